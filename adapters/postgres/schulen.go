@@ -1,0 +1,73 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/schule"
+)
+
+// SchulenStore implements schule.Store.
+type SchulenStore struct{ pool *pgxpool.Pool }
+
+func NewSchulenStore(pool *pgxpool.Pool) *SchulenStore { return &SchulenStore{pool: pool} }
+
+const schuleColumns = `schulnummer, name, schulform, traeger, strasse, hausnummer, plz, ort,
+	zuege, klassenfrequenz, kapazitaet, updated_at`
+
+// scanSchule reads schuleColumns, then any extra columns into extra.
+func scanSchule(row pgx.Row, extra ...any) (schule.Schule, error) {
+	var s schule.Schule
+	dest := append([]any{&s.Schulnummer, &s.Name, &s.Schulform, &s.Traeger, &s.Strasse, &s.Hausnummer, &s.PLZ, &s.Ort,
+		&s.Zuege, &s.Klassenfrequenz, &s.Kapazitaet, &s.UpdatedAt}, extra...)
+	err := row.Scan(dest...)
+	return s, err
+}
+
+func (st *SchulenStore) List(ctx context.Context) ([]schule.Schule, error) {
+	rows, err := st.pool.Query(ctx, "SELECT "+schuleColumns+" FROM schulen ORDER BY schulnummer")
+	if err != nil {
+		return nil, storeErr("list schools", err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (schule.Schule, error) { return scanSchule(r) })
+	if err != nil {
+		return nil, storeErr("list schools", err)
+	}
+	return list, nil
+}
+
+func (st *SchulenStore) Get(ctx context.Context, schulnummer string) (schule.Schule, error) {
+	s, err := scanSchule(st.pool.QueryRow(ctx, "SELECT "+schuleColumns+" FROM schulen WHERE schulnummer = $1", schulnummer))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return schule.Schule{}, apperr.NotFound(fmt.Sprintf("Eine Schule mit der Schulnummer „%s“ gibt es nicht.", schulnummer))
+	}
+	return s, storeErr("get school", err)
+}
+
+// Put upserts; updated_at moves only when a value really changed, so a
+// repeated identical PUT leaves the record as it was.
+func (st *SchulenStore) Put(ctx context.Context, s schule.Schule) (schule.Schule, bool, error) {
+	row := st.pool.QueryRow(ctx, `
+		INSERT INTO schulen AS t (schulnummer, name, schulform, traeger, strasse, hausnummer, plz, ort, zuege, klassenfrequenz, kapazitaet)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		ON CONFLICT (schulnummer) DO UPDATE SET
+			name = EXCLUDED.name, schulform = EXCLUDED.schulform, traeger = EXCLUDED.traeger,
+			strasse = EXCLUDED.strasse, hausnummer = EXCLUDED.hausnummer, plz = EXCLUDED.plz, ort = EXCLUDED.ort,
+			zuege = EXCLUDED.zuege, klassenfrequenz = EXCLUDED.klassenfrequenz, kapazitaet = EXCLUDED.kapazitaet,
+			updated_at = CASE WHEN (t.name, t.schulform, t.traeger, t.strasse, t.hausnummer, t.plz, t.ort, t.zuege, t.klassenfrequenz, t.kapazitaet)
+				IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.schulform, EXCLUDED.traeger, EXCLUDED.strasse, EXCLUDED.hausnummer, EXCLUDED.plz, EXCLUDED.ort, EXCLUDED.zuege, EXCLUDED.klassenfrequenz, EXCLUDED.kapazitaet)
+				THEN now() ELSE t.updated_at END
+		RETURNING `+schuleColumns+`, (xmax = 0)`,
+		s.Schulnummer, s.Name, s.Schulform, s.Traeger, s.Strasse, s.Hausnummer, s.PLZ, s.Ort, s.Zuege, s.Klassenfrequenz, s.Kapazitaet)
+	var created bool
+	out, err := scanSchule(row, &created)
+	if err != nil {
+		return schule.Schule{}, false, storeErr("put school", err)
+	}
+	return out, created, nil
+}
