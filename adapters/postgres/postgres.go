@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,6 +32,9 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 		cfg.ConnConfig.ConnectTimeout = 3 * time.Second
 	}
 	cfg.HealthCheckPeriod = 5 * time.Second
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = 16
+	}
 	return pgxpool.NewWithConfig(ctx, cfg)
 }
 

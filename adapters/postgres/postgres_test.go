@@ -3,8 +3,10 @@ package postgres_test
 import (
 	"context"
 	"io/fs"
+	"log/slog"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
@@ -30,7 +32,7 @@ func TestConcurrentMigrateOnEmptyDatabase(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.Pool(t)
 	ctx := context.Background()
-	if _, err := pool.Exec(ctx, "DROP TABLE schulen; DROP TABLE schema_migrations"); err != nil {
+	if _, err := pool.Exec(ctx, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
@@ -64,7 +66,7 @@ func TestConcurrentMigrateOnEmptyDatabase(t *testing.T) {
 func TestSchulenStore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st := postgres.NewSchulenStore(pgtest.Pool(t))
+	st := postgres.NewSchulenStore(pgtest.Pool(t), nil)
 	two := 2
 	in := schule.Schule{Schulnummer: "01234", Name: "Grundschule Am Park", Schulform: schule.Grundschule, Traeger: schule.Kommunal, PLZ: "06108", Zuege: &two}
 
@@ -96,5 +98,63 @@ func TestSchulenStore(t *testing.T) {
 	list, err := st.List(ctx)
 	if err != nil || len(list) != 1 || list[0].Name != in.Name {
 		t.Errorf("List = %+v, %v", list, err)
+	}
+}
+
+// Two instances on one database: each caches the list, and a change made
+// through either is seen by both (the other within the notification delay).
+func TestSchulenCacheFollowsChangesOfOtherInstances(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	url := pgtest.URL(t)
+	open := func() *postgres.SchulenStore {
+		pool, err := postgres.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(pool.Close)
+		changes := postgres.ListenChanges(ctx, url, slog.New(slog.DiscardHandler))
+		waitFor(t, "listener up", func() bool { _, ok := changes.Generation(); return ok })
+		return postgres.NewSchulenStore(pool, changes)
+	}
+	a, b := open(), open()
+	put := func(st *postgres.SchulenStore, name string) {
+		if _, _, err := st.Put(ctx, schule.Schule{Schulnummer: "20101", Name: name, Schulform: schule.Grundschule, Traeger: schule.Kommunal}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	name := func(st *postgres.SchulenStore) string {
+		list, err := st.List(ctx)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("List = %v, %v", list, err)
+		}
+		return list[0].Name
+	}
+	put(a, "Erster Name")
+	if got := name(a); got != "Erster Name" {
+		t.Fatalf("a reads %q right after its own write", got)
+	}
+	_ = name(b) // b caches too
+	put(b, "Zweiter Name")
+	if got := name(b); got != "Zweiter Name" {
+		t.Fatalf("b reads %q right after its own write", got)
+	}
+	waitFor(t, "a sees b's change", func() bool { return name(a) == "Zweiter Name" })
+	// A change made straight in SQL (a migration, an import) counts too.
+	if _, err := a.Pool().Exec(ctx, "UPDATE schulen SET name = 'Dritter Name'"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "both see a SQL change", func() bool { return name(a) == "Dritter Name" && name(b) == "Dritter Name" })
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting: %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -12,10 +14,27 @@ import (
 	"github.com/schulgateway/schulgateway/internal/schule"
 )
 
-// SchulenStore implements schule.Store.
-type SchulenStore struct{ pool *pgxpool.Pool }
+// SchulenStore implements schule.Store. With a Changes listener it keeps
+// the list of schools in memory (read on nearly every BMS call, changed a
+// few times a year) and drops it on any change in any instance.
+type SchulenStore struct {
+	pool    *pgxpool.Pool
+	changes *Changes
+	cache   atomic.Pointer[schulenCache]
+}
 
-func NewSchulenStore(pool *pgxpool.Pool) *SchulenStore { return &SchulenStore{pool: pool} }
+type schulenCache struct {
+	gen  uint64
+	list []schule.Schule
+}
+
+// NewSchulenStore returns a store; changes may be nil (no caching).
+func NewSchulenStore(pool *pgxpool.Pool, changes *Changes) *SchulenStore {
+	return &SchulenStore{pool: pool, changes: changes}
+}
+
+// Pool exposes the pool (for tests and tools that write around the store).
+func (st *SchulenStore) Pool() *pgxpool.Pool { return st.pool }
 
 const schuleColumns = `schulnummer, name, schulform, traeger, strasse, hausnummer, plz, ort,
 	zuege, klassenfrequenz, kapazitaet, updated_at`
@@ -30,6 +49,12 @@ func scanSchule(row pgx.Row, extra ...any) (schule.Schule, error) {
 }
 
 func (st *SchulenStore) List(ctx context.Context) ([]schule.Schule, error) {
+	gen, ok := st.changes.Generation()
+	if ok {
+		if c := st.cache.Load(); c != nil && c.gen == gen {
+			return slices.Clone(c.list), nil
+		}
+	}
 	rows, err := st.pool.Query(ctx, "SELECT "+schuleColumns+" FROM schulen ORDER BY schulnummer")
 	if err != nil {
 		return nil, storeErr("list schools", err)
@@ -37,6 +62,11 @@ func (st *SchulenStore) List(ctx context.Context) ([]schule.Schule, error) {
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (schule.Schule, error) { return scanSchule(r) })
 	if err != nil {
 		return nil, storeErr("list schools", err)
+	}
+	if ok {
+		// Tagged with the generation read before the query: a change that
+		// lands meanwhile moves the generation on and retires this entry.
+		st.cache.Store(&schulenCache{gen: gen, list: slices.Clone(list)})
 	}
 	return list, nil
 }
@@ -69,5 +99,6 @@ func (st *SchulenStore) Put(ctx context.Context, s schule.Schule) (schule.Schule
 	if err != nil {
 		return schule.Schule{}, false, storeErr("put school", err)
 	}
+	st.changes.Bump()
 	return out, created, nil
 }

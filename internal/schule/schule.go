@@ -135,8 +135,8 @@ func (s Schule) Validate() error {
 	}
 	for _, f := range []struct {
 		name, label string
-		v          *int
-		min, max   int
+		v           *int
+		min, max    int
 	}{
 		{"zuege", "Die Zügigkeit", s.Zuege, 1, 20},
 		{"klassenfrequenz", "Die Klassenfrequenz", s.Klassenfrequenz, 1, 40},

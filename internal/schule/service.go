@@ -22,21 +22,31 @@ func (s *Service) Get(ctx context.Context, schulnummer string) (Schule, error) {
 	return s.store.Get(ctx, schulnummer)
 }
 
-// Put validates and stores a school under the number from the path. A
-// body that names another number is refused rather than silently renamed.
+// Put validates and stores a school under the number from the path.
 func (s *Service) Put(ctx context.Context, schulnummer string, sch Schule) (Schule, bool, error) {
+	sch, err := Check(schulnummer, sch)
+	if err != nil {
+		return Schule{}, false, err
+	}
+	return s.store.Put(ctx, sch)
+}
+
+// Check normalises sch for storage under schulnummer and validates it,
+// without storing. A body that names another number is refused rather
+// than silently renamed.
+func Check(schulnummer string, sch Schule) (Schule, error) {
 	sch.Normalize()
 	if sch.Schulnummer == "" {
 		sch.Schulnummer = schulnummer
 	}
 	if err := sch.Validate(); err != nil {
-		return Schule{}, false, err
+		return Schule{}, err
 	}
 	if sch.Schulnummer != schulnummer {
-		return Schule{}, false, apperr.Invalid("Die Schulnummer im Pfad und im Inhalt stimmen nicht überein.", []apperr.FieldError{{
+		return Schule{}, apperr.Invalid("Die Schulnummer im Pfad und im Inhalt stimmen nicht überein.", []apperr.FieldError{{
 			Pointer: "/schulnummer", Code: "schulnummer_abweichend",
 			Message: fmt.Sprintf("Im Inhalt steht „%s“, im Pfad „%s“. Eine Schulnummer wird nicht geändert.", sch.Schulnummer, schulnummer),
 		}})
 	}
-	return s.store.Put(ctx, sch)
+	return sch, nil
 }

@@ -1,0 +1,181 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schulgateway/schulgateway/internal/auth"
+)
+
+const (
+	headerRequestID = "X-Request-ID"
+	localRequestID  = "request_id"
+	localPrincipal  = "principal"
+)
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(localRequestID).(string)
+	return id
+}
+
+// validRequestID accepts a caller's id only if it is short and plain, so
+// that nothing a client sends can forge log lines or headers.
+func validRequestID(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '_' || b == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	var b [12]byte
+	rand.Read(b[:]) //nolint:errcheck // crypto/rand.Read does not fail
+	return hex.EncodeToString(b[:])
+}
+
+// routePath is the matched route template ("/v1/schulen/:schulnummer"),
+// never the raw path or query, which may carry personal data.
+func routePath(c *fiber.Ctx) string {
+	if r := c.Route(); r != nil && r.Path != "" && r.Path != "/" {
+		return r.Path
+	}
+	if c.Path() == "/" {
+		return "/"
+	}
+	return "unmatched"
+}
+
+// observe is the outermost middleware: request id, panic recovery, access
+// log and metrics. It logs method, route template, status, duration and
+// request id only: no path parameters, no query, no body.
+func (s *server) observe(c *fiber.Ctx) error {
+	start := time.Now()
+	id := c.Get(headerRequestID)
+	if !validRequestID(id) {
+		id = newRequestID()
+	}
+	c.Locals(localRequestID, id)
+	c.Set(headerRequestID, id)
+
+	err := s.recoverNext(c)
+	if err != nil {
+		if herr := s.app.ErrorHandler(c, err); herr != nil {
+			c.Status(fiber.StatusInternalServerError)
+		}
+	}
+	status := c.Response().StatusCode()
+	route := routePath(c)
+	elapsed := time.Since(start)
+	method := methodLabel(c.Method())
+	s.metrics.observe(method, route, status, elapsed)
+	if s.accessLog {
+		attrs := []slog.Attr{
+			slog.String("method", method),
+			slog.String("route", route),
+			slog.Int("status", status),
+			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
+			slog.Int("bytes", len(c.Response().Body())),
+			slog.String("request_id", id),
+		}
+		if p, ok := c.Locals(localPrincipal).(auth.Principal); ok {
+			attrs = append(attrs, slog.String("sub", p.Subject))
+		}
+		s.log.LogAttrs(c.Context(), slog.LevelInfo, "request", attrs...)
+	}
+	return nil
+}
+
+func (s *server) recoverNext(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic in handler", "request_id", requestID(c), "route", routePath(c), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = errors.New("panic")
+		}
+	}()
+	return c.Next()
+}
+
+// refuseContentEncoding answers 415 for compressed request bodies: fiber v2
+// would inflate them without a size limit (a decompression bomb).
+func refuseContentEncoding(c *fiber.Ctx) error {
+	if ce := c.Get(fiber.HeaderContentEncoding); ce != "" && !strings.EqualFold(ce, "identity") {
+		return writeProblem(c, fiber.StatusUnsupportedMediaType,
+			"Komprimierte Anfragen (Content-Encoding) werden nicht angenommen. Bitte unkomprimiert senden.", nil)
+	}
+	return c.Next()
+}
+
+const wwwAuthenticate = `Bearer realm="schulgateway"`
+
+// authenticate verifies the bearer token and stores the principal.
+func (s *server) authenticate(c *fiber.Ctx) error {
+	h := c.Get(fiber.HeaderAuthorization)
+	scheme, token, ok := strings.Cut(h, " ")
+	if h == "" || !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		c.Set(fiber.HeaderWWWAuthenticate, wwwAuthenticate)
+		return writeProblem(c, fiber.StatusUnauthorized,
+			"Für diese Adresse ist ein Zugangstoken nötig (Kopfzeile „Authorization: Bearer …“).", nil)
+	}
+	p, err := s.verifier.Verify(c.UserContext(), strings.TrimSpace(token))
+	if err != nil {
+		if !errors.Is(err, auth.ErrInvalidToken) {
+			return err
+		}
+		c.Set(fiber.HeaderWWWAuthenticate, wwwAuthenticate+`, error="invalid_token"`)
+		return writeProblem(c, fiber.StatusUnauthorized, "Das Zugangstoken wurde nicht angenommen: "+reason(err)+".", nil)
+	}
+	c.Locals(localPrincipal, p)
+	return c.Next()
+}
+
+// reason is the part of a verifier error after "invalid token: ", which
+// the verifier promises is safe and German.
+func reason(err error) string {
+	msg := err.Error()
+	if _, after, ok := strings.Cut(msg, auth.ErrInvalidToken.Error()+": "); ok {
+		return after
+	}
+	return "ungültig"
+}
+
+// allow lets the request pass if the principal holds one of the roles.
+func allow(roles ...auth.Role) fiber.Handler {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	detail := "Diese Aktion ist nur mit einer der Rollen " + strings.Join(names, ", ") + " erlaubt."
+	return func(c *fiber.Ctx) error {
+		p, _ := c.Locals(localPrincipal).(auth.Principal)
+		if !p.HasAny(roles...) {
+			return writeProblem(c, fiber.StatusForbidden, detail, nil)
+		}
+		return c.Next()
+	}
+}
+
+// methodLabel returns a constant for the method: fiber's strings point into
+// reused buffers and must not be kept (as metric labels are).
+func methodLabel(m string) string {
+	for _, known := range []string{fiber.MethodGet, fiber.MethodPost, fiber.MethodPut, fiber.MethodPatch,
+		fiber.MethodDelete, fiber.MethodHead, fiber.MethodOptions} {
+		if m == known {
+			return known
+		}
+	}
+	return "OTHER"
+}

@@ -1,0 +1,96 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schulgateway/schulgateway/internal/schule"
+)
+
+// schuleJSON is a school as the API shows it (schema "Schule").
+type schuleJSON struct {
+	Schulnummer     string    `json:"schulnummer"`
+	Name            string    `json:"name"`
+	Schulform       string    `json:"schulform"`
+	ArtDerSchule    string    `json:"art_der_schule"`
+	Traeger         string    `json:"traeger"`
+	Strasse         string    `json:"strasse"`
+	Hausnummer      string    `json:"hausnummer"`
+	PLZ             string    `json:"plz"`
+	Ort             string    `json:"ort"`
+	Zuege           *int      `json:"zuege"`
+	Klassenfrequenz *int      `json:"klassenfrequenz"`
+	Kapazitaet      *int      `json:"kapazitaet"`
+	UpdatedAt       time.Time `json:"updated_at"`
+}
+
+// schuleInput is the body of PUT (schema "SchuleInput"); derived and
+// server-kept fields are not accepted.
+type schuleInput struct {
+	Schulnummer     string `json:"schulnummer"`
+	Name            string `json:"name"`
+	Schulform       string `json:"schulform"`
+	Traeger         string `json:"traeger"`
+	Strasse         string `json:"strasse"`
+	Hausnummer      string `json:"hausnummer"`
+	PLZ             string `json:"plz"`
+	Ort             string `json:"ort"`
+	Zuege           *int   `json:"zuege"`
+	Klassenfrequenz *int   `json:"klassenfrequenz"`
+	Kapazitaet      *int   `json:"kapazitaet"`
+}
+
+func toSchuleJSON(s schule.Schule) schuleJSON {
+	return schuleJSON{
+		Schulnummer: s.Schulnummer, Name: s.Name, Schulform: string(s.Schulform), ArtDerSchule: s.Schulform.ArtDerSchule(),
+		Traeger: string(s.Traeger), Strasse: s.Strasse, Hausnummer: s.Hausnummer, PLZ: s.PLZ, Ort: s.Ort,
+		Zuege: s.Zuege, Klassenfrequenz: s.Klassenfrequenz, Kapazitaet: s.Kapazitaet, UpdatedAt: s.UpdatedAt.UTC(),
+	}
+}
+
+func (s *server) listSchulen(c *fiber.Ctx) error {
+	list, err := s.Schulen.List(c.UserContext())
+	if err != nil {
+		return err
+	}
+	items := make([]schuleJSON, len(list))
+	for i, sch := range list {
+		items[i] = toSchuleJSON(sch)
+	}
+	return c.JSON(fiber.Map{"items": items})
+}
+
+func (s *server) getSchule(c *fiber.Ctx) error {
+	sch, err := s.Schulen.Get(c.UserContext(), c.Params("schulnummer"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toSchuleJSON(sch))
+}
+
+func (s *server) putSchule(c *fiber.Ctx) error {
+	var in schuleInput
+	decodeErrs, err := decodeJSON(c, &in)
+	if err != nil {
+		return err
+	}
+	sch := schule.Schule{
+		Schulnummer: in.Schulnummer, Name: in.Name, Schulform: schule.Schulform(in.Schulform), Traeger: schule.Traeger(in.Traeger),
+		Strasse: in.Strasse, Hausnummer: in.Hausnummer, PLZ: in.PLZ, Ort: in.Ort,
+		Zuege: in.Zuege, Klassenfrequenz: in.Klassenfrequenz, Kapazitaet: in.Kapazitaet,
+	}
+	if len(decodeErrs) > 0 {
+		_, verr := schule.Check(c.Params("schulnummer"), sch)
+		return invalidInput(decodeErrs, verr)
+	}
+	sch, created, err := s.Schulen.Put(c.UserContext(), c.Params("schulnummer"), sch)
+	if err != nil {
+		return err
+	}
+	if created {
+		c.Status(fiber.StatusCreated)
+		c.Location("/v1/schulen/" + sch.Schulnummer)
+	}
+	return c.JSON(toSchuleJSON(sch))
+}

@@ -1,0 +1,137 @@
+// Package httpapi is the gateway's HTTP face: a fiber app, its middleware,
+// the handlers, and the one mapping from domain errors to problem+json.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/schule"
+)
+
+// Deps is everything the HTTP layer needs from the rest of the gateway.
+type Deps struct {
+	Schulen  *schule.Service
+	Verifier auth.Verifier
+	// Ready reports whether the database answers; /readyz calls it.
+	Ready func(ctx context.Context) error
+	// Spec is the OpenAPI document served at /openapi.yaml; Docs the
+	// rendered reference page served at /docs.
+	Spec, Docs []byte
+	Log        *slog.Logger
+	// AccessLog turns on one JSON log line per request.
+	AccessLog bool
+	// RequestTimeout bounds each handler's work (default 15s).
+	RequestTimeout time.Duration
+}
+
+type server struct {
+	Deps
+	app       *fiber.App
+	log       *slog.Logger
+	verifier  auth.Verifier
+	metrics   *metrics
+	accessLog bool
+}
+
+// BodyLimit is the largest request body accepted (bytes).
+const BodyLimit = 1 << 20
+
+// New builds the fiber app with every route and middleware.
+func New(d Deps) *fiber.App { return newServer(d).app }
+
+func newServer(d Deps) *server {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.RequestTimeout == 0 {
+		d.RequestTimeout = 15 * time.Second
+	}
+	s := &server{Deps: d, log: d.Log, verifier: d.Verifier, metrics: newMetrics(), accessLog: d.AccessLog}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "schulgateway",
+		ServerHeader:          "",
+		DisableStartupMessage: true,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           90 * time.Second,
+		BodyLimit:             BodyLimit,
+		ReadBufferSize:        16 << 10,
+		ErrorHandler:          errorHandler(d.Log),
+	})
+	s.app.Use(s.observe, refuseContentEncoding, s.withTimeout)
+	for _, r := range s.routes() {
+		handlers := []fiber.Handler{}
+		if len(r.roles) > 0 {
+			handlers = append(handlers, s.authenticate, allow(r.roles...))
+		}
+		handlers = append(handlers, r.handler)
+		s.app.Add(r.method, r.path, handlers...)
+	}
+	return s
+}
+
+// route is one entry of the route table; a test holds it against the
+// OpenAPI spec (path, method and x-roles).
+type route struct {
+	method, path string
+	roles        []auth.Role // none: public
+	handler      fiber.Handler
+}
+
+var (
+	readers = []auth.Role{auth.RoleBMS, auth.RoleSchulamt, auth.RolePlanung, auth.RoleAdmin}
+	editors = []auth.Role{auth.RoleSchulamt, auth.RoleAdmin}
+)
+
+func (s *server) routes() []route {
+	return []route{
+		{fiber.MethodGet, "/healthz", nil, s.healthz},
+		{fiber.MethodGet, "/readyz", nil, s.readyz},
+		{fiber.MethodGet, "/metrics", nil, adaptor.HTTPHandler(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))},
+		{fiber.MethodGet, "/openapi.yaml", nil, s.openapi},
+		{fiber.MethodGet, "/docs", nil, s.docs},
+		{fiber.MethodGet, "/v1/schulen", readers, s.listSchulen},
+		{fiber.MethodGet, "/v1/schulen/:schulnummer", readers, s.getSchule},
+		{fiber.MethodPut, "/v1/schulen/:schulnummer", editors, s.putSchule},
+	}
+}
+
+// withTimeout gives each handler a context that ends after RequestTimeout
+// so that a slow database cannot hold a request (and its connection) forever.
+func (s *server) withTimeout(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+func (s *server) healthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+func (s *server) readyz(c *fiber.Ctx) error {
+	if err := s.Ready(c.UserContext()); err != nil {
+		s.log.Warn("not ready", "err", err)
+		c.Set(fiber.HeaderRetryAfter, "5")
+		return writeProblem(c, fiber.StatusServiceUnavailable, "Die Datenbank ist nicht erreichbar.", nil)
+	}
+	return c.JSON(fiber.Map{"status": "ready"})
+}
+
+func (s *server) openapi(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, "application/yaml")
+	return c.Send(s.Spec)
+}
+
+func (s *server) docs(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:")
+	return c.Send(s.Docs)
+}

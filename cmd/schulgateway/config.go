@@ -1,0 +1,106 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schulgateway/schulgateway/adapters/postgres"
+)
+
+// config is everything the gateway reads from its environment.
+type config struct {
+	DatabaseURL     string
+	ListenAddr      string
+	JWKSURL         string
+	JWKSFile        string
+	Issuer          string
+	Audience        string
+	Dev             bool
+	DevKeyFile      string
+	LogLevel        string
+	ShutdownTimeout time.Duration
+}
+
+const (
+	devIssuer   = "schulgateway-dev"
+	devAudience = "schulgateway"
+)
+
+// loadConfig reads the environment through getenv. Outside dev mode it
+// fails closed: without a key source, issuer and audience the gateway
+// would accept nobody or, worse, anybody, so it refuses to start.
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		DatabaseURL: or(getenv("DATABASE_URL"), postgres.DefaultURL),
+		ListenAddr:  or(getenv("LISTEN_ADDR"), "127.0.0.1:8080"),
+		JWKSURL:     getenv("JWT_JWKS_URL"),
+		JWKSFile:    getenv("JWT_JWKS_FILE"),
+		Issuer:      getenv("JWT_ISSUER"),
+		Audience:    getenv("JWT_AUDIENCE"),
+		DevKeyFile:  or(getenv("DEV_KEY_FILE"), "var/dev-key.json"),
+		LogLevel:    or(getenv("LOG_LEVEL"), "info"),
+	}
+	var errs []error
+	if v := getenv("SCHULGATEWAY_DEV"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("SCHULGATEWAY_DEV=%q: erwartet true oder false", v))
+		}
+		c.Dev = b
+	}
+	c.ShutdownTimeout = 30 * time.Second
+	if v := getenv("SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("SHUTDOWN_TIMEOUT=%q: erwartet eine Dauer wie 30s", v))
+		}
+		c.ShutdownTimeout = d
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("LOG_LEVEL=%q: erwartet debug, info, warn oder error", c.LogLevel))
+	}
+	if c.JWKSURL != "" && c.JWKSFile != "" {
+		errs = append(errs, errors.New("JWT_JWKS_URL und JWT_JWKS_FILE sind beide gesetzt: bitte genau eine Schlüsselquelle angeben"))
+	}
+	if c.Dev {
+		if c.JWKSURL == "" && c.JWKSFile == "" {
+			// Dev mode without a key source trusts the local dev key, and
+			// only with the dev issuer and audience.
+			c.Issuer, c.Audience = devIssuer, devAudience
+		}
+	} else {
+		if c.JWKSURL == "" && c.JWKSFile == "" {
+			errs = append(errs, errors.New("keine Schlüsselquelle: JWT_JWKS_URL oder JWT_JWKS_FILE setzen (oder SCHULGATEWAY_DEV=true für die lokale Entwicklung)"))
+		}
+		if c.Issuer == "" {
+			errs = append(errs, errors.New("JWT_ISSUER fehlt: der erwartete Aussteller der Tokens"))
+		}
+		if c.Audience == "" {
+			errs = append(errs, errors.New("JWT_AUDIENCE fehlt: die erwartete Zielgruppe (aud) der Tokens"))
+		}
+	}
+	if len(errs) > 0 {
+		return config{}, fmt.Errorf("Konfiguration unvollständig oder fehlerhaft:\n  - %w", joinLines(errs))
+	}
+	return c, nil
+}
+
+func joinLines(errs []error) error {
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return errors.New(strings.Join(msgs, "\n  - "))
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadConfigFailsClosedOutsideDevMode(t *testing.T) {
+	_, err := loadConfig(env(nil))
+	if err == nil {
+		t.Fatal("config without key source, issuer and audience was accepted")
+	}
+	for _, want := range []string{"JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s: %v", want, err)
+		}
+	}
+}
+
+func TestLoadConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr string
+		check   func(t *testing.T, c config)
+	}{
+		{name: "production", env: map[string]string{"JWT_JWKS_URL": "https://idp/jwks", "JWT_ISSUER": "https://idp", "JWT_AUDIENCE": "sg"},
+			check: func(t *testing.T, c config) {
+				if c.Dev || c.Issuer != "https://idp" || c.ListenAddr != "127.0.0.1:8080" || !strings.Contains(c.DatabaseURL, "/schulgateway") {
+					t.Errorf("%+v", c)
+				}
+			}},
+		{name: "dev without key source uses dev issuer", env: map[string]string{"SCHULGATEWAY_DEV": "true", "JWT_ISSUER": "ignored"},
+			check: func(t *testing.T, c config) {
+				if !c.Dev || c.Issuer != devIssuer || c.Audience != devAudience {
+					t.Errorf("%+v", c)
+				}
+			}},
+		{name: "two key sources", env: map[string]string{"JWT_JWKS_URL": "u", "JWT_JWKS_FILE": "f", "JWT_ISSUER": "i", "JWT_AUDIENCE": "a"}, wantErr: "beide gesetzt"},
+		{name: "bad dev flag", env: map[string]string{"SCHULGATEWAY_DEV": "jein"}, wantErr: "SCHULGATEWAY_DEV"},
+		{name: "bad log level", env: map[string]string{"SCHULGATEWAY_DEV": "1", "LOG_LEVEL": "loud"}, wantErr: "LOG_LEVEL"},
+		{name: "bad shutdown timeout", env: map[string]string{"SCHULGATEWAY_DEV": "1", "SHUTDOWN_TIMEOUT": "soon"}, wantErr: "SHUTDOWN_TIMEOUT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := loadConfig(env(tt.env))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want it to mention %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, c)
+		})
+	}
+}

@@ -1,0 +1,310 @@
+// Command schulgateway is the gateway between the Schulträger and BMS-LSA.
+// Subcommands: serve, migrate, token, seed-demo.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/schulgateway/schulgateway/adapters/apidocs"
+	"github.com/schulgateway/schulgateway/adapters/httpapi"
+	"github.com/schulgateway/schulgateway/adapters/jwtauth"
+	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/demo"
+	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/openapi"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "schulgateway:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+func exitCode(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+const usage = `schulgateway – Gateway zwischen Schulträger und BMS-LSA
+
+Aufruf: schulgateway <Befehl> [Optionen]
+
+Befehle:
+  serve       den Gateway starten (migriert die Datenbank beim Start)
+  migrate     ausstehende Datenbank-Migrationen anwenden
+  seed-demo   Demodaten (Musterstadt: Schulen, Straßenverzeichnis) laden
+  token       (nur Entwicklung) ein mit dem Dev-Schlüssel signiertes Token ausgeben
+
+„schulgateway <Befehl> --help“ zeigt die Optionen eines Befehls.
+Konfiguration über Umgebungsvariablen: siehe README.md.
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{"kein Befehl angegeben"}
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "serve":
+		return cmdServe(ctx, args[1:], getenv, stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, args[1:], getenv, stdout, stderr)
+	case "seed-demo":
+		return cmdSeedDemo(ctx, args[1:], getenv, stdout, stderr)
+	case "token":
+		return cmdToken(args[1:], getenv, stdout, stderr)
+	}
+	fmt.Fprint(stderr, usage)
+	return usageError{fmt.Sprintf("unbekannter Befehl %q", args[0])}
+}
+
+func newFlags(name, help string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Aufruf: schulgateway %s [Optionen]\n\n%s\n", name, help)
+		var any bool
+		fs.VisitAll(func(*flag.Flag) { any = true })
+		if any {
+			fmt.Fprintln(stderr, "Optionen:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unerwartete Argumente: %s", strings.Join(fs.Args(), " "))}
+	}
+	return nil
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level)) // validated by loadConfig
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// openDB opens a pool on the configured database, creating the database
+// first when it does not exist yet (a fresh machine).
+func openDB(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	if err := postgres.EnsureDatabase(ctx, url); err != nil {
+		return nil, fmt.Errorf("Datenbank nicht erreichbar oder nicht anlegbar (%s): %w", redact(url), err)
+	}
+	return postgres.Open(ctx, url)
+}
+
+// redact hides a password in a connection string before it is printed.
+func redact(url string) string {
+	if at := strings.Index(url, "@"); at > 0 {
+		if scheme := strings.Index(url, "://"); scheme >= 0 && scheme < at {
+			if colon := strings.Index(url[scheme+3:at], ":"); colon >= 0 {
+				return url[:scheme+3+colon+1] + "***" + url[at:]
+			}
+		}
+	}
+	return url
+}
+
+func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("migrate", "Wendet alle ausstehenden Migrationen auf DATABASE_URL an (legt die Datenbank an, wenn sie fehlt).", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	url := or(getenv("DATABASE_URL"), postgres.DefaultURL)
+	pool, err := openDB(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	done, err := postgres.Migrate(ctx, pool)
+	if err != nil {
+		return err
+	}
+	if len(done) == 0 {
+		fmt.Fprintln(stdout, "Datenbank ist aktuell; keine Migration ausstehend.")
+	}
+	for _, m := range done {
+		fmt.Fprintln(stdout, "angewendet:", m)
+	}
+	return nil
+}
+
+func cmdSeedDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("seed-demo", "Lädt die Demodaten der fiktiven Stadt Musterstadt (Schulen und Straßenverzeichnis).\nWiederholbar: ein zweiter Lauf ändert nichts.", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	url := or(getenv("DATABASE_URL"), postgres.DefaultURL)
+	pool, err := openDB(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if _, err := postgres.Migrate(ctx, pool); err != nil {
+		return err
+	}
+	svc := schule.NewService(postgres.NewSchulenStore(pool, nil))
+	var nummern []string
+	for _, s := range demo.Schulen() {
+		if _, _, err := svc.Put(ctx, s.Schulnummer, s); err != nil {
+			return fmt.Errorf("Schule %s: %w", s.Schulnummer, err)
+		}
+		nummern = append(nummern, s.Schulnummer)
+	}
+	rows := demo.Strassenverzeichnis()
+	if err := postgres.ReplaceStrassenverzeichnis(ctx, pool, nummern, rows); err != nil {
+		return fmt.Errorf("Straßenverzeichnis: %w", err)
+	}
+	fmt.Fprintf(stdout, "Demodaten Musterstadt geladen: %d Schulen, %d Zeilen im Straßenverzeichnis.\n", len(nummern), len(rows))
+	return nil
+}
+
+func cmdToken(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("token", "Gibt ein Token aus, das mit dem lokalen Dev-Schlüssel (DEV_KEY_FILE, Standard var/dev-key.json)\nsigniert ist. Nur ein Gateway im Entwicklungsmodus (SCHULGATEWAY_DEV=true) nimmt es an.", stderr)
+	role := fs.String("role", "schulamt", "Rolle(n), durch Komma getrennt: bms, schulamt, planung, admin")
+	sub := fs.String("sub", "", "Subjekt (Standard: dev-<rolle>)")
+	ttl := fs.Duration("ttl", 12*time.Hour, "Gültigkeitsdauer")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var roles []auth.Role
+	for _, r := range strings.Split(*role, ",") {
+		r = strings.TrimSpace(r)
+		if !isRole(r) {
+			return usageError{fmt.Sprintf("unbekannte Rolle %q (erlaubt: bms, schulamt, planung, admin)", r)}
+		}
+		roles = append(roles, auth.Role(r))
+	}
+	if *sub == "" {
+		*sub = "dev-" + strings.ReplaceAll(*role, ",", "-")
+	}
+	signer, err := jwtauth.LoadOrCreateDevKey(or(getenv("DEV_KEY_FILE"), "var/dev-key.json"))
+	if err != nil {
+		return err
+	}
+	tok, err := signer.Sign(devIssuer, devAudience, *sub, roles, *ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+func isRole(r string) bool {
+	for _, known := range auth.AllRoles {
+		if string(known) == r {
+			return true
+		}
+	}
+	return false
+}
+
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "Startet den Gateway auf LISTEN_ADDR. Migriert die Datenbank beim Start.\nOhne SCHULGATEWAY_DEV=true sind JWT_JWKS_URL oder JWT_JWKS_FILE, JWT_ISSUER und JWT_AUDIENCE Pflicht.", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stdout, cfg.LogLevel)
+
+	verifier, err := newVerifier(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	pool, err := openDB(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	done, err := postgres.Migrate(ctx, pool)
+	if err != nil {
+		return fmt.Errorf("Migration: %w", err)
+	}
+	if len(done) > 0 {
+		log.Info("migrations applied", "names", done)
+	}
+	docs, err := apidocs.Render(openapi.Spec)
+	if err != nil {
+		return fmt.Errorf("API-Referenz: %w", err)
+	}
+	changes := postgres.ListenChanges(ctx, cfg.DatabaseURL, log)
+	app := httpapi.New(httpapi.Deps{
+		Schulen:   schule.NewService(postgres.NewSchulenStore(pool, changes)),
+		Verifier:  verifier,
+		Ready:     func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
+		Spec:      openapi.Spec,
+		Docs:      docs,
+		Log:       log,
+		AccessLog: true,
+	})
+
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listen(cfg.ListenAddr) }()
+	log.Info("listening", "addr", cfg.ListenAddr, "dev", cfg.Dev)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
+	case <-ctx.Done():
+	}
+	// Drain: stop accepting, let in-flight requests finish.
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	if err := app.ShutdownWithTimeout(cfg.ShutdownTimeout); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func newVerifier(ctx context.Context, cfg config) (auth.Verifier, error) {
+	if cfg.Dev && cfg.JWKSURL == "" && cfg.JWKSFile == "" {
+		signer, err := jwtauth.LoadOrCreateDevKey(cfg.DevKeyFile)
+		if err != nil {
+			return nil, err
+		}
+		return jwtauth.NewFromSet(signer.PublicSet(), cfg.Issuer, cfg.Audience, 30*time.Second)
+	}
+	return jwtauth.New(ctx, jwtauth.Config{JWKSURL: cfg.JWKSURL, JWKSFile: cfg.JWKSFile, Issuer: cfg.Issuer, Audience: cfg.Audience})
+}
