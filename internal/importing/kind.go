@@ -1,0 +1,247 @@
+package importing
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Kind is a kind of uploaded list.
+type Kind string
+
+const (
+	KindSchulen       Kind = "schulen"       // school master data
+	KindSchulbezirke  Kind = "schulbezirke"  // street directory of the Grundschulbezirke
+	KindMelderegister Kind = "melderegister" // children from the residents' register
+	KindSchueler      Kind = "schueler"      // a school's pupil list
+)
+
+// Kinds lists every kind in a stable order.
+func Kinds() []Kind {
+	return []Kind{KindSchulen, KindSchulbezirke, KindMelderegister, KindSchueler}
+}
+
+// Label is the German name of the kind.
+func (k Kind) Label() string {
+	switch k {
+	case KindSchulen:
+		return "Schulen"
+	case KindSchulbezirke:
+		return "Straßenverzeichnis der Schulbezirke"
+	case KindMelderegister:
+		return "Melderegister-Auszug"
+	case KindSchueler:
+		return "Schülerliste"
+	}
+	return string(k)
+}
+
+// kindAliases maps normalised names of a kind to the kind.
+var kindAliases = func() map[string]Kind {
+	m := map[string]Kind{}
+	for k, names := range map[Kind][]string{
+		KindSchulen:       {"schulen", "Schule", "Schulstammdaten", "Schulliste"},
+		KindSchulbezirke:  {"schulbezirke", "Schulbezirk", "Straßenverzeichnis", "Schulbezirksverzeichnis"},
+		KindMelderegister: {"melderegister", "Melderegister-Auszug", "Melderegisterauszug", "Meldedaten"},
+		KindSchueler:      {"schueler", "Schüler", "Schülerliste", "Schülerdaten"},
+	} {
+		for _, n := range names {
+			m[NormalizeHeader(n)] = k
+		}
+	}
+	return m
+}()
+
+// ParseKind accepts the canonical kind names and their obvious German
+// variants ("Schüler", "Straßenverzeichnis"). The error is a *Problem with
+// code "listenart_unbekannt".
+func ParseKind(s string) (Kind, error) {
+	if k, ok := kindAliases[NormalizeHeader(s)]; ok {
+		return k, nil
+	}
+	return "", &Problem{
+		Code:  CodeListenartUnbekannt,
+		Value: s,
+		Message: fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: schulen, schulbezirke, melderegister oder schueler.",
+			cleanCell(s)),
+	}
+}
+
+// ValueType says how a field's cells are read and which Go type its value
+// has in Record.Values.
+type ValueType string
+
+const (
+	TypeText           ValueType = "text"           // string, cleaned with NormalizeName
+	TypeID             ValueType = "id"             // string; a number cell's ".0" is dropped
+	TypeSchulnummer    ValueType = "schulnummer"    // string of digits, leading zeros kept
+	TypeSchulangabe    ValueType = "schulangabe"    // Schulangabe: a Schulnummer or a school's name
+	TypeDate           ValueType = "datum"          // time.Time, midnight UTC
+	TypePLZ            ValueType = "plz"            // string of five digits
+	TypeGeschlecht     ValueType = "geschlecht"     // Geschlecht
+	TypeHausnummer     ValueType = "hausnummer"     // Hausnummer
+	TypeZusatz         ValueType = "zusatz"         // string, lower case ("a", "/1")
+	TypeJahrgangsstufe ValueType = "jahrgangsstufe" // int, 1–13
+	TypeJaNein         ValueType = "janein"         // bool; an empty cell is false
+	TypeSchuljahr      ValueType = "schuljahr"      // Schuljahr
+	TypeAnzahl         ValueType = "anzahl"         // int ≥ 0
+	TypeSchulform      ValueType = "schulform"      // Schulform
+	TypeTraegerschaft  ValueType = "traegerschaft"  // Traegerschaft
+	TypeParitaet       ValueType = "paritaet"       // Paritaet
+)
+
+// Field is a canonical field of a list kind.
+type Field struct {
+	// Name is the canonical name, used in Mapping, Record.Values, JSON, SQL.
+	Name string
+	// Label is the German name shown to people.
+	Label string
+	// Required fields must have a column, and their cells must not be empty.
+	Required bool
+	// Aliases are headers as real files write them. Matching normalises
+	// them (NormalizeHeader), so listing one spelling of each is enough.
+	Aliases []string
+	// Type says how cells are read and what Go type the value has.
+	Type ValueType
+	// orFrom names a field whose column also serves this one when this
+	// field has no column of its own: a "Klasse" column holding "3b" gives
+	// both the Klasse and the Jahrgangsstufe.
+	orFrom string
+}
+
+// Shared field definitions. Each kind's list copies them, so that a kind
+// can differ in Required.
+var (
+	fSchulnummer = Field{Name: "schulnummer", Label: "Schulnummer", Type: TypeSchulnummer,
+		Aliases: []string{"Schulnummer", "Schul-Nr.", "SNR", "Dienststellennummer", "Dienststellen-Nr.", "Schul-ID", "Schulkennzahl"}}
+	fStrasse = Field{Name: "strasse", Label: "Straße", Type: TypeText,
+		Aliases: []string{"Straße", "Strasse", "Str.", "Straßenname", "Strassenname", "Straßenbezeichnung", "Straße Hauptwohnsitz", "Anschrift Straße"}}
+	fHausnummer = Field{Name: "hausnummer", Label: "Hausnummer", Type: TypeHausnummer,
+		Aliases: []string{"Hausnummer", "Hausnr.", "Haus-Nr.", "HNr", "HsNr", "Hnr."}}
+	fZusatz = Field{Name: "zusatz", Label: "Hausnummernzusatz", Type: TypeZusatz,
+		Aliases: []string{"Zusatz", "Hausnummernzusatz", "Hausnr.-Zusatz", "HNr-Zusatz", "Hausnummer Zusatz", "Buchstabe"}}
+	fPLZ = Field{Name: "plz", Label: "PLZ", Type: TypePLZ,
+		Aliases: []string{"PLZ", "Postleitzahl", "Postleitz."}}
+	fOrt = Field{Name: "ort", Label: "Ort", Type: TypeText,
+		Aliases: []string{"Ort", "Wohnort", "Stadt", "Gemeinde"}}
+	fOrtsteil = Field{Name: "ortsteil", Label: "Ortsteil", Type: TypeText,
+		Aliases: []string{"Ortsteil", "OT", "Stadtteil", "Ortsteilname"}}
+	fFamilienname = Field{Name: "familienname", Label: "Familienname", Type: TypeText,
+		Aliases: []string{"Familienname", "Nachname", "Name", "Zuname", "NName", "Name Kind", "Name des Kindes"}}
+	fVornamen = Field{Name: "vornamen", Label: "Vornamen", Type: TypeText,
+		Aliases: []string{"Vornamen", "Vorname(n)", "Vorname", "VName", "Vorname Kind", "Vorname des Kindes"}}
+	fGeburtsdatum = Field{Name: "geburtsdatum", Label: "Geburtsdatum", Type: TypeDate,
+		Aliases: []string{"Geburtsdatum", "Geb.-Datum", "geb. am", "geboren am", "Geburtstag", "Geb.-Dat.", "GebDat"}}
+	fGeschlecht = Field{Name: "geschlecht", Label: "Geschlecht", Type: TypeGeschlecht,
+		Aliases: []string{"Geschlecht", "Geschl.", "m/w", "m/w/d", "Geschlechtsangabe"}}
+)
+
+func withRequired(f Field, required bool) Field {
+	f.Required = required
+	return f
+}
+
+func withAliases(f Field, aliases ...string) Field {
+	f.Aliases = append(slices.Clip(f.Aliases), aliases...)
+	return f
+}
+
+var fieldTable = map[Kind][]Field{
+	KindSchulen: {
+		withRequired(fSchulnummer, true),
+		{Name: "name", Label: "Schulname", Required: true, Type: TypeText,
+			Aliases: []string{"Name", "Schulname", "Bezeichnung", "Name der Schule", "Schulbezeichnung"}},
+		{Name: "schulform", Label: "Schulform", Required: true, Type: TypeSchulform,
+			Aliases: []string{"Schulform", "Schulart", "Typ", "Schultyp", "Art der Schule"}},
+		{Name: "traeger", Label: "Träger", Type: TypeTraegerschaft,
+			Aliases: []string{"Träger", "Trägerschaft", "Schulträger", "Art der Trägerschaft"}},
+		fStrasse, fHausnummer, fPLZ, fOrt,
+		{Name: "zuege", Label: "Züge", Type: TypeAnzahl,
+			Aliases: []string{"Züge", "Zügigkeit", "Anzahl Züge", "Zuegigkeit"}},
+		{Name: "klassenfrequenz", Label: "Klassenfrequenz", Type: TypeAnzahl,
+			Aliases: []string{"Klassenfrequenz", "max. Klassenstärke", "Klassenstärke", "Klassengröße", "Schüler je Klasse", "Schüler pro Klasse"}},
+		{Name: "kapazitaet", Label: "Kapazität", Type: TypeAnzahl,
+			Aliases: []string{"Kapazität", "Plätze", "Schulplätze", "Aufnahmekapazität"}},
+	},
+	KindSchulbezirke: {
+		withRequired(fStrasse, true),
+		{Name: "hausnummer_von", Label: "Hausnummer von", Type: TypeHausnummer,
+			Aliases: []string{"Hausnr. von", "HNr ab", "von", "ab", "Hausnummer von", "Hausnummer ab", "HNr von", "Nr. von", "von Hausnr."}},
+		{Name: "hausnummer_bis", Label: "Hausnummer bis", Type: TypeHausnummer,
+			Aliases: []string{"Hausnr. bis", "HNr bis", "bis", "Hausnummer bis", "Nr. bis", "bis Hausnr."}},
+		{Name: "paritaet", Label: "Seite (gerade/ungerade)", Type: TypeParitaet,
+			Aliases: []string{"gerade/ungerade", "Seite", "G/U", "Parität", "Straßenseite", "gerade ungerade", "Hausnummernseite"}},
+		{Name: "zusatz_von", Label: "Zusatz von", Type: TypeZusatz,
+			Aliases: []string{"Zusatz von", "Buchstabe", "Buchstabe von", "Zusatz ab"}},
+		{Name: "zusatz_bis", Label: "Zusatz bis", Type: TypeZusatz,
+			Aliases: []string{"Zusatz bis", "Buchstabe bis"}},
+		fPLZ, fOrtsteil,
+		// The school: by number where the directory has a number column,
+		// else from the "Grundschule" column, which holds a number or a name.
+		{Name: "schulnummer", Label: "Schulnummer", Required: true, Type: TypeSchulangabe, orFrom: "schulname",
+			Aliases: slices.Clone(fSchulnummer.Aliases)},
+		{Name: "schulname", Label: "Schule", Type: TypeText,
+			Aliases: []string{"Grundschule", "Schule", "Schulname", "Name der Schule", "zuständige Schule", "zuständige Grundschule"}},
+		{Name: "gueltig_ab", Label: "gültig ab", Type: TypeSchuljahr,
+			Aliases: []string{"gültig ab", "ab Schuljahr", "gültig ab Schuljahr", "Schuljahr", "gültig seit"}},
+	},
+	KindMelderegister: {
+		{Name: "ordnungsmerkmal", Label: "Ordnungsmerkmal", Type: TypeID,
+			Aliases: []string{"Ordnungsmerkmal", "OM", "Personen-ID", "lfd. Nr.", "Personenkennziffer", "Personen-Nr.", "ID"}},
+		withRequired(fFamilienname, true),
+		withRequired(fVornamen, true),
+		{Name: "rufname", Label: "Rufname", Type: TypeText, Aliases: []string{"Rufname"}},
+		withRequired(fGeburtsdatum, true),
+		fGeschlecht,
+		withAliases(withRequired(fStrasse, true), "Wohnstraße"),
+		withRequired(fHausnummer, true),
+		fZusatz, fPLZ, fOrt, fOrtsteil,
+		{Name: "auskunftssperre", Label: "Auskunftssperre", Type: TypeJaNein,
+			Aliases: []string{"Auskunftssperre", "Sperrvermerk", "Sperre", "Übermittlungssperre", "Auskunftssperre ja/nein"}},
+		{Name: "zuzug", Label: "Zuzugsdatum", Type: TypeDate,
+			Aliases: []string{"Zuzugsdatum", "Zuzug", "Zuzug am", "zugezogen am", "Einzugsdatum"}},
+		{Name: "wegzug", Label: "Wegzugsdatum", Type: TypeDate,
+			Aliases: []string{"Wegzugsdatum", "Wegzug", "Wegzug am", "weggezogen am", "Fortzug", "Fortzugsdatum"}},
+		{Name: "sorgeberechtigte", Label: "Sorgeberechtigte", Type: TypeText,
+			Aliases: []string{"Sorgeberechtigte", "Eltern", "Erziehungsberechtigte", "Sorgeberechtigter", "Sorgeberechtigte 1", "Sorgeberechtigter 1", "Erziehungsberechtigter 1", "Erziehungsberechtigte 1", "Mutter"}},
+		{Name: "sorgeberechtigte_2", Label: "Sorgeberechtigte (2. Spalte)", Type: TypeText,
+			Aliases: []string{"Sorgeberechtigte 2", "Sorgeberechtigter 2", "Erziehungsberechtigter 2", "Erziehungsberechtigte 2", "Vater"}},
+	},
+	KindSchueler: {
+		// Required in substance, but an upload may give it once for the whole
+		// list instead of a column: the caller checks Columns["schulnummer"].
+		fSchulnummer,
+		{Name: "schuelernummer", Label: "Schülernummer", Type: TypeID,
+			Aliases: []string{"Schülernummer", "Schüler-ID", "Schüler-Nr.", "landeseindeutige Schülernummer", "LSN", "Schüler-Kennung"}},
+		withRequired(fFamilienname, true),
+		withRequired(fVornamen, true),
+		withRequired(fGeburtsdatum, true),
+		fGeschlecht,
+		{Name: "jahrgangsstufe", Label: "Jahrgangsstufe", Required: true, Type: TypeJahrgangsstufe, orFrom: "klasse",
+			Aliases: []string{"Jahrgangsstufe", "Klassenstufe", "Jahrgang", "Stufe", "Jg.", "Kl.-Stufe", "Klassenstufe/Jahrgang"}},
+		{Name: "klasse", Label: "Klasse", Type: TypeText,
+			Aliases: []string{"Klasse", "Klassenbezeichnung", "Kl.", "Klassenname", "Lerngruppe"}},
+		{Name: "eintrittsdatum", Label: "Eintrittsdatum", Type: TypeDate,
+			Aliases: []string{"Eintrittsdatum", "Aufnahmedatum", "Eintritt", "Aufnahme", "aufgenommen am", "Eintritt am", "Aufnahme am"}},
+		fStrasse, fHausnummer, fZusatz, fPLZ, fOrt,
+	},
+}
+
+// Fields lists the canonical fields of a kind, in the order reports use.
+// An unknown kind gives nil. The slice is a copy.
+//
+// For kind schueler the Schulnummer is not marked Required: an upload may
+// name the school once instead of in a column. A caller without such an
+// upload-wide number must treat a missing "schulnummer" column, and empty
+// cells in it, as errors.
+func Fields(k Kind) []Field {
+	fs, ok := fieldTable[k]
+	if !ok {
+		return nil
+	}
+	out := make([]Field, len(fs))
+	for i, f := range fs {
+		f.Aliases = slices.Clone(f.Aliases)
+		out[i] = f
+	}
+	return out
+}

@@ -1,0 +1,138 @@
+package importing
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseKind(t *testing.T) {
+	valid := map[string]Kind{
+		"schulen": KindSchulen, "Schulen": KindSchulen, "schulbezirke": KindSchulbezirke,
+		"Straßenverzeichnis": KindSchulbezirke, "melderegister": KindMelderegister,
+		"Melderegister-Auszug": KindMelderegister, "schueler": KindSchueler, "Schüler": KindSchueler,
+	}
+	for in, want := range valid {
+		got, err := ParseKind(in)
+		if err != nil || got != want {
+			t.Errorf("ParseKind(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	_, err := ParseKind("lehrer")
+	var p *Problem
+	if !errors.As(err, &p) || p.Code != CodeListenartUnbekannt || !strings.Contains(p.Message, "„lehrer“") {
+		t.Errorf("ParseKind(lehrer) error = %v", err)
+	}
+}
+
+// The required fields are those of docs/import-formats.md.
+func TestFieldsRequired(t *testing.T) {
+	want := map[Kind]string{
+		KindSchulen:       "schulnummer name schulform",
+		KindSchulbezirke:  "strasse schulnummer",
+		KindMelderegister: "familienname vornamen geburtsdatum strasse hausnummer",
+		KindSchueler:      "familienname vornamen geburtsdatum jahrgangsstufe",
+	}
+	for _, k := range Kinds() {
+		var req []string
+		for _, f := range Fields(k) {
+			if f.Required {
+				req = append(req, f.Name)
+			}
+			if f.Label == "" || f.Type == "" || len(f.Aliases) == 0 {
+				t.Errorf("%s.%s is incomplete: %+v", k, f.Name, f)
+			}
+		}
+		if got := strings.Join(req, " "); got != want[k] {
+			t.Errorf("required fields of %s = %q, want %q", k, got, want[k])
+		}
+	}
+	if Fields("lehrer") != nil {
+		t.Error("Fields of an unknown kind should be nil")
+	}
+}
+
+func TestFieldsAreCopies(t *testing.T) {
+	fs := Fields(KindMelderegister)
+	fs[0].Name = "kaputt"
+	fs[1].Aliases[0] = "kaputt"
+	again := Fields(KindMelderegister)
+	if again[0].Name == "kaputt" || again[1].Aliases[0] == "kaputt" {
+		t.Error("Fields exposes the package's table")
+	}
+}
+
+// Within a kind, a normalised alias must point to one field only;
+// otherwise the first field would silently win.
+func TestAliasesUnambiguous(t *testing.T) {
+	for _, k := range Kinds() {
+		owner := map[string]string{}
+		for _, f := range Fields(k) {
+			for _, a := range append([]string{f.Name, f.Label}, f.Aliases...) {
+				key := NormalizeHeader(a)
+				if prev, ok := owner[key]; ok && prev != f.Name {
+					t.Errorf("%s: header %q (%q) fits %s and %s", k, a, key, prev, f.Name)
+				}
+				owner[key] = f.Name
+			}
+		}
+	}
+}
+
+// Every field's own typical headers from docs/import-formats.md are
+// recognised exactly.
+func TestDocumentedHeadersRecognised(t *testing.T) {
+	docs := map[Kind]map[string][]string{
+		KindSchulen: {
+			"schulnummer": {"Schulnummer", "Schul-Nr.", "SNR", "Dienststellennummer"},
+			"name":        {"Name", "Schulname", "Bezeichnung"},
+			"schulform":   {"Schulform", "Schulart", "Typ"},
+			"traeger":     {"Träger", "Trägerschaft"},
+			"strasse":     {"Straße"}, "hausnummer": {"Hausnr."}, "plz": {"PLZ"}, "ort": {"Ort"},
+			"zuege":           {"Züge", "Zügigkeit"},
+			"klassenfrequenz": {"Klassenfrequenz", "max. Klassenstärke"},
+			"kapazitaet":      {"Kapazität", "Plätze"},
+		},
+		KindSchulbezirke: {
+			"strasse":        {"Straße", "Strassenname", "Str."},
+			"hausnummer_von": {"Hausnr. von", "HNr ab", "von"},
+			"hausnummer_bis": {"bis"},
+			"paritaet":       {"gerade/ungerade", "Seite", "G/U"},
+			"zusatz_von":     {"Zusatz von", "Buchstabe"},
+			"plz":            {"PLZ"}, "ortsteil": {"Ortsteil"},
+			"schulnummer": {"Schulnummer", "Schul-Nr."},
+			"schulname":   {"Grundschule", "Schule", "Schulname"},
+			"gueltig_ab":  {"gültig ab", "ab Schuljahr"},
+		},
+		KindMelderegister: {
+			"ordnungsmerkmal":  {"Ordnungsmerkmal", "OM", "Personen-ID", "lfd. Nr."},
+			"familienname":     {"Familienname", "Nachname", "Name"},
+			"vornamen":         {"Vornamen", "Vorname(n)"},
+			"rufname":          {"Rufname"},
+			"geburtsdatum":     {"Geburtsdatum", "Geb.-Datum", "geb. am"},
+			"geschlecht":       {"Geschlecht", "Geschl.", "m/w"},
+			"auskunftssperre":  {"Auskunftssperre", "Sperrvermerk"},
+			"zuzug":            {"Zuzugsdatum"},
+			"wegzug":           {"Wegzugsdatum"},
+			"sorgeberechtigte": {"Sorgeberechtigte", "Eltern", "Erziehungsberechtigte"},
+		},
+		KindSchueler: {
+			"schulnummer":    {"Schulnummer"},
+			"schuelernummer": {"Schülernummer", "Schüler-ID"},
+			"jahrgangsstufe": {"Klassenstufe", "Jahrgang"},
+			"klasse":         {"Klasse"},
+			"eintrittsdatum": {"Aufnahmedatum", "Eintritt"},
+		},
+	}
+	for k, byField := range docs {
+		ix := indexFor(k)
+		for want, headers := range byField {
+			for _, h := range headers {
+				cm, ok, _, _ := ix.matchColumn(h, nil)
+				if !ok || cm.field != want || cm.quality != qualityExact {
+					t.Errorf("%s: header %q → %+v (ok=%v), want exact %s", k, h, cm, ok, want)
+				}
+			}
+		}
+	}
+}

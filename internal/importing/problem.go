@@ -1,0 +1,73 @@
+package importing
+
+// Codes of value problems. They are stable: clients and stored reports may
+// rely on them. The messages are German and meant for the person who has
+// to correct the file.
+const (
+	CodePflichtfeldLeer         = "pflichtfeld_leer"
+	CodeDatumUngueltig          = "datum_ungueltig"
+	CodePLZUngueltig            = "plz_ungueltig"
+	CodeGeschlechtUngueltig     = "geschlecht_ungueltig"
+	CodeHausnummerUngueltig     = "hausnummer_ungueltig"
+	CodeHausnummerBereich       = "hausnummer_bereich_ungueltig"
+	CodeZusatzUngueltig         = "zusatz_ungueltig"
+	CodeZusatzBereich           = "zusatz_bereich_ungueltig"
+	CodeZusatzWiderspruch       = "zusatz_widerspruch"
+	CodeZusatzOhneHausnummer    = "zusatz_ohne_hausnummer"
+	CodeJahrgangsstufeUngueltig = "jahrgangsstufe_ungueltig"
+	CodeJaNeinUngueltig         = "janein_ungueltig"
+	CodeSchulnummerUngueltig    = "schulnummer_ungueltig"
+	CodeSchulnummerZuKurz       = "schulnummer_zu_kurz"
+	CodeSchuljahrUngueltig      = "schuljahr_ungueltig"
+	CodeSchulformUngueltig      = "schulform_ungueltig"
+	CodeTraegerschaftUngueltig  = "traegerschaft_ungueltig"
+	CodeParitaetUngueltig       = "paritaet_ungueltig"
+	CodeZahlUngueltig           = "zahl_ungueltig"
+	CodeListenartUnbekannt      = "listenart_unbekannt"
+	CodeKopfzeileNichtGefunden  = "kopfzeile_nicht_gefunden"
+	CodePflichtspalteFehlt      = "pflichtspalte_fehlt"
+	CodeSpalteDoppelt           = "spalte_doppelt"
+	CodeZuordnungUngueltig      = "zuordnung_ungueltig"
+)
+
+// Problem is one thing wrong with a value.
+type Problem struct {
+	// Field is the canonical field name, "" when the problem is not about a
+	// field (an unknown list kind).
+	Field string
+	// Code is stable and snake_case, e.g. "datum_ungueltig".
+	Code string
+	// Message is German, says what was found and what is expected.
+	Message string
+	// Value is the cell text as found (after trimming).
+	Value string
+	// Suggestion is a corrected value the user may accept with one click,
+	// "" when there is none. The importer never applies it by itself.
+	Suggestion string
+}
+
+// Error makes a Problem usable as an error (ParseKind returns one).
+func (p *Problem) Error() string { return p.Message }
+
+// CellProblem is a Problem located in a cell of the sheet.
+type CellProblem struct {
+	Problem
+	// Column is the 0-based column index, -1 when no single column applies.
+	Column int
+	// Cell is the spreadsheet reference such as "C10", "" when Column is -1.
+	Cell string
+	// Label is the German name of the field, for reports.
+	Label string
+}
+
+// String renders the problem for a person: "E7 (Geburtsdatum): „31.02.2020“ …".
+func (p CellProblem) String() string {
+	switch {
+	case p.Cell != "" && p.Label != "":
+		return p.Cell + " (" + p.Label + "): " + p.Message
+	case p.Cell != "":
+		return p.Cell + ": " + p.Message
+	default:
+		return p.Message
+	}
+}

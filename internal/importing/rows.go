@@ -1,0 +1,323 @@
+package importing
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Record is one data row read into canonical values.
+type Record struct {
+	Sheet     string
+	RowNumber int
+	// Values holds the typed value of each field whose cell is filled and
+	// valid; the Go type follows Field.Type. An empty optional cell has no
+	// entry, except for yes/no fields, where empty means false.
+	Values map[string]any
+	// Raw holds each mapped field's cell text as found (cleaned), for
+	// showing and correcting a row.
+	Raw map[string]string
+	// Problems lists every problem of the row, ordered by column.
+	Problems []CellProblem
+}
+
+// OK reports whether the row has no problem.
+func (r Record) OK() bool { return len(r.Problems) == 0 }
+
+// Reader holds the settings for reading rows. The zero value is usable.
+type Reader struct {
+	// ReferenceYear places two-digit years ("31.3.20"); 0 means the
+	// current year. See the package documentation for the rule.
+	ReferenceYear int
+	// SchulnummerDigits is the length of a Schulnummer where it is known
+	// (a state's numbers all have the same length); 0 means unchecked.
+	// Shorter numbers are reported, never padded.
+	SchulnummerDigits int
+}
+
+// ReadRows reads the data rows below the header with the zero Reader.
+func ReadRows(k Kind, s Sheet, h HeaderMatch) []Record { return Reader{}.ReadRows(k, s, h) }
+
+// ReadRows reads every data row below the header row h.RowNumber. It skips
+// fully empty rows, repetitions of the header row (lists made of several
+// blocks) and total rows at the end ("Summe", "Gesamt", "Anzahl: 412").
+// Every problem of a row is reported, not only the first.
+func (r Reader) ReadRows(k Kind, s Sheet, h HeaderMatch) []Record {
+	fields := Fields(k)
+	if fields == nil {
+		if parsed, err := ParseKind(string(k)); err == nil {
+			fields = Fields(parsed)
+		}
+	}
+	ref := r.ReferenceYear
+	if ref == 0 {
+		ref = time.Now().Year()
+	}
+	var mapped []Field
+	for _, f := range fields {
+		if _, ok := h.Columns[f.Name]; ok {
+			mapped = append(mapped, f)
+		}
+	}
+
+	if len(mapped) == 0 {
+		return nil // no usable header
+	}
+
+	var data []Row
+	for _, row := range s.Rows {
+		if row.Number > h.RowNumber && !rowIsEmpty(row) && !repeatsHeader(row, h) {
+			data = append(data, row)
+		}
+	}
+	for len(data) > 0 && isTotalRow(data[len(data)-1], mapped, h) {
+		data = data[:len(data)-1]
+	}
+
+	out := make([]Record, 0, len(data))
+	for _, row := range data {
+		out = append(out, r.readRow(s.Name, row, mapped, h, ref))
+	}
+	return out
+}
+
+func (r Reader) readRow(sheet string, row Row, mapped []Field, h HeaderMatch, ref int) Record {
+	rec := Record{Sheet: sheet, RowNumber: row.Number, Values: map[string]any{}, Raw: map[string]string{}}
+	report := func(f Field, col int, p *Problem) {
+		p.Field = f.Name
+		cp := CellProblem{Problem: *p, Column: col, Label: f.Label}
+		if col >= 0 {
+			cp.Cell = CellRef(col, row.Number)
+		}
+		rec.Problems = append(rec.Problems, cp)
+	}
+	for _, f := range mapped {
+		col := h.Columns[f.Name]
+		raw := cleanCell(row.cell(col))
+		rec.Raw[f.Name] = raw
+		if raw == "" || (isOpenBound(f.Name) && isOpenMarker(raw)) {
+			switch {
+			case f.Required:
+				report(f, col, &Problem{Code: CodePflichtfeldLeer,
+					Message: fmt.Sprintf("Die Zelle ist leer, aber „%s“ ist ein Pflichtfeld.", f.Label)})
+			case f.Type == TypeJaNein:
+				rec.Values[f.Name] = false
+			}
+			continue
+		}
+		v, p := r.parseValue(f, raw, ref)
+		if p != nil {
+			report(f, col, p)
+			continue
+		}
+		rec.Values[f.Name] = v
+	}
+	r.combine(&rec, mapped, h, report)
+	slices.SortStableFunc(rec.Problems, func(a, b CellProblem) int { return a.Column - b.Column })
+	return rec
+}
+
+func (r Reader) parseValue(f Field, raw string, ref int) (any, *Problem) {
+	switch f.Type {
+	case TypeID:
+		return parseID(raw), nil
+	case TypeSchulnummer:
+		return nilIfProblem(ParseSchulnummer(raw, r.SchulnummerDigits))
+	case TypeSchulangabe:
+		return nilIfProblem(ParseSchulangabe(raw, r.SchulnummerDigits))
+	case TypeDate:
+		return nilIfProblem(ParseDate(raw, ref))
+	case TypePLZ:
+		return nilIfProblem(ParsePLZ(raw))
+	case TypeGeschlecht:
+		return nilIfProblem(ParseGeschlecht(raw))
+	case TypeHausnummer:
+		if isOpenBound(f.Name) {
+			return parseBound(raw)
+		}
+		return nilIfProblem(ParseHausnummer(raw))
+	case TypeZusatz:
+		return nilIfProblem(ParseZusatz(raw))
+	case TypeJahrgangsstufe:
+		return nilIfProblem(ParseJahrgangsstufe(raw))
+	case TypeJaNein:
+		return nilIfProblem(ParseYesNo(raw))
+	case TypeSchuljahr:
+		return parseGueltigAb(raw, ref)
+	case TypeAnzahl:
+		return nilIfProblem(ParseAnzahl(raw))
+	case TypeSchulform:
+		return nilIfProblem(ParseSchulform(raw))
+	case TypeTraegerschaft:
+		return nilIfProblem(ParseTraegerschaft(raw))
+	case TypeParitaet:
+		return nilIfProblem(ParseParitaet(raw))
+	default:
+		return NormalizeName(raw), nil
+	}
+}
+
+// nilIfProblem turns a parser's result into (any, *Problem) so that a
+// failed parse leaves no zero value behind.
+func nilIfProblem[T any](v T, p *Problem) (any, *Problem) {
+	if p != nil {
+		return nil, p
+	}
+	return v, nil
+}
+
+// isOpenBound tells the ends of a street directory's house-number range.
+func isOpenBound(field string) bool { return field == "hausnummer_von" || field == "hausnummer_bis" }
+
+// isOpenMarker: directories write an open end as a dash or a word.
+func isOpenMarker(s string) bool {
+	switch strings.ToLower(dashReplacer.Replace(s)) {
+	case "-", "--", "*", "ende", "offen", "open", "∞":
+		return true
+	}
+	return false
+}
+
+var reBoundWord = regexp.MustCompile(`^(?i:ab|von|bis)\.?\s*`)
+
+// parseBound reads one end of a directory range: a single house number,
+// also written "ab 40" or "bis 98".
+func parseBound(raw string) (any, *Problem) {
+	h, p := ParseHausnummer(reBoundWord.ReplaceAllString(raw, ""))
+	if p != nil {
+		return nil, hausnummerProblem(raw, "")
+	}
+	if h.IsRange() {
+		return nil, &Problem{Code: CodeHausnummerUngueltig, Value: raw,
+			Message: fmt.Sprintf("„%s“ ist ein Bereich, hier steht aber ein Ende des Bereichs. Erwartet: eine einzelne Hausnummer; den Bereich bitte auf „von“ und „bis“ verteilen.", raw)}
+	}
+	return h, nil
+}
+
+// parseGueltigAb reads a school year; a date on 1 August is accepted as
+// the school year starting that day. Other dates are refused: directories
+// change with the school year, and a date within a year would be read
+// differently by different people.
+func parseGueltigAb(raw string, ref int) (any, *Problem) {
+	sj, p := ParseSchuljahr(raw)
+	if p == nil {
+		return sj, nil
+	}
+	if t, dp := ParseDate(raw, ref); dp == nil {
+		if t.Month() == time.August && t.Day() == 1 {
+			return NewSchuljahr(t.Year()), nil
+		}
+		p.Message = fmt.Sprintf("„%s“ ist kein Schuljahresbeginn: ein Schuljahr beginnt am 1. August. Erwartet: ein Schuljahr wie 2027/28 oder den 01.08. eines Jahres.", raw)
+	}
+	return nil, p
+}
+
+// combine checks and merges values that depend on each other.
+func (r Reader) combine(rec *Record, mapped []Field, h HeaderMatch, report func(Field, int, *Problem)) {
+	col := func(name string) int {
+		if c, ok := h.Columns[name]; ok {
+			return c
+		}
+		return -1
+	}
+	label := func(name string) Field {
+		for _, f := range mapped {
+			if f.Name == name {
+				return f
+			}
+		}
+		return Field{Name: name, Label: name}
+	}
+
+	// A street directory's "Grundschule" column that stands in for the
+	// Schulnummer is read once, as the Schulangabe.
+	if c, ok := h.Columns["schulname"]; ok && c == col("schulnummer") {
+		delete(rec.Values, "schulname")
+	}
+
+	// A separate Zusatz column completes the house number.
+	if z, ok := rec.Values["zusatz"].(string); ok {
+		hn, hasNumber := rec.Values["hausnummer"].(Hausnummer)
+		switch {
+		case !hasNumber && rec.Raw["hausnummer"] == "":
+			report(label("zusatz"), col("zusatz"), &Problem{Code: CodeZusatzOhneHausnummer, Value: z,
+				Message: fmt.Sprintf("Der Zusatz „%s“ steht ohne Hausnummer. Erwartet: eine Hausnummer in der Spalte Hausnummer.", z)})
+		case !hasNumber:
+			// the house number itself is already reported
+		case hn.IsRange():
+			report(label("zusatz"), col("zusatz"), &Problem{Code: CodeZusatzWiderspruch, Value: z,
+				Message: fmt.Sprintf("Der Zusatz „%s“ passt nicht zum Hausnummernbereich „%s“.", z, hn)})
+		case hn.Zusatz != "" && hn.Zusatz != z:
+			report(label("zusatz"), col("zusatz"), &Problem{Code: CodeZusatzWiderspruch, Value: z,
+				Message: fmt.Sprintf("Die Hausnummer „%s“ hat schon den Zusatz „%s“, die Spalte Zusatz sagt „%s“. Bitte eine Angabe korrigieren.", hn, hn.Zusatz, z)})
+		default:
+			hn.Zusatz = z
+			rec.Values["hausnummer"] = hn
+			delete(rec.Values, "zusatz")
+		}
+	}
+
+	// A street directory's range must not run backwards.
+	von, okVon := rec.Values["hausnummer_von"].(Hausnummer)
+	bis, okBis := rec.Values["hausnummer_bis"].(Hausnummer)
+	if okVon && okBis && bis.Compare(von) < 0 {
+		report(label("hausnummer_bis"), col("hausnummer_bis"), &Problem{Code: CodeHausnummerBereich, Value: rec.Raw["hausnummer_bis"],
+			Message: fmt.Sprintf("Der Bereich endet mit %s vor seinem Anfang %s. Erwartet: „bis“ ist größer oder gleich „von“.", bis, von)})
+	}
+	zv, okZv := rec.Values["zusatz_von"].(string)
+	zb, okZb := rec.Values["zusatz_bis"].(string)
+	if okZv && okZb && zb < zv {
+		report(label("zusatz_bis"), col("zusatz_bis"), &Problem{Code: CodeZusatzBereich, Value: zb,
+			Message: fmt.Sprintf("Der Zusatzbereich endet mit „%s“ vor seinem Anfang „%s“. Erwartet: z. B. von a bis f.", zb, zv)})
+	}
+}
+
+// repeatsHeader recognises a header row repeated above a later block.
+func repeatsHeader(row Row, h HeaderMatch) bool {
+	if len(h.Columns) == 0 {
+		return false
+	}
+	for _, col := range h.Columns {
+		if col >= len(h.Headers) || NormalizeHeader(row.cell(col)) != NormalizeHeader(h.Headers[col]) {
+			return false
+		}
+	}
+	return true
+}
+
+var reTotalWord = regexp.MustCompile(`^(?:summe|gesamt|insgesamt|gesamtzahl|gesamtsumme|anzahl|total|ergebnis|zusammen)(?:[^a-z]|$)`)
+
+// isTotalRow recognises a total line: it starts with a word such as
+// "Summe" or "Anzahl", or holds nothing but numbers – and it lacks a
+// required value, so that a real record is never taken for one.
+func isTotalRow(row Row, mapped []Field, h HeaderMatch) bool {
+	complete := true
+	for _, f := range mapped {
+		if f.Required && cleanCell(row.cell(h.Columns[f.Name])) == "" {
+			complete = false
+			break
+		}
+	}
+	if complete {
+		return false
+	}
+	var first string
+	onlyNumbers := true
+	for _, c := range row.Cells {
+		c = cleanCell(c)
+		if c == "" {
+			continue
+		}
+		if first == "" {
+			first = c
+		}
+		if !reNumber.MatchString(c) {
+			onlyNumbers = false
+		}
+	}
+	return onlyNumbers || reTotalWord.MatchString(strings.ToLower(first))
+}
+
+var reNumber = regexp.MustCompile(`^-?\d+(?:[.,]\d+)?$`)

@@ -1,0 +1,474 @@
+package importing
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var reWholeNumberCell = regexp.MustCompile(`^(\d+)[.,]0+$`)
+
+// digitsText strips what a spreadsheet adds to a number stored as text or
+// number: a leading apostrophe (Excel's "this is text" mark) and a
+// fraction of zeros ("06108.0").
+func digitsText(s string) string {
+	s = strings.TrimPrefix(s, "'")
+	if m := reWholeNumberCell.FindStringSubmatch(s); m != nil {
+		return m[1]
+	}
+	return s
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// ---- PLZ ----
+
+// ParsePLZ reads a German postcode. "06108", "6108" (a number cell that
+// lost its leading zero), "06108.0" and "D-06108" give "06108".
+func ParsePLZ(s string) (string, *Problem) {
+	s = cleanCell(s)
+	d := digitsText(strings.TrimPrefix(strings.TrimPrefix(s, "D-"), "D "))
+	if allDigits(d) && len(d) == 4 {
+		d = "0" + d
+	}
+	if !allDigits(d) || len(d) != 5 || d < "01001" {
+		return "", &Problem{Code: CodePLZUngueltig, Value: s,
+			Message: fmt.Sprintf("%s ist keine gültige Postleitzahl. Erwartet: fünf Ziffern, z. B. 06108.", quoteOr(s, "Eine leere Angabe"))}
+	}
+	return d, nil
+}
+
+// quoteOr puts s in German quotes, or says what stands for an empty value.
+func quoteOr(s, empty string) string {
+	if s == "" {
+		return empty
+	}
+	return "„" + s + "“"
+}
+
+// ---- Geschlecht ----
+
+// Geschlecht follows DSMeld 0701.
+type Geschlecht string
+
+const (
+	GeschlechtMaennlich  Geschlecht = "m"
+	GeschlechtWeiblich   Geschlecht = "w"
+	GeschlechtDivers     Geschlecht = "d"
+	GeschlechtOhneAngabe Geschlecht = "x" // "ohne Angabe" in the civil register (§ 22 (3) PStG)
+)
+
+// Label is the German word for the code.
+func (g Geschlecht) Label() string {
+	switch g {
+	case GeschlechtMaennlich:
+		return "männlich"
+	case GeschlechtWeiblich:
+		return "weiblich"
+	case GeschlechtDivers:
+		return "divers"
+	case GeschlechtOhneAngabe:
+		return "ohne Angabe"
+	}
+	return string(g)
+}
+
+// geschlechtForms maps folded spellings to codes. "keine Angabe",
+// "unbekannt" and numeric codes are left out on purpose: they say that
+// nothing is known, which is not the register's entry "ohne Angabe".
+var geschlechtForms = map[string]Geschlecht{
+	"m": GeschlechtMaennlich, "maennlich": GeschlechtMaennlich, "mannlich": GeschlechtMaennlich,
+	"maennl": GeschlechtMaennlich, "mnl": GeschlechtMaennlich, "male": GeschlechtMaennlich,
+	"junge": GeschlechtMaennlich, "knabe": GeschlechtMaennlich,
+	"w": GeschlechtWeiblich, "weiblich": GeschlechtWeiblich, "weibl": GeschlechtWeiblich,
+	"wbl": GeschlechtWeiblich, "f": GeschlechtWeiblich, "female": GeschlechtWeiblich,
+	"maedchen": GeschlechtWeiblich, "madchen": GeschlechtWeiblich,
+	"d": GeschlechtDivers, "divers": GeschlechtDivers, "diverse": GeschlechtDivers,
+	"x": GeschlechtOhneAngabe, "ohneangabe": GeschlechtOhneAngabe, "oa": GeschlechtOhneAngabe,
+}
+
+// ParseGeschlecht reads m, w, d, x and their spelled-out forms
+// ("männlich", "Weiblich", "maennlich", "divers", "ohne Angabe"), and the
+// English "f", "female", "male".
+func ParseGeschlecht(s string) (Geschlecht, *Problem) {
+	s = cleanCell(s)
+	if g, ok := geschlechtForms[foldLetters(s)]; ok {
+		return g, nil
+	}
+	return "", &Problem{Code: CodeGeschlechtUngueltig, Value: s,
+		Message: fmt.Sprintf("%s ist keine gültige Angabe zum Geschlecht. Erwartet: m, w, d oder x (auch männlich, weiblich, divers, ohne Angabe).",
+			quoteOr(s, "Eine leere Angabe"))}
+}
+
+// ---- Hausnummer ----
+
+// Hausnummer is a house number with an optional suffix, or a range of them.
+type Hausnummer struct {
+	Nummer int
+	// Zusatz is lower case: "a" for "12a" and "12 A", "/1" for "12/1".
+	Zusatz string
+	// BisNummer and BisZusatz hold the upper end of a range such as "12-14"
+	// or "7a-7f"; BisNummer is 0 for a single number.
+	BisNummer int
+	BisZusatz string
+}
+
+// IsRange reports whether h names several houses ("12-14").
+func (h Hausnummer) IsRange() bool { return h.BisNummer != 0 }
+
+// String writes the number the way people write it: "12a", "12/1", "12-14".
+func (h Hausnummer) String() string {
+	if h.Nummer == 0 {
+		return ""
+	}
+	s := strconv.Itoa(h.Nummer) + h.Zusatz
+	if h.IsRange() {
+		s += "-" + strconv.Itoa(h.BisNummer) + h.BisZusatz
+	}
+	return s
+}
+
+// Compare orders house numbers by number, then suffix ("" < "a" < "b").
+// Ranges compare by their lower end.
+func (h Hausnummer) Compare(o Hausnummer) int {
+	switch {
+	case h.Nummer != o.Nummer:
+		return h.Nummer - o.Nummer
+	default:
+		return strings.Compare(h.Zusatz, o.Zusatz)
+	}
+}
+
+var (
+	reHausnummer = regexp.MustCompile(`^(\d{1,5}) ?([a-z]?)(?: ?(?:-|bis) ?(\d{1,5})? ?([a-z]?)| ?/ ?(\d{1,3}[a-z]?))?$`)
+	dashReplacer = strings.NewReplacer("–", "-", "—", "-", "‒", "-", "−", "-")
+)
+
+const hausnummerExpected = "Erwartet: eine Zahl mit optionalem Buchstaben, z. B. 12, 12a, 12-14 oder 12/1."
+
+// ParseHausnummer reads "12", "12a", "12 A", "12-14", "12 bis 14",
+// "7a-7f", "7a-f" and "12/1". A number cell's "12.0" is read as 12.
+func ParseHausnummer(s string) (Hausnummer, *Problem) {
+	s = cleanCell(s)
+	in := strings.ToLower(dashReplacer.Replace(digitsText(s)))
+	m := reHausnummer.FindStringSubmatch(in)
+	if m == nil {
+		return Hausnummer{}, hausnummerProblem(s, "")
+	}
+	h := Hausnummer{Nummer: atoi(m[1]), Zusatz: m[2]}
+	if h.Nummer == 0 {
+		return Hausnummer{}, hausnummerProblem(s, "Die Hausnummer 0 gibt es nicht.")
+	}
+	switch {
+	case m[5] != "":
+		if h.Zusatz != "" {
+			return Hausnummer{}, hausnummerProblem(s, "")
+		}
+		h.Zusatz = "/" + m[5]
+	case m[3] != "" || m[4] != "":
+		h.BisNummer, h.BisZusatz = h.Nummer, m[4]
+		if m[3] != "" {
+			h.BisNummer = atoi(m[3])
+		}
+		upper := Hausnummer{Nummer: h.BisNummer, Zusatz: h.BisZusatz}
+		if upper.Compare(Hausnummer{Nummer: h.Nummer, Zusatz: h.Zusatz}) <= 0 {
+			return Hausnummer{}, hausnummerProblem(s, "Das Ende des Bereichs muss nach dem Anfang liegen.")
+		}
+	case strings.Contains(in, "-") || strings.Contains(in, "bis"):
+		return Hausnummer{}, hausnummerProblem(s, "")
+	}
+	return h, nil
+}
+
+func hausnummerProblem(s, why string) *Problem {
+	msg := fmt.Sprintf("%s ist keine gültige Hausnummer.", quoteOr(s, "Eine leere Angabe"))
+	if why != "" {
+		msg = fmt.Sprintf("%s ist keine gültige Hausnummer: %s", quoteOr(s, "Eine leere Angabe"), why)
+	}
+	return &Problem{Code: CodeHausnummerUngueltig, Value: s, Message: msg + " " + hausnummerExpected}
+}
+
+var reZusatz = regexp.MustCompile(`^(?:[a-z]{1,2}|/\d{1,3}[a-z]?)$`)
+
+// ParseZusatz reads a house-number suffix: "a", "B" (→ "b"), "/1".
+func ParseZusatz(s string) (string, *Problem) {
+	s = cleanCell(s)
+	z := strings.ToLower(strings.ReplaceAll(s, " ", ""))
+	if !reZusatz.MatchString(z) {
+		return "", &Problem{Code: CodeZusatzUngueltig, Value: s,
+			Message: fmt.Sprintf("%s ist kein gültiger Hausnummernzusatz. Erwartet: ein Buchstabe wie a oder b, oder /1.", quoteOr(s, "Eine leere Angabe"))}
+	}
+	return z, nil
+}
+
+// ---- Jahrgangsstufe ----
+
+var (
+	reGradeWord   = `(?:klassenstufe|jahrgangsstufe|jahrgang|klasse|stufe|kl|jg)\.?`
+	reGradePrefix = regexp.MustCompile(`^` + reGradeWord + ` ?`)
+	reGradeSuffix = regexp.MustCompile(` ?` + reGradeWord + `$`)
+	reGrade       = regexp.MustCompile(`^0*(\d{1,2})(?: ?\.)? ?(?:[a-z]{1,3}|[-/.] ?\d{1,2})?$`)
+)
+
+// ParseJahrgangsstufe reads the grade 1–13 from "1", "05", "1a", "3 b",
+// "Klasse 3b", "3. Klasse", "Kl. 5", "Jg. 7" or "5/1".
+func ParseJahrgangsstufe(s string) (int, *Problem) {
+	s = cleanCell(s)
+	in := strings.ToLower(transliterate(digitsText(s)))
+	in = reGradePrefix.ReplaceAllString(in, "")
+	in = reGradeSuffix.ReplaceAllString(in, "")
+	if m := reGrade.FindStringSubmatch(in); m != nil {
+		if n := atoi(m[1]); n >= 1 && n <= 13 {
+			return n, nil
+		}
+	}
+	return 0, &Problem{Code: CodeJahrgangsstufeUngueltig, Value: s,
+		Message: fmt.Sprintf("%s ist keine gültige Jahrgangsstufe. Erwartet: eine Zahl von 1 bis 13, auch mit Klassenbuchstaben, z. B. 3 oder 3b.",
+			quoteOr(s, "Eine leere Angabe"))}
+}
+
+// ---- ja/nein ----
+
+var yesNoForms = map[string]bool{
+	"ja": true, "j": true, "x": true, "1": true, "wahr": true, "true": true, "yes": true, "y": true,
+	"gesperrt": true, "✓": true, "✔": true,
+	"nein": false, "n": false, "0": false, "falsch": false, "false": false, "no": false,
+	"-": false, "nichtgesperrt": false, "keine": false,
+}
+
+// ParseYesNo reads ja/nein, j/n, x/leer, 1/0, wahr/falsch, true/false (in
+// any case). An empty cell means no: lists mark the few blocked records
+// with an "x" and leave the rest empty.
+func ParseYesNo(s string) (bool, *Problem) {
+	s = cleanCell(s)
+	if s == "" {
+		return false, nil
+	}
+	key := foldLetters(s)
+	if key == "" {
+		key = s // symbols such as ✓ or -
+	}
+	if v, ok := yesNoForms[key]; ok {
+		return v, nil
+	}
+	return false, &Problem{Code: CodeJaNeinUngueltig, Value: s,
+		Message: fmt.Sprintf("„%s“ ist keine Ja/Nein-Angabe. Erwartet: ja oder nein (auch j/n, x/leer, 1/0, wahr/falsch).", s)}
+}
+
+// ---- Schulnummer ----
+
+// ParseSchulnummer reads a Schulnummer: digits only, leading zeros kept as
+// written ("01234" stays "01234", a number cell "1234" stays "1234").
+// With digits > 0 a number of another length is refused; a shorter one
+// gets the problem "schulnummer_zu_kurz" with the zero-padded form as
+// Suggestion, because a number cell may have lost a leading zero – or the
+// number may be mistyped, which only a person can tell.
+func ParseSchulnummer(s string, digits int) (string, *Problem) {
+	s = cleanCell(s)
+	d := digitsText(s)
+	if !allDigits(d) {
+		return "", &Problem{Code: CodeSchulnummerUngueltig, Value: s,
+			Message: fmt.Sprintf("%s ist keine gültige Schulnummer. Erwartet: nur Ziffern, z. B. 20101.", quoteOr(s, "Eine leere Angabe"))}
+	}
+	switch {
+	case digits > 0 && len(d) < digits:
+		padded := strings.Repeat("0", digits-len(d)) + d
+		return "", &Problem{Code: CodeSchulnummerZuKurz, Value: s, Suggestion: padded,
+			Message: fmt.Sprintf("„%s“ hat %d Ziffern, eine Schulnummer hat %d. Wenn in Excel eine führende Null verloren ging, ist „%s“ gemeint: bitte die Spalte als Text formatieren und die Nummer so eintragen.",
+				s, len(d), digits, padded)}
+	case digits > 0 && len(d) > digits:
+		return "", &Problem{Code: CodeSchulnummerUngueltig, Value: s,
+			Message: fmt.Sprintf("„%s“ hat %d Ziffern, eine Schulnummer hat %d.", s, len(d), digits)}
+	}
+	return d, nil
+}
+
+// Schulangabe names a school in a street directory: by Schulnummer, or by
+// name where the directory writes the name. Exactly one is set.
+type Schulangabe struct {
+	Schulnummer string
+	Name        string
+}
+
+// ParseSchulangabe reads a Schulnummer when the cell holds only digits,
+// otherwise keeps the text as the school's name for a later lookup.
+func ParseSchulangabe(s string, digits int) (Schulangabe, *Problem) {
+	s = cleanCell(s)
+	if allDigits(digitsText(s)) {
+		n, p := ParseSchulnummer(s, digits)
+		if p != nil {
+			return Schulangabe{}, p
+		}
+		return Schulangabe{Schulnummer: n}, nil
+	}
+	if foldLetters(s) == "" {
+		return Schulangabe{}, &Problem{Code: CodeSchulnummerUngueltig, Value: s,
+			Message: fmt.Sprintf("%s ist weder eine Schulnummer noch ein Schulname. Erwartet: z. B. 20101 oder Grundschule Am Anger.", quoteOr(s, "Eine leere Angabe"))}
+	}
+	return Schulangabe{Name: s}, nil
+}
+
+// ---- Schulform ----
+
+// Schulform is the type of a school in Sachsen-Anhalt. Mapping to the KMK
+// ArtDerSchule code list is the school register's business: Sekundarschule
+// and Gemeinschaftsschule have no KMK code of their own.
+type Schulform string
+
+const (
+	SchulformGrundschule          Schulform = "grundschule"
+	SchulformSekundarschule       Schulform = "sekundarschule"
+	SchulformGemeinschaftsschule  Schulform = "gemeinschaftsschule"
+	SchulformGesamtschule         Schulform = "gesamtschule"
+	SchulformGymnasium            Schulform = "gymnasium"
+	SchulformFoerderschule        Schulform = "foerderschule"
+	SchulformBerufsbildendeSchule Schulform = "berufsbildende_schule"
+)
+
+var schulformForms = map[string]Schulform{
+	"grundschule": SchulformGrundschule, "gs": SchulformGrundschule,
+	"sekundarschule": SchulformSekundarschule, "sks": SchulformSekundarschule, "sek": SchulformSekundarschule, "sekschule": SchulformSekundarschule,
+	"gemeinschaftsschule": SchulformGemeinschaftsschule, "gms": SchulformGemeinschaftsschule, "gemsch": SchulformGemeinschaftsschule,
+	"gesamtschule": SchulformGesamtschule, "igs": SchulformGesamtschule, "kgs": SchulformGesamtschule,
+	"integriertegesamtschule": SchulformGesamtschule, "kooperativegesamtschule": SchulformGesamtschule,
+	"gymnasium": SchulformGymnasium, "gym": SchulformGymnasium, "gy": SchulformGymnasium,
+	"foerderschule": SchulformFoerderschule, "foes": SchulformFoerderschule, "foerderzentrum": SchulformFoerderschule,
+	"sonderschule":         SchulformFoerderschule,
+	"berufsbildendeschule": SchulformBerufsbildendeSchule, "berufsbildendeschulen": SchulformBerufsbildendeSchule,
+	"bbs": SchulformBerufsbildendeSchule, "berufsschule": SchulformBerufsbildendeSchule,
+}
+
+// ParseSchulform reads the names and usual abbreviations of the school
+// types (Grundschule/GS, Sekundarschule/Sek, Gemeinschaftsschule/GMS,
+// Gesamtschule/IGS/KGS, Gymnasium/Gym, Förderschule/FöS, Berufsbildende
+// Schule/BbS), tolerating one typo in a long name.
+func ParseSchulform(s string) (Schulform, *Problem) {
+	s = cleanCell(s)
+	if f, ok := lookupForm(schulformForms, s); ok {
+		return f, nil
+	}
+	return "", &Problem{Code: CodeSchulformUngueltig, Value: s,
+		Message: fmt.Sprintf("%s ist keine bekannte Schulform. Erwartet: Grundschule, Sekundarschule, Gemeinschaftsschule, Gesamtschule, Gymnasium, Förderschule oder Berufsbildende Schule.",
+			quoteOr(s, "Eine leere Angabe"))}
+}
+
+// lookupForm finds s among folded forms: exactly, without a part in
+// parentheses ("frei (Ersatzschule)"), or with one typo in a form of at
+// least eight letters when exactly one value is that close.
+func lookupForm[T comparable](forms map[string]T, s string) (T, bool) {
+	var zero T
+	for _, key := range []string{foldLetters(s), foldLetters(withoutParentheses(s))} {
+		if v, ok := forms[key]; ok {
+			return v, true
+		}
+	}
+	key := foldLetters(s)
+	near := map[T]bool{}
+	var found T
+	for form, v := range forms {
+		if len(form) >= 8 && editDistance(key, form) <= 1 {
+			near[v] = true
+			found = v
+		}
+	}
+	if len(near) == 1 {
+		return found, true
+	}
+	return zero, false
+}
+
+var reParentheses = regexp.MustCompile(`\([^)]*\)|\[[^\]]*\]`)
+
+func withoutParentheses(s string) string { return reParentheses.ReplaceAllString(s, " ") }
+
+// ---- Trägerschaft ----
+
+// Traegerschaft says who runs a school.
+type Traegerschaft string
+
+const (
+	TraegerschaftKommunal Traegerschaft = "kommunal"
+	TraegerschaftFrei     Traegerschaft = "frei" // Schule in freier Trägerschaft (Ersatzschule)
+)
+
+var traegerForms = map[string]Traegerschaft{
+	"kommunal": TraegerschaftKommunal, "oeffentlich": TraegerschaftKommunal, "staedtisch": TraegerschaftKommunal,
+	"stadt": TraegerschaftKommunal, "kommune": TraegerschaftKommunal, "landkreis": TraegerschaftKommunal,
+	"frei": TraegerschaftFrei, "freiertraeger": TraegerschaftFrei, "freietraegerschaft": TraegerschaftFrei,
+	"infreiertraegerschaft": TraegerschaftFrei, "ersatzschule": TraegerschaftFrei, "privat": TraegerschaftFrei,
+	"privatschule": TraegerschaftFrei, "schuleinfreiertraegerschaft": TraegerschaftFrei,
+}
+
+// ParseTraegerschaft reads "kommunal" (also öffentlich, städtisch) and
+// "frei" (also freier Träger, Ersatzschule, privat).
+func ParseTraegerschaft(s string) (Traegerschaft, *Problem) {
+	s = cleanCell(s)
+	if t, ok := lookupForm(traegerForms, s); ok {
+		return t, nil
+	}
+	return "", &Problem{Code: CodeTraegerschaftUngueltig, Value: s,
+		Message: fmt.Sprintf("%s ist keine bekannte Trägerschaft. Erwartet: kommunal oder frei (Ersatzschule).", quoteOr(s, "Eine leere Angabe"))}
+}
+
+// ---- Parität ----
+
+// Paritaet says which side of a street a directory row covers.
+type Paritaet string
+
+const (
+	ParitaetAlle     Paritaet = "alle"
+	ParitaetGerade   Paritaet = "gerade"
+	ParitaetUngerade Paritaet = "ungerade"
+)
+
+var paritaetForms = map[string]Paritaet{
+	"alle": ParitaetAlle, "a": ParitaetAlle, "beide": ParitaetAlle, "gu": ParitaetAlle, "geradeundungerade": ParitaetAlle,
+	"durchgehend": ParitaetAlle, "fortlaufend": ParitaetAlle, "beideseiten": ParitaetAlle,
+	"gerade": ParitaetGerade, "g": ParitaetGerade, "gr": ParitaetGerade, "even": ParitaetGerade,
+	"ungerade": ParitaetUngerade, "u": ParitaetUngerade, "ug": ParitaetUngerade, "odd": ParitaetUngerade,
+}
+
+// ParseParitaet reads alle/gerade/ungerade and the short forms G and U.
+func ParseParitaet(s string) (Paritaet, *Problem) {
+	s = cleanCell(s)
+	key := abbreviate(foldLetters(s))
+	for _, suffix := range []string{"hausnrn", "hausnr", "nrn", "nr", "seite"} {
+		if k, found := strings.CutSuffix(key, suffix); found && k != "" {
+			key = k
+			break
+		}
+	}
+	if p, ok := paritaetForms[key]; ok {
+		return p, nil
+	}
+	return "", &Problem{Code: CodeParitaetUngueltig, Value: s,
+		Message: fmt.Sprintf("%s ist keine gültige Straßenseite. Erwartet: alle, gerade oder ungerade (auch G oder U).", quoteOr(s, "Eine leere Angabe"))}
+}
+
+// ---- Anzahl ----
+
+// ParseAnzahl reads a whole number ≥ 0 such as a number of classes or
+// places; "24.0" from a number cell is 24.
+func ParseAnzahl(s string) (int, *Problem) {
+	s = cleanCell(s)
+	d := digitsText(s)
+	if allDigits(d) && len(d) <= 9 {
+		return atoi(d), nil
+	}
+	return 0, &Problem{Code: CodeZahlUngueltig, Value: s,
+		Message: fmt.Sprintf("%s ist keine gültige Anzahl. Erwartet: eine ganze Zahl ab 0, z. B. 24.", quoteOr(s, "Eine leere Angabe"))}
+}
+
+// parseID keeps an identifier as written, without a number cell's ".0".
+func parseID(s string) string { return digitsText(cleanCell(s)) }
