@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -355,8 +356,10 @@ func numberClaim(c map[string]json.RawMessage, name string) (float64, bool, erro
 	if !ok {
 		return 0, false, nil
 	}
-	var f float64
-	if err := json.Unmarshal(raw, &f); err != nil || isNull(raw) {
+	// raw is one valid JSON value, so ParseFloat accepts exactly the JSON
+	// numbers (and refuses strings, null and out-of-range values).
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil {
 		return 0, true, errUnreadable
 	}
 	return f, true, nil

@@ -289,6 +289,8 @@ func TestVerifyRefusals(t *testing.T) {
 		{"aud is a number", sign(t, jwa.RS256(), rsaKeyA, "a", with(claims(), "aud", 1)), "Zielgruppe (aud) falsch"},
 		{"aud array without ours", sign(t, jwa.RS256(), rsaKeyA, "a", with(claims(), "aud", []string{"a", "b"})), "Zielgruppe (aud) falsch"},
 		{"payload not an object", sign(t, jwa.RS256(), rsaKeyA, "a", nil), "nicht lesbar"},
+		{"exp is null", sign(t, jwa.RS256(), rsaKeyA, "a", with(claims(), "exp", nil)), "nicht lesbar"},
+		{"exp out of range", sign(t, jwa.RS256(), rsaKeyA, "a", with(claims(), "exp", json.RawMessage("1e400"))), "nicht lesbar"},
 		{"exp is a string", sign(t, jwa.RS256(), rsaKeyA, "a", with(claims(), "exp", "morgen")), "nicht lesbar"},
 	}
 	for _, tt := range tests {
@@ -529,7 +531,7 @@ func TestRemoteUnknownKidRateLimit(t *testing.T) {
 }
 
 func TestRemoteUnknownKidRefreshWindow(t *testing.T) {
-	const minGap = 300 * time.Millisecond
+	const minGap = time.Second
 	srv := newJWKSServer(t, setOf(t, publicJWK(t, rsaKeyA, "a", "")), 0)
 	v, err := jwtauth.New(t.Context(), jwtauth.Config{
 		JWKSURL: srv.URL, Issuer: testIss, Audience: testAud,
