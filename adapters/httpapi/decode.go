@@ -24,6 +24,9 @@ func decodeJSON(c *fiber.Ctx, v any) ([]apperr.FieldError, error) {
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 		return nil, problem(fiber.StatusUnsupportedMediaType, "Der Inhalt muss JSON sein (Content-Type: application/json).")
 	}
+	if len(c.Body()) > BodyLimit {
+		return nil, problem(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("Der Inhalt ist zu groß; erlaubt sind höchstens %d KB.", BodyLimit>>10))
+	}
 	var obj map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(c.Body()))
 	if err := dec.Decode(&obj); err != nil || obj == nil || dec.More() {

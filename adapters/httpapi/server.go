@@ -19,6 +19,7 @@ import (
 // Deps is everything the HTTP layer needs from the rest of the gateway.
 type Deps struct {
 	Schulen  *schule.Service
+	Imports  ImportDeps
 	Verifier auth.Verifier
 	// Ready reports whether the database answers; /readyz calls it.
 	Ready func(ctx context.Context) error
@@ -41,7 +42,8 @@ type server struct {
 	accessLog bool
 }
 
-// BodyLimit is the largest request body accepted (bytes).
+// BodyLimit is the largest JSON request body accepted (bytes); uploads
+// may be as large as ImportDeps.MaxBytes.
 const BodyLimit = 1 << 20
 
 // New builds the fiber app with every route and middleware.
@@ -62,7 +64,7 @@ func newServer(d Deps) *server {
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           90 * time.Second,
-		BodyLimit:             BodyLimit,
+		BodyLimit:             max(BodyLimit, d.Imports.MaxBytes+64<<10), // room for the multipart envelope
 		ReadBufferSize:        16 << 10,
 		ErrorHandler:          errorHandler(d.Log),
 		// goccy/go-json (fiber's own dependency) encodes the lists the BMS
@@ -105,6 +107,11 @@ func (s *server) routes() []route {
 		{fiber.MethodGet, "/v1/schulen", readers, s.listSchulen},
 		{fiber.MethodGet, "/v1/schulen/:schulnummer", readers, s.getSchule},
 		{fiber.MethodPut, "/v1/schulen/:schulnummer", editors, s.putSchule},
+		{fiber.MethodPost, "/v1/imports", editors, s.postImport},
+		{fiber.MethodGet, "/v1/imports/:id", editors, s.getImport},
+		{fiber.MethodGet, "/v1/imports/:id/errors", editors, s.getImportErrors},
+		{fiber.MethodGet, "/v1/imports/:id/errors.xlsx", editors, s.getImportErrorsXLSX},
+		{fiber.MethodDelete, "/v1/imports/:id", editors, s.deleteImport},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/demo"
+	"github.com/schulgateway/schulgateway/internal/importing"
 )
 
 // ReplaceStrassenverzeichnis swaps the rows of the given schools' Bezirke for
@@ -17,11 +18,27 @@ func ReplaceStrassenverzeichnis(ctx context.Context, pool *pgxpool.Pool, schulnu
 			return err
 		}
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"bezirksregeln"},
-			[]string{"strasse", "hausnummer_von", "hausnummer_bis", "paritaet", "zusatz_von", "zusatz_bis", "plz", "schulnummer", "gueltig_ab"},
+			[]string{"schluessel", "strasse", "hausnummer_von", "hausnummer_bis", "paritaet", "zusatz_von", "zusatz_bis", "plz", "schulnummer", "gueltig_ab"},
 			pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 				r := rows[i]
-				return []any{r.Strasse, r.HausnummerVon, r.HausnummerBis, r.Paritaet, r.ZusatzVon, r.ZusatzBis, r.PLZ, r.Schulnummer, r.GueltigAbJahr}, nil
+				return []any{bezirksregelKey(r), r.Strasse, r.HausnummerVon, r.HausnummerBis, r.Paritaet, r.ZusatzVon, r.ZusatzBis, r.PLZ, r.Schulnummer, r.GueltigAbJahr}, nil
 			}))
 		return err
 	})
+}
+
+// bezirksregelKey gives a seeded rule the natural key an uploaded
+// directory row would have, so a later upload matches it.
+func bezirksregelKey(r demo.Bezirksregel) string {
+	v := map[string]any{"strasse": r.Strasse, "paritaet": r.Paritaet, "zusatz_von": r.ZusatzVon, "zusatz_bis": r.ZusatzBis, "plz": r.PLZ}
+	if r.HausnummerVon != nil {
+		v["hausnummer_von"] = importing.Hausnummer{Nummer: *r.HausnummerVon}
+	}
+	if r.HausnummerBis != nil {
+		v["hausnummer_bis"] = importing.Hausnummer{Nummer: *r.HausnummerBis}
+	}
+	if r.GueltigAbJahr != nil {
+		v["gueltig_ab"] = importing.NewSchuljahr(*r.GueltigAbJahr)
+	}
+	return importing.Schluessel(importing.KindSchulbezirke, v)
 }

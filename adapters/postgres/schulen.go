@@ -82,6 +82,10 @@ func (st *SchulenStore) Get(ctx context.Context, schulnummer string) (schule.Sch
 // Put upserts; updated_at moves only when a value really changed, so a
 // repeated identical PUT leaves the record as it was.
 func (st *SchulenStore) Put(ctx context.Context, s schule.Schule) (schule.Schule, bool, error) {
+	// A changed school loses its import provenance: the record no longer
+	// is what that import wrote (and the import can no longer be undone).
+	changed := `(t.name, t.schulform, t.traeger, t.strasse, t.hausnummer, t.plz, t.ort, t.zuege, t.klassenfrequenz, t.kapazitaet)
+		IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.schulform, EXCLUDED.traeger, EXCLUDED.strasse, EXCLUDED.hausnummer, EXCLUDED.plz, EXCLUDED.ort, EXCLUDED.zuege, EXCLUDED.klassenfrequenz, EXCLUDED.kapazitaet)`
 	row := st.pool.QueryRow(ctx, `
 		INSERT INTO schulen AS t (schulnummer, name, schulform, traeger, strasse, hausnummer, plz, ort, zuege, klassenfrequenz, kapazitaet)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -89,9 +93,10 @@ func (st *SchulenStore) Put(ctx context.Context, s schule.Schule) (schule.Schule
 			name = EXCLUDED.name, schulform = EXCLUDED.schulform, traeger = EXCLUDED.traeger,
 			strasse = EXCLUDED.strasse, hausnummer = EXCLUDED.hausnummer, plz = EXCLUDED.plz, ort = EXCLUDED.ort,
 			zuege = EXCLUDED.zuege, klassenfrequenz = EXCLUDED.klassenfrequenz, kapazitaet = EXCLUDED.kapazitaet,
-			updated_at = CASE WHEN (t.name, t.schulform, t.traeger, t.strasse, t.hausnummer, t.plz, t.ort, t.zuege, t.klassenfrequenz, t.kapazitaet)
-				IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.schulform, EXCLUDED.traeger, EXCLUDED.strasse, EXCLUDED.hausnummer, EXCLUDED.plz, EXCLUDED.ort, EXCLUDED.zuege, EXCLUDED.klassenfrequenz, EXCLUDED.kapazitaet)
-				THEN now() ELSE t.updated_at END
+			updated_at = CASE WHEN `+changed+` THEN now() ELSE t.updated_at END,
+			import_id = CASE WHEN `+changed+` THEN NULL ELSE t.import_id END,
+			import_sheet = CASE WHEN `+changed+` THEN NULL ELSE t.import_sheet END,
+			import_row = CASE WHEN `+changed+` THEN NULL ELSE t.import_row END
 		RETURNING `+schuleColumns+`, (xmax = 0)`,
 		s.Schulnummer, s.Name, s.Schulform, s.Traeger, s.Strasse, s.Hausnummer, s.PLZ, s.Ort, s.Zuege, s.Klassenfrequenz, s.Kapazitaet)
 	var created bool

@@ -45,6 +45,29 @@ func ReadRows(k Kind, s Sheet, h HeaderMatch) []Record { return Reader{}.ReadRow
 // blocks) and total rows at the end ("Summe", "Gesamt", "Anzahl: 412").
 // Every problem of a row is reported, not only the first.
 func (r Reader) ReadRows(k Kind, s Sheet, h HeaderMatch) []Record {
+	st := r.Stream(k, s.Name, h)
+	var out []Record
+	for _, row := range s.Rows {
+		out = append(out, st.Push(row)...)
+	}
+	return out
+}
+
+// Stream reads the rows of one sheet one at a time, so that a list of a
+// million rows never has to be held in memory. Push each row in order;
+// rows that may be a trailing total line are held back until a later row
+// shows they were not the end. What is held back at the end is dropped.
+type Stream struct {
+	r      Reader
+	sheet  string
+	h      HeaderMatch
+	mapped []Field
+	ref    int
+	held   []Row
+}
+
+// Stream starts reading the data rows of sheet below the header h.
+func (r Reader) Stream(k Kind, sheet string, h HeaderMatch) *Stream {
 	fields := Fields(k)
 	if fields == nil {
 		if parsed, err := ParseKind(string(k)); err == nil {
@@ -55,32 +78,33 @@ func (r Reader) ReadRows(k Kind, s Sheet, h HeaderMatch) []Record {
 	if ref == 0 {
 		ref = time.Now().Year()
 	}
-	var mapped []Field
+	st := &Stream{r: r, sheet: sheet, h: h, ref: ref}
 	for _, f := range fields {
 		if _, ok := h.Columns[f.Name]; ok {
-			mapped = append(mapped, f)
+			st.mapped = append(st.mapped, f)
 		}
 	}
+	return st
+}
 
-	if len(mapped) == 0 {
-		return nil // no usable header
+// Push takes the next row and returns the records it completes (none, the
+// row itself, or rows held back before it). The row's cells may be reused
+// by the caller after Push returns only if no row is held: Push copies a
+// row it holds back.
+func (st *Stream) Push(row Row) []Record {
+	if len(st.mapped) == 0 || row.Number <= st.h.RowNumber || rowIsEmpty(row) || repeatsHeader(row, st.h) {
+		return nil
 	}
-
-	var data []Row
-	for _, row := range s.Rows {
-		if row.Number > h.RowNumber && !rowIsEmpty(row) && !repeatsHeader(row, h) {
-			data = append(data, row)
-		}
+	if isTotalRow(row, st.mapped, st.h) {
+		st.held = append(st.held, Row{Number: row.Number, Cells: slices.Clone(row.Cells)})
+		return nil
 	}
-	for len(data) > 0 && isTotalRow(data[len(data)-1], mapped, h) {
-		data = data[:len(data)-1]
+	out := make([]Record, 0, len(st.held)+1)
+	for _, h := range st.held {
+		out = append(out, st.r.readRow(st.sheet, h, st.mapped, st.h, st.ref))
 	}
-
-	out := make([]Record, 0, len(data))
-	for _, row := range data {
-		out = append(out, r.readRow(s.Name, row, mapped, h, ref))
-	}
-	return out
+	st.held = st.held[:0]
+	return append(out, st.r.readRow(st.sheet, row, st.mapped, st.h, st.ref))
 }
 
 func (r Reader) readRow(sheet string, row Row, mapped []Field, h HeaderMatch, ref int) Record {

@@ -1,0 +1,225 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/importing"
+)
+
+// ImportDeps is what the import routes need beyond the service.
+type ImportDeps struct {
+	Service *importing.Service
+	// Queued is called after an upload was stored, to start work at once.
+	Queued func()
+	// MarkedWorkbook builds the uploaded rows with a "Fehler" column and
+	// the faulty cells marked.
+	MarkedWorkbook func(ctx context.Context, imp importing.Import, file []byte, problems []importing.StoredProblem) ([]byte, error)
+	// MaxBytes is the largest file accepted.
+	MaxBytes int
+}
+
+type importJSON struct {
+	ID         string            `json:"id"`
+	Kind       string            `json:"kind"`
+	Status     string            `json:"status"`
+	DryRun     bool              `json:"dry_run"`
+	OnError    string            `json:"on_error"`
+	Filename   string            `json:"filename"`
+	Size       int               `json:"size"`
+	CreatedBy  string            `json:"created_by"`
+	CreatedAt  time.Time         `json:"created_at"`
+	StartedAt  *time.Time        `json:"started_at"`
+	FinishedAt *time.Time        `json:"finished_at"`
+	Progress   progressJSON      `json:"progress"`
+	Sheet      string            `json:"sheet"`
+	HeaderRow  int               `json:"header_row"`
+	Counts     importing.Counts  `json:"counts"`
+	Detail     string            `json:"detail"`
+	UndoneAt   *time.Time        `json:"undone_at"`
+	Links      map[string]string `json:"links"`
+}
+
+type progressJSON struct {
+	RowsRead int `json:"rows_read"`
+}
+
+func toImportJSON(imp importing.Import) importJSON {
+	base := "/v1/imports/" + imp.ID
+	return importJSON{
+		ID: imp.ID, Kind: string(imp.Kind), Status: string(imp.Status), DryRun: imp.DryRun, OnError: string(imp.OnError),
+		Filename: imp.Filename, Size: imp.Size, CreatedBy: imp.CreatedBy, CreatedAt: imp.CreatedAt.UTC(),
+		StartedAt: imp.StartedAt, FinishedAt: imp.FinishedAt, Progress: progressJSON{RowsRead: imp.RowsRead},
+		Sheet: imp.SheetUsed, HeaderRow: imp.HeaderRow, Counts: imp.Counts, Detail: imp.Detail, UndoneAt: imp.UndoneAt,
+		Links: map[string]string{"self": base, "errors": base + "/errors", "errors_xlsx": base + "/errors.xlsx"},
+	}
+}
+
+func boolParam(c *fiber.Ctx, name string, fe *[]apperr.FieldError) bool {
+	v := strings.ToLower(strings.TrimSpace(c.Query(name)))
+	switch v {
+	case "", "false", "0", "nein", "no":
+		return false
+	case "true", "1", "ja", "yes":
+		return true
+	}
+	*fe = append(*fe, apperr.FieldError{Pointer: "/" + name, Code: "wert_unbekannt",
+		Message: fmt.Sprintf("„%s“ ist für %s nicht erlaubt. Erwartet: true oder false.", c.Query(name), name)})
+	return false
+}
+
+func (s *server) postImport(c *fiber.Ctx) error {
+	var fe []apperr.FieldError
+	dryRun := boolParam(c, "dry_run", &fe)
+	fh, err := c.FormFile("file")
+	if err != nil {
+		fe = append(fe, apperr.FieldError{Pointer: "/file", Code: "datei_fehlt",
+			Message: "Es wurde keine Datei übermittelt. Erwartet: multipart/form-data mit dem Feld „file“."})
+	}
+	if len(fe) > 0 {
+		return apperr.Invalid("Der Upload kann so nicht angenommen werden.", fe)
+	}
+	if s.Imports.MaxBytes > 0 && fh.Size > int64(s.Imports.MaxBytes) {
+		return problem(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("Die Datei ist zu groß; erlaubt sind höchstens %d MB.", s.Imports.MaxBytes>>20))
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return problem(fiber.StatusBadRequest, "Die Datei im Upload ist nicht lesbar.")
+	}
+	data, err := io.ReadAll(f)
+	f.Close()
+	if err != nil {
+		return problem(fiber.StatusBadRequest, "Die Datei im Upload ist nicht lesbar.")
+	}
+	p, _ := c.Locals(localPrincipal).(auth.Principal)
+	imp, err := s.Imports.Service.Submit(c.UserContext(), importing.Request{
+		Kind: c.Query("kind"), DryRun: dryRun, OnError: c.Query("on_error"), Sheet: c.Query("sheet"),
+		Schulnummer: c.Query("schulnummer"), Filename: fh.Filename, CreatedBy: p.Subject,
+	}, data)
+	if err != nil {
+		return err
+	}
+	if s.Imports.Queued != nil {
+		s.Imports.Queued()
+	}
+	c.Location("/v1/imports/" + imp.ID)
+	c.Status(fiber.StatusAccepted)
+	return c.JSON(toImportJSON(imp))
+}
+
+func (s *server) getImport(c *fiber.Ctx) error {
+	imp, err := s.Imports.Service.Get(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toImportJSON(imp))
+}
+
+type importErrorJSON struct {
+	Sheet   string `json:"sheet"`
+	Row     int    `json:"row"`
+	Column  string `json:"column"`
+	Cell    string `json:"cell"`
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (s *server) getImportErrors(c *fiber.Ctx) error {
+	list, err := s.Imports.Service.Problems(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	items := make([]importErrorJSON, len(list))
+	for i, p := range list {
+		e := importErrorJSON{Sheet: p.Sheet, Row: p.Row, Field: p.Field, Code: p.Code, Message: p.Message}
+		if p.Column >= 0 && p.Row > 0 {
+			e.Column = importing.ColumnLetter(p.Column)
+			e.Cell = importing.CellRef(p.Column, p.Row)
+		}
+		items[i] = e
+	}
+	return c.JSON(fiber.Map{"items": items})
+}
+
+func (s *server) getImportErrorsXLSX(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	id := c.Params("id")
+	imp, err := s.Imports.Service.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if imp.Status == importing.StatusQueued || imp.Status == importing.StatusRunning {
+		return apperr.Conflict("Der Import läuft noch; die markierte Datei gibt es, sobald er fertig ist.")
+	}
+	problems, err := s.Imports.Service.Problems(ctx, id)
+	if err != nil {
+		return err
+	}
+	file, err := s.Imports.Service.File(ctx, id)
+	if err != nil {
+		return err
+	}
+	out, err := s.Imports.MarkedWorkbook(ctx, imp, file, problems)
+	if err != nil {
+		return err
+	}
+	name := strings.TrimSuffix(imp.Filename, fileExt(imp.Filename))
+	if name == "" {
+		name = "import"
+	}
+	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Set(fiber.HeaderContentDisposition, contentDisposition(name+"_Fehler.xlsx"))
+	return c.Send(out)
+}
+
+func (s *server) deleteImport(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	if err := s.Imports.Service.Undo(ctx, c.Params("id")); err != nil {
+		return err
+	}
+	imp, err := s.Imports.Service.Get(ctx, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toImportJSON(imp))
+}
+
+func fileExt(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 && !strings.ContainsAny(name[i:], "/\\") {
+		return name[i:]
+	}
+	return ""
+}
+
+// contentDisposition names a download safely: an ASCII fallback and the
+// UTF-8 name (RFC 6266/5987), so umlauts survive and nothing can break
+// out of the header.
+func contentDisposition(name string) string {
+	var ascii strings.Builder
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
+			ascii.WriteRune(r)
+		default:
+			ascii.WriteByte('_')
+		}
+	}
+	var enc strings.Builder
+	for _, b := range []byte(name) {
+		if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '.' || b == '-' || b == '_' {
+			enc.WriteByte(b)
+		} else {
+			enc.WriteString("%" + strings.ToUpper(strconv.FormatInt(int64(b)|0x100, 16)[1:]))
+		}
+	}
+	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii.String(), enc.String())
+}

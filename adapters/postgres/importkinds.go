@@ -1,0 +1,154 @@
+package postgres
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/schule"
+)
+
+// kindSpec says how the records of one list kind are stored: the table,
+// the column that holds the natural key, the data columns an upload
+// compares and writes, and what happens to stored records that a new list
+// no longer contains.
+type kindSpec struct {
+	table  string
+	keyCol string
+	cols   []string
+	values func(v map[string]any) []any // in cols order
+	// removal: SQL run for each record missing from the list, as
+	// "UPDATE t SET <removal>" or "" for none, or "DELETE".
+	removal string
+	// active limits which stored records a list is compared against for
+	// removal (e.g. only children still registered).
+	active string
+	// scope further limits removal to what the list covers (a pupil list
+	// covers its own schools only); it may refer to the staging table stg.
+	scope string
+}
+
+var kindSpecs = map[importing.Kind]kindSpec{
+	importing.KindSchulen: {
+		table: "schulen", keyCol: "schulnummer",
+		cols: []string{"name", "schulform", "traeger", "strasse", "hausnummer", "plz", "ort", "zuege", "klassenfrequenz", "kapazitaet"},
+		values: func(v map[string]any) []any {
+			traeger := text(v["traeger"])
+			if traeger == "" {
+				traeger = string(schule.Kommunal)
+			}
+			return []any{text(v["name"]), text(v["schulform"]), traeger, text(v["strasse"]), text(v["hausnummer"]),
+				text(v["plz"]), text(v["ort"]), intOrNil(v["zuege"]), intOrNil(v["klassenfrequenz"]), intOrNil(v["kapazitaet"])}
+		},
+		// A list of schools is not the whole register: schools it does not
+		// name stay as they are.
+	},
+	importing.KindSchulbezirke: {
+		table: "bezirksregeln", keyCol: "schluessel",
+		cols: []string{"strasse", "hausnummer_von", "hausnummer_bis", "paritaet", "zusatz_von", "zusatz_bis", "plz", "ortsteil", "schulnummer", "gueltig_ab"},
+		values: func(v map[string]any) []any {
+			von, zv := hausnummer(v["hausnummer_von"])
+			bis, zb := hausnummer(v["hausnummer_bis"])
+			if z := text(v["zusatz_von"]); z != "" {
+				zv = z
+			}
+			if z := text(v["zusatz_bis"]); z != "" {
+				zb = z
+			}
+			paritaet := text(v["paritaet"])
+			if paritaet == "" {
+				paritaet = "alle"
+			}
+			var ab any
+			if sj, ok := v["gueltig_ab"].(importing.Schuljahr); ok && !sj.IsZero() {
+				ab = sj.StartYear()
+			}
+			return []any{text(v["strasse"]), von, bis, paritaet, zv, zb, text(v["plz"]), text(v["ortsteil"]), text(v["schulnummer"]), ab}
+		},
+		// The directory is the Satzung's whole list: a rule it no longer
+		// has is gone (and comes back if the import is undone).
+		removal: "DELETE",
+	},
+	importing.KindMelderegister: {
+		table: "kinder", keyCol: "schluessel",
+		cols: []string{"ordnungsmerkmal", "familienname", "vornamen", "rufname", "geburtsdatum", "geschlecht", "strasse", "hausnummer",
+			"plz", "ort", "ortsteil", "auskunftssperre", "zuzug", "wegzug", "sorgeberechtigte", "status"},
+		values: func(v map[string]any) []any {
+			sorge := text(v["sorgeberechtigte"])
+			if s2 := text(v["sorgeberechtigte_2"]); s2 != "" {
+				sorge = strings.TrimPrefix(sorge+"; "+s2, "; ")
+			}
+			sperre, _ := v["auskunftssperre"].(bool)
+			return []any{textOrNil(v["ordnungsmerkmal"]), text(v["familienname"]), text(v["vornamen"]), textOrNil(v["rufname"]),
+				dateOrNil(v["geburtsdatum"]), textOrNil(v["geschlecht"]), text(v["strasse"]), text(v["hausnummer"]),
+				textOrNil(v["plz"]), textOrNil(v["ort"]), textOrNil(v["ortsteil"]), sperre, dateOrNil(v["zuzug"]), dateOrNil(v["wegzug"]),
+				nilIfEmpty(sorge), "gemeldet"}
+		},
+		// The register extract is a snapshot: a child it no longer lists
+		// has moved away. Never deleted.
+		removal: "status = 'weggezogen'",
+		active:  "t.status = 'gemeldet'",
+	},
+	importing.KindSchueler: {
+		table: "schueler", keyCol: "schluessel",
+		cols: []string{"schulnummer", "schuelernummer", "familienname", "vornamen", "geburtsdatum", "geschlecht", "jahrgangsstufe",
+			"klasse", "eintrittsdatum", "strasse", "hausnummer", "plz", "ort", "status"},
+		values: func(v map[string]any) []any {
+			return []any{text(v["schulnummer"]), textOrNil(v["schuelernummer"]), text(v["familienname"]), text(v["vornamen"]),
+				dateOrNil(v["geburtsdatum"]), textOrNil(v["geschlecht"]), intOrNil(v["jahrgangsstufe"]), textOrNil(v["klasse"]),
+				dateOrNil(v["eintrittsdatum"]), textOrNil(v["strasse"]), textOrNil(v["hausnummer"]), textOrNil(v["plz"]), textOrNil(v["ort"]), "aktiv"}
+		},
+		// A school's list covers that school: its pupils missing from the
+		// new list have left it.
+		removal: "status = 'abgegangen'",
+		active:  "t.status = 'aktiv'",
+		scope:   "t.schulnummer IN (SELECT DISTINCT schulnummer FROM stg)",
+	},
+}
+
+func text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case importing.Schulangabe:
+		return x.Schulnummer
+	case fmt.Stringer:
+		return x.String()
+	}
+	return fmt.Sprint(v)
+}
+
+func textOrNil(v any) any { return nilIfEmpty(text(v)) }
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func intOrNil(v any) any {
+	if i, ok := v.(int); ok {
+		return i
+	}
+	return nil
+}
+
+func dateOrNil(v any) any {
+	if t, ok := v.(time.Time); ok && !t.IsZero() {
+		return t
+	}
+	return nil
+}
+
+// hausnummer splits a directory bound into its number and suffix.
+func hausnummer(v any) (any, string) {
+	h, ok := v.(importing.Hausnummer)
+	if !ok || h.Nummer == 0 {
+		return nil, ""
+	}
+	return h.Nummer, h.Zusatz
+}

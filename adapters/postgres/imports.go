@@ -1,0 +1,617 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/importing"
+)
+
+// ImportStore implements importing.Store.
+type ImportStore struct{ pool *pgxpool.Pool }
+
+func NewImportStore(pool *pgxpool.Pool) *ImportStore { return &ImportStore{pool: pool} }
+
+// leaseTime is how long a worker may hold an import without renewing.
+const leaseTime = 2 * time.Minute
+
+func (s *ImportStore) Create(ctx context.Context, imp importing.Import, file []byte) (importing.Import, error) {
+	var id string
+	// An import created as running belongs to its creator (the CLI runs it
+	// in-process); the lease keeps workers of running gateways off it.
+	err := s.pool.QueryRow(ctx, `
+		INSERT INTO imports (kind, status, dry_run, on_error, sheet, schulnummer, filename, file, created_by, lease_until, started_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+			CASE WHEN $2 = 'running' THEN now() + $10::interval END, CASE WHEN $2 = 'running' THEN now() END)
+		RETURNING id`,
+		imp.Kind, imp.Status, imp.DryRun, imp.OnError, imp.Sheet, imp.Schulnummer, imp.Filename, file, imp.CreatedBy, leaseTime.String()).Scan(&id)
+	if err != nil {
+		return importing.Import{}, storeErr("create import", err)
+	}
+	return s.Get(ctx, id)
+}
+
+const importColumns = `id, kind, status, dry_run, on_error, sheet, schulnummer, filename, length(file), created_by, created_at,
+	started_at, finished_at, rows_read, sheet_used, header_row, counts, detail, undone_at`
+
+func scanImport(row pgx.Row) (importing.Import, error) {
+	var imp importing.Import
+	var counts []byte
+	err := row.Scan(&imp.ID, &imp.Kind, &imp.Status, &imp.DryRun, &imp.OnError, &imp.Sheet, &imp.Schulnummer, &imp.Filename, &imp.Size,
+		&imp.CreatedBy, &imp.CreatedAt, &imp.StartedAt, &imp.FinishedAt, &imp.RowsRead, &imp.SheetUsed, &imp.HeaderRow, &counts, &imp.Detail, &imp.UndoneAt)
+	if err == nil {
+		err = json.Unmarshal(counts, &imp.Counts)
+	}
+	return imp, err
+}
+
+func notFoundImport(id string) error {
+	return apperr.NotFound(fmt.Sprintf("Einen Import mit der Kennung „%s“ gibt es nicht.", id))
+}
+
+// validUUID keeps malformed ids away from the uuid column (which would
+// answer with a server error instead of "not found").
+func validUUID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	for i, c := range id {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'):
+			return false
+		}
+	}
+	return true
+}
+
+func (s *ImportStore) Get(ctx context.Context, id string) (importing.Import, error) {
+	if !validUUID(id) {
+		return importing.Import{}, notFoundImport(id)
+	}
+	imp, err := scanImport(s.pool.QueryRow(ctx, "SELECT "+importColumns+" FROM imports WHERE id = $1", id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return importing.Import{}, notFoundImport(id)
+	}
+	return imp, storeErr("get import", err)
+}
+
+func (s *ImportStore) Problems(ctx context.Context, id string) ([]importing.StoredProblem, error) {
+	rows, err := s.pool.Query(ctx, `SELECT sheet, row, col, field, code, message FROM import_errors WHERE import_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		return nil, storeErr("import problems", err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (importing.StoredProblem, error) {
+		var p importing.StoredProblem
+		err := r.Scan(&p.Sheet, &p.Row, &p.Column, &p.Field, &p.Code, &p.Message)
+		return p, err
+	})
+	return list, storeErr("import problems", err)
+}
+
+func (s *ImportStore) File(ctx context.Context, id string) ([]byte, error) {
+	if !validUUID(id) {
+		return nil, notFoundImport(id)
+	}
+	var b []byte
+	err := s.pool.QueryRow(ctx, "SELECT file FROM imports WHERE id = $1", id).Scan(&b)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFoundImport(id)
+	}
+	return b, storeErr("import file", err)
+}
+
+// Mapping returns the saved header mappings of a kind.
+func (s *ImportStore) Mapping(ctx context.Context, kind importing.Kind) (importing.Mapping, error) {
+	rows, err := s.pool.Query(ctx, "SELECT header, field FROM header_mappings WHERE kind = $1", kind)
+	if err != nil {
+		return nil, storeErr("header mappings", err)
+	}
+	m := importing.Mapping{}
+	var h, f string
+	_, err = pgx.ForEachRow(rows, []any{&h, &f}, func() error { m[h] = f; return nil })
+	return m, storeErr("header mappings", err)
+}
+
+// ---- the job queue ----
+
+// Claim takes the oldest queued import, or a running one whose worker
+// stopped renewing its lease (a process that died), and leases it.
+func (s *ImportStore) Claim(ctx context.Context, maxAttempts int) (string, bool, error) {
+	// An import that crashed its worker maxAttempts times is given up,
+	// so one poisonous file cannot keep every instance busy.
+	if _, err := s.pool.Exec(ctx, `UPDATE imports SET status = 'failed', finished_at = now(), lease_until = NULL,
+		detail = 'Die Verarbeitung wurde mehrfach unterbrochen und daher abgebrochen. Bitte die Datei prüfen und erneut hochladen.'
+		WHERE status = 'running' AND lease_until < now() AND attempts >= $1`, maxAttempts); err != nil {
+		return "", false, storeErr("give up imports", err)
+	}
+	var id string
+	err := s.pool.QueryRow(ctx, `
+		UPDATE imports SET status = 'running', started_at = coalesce(started_at, now()),
+			lease_until = now() + $1::interval, attempts = attempts + 1
+		WHERE id = (
+			SELECT id FROM imports
+			WHERE status = 'queued' OR (status = 'running' AND lease_until < now())
+			ORDER BY created_at
+			FOR UPDATE SKIP LOCKED
+			LIMIT 1)
+		RETURNING id`, leaseTime.String()).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, storeErr("claim import", err)
+	}
+	return id, true, nil
+}
+
+func (s *ImportStore) renew(ctx context.Context, id string) error {
+	_, err := s.pool.Exec(ctx, "UPDATE imports SET lease_until = now() + $2::interval WHERE id = $1 AND status = 'running'", id, leaseTime.String())
+	return err
+}
+
+// fail ends an import that could not be processed.
+func (s *ImportStore) fail(ctx context.Context, id, detail string, problem *importing.StoredProblem) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if problem != nil {
+			if _, err := tx.Exec(ctx, `DELETE FROM import_errors WHERE import_id = $1`, id); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO import_errors (import_id, seq, sheet, row, col, field, code, message) VALUES ($1, 1, $2, $3, $4, $5, $6, $7)`,
+				id, problem.Sheet, problem.Row, problem.Column, problem.Field, problem.Code, problem.Message); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `UPDATE imports SET status = 'failed', detail = $2, finished_at = now(), lease_until = NULL WHERE id = $1`, id, detail)
+		return err
+	})
+}
+
+// ---- processing ----
+
+// Opener reads an uploaded file's bytes as a row source.
+type Opener func(ctx context.Context, data []byte, filename string) (importing.Source, error)
+
+// Processor runs imports: read, validate, stage, compare and (unless a dry
+// run or a rejected list) write, all in one transaction.
+type Processor struct {
+	store *ImportStore
+	open  Opener
+	// MaxAttempts bounds how often a crashed import is taken up again.
+	MaxAttempts int
+}
+
+func NewProcessor(store *ImportStore, open Opener) *Processor {
+	return &Processor{store: store, open: open, MaxAttempts: 3}
+}
+
+// copyBatch is how many staged rows are sent per COPY.
+const copyBatch = 5000
+
+// Process runs the claimed import id to its end. progress, if not nil, is
+// told the rows read so far.
+func (p *Processor) Process(ctx context.Context, id string, progress func(rows int)) error {
+	pool := p.store.pool
+	var (
+		imp  importing.Import
+		file []byte
+	)
+	imp, err := p.store.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := pool.QueryRow(ctx, "SELECT file FROM imports WHERE id = $1", id).Scan(&file); err != nil {
+		return storeErr("load import file", err)
+	}
+	spec, ok := kindSpecs[imp.Kind]
+	if !ok {
+		return p.store.fail(ctx, id, "Unbekannte Listenart.", nil)
+	}
+
+	// Keep the lease while working so no other instance takes this import.
+	hctx, stopHeartbeat := context.WithCancel(ctx)
+	defer stopHeartbeat()
+	go func() {
+		t := time.NewTicker(leaseTime / 4)
+		defer t.Stop()
+		for {
+			select {
+			case <-hctx.Done():
+				return
+			case <-t.C:
+				_ = p.store.renew(hctx, id) // a failed renewal shows as a lost lease later
+			}
+		}
+	}()
+
+	src, err := p.open(ctx, file, imp.Filename)
+	if err != nil {
+		msg := "Die Datei konnte nicht gelesen werden."
+		var fe interface{ German() string }
+		if errors.As(err, &fe) {
+			msg = fe.German()
+		}
+		return p.store.fail(ctx, id, msg, &importing.StoredProblem{Row: 0, Column: -1, Code: "datei_unlesbar", Message: msg})
+	}
+	mapping, err := p.store.Mapping(ctx, imp.Kind)
+	if err != nil {
+		return err
+	}
+	check, err := p.checker(ctx, imp.Kind)
+	if err != nil {
+		return err
+	}
+
+	var lastProgress int
+	report := func(rows int) {
+		if progress != nil {
+			progress(rows)
+		}
+		if rows != lastProgress {
+			lastProgress = rows
+			_, _ = pool.Exec(ctx, "UPDATE imports SET rows_read = $2 WHERE id = $1", id, rows)
+		}
+	}
+
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		// One import of a kind at a time: each compares against what the
+		// one before it wrote.
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('schulgateway-import-' || $1))", imp.Kind); err != nil {
+			return err
+		}
+		stgCols := append([]string{"sheet", "row", "schluessel"}, spec.cols...)
+		if _, err := tx.Exec(ctx, fmt.Sprintf(
+			`CREATE TEMP TABLE stg ON COMMIT DROP AS SELECT ''::text AS sheet, 0::integer AS row, %s::text AS schluessel, %s FROM %s WITH NO DATA`,
+			spec.keyCol, strings.Join(spec.cols, ", "), spec.table)); err != nil {
+			return err
+		}
+		batch := make([][]any, 0, copyBatch)
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			_, err := tx.CopyFrom(ctx, pgx.Identifier{"stg"}, stgCols, pgx.CopyFromRows(batch))
+			batch = batch[:0]
+			return err
+		}
+		out, runErr := importing.Run(ctx, src, importing.Options{
+			Kind: imp.Kind, Sheet: imp.Sheet, Mapping: mapping, Schulnummer: imp.Schulnummer, Check: check, Progress: report,
+		}, func(rec importing.Record) error {
+			row := append([]any{rec.Sheet, rec.RowNumber, importing.Schluessel(imp.Kind, rec.Values)}, spec.values(rec.Values)...)
+			batch = append(batch, row)
+			if len(batch) == copyBatch {
+				return flush()
+			}
+			return nil
+		})
+		var fileErr *importing.FileError
+		if errors.As(runErr, &fileErr) {
+			return &fileFailure{fileErr}
+		}
+		if runErr != nil {
+			return runErr
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		return p.finish(ctx, tx, imp, spec, out)
+	})
+	var ff *fileFailure
+	if errors.As(err, &ff) {
+		return p.store.fail(ctx, id, ff.err.Message, &importing.StoredProblem{Row: 0, Column: -1, Code: ff.err.Code, Message: ff.err.Message})
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return err // shutting down: the lease runs out and another worker takes it up
+		}
+		_ = p.store.fail(context.WithoutCancel(ctx), id, "Bei der Verarbeitung ist ein Fehler aufgetreten. Bitte erneut hochladen oder die Import-Kennung an den IT-Betrieb melden.", nil)
+		return fmt.Errorf("import %s: %w", id, err)
+	}
+	return nil
+}
+
+type fileFailure struct{ err *importing.FileError }
+
+func (f *fileFailure) Error() string { return f.err.Message }
+
+// finish compares the staged rows with the stored records, records what
+// each row does, writes (unless dry run or rejected) and ends the import.
+func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import, spec kindSpec, out importing.Outcome) error {
+	problems := out.Problems
+	// The same record twice in one list: the first row counts, later
+	// ones are errors (staff must decide which is right).
+	dupRows, err := tx.Query(ctx, `
+		SELECT s.sheet, s.row, f.row FROM stg s
+		JOIN (SELECT DISTINCT ON (schluessel) schluessel, row FROM stg ORDER BY schluessel, row) f USING (schluessel)
+		WHERE s.row <> f.row ORDER BY s.row`)
+	if err != nil {
+		return err
+	}
+	var dups []int
+	var sheet string
+	var row, first int
+	if _, err := pgx.ForEachRow(dupRows, []any{&sheet, &row, &first}, func() error {
+		dups = append(dups, row)
+		problems = append(problems, importing.StoredProblem{Sheet: sheet, Row: row, Column: -1, Code: "zeile_doppelt",
+			Message: fmt.Sprintf("Dieser Datensatz steht schon in Zeile %d. Bitte eine der beiden Zeilen löschen oder korrigieren.", first)})
+		return nil
+	}); err != nil {
+		return err
+	}
+	if len(dups) > 0 {
+		if _, err := tx.Exec(ctx, "DELETE FROM stg WHERE row = ANY($1)", dups); err != nil {
+			return err
+		}
+	}
+	counts := importing.Counts{Rows: out.Rows, Valid: out.Valid - len(dups), Invalid: out.Invalid + len(dups)}
+
+	colsS := prefixed("s.", spec.cols)
+	colsT := prefixed("t.", spec.cols)
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`
+		INSERT INTO import_actions (import_id, sheet, row, action, schluessel)
+		SELECT $1, s.sheet, s.row,
+			CASE WHEN t.%[1]s IS NULL THEN 'create'
+			     WHEN (%[2]s) IS DISTINCT FROM (%[3]s) THEN 'update'
+			     ELSE 'unchanged' END,
+			s.schluessel
+		FROM stg s LEFT JOIN %[4]s t ON t.%[1]s = s.schluessel`,
+		spec.keyCol, colsS, colsT, spec.table), imp.ID); err != nil {
+		return err
+	}
+	if spec.removal != "" {
+		where := []string{fmt.Sprintf("NOT EXISTS (SELECT 1 FROM stg s WHERE s.schluessel = t.%s)", spec.keyCol)}
+		if spec.active != "" {
+			where = append(where, spec.active)
+		}
+		if spec.scope != "" {
+			where = append(where, spec.scope)
+		}
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`
+			INSERT INTO import_actions (import_id, sheet, row, action, schluessel)
+			SELECT $1, '', 0, 'remove', t.%s FROM %s t WHERE %s`, spec.keyCol, spec.table, strings.Join(where, " AND ")), imp.ID); err != nil {
+			return err
+		}
+	}
+	rows, err := tx.Query(ctx, "SELECT action, count(*) FROM import_actions WHERE import_id = $1 GROUP BY action", imp.ID)
+	if err != nil {
+		return err
+	}
+	var action string
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&action, &n}, func() error {
+		switch action {
+		case "create":
+			counts.Created = n
+		case "update":
+			counts.Updated = n
+		case "unchanged":
+			counts.Unchanged = n
+		case "remove":
+			counts.Removed = n
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+
+	rejected := imp.OnError == importing.OnErrorReject && counts.Invalid > 0
+	if !imp.DryRun && !rejected {
+		if err := apply(ctx, tx, imp.ID, spec); err != nil {
+			return err
+		}
+	}
+	if err := storeProblems(ctx, tx, imp.ID, problems); err != nil {
+		return err
+	}
+	status := importing.StatusSucceeded
+	if rejected {
+		status = importing.StatusRejected
+	}
+	countsJSON, _ := json.Marshal(counts)
+	_, err = tx.Exec(ctx, `UPDATE imports SET status = $2, counts = $3, detail = $4, sheet_used = $5, header_row = $6, rows_read = $7,
+		finished_at = now(), lease_until = NULL WHERE id = $1`,
+		imp.ID, status, countsJSON, summary(imp, counts, rejected, out.ProblemsDropped), out.Sheet, out.HeaderRow, out.Rows)
+	return err
+}
+
+// apply writes the staged rows that create or change a record and marks
+// the records the list no longer has, keeping before-images for undo.
+func apply(ctx context.Context, tx pgx.Tx, importID string, spec kindSpec) error {
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`
+		INSERT INTO import_changes (import_id, tbl, schluessel, before)
+		SELECT $1, $2, a.schluessel, CASE WHEN a.action = 'create' THEN NULL ELSE to_jsonb(t) END
+		FROM import_actions a LEFT JOIN %[1]s t ON t.%[2]s = a.schluessel
+		WHERE a.import_id = $1 AND a.action IN ('create', 'update', 'remove')`, spec.table, spec.keyCol), importID, spec.table); err != nil {
+		return err
+	}
+	set := make([]string, 0, len(spec.cols)+3)
+	for _, c := range spec.cols {
+		set = append(set, c+" = EXCLUDED."+c)
+	}
+	set = append(set, "import_id = EXCLUDED.import_id", "import_sheet = EXCLUDED.import_sheet", "import_row = EXCLUDED.import_row", "updated_at = now()")
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`
+		INSERT INTO %[1]s (%[2]s, %[3]s, import_id, import_sheet, import_row)
+		SELECT s.schluessel, %[4]s, $1::uuid, s.sheet, s.row
+		FROM stg s JOIN import_actions a ON a.import_id = $1 AND a.schluessel = s.schluessel AND a.action IN ('create', 'update')
+		ON CONFLICT (%[2]s) DO UPDATE SET %[5]s`,
+		spec.table, spec.keyCol, strings.Join(spec.cols, ", "), prefixed("s.", spec.cols), strings.Join(set, ", ")), importID); err != nil {
+		return err
+	}
+	switch spec.removal {
+	case "":
+	case "DELETE":
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`DELETE FROM %[1]s t USING import_actions a
+			WHERE a.import_id = $1 AND a.action = 'remove' AND a.schluessel = t.%[2]s`, spec.table, spec.keyCol), importID); err != nil {
+			return err
+		}
+	default:
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %[1]s t SET %[3]s, import_id = $1, import_sheet = NULL, import_row = NULL, updated_at = now()
+			FROM import_actions a WHERE a.import_id = $1 AND a.action = 'remove' AND a.schluessel = t.%[2]s`,
+			spec.table, spec.keyCol, spec.removal), importID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func storeProblems(ctx context.Context, tx pgx.Tx, importID string, problems []importing.StoredProblem) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM import_errors WHERE import_id = $1", importID); err != nil {
+		return err
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"import_errors"}, []string{"import_id", "seq", "sheet", "row", "col", "field", "code", "message"},
+		pgx.CopyFromSlice(len(problems), func(i int) ([]any, error) {
+			p := problems[i]
+			return []any{importID, i + 1, p.Sheet, p.Row, p.Column, p.Field, p.Code, p.Message}, nil
+		}))
+	return err
+}
+
+func summary(imp importing.Import, c importing.Counts, rejected bool, dropped int) string {
+	var b strings.Builder
+	switch {
+	case rejected && imp.DryRun:
+		fmt.Fprintf(&b, "Probelauf: %d von %d Zeilen sind fehlerhaft; so würde der Import abgelehnt und nichts geschrieben.", c.Invalid, c.Rows)
+	case rejected:
+		fmt.Fprintf(&b, "Abgelehnt: %d von %d Zeilen sind fehlerhaft. Es wurde nichts geschrieben. Bitte die Fehler korrigieren und die Datei erneut hochladen.", c.Invalid, c.Rows)
+	case imp.DryRun:
+		fmt.Fprintf(&b, "Probelauf: %d neu, %d geändert, %d unverändert, %d entfernt würden sich ergeben; %d Zeilen fehlerhaft. Es wurde nichts geschrieben.", c.Created, c.Updated, c.Unchanged, c.Removed, c.Invalid)
+	case c.Created+c.Updated+c.Removed == 0 && c.Invalid == 0:
+		fmt.Fprintf(&b, "Keine Änderung: alle %d Zeilen entsprechen dem gespeicherten Stand.", c.Unchanged)
+	default:
+		fmt.Fprintf(&b, "%d neu, %d geändert, %d unverändert, %d entfernt, %d fehlerhaft.", c.Created, c.Updated, c.Unchanged, c.Removed, c.Invalid)
+	}
+	if dropped > 0 {
+		fmt.Fprintf(&b, " Weitere %d Fehler wurden gezählt, aber nicht einzeln gespeichert.", dropped)
+	}
+	return b.String()
+}
+
+func prefixed(prefix string, cols []string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = prefix + c
+	}
+	return strings.Join(out, ", ")
+}
+
+// checker returns a kind's rules that need stored data: a street directory
+// and a pupil list must name schools the gateway knows (a directory may
+// name a school by its name).
+func (p *Processor) checker(ctx context.Context, kind importing.Kind) (func(*importing.Record), error) {
+	if kind != importing.KindSchulbezirke && kind != importing.KindSchueler {
+		return nil, nil
+	}
+	rows, err := p.store.pool.Query(ctx, "SELECT schulnummer, name FROM schulen")
+	if err != nil {
+		return nil, storeErr("load schools", err)
+	}
+	byNumber := map[string]bool{}
+	byName := map[string]string{}
+	var nr, name string
+	if _, err := pgx.ForEachRow(rows, []any{&nr, &name}, func() error {
+		byNumber[nr] = true
+		byName[importing.NormalizeHeader(name)] = nr
+		return nil
+	}); err != nil {
+		return nil, storeErr("load schools", err)
+	}
+	return func(rec *importing.Record) {
+		v := rec.Values["schulnummer"]
+		var nummer, label string
+		switch x := v.(type) {
+		case importing.Schulangabe:
+			nummer, label = x.Schulnummer, x.Schulnummer
+			if nummer == "" {
+				nummer, label = byName[importing.NormalizeHeader(x.Name)], x.Name
+			}
+		case string:
+			nummer, label = x, x
+		}
+		if nummer != "" && byNumber[nummer] {
+			rec.Values["schulnummer"] = nummer
+			return
+		}
+		rec.Problems = append(rec.Problems, importing.CellProblem{
+			Problem: importing.Problem{Field: "schulnummer", Code: "schule_unbekannt", Value: label,
+				Message: fmt.Sprintf("Eine Schule „%s“ ist nicht bekannt. Bitte die Schulnummer prüfen oder die Schule zuerst anlegen.", label)},
+			Column: -1, Label: "Schulnummer",
+		})
+	}, nil
+}
+
+// ---- undo ----
+
+// Undo restores every record an import changed to its state before the
+// import, if nothing later built on it: no later import of the same kind
+// that is still in force, and no record changed since by other means.
+func (s *ImportStore) Undo(ctx context.Context, id string) error {
+	imp, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	switch {
+	case imp.UndoneAt != nil:
+		return apperr.Conflict("Dieser Import wurde bereits rückgängig gemacht.")
+	case imp.DryRun:
+		return apperr.Conflict("Ein Probelauf hat nichts geschrieben; es gibt nichts rückgängig zu machen.")
+	case imp.Status != importing.StatusSucceeded:
+		return apperr.Conflict("Nur ein erfolgreich abgeschlossener Import kann rückgängig gemacht werden.")
+	}
+	spec := kindSpecs[imp.Kind]
+	return storeErr("undo import", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('schulgateway-import-' || $1))", imp.Kind); err != nil {
+			return err
+		}
+		var later int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM imports WHERE kind = $1 AND id <> $2 AND created_at > $3
+			AND status = 'succeeded' AND NOT dry_run AND undone_at IS NULL`, imp.Kind, id, imp.CreatedAt).Scan(&later); err != nil {
+			return err
+		}
+		if later > 0 {
+			return apperr.Conflict("Ein späterer Import derselben Listenart baut auf diesem auf. Bitte zuerst den späteren rückgängig machen.")
+		}
+		var touched int
+		if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM import_changes c JOIN %[1]s t ON t.%[2]s = c.schluessel
+			WHERE c.import_id = $1 AND c.tbl = $2 AND t.import_id IS DISTINCT FROM $1::uuid`, spec.table, spec.keyCol), id, spec.table).Scan(&touched); err != nil {
+			return err
+		}
+		if touched > 0 {
+			return apperr.Conflict(fmt.Sprintf("%d Datensätze dieses Imports wurden seitdem anders geändert. Der Import kann nicht mehr rückgängig gemacht werden.", touched))
+		}
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`DELETE FROM %[1]s t USING import_changes c
+			WHERE c.import_id = $1 AND c.tbl = $2 AND c.before IS NULL AND t.%[2]s = c.schluessel`, spec.table, spec.keyCol), id, spec.table); err != nil {
+			return err
+		}
+		all := allColumns(spec)
+		set := make([]string, 0, len(all))
+		for _, c := range all {
+			set = append(set, c+" = EXCLUDED."+c)
+		}
+		// Rows the import deleted come back with their old identity.
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`
+			INSERT INTO %[1]s OVERRIDING SYSTEM VALUE SELECT (jsonb_populate_record(NULL::%[1]s, c.before)).* FROM import_changes c
+			WHERE c.import_id = $1 AND c.tbl = $2 AND c.before IS NOT NULL
+			ON CONFLICT (%[3]s) DO UPDATE SET %[4]s`, spec.table, spec.table, spec.keyCol, strings.Join(set, ", ")), id, spec.table); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "UPDATE imports SET undone_at = now() WHERE id = $1", id)
+		return err
+	}))
+}
+
+// allColumns are the columns an undo restores.
+func allColumns(spec kindSpec) []string {
+	cols := append([]string{}, spec.cols...)
+	return append(cols, "import_id", "import_sheet", "import_row", "updated_at")
+}

@@ -1,0 +1,212 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
+	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/importing"
+)
+
+// importer runs imports synchronously against a database of its own, with
+// the lists given as tables in memory.
+type importer struct {
+	t     *testing.T
+	pool  *pgxpool.Pool
+	store *postgres.ImportStore
+	svc   *importing.Service
+}
+
+func newImporter(t *testing.T) *importer {
+	pool := pgtest.Pool(t)
+	store := postgres.NewImportStore(pool)
+	return &importer{t: t, pool: pool, store: store, svc: importing.NewService(store, importing.Limits{MaxBytes: 1 << 20})}
+}
+
+// run uploads the table as kind and processes it like the worker would.
+func (im *importer) run(kind, onError string, dryRun bool, table importing.Tables) importing.Import {
+	im.t.Helper()
+	ctx := context.Background()
+	proc := postgres.NewProcessor(im.store, func(context.Context, []byte, string) (importing.Source, error) { return table, nil })
+	imp, err := im.svc.Submit(ctx, importing.Request{Kind: kind, OnError: onError, DryRun: dryRun, Filename: "liste.xlsx", CreatedBy: "test"}, []byte("x"))
+	if err != nil {
+		im.t.Fatal(err)
+	}
+	id, ok, err := im.store.Claim(ctx, 3)
+	if err != nil || !ok || id != imp.ID {
+		im.t.Fatalf("Claim = %q, %v, %v; want %s", id, ok, err, imp.ID)
+	}
+	if err := proc.Process(ctx, id, nil); err != nil {
+		im.t.Fatal(err)
+	}
+	got, err := im.store.Get(ctx, id)
+	if err != nil {
+		im.t.Fatal(err)
+	}
+	return got
+}
+
+func (im *importer) count(sql string, args ...any) int {
+	im.t.Helper()
+	var n int
+	if err := im.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		im.t.Fatal(err)
+	}
+	return n
+}
+
+func register(rows ...[]string) importing.Tables {
+	sheet := importing.Sheet{Name: "Kinder", Rows: []importing.Row{
+		{Number: 1, Cells: []string{"Melderegister-Auszug Musterstadt – Stand 01.02.2026"}},
+		{Number: 3, Cells: []string{"Ordnungsmerkmal", "Familienname", "Vornamen", "Geburtsdatum", "Straße", "Hausnummer", "PLZ"}},
+	}}
+	for i, r := range rows {
+		sheet.Rows = append(sheet.Rows, importing.Row{Number: 4 + i, Cells: r})
+	}
+	return importing.Tables{sheet}
+}
+
+func wantCounts(t *testing.T, imp importing.Import, want importing.Counts) {
+	t.Helper()
+	if imp.Counts != want {
+		t.Errorf("counts = %+v, want %+v (status %s, %s)", imp.Counts, want, imp.Status, imp.Detail)
+	}
+}
+
+func TestMelderegisterImportLifecycle(t *testing.T) {
+	t.Parallel()
+	im := newImporter(t)
+	lena := []string{"1001", "Müller", "Lena", "03.04.2020", "Rosenweg", "12", "6108"}
+	tom := []string{"1002", "Schmidt", "Tom", "2020-07-01", "Am Anger", "3a", "06108"}
+	ida := []string{"1003", "Weber", "Ida Marie", "15.09.2019", "Hauptstraße", "7 b", "06108"}
+
+	first := im.run("melderegister", "", false, register(lena, tom, ida))
+	if first.Status != importing.StatusSucceeded {
+		t.Fatalf("first import %s: %s", first.Status, first.Detail)
+	}
+	wantCounts(t, first, importing.Counts{Rows: 3, Valid: 3, Created: 3})
+	if n := im.count("SELECT count(*) FROM kinder WHERE plz = '06108' AND import_id = $1 AND import_sheet = 'Kinder'", first.ID); n != 3 {
+		t.Errorf("%d children carry their provenance and PLZ with leading zero, want 3", n)
+	}
+	if n := im.count("SELECT count(*) FROM kinder WHERE schluessel = 'om:1001' AND import_row = 4 AND geburtsdatum = '2020-04-03'"); n != 1 {
+		t.Error("Lena is not stored with row 4 and her birth date")
+	}
+
+	again := im.run("melderegister", "", false, register(lena, tom, ida))
+	wantCounts(t, again, importing.Counts{Rows: 3, Valid: 3, Unchanged: 3})
+
+	// A corrected snapshot: Tom moved within the city, Ida moved away.
+	tomMoved := []string{"1002", "Schmidt", "Tom", "2020-07-01", "Parkallee", "8", "06108"}
+	dry := im.run("melderegister", "", true, register(lena, tomMoved))
+	wantCounts(t, dry, importing.Counts{Rows: 2, Valid: 2, Unchanged: 1, Updated: 1, Removed: 1})
+	if n := im.count("SELECT count(*) FROM kinder WHERE status = 'gemeldet' AND strasse = 'Am Anger'"); n != 1 {
+		t.Error("a dry run changed data")
+	}
+	second := im.run("melderegister", "", false, register(lena, tomMoved))
+	wantCounts(t, second, importing.Counts{Rows: 2, Valid: 2, Unchanged: 1, Updated: 1, Removed: 1})
+	if n := im.count("SELECT count(*) FROM kinder WHERE schluessel = 'om:1003' AND status = 'weggezogen'"); n != 1 {
+		t.Error("a child missing from the snapshot must be marked weggezogen, not deleted")
+	}
+
+	// Undo the second: Tom lives in Am Anger again, Ida is registered.
+	if err := im.svc.Undo(context.Background(), first.ID); err == nil {
+		t.Error("undoing an import that later imports built on must be refused")
+	}
+	if err := im.svc.Undo(context.Background(), second.ID); err != nil {
+		t.Fatalf("undo: %v", err)
+	}
+	if n := im.count("SELECT count(*) FROM kinder WHERE status = 'gemeldet' AND (strasse = 'Am Anger' OR schluessel = 'om:1003')"); n != 2 {
+		t.Errorf("after undo %d of Tom's old address and Ida's registration are back, want 2", n)
+	}
+	if err := im.svc.Undo(context.Background(), second.ID); err == nil {
+		t.Error("undoing twice must be refused")
+	} else if e, ok := apperr.As(err); !ok || e.Kind != apperr.KindConflict {
+		t.Errorf("second undo: %v, want a conflict", err)
+	}
+}
+
+func TestRejectWritesNothingSkipWritesValidRows(t *testing.T) {
+	t.Parallel()
+	im := newImporter(t)
+	good := []string{"2001", "Krause", "Emil", "01.07.2020", "Rosenweg", "1", "06108"}
+	noNumber := []string{"2002", "Lehmann", "Mia", "02.07.2020", "Rosenweg", "", "06108"}
+	badDate := []string{"2003", "Wolf", "Ben", "31.02.2020", "Rosenweg", "3", "06108"}
+
+	rejected := im.run("melderegister", "reject", false, register(good, noNumber, badDate))
+	if rejected.Status != importing.StatusRejected {
+		t.Fatalf("status %s, want rejected", rejected.Status)
+	}
+	wantCounts(t, rejected, importing.Counts{Rows: 3, Valid: 1, Invalid: 2, Created: 1})
+	if n := im.count("SELECT count(*) FROM kinder"); n != 0 {
+		t.Errorf("a rejected import wrote %d children", n)
+	}
+	problems, err := im.store.Problems(context.Background(), rejected.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range problems {
+		got[fmt.Sprintf("%s%d", importing.ColumnLetter(p.Column), p.Row)] = p.Code
+	}
+	if got["F5"] != importing.CodePflichtfeldLeer || got["D6"] != "datum_ungueltig" || len(got) != 2 {
+		t.Errorf("problems by cell = %v, want F5 pflichtfeld_leer and D6 datum_ungueltig", got)
+	}
+
+	skipped := im.run("melderegister", "skip", false, register(good, noNumber, badDate))
+	if skipped.Status != importing.StatusSucceeded {
+		t.Fatalf("status %s: %s", skipped.Status, skipped.Detail)
+	}
+	if n := im.count("SELECT count(*) FROM kinder"); n != 1 {
+		t.Errorf("skip wrote %d children, want the 1 valid one", n)
+	}
+}
+
+func TestDuplicateRowsAreReported(t *testing.T) {
+	t.Parallel()
+	im := newImporter(t)
+	a := []string{"", "Müller", "Lena", "03.04.2020", "Rosenweg", "12", "06108"}
+	b := []string{"", "MUELLER", "lena", "3.4.2020", "Rosenweg", "14", "06108"}
+	imp := im.run("melderegister", "reject", false, register(a, b))
+	if imp.Status != importing.StatusRejected || imp.Counts.Invalid != 1 {
+		t.Fatalf("status %s counts %+v, want one invalid duplicate", imp.Status, imp.Counts)
+	}
+	problems, _ := im.store.Problems(context.Background(), imp.ID)
+	if len(problems) != 1 || problems[0].Code != "zeile_doppelt" || problems[0].Row != 5 {
+		t.Errorf("problems = %+v, want zeile_doppelt in row 5", problems)
+	}
+}
+
+func TestDirectoryNamesKnownSchoolsOnly(t *testing.T) {
+	t.Parallel()
+	im := newImporter(t)
+	ctx := context.Background()
+	if _, err := im.pool.Exec(ctx, `INSERT INTO schulen (schulnummer, name, schulform) VALUES ('20101', 'Grundschule Am Anger', 'grundschule')`); err != nil {
+		t.Fatal(err)
+	}
+	table := importing.Tables{{Name: "Verzeichnis", Rows: []importing.Row{
+		{Number: 1, Cells: []string{"Straße", "von", "bis", "Seite", "Grundschule"}},
+		{Number: 2, Cells: []string{"Rosenweg", "2", "50", "gerade", "Grundschule Am Anger"}},
+		{Number: 3, Cells: []string{"Rosenweg", "1", "49", "ungerade", "99999"}},
+	}}}
+	imp := im.run("schulbezirke", "skip", false, table)
+	if imp.Counts.Created != 1 || imp.Counts.Invalid != 1 {
+		t.Fatalf("counts %+v, want 1 created (school by name) and 1 invalid (unknown school)", imp.Counts)
+	}
+	if n := im.count("SELECT count(*) FROM bezirksregeln WHERE schulnummer = '20101' AND hausnummer_von = 2 AND paritaet = 'gerade'"); n != 1 {
+		t.Error("the rule naming the school by name was not stored with its number")
+	}
+}
+
+func TestImportOfUnreadableFileFails(t *testing.T) {
+	t.Parallel()
+	im := newImporter(t)
+	imp := im.run("schulen", "", false, importing.Tables{{Name: "Tabelle1", Rows: []importing.Row{{Number: 1, Cells: []string{"Hallo", "Welt"}}}}})
+	if imp.Status != importing.StatusFailed || imp.Detail == "" {
+		t.Fatalf("status %s detail %q, want failed with a reason", imp.Status, imp.Detail)
+	}
+}

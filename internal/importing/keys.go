@@ -1,0 +1,75 @@
+package importing
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Schluessel is the natural key a record of kind k is matched by when a
+// list is uploaded again: the same key means the same record.
+//   - schulen: the Schulnummer.
+//   - melderegister: the register's Ordnungsmerkmal where delivered
+//     ("om:…"), else family name, given names and birth date, folded so
+//     that case and umlaut spellings do not matter ("p:…").
+//   - schueler: the school, then the Schülernummer where known, else as
+//     for the register.
+//   - schulbezirke: the rule's street (spellings folded), number range,
+//     parity, suffix range, PLZ, Ortsteil and first Schuljahr.
+func Schluessel(k Kind, v map[string]any) string {
+	switch k {
+	case KindSchulen:
+		return str(v["schulnummer"])
+	case KindMelderegister:
+		if om := str(v["ordnungsmerkmal"]); om != "" {
+			return "om:" + om
+		}
+		return "p:" + personKey(v)
+	case KindSchueler:
+		school := str(v["schulnummer"])
+		if sn := str(v["schuelernummer"]); sn != "" {
+			return school + "/sn:" + sn
+		}
+		return school + "/p:" + personKey(v)
+	case KindSchulbezirke:
+		parts := []string{
+			NormalizeHeader(str(v["strasse"])),
+			hausnummerKey(v["hausnummer_von"]), hausnummerKey(v["hausnummer_bis"]),
+			str(v["paritaet"]), str(v["zusatz_von"]), str(v["zusatz_bis"]),
+			str(v["plz"]), foldLetters(str(v["ortsteil"])),
+		}
+		if sj, ok := v["gueltig_ab"].(Schuljahr); ok && !sj.IsZero() {
+			parts = append(parts, sj.String())
+		} else {
+			parts = append(parts, "")
+		}
+		return strings.Join(parts, "|")
+	}
+	return ""
+}
+
+func personKey(v map[string]any) string {
+	d, _ := v["geburtsdatum"].(time.Time)
+	return foldLetters(str(v["familienname"])) + "|" + foldLetters(str(v["vornamen"])) + "|" + d.Format(time.DateOnly)
+}
+
+func hausnummerKey(v any) string {
+	h, ok := v.(Hausnummer)
+	if !ok || h.Nummer == 0 {
+		return ""
+	}
+	return h.String()
+}
+
+// str renders the simple value types of Record.Values as text.
+func str(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case fmt.Stringer:
+		return x.String()
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,167 @@
+package importing
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/schulgateway/schulgateway/internal/apperr"
+)
+
+// Status of an import.
+type Status string
+
+const (
+	StatusQueued    Status = "queued"
+	StatusRunning   Status = "running"
+	StatusSucceeded Status = "succeeded"
+	StatusFailed    Status = "failed"   // the file could not be read, or processing broke
+	StatusRejected  Status = "rejected" // on_error=reject and some rows are invalid
+)
+
+// OnError says what a commit does with invalid rows.
+type OnError string
+
+const (
+	OnErrorReject OnError = "reject" // write nothing if any row is invalid
+	OnErrorSkip   OnError = "skip"   // write the valid rows, report the rest
+)
+
+// Counts are the numbers staff see after an import.
+type Counts struct {
+	Rows      int `json:"rows"`
+	Valid     int `json:"valid"`
+	Invalid   int `json:"invalid"`
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Removed   int `json:"removed"`
+}
+
+// Import is one uploaded list and what became of it.
+type Import struct {
+	ID          string
+	Kind        Kind
+	Status      Status
+	DryRun      bool
+	OnError     OnError
+	Sheet       string // asked for
+	Schulnummer string // upload-wide school of a pupil list
+	Filename    string
+	Size        int
+	CreatedBy   string
+	CreatedAt   time.Time
+	StartedAt   *time.Time
+	FinishedAt  *time.Time
+	RowsRead    int
+	SheetUsed   string
+	HeaderRow   int
+	Counts      Counts
+	Detail      string
+	UndoneAt    *time.Time
+}
+
+// StoredProblem is a problem as kept with an import.
+type StoredProblem struct {
+	Sheet   string
+	Row     int // 0: the file as a whole
+	Column  int // -1: the row as a whole
+	Field   string
+	Code    string
+	Message string
+}
+
+// Store keeps imports. Process runs the import with the given id to its
+// end (used by the job worker and the CLI).
+type Store interface {
+	Create(ctx context.Context, imp Import, file []byte) (Import, error)
+	Get(ctx context.Context, id string) (Import, error)
+	Problems(ctx context.Context, id string) ([]StoredProblem, error)
+	File(ctx context.Context, id string) ([]byte, error)
+	Undo(ctx context.Context, id string) error
+}
+
+// Request is what an uploader asks for.
+type Request struct {
+	Kind        string
+	DryRun      bool
+	OnError     string
+	Sheet       string
+	Schulnummer string
+	Filename    string
+	CreatedBy   string
+}
+
+// Limits bound what an upload may be.
+type Limits struct {
+	MaxBytes int
+}
+
+// Service is the import capability as callers (HTTP, CLI) use it.
+type Service struct {
+	store  Store
+	limits Limits
+}
+
+func NewService(store Store, limits Limits) *Service { return &Service{store: store, limits: limits} }
+
+// Submit validates the request and queues the import.
+func (s *Service) Submit(ctx context.Context, req Request, file []byte) (Import, error) {
+	var fe []apperr.FieldError
+	kind, err := ParseKind(req.Kind)
+	if err != nil || req.Kind == "" {
+		fe = append(fe, apperr.FieldError{Pointer: "/kind", Code: CodeListenartUnbekannt,
+			Message: fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: schulen, schulbezirke, melderegister oder schueler.", req.Kind)})
+	}
+	onErr := OnError(strings.ToLower(strings.TrimSpace(req.OnError)))
+	if onErr == "" {
+		onErr = OnErrorReject
+	}
+	if onErr != OnErrorReject && onErr != OnErrorSkip {
+		fe = append(fe, apperr.FieldError{Pointer: "/on_error", Code: "wert_unbekannt",
+			Message: fmt.Sprintf("„%s“ ist nicht erlaubt. Erwartet: reject (nichts schreiben, wenn eine Zeile fehlerhaft ist) oder skip (fehlerfreie Zeilen schreiben).", req.OnError)})
+	}
+	if req.Schulnummer != "" {
+		if _, p := ParseSchulnummer(req.Schulnummer, 0); p != nil {
+			fe = append(fe, apperr.FieldError{Pointer: "/schulnummer", Code: p.Code, Message: p.Message})
+		}
+	}
+	switch {
+	case len(file) == 0:
+		fe = append(fe, apperr.FieldError{Pointer: "/file", Code: "datei_leer", Message: "Die hochgeladene Datei ist leer."})
+	case s.limits.MaxBytes > 0 && len(file) > s.limits.MaxBytes:
+		fe = append(fe, apperr.FieldError{Pointer: "/file", Code: "datei_zu_gross",
+			Message: fmt.Sprintf("Die Datei ist %s groß; erlaubt sind höchstens %s.", humanBytes(len(file)), humanBytes(s.limits.MaxBytes))})
+	}
+	if err := apperr.Invalid("Der Upload kann so nicht angenommen werden.", fe); err != nil {
+		return Import{}, err
+	}
+	return s.store.Create(ctx, Import{
+		Kind: kind, Status: StatusQueued, DryRun: req.DryRun, OnError: onErr, Sheet: strings.TrimSpace(req.Sheet),
+		Schulnummer: strings.TrimSpace(req.Schulnummer), Filename: req.Filename, Size: len(file), CreatedBy: req.CreatedBy,
+	}, file)
+}
+
+func (s *Service) Get(ctx context.Context, id string) (Import, error) { return s.store.Get(ctx, id) }
+
+func (s *Service) Problems(ctx context.Context, id string) ([]StoredProblem, error) {
+	if _, err := s.store.Get(ctx, id); err != nil {
+		return nil, err
+	}
+	return s.store.Problems(ctx, id)
+}
+
+func (s *Service) File(ctx context.Context, id string) ([]byte, error) { return s.store.File(ctx, id) }
+
+func (s *Service) Undo(ctx context.Context, id string) error { return s.store.Undo(ctx, id) }
+
+func humanBytes(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d Bytes", n)
+}
