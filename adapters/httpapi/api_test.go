@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -27,8 +28,10 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/jwtauth"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
+	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/demo"
+	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/openapi"
 )
@@ -82,7 +85,19 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	importStore := postgres.NewImportStore(pool)
+	worker := postgres.NewWorker(postgres.NewProcessor(importStore, sheets.Open), 2, slog.New(slog.DiscardHandler))
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { worker.Run(ctx); close(done) }()
+	t.Cleanup(func() { stop(); <-done })
 	srv := newServer(Deps{
+		Imports: ImportDeps{
+			Service:        importing.NewService(importStore, importing.Limits{MaxBytes: 8 << 20}),
+			Queued:         worker.Wake,
+			MarkedWorkbook: sheets.MarkedWorkbook,
+			MaxBytes:       8 << 20,
+		},
 		Schulen:  schule.NewService(postgres.NewSchulenStore(pool, nil)),
 		Verifier: verifier,
 		Ready:    func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
@@ -413,7 +428,7 @@ func TestBodyLimit(t *testing.T) {
 	}
 	defer conn.Close()
 	fmt.Fprintf(conn, "PUT /v1/schulen/20101 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n",
-		e.token(auth.RoleAdmin), BodyLimit+1)
+		e.token(auth.RoleAdmin), e.srv.app.Config().BodyLimit+1)
 	req := httptest.NewRequest("PUT", "/v1/schulen/20101", nil)
 	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
 	if err != nil {
@@ -425,4 +440,11 @@ func TestBodyLimit(t *testing.T) {
 		t.Errorf("oversized body answered %d %s: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 	e.checkContract(req, resp, body)
+
+	// A JSON body within the upload limit but over the JSON limit.
+	big := `{"name":"` + strings.Repeat("x", BodyLimit) + `","schulform":"grundschule"}`
+	r2, _ := e.do(call{method: "PUT", path: "/v1/schulen/20101", body: big, token: e.token(auth.RoleAdmin)})
+	if r2.StatusCode != 413 {
+		t.Errorf("JSON body over %d bytes answered %d, want 413", BodyLimit, r2.StatusCode)
+	}
 }

@@ -237,12 +237,9 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 
 	src, err := p.open(ctx, file, imp.Filename)
 	if err != nil {
-		msg := "Die Datei konnte nicht gelesen werden."
-		var fe interface{ German() string }
-		if errors.As(err, &fe) {
-			msg = fe.German()
-		}
-		return p.store.fail(ctx, id, msg, &importing.StoredProblem{Row: 0, Column: -1, Code: "datei_unlesbar", Message: msg})
+		fe := &importing.FileError{Code: "datei_unlesbar", Message: "Die Datei konnte nicht gelesen werden."}
+		errors.As(err, &fe)
+		return p.store.fail(ctx, id, fe.Message, &importing.StoredProblem{Row: 0, Column: -1, Code: fe.Code, Message: fe.Message})
 	}
 	mapping, err := p.store.Mapping(ctx, imp.Kind)
 	if err != nil {

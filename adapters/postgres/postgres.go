@@ -52,6 +52,9 @@ func storeErr(op string, err error) error {
 	if err == nil {
 		return nil
 	}
+	if _, ok := apperr.As(err); ok {
+		return err // already a domain error (e.g. a conflict found inside a transaction)
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		if pgErr.Code[:2] == "57" || pgErr.Code[:2] == "08" { // operator intervention, connection exception

@@ -22,6 +22,8 @@ type config struct {
 	DevKeyFile      string
 	LogLevel        string
 	ShutdownTimeout time.Duration
+	ImportMaxBytes  int
+	ImportWorkers   int
 }
 
 const (
@@ -58,6 +60,20 @@ func loadConfig(getenv func(string) string) (config, error) {
 			errs = append(errs, fmt.Errorf("SHUTDOWN_TIMEOUT=%q: erwartet eine Dauer wie 30s", v))
 		}
 		c.ShutdownTimeout = d
+	}
+	c.ImportMaxBytes = importMaxBytes(getenv)
+	c.ImportWorkers = 2
+	if v := getenv("IMPORT_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 64 {
+			errs = append(errs, fmt.Errorf("IMPORT_WORKERS=%q: erwartet eine Zahl von 1 bis 64", v))
+		}
+		c.ImportWorkers = n
+	}
+	if v := getenv("IMPORT_MAX_BYTES"); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 1024 {
+			errs = append(errs, fmt.Errorf("IMPORT_MAX_BYTES=%q: erwartet eine Zahl von Bytes (mindestens 1024)", v))
+		}
 	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":

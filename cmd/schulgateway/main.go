@@ -21,8 +21,10 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/httpapi"
 	"github.com/schulgateway/schulgateway/adapters/jwtauth"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/demo"
+	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/openapi"
 )
@@ -62,6 +64,7 @@ Befehle:
   serve       den Gateway starten (migriert die Datenbank beim Start)
   migrate     ausstehende Datenbank-Migrationen anwenden
   seed-demo   Demodaten (Musterstadt: Schulen, Straßenverzeichnis) laden
+  import      eine Liste (xlsx, xls, ods, csv) direkt importieren, mit Fortschrittsanzeige
   token       (nur Entwicklung) ein mit dem Dev-Schlüssel signiertes Token ausgeben
 
 „schulgateway <Befehl> --help“ zeigt die Optionen eines Befehls.
@@ -85,6 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdSeedDemo(ctx, args[1:], getenv, stdout, stderr)
 	case "token":
 		return cmdToken(args[1:], getenv, stdout, stderr)
+	case "import":
+		return cmdImport(ctx, args[1:], getenv, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return usageError{fmt.Sprintf("unbekannter Befehl %q", args[0])}
@@ -271,8 +276,20 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("API-Referenz: %w", err)
 	}
 	changes := postgres.ListenChanges(ctx, cfg.DatabaseURL, log)
+	importStore := postgres.NewImportStore(pool)
+	worker := postgres.NewWorker(postgres.NewProcessor(importStore, sheets.Open), cfg.ImportWorkers, log)
+	workerDone := make(chan struct{})
+	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	go func() { worker.Run(wctx); close(workerDone) }()
+	defer func() { stopWorker(); <-workerDone }()
 	app := httpapi.New(httpapi.Deps{
-		Schulen:   schule.NewService(postgres.NewSchulenStore(pool, changes)),
+		Schulen: schule.NewService(postgres.NewSchulenStore(pool, changes)),
+		Imports: httpapi.ImportDeps{
+			Service:        importing.NewService(importStore, importing.Limits{MaxBytes: cfg.ImportMaxBytes}),
+			Queued:         worker.Wake,
+			MarkedWorkbook: sheets.MarkedWorkbook,
+			MaxBytes:       cfg.ImportMaxBytes,
+		},
 		Verifier:  verifier,
 		Ready:     func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
 		Spec:      openapi.Spec,

@@ -91,6 +91,9 @@ type Request struct {
 	Schulnummer string
 	Filename    string
 	CreatedBy   string
+	// RunHere marks an import that the caller processes itself (the CLI):
+	// it is stored as running, so no background worker takes it.
+	RunHere bool
 }
 
 // Limits bound what an upload may be.
@@ -137,8 +140,12 @@ func (s *Service) Submit(ctx context.Context, req Request, file []byte) (Import,
 	if err := apperr.Invalid("Der Upload kann so nicht angenommen werden.", fe); err != nil {
 		return Import{}, err
 	}
+	status := StatusQueued
+	if req.RunHere {
+		status = StatusRunning
+	}
 	return s.store.Create(ctx, Import{
-		Kind: kind, Status: StatusQueued, DryRun: req.DryRun, OnError: onErr, Sheet: strings.TrimSpace(req.Sheet),
+		Kind: kind, Status: status, DryRun: req.DryRun, OnError: onErr, Sheet: strings.TrimSpace(req.Sheet),
 		Schulnummer: strings.TrimSpace(req.Schulnummer), Filename: req.Filename, Size: len(file), CreatedBy: req.CreatedBy,
 	}, file)
 }

@@ -11,6 +11,10 @@ ALTER TABLE bezirksregeln
     ADD COLUMN import_sheet text,
     ADD COLUMN import_row integer,
     ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
+-- Rules stored before keys existed get a key of their own: an uploaded
+-- directory never matches them and, being the whole Satzung, replaces them.
+UPDATE bezirksregeln SET schluessel = 'id:' || id WHERE schluessel IS NULL;
+ALTER TABLE bezirksregeln ALTER COLUMN schluessel SET NOT NULL;
 CREATE UNIQUE INDEX bezirksregeln_schluessel ON bezirksregeln (schluessel);
 
 -- Resident children from the Melderegister (the city's source of truth for

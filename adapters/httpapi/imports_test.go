@@ -1,0 +1,201 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/schulgateway/schulgateway/internal/auth"
+)
+
+// upload posts file as multipart field "file" to /v1/imports?query.
+func (e *env) upload(token, query, filename string, file []byte) (int, importJSON, []byte) {
+	e.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", filename)
+	fw.Write(file)
+	mw.Close()
+	resp, out := e.do(call{method: "POST", path: "/v1/imports?" + query, token: token, body: body.String(),
+		header: map[string]string{"Content-Type": mw.FormDataContentType()}})
+	var imp importJSON
+	if resp.StatusCode == 202 {
+		mustJSON(e.t, out, &imp)
+		if loc := resp.Header.Get("Location"); loc != "/v1/imports/"+imp.ID {
+			e.t.Errorf("Location = %q", loc)
+		}
+	}
+	return resp.StatusCode, imp, out
+}
+
+// await polls the import until the background worker is done with it.
+func (e *env) await(token, id string) importJSON {
+	e.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, body := e.do(call{method: "GET", path: "/v1/imports/" + id, token: token})
+		if resp.StatusCode != 200 {
+			e.t.Fatalf("GET import: %d %s", resp.StatusCode, body)
+		}
+		var imp importJSON
+		mustJSON(e.t, body, &imp)
+		if imp.Status != "queued" && imp.Status != "running" {
+			return imp
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("import %s still %s after 30s", id, imp.Status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func sample(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../sheets/testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// A list with the mistakes staff really make, written by excelize.
+func faultyRegister(t *testing.T) []byte {
+	f := excelize.NewFile()
+	rows := [][]any{
+		{"Melderegister-Auszug – Stand 01.02.2026"},
+		{},
+		{"Familienname", "Vornamen", "Geburtsdatum", "Straße", "Hausnummer", "PLZ"},
+		{"Krause", "Emil", "01.07.2020", "Rosenweg", "1", 6108},
+		{"Lehmann", "Mia", "02.07.2020", "Rosenweg", "", "06108"},
+		{"Wolf", "Ben", "31.02.2020", "Am Anger", "3", "06108"},
+	}
+	for i, r := range rows {
+		f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &r)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestImportEndToEnd(t *testing.T) {
+	t.Parallel()
+	e := seeded(t)
+	tok := e.token(auth.RoleSchulamt)
+
+	status, imp, _ := e.upload(tok, "kind=melderegister", "melderegister.xlsx", sample(t, "melderegister.xlsx"))
+	if status != 202 || imp.Status != "queued" {
+		t.Fatalf("upload: %d %+v", status, imp)
+	}
+	done := e.await(tok, imp.ID)
+	if done.Status != "succeeded" || done.Counts.Rows != 400 || done.Counts.Created != 400 || done.Progress.RowsRead != 400 {
+		t.Fatalf("first import: %+v", done)
+	}
+
+	// The same register as LibreOffice writes it: nothing changes, and it says so.
+	_, imp, _ = e.upload(tok, "kind=melderegister", "melderegister.ods", sample(t, "melderegister_libreoffice.ods"))
+	again := e.await(tok, imp.ID)
+	if again.Counts.Unchanged != 400 || again.Counts.Created+again.Counts.Updated+again.Counts.Removed != 0 || !strings.Contains(again.Detail, "Keine Änderung") {
+		t.Errorf("second import of the same children: %+v", again)
+	}
+
+	// A faulty list is rejected with every problem at its cell.
+	_, imp, _ = e.upload(tok, "kind=melderegister&on_error=reject", "fehler.xlsx", faultyRegister(t))
+	bad := e.await(tok, imp.ID)
+	if bad.Status != "rejected" || bad.Counts.Invalid != 2 || bad.Counts.Valid != 1 || bad.HeaderRow != 3 {
+		t.Fatalf("faulty list: %+v", bad)
+	}
+	resp, body := e.do(call{method: "GET", path: "/v1/imports/" + imp.ID + "/errors", token: tok})
+	var errs struct{ Items []importErrorJSON }
+	mustJSON(t, body, &errs)
+	cells := map[string]string{}
+	for _, it := range errs.Items {
+		cells[it.Cell] = it.Code
+		if it.Message == "" || it.Sheet != "Sheet1" {
+			t.Errorf("error without message or sheet: %+v", it)
+		}
+	}
+	if resp.StatusCode != 200 || cells["E5"] != "pflichtfeld_leer" || cells["C6"] != "datum_ungueltig" || len(cells) != 2 {
+		t.Errorf("errors by cell = %v, want E5 pflichtfeld_leer and C6 datum_ungueltig", cells)
+	}
+
+	// The marked workbook: the rows as uploaded, a "Fehler" column, red cells.
+	resp, body = e.do(call{method: "GET", path: "/v1/imports/" + imp.ID + "/errors.xlsx", token: tok})
+	if resp.StatusCode != 200 {
+		t.Fatalf("errors.xlsx: %d %s", resp.StatusCode, body)
+	}
+	wb, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("errors.xlsx does not open: %v", err)
+	}
+	sheet := wb.GetSheetName(0)
+	get := func(cell string) string { v, _ := wb.GetCellValue(sheet, cell); return v }
+	if get("G3") != "Fehler" || get("A5") != "Lehmann" || !strings.Contains(get("G5"), "E5") || !strings.Contains(get("G6"), "31.02.2020") || get("G4") != "" {
+		t.Errorf("marked workbook: G3=%q A5=%q G5=%q G6=%q G4=%q", get("G3"), get("A5"), get("G5"), get("G6"), get("G4"))
+	}
+	style, _ := wb.GetCellStyle(sheet, "C6")
+	plain, _ := wb.GetCellStyle(sheet, "C4")
+	if style == plain {
+		t.Error("the faulty cell C6 is not marked")
+	}
+
+	// Undo the first import? A later import of the kind builds on it.
+	resp, _ = e.do(call{method: "DELETE", path: "/v1/imports/" + done.ID, token: tok})
+	if resp.StatusCode != 409 {
+		t.Errorf("undo of an import later ones built on: %d, want 409", resp.StatusCode)
+	}
+	resp, body = e.do(call{method: "DELETE", path: "/v1/imports/" + again.ID, token: tok})
+	var undone importJSON
+	if resp.StatusCode != 200 || json.Unmarshal(body, &undone) != nil || undone.UndoneAt == nil {
+		t.Errorf("undo of the last import: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestImportRefusals(t *testing.T) {
+	t.Parallel()
+	e := seeded(t)
+	tok := e.token(auth.RoleAdmin)
+	if status, _, _ := e.upload(e.token(auth.RoleBMS), "kind=melderegister", "a.xlsx", []byte("x")); status != 403 {
+		t.Errorf("bms may not upload: %d", status)
+	}
+	if status, _, body := e.upload(tok, "kind=zeugnisse&on_error=maybe", "a.xlsx", []byte("x")); status != 422 ||
+		!strings.Contains(string(body), "/kind") || !strings.Contains(string(body), "/on_error") {
+		t.Errorf("unknown kind and on_error: %d %s", status, body)
+	}
+	resp, _ := e.do(call{method: "POST", path: "/v1/imports?kind=schulen", token: tok, body: "{}"})
+	if resp.StatusCode != 422 {
+		t.Errorf("upload without a file: %d, want 422", resp.StatusCode)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"random bytes", []byte("\x00\x01\x02 not a spreadsheet at all \xff\xfe")},
+		{"truncated xlsx", sample(t, "melderegister.xlsx")[:2000]},
+	} {
+		status, imp, _ := e.upload(tok, "kind=melderegister", tc.name+".xlsx", tc.data)
+		if status != 202 {
+			t.Errorf("%s: upload %d", tc.name, status)
+			continue
+		}
+		got := e.await(tok, imp.ID)
+		if got.Status != "failed" || got.Detail == "" {
+			t.Errorf("%s: %+v, want failed with a reason", tc.name, got)
+		}
+		resp, body := e.do(call{method: "GET", path: "/v1/imports/" + imp.ID + "/errors", token: tok})
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"row":0`) {
+			t.Errorf("%s: errors %d %s", tc.name, resp.StatusCode, body)
+		}
+	}
+	if resp, _ := e.do(call{method: "GET", path: "/v1/imports/not-a-uuid", token: tok}); resp.StatusCode != 404 {
+		t.Errorf("malformed id: %d, want 404", resp.StatusCode)
+	}
+}

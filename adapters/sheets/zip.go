@@ -1,0 +1,212 @@
+package sheets
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+)
+
+// maxZipEntries bounds the central directory: real xlsx/ods files have a few
+// dozen parts; a zip with millions of tiny entries is an attack on memory.
+const maxZipEntries = 10_000
+
+// zipPkg is an opened xlsx or ods archive. Every byte unpacked from it is
+// counted against Limits.MaxUncompressed, by the sizes the archive declares
+// and by the bytes actually inflated.
+type zipPkg struct {
+	b      *builder
+	files  map[string]*zip.File // by normalised lower-case name
+	budget int64                // bytes that may still be unpacked
+}
+
+var errUncompressed = errors.New("uncompressed size limit reached")
+
+func (p *zipPkg) tooLarge(cause error) *Error {
+	return newError(ErrTooLarge, cause,
+		fmt.Sprintf("Die Datei ist entpackt zu groß (mehr als %s). Möglicherweise enthält sie sehr viele leere, aber formatierte Zellen; bitte löschen Sie diese oder kopieren Sie die Daten in eine neue Datei.",
+			humanBytes(p.b.lim.MaxUncompressed)))
+}
+
+func normZipName(name string) string {
+	name = strings.ReplaceAll(name, `\`, "/")
+	name = path.Clean("/" + name)
+	return strings.ToLower(strings.TrimPrefix(name, "/"))
+}
+
+func openZip(b *builder, data []byte) (*zipPkg, error) {
+	if n, ok := zipEntryCount(data); ok && n > maxZipEntries {
+		return nil, newError(ErrTooLarge, fmt.Errorf("%d zip entries", n),
+			"Die Datei besteht aus zu vielen Teilen und wird nicht gelesen.")
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, corrupt(err)
+	}
+	if len(zr.File) > maxZipEntries {
+		return nil, newError(ErrTooLarge, fmt.Errorf("%d zip entries", len(zr.File)),
+			"Die Datei besteht aus zu vielen Teilen und wird nicht gelesen.")
+	}
+	p := &zipPkg{b: b, files: make(map[string]*zip.File, len(zr.File)), budget: b.lim.MaxUncompressed}
+	for _, f := range zr.File {
+		p.files[normZipName(f.Name)] = f
+	}
+	return p, nil
+}
+
+// zipEntryCount reads the entry count from the end of central directory
+// record (and its zip64 form) before archive/zip allocates for each entry.
+func zipEntryCount(data []byte) (uint64, bool) {
+	const eocdLen = 22
+	if len(data) < eocdLen {
+		return 0, false
+	}
+	start := max(0, len(data)-eocdLen-0xffff)
+	i := bytes.LastIndex(data[start:], []byte("PK\x05\x06"))
+	if i < 0 {
+		return 0, false
+	}
+	i += start
+	if i+eocdLen > len(data) {
+		return 0, false
+	}
+	n := uint64(binary.LittleEndian.Uint16(data[i+10:]))
+	if n != 0xffff {
+		return n, true
+	}
+	// zip64 end of central directory locator, 20 bytes before
+	loc := i - 20
+	if loc < 0 || !bytes.HasPrefix(data[loc:], []byte("PK\x06\x07")) {
+		return n, true
+	}
+	off := binary.LittleEndian.Uint64(data[loc+8:])
+	if off > uint64(len(data)-56) || !bytes.HasPrefix(data[off:], []byte("PK\x06\x06")) {
+		return n, true
+	}
+	return binary.LittleEndian.Uint64(data[off+32:]), true
+}
+
+func (p *zipPkg) has(name string) bool {
+	_, ok := p.files[normZipName(name)]
+	return ok
+}
+
+// open returns a reader of the named part that fails with errUncompressed
+// once the budget is spent. ok is false if the part does not exist.
+func (p *zipPkg) open(name string) (io.ReadCloser, bool, error) {
+	f, ok := p.files[normZipName(name)]
+	if !ok {
+		return nil, false, nil
+	}
+	if f.UncompressedSize64 > uint64(p.budget) {
+		return nil, true, p.tooLarge(fmt.Errorf("%s declares %d bytes, %d left", f.Name, f.UncompressedSize64, p.budget))
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, true, corrupt(fmt.Errorf("%s: %w", f.Name, err))
+	}
+	return &budgetReader{rc: rc, p: p}, true, nil
+}
+
+// read returns the whole named part.
+func (p *zipPkg) read(name string) ([]byte, bool, error) {
+	rc, ok, err := p.open(name)
+	if !ok || err != nil {
+		return nil, ok, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, true, p.wrapErr(name, err)
+	}
+	return data, true, nil
+}
+
+// wrapErr turns an error met while reading a part into a typed error.
+func (p *zipPkg) wrapErr(name string, err error) error {
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		return err
+	case errors.Is(err, errUncompressed):
+		return p.tooLarge(fmt.Errorf("%s: %w", name, err))
+	case p.b.ctx.Err() != nil && errors.Is(err, p.b.ctx.Err()):
+		return p.b.ctx.Err()
+	}
+	return corrupt(fmt.Errorf("%s: %w", name, err))
+}
+
+type budgetReader struct {
+	rc io.ReadCloser
+	p  *zipPkg
+}
+
+func (r *budgetReader) Read(b []byte) (int, error) {
+	if err := r.p.b.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if r.p.budget <= 0 {
+		// one byte more than allowed tells a full budget from a limit hit
+		var one [1]byte
+		if n, _ := r.rc.Read(one[:]); n > 0 {
+			return 0, errUncompressed
+		}
+	}
+	if int64(len(b)) > r.p.budget+1 {
+		b = b[:r.p.budget+1]
+	}
+	n, err := r.rc.Read(b)
+	r.p.budget -= int64(n)
+	if r.p.budget < 0 {
+		return n, errUncompressed
+	}
+	return n, err
+}
+
+func (r *budgetReader) Close() error { return r.rc.Close() }
+
+// readZip tells xlsx from ods (and from other zip files) and reads it.
+func readZip(b *builder, data []byte) (*Workbook, error) {
+	p, err := openZip(b, data)
+	if err != nil {
+		return nil, err
+	}
+	if p.has("mimetype") {
+		mt, _, err := p.read("mimetype")
+		if err != nil {
+			return nil, err
+		}
+		m := strings.TrimSpace(string(mt))
+		switch {
+		case strings.HasPrefix(m, "application/vnd.oasis.opendocument.spreadsheet"):
+			return readODS(b, p)
+		case strings.HasPrefix(m, "application/vnd.oasis.opendocument."):
+			return nil, unsupported(fmt.Errorf("ODF %s", m),
+				"Die Datei ist ein OpenDocument-Dokument, aber keine Tabelle (.ods).")
+		}
+	}
+	if wbPath, ok := p.officeDocument(); ok {
+		switch {
+		case strings.HasSuffix(wbPath, ".bin"):
+			return nil, unsupported(fmt.Errorf("xlsb"),
+				"Die Datei ist eine Excel-Binärarbeitsmappe (.xlsb). Bitte speichern Sie sie in Excel als .xlsx.")
+		case strings.HasPrefix(wbPath, "word/"), strings.HasPrefix(wbPath, "ppt/"):
+			return nil, unsupported(fmt.Errorf("office document %s", wbPath),
+				"Die Datei ist ein Word- oder PowerPoint-Dokument, keine Tabelle.")
+		}
+		if p.has(wbPath) {
+			return readXLSX(b, p, wbPath)
+		}
+	}
+	if p.has("xl/workbook.xml") {
+		return readXLSX(b, p, "xl/workbook.xml")
+	}
+	if p.has("content.xml") {
+		return readODS(b, p)
+	}
+	return nil, unsupported(fmt.Errorf("zip without workbook"), "")
+}
