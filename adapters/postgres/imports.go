@@ -269,7 +269,7 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 		}
 		stgCols := append([]string{"sheet", "row", "schluessel"}, spec.cols...)
 		if _, err := tx.Exec(ctx, fmt.Sprintf(
-			`CREATE TEMP TABLE stg ON COMMIT DROP AS SELECT ''::text AS sheet, 0::integer AS row, %s::text AS schluessel, %s FROM %s WITH NO DATA`,
+			`CREATE TEMP TABLE stg_in ON COMMIT DROP AS SELECT ''::text AS sheet, 0::integer AS row, %s::text AS schluessel, %s FROM %s WITH NO DATA`,
 			spec.keyCol, strings.Join(spec.cols, ", "), spec.table)); err != nil {
 			return err
 		}
@@ -278,7 +278,7 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 			if len(batch) == 0 {
 				return nil
 			}
-			_, err := tx.CopyFrom(ctx, pgx.Identifier{"stg"}, stgCols, pgx.CopyFromRows(batch))
+			_, err := tx.CopyFrom(ctx, pgx.Identifier{"stg_in"}, stgCols, pgx.CopyFromRows(batch))
 			batch = batch[:0]
 			return err
 		}
@@ -324,46 +324,54 @@ func (f *fileFailure) Error() string { return f.err.Message }
 
 // finish compares the staged rows with the stored records, records what
 // each row does, writes (unless dry run or rejected) and ends the import.
+// Everything is set-based: the work is PostgreSQL's hash joins, not a loop
+// over rows, and Go's memory does not grow with the list.
 func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import, spec kindSpec, out importing.Outcome) error {
 	problems := out.Problems
 	// The same record twice in one list: the first row counts, later
 	// ones are errors (staff must decide which is right).
 	dupRows, err := tx.Query(ctx, `
-		SELECT s.sheet, s.row, f.row FROM stg s
-		JOIN (SELECT DISTINCT ON (schluessel) schluessel, row FROM stg ORDER BY schluessel, row) f USING (schluessel)
-		WHERE s.row <> f.row ORDER BY s.row`)
+		WITH d AS (SELECT schluessel FROM stg_in GROUP BY schluessel HAVING count(*) > 1)
+		SELECT sheet, row, first_row FROM (
+			SELECT s.sheet, s.row, min(s.row) OVER (PARTITION BY s.schluessel) AS first_row
+			FROM stg_in s JOIN d USING (schluessel)) x
+		WHERE row <> first_row ORDER BY row`)
 	if err != nil {
 		return err
 	}
-	var dups []int
+	dups := 0
 	var sheet string
 	var row, first int
 	if _, err := pgx.ForEachRow(dupRows, []any{&sheet, &row, &first}, func() error {
-		dups = append(dups, row)
+		dups++
 		problems = append(problems, importing.StoredProblem{Sheet: sheet, Row: row, Column: -1, Code: "zeile_doppelt",
 			Message: fmt.Sprintf("Dieser Datensatz steht schon in Zeile %d. Bitte eine der beiden Zeilen löschen oder korrigieren.", first)})
 		return nil
 	}); err != nil {
 		return err
 	}
-	if len(dups) > 0 {
-		if _, err := tx.Exec(ctx, "DELETE FROM stg WHERE row = ANY($1)", dups); err != nil {
-			return err
-		}
-	}
-	counts := importing.Counts{Rows: out.Rows, Valid: out.Valid - len(dups), Invalid: out.Invalid + len(dups)}
+	counts := importing.Counts{Rows: out.Rows, Valid: out.Valid - dups, Invalid: out.Invalid + dups}
 
-	colsS := prefixed("s.", spec.cols)
-	colsT := prefixed("t.", spec.cols)
+	// Each staged row with what it does to the stored records.
 	if _, err := tx.Exec(ctx, fmt.Sprintf(`
-		INSERT INTO import_actions (import_id, sheet, row, action, schluessel)
-		SELECT $1, s.sheet, s.row,
-			CASE WHEN t.%[1]s IS NULL THEN 'create'
-			     WHEN (%[2]s) IS DISTINCT FROM (%[3]s) THEN 'update'
-			     ELSE 'unchanged' END,
-			s.schluessel
-		FROM stg s LEFT JOIN %[4]s t ON t.%[1]s = s.schluessel`,
-		spec.keyCol, colsS, colsT, spec.table), imp.ID); err != nil {
+		CREATE TEMP TABLE stg ON COMMIT DROP AS
+		SELECT s.*, CASE WHEN t.%[1]s IS NULL THEN 'create'
+		                 WHEN (%[2]s) IS DISTINCT FROM (%[3]s) THEN 'update'
+		                 ELSE 'unchanged' END AS action
+		FROM %[5]s s
+		LEFT JOIN %[4]s t ON t.%[1]s = s.schluessel;
+		ANALYZE stg`,
+		spec.keyCol, prefixed("s.", spec.cols), prefixed("t.", spec.cols), spec.table, firstOfEach(dups))); err != nil {
+		return err
+	}
+	// Unchanged rows are only counted. Created records carry their import
+	// (created_by_import); a dry run keeps the would-be creations here.
+	kept := "'update'"
+	if imp.DryRun {
+		kept = "'update', 'create'"
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO import_actions (import_id, sheet, row, action, schluessel)
+		SELECT $1, sheet, row, action, schluessel FROM stg WHERE action IN (`+kept+`)`, imp.ID); err != nil {
 		return err
 	}
 	if spec.removal != "" {
@@ -380,7 +388,8 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 			return err
 		}
 	}
-	rows, err := tx.Query(ctx, "SELECT action, count(*) FROM import_actions WHERE import_id = $1 GROUP BY action", imp.ID)
+	rows, err := tx.Query(ctx, `SELECT action, count(*) FROM stg GROUP BY action
+		UNION ALL SELECT 'remove', count(*) FROM import_actions WHERE import_id = $1 AND action = 'remove'`, imp.ID)
 	if err != nil {
 		return err
 	}
@@ -423,13 +432,16 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 }
 
 // apply writes the staged rows that create or change a record and marks
-// the records the list no longer has, keeping before-images for undo.
+// the records the list no longer has. Before-images of changed and
+// removed records are kept for undo; created ones are known from
+// import_actions.
 func apply(ctx context.Context, tx pgx.Tx, importID string, spec kindSpec) error {
 	if _, err := tx.Exec(ctx, fmt.Sprintf(`
 		INSERT INTO import_changes (import_id, tbl, schluessel, before)
-		SELECT $1, $2, a.schluessel, CASE WHEN a.action = 'create' THEN NULL ELSE to_jsonb(t) END
-		FROM import_actions a LEFT JOIN %[1]s t ON t.%[2]s = a.schluessel
-		WHERE a.import_id = $1 AND a.action IN ('create', 'update', 'remove')`, spec.table, spec.keyCol), importID, spec.table); err != nil {
+		SELECT $1, $2, t.%[2]s, to_jsonb(t) FROM %[1]s t JOIN stg s ON s.schluessel = t.%[2]s AND s.action = 'update'
+		UNION ALL
+		SELECT $1, $2, t.%[2]s, to_jsonb(t) FROM %[1]s t JOIN import_actions a ON a.import_id = $1 AND a.action = 'remove' AND a.schluessel = t.%[2]s`,
+		spec.table, spec.keyCol), importID, spec.table); err != nil {
 		return err
 	}
 	set := make([]string, 0, len(spec.cols)+3)
@@ -438,9 +450,8 @@ func apply(ctx context.Context, tx pgx.Tx, importID string, spec kindSpec) error
 	}
 	set = append(set, "import_id = EXCLUDED.import_id", "import_sheet = EXCLUDED.import_sheet", "import_row = EXCLUDED.import_row", "updated_at = now()")
 	if _, err := tx.Exec(ctx, fmt.Sprintf(`
-		INSERT INTO %[1]s (%[2]s, %[3]s, import_id, import_sheet, import_row)
-		SELECT s.schluessel, %[4]s, $1::uuid, s.sheet, s.row
-		FROM stg s JOIN import_actions a ON a.import_id = $1 AND a.schluessel = s.schluessel AND a.action IN ('create', 'update')
+		INSERT INTO %[1]s (%[2]s, %[3]s, import_id, import_sheet, import_row, created_by_import)
+		SELECT s.schluessel, %[4]s, $1::uuid, s.sheet, s.row, $1::uuid FROM stg s WHERE s.action IN ('create', 'update')
 		ON CONFLICT (%[2]s) DO UPDATE SET %[5]s`,
 		spec.table, spec.keyCol, strings.Join(spec.cols, ", "), prefixed("s.", spec.cols), strings.Join(set, ", ")), importID); err != nil {
 		return err
@@ -579,15 +590,17 @@ func (s *ImportStore) Undo(ctx context.Context, id string) error {
 			return apperr.Conflict("Ein späterer Import derselben Listenart baut auf diesem auf. Bitte zuerst den späteren rückgängig machen.")
 		}
 		var touched int
-		if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM import_changes c JOIN %[1]s t ON t.%[2]s = c.schluessel
-			WHERE c.import_id = $1 AND c.tbl = $2 AND t.import_id IS DISTINCT FROM $1::uuid`, spec.table, spec.keyCol), id, spec.table).Scan(&touched); err != nil {
+		if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT
+			(SELECT count(*) FROM import_actions a JOIN %[1]s t ON t.%[2]s = a.schluessel
+				WHERE a.import_id = $1 AND t.import_id IS DISTINCT FROM $1::uuid)
+			+ (SELECT count(*) FROM %[1]s t WHERE t.created_by_import = $1 AND t.import_id IS DISTINCT FROM $1::uuid)`,
+			spec.table, spec.keyCol), id).Scan(&touched); err != nil {
 			return err
 		}
 		if touched > 0 {
 			return apperr.Conflict(fmt.Sprintf("%d Datensätze dieses Imports wurden seitdem anders geändert. Der Import kann nicht mehr rückgängig gemacht werden.", touched))
 		}
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`DELETE FROM %[1]s t USING import_changes c
-			WHERE c.import_id = $1 AND c.tbl = $2 AND c.before IS NULL AND t.%[2]s = c.schluessel`, spec.table, spec.keyCol), id, spec.table); err != nil {
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE created_by_import = $1`, spec.table), id); err != nil {
 			return err
 		}
 		all := allColumns(spec)
@@ -598,7 +611,7 @@ func (s *ImportStore) Undo(ctx context.Context, id string) error {
 		// Rows the import deleted come back with their old identity.
 		if _, err := tx.Exec(ctx, fmt.Sprintf(`
 			INSERT INTO %[1]s OVERRIDING SYSTEM VALUE SELECT (jsonb_populate_record(NULL::%[1]s, c.before)).* FROM import_changes c
-			WHERE c.import_id = $1 AND c.tbl = $2 AND c.before IS NOT NULL
+			WHERE c.import_id = $1 AND c.tbl = $2
 			ON CONFLICT (%[3]s) DO UPDATE SET %[4]s`, spec.table, spec.table, spec.keyCol, strings.Join(set, ", ")), id, spec.table); err != nil {
 			return err
 		}
@@ -610,5 +623,14 @@ func (s *ImportStore) Undo(ctx context.Context, id string) error {
 // allColumns are the columns an undo restores.
 func allColumns(spec kindSpec) []string {
 	cols := append([]string{}, spec.cols...)
-	return append(cols, "import_id", "import_sheet", "import_row", "updated_at")
+	return append(cols, "import_id", "import_sheet", "import_row", "created_by_import", "updated_at")
+}
+
+// firstOfEach is the staged list without repeated records: all of it when
+// there are none (the common case, no sort), else the first row of each.
+func firstOfEach(dups int) string {
+	if dups == 0 {
+		return "stg_in"
+	}
+	return "(SELECT DISTINCT ON (schluessel) * FROM stg_in ORDER BY schluessel, row)"
 }

@@ -39,24 +39,27 @@ CREATE TABLE import_errors (
     PRIMARY KEY (import_id, seq)
 );
 
--- What the import did (or, in a dry run, would do) with each row, and with
--- each stored record the new list no longer contains.
+-- What the import did with each row that changed a record and with each
+-- stored record the new list no longer contains; a dry run also keeps the
+-- rows that would create one. Unchanged rows are only counted. No foreign
+-- key to imports: per-row trigger checks would cost more than the import
+-- itself, and imports are never deleted without their rows.
 CREATE TABLE import_actions (
-    import_id  uuid NOT NULL REFERENCES imports (id) ON DELETE CASCADE,
+    import_id  uuid NOT NULL,
     sheet      text NOT NULL,
     row        integer NOT NULL,  -- 0 for records missing from the list
     action     text NOT NULL CHECK (action IN ('create', 'update', 'unchanged', 'remove')),
     schluessel text NOT NULL
 );
-CREATE INDEX import_actions_by_import ON import_actions (import_id, row);
+CREATE INDEX import_actions_by_import ON import_actions (import_id, action, schluessel);
 
--- Before-images of every record an import changed, so the import can be
--- undone. before IS NULL: the import created the record.
+-- Before-images of every record an import changed or removed, so the
+-- import can be undone (records it created carry created_by_import).
 CREATE TABLE import_changes (
-    import_id  uuid NOT NULL REFERENCES imports (id) ON DELETE CASCADE,
+    import_id  uuid NOT NULL,
     tbl        text NOT NULL,
     schluessel text NOT NULL,
-    before     jsonb,
+    before     jsonb NOT NULL,
     PRIMARY KEY (import_id, tbl, schluessel)
 );
 

@@ -1,13 +1,19 @@
 -- Every stored record knows the natural key it is matched by
--- (schluessel) and the import, sheet and row it came from.
+-- (schluessel) and the import, sheet and row it came from (import_id and
+-- friends: the last import that wrote it; created_by_import: the import
+-- that created it, for undo). No foreign keys on these: a per-row check
+-- against imports would double the cost of a bulk import, and imports are
+-- never deleted while records point at them.
 ALTER TABLE schulen
-    ADD COLUMN import_id uuid REFERENCES imports (id),
+    ADD COLUMN import_id uuid,
+    ADD COLUMN created_by_import uuid,
     ADD COLUMN import_sheet text,
     ADD COLUMN import_row integer;
 
 ALTER TABLE bezirksregeln
     ADD COLUMN schluessel text,
-    ADD COLUMN import_id uuid REFERENCES imports (id),
+    ADD COLUMN import_id uuid,
+    ADD COLUMN created_by_import uuid,
     ADD COLUMN import_sheet text,
     ADD COLUMN import_row integer,
     ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
@@ -39,7 +45,8 @@ CREATE TABLE kinder (
     wegzug           date,
     sorgeberechtigte text,
     status           text NOT NULL DEFAULT 'gemeldet' CHECK (status IN ('gemeldet', 'weggezogen')),
-    import_id        uuid REFERENCES imports (id),
+    import_id        uuid,
+    created_by_import uuid,
     import_sheet     text,
     import_row       integer,
     updated_at       timestamptz NOT NULL DEFAULT now()
@@ -65,7 +72,8 @@ CREATE TABLE schueler (
     plz             text,
     ort             text,
     status          text NOT NULL DEFAULT 'aktiv' CHECK (status IN ('aktiv', 'abgegangen')),
-    import_id       uuid REFERENCES imports (id),
+    import_id       uuid,
+    created_by_import uuid,
     import_sheet    text,
     import_row      integer,
     updated_at      timestamptz NOT NULL DEFAULT now()

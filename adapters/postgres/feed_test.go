@@ -1,0 +1,726 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
+	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/changefeed"
+)
+
+// feedPools opens n pools on one fresh database: n gateway instances.
+func feedPools(t testing.TB, n, maxConns int) []*pgxpool.Pool {
+	t.Helper()
+	url := feedURLWith(pgtest.URL(t), fmt.Sprintf("pool_max_conns=%d", maxConns))
+	pools := make([]*pgxpool.Pool, n)
+	for i := range pools {
+		p, err := postgres.Open(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		pools[i] = p
+	}
+	return pools
+}
+
+func feedURLWith(url, param string) string {
+	if strings.Contains(url, "?") {
+		return url + "&" + param
+	}
+	return url + "?" + param
+}
+
+func feedPos(t testing.TB, s string) uint64 {
+	t.Helper()
+	n, err := changefeed.DecodePosition(s)
+	if err != nil {
+		t.Fatalf("position %q: %v", s, err)
+	}
+	return n
+}
+
+// feedReadAll reads from after until an empty page, checking that the
+// positions rise; it returns the entries and the last Next.
+func feedReadAll(t *testing.T, st changefeed.Store, after string, limit int) ([]changefeed.Entry, string) {
+	t.Helper()
+	var all []changefeed.Entry
+	for {
+		page, err := st.Read(context.Background(), after, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) > limit {
+			t.Fatalf("page of %d entries, limit %d", len(page.Items), limit)
+		}
+		if len(page.Items) == 0 {
+			if page.Next != after {
+				t.Fatalf("empty page moved next from %q to %q", after, page.Next)
+			}
+			return all, page.Next
+		}
+		prev := feedPos(t, after)
+		for _, e := range page.Items {
+			p := feedPos(t, e.Position)
+			if p <= prev {
+				t.Fatalf("position %d after %d", p, prev)
+			}
+			prev = p
+		}
+		if page.Next != page.Items[len(page.Items)-1].Position {
+			t.Fatalf("next %q is not the last item's position", page.Next)
+		}
+		all = append(all, page.Items...)
+		after = page.Next
+	}
+}
+
+func TestFeedReadPagesAndTombstones(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Pool(t)
+	st := postgres.NewFeedStore(pool, 0)
+
+	page, err := st.Read(ctx, "", 10)
+	if err != nil || len(page.Items) != 0 || page.Next != "" {
+		t.Fatalf("empty feed: %+v, %v", page, err)
+	}
+
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO schulen (schulnummer, name, schulform) VALUES ('1001', 'GS Nord', 'grundschule')"); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.RecordChange(ctx, tx, changefeed.EntitySchule, "1001", changefeed.Upsert, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tx, err = pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := &pgx.Batch{}
+	batch.Queue("DELETE FROM schulen WHERE schulnummer = '1001'")
+	if err := postgres.QueueChange(batch, changefeed.Change{Entity: changefeed.EntitySchule, ID: "1001", Operation: changefeed.Delete,
+		Key: map[string]string{"schulnummer": "1001"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.RecordChanges(ctx, pool,
+		changefeed.Change{Entity: changefeed.EntityKind, ID: "k-1", Operation: changefeed.Upsert},
+		changefeed.Change{Entity: changefeed.EntityKind, ID: "k-2", Operation: changefeed.Upsert, Key: map[string]string{"melde_id": "M2"}},
+		changefeed.Change{Entity: changefeed.EntityKind, ID: "k-1", Operation: changefeed.Delete, Key: map[string]string{"melde_id": "M1", "geburtsdatum": "2021-03-04"}},
+		changefeed.Change{Entity: changefeed.EntitySchulwechsel, ID: "sw-9", Operation: changefeed.Upsert},
+	); err != nil {
+		t.Fatal(err)
+	}
+
+	before := time.Now()
+	all, next := feedReadAll(t, st, "", 2)
+	want := []string{"schule/1001/upsert", "schule/1001/delete", "kind/k-1/upsert", "kind/k-2/upsert", "kind/k-1/delete", "schulwechsel/sw-9/upsert"}
+	if len(all) != len(want) {
+		t.Fatalf("got %d entries, want %d: %+v", len(all), len(want), all)
+	}
+	for i, e := range all {
+		if got := e.Entity + "/" + e.ID + "/" + string(e.Operation); got != want[i] {
+			t.Errorf("entry %d = %s, want %s", i, got, want[i])
+		}
+		if e.Time.IsZero() || e.Time.After(before.Add(time.Minute)) {
+			t.Errorf("entry %d time %v", i, e.Time)
+		}
+	}
+	if k := all[1].Key; len(k) != 1 || k["schulnummer"] != "1001" {
+		t.Errorf("queued tombstone key = %v", k)
+	}
+	if k := all[4].Key; len(k) != 2 || k["melde_id"] != "M1" || k["geburtsdatum"] != "2021-03-04" {
+		t.Errorf("tombstone key = %v", k)
+	}
+	if all[0].Key != nil {
+		t.Errorf("upsert without key has key %v", all[0].Key)
+	}
+	if next != all[len(all)-1].Position {
+		t.Errorf("next = %q, want the last position", next)
+	}
+	// Polling with next returns nothing and the same next.
+	page, err = st.Read(ctx, next, 100)
+	if err != nil || len(page.Items) != 0 || page.Next != next {
+		t.Errorf("poll at the end: %+v, %v", page, err)
+	}
+	page, err = st.Read(ctx, all[1].Position, 100)
+	if err != nil || len(page.Items) != 4 || page.Items[0].ID != "k-1" {
+		t.Errorf("read after the second entry: %+v, %v", page, err)
+	}
+}
+
+func TestFeedRejectsBadInput(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Pool(t)
+	st := postgres.NewFeedStore(pool, time.Hour)
+
+	_, err := st.Read(ctx, "kaputt", 10)
+	if e, ok := apperr.As(err); !ok || e.Kind != apperr.KindInvalid {
+		t.Errorf("malformed position: %v, want apperr.Invalid", err)
+	}
+	for _, limit := range []int{0, -1, changefeed.MaxLimit + 1} {
+		_, err := st.Read(ctx, "", limit)
+		if e, ok := apperr.As(err); !ok || e.Kind != apperr.KindInvalid {
+			t.Errorf("limit %d: %v, want apperr.Invalid", limit, err)
+		}
+	}
+	// A well-formed position this database never gave out (say, the
+	// database was restored from a backup): resynchronise.
+	if _, err := st.Read(ctx, changefeed.EncodePosition(5), 10); !errors.Is(err, changefeed.ErrPositionExpired) {
+		t.Errorf("position from the future: %v, want ErrPositionExpired", err)
+	}
+	if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: "schule", ID: "1", Operation: changefeed.Delete}); err == nil {
+		t.Error("a delete without natural key was recorded")
+	}
+	if err := postgres.RecordChanges(ctx, pool,
+		changefeed.Change{Entity: "schule", ID: "1", Operation: changefeed.Upsert},
+		changefeed.Change{Entity: "schule", ID: "", Operation: changefeed.Upsert}); err == nil {
+		t.Error("a change without id was recorded")
+	}
+	if err := postgres.QueueChange(&pgx.Batch{}, changefeed.Change{Entity: "schule", ID: "1", Operation: "merge"}); err == nil {
+		t.Error("an unknown operation was queued")
+	}
+	if _, err := pool.Exec(ctx, "INSERT INTO change_feed (entity, entity_id, operation) VALUES ('schule', '1', 'delete')"); err == nil {
+		t.Error("the table accepts a tombstone without key")
+	}
+	page, err := st.Read(ctx, "", 10)
+	if err != nil || len(page.Items) != 0 {
+		t.Errorf("refused changes reached the feed: %+v, %v", page, err)
+	}
+}
+
+func TestFeedRolledBackChangesNeverAppear(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Pool(t)
+	st := postgres.NewFeedStore(pool, 0)
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.RecordChange(ctx, tx, "kind", "weg", changefeed.Upsert, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: "kind", ID: "da", Operation: changefeed.Upsert}); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := feedReadAll(t, st, "", 10)
+	if len(all) != 1 || all[0].ID != "da" {
+		t.Fatalf("got %+v, want only the committed change", all)
+	}
+	if feedPos(t, all[0].Position) != 1 {
+		t.Errorf("position %d: the rolled-back entry left a hole", feedPos(t, all[0].Position))
+	}
+}
+
+// The case a plain sequence column gets wrong: a writer that started (and
+// took the lower number) first commits last.
+func TestFeedLongTransactionIsNotSkipped(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Pool(t)
+	st := postgres.NewFeedStore(pool, 0)
+
+	slow, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Rollback(ctx) //nolint:errcheck
+	if err := postgres.RecordChange(ctx, slow, "kind", "langsam", changefeed.Upsert, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: "kind", ID: "schnell", Operation: changefeed.Upsert}); err != nil {
+		t.Fatal(err)
+	}
+	var slowID, fastID int64
+	if err := pool.QueryRow(ctx, "SELECT max(id) FROM change_feed").Scan(&fastID); err != nil {
+		t.Fatal(err)
+	}
+	if err := slow.QueryRow(ctx, "SELECT id FROM change_feed WHERE entity_id = 'langsam'").Scan(&slowID); err != nil {
+		t.Fatal(err)
+	}
+	if slowID >= fastID {
+		t.Fatalf("setup: the slow writer's insert number %d should be below the fast one's %d", slowID, fastID)
+	}
+
+	page, err := st.Read(ctx, "", 10)
+	if err != nil || len(page.Items) != 1 || page.Items[0].ID != "schnell" {
+		t.Fatalf("while the slow writer runs: %+v, %v", page, err)
+	}
+	if err := slow.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	page2, err := st.Read(ctx, page.Next, 10)
+	if err != nil || len(page2.Items) != 1 || page2.Items[0].ID != "langsam" {
+		t.Fatalf("after the slow writer committed: %+v, %v", page2, err)
+	}
+	if feedPos(t, page2.Items[0].Position) <= feedPos(t, page.Next) {
+		t.Errorf("the late entry got position %s, not after %s", page2.Items[0].Position, page.Next)
+	}
+}
+
+// Many writers commit out of order, in transactions from microseconds to
+// half a second long, some rolled back, while clients poll two gateway
+// instances with small pages. Every committed entry must reach each client
+// exactly once, in rising position order, and nothing rolled back may.
+func TestFeedConcurrentWritersNeverMissAnEntry(t *testing.T) {
+	t.Parallel()
+	const (
+		writers     = 24
+		txPerWriter = 30
+	)
+	ctx := context.Background()
+	pools := feedPools(t, 2, writers+8)
+	instances := []*postgres.FeedStore{postgres.NewFeedStore(pools[0], 0), postgres.NewFeedStore(pools[1], 0)}
+
+	var (
+		mu         sync.Mutex
+		committed  = map[string]bool{}
+		rolledBack = map[string]bool{}
+		writing    sync.WaitGroup
+		done       atomic.Bool
+		start      = time.Now()
+	)
+	for w := range writers {
+		writing.Add(1)
+		go func() {
+			defer writing.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 42))
+			pool := pools[w%2]
+			for i := range txPerWriter {
+				tx, err := pool.Begin(ctx)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var ids []string
+				long := rng.IntN(10) == 0
+				for j := range 1 + rng.IntN(5) {
+					id := fmt.Sprintf("w%02d-t%02d-e%d", w, i, j)
+					op, key := changefeed.Upsert, map[string]string(nil)
+					if rng.IntN(4) == 0 {
+						op, key = changefeed.Delete, map[string]string{"melde_id": id}
+					}
+					if err := postgres.RecordChange(ctx, tx, changefeed.EntityKind, id, op, key); err != nil {
+						t.Error(err)
+						tx.Rollback(ctx) //nolint:errcheck
+						return
+					}
+					ids = append(ids, id)
+					switch {
+					case long:
+						time.Sleep(time.Duration(50+rng.IntN(150)) * time.Millisecond)
+					case rng.IntN(2) == 0:
+						time.Sleep(time.Duration(rng.IntN(3000)) * time.Microsecond)
+					}
+				}
+				rollback := rng.IntN(8) == 0
+				if rollback {
+					err = tx.Rollback(ctx)
+				} else {
+					err = tx.Commit(ctx)
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				for _, id := range ids {
+					if rollback {
+						rolledBack[id] = true
+					} else {
+						committed[id] = true
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	go func() { writing.Wait(); done.Store(true) }()
+
+	// A client: polls with the last next it got, switching instance on
+	// every call, until the writers are done and a read comes back empty.
+	type client struct {
+		name  string
+		limit int
+		seen  map[string]int
+		polls int
+		err   error
+	}
+	poll := func(c *client, switchInstance bool) {
+		after := ""
+		prev := uint64(0)
+		for k := 0; ; k++ {
+			finished := done.Load() // before the read: an empty read after this proves the end
+			st := instances[0]
+			if switchInstance {
+				st = instances[k%2]
+			}
+			page, err := st.Read(ctx, after, c.limit)
+			c.polls++
+			if err != nil {
+				c.err = err
+				return
+			}
+			if len(page.Items) == 0 {
+				if page.Next != after {
+					c.err = fmt.Errorf("empty page moved next")
+					return
+				}
+				if finished {
+					return
+				}
+				time.Sleep(time.Millisecond)
+				continue
+			}
+			for _, e := range page.Items {
+				p, err := changefeed.DecodePosition(e.Position)
+				if err != nil || p <= prev {
+					c.err = fmt.Errorf("position %d after %d (%v)", p, prev, err)
+					return
+				}
+				prev = p
+				c.seen[e.ID]++
+			}
+			after = page.Next
+		}
+	}
+	clients := []*client{
+		{name: "limit 7, alternating instances", limit: 7, seen: map[string]int{}},
+		{name: "limit 50, one instance", limit: 50, seen: map[string]int{}},
+	}
+	var reading sync.WaitGroup
+	for i, c := range clients {
+		reading.Add(1)
+		go func() { defer reading.Done(); poll(c, i == 0) }()
+	}
+
+	// The naive cursor a plain sequence gives: entries by insert number.
+	// It is here only to show that the writers really commit out of order.
+	naiveMissed := 0
+	func() {
+		var cursor int64
+		seen := map[int64]bool{}
+		for !done.Load() {
+			rows, err := pools[1].Query(ctx, "SELECT id FROM change_feed WHERE id > $1 ORDER BY id LIMIT 7", cursor)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for _, id := range ids {
+				seen[id] = true
+				cursor = id
+			}
+			time.Sleep(time.Millisecond)
+		}
+		rows, err := pools[1].Query(ctx, "SELECT id FROM change_feed WHERE id <= $1", cursor)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		all, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		for _, id := range all {
+			if !seen[id] {
+				naiveMissed++
+			}
+		}
+	}()
+	reading.Wait()
+	elapsed := time.Since(start)
+
+	if len(committed) == 0 || len(rolledBack) == 0 {
+		t.Fatalf("setup: %d committed, %d rolled back", len(committed), len(rolledBack))
+	}
+	for _, c := range clients {
+		if c.err != nil {
+			t.Errorf("%s: %v", c.name, c.err)
+			continue
+		}
+		missing, twice, phantom := 0, 0, 0
+		for id := range committed {
+			switch c.seen[id] {
+			case 0:
+				missing++
+			case 1:
+			default:
+				twice++
+			}
+		}
+		for id := range c.seen {
+			if !committed[id] {
+				phantom++
+			}
+		}
+		if missing+twice+phantom > 0 {
+			t.Errorf("%s: %d committed entries missing, %d seen more than once, %d never committed (of %d)",
+				c.name, missing, twice, phantom, len(committed))
+		}
+		t.Logf("%s: saw %d entries exactly once in %d polls", c.name, len(c.seen), c.polls)
+	}
+	t.Logf("%d writers, %d transactions, %d entries committed, %d rolled back, %v; a plain id cursor would have missed %d",
+		writers, writers*txPerWriter, len(committed), len(rolledBack), elapsed.Round(time.Millisecond), naiveMissed)
+}
+
+func TestFeedPruneAndExpiredPositions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Pool(t)
+	st := postgres.NewFeedStore(pool, 24*time.Hour)
+
+	var changes []changefeed.Change
+	for i := range 10 {
+		changes = append(changes, changefeed.Change{Entity: "kind", ID: fmt.Sprint(i), Operation: changefeed.Upsert})
+	}
+	if err := postgres.RecordChanges(ctx, pool, changes...); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := feedReadAll(t, st, "", 100)
+	if len(all) != 10 {
+		t.Fatalf("got %d entries", len(all))
+	}
+	// Entries 1–4 and 6 are old; 5 is fresh, so only 1–4 may go (a prefix).
+	if _, err := pool.Exec(ctx, "UPDATE change_feed SET recorded_at = now() - interval '3 days' WHERE position IN (1, 2, 3, 4, 6)"); err != nil {
+		t.Fatal(err)
+	}
+	// A change not yet numbered is kept, however old.
+	if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: "kind", ID: "spaet", Operation: changefeed.Upsert}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, "UPDATE change_feed SET recorded_at = now() - interval '3 days' WHERE position IS NULL"); err != nil {
+		t.Fatal(err)
+	}
+	n, err := st.Prune(ctx)
+	if err != nil || n != 4 {
+		t.Fatalf("Prune = %d, %v; want 4", n, err)
+	}
+	for _, expired := range []string{all[0].Position, all[2].Position} {
+		if _, err := st.Read(ctx, expired, 10); !errors.Is(err, changefeed.ErrPositionExpired) {
+			t.Errorf("read after pruned position %s: %v, want ErrPositionExpired", expired, err)
+		}
+	}
+	// At the last pruned entry a client has missed nothing.
+	rest, _ := feedReadAll(t, st, all[3].Position, 3)
+	if len(rest) != 7 || rest[0].ID != "4" || rest[6].ID != "spaet" {
+		t.Errorf("after the last pruned entry: %+v", rest)
+	}
+	// From the beginning means from the oldest kept entry.
+	if fromStart, _ := feedReadAll(t, st, "", 100); len(fromStart) != 7 {
+		t.Errorf("from the beginning: %d entries, want 7", len(fromStart))
+	}
+	if n, err := st.Prune(ctx); err != nil || n != 0 {
+		t.Errorf("second Prune = %d, %v; want 0", n, err)
+	}
+	// Everything old: the whole feed goes, and the last position stays valid.
+	if _, err := pool.Exec(ctx, "UPDATE change_feed SET recorded_at = now() - interval '3 days'"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.Prune(ctx); err != nil || n != 7 {
+		t.Fatalf("third Prune = %d, %v; want 7", n, err)
+	}
+	last := rest[6].Position
+	if p, err := st.Read(ctx, last, 10); err != nil || len(p.Items) != 0 || p.Next != last {
+		t.Errorf("read at the newest position after pruning all: %+v, %v", p, err)
+	}
+	if _, err := st.Read(ctx, rest[5].Position, 10); !errors.Is(err, changefeed.ErrPositionExpired) {
+		t.Errorf("read before the newest position after pruning all: %v", err)
+	}
+	if n, err := postgres.NewFeedStore(pool, 0).Prune(ctx); err != nil || n != 0 {
+		t.Errorf("Prune without retention = %d, %v", n, err)
+	}
+}
+
+// The sequencer relies on READ COMMITTED; under another default it must
+// fail loudly rather than number entries from a stale snapshot.
+func TestFeedRefusesOtherIsolationLevels(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, err := postgres.Open(ctx, feedURLWith(pgtest.URL(t), "default_transaction_isolation=repeatable%20read"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: "kind", ID: "1", Operation: changefeed.Upsert}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := postgres.NewFeedStore(pool, 0).Read(ctx, "", 10); err == nil {
+		t.Error("Read under REPEATABLE READ succeeded")
+	}
+}
+
+// BenchmarkFeedRead: how fast a client can page through the feed.
+// "numbered" reads entries that already have positions; "fresh" reads
+// entries just written, so each page also pays for numbering them.
+func BenchmarkFeedRead(b *testing.B) {
+	ctx := context.Background()
+	pool := pgtest.Pool(b)
+	st := postgres.NewFeedStore(pool, 0)
+	const total = 100_000
+	batch := make([]changefeed.Change, 1000)
+	for i := range batch {
+		batch[i] = changefeed.Change{Entity: changefeed.EntityKind, ID: fmt.Sprintf("kind-%06d", i), Operation: changefeed.Upsert}
+	}
+	for range total / len(batch) {
+		if err := postgres.RecordChanges(ctx, pool, batch...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := st.Sequence(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, "VACUUM ANALYZE change_feed"); err != nil {
+		b.Fatal(err)
+	}
+	for _, limit := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("numbered/limit=%d", limit), func(b *testing.B) {
+			after, entries := "", 0
+			for b.Loop() {
+				page, err := st.Read(ctx, after, limit)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(page.Items) < limit {
+					after = "" // wrap around
+				} else {
+					after = page.Next
+				}
+				entries += len(page.Items)
+			}
+			b.ReportMetric(float64(entries)/b.Elapsed().Seconds(), "entries/s")
+		})
+	}
+	b.Run("fresh/limit=1000", func(b *testing.B) {
+		after := ""
+		page, err := st.Read(ctx, "", changefeed.MaxLimit)
+		for err == nil && len(page.Items) > 0 {
+			after = page.Next
+			page, err = st.Read(ctx, after, changefeed.MaxLimit)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		entries := 0
+		for b.Loop() {
+			b.StopTimer()
+			if err := postgres.RecordChanges(ctx, pool, batch...); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			page, err := st.Read(ctx, after, 1000)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(page.Items) != len(batch) {
+				b.Fatalf("read %d fresh entries, want %d", len(page.Items), len(batch))
+			}
+			after = page.Next
+			entries += len(page.Items)
+		}
+		b.ReportMetric(float64(entries)/b.Elapsed().Seconds(), "entries/s")
+	})
+}
+
+// BenchmarkFeedWriteOverhead: a writer's transaction (upsert a school)
+// without and with recording the change, alternating in each iteration so
+// that drift in the machine's load hits all alike. It reports the median
+// of the plain write and what RecordChange adds to it, and what the entry
+// adds when queued in one pgx.Batch with the statement (QueueChange).
+// Numbering happens later, on the reader's side. ns/op is for all three.
+func BenchmarkFeedWriteOverhead(b *testing.B) {
+	ctx := context.Background()
+	pool := pgtest.Pool(b)
+	const upsert = `INSERT INTO schulen (schulnummer, name, schulform) VALUES ($1, $2, 'grundschule')
+		ON CONFLICT (schulnummer) DO UPDATE SET name = EXCLUDED.name, updated_at = now()`
+	const (
+		plain = iota
+		recorded
+		queued // statement and feed entry in one pgx.Batch
+	)
+	write := func(i, how int) time.Duration {
+		start := time.Now()
+		nr := fmt.Sprintf("%06d", i%500)
+		tx, err := pool.Begin(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer tx.Rollback(ctx) //nolint:errcheck
+		if how == queued {
+			batch := &pgx.Batch{}
+			batch.Queue(upsert, nr, fmt.Sprintf("Schule %d", i))
+			if err := postgres.QueueChange(batch, changefeed.Change{Entity: changefeed.EntitySchule, ID: nr, Operation: changefeed.Upsert}); err != nil {
+				b.Fatal(err)
+			}
+			if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+				b.Fatal(err)
+			}
+		} else {
+			if _, err := tx.Exec(ctx, upsert, nr, fmt.Sprintf("Schule %d", i)); err != nil {
+				b.Fatal(err)
+			}
+			if how == recorded {
+				if err := postgres.RecordChange(ctx, tx, changefeed.EntitySchule, nr, changefeed.Upsert, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		if err := tx.Commit(ctx); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	write(0, recorded) // prepare the statements
+	write(0, queued)
+	times := make([][]time.Duration, 3)
+	i := 0
+	for b.Loop() {
+		i++
+		for how := range times {
+			times[how] = append(times[how], write(i, how))
+		}
+	}
+	median := func(d []time.Duration) float64 {
+		slices.Sort(d)
+		return float64(d[len(d)/2].Nanoseconds()) / 1e3
+	}
+	p, r, q := median(times[plain]), median(times[recorded]), median(times[queued])
+	b.ReportMetric(p, "µs/write")
+	b.ReportMetric(r-p, "µs_added")
+	b.ReportMetric(q-p, "µs_added_batched")
+}

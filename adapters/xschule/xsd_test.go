@@ -1,0 +1,144 @@
+package xschule
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The XSchule/XBildung schemas import four third-party schemas by URL. The
+// test runs offline, so it maps those URLs through an XML catalog to
+// minimal stand-ins written here: the XÖV Code base type (code, optional
+// name, listURI, listVersionID), the DIN 91379 string types (as plain
+// strings: their character-set patterns are not checked), an
+// xmldsig:Signature that accepts anything, and xml:lang.
+var schemaStubs = map[string]string{
+	"xoev-code.xsd": `<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="http://xoev.de/schemata/code/1_0">
+  <xs:complexType name="Code">
+    <xs:sequence>
+      <xs:element name="code" type="xs:token"/>
+      <xs:element name="name" type="xs:normalizedString" minOccurs="0"/>
+    </xs:sequence>
+    <xs:attribute name="listURI" type="xs:anyURI" use="optional"/>
+    <xs:attribute name="listVersionID" type="xs:normalizedString" use="optional"/>
+  </xs:complexType>
+</xs:schema>`,
+	"din-91379.xsd": `<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:xoev-de:kosit:xoev:datentyp:din-91379_2022-08">
+  <xs:simpleType name="datatypeA"><xs:restriction base="xs:string"/></xs:simpleType>
+  <xs:simpleType name="datatypeB"><xs:restriction base="xs:string"/></xs:simpleType>
+  <xs:simpleType name="datatypeC"><xs:restriction base="xs:string"/></xs:simpleType>
+  <xs:simpleType name="datatypeD"><xs:restriction base="xs:string"/></xs:simpleType>
+  <xs:simpleType name="datatypeE"><xs:restriction base="xs:string"/></xs:simpleType>
+</xs:schema>`,
+	"xmldsig.xsd": `<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="http://www.w3.org/2000/09/xmldsig#" elementFormDefault="qualified">
+  <xs:element name="Signature">
+    <xs:complexType>
+      <xs:sequence><xs:any processContents="skip" minOccurs="0" maxOccurs="unbounded"/></xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>`,
+	"xml.xsd": `<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="http://www.w3.org/XML/1998/namespace">
+  <xs:attribute name="lang" type="xs:string"/>
+</xs:schema>`,
+}
+
+var schemaCatalog = `<?xml version="1.0"?>
+<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">
+  <uri name="http://xoev.de/schemata/code/1_0/xoev-code.xsd" uri="xoev-code.xsd"/>
+  <uri name="https://xoev.de/schemata/din/91379/2022-08/din-norm-91379-datatypes.xsd" uri="din-91379.xsd"/>
+  <uri name="http://www.w3.org/TR/2002/REC-xmldsig-core-20020212/xmldsig-core-schema.xsd" uri="xmldsig.xsd"/>
+  <uri name="https://www.w3.org/2009/01/xml.xsd" uri="xml.xsd"/>
+  <uri name="http://xbildung.de/def/xbildung/1.2/xsd/xbildung-baukasten.xsd" uri="xbildung-baukasten.xsd"/>
+</catalog>
+`
+
+// xmllintValidator prepares the schema directory and returns a function
+// that validates a document with xmllint. The test is skipped only when
+// xmllint is not installed (Debian: libxml2-utils).
+func xmllintValidator(t *testing.T) func(doc []byte) (bool, string) {
+	t.Helper()
+	bin, err := exec.LookPath("xmllint")
+	if err != nil {
+		t.Skip("xmllint not installed (Debian package libxml2-utils); XSD validation skipped")
+	}
+	dir := t.TempDir()
+	xsds, err := filepath.Glob(filepath.Join("testdata", "xsd", "*.xsd"))
+	if err != nil || len(xsds) != 6 {
+		t.Fatalf("schemas in testdata/xsd: %v %v", xsds, err)
+	}
+	for _, f := range xsds {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, content := range schemaStubs {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	catalog := filepath.Join(dir, "catalog.xml")
+	if err := os.WriteFile(catalog, []byte(schemaCatalog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	return func(doc []byte) (bool, string) {
+		n++
+		f := filepath.Join(dir, "doc"+strings.Repeat("_", n)+".xml")
+		if err := os.WriteFile(f, doc, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "--nonet", "--noout", "--schema", filepath.Join(dir, "xschule.xsd"), f)
+		cmd.Env = append(os.Environ(), "XML_CATALOG_FILES="+catalog)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		return err == nil && strings.Contains(out.String(), "validates"), out.String()
+	}
+}
+
+func TestEncodeOutputValidatesAgainstXSD(t *testing.T) {
+	validate := xmllintValidator(t)
+
+	// The setup itself: the official examples validate, a broken document
+	// does not.
+	for _, name := range examples {
+		if ok, out := validate(readExample(t, name)); !ok {
+			t.Fatalf("official example %s does not validate; schema setup broken:\n%s", name, out)
+		}
+	}
+	broken := strings.Replace(string(readExample(t, "XSchule_Wechsel_02.xml")), "<code>w</code>", "<code>w</code><name>weiblich</name>", 1)
+	if ok, _ := validate([]byte(broken)); ok {
+		t.Fatal("a document with an element the XSD forbids validates; the validator does not validate")
+	}
+
+	for _, name := range examples {
+		t.Run(name, func(t *testing.T) {
+			out := mustEncode(t, mustDecode(t, readExample(t, name)))
+			if ok, msg := validate(out); !ok {
+				t.Errorf("Encode output does not validate:\n%s", msg)
+			}
+		})
+	}
+	t.Run("from scratch", func(t *testing.T) {
+		if ok, msg := validate(mustEncode(t, validModel())); !ok {
+			t.Errorf("Encode output does not validate:\n%s", msg)
+		}
+	})
+	t.Run("rich model", func(t *testing.T) {
+		if ok, msg := validate(mustEncode(t, richModel())); !ok {
+			t.Errorf("Encode output does not validate:\n%s", msg)
+		}
+	})
+}

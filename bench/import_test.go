@@ -1,0 +1,197 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/schulgateway/schulgateway/adapters/httpapi"
+	"github.com/schulgateway/schulgateway/adapters/jwtauth"
+	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
+	"github.com/schulgateway/schulgateway/adapters/sheets"
+	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/openapi"
+)
+
+var (
+	familien = []string{"Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Schröder", "Neumann"}
+	vornamen = []string{"Lena", "Tom", "Ida Marie", "Emil", "Mia", "Ben", "Hannah", "Paul Friedrich", "Emma", "Noah", "Sophie", "Leon", "Marie", "Finn", "Lea", "Jonas"}
+	strassen = []string{"Rosenweg", "Am Anger", "Hauptstraße", "Ludwig-Wucherer-Straße", "Kirchgasse", "Mühlenstraße", "Parkallee", "Nordring"}
+)
+
+// registerXLSX writes a Melderegister extract of n children as Excel would:
+// a title row, the header in row 3, dates as date cells, PLZ as numbers.
+func registerXLSX(b testing.TB, n int) []byte {
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("schulgateway-bench-register-%d.xlsx", n))
+	if data, err := os.ReadFile(path); err == nil {
+		return data
+	}
+	f := excelize.NewFile()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dateStyle, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
+	sw.SetRow("A1", []any{"Melderegister-Auszug Musterstadt – Stand 01.02.2026"})
+	sw.SetRow("A3", []any{"Ordnungsmerkmal", "Familienname", "Vornamen", "Rufname", "Geburtsdatum", "Geschlecht", "Straße", "Hausnummer",
+		"PLZ", "Ort", "Ortsteil", "Auskunftssperre", "Zuzugsdatum", "Sorgeberechtigte", "Sorgeberechtigte 2", "Bemerkung"})
+	birth := time.Date(2019, 7, 2, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		hnr := strconv.Itoa(1 + i%120)
+		if i%7 == 0 {
+			hnr += "a"
+		}
+		sperre := ""
+		if i%50 == 0 {
+			sperre = "ja"
+		}
+		row := []any{
+			100000 + i, familien[i%len(familien)], vornamen[(i/16)%len(vornamen)], "", excelize.Cell{StyleID: dateStyle, Value: birth.AddDate(0, 0, i%730)},
+			[]string{"m", "w", "d"}[i%3], strassen[i%len(strassen)], hnr, 6108 + i%3, "Musterstadt", "Mitte", sperre, "", "Eltern " + familien[i%len(familien)], "", "",
+		}
+		if err := sw.SetRow("A"+strconv.Itoa(4+i), row); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		b.Fatal(err)
+	}
+	os.WriteFile(path, buf.Bytes(), 0o600) //nolint:errcheck // a cache only
+	return buf.Bytes()
+}
+
+// peakRSS returns the process's peak resident memory in MB; resetPeak
+// starts a new measurement (Linux: /proc/self/clear_refs, value 5).
+func peakRSS() float64 {
+	b, _ := os.ReadFile("/proc/self/status")
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
+func resetPeak() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) } //nolint:errcheck
+
+// BenchmarkImportMelderegister100k uploads a generated 100,000-row register
+// to a running gateway and waits until it is committed: upload, parse,
+// validate, stage, compare, write – the whole way a school office goes.
+func BenchmarkImportMelderegister100k(b *testing.B) {
+	const rows = 100_000
+	file := registerXLSX(b, rows)
+	ctx := context.Background()
+	url := pgtest.URL(b)
+	pool, err := postgres.Open(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	signer, _ := jwtauth.LoadOrCreateDevKey(filepath.Join(b.TempDir(), "key.json"))
+	verifier, _ := jwtauth.NewFromSet(signer.PublicSet(), "https://idp.bench", "schulgateway", 0)
+	token, _ := signer.Sign("https://idp.bench", "schulgateway", "bench", []auth.Role{auth.RoleSchulamt}, time.Hour)
+	store := postgres.NewImportStore(pool)
+	log := slog.New(slog.DiscardHandler)
+	worker := postgres.NewWorker(postgres.NewProcessor(store, sheets.Open), 1, log)
+	wctx, stop := context.WithCancel(ctx)
+	b.Cleanup(stop)
+	go worker.Run(wctx)
+	addr := serve(b, httpapi.New(httpapi.Deps{
+		Schulen: schule.NewService(postgres.NewSchulenStore(pool, nil)), Verifier: verifier, Spec: openapi.Spec, Log: log,
+		Ready:   func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
+		Imports: httpapi.ImportDeps{Service: importing.NewService(store, importing.Limits{MaxBytes: 64 << 20}), Queued: worker.Wake,
+			MarkedWorkbook: sheets.MarkedWorkbook, MaxBytes: 64 << 20},
+	}))
+
+	var total time.Duration
+	var peak float64
+	b.ResetTimer()
+	for i := range b.N {
+		// Alternate between an empty register (all rows created) and the
+		// same file again (all rows compared, none written).
+		resetPeak()
+		start := time.Now()
+		id := uploadFile(b, addr, token, file)
+		imp := awaitImport(b, addr, token, id)
+		total += time.Since(start)
+		peak = max(peak, peakRSS())
+		if imp.Status != "succeeded" || imp.Counts.Rows != rows || imp.Counts.Invalid != 0 {
+			b.Fatalf("import %d: %+v", i, imp)
+		}
+		if i == 0 && imp.Counts.Created != rows {
+			b.Fatalf("first import created %d, want %d", imp.Counts.Created, rows)
+		}
+	}
+	b.ReportMetric(float64(rows*b.N)/total.Seconds(), "rows/s")
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/import")
+	b.ReportMetric(peak, "peak-RSS-MB")
+	b.ReportMetric(float64(len(file))/(1<<20), "file-MB")
+	b.ReportMetric(0, "ns/op")
+}
+
+func uploadFile(b *testing.B, addr, token string, file []byte) string {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "melderegister.xlsx")
+	fw.Write(file)
+	mw.Close()
+	req, _ := http.NewRequest("POST", "http://"+addr+"/v1/imports?kind=melderegister", &body)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var imp struct{ ID string }
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 202 || json.Unmarshal(out, &imp) != nil {
+		b.Fatalf("upload: %d %s", resp.StatusCode, out)
+	}
+	return imp.ID
+}
+
+type importResult struct {
+	Status string
+	Counts importing.Counts
+	Detail string
+}
+
+func awaitImport(b *testing.B, addr, token, id string) importResult {
+	for {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/v1/imports/"+id, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var imp importResult
+		json.NewDecoder(resp.Body).Decode(&imp)
+		resp.Body.Close()
+		if imp.Status != "queued" && imp.Status != "running" {
+			return imp
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
