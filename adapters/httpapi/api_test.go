@@ -99,6 +99,7 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 			MaxBytes:       8 << 20,
 		},
 		Schulen:  schule.NewService(postgres.NewSchulenStore(pool, nil)),
+		Changes:  postgres.NewFeedStore(pool, 24*time.Hour),
 		Verifier: verifier,
 		Ready:    func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
 		Spec:     openapi.Spec,

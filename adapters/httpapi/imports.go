@@ -223,3 +223,34 @@ func contentDisposition(name string) string {
 	}
 	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii.String(), enc.String())
 }
+
+type mappingJSON struct {
+	Kind     string            `json:"kind"`
+	Mappings map[string]string `json:"mappings"`
+}
+
+func (s *server) getHeaderMappings(c *fiber.Ctx) error {
+	kind, m, err := s.Imports.Service.Mapping(c.UserContext(), c.Params("kind"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(mappingJSON{Kind: string(kind), Mappings: m})
+}
+
+func (s *server) putHeaderMappings(c *fiber.Ctx) error {
+	var in struct {
+		Mappings map[string]string `json:"mappings"`
+	}
+	decodeErrs, err := decodeJSON(c, &in)
+	if err != nil {
+		return err
+	}
+	if len(decodeErrs) > 0 {
+		return invalidInput(decodeErrs, nil)
+	}
+	p, _ := c.Locals(localPrincipal).(auth.Principal)
+	if err := s.Imports.Service.SaveMapping(c.UserContext(), c.Params("kind"), in.Mappings, p.Subject); err != nil {
+		return err
+	}
+	return s.getHeaderMappings(c)
+}

@@ -199,3 +199,41 @@ func TestImportRefusals(t *testing.T) {
 		t.Errorf("malformed id: %d, want 404", resp.StatusCode)
 	}
 }
+
+// A header the gateway does not know is mapped once and recognised in
+// every later upload of the kind.
+func TestSavedHeaderMapping(t *testing.T) {
+	t.Parallel()
+	e := seeded(t)
+	tok := e.token(auth.RoleSchulamt)
+	f := excelize.NewFile()
+	for i, r := range [][]any{
+		{"Kennzeichen Kind", "Vornamen", "Geburtsdatum", "Straße", "Hausnummer", "Konfession"},
+		{"Krause", "Emil", "01.07.2020", "Rosenweg", "1", "ev."},
+	} {
+		f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &r)
+	}
+	var buf bytes.Buffer
+	f.Write(&buf)
+
+	_, imp, _ := e.upload(tok, "kind=melderegister", "liste.xlsx", buf.Bytes())
+	if got := e.await(tok, imp.ID); got.Status != "failed" || !strings.Contains(got.Detail, "Familienname") {
+		t.Fatalf("unknown header: %+v, want failed naming the missing Familienname column", got)
+	}
+	resp, body := e.do(call{method: "PUT", path: "/v1/header-mappings/melderegister", token: tok,
+		body: `{"mappings":{"Kennzeichen Kind":"familienname","Konfession":""}}`})
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"familienname"`) {
+		t.Fatalf("save mapping: %d %s", resp.StatusCode, body)
+	}
+	_, imp, _ = e.upload(tok, "kind=melderegister", "liste.xlsx", buf.Bytes())
+	if got := e.await(tok, imp.ID); got.Status != "succeeded" || got.Counts.Created != 1 {
+		t.Errorf("with the saved mapping: %+v", got)
+	}
+	resp, body = e.do(call{method: "PUT", path: "/v1/header-mappings/melderegister", token: tok, body: `{"mappings":{"X":"religion"}}`})
+	if resp.StatusCode != 422 || !strings.Contains(string(body), "religion") {
+		t.Errorf("mapping to an unknown field: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := e.do(call{method: "GET", path: "/v1/header-mappings/zeugnisse", token: tok}); resp.StatusCode != 404 {
+		t.Errorf("unknown kind: %d, want 404", resp.StatusCode)
+	}
+}

@@ -33,6 +33,7 @@ var problemTypes = map[int]struct{ name, title string }{
 	fiber.StatusNotFound:                     {"not-found", "Nicht gefunden"},
 	fiber.StatusMethodNotAllowed:             {"method-not-allowed", "Methode nicht erlaubt"},
 	fiber.StatusConflict:                     {"conflict", "Konflikt"},
+	fiber.StatusGone:                         {"position-expired", "Position abgelaufen"},
 	fiber.StatusRequestEntityTooLarge:        {"payload-too-large", "Anfrage zu groß"},
 	fiber.StatusUnsupportedMediaType:         {"unsupported-media-type", "Format nicht unterstützt"},
 	fiber.StatusUnprocessableEntity:          {"validation", "Eingaben fehlerhaft"},

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/schule"
 )
 
@@ -20,6 +21,7 @@ import (
 type Deps struct {
 	Schulen  *schule.Service
 	Imports  ImportDeps
+	Changes  changefeed.Store
 	Verifier auth.Verifier
 	// Ready reports whether the database answers; /readyz calls it.
 	Ready func(ctx context.Context) error
@@ -107,11 +109,14 @@ func (s *server) routes() []route {
 		{fiber.MethodGet, "/v1/schulen", readers, s.listSchulen},
 		{fiber.MethodGet, "/v1/schulen/:schulnummer", readers, s.getSchule},
 		{fiber.MethodPut, "/v1/schulen/:schulnummer", editors, s.putSchule},
+		{fiber.MethodGet, "/v1/changes", []auth.Role{auth.RoleBMS}, s.getChanges},
 		{fiber.MethodPost, "/v1/imports", editors, s.postImport},
 		{fiber.MethodGet, "/v1/imports/:id", editors, s.getImport},
 		{fiber.MethodGet, "/v1/imports/:id/errors", editors, s.getImportErrors},
 		{fiber.MethodGet, "/v1/imports/:id/errors.xlsx", editors, s.getImportErrorsXLSX},
 		{fiber.MethodDelete, "/v1/imports/:id", editors, s.deleteImport},
+		{fiber.MethodGet, "/v1/header-mappings/:kind", editors, s.getHeaderMappings},
+		{fiber.MethodPut, "/v1/header-mappings/:kind", editors, s.putHeaderMappings},
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schule"
 )
@@ -27,11 +28,14 @@ type kindSpec struct {
 	// scope further limits removal to what the list covers (a pupil list
 	// covers its own schools only); it may refer to the staging table stg.
 	scope string
+	// feedEntity names the change-feed entity of the records, if the BMS
+	// sees them ("" : not in the feed).
+	feedEntity string
 }
 
 var kindSpecs = map[importing.Kind]kindSpec{
 	importing.KindSchulen: {
-		table: "schulen", keyCol: "schulnummer",
+		table: "schulen", keyCol: "schulnummer", feedEntity: changefeed.EntitySchule,
 		cols: []string{"name", "schulform", "traeger", "strasse", "hausnummer", "plz", "ort", "zuege", "klassenfrequenz", "kapazitaet"},
 		values: func(v map[string]any) []any {
 			traeger := text(v["traeger"])

@@ -124,6 +124,21 @@ func (s *ImportStore) Mapping(ctx context.Context, kind importing.Kind) (importi
 	return m, storeErr("header mappings", err)
 }
 
+// SaveMapping stores normalised header mappings; a header mapped before
+// is mapped anew.
+func (s *ImportStore) SaveMapping(ctx context.Context, kind importing.Kind, m importing.Mapping, by string) error {
+	return storeErr("save header mapping", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for h, f := range m {
+			if _, err := tx.Exec(ctx, `INSERT INTO header_mappings (kind, header, field, created_by) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (kind, header) DO UPDATE SET field = EXCLUDED.field, created_by = EXCLUDED.created_by, created_at = now()`,
+				kind, h, f, by); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
 // ---- the job queue ----
 
 // Claim takes the oldest queued import, or a running one whose worker
@@ -456,6 +471,12 @@ func apply(ctx context.Context, tx pgx.Tx, importID string, spec kindSpec) error
 		spec.table, spec.keyCol, strings.Join(spec.cols, ", "), prefixed("s.", spec.cols), strings.Join(set, ", ")), importID); err != nil {
 		return err
 	}
+	if spec.feedEntity != "" {
+		if _, err := tx.Exec(ctx, `INSERT INTO change_feed (entity, entity_id, operation)
+			SELECT $1, schluessel, 'upsert' FROM stg WHERE action IN ('create', 'update') ORDER BY row`, spec.feedEntity); err != nil {
+			return err
+		}
+	}
 	switch spec.removal {
 	case "":
 	case "DELETE":
@@ -599,6 +620,16 @@ func (s *ImportStore) Undo(ctx context.Context, id string) error {
 		}
 		if touched > 0 {
 			return apperr.Conflict(fmt.Sprintf("%d Datensätze dieses Imports wurden seitdem anders geändert. Der Import kann nicht mehr rückgängig gemacht werden.", touched))
+		}
+		if spec.feedEntity != "" {
+			// Records the undo deletes leave a tombstone; restored ones an upsert.
+			if _, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO change_feed (entity, entity_id, operation, natural_key)
+				SELECT $1, %[2]s, 'delete', jsonb_build_object('%[2]s', %[2]s) FROM %[1]s WHERE created_by_import = $2
+				UNION ALL
+				SELECT $1, schluessel, 'upsert', NULL FROM import_changes WHERE import_id = $2 AND tbl = $3`,
+				spec.table, spec.keyCol), spec.feedEntity, id, spec.table); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.Exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE created_by_import = $1`, spec.table), id); err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/schule"
 )
 
@@ -35,6 +36,12 @@ func NewSchulenStore(pool *pgxpool.Pool, changes *Changes) *SchulenStore {
 
 // Pool exposes the pool (for tests and tools that write around the store).
 func (st *SchulenStore) Pool() *pgxpool.Pool { return st.pool }
+
+// changedSQL is true in an upsert when the new values differ. A changed
+// school loses its import provenance: the record no longer is what that
+// import wrote (and the import can no longer be undone).
+const changedSQL = `(t.name, t.schulform, t.traeger, t.strasse, t.hausnummer, t.plz, t.ort, t.zuege, t.klassenfrequenz, t.kapazitaet)
+		IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.schulform, EXCLUDED.traeger, EXCLUDED.strasse, EXCLUDED.hausnummer, EXCLUDED.plz, EXCLUDED.ort, EXCLUDED.zuege, EXCLUDED.klassenfrequenz, EXCLUDED.kapazitaet)`
 
 const schuleColumns = `schulnummer, name, schulform, traeger, strasse, hausnummer, plz, ort,
 	zuege, klassenfrequenz, kapazitaet, updated_at`
@@ -82,25 +89,35 @@ func (st *SchulenStore) Get(ctx context.Context, schulnummer string) (schule.Sch
 // Put upserts; updated_at moves only when a value really changed, so a
 // repeated identical PUT leaves the record as it was.
 func (st *SchulenStore) Put(ctx context.Context, s schule.Schule) (schule.Schule, bool, error) {
-	// A changed school loses its import provenance: the record no longer
-	// is what that import wrote (and the import can no longer be undone).
-	changed := `(t.name, t.schulform, t.traeger, t.strasse, t.hausnummer, t.plz, t.ort, t.zuege, t.klassenfrequenz, t.kapazitaet)
-		IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.schulform, EXCLUDED.traeger, EXCLUDED.strasse, EXCLUDED.hausnummer, EXCLUDED.plz, EXCLUDED.ort, EXCLUDED.zuege, EXCLUDED.klassenfrequenz, EXCLUDED.kapazitaet)`
-	row := st.pool.QueryRow(ctx, `
+	// The school and its entry in the change feed are one transaction: the
+	// BMS learns of exactly the changes that happened.
+	var (
+		out              schule.Schule
+		created, changed bool
+	)
+	err := pgx.BeginFunc(ctx, st.pool, func(tx pgx.Tx) error {
+		row := tx.QueryRow(ctx, `
 		INSERT INTO schulen AS t (schulnummer, name, schulform, traeger, strasse, hausnummer, plz, ort, zuege, klassenfrequenz, kapazitaet)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		ON CONFLICT (schulnummer) DO UPDATE SET
 			name = EXCLUDED.name, schulform = EXCLUDED.schulform, traeger = EXCLUDED.traeger,
 			strasse = EXCLUDED.strasse, hausnummer = EXCLUDED.hausnummer, plz = EXCLUDED.plz, ort = EXCLUDED.ort,
 			zuege = EXCLUDED.zuege, klassenfrequenz = EXCLUDED.klassenfrequenz, kapazitaet = EXCLUDED.kapazitaet,
-			updated_at = CASE WHEN `+changed+` THEN now() ELSE t.updated_at END,
-			import_id = CASE WHEN `+changed+` THEN NULL ELSE t.import_id END,
-			import_sheet = CASE WHEN `+changed+` THEN NULL ELSE t.import_sheet END,
-			import_row = CASE WHEN `+changed+` THEN NULL ELSE t.import_row END
-		RETURNING `+schuleColumns+`, (xmax = 0)`,
-		s.Schulnummer, s.Name, s.Schulform, s.Traeger, s.Strasse, s.Hausnummer, s.PLZ, s.Ort, s.Zuege, s.Klassenfrequenz, s.Kapazitaet)
-	var created bool
-	out, err := scanSchule(row, &created)
+			updated_at = CASE WHEN `+changedSQL+` THEN now() ELSE t.updated_at END,
+			import_id = CASE WHEN `+changedSQL+` THEN NULL ELSE t.import_id END,
+			import_sheet = CASE WHEN `+changedSQL+` THEN NULL ELSE t.import_sheet END,
+			import_row = CASE WHEN `+changedSQL+` THEN NULL ELSE t.import_row END
+		RETURNING `+schuleColumns+`, (xmax = 0), (updated_at = now())`,
+			s.Schulnummer, s.Name, s.Schulform, s.Traeger, s.Strasse, s.Hausnummer, s.PLZ, s.Ort, s.Zuege, s.Klassenfrequenz, s.Kapazitaet)
+		var err error
+		if out, err = scanSchule(row, &created, &changed); err != nil {
+			return err
+		}
+		if !changed {
+			return nil
+		}
+		return RecordChange(ctx, tx, changefeed.EntitySchule, out.Schulnummer, changefeed.Upsert, nil)
+	})
 	if err != nil {
 		return schule.Schule{}, false, storeErr("put school", err)
 	}

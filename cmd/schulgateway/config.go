@@ -24,6 +24,7 @@ type config struct {
 	ShutdownTimeout time.Duration
 	ImportMaxBytes  int
 	ImportWorkers   int
+	FeedRetention   time.Duration
 }
 
 const (
@@ -60,6 +61,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 			errs = append(errs, fmt.Errorf("SHUTDOWN_TIMEOUT=%q: erwartet eine Dauer wie 30s", v))
 		}
 		c.ShutdownTimeout = d
+	}
+	c.FeedRetention = 90 * 24 * time.Hour
+	if v := getenv("CHANGE_FEED_RETENTION"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Hour {
+			errs = append(errs, fmt.Errorf("CHANGE_FEED_RETENTION=%q: erwartet eine Dauer von mindestens 1h, z. B. 2160h (90 Tage)", v))
+		}
+		c.FeedRetention = d
 	}
 	c.ImportMaxBytes = importMaxBytes(getenv)
 	c.ImportWorkers = 2

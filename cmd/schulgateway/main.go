@@ -276,6 +276,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("API-Referenz: %w", err)
 	}
 	changes := postgres.ListenChanges(ctx, cfg.DatabaseURL, log)
+	feed := postgres.NewFeedStore(pool, cfg.FeedRetention)
+	go pruneFeed(ctx, feed, log)
 	importStore := postgres.NewImportStore(pool)
 	worker := postgres.NewWorker(postgres.NewProcessor(importStore, sheets.Open), cfg.ImportWorkers, log)
 	workerDone := make(chan struct{})
@@ -284,6 +286,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer func() { stopWorker(); <-workerDone }()
 	app := httpapi.New(httpapi.Deps{
 		Schulen: schule.NewService(postgres.NewSchulenStore(pool, changes)),
+		Changes: feed,
 		Imports: httpapi.ImportDeps{
 			Service:        importing.NewService(importStore, importing.Limits{MaxBytes: cfg.ImportMaxBytes}),
 			Queued:         worker.Wake,
@@ -324,4 +327,23 @@ func newVerifier(ctx context.Context, cfg config) (auth.Verifier, error) {
 		return jwtauth.NewFromSet(signer.PublicSet(), cfg.Issuer, cfg.Audience, 30*time.Second)
 	}
 	return jwtauth.New(ctx, jwtauth.Config{JWKSURL: cfg.JWKSURL, JWKSFile: cfg.JWKSFile, Issuer: cfg.Issuer, Audience: cfg.Audience})
+}
+
+// pruneFeed drops change-feed entries older than the retention, hourly;
+// a client whose position is older then gets 410 and resynchronises.
+func pruneFeed(ctx context.Context, feed *postgres.FeedStore, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := feed.Prune(ctx); err != nil {
+			log.Warn("change feed prune failed", "err", err)
+		} else if n > 0 {
+			log.Info("change feed pruned", "entries", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

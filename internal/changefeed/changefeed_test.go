@@ -1,11 +1,8 @@
 package changefeed
 
 import (
-	"context"
-	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
 )
@@ -84,52 +81,5 @@ func TestChangeValidate(t *testing.T) {
 func TestErrPositionExpiredIsGermanAndSaysResync(t *testing.T) {
 	if !strings.Contains(ErrPositionExpired.Error(), "neu synchronisieren") {
 		t.Errorf("ErrPositionExpired = %q", ErrPositionExpired)
-	}
-}
-
-func TestMemoryFeed(t *testing.T) {
-	ctx := context.Background()
-	m := NewMemory()
-	now := time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC)
-	m.Now = func() time.Time { return now }
-
-	page, err := m.Read(ctx, "", 10)
-	if err != nil || len(page.Items) != 0 || page.Next != "" {
-		t.Fatalf("empty feed: %+v, %v", page, err)
-	}
-	if _, err := m.Record(Change{Entity: EntitySchule, ID: "1001", Operation: Upsert},
-		Change{Entity: EntitySchule, ID: "1002", Operation: Delete, Key: map[string]string{"schulnummer": "1002"}}); err != nil {
-		t.Fatal(err)
-	}
-	now = now.Add(time.Hour)
-	last, _ := m.Record(Change{Entity: EntityKind, ID: "k", Operation: Upsert})
-
-	page, err = m.Read(ctx, "", 2)
-	if err != nil || len(page.Items) != 2 || page.Items[1].Key["schulnummer"] != "1002" {
-		t.Fatalf("first page: %+v, %v", page, err)
-	}
-	page, err = m.Read(ctx, page.Next, 2)
-	if err != nil || len(page.Items) != 1 || page.Next != last {
-		t.Fatalf("second page: %+v, %v", page, err)
-	}
-	again, err := m.Read(ctx, page.Next, 2)
-	if err != nil || len(again.Items) != 0 || again.Next != page.Next {
-		t.Fatalf("nothing new must return after as next: %+v, %v", again, err)
-	}
-
-	if got := m.Prune(now); got != 2 {
-		t.Fatalf("Prune dropped %d, want 2", got)
-	}
-	if _, err := m.Read(ctx, EncodePosition(1), 10); !errors.Is(err, ErrPositionExpired) {
-		t.Errorf("position before the pruned ones: %v, want ErrPositionExpired", err)
-	}
-	if p, err := m.Read(ctx, EncodePosition(2), 10); err != nil || len(p.Items) != 1 {
-		t.Errorf("position at the last pruned one: %+v, %v", p, err)
-	}
-	if _, err := m.Read(ctx, EncodePosition(99), 10); !errors.Is(err, ErrPositionExpired) {
-		t.Errorf("position never given out: %v, want ErrPositionExpired", err)
-	}
-	if _, err := m.Record(Change{Entity: "schule", ID: "1", Operation: Delete}); err == nil {
-		t.Error("a delete without key was recorded")
 	}
 }

@@ -80,6 +80,8 @@ type Store interface {
 	Problems(ctx context.Context, id string) ([]StoredProblem, error)
 	File(ctx context.Context, id string) ([]byte, error)
 	Undo(ctx context.Context, id string) error
+	Mapping(ctx context.Context, kind Kind) (Mapping, error)
+	SaveMapping(ctx context.Context, kind Kind, m Mapping, by string) error
 }
 
 // Request is what an uploader asks for.
@@ -171,4 +173,49 @@ func humanBytes(n int) string {
 		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d Bytes", n)
+}
+
+// Mapping returns the saved header mappings of a kind (normalised header →
+// field; "" = ignore the column).
+func (s *Service) Mapping(ctx context.Context, kind string) (Kind, Mapping, error) {
+	k, err := ParseKind(kind)
+	if err != nil {
+		return "", nil, apperr.NotFound(fmt.Sprintf("Eine Listenart „%s“ gibt es nicht. Erwartet: schulen, schulbezirke, melderegister oder schueler.", kind))
+	}
+	m, err := s.store.Mapping(ctx, k)
+	return k, m, err
+}
+
+// SaveMapping stores header mappings for later uploads of the kind: each
+// header (as written in the file) names a field of the kind, or "" to
+// ignore the column. Every entry is checked before anything is saved.
+func (s *Service) SaveMapping(ctx context.Context, kind string, m Mapping, by string) error {
+	k, err := ParseKind(kind)
+	if err != nil {
+		return apperr.NotFound(fmt.Sprintf("Eine Listenart „%s“ gibt es nicht. Erwartet: schulen, schulbezirke, melderegister oder schueler.", kind))
+	}
+	known := map[string]bool{"": true}
+	var names []string
+	for _, f := range Fields(k) {
+		known[f.Name] = true
+		names = append(names, f.Name)
+	}
+	var fe []apperr.FieldError
+	norm := Mapping{}
+	for header, field := range m {
+		h := NormalizeHeader(header)
+		switch {
+		case h == "":
+			fe = append(fe, apperr.FieldError{Pointer: "/mappings", Code: "kopfzeile_leer", Message: "Eine Spaltenüberschrift ohne Buchstaben oder Ziffern kann nicht zugeordnet werden."})
+		case !known[field]:
+			fe = append(fe, apperr.FieldError{Pointer: "/mappings/" + header, Code: "feld_unbekannt",
+				Message: fmt.Sprintf("„%s“ ist kein Feld der Liste „%s“. Erlaubt: %s, oder leer zum Ignorieren.", field, k.Label(), strings.Join(names, ", "))})
+		default:
+			norm[h] = field
+		}
+	}
+	if err := apperr.Invalid("Die Zuordnung kann so nicht gespeichert werden.", fe); err != nil {
+		return err
+	}
+	return s.store.SaveMapping(ctx, k, norm, by)
 }

@@ -1,0 +1,38 @@
+package httpapi
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schulgateway/schulgateway/internal/changefeed"
+)
+
+type changeJSON struct {
+	Position  string            `json:"position"`
+	Time      time.Time         `json:"time"`
+	Entity    string            `json:"entity"`
+	ID        string            `json:"id"`
+	Operation string            `json:"operation"`
+	Key       map[string]string `json:"key,omitempty"`
+}
+
+func (s *server) getChanges(c *fiber.Ctx) error {
+	limit, err := changefeed.ParseLimit(c.Query("limit"))
+	if err != nil {
+		return err
+	}
+	page, err := s.Changes.Read(c.UserContext(), c.Query("after"), limit)
+	if errors.Is(err, changefeed.ErrPositionExpired) {
+		return problem(fiber.StatusGone, changefeed.ErrPositionExpired.Error())
+	}
+	if err != nil {
+		return err
+	}
+	items := make([]changeJSON, len(page.Items))
+	for i, e := range page.Items {
+		items[i] = changeJSON{Position: e.Position, Time: e.Time.UTC(), Entity: e.Entity, ID: e.ID, Operation: string(e.Operation), Key: e.Key}
+	}
+	return c.JSON(fiber.Map{"items": items, "next": page.Next})
+}
