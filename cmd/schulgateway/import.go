@@ -43,14 +43,11 @@ func cmdImport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return fmt.Errorf("Datei %s: %w", path, err)
 	}
-	pool, err := openDB(ctx, or(getenv("DATABASE_URL"), postgres.DefaultURL))
+	pool, _, err := openDB(ctx, or(getenv("DATABASE_URL"), postgres.DefaultURL))
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	if _, err := postgres.Migrate(ctx, pool); err != nil {
-		return err
-	}
 	store := postgres.NewImportStore(pool)
 	svc := importing.NewService(store, importing.Limits{MaxBytes: importMaxBytes(getenv)})
 	imp, err := svc.Submit(ctx, importing.Request{

@@ -129,13 +129,23 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-// openDB opens a pool on the configured database, creating the database
-// first when it does not exist yet (a fresh machine).
-func openDB(ctx context.Context, url string) (*pgxpool.Pool, error) {
+// openDB opens a pool on the database at url, creating the database first
+// when it does not exist yet (a fresh machine), and applies pending
+// migrations. It returns the migrations it applied.
+func openDB(ctx context.Context, url string) (*pgxpool.Pool, []string, error) {
 	if err := postgres.EnsureDatabase(ctx, url); err != nil {
-		return nil, fmt.Errorf("Datenbank nicht erreichbar oder nicht anlegbar (%s): %w", redact(url), err)
+		return nil, nil, fmt.Errorf("Datenbank nicht erreichbar oder nicht anlegbar (%s): %w", redact(url), err)
 	}
-	return postgres.Open(ctx, url)
+	pool, err := postgres.Open(ctx, url)
+	if err != nil {
+		return nil, nil, err
+	}
+	applied, err := postgres.Migrate(ctx, pool)
+	if err != nil {
+		pool.Close()
+		return nil, nil, fmt.Errorf("Migration: %w", err)
+	}
+	return pool, applied, nil
 }
 
 // redact hides a password in a connection string before it is printed.
@@ -155,16 +165,11 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	url := or(getenv("DATABASE_URL"), postgres.DefaultURL)
-	pool, err := openDB(ctx, url)
+	pool, done, err := openDB(ctx, or(getenv("DATABASE_URL"), postgres.DefaultURL))
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	done, err := postgres.Migrate(ctx, pool)
-	if err != nil {
-		return err
-	}
+	pool.Close()
 	if len(done) == 0 {
 		fmt.Fprintln(stdout, "Datenbank ist aktuell; keine Migration ausstehend.")
 	}
@@ -179,15 +184,11 @@ func cmdSeedDemo(ctx context.Context, args []string, getenv func(string) string,
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	url := or(getenv("DATABASE_URL"), postgres.DefaultURL)
-	pool, err := openDB(ctx, url)
+	pool, _, err := openDB(ctx, or(getenv("DATABASE_URL"), postgres.DefaultURL))
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	if _, err := postgres.Migrate(ctx, pool); err != nil {
-		return err
-	}
 	svc := schule.NewService(postgres.NewSchulenStore(pool, nil))
 	var nummern []string
 	for _, s := range demo.Schulen() {
@@ -259,15 +260,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	pool, err := openDB(ctx, cfg.DatabaseURL)
+	pool, done, err := openDB(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	done, err := postgres.Migrate(ctx, pool)
-	if err != nil {
-		return fmt.Errorf("Migration: %w", err)
-	}
 	if len(done) > 0 {
 		log.Info("migrations applied", "names", done)
 	}

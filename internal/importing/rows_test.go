@@ -2,6 +2,7 @@ package importing
 
 import (
 	"fmt"
+	"github.com/schulgateway/schulgateway/internal/schule"
 	"slices"
 	"strings"
 	"testing"
@@ -309,12 +310,12 @@ func TestReadRowsSchulen(t *testing.T) {
 		t.Fatalf("got %d records", len(recs))
 	}
 	checkValues(t, recs[0].Values, map[string]any{
-		"schulnummer": "20101", "name": "Grundschule Am Anger", "schulform": SchulformGrundschule,
-		"traeger": TraegerschaftKommunal, "zuege": 2, "klassenfrequenz": 24,
+		"schulnummer": "20101", "name": "Grundschule Am Anger", "schulform": schule.Grundschule,
+		"traeger": schule.Kommunal, "zuege": 2, "klassenfrequenz": 24,
 	})
 	checkValues(t, recs[1].Values, map[string]any{
-		"schulnummer": "020301", "name": "Gymnasium Musterstadt", "schulform": SchulformGymnasium,
-		"traeger": TraegerschaftFrei, "zuege": 4, "klassenfrequenz": 28,
+		"schulnummer": "020301", "name": "Gymnasium Musterstadt", "schulform": schule.Gymnasium,
+		"traeger": schule.Frei, "zuege": 4, "klassenfrequenz": 28,
 	})
 	want := []string{"A4 schulnummer_ungueltig", "B4 pflichtfeld_leer", "C4 schulform_ungueltig", "D4 traegerschaft_ungueltig", "E4 zahl_ungueltig", "F4 zahl_ungueltig"}
 	if got := cellsAndCodes(recs[2].Problems); !slices.Equal(got, want) {

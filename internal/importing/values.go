@@ -2,6 +2,7 @@ package importing
 
 import (
 	"fmt"
+	"github.com/schulgateway/schulgateway/internal/schule"
 	"regexp"
 	"strconv"
 	"strings"
@@ -321,32 +322,21 @@ func ParseSchulangabe(s string, digits int) (Schulangabe, *Problem) {
 
 // ---- Schulform ----
 
-// Schulform is the type of a school in Sachsen-Anhalt. Mapping to the KMK
-// ArtDerSchule code list is the school register's business: Sekundarschule
-// and Gemeinschaftsschule have no KMK code of their own.
-type Schulform string
-
-const (
-	SchulformGrundschule          Schulform = "grundschule"
-	SchulformSekundarschule       Schulform = "sekundarschule"
-	SchulformGemeinschaftsschule  Schulform = "gemeinschaftsschule"
-	SchulformGesamtschule         Schulform = "gesamtschule"
-	SchulformGymnasium            Schulform = "gymnasium"
-	SchulformFoerderschule        Schulform = "foerderschule"
-	SchulformBerufsbildendeSchule Schulform = "berufsbildende_schule"
-)
+// Schulform is the school register's type (package schule), read here
+// from the many ways lists write it.
+type Schulform = schule.Schulform
 
 var schulformForms = map[string]Schulform{
-	"grundschule": SchulformGrundschule, "gs": SchulformGrundschule,
-	"sekundarschule": SchulformSekundarschule, "sks": SchulformSekundarschule, "sek": SchulformSekundarschule, "sekschule": SchulformSekundarschule,
-	"gemeinschaftsschule": SchulformGemeinschaftsschule, "gms": SchulformGemeinschaftsschule, "gemsch": SchulformGemeinschaftsschule,
-	"gesamtschule": SchulformGesamtschule, "igs": SchulformGesamtschule, "kgs": SchulformGesamtschule,
-	"integriertegesamtschule": SchulformGesamtschule, "kooperativegesamtschule": SchulformGesamtschule,
-	"gymnasium": SchulformGymnasium, "gym": SchulformGymnasium, "gy": SchulformGymnasium,
-	"foerderschule": SchulformFoerderschule, "foes": SchulformFoerderschule, "foerderzentrum": SchulformFoerderschule,
-	"sonderschule":         SchulformFoerderschule,
-	"berufsbildendeschule": SchulformBerufsbildendeSchule, "berufsbildendeschulen": SchulformBerufsbildendeSchule,
-	"bbs": SchulformBerufsbildendeSchule, "berufsschule": SchulformBerufsbildendeSchule,
+	"grundschule": schule.Grundschule, "gs": schule.Grundschule,
+	"sekundarschule": schule.Sekundarschule, "sks": schule.Sekundarschule, "sek": schule.Sekundarschule, "sekschule": schule.Sekundarschule,
+	"gemeinschaftsschule": schule.Gemeinschaftsschule, "gms": schule.Gemeinschaftsschule, "gemsch": schule.Gemeinschaftsschule,
+	"gesamtschule": schule.Gesamtschule, "igs": schule.Gesamtschule, "kgs": schule.Gesamtschule,
+	"integriertegesamtschule": schule.Gesamtschule, "kooperativegesamtschule": schule.Gesamtschule,
+	"gymnasium": schule.Gymnasium, "gym": schule.Gymnasium, "gy": schule.Gymnasium,
+	"foerderschule": schule.Foerderschule, "foes": schule.Foerderschule, "foerderzentrum": schule.Foerderschule,
+	"sonderschule":         schule.Foerderschule,
+	"berufsbildendeschule": schule.BerufsbildendeSchule, "berufsbildendeschulen": schule.BerufsbildendeSchule,
+	"bbs": schule.BerufsbildendeSchule, "berufsschule": schule.BerufsbildendeSchule,
 }
 
 // ParseSchulform reads the names and usual abbreviations of the school
@@ -394,20 +384,15 @@ func withoutParentheses(s string) string { return reParentheses.ReplaceAllString
 
 // ---- Trägerschaft ----
 
-// Traegerschaft says who runs a school.
-type Traegerschaft string
-
-const (
-	TraegerschaftKommunal Traegerschaft = "kommunal"
-	TraegerschaftFrei     Traegerschaft = "frei" // Schule in freier Trägerschaft (Ersatzschule)
-)
+// Traegerschaft says who runs a school (the register's schule.Traeger).
+type Traegerschaft = schule.Traeger
 
 var traegerForms = map[string]Traegerschaft{
-	"kommunal": TraegerschaftKommunal, "oeffentlich": TraegerschaftKommunal, "staedtisch": TraegerschaftKommunal,
-	"stadt": TraegerschaftKommunal, "kommune": TraegerschaftKommunal, "landkreis": TraegerschaftKommunal,
-	"frei": TraegerschaftFrei, "freiertraeger": TraegerschaftFrei, "freietraegerschaft": TraegerschaftFrei,
-	"infreiertraegerschaft": TraegerschaftFrei, "ersatzschule": TraegerschaftFrei, "privat": TraegerschaftFrei,
-	"privatschule": TraegerschaftFrei, "schuleinfreiertraegerschaft": TraegerschaftFrei,
+	"kommunal": schule.Kommunal, "oeffentlich": schule.Kommunal, "staedtisch": schule.Kommunal,
+	"stadt": schule.Kommunal, "kommune": schule.Kommunal, "landkreis": schule.Kommunal,
+	"frei": schule.Frei, "freiertraeger": schule.Frei, "freietraegerschaft": schule.Frei,
+	"infreiertraegerschaft": schule.Frei, "ersatzschule": schule.Frei, "privat": schule.Frei,
+	"privatschule": schule.Frei, "schuleinfreiertraegerschaft": schule.Frei,
 }
 
 // ParseTraegerschaft reads "kommunal" (also öffentlich, städtisch) and

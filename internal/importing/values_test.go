@@ -1,6 +1,7 @@
 package importing
 
 import (
+	"github.com/schulgateway/schulgateway/internal/schule"
 	"strings"
 	"testing"
 )
@@ -235,12 +236,12 @@ func TestParseSchulangabe(t *testing.T) {
 
 func TestParseSchulform(t *testing.T) {
 	valid := map[string]Schulform{
-		"Grundschule": SchulformGrundschule, "GS": SchulformGrundschule, "Grundschule (1 - 4)": SchulformGrundschule,
-		"Grundshule": SchulformGrundschule, "Sekundarschule": SchulformSekundarschule, "Sek": SchulformSekundarschule,
-		"Gemeinschaftsschule": SchulformGemeinschaftsschule, "IGS": SchulformGesamtschule,
-		"Integrierte Gesamtschule": SchulformGesamtschule, "Gymnasium": SchulformGymnasium, "Gym.": SchulformGymnasium,
-		"Förderschule": SchulformFoerderschule, "FöS": SchulformFoerderschule, "Foerderschule": SchulformFoerderschule,
-		"Berufsbildende Schulen": SchulformBerufsbildendeSchule, "BbS": SchulformBerufsbildendeSchule,
+		"Grundschule": schule.Grundschule, "GS": schule.Grundschule, "Grundschule (1 - 4)": schule.Grundschule,
+		"Grundshule": schule.Grundschule, "Sekundarschule": schule.Sekundarschule, "Sek": schule.Sekundarschule,
+		"Gemeinschaftsschule": schule.Gemeinschaftsschule, "IGS": schule.Gesamtschule,
+		"Integrierte Gesamtschule": schule.Gesamtschule, "Gymnasium": schule.Gymnasium, "Gym.": schule.Gymnasium,
+		"Förderschule": schule.Foerderschule, "FöS": schule.Foerderschule, "Foerderschule": schule.Foerderschule,
+		"Berufsbildende Schulen": schule.BerufsbildendeSchule, "BbS": schule.BerufsbildendeSchule,
 	}
 	for in, want := range valid {
 		got, p := ParseSchulform(in)
@@ -256,9 +257,9 @@ func TestParseSchulform(t *testing.T) {
 
 func TestParseTraegerschaft(t *testing.T) {
 	valid := map[string]Traegerschaft{
-		"kommunal": TraegerschaftKommunal, "Kommunal": TraegerschaftKommunal, "öffentlich": TraegerschaftKommunal,
-		"städtisch": TraegerschaftKommunal, "frei": TraegerschaftFrei, "frei (Ersatzschule)": TraegerschaftFrei,
-		"freier Träger": TraegerschaftFrei, "Ersatzschule": TraegerschaftFrei, "privat": TraegerschaftFrei,
+		"kommunal": schule.Kommunal, "Kommunal": schule.Kommunal, "öffentlich": schule.Kommunal,
+		"städtisch": schule.Kommunal, "frei": schule.Frei, "frei (Ersatzschule)": schule.Frei,
+		"freier Träger": schule.Frei, "Ersatzschule": schule.Frei, "privat": schule.Frei,
 	}
 	for in, want := range valid {
 		got, p := ParseTraegerschaft(in)
