@@ -119,7 +119,7 @@ func BenchmarkImportMelderegister100k(b *testing.B) {
 	go worker.Run(wctx)
 	addr := serve(b, httpapi.New(httpapi.Deps{
 		Schulen: schule.NewService(postgres.NewSchulenStore(pool, nil)), Verifier: verifier, Spec: openapi.Spec, Log: log,
-		Ready:   func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
+		Ready: func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
 		Imports: httpapi.ImportDeps{Service: importing.NewService(store, importing.Limits{MaxBytes: 64 << 20}), Queued: worker.Wake,
 			MarkedWorkbook: sheets.MarkedWorkbook, MaxBytes: 64 << 20},
 	}))
