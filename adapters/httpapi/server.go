@@ -19,10 +19,11 @@ import (
 
 // Deps is everything the HTTP layer needs from the rest of the gateway.
 type Deps struct {
-	Schulen  *schule.Service
-	Imports  ImportDeps
-	Changes  changefeed.Store
-	Verifier auth.Verifier
+	Schulen      *schule.Service
+	Imports      ImportDeps
+	Changes      changefeed.Store
+	Schulwechsel SchulwechselDeps
+	Verifier     auth.Verifier
 	// Ready reports whether the database answers; /readyz calls it.
 	Ready func(ctx context.Context) error
 	// Spec is the OpenAPI document served at /openapi.yaml; Docs the
@@ -100,7 +101,7 @@ var (
 )
 
 func (s *server) routes() []route {
-	return []route{
+	return append([]route{
 		{fiber.MethodGet, "/healthz", nil, s.healthz},
 		{fiber.MethodGet, "/readyz", nil, s.readyz},
 		{fiber.MethodGet, "/metrics", nil, adaptor.HTTPHandler(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))},
@@ -117,7 +118,7 @@ func (s *server) routes() []route {
 		{fiber.MethodDelete, "/v1/imports/:id", editors, s.deleteImport},
 		{fiber.MethodGet, "/v1/header-mappings/:kind", editors, s.getHeaderMappings},
 		{fiber.MethodPut, "/v1/header-mappings/:kind", editors, s.putHeaderMappings},
-	}
+	}, s.schulwechselRoutes()...)
 }
 
 // withTimeout gives each handler a context that ends after RequestTimeout

@@ -109,9 +109,11 @@ func TestDecodeReportsProblems(t *testing.T) {
 			want:  []apperr.FieldError{{Pointer: pAufnahme + "/xsc:jahrgang", Code: sw.CodePflichtfeldFehlt}},
 		},
 		{
+			// Without an admitting school the message is an Abgang, which
+			// needs the day of leaving (example 02 gives none).
 			name: "aufnehmende Schule fehlt", example: "XSchule_Wechsel_02.xml",
 			edits: []edit{remove(`<xsc:aufnehmendeSchule>.*?</xsc:aufnehmendeSchule>`, 1)},
-			want:  []apperr.FieldError{{Pointer: rootPath + "/xsc:aufnehmendeSchule", Code: sw.CodePflichtfeldFehlt}},
+			want:  []apperr.FieldError{{Pointer: rootPath + "/xsc:besuchteSchule/xsc:zeitraum/xsc:ende", Code: sw.CodePflichtfeldFehlt}},
 		},
 		{
 			name: "Abgang nach der Aufnahme", example: "XSchule_Wechsel_01.xml",

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 )
 
 // config is everything the gateway reads from its environment.
@@ -25,6 +26,9 @@ type config struct {
 	ImportMaxBytes  int
 	ImportWorkers   int
 	FeedRetention   time.Duration
+	// SchulwechselFrist is how many days a deregistered pupil may go
+	// without an admission before the departure is overdue.
+	SchulwechselFrist int
 }
 
 const (
@@ -69,6 +73,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 			errs = append(errs, fmt.Errorf("CHANGE_FEED_RETENTION=%q: erwartet eine Dauer von mindestens 1h, z. B. 2160h (90 Tage)", v))
 		}
 		c.FeedRetention = d
+	}
+	c.SchulwechselFrist = schulwechsel.DefaultFrist
+	if v := getenv("SCHULWECHSEL_FRIST_TAGE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 365 {
+			errs = append(errs, fmt.Errorf("SCHULWECHSEL_FRIST_TAGE=%q: erwartet eine Zahl von Tagen (1 bis 365)", v))
+		}
+		c.SchulwechselFrist = n
 	}
 	c.ImportMaxBytes = importMaxBytes(getenv)
 	c.ImportWorkers = 2

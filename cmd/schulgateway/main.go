@@ -26,6 +26,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/demo"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 	"github.com/schulgateway/schulgateway/openapi"
 )
 
@@ -284,6 +285,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	app := httpapi.New(httpapi.Deps{
 		Schulen: schule.NewService(postgres.NewSchulenStore(pool, changes)),
 		Changes: feed,
+		Schulwechsel: httpapi.SchulwechselDeps{
+			Service:     schulwechsel.NewService(postgres.NewSchulwechselStore(pool), cfg.SchulwechselFrist),
+			Idempotency: postgres.NewIdempotencyStore(pool),
+		},
 		Imports: httpapi.ImportDeps{
 			Service:        importing.NewService(importStore, importing.Limits{MaxBytes: cfg.ImportMaxBytes}),
 			Queued:         worker.Wake,

@@ -118,7 +118,11 @@ func TestValidateReportsAllProblems(t *testing.T) {
 		change func(w *Schulwechsel)
 		want   []string
 	}{
-		{"Aufnahme fehlt", func(w *Schulwechsel) { w.Aufnahme = nil }, []string{"pflichtfeld_fehlt /aufnahme"}},
+		{"weder Aufnahme noch bisherige Schule", func(w *Schulwechsel) { w.Aufnahme, w.BisherigeSchule = nil, nil }, []string{"pflichtfeld_fehlt /aufnahme"}},
+		{"Abgang ohne Aufnahme braucht Schule und Abgangsdatum", func(w *Schulwechsel) {
+			w.Aufnahme = nil
+			w.BisherigeSchule = &BisherigeSchule{}
+		}, []string{"pflichtfeld_fehlt /bisherigeSchule/zeitraum/ende", "schule_unbestimmt /bisherigeSchule/schule"}},
 		{"Aufnahmedatum fehlt", func(w *Schulwechsel) { w.Aufnahme.Datum = Datum{} }, []string{"pflichtfeld_fehlt /aufnahme/datum"}},
 		{"Aufnahmedatum unvollständig", func(w *Schulwechsel) { w.Aufnahme.Datum = Datum{Jahr: 2025, Monat: 9} },
 			[]string{"datum_unvollstaendig /aufnahme/datum"}},

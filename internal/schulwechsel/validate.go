@@ -68,9 +68,22 @@ func (w *Schulwechsel) Validate() error {
 	}
 
 	a := w.Aufnahme
-	if a == nil {
+	switch b := w.BisherigeSchule; {
+	case a == nil && b == nil:
 		add("/aufnahme", CodePflichtfeldFehlt, "Die aufnehmende Schule fehlt.")
-	} else {
+	case a == nil:
+		// An Abgang without an admission (yet): the school left and the day.
+		if !schuleBestimmt(b.Schule) {
+			add("/bisherigeSchule/schule", CodeSchuleUnbestimmt, "Die bisherige Schule braucht einen Namen oder eine Identifikation.")
+		}
+		switch {
+		case b.Zeitraum == nil || b.Zeitraum.Ende.IsZero():
+			add("/bisherigeSchule/zeitraum/ende", CodePflichtfeldFehlt, "Bei einem Abgang ohne Aufnahme fehlt das Abgangsdatum.")
+		case !b.Zeitraum.Ende.Vollstaendig():
+			add("/bisherigeSchule/zeitraum/ende", CodeDatumUnvollstaendig, "Das Abgangsdatum muss ein vollständiges Datum (Tag, Monat, Jahr) sein.")
+		}
+	}
+	if a != nil {
 		if !schuleBestimmt(a.Schule) {
 			add("/aufnahme/schule", CodeSchuleUnbestimmt, "Die aufnehmende Schule braucht einen Namen oder eine Identifikation.")
 		}

@@ -1,0 +1,589 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schulgateway/schulgateway/adapters/xschule"
+	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/schulwechsel"
+)
+
+// SchulwechselDeps is what the Schulwechsel routes need.
+type SchulwechselDeps struct {
+	Service *schulwechsel.Service
+	// Idempotency keeps the first answer to each Idempotency-Key
+	// (postgres.IdempotencyStore).
+	Idempotency Idempotency
+}
+
+// answer is a response kept for an Idempotency-Key: an unnamed struct
+// type, the same as postgres.Answer, so neither package imports the other.
+type answer = struct {
+	Status   int
+	Location string
+	Body     []byte
+}
+
+// Idempotency runs a write at most once per caller and key. Do returns the
+// answer stored for (subject, key) if requestHash matches the request that
+// stored it (else apperr.Invalid); otherwise it runs write and stores its
+// answer in the same transaction as the write's own changes.
+type Idempotency interface {
+	Do(ctx context.Context, subject, key string, requestHash []byte, write func(context.Context) (answer, error)) (answer, error)
+}
+
+func (s *server) schulwechselRoutes() []route {
+	senders := []auth.Role{auth.RoleBMS, auth.RoleSchulamt}
+	viewers := []auth.Role{auth.RoleBMS, auth.RoleSchulamt, auth.RoleAdmin}
+	return []route{
+		{fiber.MethodPost, "/v1/schulwechsel", senders, s.postSchulwechsel},
+		{fiber.MethodGet, "/v1/schulwechsel", viewers, s.listSchulwechsel},
+		{fiber.MethodGet, "/v1/schulwechsel/:id", viewers, s.getSchulwechsel},
+	}
+}
+
+// ---- JSON schema (components SchulwechselInput and Schulwechsel) ----
+
+type schulwechselInput struct {
+	Schueler         schuelerJSON            `json:"schueler"`
+	Sorgeberechtigte []sorgeberechtigterJSON `json:"sorgeberechtigte"`
+	Aufnahme         *aufnahmeJSON           `json:"aufnahme,omitempty"`
+	BisherigeSchule  *bisherigeSchuleJSON    `json:"bisherige_schule,omitempty"`
+}
+
+type schulwechselJSON struct {
+	ID               string                  `json:"id"`
+	Format           string                  `json:"format"`
+	Bewegung         string                  `json:"bewegung"`
+	CreatedAt        time.Time               `json:"created_at"`
+	Schueler         schuelerJSON            `json:"schueler"`
+	Sorgeberechtigte []sorgeberechtigterJSON `json:"sorgeberechtigte"`
+	Aufnahme         *aufnahmeJSON           `json:"aufnahme,omitempty"`
+	BisherigeSchule  *bisherigeSchuleJSON    `json:"bisherige_schule,omitempty"`
+}
+
+type schuelerJSON struct {
+	Familienname   string         `json:"familienname"`
+	Vornamen       string         `json:"vornamen"`
+	Geburtsdatum   string         `json:"geburtsdatum"`
+	Geschlecht     string         `json:"geschlecht,omitempty"`
+	Schuelernummer string         `json:"schuelernummer,omitempty"`
+	Anschrift      *anschriftJSON `json:"anschrift,omitempty"`
+}
+
+type anschriftJSON struct {
+	Strasse    string `json:"strasse,omitempty"`
+	Hausnummer string `json:"hausnummer,omitempty"`
+	PLZ        string `json:"plz,omitempty"`
+	Ort        string `json:"ort,omitempty"`
+	Ortsteil   string `json:"ortsteil,omitempty"`
+}
+
+type sorgeberechtigterJSON struct {
+	Art                  string         `json:"art"`
+	Familienname         string         `json:"familienname,omitempty"`
+	Vornamen             string         `json:"vornamen,omitempty"`
+	Organisation         string         `json:"organisation,omitempty"`
+	Anschrift            *anschriftJSON `json:"anschrift,omitempty"`
+	ZukuenftigeAnschrift *anschriftJSON `json:"zukuenftige_anschrift,omitempty"`
+}
+
+type aufnahmeJSON struct {
+	Schulnummer         string `json:"schulnummer,omitempty"`
+	Name                string `json:"name,omitempty"`
+	Datum               string `json:"datum"`
+	Jahrgangsstufe      string `json:"jahrgangsstufe"`
+	ArtDerSchulaufnahme string `json:"art_der_schulaufnahme"`
+}
+
+type bisherigeSchuleJSON struct {
+	Schulnummer  string `json:"schulnummer,omitempty"`
+	Name         string `json:"name,omitempty"`
+	Abgangsdatum string `json:"abgangsdatum,omitempty"`
+}
+
+// codeliste is an XSchule code list whose values the JSON writes without
+// their common URI prefix: "regeleinschulung" for
+// http://xschule.digital/def/xschule/2025-02-25/code/artderschulaufnahme/regeleinschulung.
+type codeliste struct{ name, uri, version, prefix string }
+
+var (
+	listeArtDerSchulaufnahme = codeliste{"ArtDerSchulaufnahme", "urn:xschule-digital:xschule:codeliste:artderschulaufnahme", "2025-02-25",
+		"http://xschule.digital/def/xschule/2025-02-25/code/artderschulaufnahme/"}
+	listeJahrgangsstufe = codeliste{"Jahrgangsstufe", "urn:xschule-digital:xschule:codeliste:jahrgangsstufe", "1.0",
+		"http://xschule.digital/def/xschule/1.0/code/jahrgangsstufe/"}
+)
+
+// code returns the full code for a JSON value; ok is false for a value
+// the list does not have.
+func (l codeliste) code(v string) (c schulwechsel.Code, ok bool) {
+	c = schulwechsel.Code{ListURI: l.uri, ListVersion: l.version, Value: l.prefix + v}
+	_, ok = xschule.Bezeichnung(c)
+	return c, ok
+}
+
+func (l codeliste) wert(c schulwechsel.Code) string { return strings.TrimPrefix(c.Value, l.prefix) }
+
+// Geschlecht after XInneres/DSMeld: männlich, weiblich, divers, ohne Angabe.
+var geschlechter = map[string]bool{"m": true, "w": true, "d": true, "x": true}
+
+// sprache is the language of a document built from JSON (German).
+var sprache = schulwechsel.Code{Value: "http://publications.europa.eu/resource/authority/language/DEU"}
+
+// model maps the JSON to the domain model; values that cannot be mapped
+// (dates, codes) are reported in fe and left empty.
+func (in schulwechselInput) model(fe *[]apperr.FieldError) *schulwechsel.Schulwechsel {
+	bad := func(ptr, code, msg string) {
+		*fe = append(*fe, apperr.FieldError{Pointer: ptr, Code: code, Message: msg})
+	}
+	datum := func(ptr, v string) schulwechsel.Datum {
+		d, err := schulwechsel.ParseDatum(v)
+		if v != "" && (err != nil || !d.Vollstaendig()) {
+			bad(ptr, "datum_ungueltig", fmt.Sprintf("„%s“ ist kein gültiges Datum. Erwartet: JJJJ-MM-TT, z. B. 2026-08-01.", v))
+			return schulwechsel.Datum{}
+		}
+		return d
+	}
+	code := func(ptr, v string, l codeliste) schulwechsel.Code {
+		c, ok := l.code(v)
+		if v != "" && !ok {
+			bad(ptr, xschule.CodeCodeUnbekannt, fmt.Sprintf("„%s“ steht nicht in der XSchule-Codeliste %s (%s, Version %s).", v, l.name, l.uri, l.version))
+		}
+		if !ok {
+			return schulwechsel.Code{}
+		}
+		return c
+	}
+
+	p := in.Schueler
+	w := &schulwechsel.Schulwechsel{
+		Dokument: schulwechsel.Dokument{Sprache: sprache},
+		Schueler: schulwechsel.Schueler{
+			Name: schulwechsel.Name{
+				Familienname: schulwechsel.Namensteil{Name: p.Familienname},
+				Vorname:      schulwechsel.Namensteil{Name: p.Vornamen},
+			},
+			Geburt:      schulwechsel.Geburt{Datum: datum("/schueler/geburtsdatum", p.Geburtsdatum)},
+			Anschriften: anschriften(p.Anschrift),
+		},
+	}
+	switch {
+	case geschlechter[p.Geschlecht]:
+		w.Schueler.Geschlecht = schulwechsel.Code{Value: p.Geschlecht}
+	case p.Geschlecht != "":
+		bad("/schueler/geschlecht", xschule.CodeCodeUnbekannt, fmt.Sprintf("„%s“ ist kein Geschlecht. Erlaubt: m, w, d, x (ohne Angabe).", p.Geschlecht))
+	}
+	if p.Schuelernummer != "" {
+		w.Schueler.Identifikationen = []schulwechsel.Identifikation{{ID: p.Schuelernummer, Beschreibung: "Schülernummer"}}
+	}
+	for i, g := range in.Sorgeberechtigte {
+		sb := schulwechsel.Sorgeberechtigter{Art: schulwechsel.Code{Value: g.Art}, Anschriften: anschriften(g.Anschrift)}
+		if g.Familienname != "" || g.Vornamen != "" || g.Organisation == "" {
+			sb.Person = &schulwechsel.Person{Name: schulwechsel.Name{
+				Familienname: schulwechsel.Namensteil{Name: g.Familienname}, Vorname: schulwechsel.Namensteil{Name: g.Vornamen}}}
+			if g.Familienname == "" {
+				bad("/sorgeberechtigte/"+strconv.Itoa(i)+"/familienname", schulwechsel.CodePflichtfeldFehlt,
+					"Der Familienname fehlt (bei einer Organisation statt dessen „organisation“ angeben).")
+			}
+		}
+		if g.Organisation != "" {
+			sb.Organisation = &schulwechsel.Organisation{Name: schulwechsel.Organisationsname{Name: g.Organisation}}
+		}
+		if z := anschriften(g.ZukuenftigeAnschrift); z != nil {
+			sb.ZukuenftigeAnschrift = &schulwechsel.ZukuenftigeAnschrift{Anschrift: z[0]}
+		}
+		w.Sorgeberechtigte = append(w.Sorgeberechtigte, sb)
+	}
+	if a := in.Aufnahme; a != nil {
+		w.Aufnahme = &schulwechsel.Aufnahme{
+			Schule:         schuleAus(a.Schulnummer, a.Name),
+			Datum:          datum("/aufnahme/datum", a.Datum),
+			Jahrgangsstufe: code("/aufnahme/jahrgangsstufe", a.Jahrgangsstufe, listeJahrgangsstufe),
+			Art:            schulwechsel.Auswahl{Code: code("/aufnahme/art_der_schulaufnahme", a.ArtDerSchulaufnahme, listeArtDerSchulaufnahme)},
+		}
+	}
+	if b := in.BisherigeSchule; b != nil {
+		w.BisherigeSchule = &schulwechsel.BisherigeSchule{Schule: schuleAus(b.Schulnummer, b.Name)}
+		if ende := datum("/bisherige_schule/abgangsdatum", b.Abgangsdatum); !ende.IsZero() {
+			w.BisherigeSchule.Zeitraum = &schulwechsel.Zeitraum{Ende: ende}
+		}
+	}
+	return w
+}
+
+func anschriften(a *anschriftJSON) []schulwechsel.Anschrift {
+	if a == nil {
+		return nil
+	}
+	return []schulwechsel.Anschrift{{Strasse: a.Strasse, Hausnummer: a.Hausnummer, Postleitzahl: a.PLZ, Ort: a.Ort, Ortsteil: a.Ortsteil}}
+}
+
+func schuleAus(schulnummer, name string) schulwechsel.Schule {
+	var s schulwechsel.Schule
+	if name != "" {
+		s.Name = &schulwechsel.Organisationsname{Name: name}
+	}
+	if schulnummer != "" {
+		s.Identifikationen = []schulwechsel.Identifikation{{ID: schulnummer, Beschreibung: "Schulnummer"}}
+	}
+	return s
+}
+
+// toSchulwechselJSON shows a stored change; a change received as XSchule
+// shows the part of the message the JSON has fields for.
+func toSchulwechselJSON(rec schulwechsel.Record, w *schulwechsel.Schulwechsel) schulwechselJSON {
+	p := w.Schueler
+	out := schulwechselJSON{
+		ID: rec.ID, Format: string(rec.Format), Bewegung: string(rec.Bewegung), CreatedAt: rec.CreatedAt.UTC(),
+		Schueler: schuelerJSON{
+			Familienname: p.Name.Familienname.Name, Vornamen: p.Name.Vorname.Name, Geburtsdatum: p.Geburt.Datum.String(),
+			Geschlecht: p.Geschlecht.Value, Anschrift: anschriftAus(p.Anschriften),
+		},
+		Sorgeberechtigte: []sorgeberechtigterJSON{},
+	}
+	out.Schueler.Schuelernummer, _ = p.Schuelernummer()
+	for _, sb := range w.Sorgeberechtigte {
+		g := sorgeberechtigterJSON{Art: sb.Art.Value, Anschrift: anschriftAus(sb.Anschriften)}
+		if sb.Person != nil {
+			g.Familienname, g.Vornamen = sb.Person.Name.Familienname.Name, sb.Person.Name.Vorname.Name
+		}
+		if sb.Organisation != nil {
+			g.Organisation = sb.Organisation.Name.Name
+		}
+		if z := sb.ZukuenftigeAnschrift; z != nil {
+			g.ZukuenftigeAnschrift = anschriftAus([]schulwechsel.Anschrift{z.Anschrift})
+		}
+		out.Sorgeberechtigte = append(out.Sorgeberechtigte, g)
+	}
+	if a := w.Aufnahme; a != nil {
+		out.Aufnahme = &aufnahmeJSON{
+			Datum: a.Datum.String(), Jahrgangsstufe: listeJahrgangsstufe.wert(a.Jahrgangsstufe),
+			ArtDerSchulaufnahme: listeArtDerSchulaufnahme.wert(a.Art.Code),
+		}
+		out.Aufnahme.Schulnummer, out.Aufnahme.Name = schuleAngaben(a.Schule)
+	}
+	if b := w.BisherigeSchule; b != nil {
+		out.BisherigeSchule = &bisherigeSchuleJSON{}
+		out.BisherigeSchule.Schulnummer, out.BisherigeSchule.Name = schuleAngaben(b.Schule)
+		if b.Zeitraum != nil {
+			out.BisherigeSchule.Abgangsdatum = b.Zeitraum.Ende.String()
+		}
+	}
+	return out
+}
+
+func anschriftAus(as []schulwechsel.Anschrift) *anschriftJSON {
+	if len(as) == 0 {
+		return nil
+	}
+	a := as[0]
+	return &anschriftJSON{Strasse: a.Strasse, Hausnummer: a.Hausnummer, PLZ: a.Postleitzahl, Ort: a.Ort, Ortsteil: a.Ortsteil}
+}
+
+func schuleAngaben(s schulwechsel.Schule) (schulnummer, name string) {
+	if ids := s.Schulnummern(); len(ids) > 0 {
+		schulnummer = ids[0]
+	}
+	if s.Name != nil {
+		name = s.Name.Name
+	}
+	return schulnummer, name
+}
+
+// ---- pointers ----
+
+// jsonPointers translates the pointers of schulwechsel.Check into the JSON
+// schema; the others (/aufnahme, /aufnahme/datum, /sorgeberechtigte/0/art,
+// …) are the same in both.
+var jsonPointers = map[string]string{
+	"/schueler/name/familienname":    "/schueler/familienname",
+	"/schueler/name/vorname":         "/schueler/vornamen",
+	"/schueler/geburt/datum":         "/schueler/geburtsdatum",
+	"/aufnahme/schule":               "/aufnahme/schulnummer",
+	"/aufnahme/art":                  "/aufnahme/art_der_schulaufnahme",
+	"/bisherigeSchule/schule":        "/bisherige_schule/schulnummer",
+	"/bisherigeSchule/zeitraum":      "/bisherige_schule/abgangsdatum",
+	"/bisherigeSchule/zeitraum/ende": "/bisherige_schule/abgangsdatum",
+}
+
+func jsonPointer(p string) string {
+	if v, ok := jsonPointers[p]; ok {
+		return v
+	}
+	return p
+}
+
+// xmlPointer places the problems Check finds beyond xschule.Decode's own
+// (which already carry XML paths) in the message.
+func xmlPointer(p string) string {
+	const root = "/xsc:" + xschule.Nachricht
+	if p == "/schueler/geburt/datum" {
+		return root + "/xsc:schueler/xsc:geburt/xsc:datum"
+	}
+	return root
+}
+
+// withPointers rewrites the pointers of a validation error.
+func withPointers(err error, to func(string) string) error {
+	e, ok := apperr.As(err)
+	if !ok || e.Kind != apperr.KindInvalid || len(e.Fields) == 0 {
+		return err
+	}
+	fs := make([]apperr.FieldError, len(e.Fields))
+	for i, f := range e.Fields {
+		f.Pointer = to(f.Pointer)
+		fs[i] = f
+	}
+	return &apperr.Error{Kind: apperr.KindInvalid, Detail: e.Detail, Fields: fs, Err: e.Err}
+}
+
+// ---- decoding ----
+
+// readSchulwechsel reads the body as JSON or as XSchule XML, by its media
+// type, reporting every problem at once.
+func readSchulwechsel(c *fiber.Ctx) (*schulwechsel.Schulwechsel, schulwechsel.Format, error) {
+	mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	body := c.Body()
+	switch {
+	case err == nil && (mt == fiber.MIMEApplicationJSON || strings.HasSuffix(mt, "+json")):
+		if len(body) > BodyLimit {
+			return nil, "", problem(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("Der Inhalt ist zu groß; erlaubt sind höchstens %d KB.", BodyLimit>>10))
+		}
+		w, err := schulwechselFromJSON(body)
+		return w, schulwechsel.FormatJSON, err
+	case err == nil && (mt == fiber.MIMEApplicationXML || mt == fiber.MIMETextXML):
+		if len(body) > xschule.MaxSize {
+			return nil, "", problem(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("Die Nachricht ist zu groß; erlaubt sind höchstens %d MiB.", xschule.MaxSize>>20))
+		}
+		w, err := xschule.Decode(body)
+		return w, schulwechsel.FormatXML, err
+	}
+	return nil, "", problem(fiber.StatusUnsupportedMediaType,
+		"Der Inhalt muss JSON (application/json) oder eine XSchule-1.2-Nachricht schueler.wechsel.0001 (application/xml) sein.")
+}
+
+// schulwechselFromJSON decodes strictly (unknown fields and wrong types at
+// any depth are problems) and joins the problems of the mapping with those
+// of schulwechsel.Check.
+func schulwechselFromJSON(body []byte) (*schulwechsel.Schulwechsel, error) {
+	if t := bytes.TrimSpace(body); !json.Valid(t) || t[0] != '{' {
+		return nil, problem(fiber.StatusBadRequest, "Der Inhalt ist kein gültiges JSON-Objekt.")
+	}
+	var in schulwechselInput
+	var fe []apperr.FieldError
+	decodeStrict(body, reflect.ValueOf(&in).Elem(), "", &fe)
+	w := in.model(&fe)
+	if len(fe) > 0 {
+		return nil, invalidInput(fe, withPointers(schulwechsel.ValidateForCity(w), jsonPointer))
+	}
+	return w, nil
+}
+
+// decodeStrict decodes raw into v like json.Unmarshal, but reports unknown
+// fields and values of the wrong type at every depth, each with its JSON
+// pointer, instead of stopping at the first.
+func decodeStrict(raw json.RawMessage, v reflect.Value, ptr string, fe *[]apperr.FieldError) {
+	wrong := func() {
+		v.Set(reflect.Zero(v.Type()))
+		*fe = append(*fe, apperr.FieldError{Pointer: ptr, Code: "typ_falsch", Message: "Erwartet wird " + jsonTypeName(v.Type()) + "."})
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if string(bytes.TrimSpace(raw)) == "null" {
+			return
+		}
+		v.Set(reflect.New(v.Type().Elem()))
+		decodeStrict(raw, v.Elem(), ptr, fe)
+	case reflect.Struct:
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+			wrong()
+			return
+		}
+		fields := jsonFields(v.Type())
+		names := make([]string, 0, len(obj))
+		for name := range obj {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			p := ptr + "/" + escapePointer(name)
+			idx, ok := fields[name]
+			if !ok {
+				*fe = append(*fe, apperr.FieldError{Pointer: p, Code: "feld_unbekannt", Message: fmt.Sprintf("Das Feld „%s“ gibt es nicht.", name)})
+				continue
+			}
+			decodeStrict(obj[name], v.Field(idx), p, fe)
+		}
+	case reflect.Slice:
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			wrong()
+			return
+		}
+		v.Set(reflect.MakeSlice(v.Type(), len(items), len(items)))
+		for i, item := range items {
+			decodeStrict(item, v.Index(i), ptr+"/"+strconv.Itoa(i), fe)
+		}
+	default:
+		if err := json.Unmarshal(raw, v.Addr().Interface()); err != nil {
+			wrong()
+		}
+	}
+}
+
+// modelOf returns the domain model of a stored change, read from its
+// message.
+func modelOf(rec schulwechsel.Record) (*schulwechsel.Schulwechsel, error) {
+	read := schulwechselFromJSON
+	if rec.Format == schulwechsel.FormatXML {
+		read = xschule.Decode
+	}
+	w, err := read(rec.Nachricht)
+	if err != nil {
+		// %v, not %w: a stored message that no longer reads is the
+		// gateway's fault (500), not the client's (422).
+		return nil, fmt.Errorf("read stored schulwechsel %s: %v", rec.ID, err)
+	}
+	return w, nil
+}
+
+// ---- handlers ----
+
+func (s *server) postSchulwechsel(c *fiber.Ctx) error {
+	key := c.Get("Idempotency-Key")
+	if !validIdempotencyKey(key) {
+		return problem(fiber.StatusBadRequest, "Der Idempotency-Key muss aus 1 bis 255 sichtbaren ASCII-Zeichen bestehen, z. B. eine UUID.")
+	}
+	w, format, err := readSchulwechsel(c)
+	if err != nil {
+		return err
+	}
+	pointers := jsonPointer
+	if format == schulwechsel.FormatXML {
+		pointers = xmlPointer
+	}
+	p, _ := c.Locals(localPrincipal).(auth.Principal)
+	body := c.Body()
+	create := func(ctx context.Context) (answer, error) {
+		rec, err := s.Schulwechsel.Service.Create(ctx, w, format, body, p.Subject)
+		if err != nil {
+			return answer{}, withPointers(err, pointers)
+		}
+		out, err := json.Marshal(toSchulwechselJSON(rec, w))
+		return answer{Status: fiber.StatusCreated, Location: "/v1/schulwechsel/" + rec.ID, Body: out}, err
+	}
+	var a answer
+	if key == "" {
+		a, err = create(c.UserContext())
+	} else {
+		h := sha256.New()
+		fmt.Fprintf(h, "%s %s\n", c.Method(), c.Path())
+		h.Write(body)
+		a, err = s.Schulwechsel.Idempotency.Do(c.UserContext(), p.Subject, key, h.Sum(nil), create)
+	}
+	if err != nil {
+		return err
+	}
+	c.Location(a.Location)
+	c.Status(a.Status)
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(a.Body)
+}
+
+// validIdempotencyKey accepts no key, or 1 to 255 visible ASCII characters.
+func validIdempotencyKey(k string) bool {
+	if len(k) > 255 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x21 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *server) getSchulwechsel(c *fiber.Ctx) error {
+	rec, err := s.Schulwechsel.Service.Get(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	w, err := modelOf(rec)
+	if err != nil {
+		return err
+	}
+	c.Vary(fiber.HeaderAccept)
+	switch c.Accepts(fiber.MIMEApplicationJSON, fiber.MIMEApplicationXML, fiber.MIMETextXML) {
+	case fiber.MIMEApplicationXML, fiber.MIMETextXML:
+	default: // JSON, also when nothing offered fits
+		return c.JSON(toSchulwechselJSON(rec, w))
+	}
+	out, err := xschule.Encode(w)
+	if err != nil {
+		return fmt.Errorf("encode schulwechsel %s: %v", rec.ID, err) // the model came from a valid message: a gateway fault
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationXMLCharsetUTF8)
+	return c.Send(out)
+}
+
+const maxSchulwechselLimit = 1000
+
+func (s *server) listSchulwechsel(c *fiber.Ctx) error {
+	var fe []apperr.FieldError
+	var since time.Time
+	if v := c.Query("since"); v != "" {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			fe = append(fe, apperr.FieldError{Pointer: "/since", Code: "zeitpunkt_ungueltig",
+				Message: fmt.Sprintf("„%s“ ist kein Zeitpunkt nach RFC 3339, z. B. 2026-08-01T00:00:00Z.", v)})
+		}
+		since = t
+	}
+	limit := 100
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxSchulwechselLimit {
+			fe = append(fe, apperr.FieldError{Pointer: "/limit", Code: "limit_ungueltig",
+				Message: fmt.Sprintf("limit muss eine ganze Zahl von 1 bis %d sein.", maxSchulwechselLimit)})
+		}
+		limit = n
+	}
+	if len(fe) > 0 {
+		return apperr.Invalid("Die Parameter der Abfrage sind fehlerhaft.", fe)
+	}
+	list, err := s.Schulwechsel.Service.List(c.UserContext(), since, limit)
+	if err != nil {
+		return err
+	}
+	items := make([]schulwechselJSON, len(list))
+	for i, rec := range list {
+		w, err := modelOf(rec)
+		if err != nil {
+			return err
+		}
+		items[i] = toSchulwechselJSON(rec, w)
+	}
+	var next *string
+	if len(items) > 0 {
+		since = items[len(items)-1].CreatedAt
+	}
+	if !since.IsZero() {
+		v := since.UTC().Format(time.RFC3339Nano)
+		next = &v
+	}
+	return c.JSON(fiber.Map{"items": items, "next": next})
+}
