@@ -23,6 +23,7 @@ type Deps struct {
 	Imports      ImportDeps
 	Changes      changefeed.Store
 	Schulwechsel SchulwechselDeps
+	Einschulung  EinschulungDeps
 	Verifier     auth.Verifier
 	// Ready reports whether the database answers; /readyz calls it.
 	Ready func(ctx context.Context) error
@@ -118,7 +119,7 @@ func (s *server) routes() []route {
 		{fiber.MethodDelete, "/v1/imports/:id", editors, s.deleteImport},
 		{fiber.MethodGet, "/v1/header-mappings/:kind", editors, s.getHeaderMappings},
 		{fiber.MethodPut, "/v1/header-mappings/:kind", editors, s.putHeaderMappings},
-	}, s.schulwechselRoutes()...)
+	}, append(s.schulwechselRoutes(), s.einschulungRoutes()...)...)
 }
 
 // withTimeout gives each handler a context that ends after RequestTimeout

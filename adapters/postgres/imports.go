@@ -379,6 +379,17 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 		spec.keyCol, prefixed("s.", spec.cols), prefixed("t.", spec.cols), spec.table, firstOfEach(dups))); err != nil {
 		return err
 	}
+	// A street directory that gives one address to two schools is refused
+	// as a whole, whatever on_error says.
+	var overlapRows int
+	if imp.Kind == importing.KindSchulbezirke {
+		var overlaps []importing.StoredProblem
+		if overlaps, overlapRows, err = BezirksregelUeberschneidungen(ctx, tx); err != nil {
+			return err
+		}
+		problems = append(problems, overlaps...)
+		counts.Valid, counts.Invalid = counts.Valid-overlapRows, counts.Invalid+overlapRows
+	}
 	// Unchanged rows are only counted. Created records carry their import
 	// (created_by_import); a dry run keeps the would-be creations here.
 	kept := "'update'"
@@ -426,7 +437,7 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 		return err
 	}
 
-	rejected := imp.OnError == importing.OnErrorReject && counts.Invalid > 0
+	rejected := imp.OnError == importing.OnErrorReject && counts.Invalid > 0 || overlapRows > 0
 	if !imp.DryRun && !rejected {
 		if err := apply(ctx, tx, imp.ID, spec); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 )
 
@@ -29,6 +30,11 @@ type config struct {
 	// SchulwechselFrist is how many days a deregistered pupil may go
 	// without an admission before the departure is overdue.
 	SchulwechselFrist int
+	// PseudonymKey keys the children's pseudonymous ids (HMAC-SHA256).
+	// Changing it changes every id the BMS knows.
+	PseudonymKey []byte
+	// Einschulung holds the cut-off dates of § 37 SchulG LSA.
+	Einschulung einschulung.Regel
 }
 
 const (
@@ -81,6 +87,31 @@ func loadConfig(getenv func(string) string) (config, error) {
 			errs = append(errs, fmt.Errorf("SCHULWECHSEL_FRIST_TAGE=%q: erwartet eine Zahl von Tagen (1 bis 365)", v))
 		}
 		c.SchulwechselFrist = n
+	}
+	c.Einschulung = einschulung.GesetzlicheRegel()
+	for _, st := range []struct {
+		env string
+		dst *einschulung.Stichtag
+	}{{"EINSCHULUNG_STICHTAG", &c.Einschulung.Schulpflicht}, {"EINSCHULUNG_STICHTAG_VORZEITIG", &c.Einschulung.Vorzeitig}} {
+		if v := getenv(st.env); v != "" {
+			tag, err := einschulung.ParseStichtag(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", st.env, err))
+			}
+			*st.dst = tag
+		}
+	}
+	switch v := getenv("PSEUDONYM_KEY"); {
+	case v != "":
+		key, err := einschulung.ParsePseudonymKey(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("PSEUDONYM_KEY: %w", err))
+		}
+		c.PseudonymKey = key
+	case c.Dev:
+		c.PseudonymKey = []byte("schulgateway-dev: not a secret, dev data only")
+	default:
+		errs = append(errs, errors.New("PSEUDONYM_KEY fehlt: der geheime Schlüssel der pseudonymen Kennungen der Kinder (base64, mindestens 32 Bytes, z. B. aus „openssl rand -base64 32“)"))
 	}
 	c.ImportMaxBytes = importMaxBytes(getenv)
 	c.ImportWorkers = 2

@@ -3,6 +3,9 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/schulgateway/schulgateway/internal/einschulung"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -12,7 +15,7 @@ func TestLoadConfigFailsClosedOutsideDevMode(t *testing.T) {
 	if err == nil {
 		t.Fatal("config without key source, issuer and audience was accepted")
 	}
-	for _, want := range []string{"JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"} {
+	for _, want := range []string{"JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "PSEUDONYM_KEY"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s: %v", want, err)
 		}
@@ -26,12 +29,22 @@ func TestLoadConfig(t *testing.T) {
 		wantErr string
 		check   func(t *testing.T, c config)
 	}{
-		{name: "production", env: map[string]string{"JWT_JWKS_URL": "https://idp/jwks", "JWT_ISSUER": "https://idp", "JWT_AUDIENCE": "sg"},
+		{name: "production", env: map[string]string{"JWT_JWKS_URL": "https://idp/jwks", "JWT_ISSUER": "https://idp", "JWT_AUDIENCE": "sg",
+			"PSEUDONYM_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="},
 			check: func(t *testing.T, c config) {
-				if c.Dev || c.Issuer != "https://idp" || c.ListenAddr != "127.0.0.1:8080" || !strings.Contains(c.DatabaseURL, "/schulgateway") {
+				if c.Dev || c.Issuer != "https://idp" || c.ListenAddr != "127.0.0.1:8080" || !strings.Contains(c.DatabaseURL, "/schulgateway") ||
+					string(c.PseudonymKey) != "0123456789abcdef0123456789abcdef" || c.Einschulung != einschulung.GesetzlicheRegel() {
 					t.Errorf("%+v", c)
 				}
 			}},
+		{name: "Einschulung cut-off dates", env: map[string]string{"SCHULGATEWAY_DEV": "1", "EINSCHULUNG_STICHTAG": "30.09.", "EINSCHULUNG_STICHTAG_VORZEITIG": "31.12."},
+			check: func(t *testing.T, c config) {
+				if c.Einschulung.Schulpflicht != (einschulung.Stichtag{Monat: time.September, Tag: 30}) || c.Einschulung.Vorzeitig != (einschulung.Stichtag{Monat: time.December, Tag: 31}) {
+					t.Errorf("%+v", c.Einschulung)
+				}
+			}},
+		{name: "bad cut-off date", env: map[string]string{"SCHULGATEWAY_DEV": "1", "EINSCHULUNG_STICHTAG": "29.02."}, wantErr: "EINSCHULUNG_STICHTAG"},
+		{name: "short pseudonym key", env: map[string]string{"SCHULGATEWAY_DEV": "1", "PSEUDONYM_KEY": "c2hvcnQ="}, wantErr: "PSEUDONYM_KEY"},
 		{name: "dev without key source uses dev issuer", env: map[string]string{"SCHULGATEWAY_DEV": "true", "JWT_ISSUER": "ignored"},
 			check: func(t *testing.T, c config) {
 				if !c.Dev || c.Issuer != devIssuer || c.Audience != devAudience {

@@ -24,7 +24,9 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/demo"
+	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 	"github.com/schulgateway/schulgateway/openapi"
@@ -282,8 +284,18 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	go func() { worker.Run(wctx); close(workerDone) }()
 	defer func() { stopWorker(); <-workerDone }()
+	ps, err := einschulung.NewPseudonymizer(cfg.PseudonymKey)
+	if err != nil {
+		return err
+	}
+	schulen := schule.NewService(postgres.NewSchulenStore(pool, changes))
+	bezirke := postgres.NewSchulbezirkStore(pool, changes)
 	app := httpapi.New(httpapi.Deps{
-		Schulen: schule.NewService(postgres.NewSchulenStore(pool, changes)),
+		Schulen: schulen,
+		Einschulung: httpapi.EinschulungDeps{
+			Schulbezirke: schulbezirk.NewService(bezirke),
+			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, cfg.Einschulung, ps),
+		},
 		Changes: feed,
 		Schulwechsel: httpapi.SchulwechselDeps{
 			Service:     schulwechsel.NewService(postgres.NewSchulwechselStore(pool), cfg.SchulwechselFrist),

@@ -1,0 +1,368 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/changefeed"
+	"github.com/schulgateway/schulgateway/internal/einschulung"
+	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/schulbezirk"
+)
+
+// EinschulungDeps is what the Schulbezirk and Einschulung routes need.
+type EinschulungDeps struct {
+	Schulbezirke *schulbezirk.Service
+	Einschulung  *einschulung.Service
+}
+
+func (s *server) einschulungRoutes() []route {
+	bmsSchulamt := []auth.Role{auth.RoleBMS, auth.RoleSchulamt}
+	schulamt := []auth.Role{auth.RoleSchulamt}
+	return []route{
+		{fiber.MethodGet, "/v1/schulbezirke/zuordnung", readers, s.getZuordnung},
+		{fiber.MethodGet, "/v1/schulbezirke/abdeckung", editors, s.getAbdeckung},
+		{fiber.MethodPost, "/v1/einschulung/:schuljahr/meldungen", bmsSchulamt, s.postMeldung},
+		{fiber.MethodGet, "/v1/einschulung/:schuljahr/kinder", bmsSchulamt, s.getEinschulungKinder},
+		{fiber.MethodGet, "/v1/einschulung/:schuljahr/uebersicht", readers, s.getEinschulungUebersicht},
+		{fiber.MethodGet, "/v1/einschulung/:schuljahr/liste.xlsx", schulamt, s.getEinschulungListeXLSX},
+		{fiber.MethodGet, "/v1/einschulung/:schuljahr/liste.csv", schulamt, s.getEinschulungListeCSV},
+	}
+}
+
+// ---- Meldungen ----
+
+// einschulungMeldungInput is the body of POST …/meldungen (schema "EinschulungMeldungInput").
+type einschulungMeldungInput struct {
+	KindID       string       `json:"kind_id"`
+	Person       *personInput `json:"person"`
+	Typ          string       `json:"typ"`
+	Schulnummer  string       `json:"schulnummer"`
+	Art          string       `json:"art"`
+	Entscheidung string       `json:"entscheidung"`
+}
+
+type personInput struct {
+	Familienname string `json:"familienname"`
+	Vornamen     string `json:"vornamen"`
+	Geburtsdatum string `json:"geburtsdatum"`
+}
+
+// einschulungMeldungJSON is a stored Meldung (schema "EinschulungMeldung").
+type einschulungMeldungJSON struct {
+	KindID       string    `json:"kind_id"`
+	Schuljahr    string    `json:"schuljahr"`
+	Typ          string    `json:"typ"`
+	Schulnummer  *string   `json:"schulnummer"`
+	Art          *string   `json:"art"`
+	Entscheidung *string   `json:"entscheidung"`
+	GeaendertAm  time.Time `json:"geaendert_am"`
+}
+
+// orNull turns "" into JSON null.
+func orNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (s *server) postMeldung(c *fiber.Ctx) error {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return err
+	}
+	var in einschulungMeldungInput
+	decodeErrs, err := decodeJSON(c, &in)
+	if err != nil {
+		return err
+	}
+	e := einschulung.Eingabe{KindID: in.KindID, Typ: in.Typ, Schulnummer: in.Schulnummer, Art: in.Art, Entscheidung: in.Entscheidung}
+	if in.Person != nil {
+		e.Person = &einschulung.PersonEingabe{Familienname: in.Person.Familienname, Vornamen: in.Person.Vornamen, Geburtsdatum: in.Person.Geburtsdatum}
+	}
+	if len(decodeErrs) > 0 {
+		_, _, verr := e.Pruefen()
+		return invalidInput(decodeErrs, verr)
+	}
+	p, _ := c.Locals(localPrincipal).(auth.Principal)
+	r, err := s.Einschulung.Einschulung.Melde(c.UserContext(), sj, e, p.HasAny(auth.RoleSchulamt))
+	if errors.Is(err, einschulung.ErrEntscheidungNurSchulamt) {
+		return problem(fiber.StatusForbidden, err.Error())
+	}
+	if err != nil {
+		return err
+	}
+	if r.Neu {
+		c.Status(fiber.StatusCreated)
+	}
+	m := r.Meldung
+	return c.JSON(einschulungMeldungJSON{KindID: r.KindID, Schuljahr: sj.String(), Typ: string(m.Typ), Schulnummer: orNull(m.Schulnummer),
+		Art: orNull(string(m.Art)), Entscheidung: orNull(string(m.Entscheidung)), GeaendertAm: m.Geaendert.UTC()})
+}
+
+// ---- the cohort for the BMS ----
+
+// einschulungKindJSON is a child of the cohort with only what the school
+// needs (schema "EinschulungKind").
+type einschulungKindJSON struct {
+	ID           string                    `json:"id"`
+	Familienname string                    `json:"familienname"`
+	Vornamen     string                    `json:"vornamen"`
+	Geburtsdatum string                    `json:"geburtsdatum"`
+	Geschlecht   *string                   `json:"geschlecht"`
+	Anschrift    *einschulungAnschriftJSON `json:"anschrift"`
+	Schulnummer  *string                   `json:"schulnummer"`
+	Art          string                    `json:"art"`
+	Status       string                    `json:"status"`
+}
+
+type einschulungAnschriftJSON struct {
+	Strasse    string `json:"strasse"`
+	Hausnummer string `json:"hausnummer"`
+	PLZ        string `json:"plz"`
+	Ort        string `json:"ort"`
+}
+
+func toEinschulungKindJSON(e einschulung.Eintrag) einschulungKindJSON {
+	k := e.Kind
+	out := einschulungKindJSON{ID: e.ID, Familienname: k.Familienname, Vornamen: k.Vornamen, Geburtsdatum: k.Geburtsdatum.Format(time.DateOnly),
+		Geschlecht: orNull(k.Geschlecht), Schulnummer: orNull(e.Schulnummer), Art: string(e.Art), Status: string(e.Status)}
+	// An Auskunftssperre (§§ 51, 52 BMG) keeps the address in the city.
+	if !k.Auskunftssperre {
+		out.Anschrift = &einschulungAnschriftJSON{Strasse: k.Strasse, Hausnummer: k.Hausnummer, PLZ: k.PLZ, Ort: k.Ort}
+	}
+	return out
+}
+
+func (s *server) getEinschulungKinder(c *fiber.Ctx) error {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return err
+	}
+	limit, err := changefeed.ParseLimit(c.Query("limit"))
+	if err != nil {
+		return err
+	}
+	page, err := s.Einschulung.Einschulung.Kinder(c.UserContext(), sj, c.Query("schulnummer"), c.Query("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	items := make([]einschulungKindJSON, len(page.Eintraege))
+	for i, e := range page.Eintraege {
+		items[i] = toEinschulungKindJSON(e)
+	}
+	return c.JSON(fiber.Map{"items": items, "next_cursor": orNull(page.NextCursor)})
+}
+
+// ---- overview ----
+
+type uebersichtJSON struct {
+	Schuljahr  string            `json:"schuljahr"`
+	Kinder     int               `json:"kinder"`
+	OhneSchule int               `json:"ohne_schule"`
+	Items      []schulzahlenJSON `json:"items"`
+}
+
+type schulzahlenJSON struct {
+	Schulnummer     string `json:"schulnummer"`
+	Name            string `json:"name"`
+	Erwartet        int    `json:"erwartet"`
+	Angemeldet      int    `json:"angemeldet"`
+	Vorzeitig       int    `json:"vorzeitig"`
+	Aufgenommen     int    `json:"aufgenommen"`
+	Zurueckgestellt int    `json:"zurueckgestellt"`
+	Abgemeldet      int    `json:"abgemeldet"`
+	FreieSchule     int    `json:"freie_schule"`
+	Nachfrage       int    `json:"nachfrage"`
+	Kapazitaet      *int   `json:"kapazitaet"`
+	UeberKapazitaet bool   `json:"ueber_kapazitaet"`
+}
+
+func (s *server) getEinschulungUebersicht(c *fiber.Ctx) error {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.Einschulung.Einschulung.Uebersicht(c.UserContext(), sj)
+	if err != nil {
+		return err
+	}
+	out := uebersichtJSON{Schuljahr: sj.String(), Kinder: u.Kinder, OhneSchule: u.OhneSchule, Items: make([]schulzahlenJSON, len(u.Schulen))}
+	for i, z := range u.Schulen {
+		a := z.Anzahl
+		out.Items[i] = schulzahlenJSON{Schulnummer: z.Schule.Schulnummer, Name: z.Schule.Name,
+			Erwartet: a[einschulung.StatusErwartet], Angemeldet: a[einschulung.StatusAngemeldet], Vorzeitig: a[einschulung.StatusVorzeitig],
+			Aufgenommen: a[einschulung.StatusAufgenommen], Zurueckgestellt: a[einschulung.StatusZurueckgestellt],
+			Abgemeldet: a[einschulung.StatusAbgemeldet], FreieSchule: a[einschulung.StatusFreieSchule],
+			Nachfrage: z.Nachfrage, Kapazitaet: z.Kapazitaet, UeberKapazitaet: z.UeberKapazitaet}
+	}
+	return c.JSON(out)
+}
+
+// ---- lists for the school offices ----
+
+var listeKopf = []string{"Familienname", "Vornamen", "Geburtsdatum", "Geschlecht", "Straße", "Hausnummer", "PLZ", "Ort",
+	"Auskunftssperre", "Art der Aufnahme", "Status"}
+
+// listeZeile is a child as the lists show it; the birth date stays a date.
+// With an Auskunftssperre the address is left out, as for the BMS.
+func listeZeile(e einschulung.Eintrag) []any {
+	k := e.Kind
+	strasse, hausnummer, plz, ort, sperre := k.Strasse, k.Hausnummer, k.PLZ, k.Ort, ""
+	if k.Auskunftssperre {
+		strasse, hausnummer, plz, ort, sperre = "", "", "", "", "ja"
+	}
+	return []any{k.Familienname, k.Vornamen, k.Geburtsdatum, importing.Geschlecht(k.Geschlecht).Label(), strasse, hausnummer, plz, ort,
+		sperre, e.Art.Label(), e.Status.Label()}
+}
+
+func (s *server) einschulungListen(c *fiber.Ctx, ext string) ([]einschulung.Liste, error) {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return nil, err
+	}
+	nr := c.Query("schulnummer")
+	listen, err := s.Einschulung.Einschulung.Listen(c.UserContext(), sj, nr)
+	if err != nil {
+		return nil, err
+	}
+	name := "einschulung-" + sj.PathString()
+	if nr != "" {
+		name += "-" + nr
+	}
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.%s"`, name, ext))
+	return listen, nil
+}
+
+// blattName is a school's sheet: "20101 Grundschule Am Anger", cut to the
+// 31 characters Excel allows, without the characters it forbids.
+func blattName(l einschulung.Liste) string {
+	if l.Schule.Schulnummer == "" {
+		return "ohne Zuordnung"
+	}
+	name := strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`:\/?*[]`, r) {
+			return '_'
+		}
+		return r
+	}, l.Schule.Schulnummer+" "+l.Schule.Name)
+	if utf8.RuneCountInString(name) > 31 {
+		name = string([]rune(name)[:31])
+	}
+	return name
+}
+
+func (s *server) getEinschulungListeXLSX(c *fiber.Ctx) error {
+	listen, err := s.einschulungListen(c, "xlsx")
+	if err != nil {
+		return err
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	datum := "dd.mm.yyyy"
+	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &datum})
+	if err != nil {
+		return err
+	}
+	first := f.GetSheetName(0)
+	if len(listen) == 0 {
+		listen = []einschulung.Liste{{}}
+	}
+	for i, l := range listen {
+		sheet := blattName(l)
+		if i == 0 {
+			err = f.SetSheetName(first, sheet)
+		} else {
+			_, err = f.NewSheet(sheet)
+		}
+		if err != nil {
+			return err
+		}
+		if err := f.SetSheetRow(sheet, "A1", &listeKopf); err != nil {
+			return err
+		}
+		for r, e := range l.Eintraege {
+			row := listeZeile(e)
+			if err := f.SetSheetRow(sheet, fmt.Sprintf("A%d", r+2), &row); err != nil {
+				return err
+			}
+		}
+		if err := f.SetCellStyle(sheet, "A1", "K1", bold); err != nil {
+			return err
+		}
+		if len(l.Eintraege) > 0 {
+			if err := f.SetCellStyle(sheet, "C2", fmt.Sprintf("C%d", len(l.Eintraege)+1), dateStyle); err != nil {
+				return err
+			}
+		}
+		if err := f.SetColWidth(sheet, "A", "K", 18); err != nil {
+			return err
+		}
+		if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	return c.Send(buf.Bytes())
+}
+
+// getEinschulungListeCSV writes the lists as German Excel reads CSV:
+// UTF-8 with byte order mark, semicolons, dates as TT.MM.JJJJ.
+func (s *server) getEinschulungListeCSV(c *fiber.Ctx) error {
+	listen, err := s.einschulungListen(c, "csv")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	w := csv.NewWriter(&buf)
+	w.Comma, w.UseCRLF = ';', true
+	w.Write(append([]string{"Schulnummer", "Schule"}, listeKopf...)) //nolint:errcheck // errors surface at Flush
+	for _, l := range listen {
+		for _, e := range l.Eintraege {
+			row := []string{l.Schule.Schulnummer, l.Schule.Name}
+			for _, v := range listeZeile(e) {
+				switch x := v.(type) {
+				case time.Time:
+					row = append(row, x.Format("02.01.2006"))
+				case string:
+					row = append(row, csvText(x))
+				}
+			}
+			w.Write(row) //nolint:errcheck
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	return c.Send(buf.Bytes())
+}
+
+// csvText keeps a spreadsheet program from reading a value as a formula
+// (CSV injection): a leading =, +, - or @ gets an apostrophe.
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

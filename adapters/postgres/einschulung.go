@@ -1,0 +1,123 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/schulgateway/schulgateway/internal/changefeed"
+	"github.com/schulgateway/schulgateway/internal/einschulung"
+	"github.com/schulgateway/schulgateway/internal/importing"
+)
+
+// EinschulungStore implements einschulung.Store.
+type EinschulungStore struct{ pool *pgxpool.Pool }
+
+func NewEinschulungStore(pool *pgxpool.Pool) *EinschulungStore { return &EinschulungStore{pool: pool} }
+
+var _ einschulung.Store = (*EinschulungStore)(nil)
+
+const kindColumns = `schluessel, familienname, vornamen, coalesce(rufname, ''), geburtsdatum, coalesce(geschlecht, ''),
+	strasse, hausnummer, coalesce(plz, ''), coalesce(ort, ''), coalesce(ortsteil, ''), auskunftssperre, zuzug, wegzug, status = 'weggezogen'`
+
+func scanKind(row pgx.CollectableRow) (einschulung.Kind, error) {
+	var k einschulung.Kind
+	var zuzug, wegzug *time.Time
+	err := row.Scan(&k.Schluessel, &k.Familienname, &k.Vornamen, &k.Rufname, &k.Geburtsdatum, &k.Geschlecht,
+		&k.Strasse, &k.Hausnummer, &k.PLZ, &k.Ort, &k.Ortsteil, &k.Auskunftssperre, &zuzug, &wegzug, &k.Weggezogen)
+	if zuzug != nil {
+		k.Zuzug = *zuzug
+	}
+	if wegzug != nil {
+		k.Wegzug = *wegzug
+	}
+	return k, err
+}
+
+func jahre(sjs []importing.Schuljahr) []int {
+	out := make([]int, len(sjs))
+	for i, sj := range sjs {
+		out[i] = sj.StartYear()
+	}
+	return out
+}
+
+func (s *EinschulungStore) Kinder(ctx context.Context, von, bis time.Time, schuljahre []importing.Schuljahr) ([]einschulung.Kind, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+kindColumns+` FROM kinder WHERE geburtsdatum BETWEEN $1 AND $2
+		UNION ALL
+		SELECT `+kindColumns+` FROM kinder k
+		WHERE NOT geburtsdatum BETWEEN $1 AND $2
+		  AND EXISTS (SELECT 1 FROM einschulung_meldungen m WHERE m.kind = k.schluessel AND m.schuljahr = ANY ($3))`,
+		von, bis, jahre(schuljahre))
+	if err != nil {
+		return nil, storeErr("load cohort children", err)
+	}
+	list, err := pgx.CollectRows(rows, scanKind)
+	return list, storeErr("load cohort children", err)
+}
+
+func (s *EinschulungStore) KinderGeborenAm(ctx context.Context, tag time.Time) ([]einschulung.Kind, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+kindColumns+` FROM kinder WHERE geburtsdatum = $1`, tag)
+	if err != nil {
+		return nil, storeErr("find child", err)
+	}
+	list, err := pgx.CollectRows(rows, scanKind)
+	return list, storeErr("find child", err)
+}
+
+const meldungColumns = `schuljahr, kind, typ, schulnummer, art, entscheidung, geaendert_am`
+
+// scanMeldung reads meldungColumns, then any extra columns into extra.
+func scanMeldung(row pgx.Row, extra ...any) (einschulung.Meldung, error) {
+	var m einschulung.Meldung
+	var jahr int
+	err := row.Scan(append([]any{&jahr, &m.Kind, &m.Typ, &m.Schulnummer, &m.Art, &m.Entscheidung, &m.Geaendert}, extra...)...)
+	m.Schuljahr = importing.NewSchuljahr(jahr)
+	return m, err
+}
+
+func (s *EinschulungStore) Meldungen(ctx context.Context, schuljahre []importing.Schuljahr) ([]einschulung.Meldung, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+meldungColumns+` FROM einschulung_meldungen WHERE schuljahr = ANY ($1)`, jahre(schuljahre))
+	if err != nil {
+		return nil, storeErr("load Meldungen", err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (einschulung.Meldung, error) { return scanMeldung(r) })
+	return list, storeErr("load Meldungen", err)
+}
+
+// SaveMeldung upserts; a Meldung equal to the stored one changes nothing,
+// not even its time, and records nothing in the change feed.
+func (s *EinschulungStore) SaveMeldung(ctx context.Context, m einschulung.Meldung, id string) (einschulung.Meldung, bool, error) {
+	var (
+		out einschulung.Meldung
+		neu bool
+	)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		out, err = scanMeldung(tx.QueryRow(ctx, `
+			INSERT INTO einschulung_meldungen AS t (schuljahr, kind, typ, schulnummer, art, entscheidung)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (schuljahr, kind, typ) DO UPDATE SET
+				schulnummer = EXCLUDED.schulnummer, art = EXCLUDED.art, entscheidung = EXCLUDED.entscheidung, geaendert_am = now()
+			WHERE (t.schulnummer, t.art, t.entscheidung) IS DISTINCT FROM (EXCLUDED.schulnummer, EXCLUDED.art, EXCLUDED.entscheidung)
+			RETURNING `+meldungColumns+`, xmax = 0`,
+			m.Schuljahr.StartYear(), m.Kind, m.Typ, m.Schulnummer, m.Art, m.Entscheidung), &neu)
+		if errors.Is(err, pgx.ErrNoRows) { // unchanged
+			out, err = scanMeldung(tx.QueryRow(ctx, `SELECT `+meldungColumns+` FROM einschulung_meldungen
+				WHERE schuljahr = $1 AND kind = $2 AND typ = $3`, m.Schuljahr.StartYear(), m.Kind, m.Typ))
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		return RecordChange(ctx, tx, changefeed.EntityKind, id, changefeed.Upsert, nil)
+	})
+	if err != nil {
+		return einschulung.Meldung{}, false, storeErr("save Meldung", err)
+	}
+	return out, neu, nil
+}

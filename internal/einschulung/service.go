@@ -1,0 +1,411 @@
+package einschulung
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/schulbezirk"
+	"github.com/schulgateway/schulgateway/internal/schule"
+)
+
+// Store is what the cohort needs from storage.
+type Store interface {
+	// Kinder returns the register's children born between von and bis
+	// (inclusive) and every child a Meldung of one of the school years
+	// names – also those no longer resident.
+	Kinder(ctx context.Context, von, bis time.Time, schuljahre []importing.Schuljahr) ([]Kind, error)
+	// KinderGeborenAm returns the register's children born on tag.
+	KinderGeborenAm(ctx context.Context, tag time.Time) ([]Kind, error)
+	// Meldungen returns the Meldungen of the school years.
+	Meldungen(ctx context.Context, schuljahre []importing.Schuljahr) ([]Meldung, error)
+	// SaveMeldung stores m in place of the child's Meldung of the same
+	// school year and Typ. When that changes anything it records the
+	// child, under its id, in the change feed (entity "kind"), in the same
+	// transaction. It returns the stored Meldung and whether it is new.
+	SaveMeldung(ctx context.Context, m Meldung, id string) (Meldung, bool, error)
+}
+
+// Verzeichnis gives the compiled street directory.
+type Verzeichnis interface {
+	Index(ctx context.Context) (*schulbezirk.Index, error)
+}
+
+// Schulen lists the city's schools.
+type Schulen interface {
+	List(ctx context.Context) ([]schule.Schule, error)
+}
+
+// Service computes cohorts and takes Meldungen.
+type Service struct {
+	store       Store
+	verzeichnis Verzeichnis
+	schulen     Schulen
+	regel       Regel
+	ps          Pseudonymizer
+}
+
+func NewService(store Store, verzeichnis Verzeichnis, schulen Schulen, regel Regel, ps Pseudonymizer) *Service {
+	return &Service{store: store, verzeichnis: verzeichnis, schulen: schulen, regel: regel, ps: ps}
+}
+
+// Kohorte computes the cohort of sj.
+func (s *Service) Kohorte(ctx context.Context, sj importing.Schuljahr) (*Kohorte, error) {
+	g, err := s.grundlage(ctx, sj)
+	if err != nil {
+		return nil, err
+	}
+	return berechne(g), nil
+}
+
+func (s *Service) grundlage(ctx context.Context, sj importing.Schuljahr) (grundlage, error) {
+	g := grundlage{sj: sj, regel: s.regel, ps: s.ps}
+	var err error
+	if g.index, err = s.verzeichnis.Index(ctx); err != nil {
+		return g, err
+	}
+	if g.schulen, err = s.schulen.List(ctx); err != nil {
+		return g, err
+	}
+	// Last year's Meldungen hold the deferrals that move children here.
+	jahre := []importing.Schuljahr{sj, importing.NewSchuljahr(sj.StartYear() - 1)}
+	if g.meldungen, err = s.store.Meldungen(ctx, jahre); err != nil {
+		return g, err
+	}
+	von, bis := s.regel.geburtszeitraum(sj)
+	g.kinder, err = s.store.Kinder(ctx, von, bis, jahre)
+	return g, err
+}
+
+// Seite is a page of the cohort.
+type Seite struct {
+	Eintraege []Eintrag
+	// NextCursor continues after the last entry; "" when there is no more.
+	NextCursor string
+}
+
+// Kinder returns the children of the cohort of sj after cursor (an id;
+// "" from the start), in id order, at most limit, only those for whom
+// schulnummer is responsible when it is given.
+func (s *Service) Kinder(ctx context.Context, sj importing.Schuljahr, schulnummer, cursor string, limit int) (Seite, error) {
+	if cursor != "" && !GueltigeID(cursor) {
+		return Seite{}, apperr.Invalid("Der Parameter cursor ist ungültig.", []apperr.FieldError{{Pointer: "/cursor", Code: "cursor_ungueltig",
+			Message: "cursor muss der Wert von next_cursor aus einer früheren Antwort sein (leer: von Anfang an)."}})
+	}
+	k, err := s.Kohorte(ctx, sj)
+	if err != nil {
+		return Seite{}, err
+	}
+	if err := k.schuleBekannt(schulnummer); err != nil {
+		return Seite{}, err
+	}
+	start, _ := slices.BinarySearchFunc(k.Eintraege, cursor, func(e Eintrag, id string) int {
+		if e.ID <= id {
+			return -1
+		}
+		return 1
+	})
+	var out Seite
+	for _, e := range k.Eintraege[start:] {
+		if schulnummer != "" && e.Schulnummer != schulnummer {
+			continue
+		}
+		if len(out.Eintraege) == limit {
+			out.NextCursor = out.Eintraege[limit-1].ID
+			break
+		}
+		out.Eintraege = append(out.Eintraege, e)
+	}
+	return out, nil
+}
+
+func (k *Kohorte) schuleBekannt(schulnummer string) error {
+	if _, ok := k.schulen[schulnummer]; schulnummer != "" && !ok {
+		return apperr.NotFound(fmt.Sprintf("Eine Schule mit der Schulnummer „%s“ gibt es nicht.", schulnummer))
+	}
+	return nil
+}
+
+// Zeile is one school of the overview.
+type Zeile struct {
+	Schule schule.Schule
+	Anzahl map[Status]int
+	// Nachfrage counts the children expected to start there: erwartet,
+	// angemeldet, vorzeitig and aufgenommen.
+	Nachfrage int
+	// Kapazitaet is Züge × Klassenfrequenz, nil when either is unknown.
+	Kapazitaet      *int
+	UeberKapazitaet bool
+}
+
+// Uebersicht is the cohort per school.
+type Uebersicht struct {
+	Schuljahr importing.Schuljahr
+	Kinder    int
+	// OhneSchule counts the children the directory places nowhere.
+	OhneSchule int
+	Schulen    []Zeile // by Schulnummer
+}
+
+// Uebersicht counts the cohort of sj per responsible school: every
+// Grundschule of the city's own and every school a child is assigned to.
+func (s *Service) Uebersicht(ctx context.Context, sj importing.Schuljahr) (Uebersicht, error) {
+	k, err := s.Kohorte(ctx, sj)
+	if err != nil {
+		return Uebersicht{}, err
+	}
+	u := Uebersicht{Schuljahr: sj, Kinder: len(k.Eintraege)}
+	zeilen := map[string]*Zeile{}
+	zeile := func(nr string) *Zeile {
+		if z, ok := zeilen[nr]; ok {
+			return z
+		}
+		z := &Zeile{Schule: k.schulen[nr], Anzahl: map[Status]int{}}
+		z.Schule.Schulnummer = nr
+		if z.Schule.Zuege != nil && z.Schule.Klassenfrequenz != nil {
+			c := *z.Schule.Zuege * *z.Schule.Klassenfrequenz
+			z.Kapazitaet = &c
+		}
+		zeilen[nr] = z
+		return z
+	}
+	for _, sch := range k.schulen {
+		if sch.Schulform == schule.Grundschule && sch.Traeger == schule.Kommunal {
+			zeile(sch.Schulnummer)
+		}
+	}
+	for _, e := range k.Eintraege {
+		if e.Schulnummer == "" {
+			u.OhneSchule++
+			continue
+		}
+		z := zeile(e.Schulnummer)
+		z.Anzahl[e.Status]++
+		switch e.Status {
+		case StatusErwartet, StatusAngemeldet, StatusVorzeitig, StatusAufgenommen:
+			z.Nachfrage++
+		}
+	}
+	for _, z := range zeilen {
+		z.UeberKapazitaet = z.Kapazitaet != nil && z.Nachfrage > *z.Kapazitaet
+		u.Schulen = append(u.Schulen, *z)
+	}
+	slices.SortFunc(u.Schulen, func(a, b Zeile) int { return cmp.Compare(a.Schule.Schulnummer, b.Schule.Schulnummer) })
+	return u, nil
+}
+
+// Liste is the children one school is responsible for, by name; a zero
+// Schule holds the children the directory places nowhere.
+type Liste struct {
+	Schule    schule.Schule
+	Eintraege []Eintrag
+}
+
+// Listen returns the cohort of sj as lists per school, sorted by name:
+// only schulnummer's when given, else one per school of the overview and,
+// if there are any, one of the children without a school.
+func (s *Service) Listen(ctx context.Context, sj importing.Schuljahr, schulnummer string) ([]Liste, error) {
+	k, err := s.Kohorte(ctx, sj)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.schuleBekannt(schulnummer); err != nil {
+		return nil, err
+	}
+	byNr := map[string]*Liste{}
+	var order []string
+	liste := func(nr string) *Liste {
+		if l, ok := byNr[nr]; ok {
+			return l
+		}
+		byNr[nr] = &Liste{Schule: k.schulen[nr]}
+		order = append(order, nr)
+		return byNr[nr]
+	}
+	if schulnummer != "" {
+		liste(schulnummer)
+	} else {
+		for _, sch := range k.schulen {
+			if sch.Schulform == schule.Grundschule && sch.Traeger == schule.Kommunal {
+				liste(sch.Schulnummer)
+			}
+		}
+	}
+	for _, e := range k.Eintraege {
+		if schulnummer == "" || e.Schulnummer == schulnummer {
+			liste(e.Schulnummer).Eintraege = append(liste(e.Schulnummer).Eintraege, e)
+		}
+	}
+	// The children without a school come last.
+	slices.SortFunc(order, func(a, b string) int {
+		switch {
+		case a == "":
+			return 1
+		case b == "":
+			return -1
+		}
+		return cmp.Compare(a, b)
+	})
+	out := make([]Liste, len(order))
+	for i, nr := range order {
+		l := byNr[nr]
+		sortiereNachName(l.Eintraege)
+		out[i] = *l
+	}
+	return out, nil
+}
+
+// sortiereNachName orders as name lists do (DIN 5007-2, "ä" as "ae"): by
+// family name, then given names, case and punctuation aside.
+func sortiereNachName(es []Eintrag) {
+	key := make(map[string]string, len(es))
+	for _, e := range es {
+		key[e.ID] = importing.NormalizeHeader(e.Kind.Familienname) + "\x00" + importing.NormalizeHeader(e.Kind.Vornamen) +
+			"\x00" + e.Kind.Familienname + "\x00" + e.Kind.Vornamen + "\x00" + e.ID
+	}
+	slices.SortFunc(es, func(a, b Eintrag) int { return cmp.Compare(key[a.ID], key[b.ID]) })
+}
+
+// Ergebnis is the outcome of a Meldung.
+type Ergebnis struct {
+	Meldung Meldung
+	KindID  string
+	Neu     bool
+}
+
+// Melde takes a Meldung for the cohort of sj. darfEntscheiden says whether
+// the caller is the school office (see ErrEntscheidungNurSchulamt).
+// Errors: apperr invalid for a faulty Meldung or one that does not fit the
+// child (its age, its Bezirk), apperr conflict for one that contradicts
+// stored state (a child that moved away, a registration at another
+// school than the responsible one).
+func (s *Service) Melde(ctx context.Context, sj importing.Schuljahr, in Eingabe, darfEntscheiden bool) (Ergebnis, error) {
+	m, geburt, err := in.Pruefen()
+	if err != nil {
+		return Ergebnis{}, err
+	}
+	if m.brauchtSchulamt() && !darfEntscheiden {
+		return Ergebnis{}, ErrEntscheidungNurSchulamt
+	}
+	g, err := s.grundlage(ctx, sj)
+	if err != nil {
+		return Ergebnis{}, err
+	}
+	k := berechne(g)
+	var e Eintrag
+	if in.KindID != "" {
+		i, found := slices.BinarySearchFunc(k.Eintraege, in.KindID, func(e Eintrag, id string) int { return cmp.Compare(e.ID, id) })
+		if !found {
+			return Ergebnis{}, apperr.Invalid("Das Kind ist nicht bekannt.", []apperr.FieldError{{Pointer: "/kind_id", Code: "kind_unbekannt",
+				Message: fmt.Sprintf("Ein Kind mit dieser Kennung gehört nicht zum Einschulungsjahrgang %s.", sj)}})
+		}
+		e = k.Eintraege[i]
+	} else {
+		if e, err = s.person(ctx, k, g, *in.Person, geburt); err != nil {
+			return Ergebnis{}, err
+		}
+	}
+	m.Schuljahr, m.Kind = sj, e.Kind.Schluessel
+	if err := k.passt(m, e, sj); err != nil {
+		return Ergebnis{}, err
+	}
+	saved, neu, err := s.store.SaveMeldung(ctx, m, e.ID)
+	if err != nil {
+		return Ergebnis{}, err
+	}
+	return Ergebnis{Meldung: saved, KindID: e.ID, Neu: neu}, nil
+}
+
+// person finds the child a Meldung names by name and birth date: its entry
+// in the cohort, or, for a child not in it, an entry as it would be.
+func (s *Service) person(ctx context.Context, k *Kohorte, g grundlage, p PersonEingabe, geburt time.Time) (Eintrag, error) {
+	kinder, err := s.store.KinderGeborenAm(ctx, geburt)
+	if err != nil {
+		return Eintrag{}, err
+	}
+	familie, vornamen := importing.NormalizeHeader(p.Familienname), importing.NormalizeHeader(p.Vornamen)
+	var treffer []Kind
+	for _, c := range kinder {
+		if importing.NormalizeHeader(c.Familienname) == familie &&
+			(importing.NormalizeHeader(c.Vornamen) == vornamen || c.Rufname != "" && importing.NormalizeHeader(c.Rufname) == vornamen) {
+			treffer = append(treffer, c)
+		}
+	}
+	switch len(treffer) {
+	case 0:
+		return Eintrag{}, apperr.Invalid("Das Kind ist nicht bekannt.", []apperr.FieldError{{Pointer: "/person", Code: "kind_unbekannt",
+			Message: "Ein Kind mit diesem Namen und Geburtsdatum steht nicht im Melderegister."}})
+	case 1:
+	default:
+		return Eintrag{}, apperr.Invalid("Das Kind ist nicht eindeutig.", []apperr.FieldError{{Pointer: "/person", Code: "kind_mehrdeutig",
+			Message: "Mehrere Kinder im Melderegister haben diesen Namen und dieses Geburtsdatum. Bitte die kind_id aus der Liste der Kinder angeben."}})
+	}
+	c := treffer[0]
+	id := s.ps.ID(c.Schluessel)
+	if i, found := slices.BinarySearchFunc(k.Eintraege, id, func(e Eintrag, id string) int { return cmp.Compare(e.ID, id) }); found {
+		return k.Eintraege[i], nil
+	}
+	e := Eintrag{Kind: c, ID: id, Herkunft: g.regel.Herkunft(c.Geburtsdatum, g.sj)}
+	if r, err := g.index.Zuordnung(c.Adresse(), g.sj); err == nil {
+		e.Bezirksschule, e.Schulnummer = r.Schulnummer, r.Schulnummer
+	}
+	return e, nil
+}
+
+// passt checks a Meldung against the child and the schools.
+func (k *Kohorte) passt(m Meldung, e Eintrag, sj importing.Schuljahr) error {
+	if !e.Kind.Wohnt() {
+		return apperr.Conflict("Das Kind ist laut Melderegister weggezogen; für das Kind werden keine Meldungen mehr angenommen.")
+	}
+	zulassung := m.Typ == TypAnmeldung || m.Typ == TypAufnahme
+	vorjahr := importing.NewSchuljahr(sj.StartYear() - 1)
+	if e.Status == "" { // not in the cohort (see person): only an admission may bring it in
+		switch {
+		case e.Herkunft == VorzeitigMoeglich && zulassung:
+		case e.Herkunft == Vorjahr && zulassung && m.Art == ArtNachZurueckstellung:
+		case e.Herkunft == VorzeitigMoeglich:
+			return apperr.Conflict(fmt.Sprintf("Das Kind ist %s noch nicht schulpflichtig und gehört erst mit einer Anmeldung zur vorzeitigen Einschulung zum Jahrgang.", sj))
+		case e.Herkunft == Vorjahr:
+			return apperr.Conflict(fmt.Sprintf("Das Kind ist schon seit %s schulpflichtig und wurde hier nicht zurückgestellt. "+
+				"Wurde es anderswo zurückgestellt, bitte die Anmeldung mit der Art einschulung_nach_zurueckstellung melden.", vorjahr))
+		default:
+			return apperr.Conflict(fmt.Sprintf("Das Kind gehört nach seinem Geburtsdatum nicht zum Einschulungsjahrgang %s.", sj))
+		}
+	}
+	var fe []apperr.FieldError
+	add := func(ptr, code, msg string) {
+		fe = append(fe, apperr.FieldError{Pointer: ptr, Code: code, Message: msg})
+	}
+	switch {
+	case m.Art == ArtVorzeitig && e.Herkunft != VorzeitigMoeglich:
+		add("/art", "art_passt_nicht", fmt.Sprintf("Das Kind ist %s schulpflichtig; eine vorzeitige Einschulung gibt es nur für Kinder, die es noch nicht sind.", sj))
+	case m.Art == ArtNachZurueckstellung && e.Herkunft != Vorjahr:
+		add("/art", "art_passt_nicht", fmt.Sprintf("Eine Einschulung nach Zurückstellung gibt es nur für Kinder, die schon %s schulpflichtig waren.", vorjahr))
+	case m.Art == ArtRegeleinschulung && e.Herkunft == Vorjahr:
+		add("/art", "art_passt_nicht", fmt.Sprintf("Das Kind war schon %s schulpflichtig; es wird nach einer Zurückstellung eingeschult, nicht regulär.", vorjahr))
+	case m.Art != "" && m.Art != ArtVorzeitig && e.Herkunft == VorzeitigMoeglich:
+		add("/art", "art_passt_nicht", fmt.Sprintf("Das Kind ist %s noch nicht schulpflichtig; es kann nur vorzeitig eingeschult werden.", sj))
+	}
+	sch, bekannt := k.schulen[m.Schulnummer]
+	switch {
+	case m.Schulnummer == "":
+	case !bekannt || sch.Schulform != schule.Grundschule:
+		add("/schulnummer", "schule_unbekannt", fmt.Sprintf("Eine Grundschule mit der Schulnummer „%s“ gibt es nicht.", m.Schulnummer))
+	case m.Typ == TypGastschulantrag && sch.Traeger == schule.Frei:
+		add("/schulnummer", "gastschulantrag_unnoetig", "Für eine Schule in freier Trägerschaft braucht es keinen Gastschulantrag; bitte die Anmeldung dort melden.")
+	case m.Typ == TypGastschulantrag && m.Schulnummer == e.Bezirksschule:
+		add("/schulnummer", "gastschulantrag_unnoetig", fmt.Sprintf("Die Schule %s ist die Grundschule des Schulbezirks; ein Gastschulantrag ist nicht nötig.", m.Schulnummer))
+	}
+	if err := apperr.Invalid("Die Meldung passt nicht zum Kind.", fe); err != nil {
+		return err
+	}
+	if zulassung && sch.Traeger == schule.Kommunal && e.Schulnummer != "" && m.Schulnummer != e.Schulnummer {
+		return apperr.Conflict(fmt.Sprintf("Zuständig für das Kind ist die Grundschule %s. Für eine Anmeldung oder Aufnahme an der Schule %s braucht es zuerst einen genehmigten Gastschulantrag.",
+			e.Schulnummer, m.Schulnummer))
+	}
+	return nil
+}
