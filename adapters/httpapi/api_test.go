@@ -31,8 +31,11 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/demo"
+	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 	"github.com/schulgateway/schulgateway/openapi"
 )
 
@@ -91,14 +94,29 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 	done := make(chan struct{})
 	go func() { worker.Run(ctx); close(done) }()
 	t.Cleanup(func() { stop(); <-done })
+	ps, err := einschulung.NewPseudonymizer([]byte("http test key of at least 32 bytes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	schulen := schule.NewService(postgres.NewSchulenStore(pool, nil))
+	bezirke := postgres.NewSchulbezirkStore(pool, nil)
+	// Every route wired as serve wires it, each store on this test's database.
 	srv := newServer(Deps{
+		Schulwechsel: SchulwechselDeps{
+			Service:     schulwechsel.NewService(postgres.NewSchulwechselStore(pool), 0),
+			Idempotency: postgres.NewIdempotencyStore(pool),
+		},
+		Einschulung: EinschulungDeps{
+			Schulbezirke: schulbezirk.NewService(bezirke),
+			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps),
+		},
 		Imports: ImportDeps{
 			Service:        importing.NewService(importStore, importing.Limits{MaxBytes: 8 << 20}),
 			Queued:         worker.Wake,
 			MarkedWorkbook: sheets.MarkedWorkbook,
 			MaxBytes:       8 << 20,
 		},
-		Schulen:  schule.NewService(postgres.NewSchulenStore(pool, nil)),
+		Schulen:  schulen,
 		Changes:  postgres.NewFeedStore(pool, 24*time.Hour),
 		Verifier: verifier,
 		Ready:    func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
@@ -300,6 +318,9 @@ func TestAPI(t *testing.T) {
 				if p.Status != resp.StatusCode || p.Title == "" || p.Detail == "" || p.RequestID != resp.Header.Get("X-Request-ID") {
 					t.Errorf("incomplete problem: %+v", p)
 				}
+			}
+			if resp.Header.Get("X-Content-Type-Options") != "nosniff" || (strings.HasPrefix(c.path, "/v1/") && resp.Header.Get("Cache-Control") != "no-store") {
+				t.Errorf("security headers missing: %v", resp.Header)
 			}
 			if tt.check != nil {
 				tt.check(t, resp, body)

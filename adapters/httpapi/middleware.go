@@ -109,6 +109,19 @@ func (s *server) recoverNext(c *fiber.Ctx) (err error) {
 	return c.Next()
 }
 
+// securityHeaders go on every answer: no sniffing, no framing, no
+// referrer, and answers under /v1 (personal data) are never cached.
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "no-referrer")
+	c.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	if strings.HasPrefix(c.Path(), "/v1/") {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	}
+	return c.Next()
+}
+
 // refuseContentEncoding answers 415 for compressed request bodies: fiber v2
 // would inflate them without a size limit (a decompression bomb).
 func refuseContentEncoding(c *fiber.Ctx) error {

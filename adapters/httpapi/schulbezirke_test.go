@@ -16,8 +16,6 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/demo"
-	"github.com/schulgateway/schulgateway/internal/einschulung"
-	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
 )
 
@@ -32,15 +30,6 @@ func einschulungEnv(t *testing.T) (*env, *pgxpool.Pool) {
 		if _, _, err := schulen.Put(context.Background(), s.Schulnummer, s); err != nil {
 			t.Fatal(err)
 		}
-	}
-	ps, err := einschulung.NewPseudonymizer([]byte("http test key of at least 32 bytes"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bezirke := postgres.NewSchulbezirkStore(pool, nil)
-	e.srv.Einschulung = EinschulungDeps{
-		Schulbezirke: schulbezirk.NewService(bezirke),
-		Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps),
 	}
 	return e, pool
 }

@@ -19,11 +19,9 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/adapters/xschule"
 	"github.com/schulgateway/schulgateway/internal/auth"
-	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 )
 
 func init() {
@@ -40,10 +38,6 @@ func schulwechselEnv(t *testing.T) (*env, *pgxpool.Pool) {
 	t.Helper()
 	pool := pgtest.Pool(t)
 	e := newEnv(t, pool)
-	e.srv.Schulwechsel = SchulwechselDeps{
-		Service:     schulwechsel.NewService(postgres.NewSchulwechselStore(pool), 0),
-		Idempotency: postgres.NewIdempotencyStore(pool),
-	}
 	if _, err := pool.Exec(context.Background(), `INSERT INTO schulen (schulnummer, name, schulform, traeger) VALUES
 		('20101', 'Grundschule Am Anger', 'grundschule', 'kommunal'),
 		('20102', 'Grundschule Lindenplatz', 'grundschule', 'kommunal'),

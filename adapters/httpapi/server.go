@@ -76,7 +76,7 @@ func newServer(d Deps) *server {
 		JSONEncoder: gojson.Marshal,
 		JSONDecoder: gojson.Unmarshal,
 	})
-	s.app.Use(s.observe, refuseContentEncoding, s.withTimeout)
+	s.app.Use(s.observe, securityHeaders, refuseContentEncoding, s.withTimeout)
 	for _, r := range s.routes() {
 		handlers := []fiber.Handler{}
 		if len(r.roles) > 0 {
