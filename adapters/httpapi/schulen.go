@@ -49,7 +49,20 @@ func toSchuleJSON(s schule.Schule) schuleJSON {
 	}
 }
 
+// encodedList is the answer of GET /v1/schulen for one version of the
+// stored schools: the BMS asks for it constantly and it changes a few
+// times a year, so it is encoded once per version.
+type encodedList struct {
+	version uint64
+	body    []byte
+}
+
 func (s *server) listSchulen(c *fiber.Ctx) error {
+	version, ok := s.Schulen.Version() // read before the list: a change meanwhile retires the entry
+	if e := s.schulenJSON.Load(); ok && e != nil && e.version == version {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		return c.Send(e.body)
+	}
 	list, err := s.Schulen.List(c.UserContext())
 	if err != nil {
 		return err
@@ -58,7 +71,15 @@ func (s *server) listSchulen(c *fiber.Ctx) error {
 	for i, sch := range list {
 		items[i] = toSchuleJSON(sch)
 	}
-	return c.JSON(fiber.Map{"items": items})
+	body, err := s.app.Config().JSONEncoder(fiber.Map{"items": items})
+	if err != nil {
+		return err
+	}
+	if ok {
+		s.schulenJSON.Store(&encodedList{version: version, body: body})
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(body)
 }
 
 func (s *server) getSchule(c *fiber.Ctx) error {

@@ -5,6 +5,7 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	gojson "github.com/goccy/go-json"
@@ -44,6 +45,8 @@ type server struct {
 	verifier  auth.Verifier
 	metrics   *metrics
 	accessLog bool
+	// schulenJSON caches the encoded list of schools per store version.
+	schulenJSON atomic.Pointer[encodedList]
 }
 
 // BodyLimit is the largest JSON request body accepted (bytes); uploads

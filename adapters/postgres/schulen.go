@@ -34,6 +34,10 @@ func NewSchulenStore(pool *pgxpool.Pool, changes *Changes) *SchulenStore {
 	return &SchulenStore{pool: pool, changes: changes}
 }
 
+// Version is the change listener's generation: it moves on with every
+// change in any instance; without a healthy listener it is not ok.
+func (st *SchulenStore) Version() (uint64, bool) { return st.changes.Generation() }
+
 // Pool exposes the pool (for tests and tools that write around the store).
 func (st *SchulenStore) Pool() *pgxpool.Pool { return st.pool }
 

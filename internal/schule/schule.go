@@ -81,6 +81,10 @@ type Store interface {
 	Get(ctx context.Context, schulnummer string) (Schule, error)
 	// Put creates or replaces a school and reports whether it was created.
 	Put(ctx context.Context, s Schule) (Schule, bool, error)
+	// Version changes whenever the stored schools may have changed, in any
+	// instance; ok is false when the store cannot tell (then nothing
+	// derived from a list may be reused).
+	Version() (v uint64, ok bool)
 }
 
 var (

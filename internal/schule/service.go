@@ -15,6 +15,10 @@ func NewService(store Store) *Service { return &Service{store: store} }
 
 func (s *Service) List(ctx context.Context) ([]Schule, error) { return s.store.List(ctx) }
 
+// Version tells callers that keep something derived from the list (an
+// encoded answer) whether it is still current; see Store.Version.
+func (s *Service) Version() (uint64, bool) { return s.store.Version() }
+
 func (s *Service) Get(ctx context.Context, schulnummer string) (Schule, error) {
 	if !ValidSchulnummer(schulnummer) {
 		return Schule{}, apperr.NotFound(fmt.Sprintf("Eine Schule mit der Schulnummer „%s“ gibt es nicht.", schulnummer))
