@@ -111,7 +111,7 @@ func BenchmarkImportMelderegister100k(b *testing.B) {
 	signer, _ := jwtauth.LoadOrCreateDevKey(filepath.Join(b.TempDir(), "key.json"))
 	verifier, _ := jwtauth.NewFromSet(signer.PublicSet(), "https://idp.bench", "schulgateway", 0)
 	token, _ := signer.Sign("https://idp.bench", "schulgateway", "bench", []auth.Role{auth.RoleSchulamt}, time.Hour)
-	store := postgres.NewImportStore(pool)
+	store := postgres.NewImportStore(pool, nil)
 	log := slog.New(slog.DiscardHandler)
 	worker := postgres.NewWorker(postgres.NewProcessor(store, sheets.Open), 1, log)
 	wctx, stop := context.WithCancel(ctx)

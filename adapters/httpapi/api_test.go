@@ -88,7 +88,7 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	importStore := postgres.NewImportStore(pool)
+	importStore := postgres.NewImportStore(pool, nil)
 	worker := postgres.NewWorker(postgres.NewProcessor(importStore, sheets.Open), 2, slog.New(slog.DiscardHandler))
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})

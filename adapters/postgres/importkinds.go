@@ -31,6 +31,9 @@ type kindSpec struct {
 	// feedEntity names the change-feed entity of the records, if the BMS
 	// sees them ("" : not in the feed).
 	feedEntity string
+	// pseudonymous: the feed names records by the Processor's pseudonym of
+	// their key, never by the key itself (children: the register's data).
+	pseudonymous bool
 }
 
 var kindSpecs = map[importing.Kind]kindSpec{
@@ -90,9 +93,11 @@ var kindSpecs = map[importing.Kind]kindSpec{
 				nilIfEmpty(sorge), "gemeldet"}
 		},
 		// The register extract is a snapshot: a child it no longer lists
-		// has moved away. Never deleted.
-		removal: "status = 'weggezogen'",
-		active:  "t.status = 'gemeldet'",
+		// has moved away. Never deleted. For the BMS (the change feed) a
+		// child that moved away is gone from the cohort: a tombstone.
+		removal:    "status = 'weggezogen'",
+		active:     "t.status = 'gemeldet'",
+		feedEntity: changefeed.EntityKind, pseudonymous: true,
 	},
 	importing.KindSchueler: {
 		table: "schueler", keyCol: "schluessel",

@@ -12,13 +12,23 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/importing"
 )
 
 // ImportStore implements importing.Store.
-type ImportStore struct{ pool *pgxpool.Pool }
+type ImportStore struct {
+	pool *pgxpool.Pool
+	// pseudonym turns a child's register key into the id the BMS sees in
+	// the change feed; nil keeps children's changes out of the feed.
+	pseudonym func(schluessel string) string
+}
 
-func NewImportStore(pool *pgxpool.Pool) *ImportStore { return &ImportStore{pool: pool} }
+// NewImportStore returns the store; pseudonym may be nil (tests of other
+// kinds), then children's changes are not fed.
+func NewImportStore(pool *pgxpool.Pool, pseudonym func(string) string) *ImportStore {
+	return &ImportStore{pool: pool, pseudonym: pseudonym}
+}
 
 // leaseTime is how long a worker may hold an import without renewing.
 const leaseTime = 2 * time.Minute
@@ -439,7 +449,7 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 
 	rejected := imp.OnError == importing.OnErrorReject && counts.Invalid > 0 || overlapRows > 0
 	if !imp.DryRun && !rejected {
-		if err := apply(ctx, tx, imp.ID, spec); err != nil {
+		if err := p.apply(ctx, tx, imp.ID, spec); err != nil {
 			return err
 		}
 	}
@@ -461,7 +471,7 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 // the records the list no longer has. Before-images of changed and
 // removed records are kept for undo; created ones are known from
 // import_actions.
-func apply(ctx context.Context, tx pgx.Tx, importID string, spec kindSpec) error {
+func (p *Processor) apply(ctx context.Context, tx pgx.Tx, importID string, spec kindSpec) error {
 	if _, err := tx.Exec(ctx, fmt.Sprintf(`
 		INSERT INTO import_changes (import_id, tbl, schluessel, before)
 		SELECT $1, $2, t.%[2]s, to_jsonb(t) FROM %[1]s t JOIN stg s ON s.schluessel = t.%[2]s AND s.action = 'update'
@@ -482,11 +492,9 @@ func apply(ctx context.Context, tx pgx.Tx, importID string, spec kindSpec) error
 		spec.table, spec.keyCol, strings.Join(spec.cols, ", "), prefixed("s.", spec.cols), strings.Join(set, ", ")), importID); err != nil {
 		return err
 	}
-	if spec.feedEntity != "" {
-		if _, err := tx.Exec(ctx, `INSERT INTO change_feed (entity, entity_id, operation)
-			SELECT $1, schluessel, 'upsert' FROM stg WHERE action IN ('create', 'update') ORDER BY row`, spec.feedEntity); err != nil {
-			return err
-		}
+	if err := p.store.feed(ctx, tx, spec, `SELECT schluessel, 'upsert' FROM stg WHERE action IN ('create', 'update')
+		UNION ALL SELECT schluessel, 'delete' FROM import_actions WHERE import_id = $1 AND action = 'remove'`, importID); err != nil {
+		return err
 	}
 	switch spec.removal {
 	case "":
@@ -590,6 +598,36 @@ func (p *Processor) checker(ctx context.Context, kind importing.Kind) (func(*imp
 	}, nil
 }
 
+// feed records the changes the rows of query (key, operation) describe in
+// the change feed, in the writer's transaction; pseudonymous kinds are
+// named by their pseudonym and tombstones carry it as their key.
+func (s *ImportStore) feed(ctx context.Context, tx pgx.Tx, spec kindSpec, query string, args ...any) error {
+	if spec.feedEntity == "" || (spec.pseudonymous && s.pseudonym == nil) {
+		return nil
+	}
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	var changes []changefeed.Change
+	var key, op string
+	if _, err := pgx.ForEachRow(rows, []any{&key, &op}, func() error {
+		id := key
+		if spec.pseudonymous {
+			id = s.pseudonym(key)
+		}
+		c := changefeed.Change{Entity: spec.feedEntity, ID: id, Operation: changefeed.Operation(op)}
+		if c.Operation == changefeed.Delete {
+			c.Key = map[string]string{"id": id}
+		}
+		changes = append(changes, c)
+		return nil
+	}); err != nil {
+		return err
+	}
+	return RecordChanges(ctx, tx, changes...)
+}
+
 // ---- undo ----
 
 // Undo restores every record an import changed to its state before the
@@ -632,15 +670,10 @@ func (s *ImportStore) Undo(ctx context.Context, id string) error {
 		if touched > 0 {
 			return apperr.Conflict(fmt.Sprintf("%d Datensätze dieses Imports wurden seitdem anders geändert. Der Import kann nicht mehr rückgängig gemacht werden.", touched))
 		}
-		if spec.feedEntity != "" {
-			// Records the undo deletes leave a tombstone; restored ones an upsert.
-			if _, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO change_feed (entity, entity_id, operation, natural_key)
-				SELECT $1, %[2]s, 'delete', jsonb_build_object('%[2]s', %[2]s) FROM %[1]s WHERE created_by_import = $2
-				UNION ALL
-				SELECT $1, schluessel, 'upsert', NULL FROM import_changes WHERE import_id = $2 AND tbl = $3`,
-				spec.table, spec.keyCol), spec.feedEntity, id, spec.table); err != nil {
-				return err
-			}
+		// Records the undo deletes leave a tombstone; restored ones an upsert.
+		if err := s.feed(ctx, tx, spec, fmt.Sprintf(`SELECT %[2]s, 'delete' FROM %[1]s WHERE created_by_import = $1
+			UNION ALL SELECT schluessel, 'upsert' FROM import_changes WHERE import_id = $1 AND tbl = $2`, spec.table, spec.keyCol), id, spec.table); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE created_by_import = $1`, spec.table), id); err != nil {
 			return err

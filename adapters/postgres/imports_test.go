@@ -2,6 +2,8 @@ package postgres_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"testing"
 
@@ -24,7 +26,7 @@ type importer struct {
 
 func newImporter(t *testing.T) *importer {
 	pool := pgtest.Pool(t)
-	store := postgres.NewImportStore(pool)
+	store := postgres.NewImportStore(pool, pseudonym)
 	return &importer{t: t, pool: pool, store: store, svc: importing.NewService(store, importing.Limits{MaxBytes: 1 << 20})}
 }
 
@@ -49,6 +51,13 @@ func (im *importer) run(kind, onError string, dryRun bool, table importing.Table
 		im.t.Fatal(err)
 	}
 	return got
+}
+
+// pseudonym stands in for the HMAC pseudonymizer: any function that does
+// not reveal the key will do for these tests.
+func pseudonym(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "ps-" + hex.EncodeToString(sum[:8])
 }
 
 func (im *importer) count(sql string, args ...any) int {
@@ -117,8 +126,22 @@ func TestMelderegisterImportLifecycle(t *testing.T) {
 	if err := im.svc.Undo(context.Background(), first.ID); err == nil {
 		t.Error("undoing an import that later imports built on must be refused")
 	}
+	// The BMS learns of it through the change feed, by pseudonym only:
+	// three children, Tom's move, Ida gone (a tombstone).
+	feed := func(op, id string) int {
+		return im.count("SELECT count(*) FROM change_feed WHERE entity = 'kind' AND operation = $1 AND entity_id = $2", op, id)
+	}
+	if feed("upsert", pseudonym("om:1001")) != 1 || feed("upsert", pseudonym("om:1002")) != 2 || feed("delete", pseudonym("om:1003")) != 1 {
+		t.Error("change feed does not carry the children's changes under their pseudonyms")
+	}
+	if n := im.count("SELECT count(*) FROM change_feed WHERE entity_id LIKE 'om:%' OR natural_key::text LIKE '%om:%'"); n != 0 {
+		t.Errorf("%d feed entries carry the register's id", n)
+	}
 	if err := im.svc.Undo(context.Background(), second.ID); err != nil {
 		t.Fatalf("undo: %v", err)
+	}
+	if feed("upsert", pseudonym("om:1003")) != 2 {
+		t.Error("undo did not feed Ida's return")
 	}
 	if n := im.count("SELECT count(*) FROM kinder WHERE status = 'gemeldet' AND (strasse = 'Am Anger' OR schluessel = 'om:1003')"); n != 2 {
 		t.Errorf("after undo %d of Tom's old address and Ida's registration are back, want 2", n)

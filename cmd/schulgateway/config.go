@@ -101,17 +101,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 			*st.dst = tag
 		}
 	}
-	switch v := getenv("PSEUDONYM_KEY"); {
-	case v != "":
-		key, err := einschulung.ParsePseudonymKey(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("PSEUDONYM_KEY: %w", err))
-		}
+	if key, err := pseudonymKey(getenv, c.Dev); err != nil {
+		errs = append(errs, err)
+	} else {
 		c.PseudonymKey = key
-	case c.Dev:
-		c.PseudonymKey = []byte("schulgateway-dev: not a secret, dev data only")
-	default:
-		errs = append(errs, errors.New("PSEUDONYM_KEY fehlt: der geheime Schlüssel der pseudonymen Kennungen der Kinder (base64, mindestens 32 Bytes, z. B. aus „openssl rand -base64 32“)"))
 	}
 	c.ImportMaxBytes = importMaxBytes(getenv)
 	c.ImportWorkers = 2
@@ -171,4 +164,20 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// pseudonymKey reads PSEUDONYM_KEY; dev mode without one uses a fixed,
+// non-secret key (dev data only).
+func pseudonymKey(getenv func(string) string, dev bool) ([]byte, error) {
+	switch v := getenv("PSEUDONYM_KEY"); {
+	case v != "":
+		key, err := einschulung.ParsePseudonymKey(v)
+		if err != nil {
+			return nil, fmt.Errorf("PSEUDONYM_KEY: %w", err)
+		}
+		return key, nil
+	case dev:
+		return []byte("schulgateway-dev: not a secret, dev data only"), nil
+	}
+	return nil, errors.New("PSEUDONYM_KEY fehlt: der geheime Schlüssel der pseudonymen Kennungen der Kinder (base64, mindestens 32 Bytes, z. B. aus „openssl rand -base64 32“)")
 }

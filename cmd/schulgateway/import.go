@@ -16,6 +16,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
 )
 
@@ -48,7 +49,16 @@ func cmdImport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer pool.Close()
-	store := postgres.NewImportStore(pool)
+	dev, _ := strconv.ParseBool(getenv("SCHULGATEWAY_DEV"))
+	key, err := pseudonymKey(getenv, dev)
+	if err != nil {
+		return err
+	}
+	ps, err := einschulung.NewPseudonymizer(key)
+	if err != nil {
+		return err
+	}
+	store := postgres.NewImportStore(pool, ps.ID)
 	svc := importing.NewService(store, importing.Limits{MaxBytes: importMaxBytes(getenv)})
 	imp, err := svc.Submit(ctx, importing.Request{
 		Kind: *kind, DryRun: *dryRun, OnError: *onError, Sheet: *sheet, Schulnummer: *schulnummer,

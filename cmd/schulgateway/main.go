@@ -278,16 +278,16 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	changes := postgres.ListenChanges(ctx, cfg.DatabaseURL, log)
 	feed := postgres.NewFeedStore(pool, cfg.FeedRetention)
 	go pruneFeed(ctx, feed, log)
-	importStore := postgres.NewImportStore(pool)
+	ps, err := einschulung.NewPseudonymizer(cfg.PseudonymKey)
+	if err != nil {
+		return err
+	}
+	importStore := postgres.NewImportStore(pool, ps.ID)
 	worker := postgres.NewWorker(postgres.NewProcessor(importStore, sheets.Open), cfg.ImportWorkers, log)
 	workerDone := make(chan struct{})
 	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	go func() { worker.Run(wctx); close(workerDone) }()
 	defer func() { stopWorker(); <-workerDone }()
-	ps, err := einschulung.NewPseudonymizer(cfg.PseudonymKey)
-	if err != nil {
-		return err
-	}
 	schulen := schule.NewService(postgres.NewSchulenStore(pool, changes))
 	bezirke := postgres.NewSchulbezirkStore(pool, changes)
 	app := httpapi.New(httpapi.Deps{
