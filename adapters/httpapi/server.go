@@ -25,6 +25,7 @@ type Deps struct {
 	Changes      changefeed.Store
 	Schulwechsel SchulwechselDeps
 	Einschulung  EinschulungDeps
+	Planung      PlanungDeps
 	Verifier     auth.Verifier
 	// Ready reports whether the database answers; /readyz calls it.
 	Ready func(ctx context.Context) error
@@ -122,7 +123,7 @@ func (s *server) routes() []route {
 		{fiber.MethodDelete, "/v1/imports/:id", editors, s.deleteImport},
 		{fiber.MethodGet, "/v1/header-mappings/:kind", editors, s.getHeaderMappings},
 		{fiber.MethodPut, "/v1/header-mappings/:kind", editors, s.putHeaderMappings},
-	}, append(s.schulwechselRoutes(), s.einschulungRoutes()...)...)
+	}, append(append(s.schulwechselRoutes(), s.einschulungRoutes()...), s.planungRoutes()...)...)
 }
 
 // withTimeout gives each handler a context that ends after RequestTimeout

@@ -26,6 +26,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/demo"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/planung"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
@@ -292,6 +293,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	bezirke := postgres.NewSchulbezirkStore(pool, changes)
 	app := httpapi.New(httpapi.Deps{
 		Schulen: schulen,
+		Planung: httpapi.PlanungDeps{Service: planung.NewService(postgres.NewPlanungStore(pool, bezirke, cfg.Einschulung))},
 		Einschulung: httpapi.EinschulungDeps{
 			Schulbezirke: schulbezirk.NewService(bezirke),
 			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, cfg.Einschulung, ps),
