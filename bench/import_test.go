@@ -24,6 +24,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/openapi"
@@ -111,7 +112,12 @@ func BenchmarkImportMelderegister100k(b *testing.B) {
 	signer, _ := jwtauth.LoadOrCreateDevKey(filepath.Join(b.TempDir(), "key.json"))
 	verifier, _ := jwtauth.NewFromSet(signer.PublicSet(), "https://idp.bench", "schulgateway", 0)
 	token, _ := signer.Sign("https://idp.bench", "schulgateway", "bench", []auth.Role{auth.RoleSchulamt}, time.Hour)
-	store := postgres.NewImportStore(pool, nil)
+	// Children enter the change feed under their pseudonyms, as in serve.
+	ps, err := einschulung.NewPseudonymizer([]byte("bench pseudonym key, 32 bytes or more"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	store := postgres.NewImportStore(pool, ps.ID)
 	log := slog.New(slog.DiscardHandler)
 	worker := postgres.NewWorker(postgres.NewProcessor(store, sheets.Open), 1, log)
 	wctx, stop := context.WithCancel(ctx)

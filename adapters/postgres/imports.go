@@ -605,27 +605,45 @@ func (s *ImportStore) feed(ctx context.Context, tx pgx.Tx, spec kindSpec, query 
 	if spec.feedEntity == "" || (spec.pseudonymous && s.pseudonym == nil) {
 		return nil
 	}
-	rows, err := tx.Query(ctx, query, args...)
-	if err != nil {
+	// A list may change a million records: read them through a cursor in
+	// batches and COPY each batch, so memory stays flat.
+	if _, err := tx.Exec(ctx, "DECLARE feed_rows NO SCROLL CURSOR FOR "+query, args...); err != nil {
 		return err
 	}
-	var changes []changefeed.Change
-	var key, op string
-	if _, err := pgx.ForEachRow(rows, []any{&key, &op}, func() error {
-		id := key
-		if spec.pseudonymous {
-			id = s.pseudonym(key)
+	defer tx.Exec(ctx, "CLOSE feed_rows") //nolint:errcheck // closed with the transaction anyway
+	for {
+		rows, err := tx.Query(ctx, "FETCH 10000 FROM feed_rows")
+		if err != nil {
+			return err
 		}
-		c := changefeed.Change{Entity: spec.feedEntity, ID: id, Operation: changefeed.Operation(op)}
-		if c.Operation == changefeed.Delete {
-			c.Key = map[string]string{"id": id}
+		var entries [][]any
+		var key, op string
+		if _, err := pgx.ForEachRow(rows, []any{&key, &op}, func() error {
+			id := key
+			if spec.pseudonymous {
+				id = s.pseudonym(key)
+			}
+			c := changefeed.Change{Entity: spec.feedEntity, ID: id, Operation: changefeed.Operation(op)}
+			var natural any
+			if c.Operation == changefeed.Delete {
+				c.Key = map[string]string{"id": id}
+				natural = c.Key
+			}
+			if err := c.Validate(); err != nil {
+				return err
+			}
+			entries = append(entries, []any{c.Entity, c.ID, string(c.Operation), natural})
+			return nil
+		}); err != nil {
+			return err
 		}
-		changes = append(changes, c)
-		return nil
-	}); err != nil {
-		return err
+		if len(entries) == 0 {
+			return nil
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"change_feed"}, []string{"entity", "entity_id", "operation", "natural_key"}, pgx.CopyFromRows(entries)); err != nil {
+			return err
+		}
 	}
-	return RecordChanges(ctx, tx, changes...)
 }
 
 // ---- undo ----

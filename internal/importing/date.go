@@ -42,6 +42,10 @@ func ParseDate(s string, referenceYear int) (time.Time, *Problem) {
 	if referenceYear == 0 {
 		referenceYear = time.Now().Year()
 	}
+	if t, ok := isoDate(s); ok {
+		// Date cells arrive as ISO text: the common case, without regexps.
+		return checkedDate(s, t[0], t[1], t[2])
+	}
 	body := s
 	if m := reTimeSuffix.FindStringSubmatch(s); m != nil {
 		body = strings.TrimSpace(m[1])
@@ -148,4 +152,21 @@ func dateProblem(s, why string) *Problem {
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
+}
+
+// isoDate splits an exact "YYYY-MM-DD" into year, month and day.
+func isoDate(s string) ([3]int, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return [3]int{}, false
+	}
+	var n [3]int
+	for i, part := range [3]string{s[:4], s[5:7], s[8:]} {
+		for j := 0; j < len(part); j++ {
+			if part[j] < '0' || part[j] > '9' {
+				return [3]int{}, false
+			}
+			n[i] = n[i]*10 + int(part[j]-'0')
+		}
+	}
+	return n, true
 }

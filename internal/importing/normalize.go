@@ -67,6 +67,10 @@ func cleanCell(s string) string {
 	if s == "" {
 		return ""
 	}
+	if plainASCII(s) {
+		// Most cells: nothing to repair or normalise, no copy needed.
+		return s
+	}
 	s = norm.NFC.String(repairMojibake(s))
 	var b strings.Builder
 	b.Grow(len(s))
@@ -86,6 +90,21 @@ func cleanCell(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// plainASCII reports whether s is printable ASCII without leading,
+// trailing or doubled blanks: cleanCell would return it unchanged.
+func plainASCII(s string) bool {
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || (c == ' ' && s[i+1] == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 // NormalizeName cleans a name or street as written: trims, collapses white

@@ -108,7 +108,7 @@ func (st *Stream) Push(row Row) []Record {
 }
 
 func (r Reader) readRow(sheet string, row Row, mapped []Field, h HeaderMatch, ref int) Record {
-	rec := Record{Sheet: sheet, RowNumber: row.Number, Values: map[string]any{}, Raw: map[string]string{}}
+	rec := Record{Sheet: sheet, RowNumber: row.Number, Values: make(map[string]any, len(mapped)), Raw: make(map[string]string, len(mapped))}
 	report := func(f Field, col int, p *Problem) {
 		p.Field = f.Name
 		cp := CellProblem{Problem: *p, Column: col, Label: f.Label}
@@ -302,6 +302,13 @@ func (r Reader) combine(rec *Record, mapped []Field, h HeaderMatch, report func(
 func repeatsHeader(row Row, h HeaderMatch) bool {
 	if len(h.Columns) == 0 {
 		return false
+	}
+	// Data rows differ from the header in their first cells already; the
+	// normalised comparison below is for rows that might repeat it.
+	for _, col := range h.Columns {
+		if col < len(h.Headers) && row.cell(col) != "" && h.Headers[col] != "" && row.cell(col)[0]|0x20 != h.Headers[col][0]|0x20 {
+			return false
+		}
 	}
 	for _, col := range h.Columns {
 		if col >= len(h.Headers) || NormalizeHeader(row.cell(col)) != NormalizeHeader(h.Headers[col]) {
