@@ -75,9 +75,7 @@ func (s *sheetBuilder) set(col, rowNumber int, value string, kind CellKind) erro
 		return nil
 	}
 	if col >= s.b.lim.MaxColumns {
-		return newError(ErrTooLarge, fmt.Errorf("column %d >= %d", col, s.b.lim.MaxColumns),
-			fmt.Sprintf("In der Tabelle „%s“ steht ein Wert in Spalte %s (Zelle %s); erlaubt sind höchstens %d Spalten.",
-				s.sheet.Name, ColumnLetter(col), CellRef(col, rowNumber), s.b.lim.MaxColumns))
+		return tooWide(s.sheet.Name, col, rowNumber, s.b.lim.MaxColumns)
 	}
 	if col >= len(s.cells) {
 		if col < cap(s.cells) {
@@ -106,23 +104,27 @@ func (s *sheetBuilder) resetRow() {
 // (for ODS repeated rows), and resets it. An empty row is dropped at no cost.
 func (s *sheetBuilder) commitRow(number int, hidden bool, repeated int) error {
 	defer s.resetRow()
-	if s.last == 0 {
+	return s.addRow(number, hidden, repeated, s.cells[:s.last])
+}
+
+// addRow stores a copy of cells (which end with a non-empty cell, or are
+// empty) as row number, repeated times.
+func (s *sheetBuilder) addRow(number int, hidden bool, repeated int, cells []Cell) error {
+	if len(cells) == 0 {
 		return nil
 	}
 	if repeated < 1 {
 		repeated = 1
 	}
 	var textBytes int64
-	for _, c := range s.cells[:s.last] {
+	for _, c := range cells {
 		textBytes += int64(len(c.Value))
 	}
 	for i := 0; i < repeated; i++ {
 		if len(s.sheet.Rows) >= s.b.lim.MaxRows {
-			return newError(ErrTooLarge, fmt.Errorf("more than %d rows in sheet %q", s.b.lim.MaxRows, s.sheet.Name),
-				fmt.Sprintf("Die Tabelle „%s“ hat mehr als %d Zeilen mit Inhalt. Bitte teilen Sie die Liste auf.",
-					s.sheet.Name, s.b.lim.MaxRows))
+			return tooManyRows(s.sheet.Name, s.b.lim.MaxRows)
 		}
-		s.b.cells += s.last
+		s.b.cells += len(cells)
 		if s.b.cells > s.b.lim.MaxCells {
 			return newError(ErrTooLarge, fmt.Errorf("more than %d cells", s.b.lim.MaxCells),
 				fmt.Sprintf("Die Datei enthält zu viele Zellen (mehr als %d).", s.b.lim.MaxCells))
@@ -132,8 +134,8 @@ func (s *sheetBuilder) commitRow(number int, hidden bool, repeated int) error {
 			return newError(ErrTooLarge, fmt.Errorf("more than %d bytes of cell text", s.b.lim.MaxUncompressed),
 				fmt.Sprintf("Die Datei enthält zu viel Text (mehr als %s).", humanBytes(s.b.lim.MaxUncompressed)))
 		}
-		row := Row{Number: number + i, Hidden: hidden, Cells: make([]Cell, s.last)}
-		copy(row.Cells, s.cells[:s.last])
+		row := Row{Number: number + i, Hidden: hidden, Cells: make([]Cell, len(cells))}
+		copy(row.Cells, cells)
 		if n := len(s.sheet.Rows); n > 0 && s.sheet.Rows[n-1].Number >= row.Number {
 			s.unsorted = true
 		}
@@ -143,6 +145,20 @@ func (s *sheetBuilder) commitRow(number int, hidden bool, repeated int) error {
 		}
 	}
 	return nil
+}
+
+// tooWide is the error for a value in column col (0-based) >= maxCols.
+func tooWide(sheet string, col, rowNumber, maxCols int) *Error {
+	return newError(ErrTooLarge, fmt.Errorf("column %d >= %d", col, maxCols),
+		fmt.Sprintf("In der Tabelle „%s“ steht ein Wert in Spalte %s (Zelle %s); erlaubt sind höchstens %d Spalten.",
+			sheet, ColumnLetter(col), CellRef(col, rowNumber), maxCols))
+}
+
+// tooManyRows is the error for a sheet with more than maxRows non-empty rows.
+func tooManyRows(sheet string, maxRows int) *Error {
+	return newError(ErrTooLarge, fmt.Errorf("more than %d rows in sheet %q", maxRows, sheet),
+		fmt.Sprintf("Die Tabelle „%s“ hat mehr als %d Zeilen mit Inhalt. Bitte teilen Sie die Liste auf.",
+			sheet, maxRows))
 }
 
 // finish sorts and merges rows if needed, flags hidden columns and adds the

@@ -3,6 +3,8 @@ package sheets
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -38,4 +40,98 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzStreamXLSX gives the streaming reader a worksheet and a shared string
+// table of any bytes. It must never panic and only return typed errors;
+// where the encoding/xml reader of xlsx_ref_test.go (without its byte
+// filter) reads the file, the stream must read the same, through Read and
+// through Rows (which refuses rows out of order, where Read sorts them).
+// The scanner is more lenient than encoding/xml about markup it does not
+// use, so a file only the stream reads is fine.
+func FuzzStreamXLSX(f *testing.F) {
+	for _, h := range handMadeSheets() {
+		if len(h.xml) < 64<<10 {
+			f.Add([]byte(h.xml), []byte(sstXML(h.sst)))
+		}
+	}
+	for _, name := range []string{"schulbezirke.xlsx", "openpyxl_features.xlsx", "xlsxwriter_features.xlsx"} {
+		parts := unzipAll(f, readTestdata(f, name))
+		f.Add([]byte(parts["xl/worksheets/sheet1.xml"]), []byte(parts["xl/sharedStrings.xml"]))
+	}
+	f.Add([]byte(worksheet("", `<row r="2"><c r="B2" t="s"><v>1</v></c><c r="C2"><v>1</v></c><c r="D2" s="2"><v>43921</v></c></row><row r="1"><c><is><t>x</t></is></c></row>`)),
+		[]byte(`<sst><si><t>a</t></si><si><r><t>b</t></r><rPh><t>c</t></rPh></si></sst>`))
+	template := unzipAll(f, buildXLSX(f, nil, xsheet{name: "S", xml: worksheet("", "")}))
+	f.Fuzz(func(t *testing.T, sheet, sst []byte) {
+		testRepanic = true
+		defer func() { testRepanic = false }()
+		parts := map[string]string{}
+		for k, v := range template {
+			parts[k] = v
+		}
+		parts["xl/worksheets/sheet1.xml"] = string(sheet)
+		parts["xl/sharedStrings.xml"] = string(sst)
+		data := rezip(t, parts)
+		lim := Limits{MaxRows: 1000, MaxColumns: 100, MaxUncompressed: 8 << 20, MaxCells: 100_000}
+		ctx := context.Background()
+		typed := func(err error) {
+			t.Helper()
+			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrUnsupportedFormat) && !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("untyped error %v", err)
+			}
+		}
+		got, readErr := Read(ctx, data, "fuzz.xlsx", lim)
+		ref, refErr := refRead(ctx, data, lim, false)
+		switch err := readErr; {
+		case err != nil:
+			typed(err)
+			if refErr == nil {
+				t.Fatalf("stream: %v; reference read the file", err)
+			}
+		case refErr == nil:
+			compareWorkbooks(t, got, ref)
+		}
+		x, err := OpenXLSX(ctx, data, "fuzz.xlsx", lim)
+		if err != nil {
+			typed(err)
+			if got != nil {
+				t.Fatalf("OpenXLSX: %v; Read read the file", err)
+			}
+			return
+		}
+		var rows []Row
+		err = x.Rows(ctx, 0, func(r *Row) error {
+			rows = append(rows, Row{Number: r.Number, Hidden: r.Hidden, Cells: append([]Cell(nil), r.Cells...)})
+			return nil
+		})
+		if err != nil {
+			typed(err)
+			if got != nil && !strings.Contains(err.Error(), "aufsteigender Reihenfolge") {
+				t.Fatalf("Rows: %v; Read read the file", err)
+			}
+			return
+		}
+		if got == nil {
+			if !errors.Is(readErr, ErrTooLarge) { // Read holds cells and text, Rows does not
+				t.Fatal("Rows read a file Read refused")
+			}
+			return
+		}
+		compareRows(t, rows, got.Sheets[0].Rows)
+	})
+}
+
+// sstXML writes a shared string table as buildXLSX does.
+func sstXML(sst []string) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
+	for _, s := range sst {
+		if strings.HasPrefix(s, "<") {
+			fmt.Fprintf(&b, "<si>%s</si>", s)
+		} else {
+			fmt.Fprintf(&b, `<si><t xml:space="preserve">%s</t></si>`, xmlEscape(s))
+		}
+	}
+	b.WriteString(`</sst>`)
+	return b.String()
 }

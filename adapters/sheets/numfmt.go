@@ -11,20 +11,27 @@ import (
 // the General format, without grouping: rounded to 15 significant digits
 // (0.1+0.2 → "0.3"), no exponent for ordinary magnitudes, no "-0".
 func formatNumber(f float64) string {
+	var buf [32]byte
+	return string(appendNumber(buf[:0], f))
+}
+
+// appendNumber appends formatNumber(f) to dst.
+func appendNumber(dst []byte, f float64) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return strconv.FormatFloat(f, 'g', -1, 64)
+		return strconv.AppendFloat(dst, f, 'g', -1, 64)
 	}
-	r, err := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)
+	var buf [32]byte
+	r, err := strconv.ParseFloat(string(strconv.AppendFloat(buf[:0], f, 'g', 15, 64)), 64)
 	if err != nil {
 		r = f
 	}
 	if r == 0 {
-		return "0"
+		return append(dst, '0')
 	}
 	if a := math.Abs(r); a >= 1e21 || a < 1e-10 {
-		return strconv.FormatFloat(r, 'g', -1, 64)
+		return strconv.AppendFloat(dst, r, 'g', -1, 64)
 	}
-	return strconv.FormatFloat(r, 'f', -1, 64)
+	return strconv.AppendFloat(dst, r, 'f', -1, 64)
 }
 
 // numFmt says what a number format shows: a date, a time or both.

@@ -2,6 +2,10 @@
 // neutral table of cells with exact positions, and writes marked-up xlsx files
 // back for the user.
 //
+// Read holds the whole workbook in memory. OpenXLSX reads an xlsx file one
+// row at a time instead, in memory that does not grow with the rows; Open,
+// the importer's entry point, uses it for xlsx files.
+//
 // The package does not interpret the table: recognising header rows and
 // fields is the job of the importer. It only guarantees that every value sits
 // at the row number and column the spreadsheet program shows, that values are
@@ -144,7 +148,8 @@ var (
 )
 
 // Test hooks: testRepanic lets tests see panics that Read would turn into
-// ErrCorrupt; testHook runs before the format's reader.
+// ErrCorrupt; testHook runs before the format's reader, and in
+// XLSXFile.Rows before each row.
 var (
 	testRepanic bool
 	testHook    func()
@@ -170,12 +175,8 @@ func Read(ctx context.Context, data []byte, filename string, lim Limits) (wb *Wo
 			e.Filename = filename
 		}
 	}()
-	if len(data) == 0 {
-		return nil, newError(ErrCorrupt, nil, "Die Datei ist leer.")
-	}
-	if int64(len(data)) > lim.MaxBytes {
-		return nil, newError(ErrTooLarge, fmt.Errorf("%d bytes > %d", len(data), lim.MaxBytes),
-			fmt.Sprintf("Die Datei ist zu groß (%s, erlaubt sind %s).", humanBytes(int64(len(data))), humanBytes(lim.MaxBytes)))
+	if err := checkSize(data, lim); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -194,6 +195,18 @@ func Read(ctx context.Context, data []byte, filename string, lim Limits) (wb *Wo
 		return nil, err
 	}
 	return readCSV(b, data, csvSheetName(filename))
+}
+
+// checkSize refuses an empty file and one larger than lim.MaxBytes.
+func checkSize(data []byte, lim Limits) error {
+	if len(data) == 0 {
+		return newError(ErrCorrupt, nil, "Die Datei ist leer.")
+	}
+	if int64(len(data)) > lim.MaxBytes {
+		return newError(ErrTooLarge, fmt.Errorf("%d bytes > %d", len(data), lim.MaxBytes),
+			fmt.Sprintf("Die Datei ist zu groß (%s, erlaubt sind %s).", humanBytes(int64(len(data))), humanBytes(lim.MaxBytes)))
+	}
+	return nil
 }
 
 func csvSheetName(filename string) string {
@@ -228,7 +241,7 @@ func CellRef(col int, row int) string {
 
 // columnIndex parses the letters of a cell reference such as "AB12" and
 // returns the 0-based column, or -1.
-func columnIndex(ref string) int {
+func columnIndex[T ~string | ~[]byte](ref T) int {
 	col := 0
 	n := 0
 	for n < len(ref) {

@@ -8,24 +8,79 @@ import (
 )
 
 // Open reads an uploaded file as a row source for the importer. A file it
-// cannot read gives an *importing.FileError with a German message.
+// cannot read gives an *importing.FileError with a German message, when
+// opening it or from Rows.
+//
+// An xlsx file is streamed (see XLSXFile): memory does not grow with the
+// number of rows, and a sheet may have as many rows as Excel allows. Other
+// formats are read whole with Read and the default Limits.
 func Open(ctx context.Context, data []byte, filename string) (importing.Source, error) {
+	f, isXLSX, err := openXLSX(ctx, data, filename, streamLimits)
+	if err != nil {
+		return nil, fileError(err)
+	}
+	if isXLSX {
+		return xlsxSource{f}, nil
+	}
 	wb, err := Read(ctx, data, filename, Limits{})
 	if err != nil {
-		var e *Error
-		if errors.As(err, &e) {
-			code := "datei_unlesbar"
-			switch {
-			case errors.Is(err, ErrTooLarge):
-				code = "datei_zu_gross"
-			case errors.Is(err, ErrUnsupportedFormat):
-				code = "format_nicht_unterstuetzt"
-			}
-			return nil, &importing.FileError{Code: code, Message: e.Message}
-		}
-		return nil, err
+		return nil, fileError(err)
 	}
 	return workbookSource{wb}, nil
+}
+
+// streamLimits are Open's limits for xlsx files. Nothing is held per row,
+// so rows are bounded by what a sheet can have; the upload size is bounded
+// by the importer (IMPORT_MAX_BYTES) before the file gets here.
+var streamLimits = Limits{
+	MaxBytes: 1 << 30,
+	MaxRows:  1_048_576,
+}
+
+// fileError turns an *Error into the importer's *importing.FileError and
+// passes other errors (a cancelled context) through.
+func fileError(err error) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	code := "datei_unlesbar"
+	switch {
+	case errors.Is(err, ErrTooLarge):
+		code = "datei_zu_gross"
+	case errors.Is(err, ErrUnsupportedFormat):
+		code = "format_nicht_unterstuetzt"
+	}
+	return &importing.FileError{Code: code, Message: e.Message}
+}
+
+type xlsxSource struct{ f *XLSXFile }
+
+func (s xlsxSource) SheetNames() []string {
+	names := make([]string, len(s.f.sheets))
+	for i, sh := range s.f.sheets {
+		names[i] = sh.Name
+	}
+	return names
+}
+
+// Rows hands the importer each row as it is read; one []string holds the
+// cells of every row in turn.
+func (s xlsxSource) Rows(ctx context.Context, sheet int, fn func(importing.Row) error) error {
+	var cells []string
+	var fnErr error
+	err := s.f.Rows(ctx, sheet, func(r *Row) error {
+		cells = cells[:0]
+		for _, c := range r.Cells {
+			cells = append(cells, c.Value)
+		}
+		fnErr = fn(importing.Row{Number: r.Number, Cells: cells})
+		return fnErr
+	})
+	if err != nil && err == fnErr {
+		return err // the importer's own error (it stops a probe with one)
+	}
+	return fileError(err)
 }
 
 type workbookSource struct{ wb *Workbook }

@@ -27,9 +27,13 @@ type zipPkg struct {
 var errUncompressed = errors.New("uncompressed size limit reached")
 
 func (p *zipPkg) tooLarge(cause error) *Error {
+	return p.tooLargeLimit(p.b.lim.MaxUncompressed, cause)
+}
+
+func (p *zipPkg) tooLargeLimit(limit int64, cause error) *Error {
 	return newError(ErrTooLarge, cause,
 		fmt.Sprintf("Die Datei ist entpackt zu groß (mehr als %s). Möglicherweise enthält sie sehr viele leere, aber formatierte Zellen; bitte löschen Sie diese oder kopieren Sie die Daten in eine neue Datei.",
-			humanBytes(p.b.lim.MaxUncompressed)))
+			humanBytes(limit)))
 }
 
 func normZipName(name string) string {
@@ -90,6 +94,16 @@ func zipEntryCount(data []byte) (uint64, bool) {
 	return binary.LittleEndian.Uint64(data[off+32:]), true
 }
 
+// size is the uncompressed size the archive declares for a part (0 if it
+// has none).
+func (p *zipPkg) size(name string) int64 {
+	f, ok := p.files[normZipName(name)]
+	if !ok || f.UncompressedSize64 > 1<<40 {
+		return 0
+	}
+	return int64(f.UncompressedSize64)
+}
+
 func (p *zipPkg) has(name string) bool {
 	_, ok := p.files[normZipName(name)]
 	return ok
@@ -98,18 +112,24 @@ func (p *zipPkg) has(name string) bool {
 // open returns a reader of the named part that fails with errUncompressed
 // once the budget is spent. ok is false if the part does not exist.
 func (p *zipPkg) open(name string) (io.ReadCloser, bool, error) {
+	return p.openBudget(name, &p.budget, p.b.lim.MaxUncompressed)
+}
+
+// openBudget is open with another budget: *left bytes may still be
+// unpacked, out of limit (for the message).
+func (p *zipPkg) openBudget(name string, left *int64, limit int64) (io.ReadCloser, bool, error) {
 	f, ok := p.files[normZipName(name)]
 	if !ok {
 		return nil, false, nil
 	}
-	if f.UncompressedSize64 > uint64(p.budget) {
-		return nil, true, p.tooLarge(fmt.Errorf("%s declares %d bytes, %d left", f.Name, f.UncompressedSize64, p.budget))
+	if f.UncompressedSize64 > uint64(*left) {
+		return nil, true, p.tooLargeLimit(limit, fmt.Errorf("%s declares %d bytes, %d left", f.Name, f.UncompressedSize64, *left))
 	}
 	rc, err := f.Open()
 	if err != nil {
 		return nil, true, corrupt(fmt.Errorf("%s: %w", f.Name, err))
 	}
-	return &budgetReader{rc: rc, p: p}, true, nil
+	return &budgetReader{rc: rc, p: p, left: left}, true, nil
 }
 
 // read returns the whole named part.
@@ -128,12 +148,17 @@ func (p *zipPkg) read(name string) ([]byte, bool, error) {
 
 // wrapErr turns an error met while reading a part into a typed error.
 func (p *zipPkg) wrapErr(name string, err error) error {
+	return p.wrapErrLimit(name, err, p.b.lim.MaxUncompressed)
+}
+
+// wrapErrLimit is wrapErr for a part read with its own budget of limit bytes.
+func (p *zipPkg) wrapErrLimit(name string, err error, limit int64) error {
 	var e *Error
 	switch {
 	case errors.As(err, &e):
 		return err
 	case errors.Is(err, errUncompressed):
-		return p.tooLarge(fmt.Errorf("%s: %w", name, err))
+		return p.tooLargeLimit(limit, fmt.Errorf("%s: %w", name, err))
 	case p.b.ctx.Err() != nil && errors.Is(err, p.b.ctx.Err()):
 		return p.b.ctx.Err()
 	}
@@ -141,27 +166,28 @@ func (p *zipPkg) wrapErr(name string, err error) error {
 }
 
 type budgetReader struct {
-	rc io.ReadCloser
-	p  *zipPkg
+	rc   io.ReadCloser
+	p    *zipPkg
+	left *int64 // bytes that may still be unpacked
 }
 
 func (r *budgetReader) Read(b []byte) (int, error) {
 	if err := r.p.b.ctx.Err(); err != nil {
 		return 0, err
 	}
-	if r.p.budget <= 0 {
+	if *r.left <= 0 {
 		// one byte more than allowed tells a full budget from a limit hit
 		var one [1]byte
 		if n, _ := r.rc.Read(one[:]); n > 0 {
 			return 0, errUncompressed
 		}
 	}
-	if int64(len(b)) > r.p.budget+1 {
-		b = b[:r.p.budget+1]
+	if int64(len(b)) > *r.left+1 {
+		b = b[:*r.left+1]
 	}
 	n, err := r.rc.Read(b)
-	r.p.budget -= int64(n)
-	if r.p.budget < 0 {
+	*r.left -= int64(n)
+	if *r.left < 0 {
 		return n, errUncompressed
 	}
 	return n, err
@@ -175,38 +201,51 @@ func readZip(b *builder, data []byte) (*Workbook, error) {
 	if err != nil {
 		return nil, err
 	}
+	format, wbPath, err := classifyZip(p)
+	if err != nil {
+		return nil, err
+	}
+	if format == FormatODS {
+		return readODS(b, p)
+	}
+	return readXLSX(b, p, wbPath)
+}
+
+// classifyZip tells an xlsx package (with the name of its workbook part)
+// from an ods one; other zip files give ErrUnsupportedFormat.
+func classifyZip(p *zipPkg) (Format, string, error) {
 	if p.has("mimetype") {
 		mt, _, err := p.read("mimetype")
 		if err != nil {
-			return nil, err
+			return "", "", err
 		}
 		m := strings.TrimSpace(string(mt))
 		switch {
 		case strings.HasPrefix(m, "application/vnd.oasis.opendocument.spreadsheet"):
-			return readODS(b, p)
+			return FormatODS, "", nil
 		case strings.HasPrefix(m, "application/vnd.oasis.opendocument."):
-			return nil, unsupported(fmt.Errorf("ODF %s", m),
+			return "", "", unsupported(fmt.Errorf("ODF %s", m),
 				"Die Datei ist ein OpenDocument-Dokument, aber keine Tabelle (.ods).")
 		}
 	}
 	if wbPath, ok := p.officeDocument(); ok {
 		switch {
 		case strings.HasSuffix(wbPath, ".bin"):
-			return nil, unsupported(fmt.Errorf("xlsb"),
+			return "", "", unsupported(fmt.Errorf("xlsb"),
 				"Die Datei ist eine Excel-Binärarbeitsmappe (.xlsb). Bitte speichern Sie sie in Excel als .xlsx.")
 		case strings.HasPrefix(wbPath, "word/"), strings.HasPrefix(wbPath, "ppt/"):
-			return nil, unsupported(fmt.Errorf("office document %s", wbPath),
+			return "", "", unsupported(fmt.Errorf("office document %s", wbPath),
 				"Die Datei ist ein Word- oder PowerPoint-Dokument, keine Tabelle.")
 		}
 		if p.has(wbPath) {
-			return readXLSX(b, p, wbPath)
+			return FormatXLSX, wbPath, nil
 		}
 	}
 	if p.has("xl/workbook.xml") {
-		return readXLSX(b, p, "xl/workbook.xml")
+		return FormatXLSX, "xl/workbook.xml", nil
 	}
 	if p.has("content.xml") {
-		return readODS(b, p)
+		return FormatODS, "", nil
 	}
-	return nil, unsupported(fmt.Errorf("zip without workbook"), "")
+	return "", "", unsupported(fmt.Errorf("zip without workbook"), "")
 }
