@@ -32,8 +32,11 @@ check-imports:
 	@bad=$$($(GO) list -deps ./internal/... | grep -E 'gofiber|jackc/pgx|xuri/excelize|lestrrat-go/jwx' || true); \
 	if [ -n "$$bad" ]; then echo "internal/ imports adapter libraries:"; echo "$$bad"; exit 1; fi
 
+# Load and end-to-end benchmarks; figures and how to read them: docs/performance.md.
 bench: postgres
-	$(GO) test -run '^$$' -bench . -benchtime 5s ./bench/
+	$(GO) test -run '^$$' -bench 'ListSchulen' -benchtime 40000x ./bench/
+	$(GO) test -run '^$$' -bench 'ImportMelderegister' -benchtime 1x -count 3 -timeout 20m ./bench/
+	$(GO) test -run '^$$' -bench 'Kohorte|Planung' -benchtime 3x ./bench/
 
 clean:
 	rm -rf bin
