@@ -3,6 +3,7 @@ package sheets
 import (
 	"context"
 	"fmt"
+	"github.com/schulgateway/schulgateway/internal/importing"
 	"sort"
 )
 
@@ -151,7 +152,7 @@ func (s *sheetBuilder) addRow(number int, hidden bool, repeated int, cells []Cel
 func tooWide(sheet string, col, rowNumber, maxCols int) *Error {
 	return newError(ErrTooLarge, fmt.Errorf("column %d >= %d", col, maxCols),
 		fmt.Sprintf("In der Tabelle „%s“ steht ein Wert in Spalte %s (Zelle %s); erlaubt sind höchstens %d Spalten.",
-			sheet, ColumnLetter(col), CellRef(col, rowNumber), maxCols))
+			sheet, importing.ColumnLetter(col), importing.CellRef(col, rowNumber), maxCols))
 }
 
 // tooManyRows is the error for a sheet with more than maxRows non-empty rows.

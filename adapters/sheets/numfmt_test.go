@@ -1,6 +1,7 @@
 package sheets
 
 import (
+	"github.com/schulgateway/schulgateway/internal/importing"
 	"math"
 	"testing"
 )
@@ -140,8 +141,8 @@ func TestISODateTime(t *testing.T) {
 
 func TestColumnLetterAndCellRef(t *testing.T) {
 	for i, want := range map[int]string{0: "A", 1: "B", 25: "Z", 26: "AA", 27: "AB", 51: "AZ", 52: "BA", 701: "ZZ", 702: "AAA", 16383: "XFD", -1: ""} {
-		if got := ColumnLetter(i); got != want {
-			t.Errorf("ColumnLetter(%d) = %q, want %q", i, got, want)
+		if got := importing.ColumnLetter(i); got != want {
+			t.Errorf("importing.ColumnLetter(%d) = %q, want %q", i, got, want)
 		}
 		if i >= 0 {
 			if got := columnIndex(want + "7"); got != i {
@@ -149,10 +150,10 @@ func TestColumnLetterAndCellRef(t *testing.T) {
 			}
 		}
 	}
-	if got := CellRef(2, 10); got != "C10" {
-		t.Errorf("CellRef(2, 10) = %q", got)
+	if got := importing.CellRef(2, 10); got != "C10" {
+		t.Errorf("importing.CellRef(2, 10) = %q", got)
 	}
-	if got := CellRef(16383, 1048576); got != "XFD1048576" {
+	if got := importing.CellRef(16383, 1048576); got != "XFD1048576" {
 		t.Errorf("CellRef = %q", got)
 	}
 	for ref, want := range map[string]int{"C10": 10, "xfd1048576": 1048576, "A": 0, "10": 10, "A1B": 0} {

@@ -218,27 +218,6 @@ func csvSheetName(filename string) string {
 	return base
 }
 
-// ColumnLetter returns the column name as spreadsheet programs show it:
-// 0 → "A", 25 → "Z", 26 → "AA". A negative index returns "".
-func ColumnLetter(index int) string {
-	if index < 0 {
-		return ""
-	}
-	var buf [16]byte
-	i := len(buf)
-	for n := index + 1; n > 0; n = (n - 1) / 26 {
-		i--
-		buf[i] = byte('A' + (n-1)%26)
-	}
-	return string(buf[i:])
-}
-
-// CellRef returns the reference of a cell: CellRef(2, 10) → "C10" (col is
-// 0-based, row is the 1-based row number).
-func CellRef(col int, row int) string {
-	return fmt.Sprintf("%s%d", ColumnLetter(col), row)
-}
-
 // columnIndex parses the letters of a cell reference such as "AB12" and
 // returns the 0-based column, or -1.
 func columnIndex[T ~string | ~[]byte](ref T) int {

@@ -362,7 +362,7 @@ func syntheticRegister(t testing.TB, n int) []byte {
 		b = append(b, `"/><sheetData><row r="1" spans="1:16">`...)
 		for c := 0; c < 16; c++ {
 			b = append(b, `<c r="`...)
-			b = append(b, ColumnLetter(c)...)
+			b = append(b, importing.ColumnLetter(c)...)
 			b = append(b, `1" t="s"><v>`...)
 			b = strconv.AppendInt(b, int64(c), 10)
 			b = append(b, `</v></c>`...)

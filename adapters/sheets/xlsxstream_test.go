@@ -389,11 +389,11 @@ func TestStreamEqualsExcelize(t *testing.T) {
 						if col < len(xrow) {
 							x = xrow[col]
 						}
-						ref := CellRef(col, r.Number)
+						ref := importing.CellRef(col, r.Number)
 						if msg := compareExcelizeCell(c, x, date1904); msg != "" {
 							t.Errorf("%s!%s: %s", info.Name, ref, msg)
 						}
-						cv, err := xf.GetColVisible(info.Name, ColumnLetter(col))
+						cv, err := xf.GetColVisible(info.Name, importing.ColumnLetter(col))
 						if err != nil || cv == c.Hidden {
 							t.Errorf("%s!%s: hidden=%v, excelize column visible=%v (%v)", info.Name, ref, c.Hidden, cv, err)
 						}
@@ -401,7 +401,7 @@ func TestStreamEqualsExcelize(t *testing.T) {
 					}
 					for col := len(r.Cells); col < len(xrow); col++ {
 						if xrow[col] != "" {
-							t.Errorf("%s!%s: empty, excelize %q", info.Name, CellRef(col, r.Number), xrow[col])
+							t.Errorf("%s!%s: empty, excelize %q", info.Name, importing.CellRef(col, r.Number), xrow[col])
 						}
 					}
 				}
