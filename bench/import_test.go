@@ -127,7 +127,8 @@ func BenchmarkImportMelderegister100k(b *testing.B) {
 		Schulen: schule.NewService(postgres.NewSchulenStore(pool, nil)), Verifier: verifier, Spec: openapi.Spec, Log: log,
 		Ready: func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
 		Imports: httpapi.ImportDeps{Service: importing.NewService(store, importing.Limits{MaxBytes: 64 << 20}), Queued: worker.Wake,
-			MarkedWorkbook: sheets.MarkedWorkbook, MaxBytes: 64 << 20},
+			MarkedWorkbook: sheets.MarkedWorkbook,
+			CheckFile:      sheets.Sniff, MaxBytes: 64 << 20},
 	}))
 
 	var total time.Duration

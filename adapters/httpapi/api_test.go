@@ -116,6 +116,7 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 			Service:        importing.NewService(importStore, importing.Limits{MaxBytes: 8 << 20}),
 			Queued:         worker.Wake,
 			MarkedWorkbook: sheets.MarkedWorkbook,
+			CheckFile:      sheets.Sniff,
 			MaxBytes:       8 << 20,
 		},
 		Schulen:  schulen,

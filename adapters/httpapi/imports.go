@@ -25,6 +25,9 @@ type ImportDeps struct {
 	MarkedWorkbook func(ctx context.Context, imp importing.Import, file []byte, problems []importing.StoredProblem) ([]byte, error)
 	// MaxBytes is the largest file accepted.
 	MaxBytes int
+	// CheckFile refuses, at upload, a file that is no spreadsheet at all;
+	// its error text is German. Deeper damage shows when the import runs.
+	CheckFile func(data []byte) error
 }
 
 type importJSON struct {
@@ -98,6 +101,11 @@ func (s *server) postImport(c *fiber.Ctx) error {
 	f.Close()
 	if err != nil {
 		return problem(fiber.StatusBadRequest, "Die Datei im Upload ist nicht lesbar.")
+	}
+	if s.Imports.CheckFile != nil {
+		if err := s.Imports.CheckFile(data); err != nil {
+			return problem(fiber.StatusUnsupportedMediaType, err.Error())
+		}
 	}
 	p, _ := c.Locals(localPrincipal).(auth.Principal)
 	imp, err := s.Imports.Service.Submit(c.UserContext(), importing.Request{

@@ -174,11 +174,17 @@ func TestImportRefusals(t *testing.T) {
 	if resp.StatusCode != 422 {
 		t.Errorf("upload without a file: %d, want 422", resp.StatusCode)
 	}
+	// A file that is no spreadsheet at all is refused at upload, before
+	// anything is stored.
+	if status, _, body := e.upload(tok, "kind=melderegister", "bild.xlsx", []byte("\x00\x01\x02 not a spreadsheet at all \xff\xfe\x00\x00")); status != 415 ||
+		!strings.Contains(string(body), "xlsx") {
+		t.Errorf("random bytes: %d %s, want 415 naming the formats", status, body)
+	}
+	// A damaged workbook is found when it is read: the import fails with a reason.
 	for _, tc := range []struct {
 		name string
 		data []byte
 	}{
-		{"random bytes", []byte("\x00\x01\x02 not a spreadsheet at all \xff\xfe")},
 		{"truncated xlsx", sample(t, "melderegister.xlsx")[:2000]},
 	} {
 		status, imp, _ := e.upload(tok, "kind=melderegister", tc.name+".xlsx", tc.data)

@@ -273,3 +273,14 @@ func humanBytes(n int64) string {
 	}
 	return fmt.Sprintf("%d Bytes", n)
 }
+
+// Sniff is the quick check at upload: is data one of the formats Read
+// understands, judged from its first bytes (and, for text, its
+// characters)? It reads nothing else; damage inside a workbook shows when
+// the file is read. The error's text is German and fit for the uploader.
+func Sniff(data []byte) error {
+	if bytes.HasPrefix(data, magicZip) || bytes.HasPrefix(data, magicZipEmpty) || bytes.HasPrefix(data, magicOLE2) {
+		return nil
+	}
+	return checkText(data)
+}
