@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/changefeed"
@@ -19,86 +18,51 @@ import (
 // several, so no step holds the sequencer lock for long.
 const feedAssignBatch = 5000
 
-// FeedExecer is what records changes: a pgx.Tx (the writer's transaction)
-// or, for a change of its own, a *pgxpool.Pool or *pgx.Conn.
-type FeedExecer interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-}
-
 // RecordChange records one change in the change feed. Call it inside the
 // transaction that makes the change, after the statement that makes it:
 // the entry then exists exactly when the change is committed, and changes
 // of one record by different writers are ordered by the record's row lock.
 // The entry gets its feed position only after the commit (see package
-// changefeed). It costs one INSERT and one round trip (see QueueChange).
+// changefeed). It costs one INSERT and one round trip.
 func RecordChange(ctx context.Context, tx pgx.Tx, entity, id string, op changefeed.Operation, key map[string]string) error {
-	return recordChange(ctx, tx, changefeed.Change{Entity: entity, ID: id, Operation: op, Key: key})
-}
-
-const feedInsert = `INSERT INTO change_feed (entity, entity_id, operation, natural_key) VALUES ($1, $2, $3, $4)`
-
-func feedInsertArgs(c changefeed.Change) []any {
-	var key any // NULL without a key
-	if len(c.Key) > 0 {
-		key = c.Key
-	}
-	return []any{c.Entity, c.ID, string(c.Operation), key}
-}
-
-func recordChange(ctx context.Context, db FeedExecer, c changefeed.Change) error {
+	c := changefeed.Change{Entity: entity, ID: id, Operation: op, Key: key}
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	_, err := db.Exec(ctx, feedInsert, feedInsertArgs(c)...)
+	var natural any // NULL without a key
+	if len(c.Key) > 0 {
+		natural = c.Key
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO change_feed (entity, entity_id, operation, natural_key) VALUES ($1, $2, $3, $4)`,
+		c.Entity, c.ID, string(c.Operation), natural)
 	return storeErr("record change", err)
 }
 
-// QueueChange is RecordChange for a writer that sends its statements as a
-// pgx.Batch inside its transaction: the entry travels with the data
-// statement, saving the extra round trip that is most of RecordChange's
-// cost. Queue it after the statement that makes the change.
-func QueueChange(b *pgx.Batch, c changefeed.Change) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	b.Queue(feedInsert, feedInsertArgs(c)...)
-	return nil
+// FeedCopier is what bulk-records changes: a pgx.Tx (the writer's
+// transaction, as imports use it) or, for a transaction of its own, a
+// *pgxpool.Pool (tests and tools).
+type FeedCopier interface {
+	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error)
 }
 
-// RecordChanges records several changes with one statement, in this order.
-// With a pgx.Tx it joins the writer's transaction (for bulk writers such as
-// imports); with a pool it is a transaction of its own, which makes it the
-// trigger-free way for tests and tools to put entries into the feed.
-func RecordChanges(ctx context.Context, db FeedExecer, changes ...changefeed.Change) error {
-	switch len(changes) {
-	case 0:
-		return nil
-	case 1:
-		return recordChange(ctx, db, changes[0])
-	}
-	entities := make([]string, len(changes))
-	ids := make([]string, len(changes))
-	ops := make([]string, len(changes))
-	keys := make([]*string, len(changes))
+// RecordChanges records many changes with one COPY, in this order; every
+// change is checked first, so a bad one records none.
+func RecordChanges(ctx context.Context, db FeedCopier, changes ...changefeed.Change) error {
+	rows := make([][]any, len(changes))
 	for i, c := range changes {
 		if err := c.Validate(); err != nil {
 			return err
 		}
-		entities[i], ids[i], ops[i] = c.Entity, c.ID, string(c.Operation)
+		var natural any
 		if len(c.Key) > 0 {
-			b, err := json.Marshal(c.Key)
-			if err != nil {
-				return err
-			}
-			s := string(b)
-			keys[i] = &s
+			natural = c.Key
 		}
+		rows[i] = []any{c.Entity, c.ID, string(c.Operation), natural}
 	}
-	_, err := db.Exec(ctx, `
-		INSERT INTO change_feed (entity, entity_id, operation, natural_key)
-		SELECT e, i, o, k::jsonb
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS c(e, i, o, k, n)
-		ORDER BY n`, entities, ids, ops, keys)
+	if len(rows) == 0 {
+		return nil
+	}
+	_, err := db.CopyFrom(ctx, pgx.Identifier{"change_feed"}, []string{"entity", "entity_id", "operation", "natural_key"}, pgx.CopyFromRows(rows))
 	return storeErr("record changes", err)
 }
 

@@ -116,13 +116,10 @@ func TestFeedReadPagesAndTombstones(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	batch := &pgx.Batch{}
-	batch.Queue("DELETE FROM schulen WHERE schulnummer = '1001'")
-	if err := postgres.QueueChange(batch, changefeed.Change{Entity: changefeed.EntitySchule, ID: "1001", Operation: changefeed.Delete,
-		Key: map[string]string{"schulnummer": "1001"}}); err != nil {
+	if _, err := tx.Exec(ctx, "DELETE FROM schulen WHERE schulnummer = '1001'"); err != nil {
 		t.Fatal(err)
 	}
-	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+	if err := postgres.RecordChange(ctx, tx, changefeed.EntitySchule, "1001", changefeed.Delete, map[string]string{"schulnummer": "1001"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -203,8 +200,8 @@ func TestFeedRejectsBadInput(t *testing.T) {
 		changefeed.Change{Entity: "schule", ID: "", Operation: changefeed.Upsert}); err == nil {
 		t.Error("a change without id was recorded")
 	}
-	if err := postgres.QueueChange(&pgx.Batch{}, changefeed.Change{Entity: "schule", ID: "1", Operation: "merge"}); err == nil {
-		t.Error("an unknown operation was queued")
+	if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: "schule", ID: "1", Operation: "merge"}); err == nil {
+		t.Error("an unknown operation was recorded")
 	}
 	if _, err := pool.Exec(ctx, "INSERT INTO change_feed (entity, entity_id, operation) VALUES ('schule', '1', 'delete')"); err == nil {
 		t.Error("the table accepts a tombstone without key")
@@ -660,9 +657,8 @@ func BenchmarkFeedRead(b *testing.B) {
 // BenchmarkFeedWriteOverhead: a writer's transaction (upsert a school)
 // without and with recording the change, alternating in each iteration so
 // that drift in the machine's load hits all alike. It reports the median
-// of the plain write and what RecordChange adds to it, and what the entry
-// adds when queued in one pgx.Batch with the statement (QueueChange).
-// Numbering happens later, on the reader's side. ns/op is for all three.
+// of the plain write and what RecordChange adds to it. Numbering happens
+// later, on the reader's side. ns/op is for both.
 func BenchmarkFeedWriteOverhead(b *testing.B) {
 	ctx := context.Background()
 	pool := pgtest.Pool(b)
@@ -671,7 +667,6 @@ func BenchmarkFeedWriteOverhead(b *testing.B) {
 	const (
 		plain = iota
 		recorded
-		queued // statement and feed entry in one pgx.Batch
 	)
 	write := func(i, how int) time.Duration {
 		start := time.Now()
@@ -681,23 +676,12 @@ func BenchmarkFeedWriteOverhead(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer tx.Rollback(ctx) //nolint:errcheck
-		if how == queued {
-			batch := &pgx.Batch{}
-			batch.Queue(upsert, nr, fmt.Sprintf("Schule %d", i))
-			if err := postgres.QueueChange(batch, changefeed.Change{Entity: changefeed.EntitySchule, ID: nr, Operation: changefeed.Upsert}); err != nil {
+		if _, err := tx.Exec(ctx, upsert, nr, fmt.Sprintf("Schule %d", i)); err != nil {
+			b.Fatal(err)
+		}
+		if how == recorded {
+			if err := postgres.RecordChange(ctx, tx, changefeed.EntitySchule, nr, changefeed.Upsert, nil); err != nil {
 				b.Fatal(err)
-			}
-			if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-				b.Fatal(err)
-			}
-		} else {
-			if _, err := tx.Exec(ctx, upsert, nr, fmt.Sprintf("Schule %d", i)); err != nil {
-				b.Fatal(err)
-			}
-			if how == recorded {
-				if err := postgres.RecordChange(ctx, tx, changefeed.EntitySchule, nr, changefeed.Upsert, nil); err != nil {
-					b.Fatal(err)
-				}
 			}
 		}
 		if err := tx.Commit(ctx); err != nil {
@@ -706,8 +690,7 @@ func BenchmarkFeedWriteOverhead(b *testing.B) {
 		return time.Since(start)
 	}
 	write(0, recorded) // prepare the statements
-	write(0, queued)
-	times := make([][]time.Duration, 3)
+	times := make([][]time.Duration, 2)
 	i := 0
 	for b.Loop() {
 		i++
@@ -719,8 +702,7 @@ func BenchmarkFeedWriteOverhead(b *testing.B) {
 		slices.Sort(d)
 		return float64(d[len(d)/2].Nanoseconds()) / 1e3
 	}
-	p, r, q := median(times[plain]), median(times[recorded]), median(times[queued])
+	p, r := median(times[plain]), median(times[recorded])
 	b.ReportMetric(p, "µs/write")
 	b.ReportMetric(r-p, "µs_added")
-	b.ReportMetric(q-p, "µs_added_batched")
 }

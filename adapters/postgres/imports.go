@@ -616,7 +616,7 @@ func (s *ImportStore) feed(ctx context.Context, tx pgx.Tx, spec kindSpec, query 
 		if err != nil {
 			return err
 		}
-		var entries [][]any
+		var changes []changefeed.Change
 		var key, op string
 		if _, err := pgx.ForEachRow(rows, []any{&key, &op}, func() error {
 			id := key
@@ -624,23 +624,18 @@ func (s *ImportStore) feed(ctx context.Context, tx pgx.Tx, spec kindSpec, query 
 				id = s.pseudonym(key)
 			}
 			c := changefeed.Change{Entity: spec.feedEntity, ID: id, Operation: changefeed.Operation(op)}
-			var natural any
 			if c.Operation == changefeed.Delete {
 				c.Key = map[string]string{"id": id}
-				natural = c.Key
 			}
-			if err := c.Validate(); err != nil {
-				return err
-			}
-			entries = append(entries, []any{c.Entity, c.ID, string(c.Operation), natural})
+			changes = append(changes, c)
 			return nil
 		}); err != nil {
 			return err
 		}
-		if len(entries) == 0 {
+		if len(changes) == 0 {
 			return nil
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"change_feed"}, []string{"entity", "entity_id", "operation", "natural_key"}, pgx.CopyFromRows(entries)); err != nil {
+		if err := RecordChanges(ctx, tx, changes...); err != nil {
 			return err
 		}
 	}
