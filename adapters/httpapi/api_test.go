@@ -119,6 +119,7 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 			CheckFile:      sheets.Sniff,
 			MaxBytes:       8 << 20,
 		},
+		Audit:    postgres.NewAuditStore(pool),
 		Schulen:  schulen,
 		Changes:  postgres.NewFeedStore(pool, 24*time.Hour),
 		Verifier: verifier,

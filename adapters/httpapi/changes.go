@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 )
 
@@ -34,5 +35,6 @@ func (s *server) getChanges(c *fiber.Ctx) error {
 	for i, e := range page.Items {
 		items[i] = changeJSON{Position: e.Position, Time: e.Time.UTC(), Entity: e.Entity, ID: e.ID, Operation: string(e.Operation), Key: e.Key}
 	}
+	audit.Count(c.UserContext(), len(items))
 	return c.JSON(fiber.Map{"items": items, "next": page.Next})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
@@ -161,6 +162,7 @@ func (s *server) getEinschulungKinder(c *fiber.Ctx) error {
 	for i, e := range page.Eintraege {
 		items[i] = toEinschulungKindJSON(e)
 	}
+	audit.Count(c.UserContext(), len(items))
 	return c.JSON(fiber.Map{"items": items, "next_cursor": orNull(page.NextCursor)})
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/importing"
 )
@@ -155,6 +156,7 @@ func (s *server) getImportErrors(c *fiber.Ctx) error {
 		}
 		items[i] = e
 	}
+	audit.Count(c.UserContext(), len(items))
 	return c.JSON(fiber.Map{"items": items})
 }
 

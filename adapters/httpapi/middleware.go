@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
 )
 
@@ -152,6 +153,7 @@ func (s *server) authenticate(c *fiber.Ctx) error {
 		return writeProblem(c, fiber.StatusUnauthorized, "Das Zugangstoken wurde nicht angenommen: "+reason(err)+".", nil)
 	}
 	c.Locals(localPrincipal, p)
+	audit.FromContext(c.UserContext()).SetCaller(p.Subject, rolesString(p))
 	return c.Next()
 }
 

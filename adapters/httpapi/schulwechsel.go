@@ -17,6 +17,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/adapters/xschule"
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 )
@@ -585,5 +586,6 @@ func (s *server) listSchulwechsel(c *fiber.Ctx) error {
 		v := since.UTC().Format(time.RFC3339Nano)
 		next = &v
 	}
+	audit.Count(c.UserContext(), len(items))
 	return c.JSON(fiber.Map{"items": items, "next": next})
 }

@@ -26,7 +26,9 @@ type Deps struct {
 	Schulwechsel SchulwechselDeps
 	Einschulung  EinschulungDeps
 	Planung      PlanungDeps
-	Verifier     auth.Verifier
+	// Audit keeps the audit trail; nil records nothing (HTTP unit tests).
+	Audit    AuditStore
+	Verifier auth.Verifier
 	// Ready reports whether the database answers; /readyz calls it.
 	Ready func(ctx context.Context) error
 	// Spec is the OpenAPI document served at /openapi.yaml; Docs the
@@ -84,7 +86,7 @@ func newServer(d Deps) *server {
 	for _, r := range s.routes() {
 		handlers := []fiber.Handler{}
 		if len(r.roles) > 0 {
-			handlers = append(handlers, s.authenticate, allow(r.roles...))
+			handlers = append(handlers, s.auditRequest(r.method+" "+r.path), s.authenticate, allow(r.roles...))
 		}
 		handlers = append(handlers, r.handler)
 		s.app.Add(r.method, r.path, handlers...)
@@ -123,7 +125,7 @@ func (s *server) routes() []route {
 		{fiber.MethodDelete, "/v1/imports/:id", editors, s.deleteImport},
 		{fiber.MethodGet, "/v1/header-mappings/:kind", editors, s.getHeaderMappings},
 		{fiber.MethodPut, "/v1/header-mappings/:kind", editors, s.putHeaderMappings},
-	}, append(append(s.schulwechselRoutes(), s.einschulungRoutes()...), s.planungRoutes()...)...)
+	}, append(append(append(s.schulwechselRoutes(), s.einschulungRoutes()...), s.planungRoutes()...), s.auditRoutes()...)...)
 }
 
 // withTimeout gives each handler a context that ends after RequestTimeout

@@ -96,7 +96,7 @@ func (s *EinschulungStore) SaveMeldung(ctx context.Context, m einschulung.Meldun
 		out einschulung.Meldung
 		neu bool
 	)
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := inTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
 		out, err = scanMeldung(tx.QueryRow(ctx, `
 			INSERT INTO einschulung_meldungen AS t (schuljahr, kind, typ, schulnummer, art, entscheidung)

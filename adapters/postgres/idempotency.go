@@ -3,12 +3,15 @@ package postgres
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"net/http"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/audit"
 )
 
 // Answer is the response kept for an Idempotency-Key. It is an alias of an
@@ -41,7 +44,7 @@ func (s *IdempotencyStore) Do(ctx context.Context, subject, key string, requestH
 		out      Answer
 		writeErr error
 	)
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := inTx(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (subject, key, request_hash) VALUES ($1, $2, $3)
 			ON CONFLICT (subject, key) DO NOTHING`, subject, key, requestHash)
 		if err != nil {
@@ -95,7 +98,29 @@ func dbFor(ctx context.Context, pool *pgxpool.Pool) querier {
 }
 
 // inTx runs fn in a transaction of its own, or inside the one ctx carries
-// (as a savepoint).
+// (as a savepoint). A transaction of its own also writes the request's
+// pending audit entry (audit.FromContext) before it commits, so that the
+// work and its record stand or fall together. Every store writes through
+// inTx: one way to open a transaction.
 func inTx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, dbFor(ctx, pool), fn)
+	if tx, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
+		return pgx.BeginFunc(ctx, tx, fn)
+	}
+	p := audit.FromContext(ctx)
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if e, ok := p.Unwritten(http.StatusOK); ok {
+			if err := insertAudit(ctx, tx, e); err != nil {
+				// Without its record the work does not happen.
+				return apperr.Unavailable(fmt.Errorf("write audit entry: %w", err))
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		p.MarkWritten()
+	}
+	return err
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/importing"
 )
@@ -137,7 +139,7 @@ func (s *ImportStore) Mapping(ctx context.Context, kind importing.Kind) (importi
 // SaveMapping stores normalised header mappings; a header mapped before
 // is mapped anew.
 func (s *ImportStore) SaveMapping(ctx context.Context, kind importing.Kind, m importing.Mapping, by string) error {
-	return storeErr("save header mapping", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return storeErr("save header mapping", inTx(ctx, s.pool, func(tx pgx.Tx) error {
 		for h, f := range m {
 			if _, err := tx.Exec(ctx, `INSERT INTO header_mappings (kind, header, field, created_by) VALUES ($1, $2, $3, $4)
 				ON CONFLICT (kind, header) DO UPDATE SET field = EXCLUDED.field, created_by = EXCLUDED.created_by, created_at = now()`,
@@ -188,7 +190,8 @@ func (s *ImportStore) renew(ctx context.Context, id string) error {
 
 // fail ends an import that could not be processed.
 func (s *ImportStore) fail(ctx context.Context, id, detail string, problem *importing.StoredProblem) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	audit.Result(ctx, http.StatusUnprocessableEntity, "gescheitert")
+	return inTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if problem != nil {
 			if _, err := tx.Exec(ctx, `DELETE FROM import_errors WHERE import_id = $1`, id); err != nil {
 				return err
@@ -236,6 +239,10 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 	if err != nil {
 		return err
 	}
+	// The import's work is audited in the transaction that ends it, in the
+	// name of whoever uploaded the list.
+	ctx, _ = audit.Begin(ctx, audit.Entry{Subject: imp.CreatedBy, Client: "worker", Operation: "import.verarbeiten",
+		Ressource: "id=" + id + "&kind=" + string(imp.Kind)})
 	if err := pool.QueryRow(ctx, "SELECT file FROM imports WHERE id = $1", id).Scan(&file); err != nil {
 		return storeErr("load import file", err)
 	}
@@ -286,7 +293,7 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 		}
 	}
 
-	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+	err = inTx(ctx, pool, func(tx pgx.Tx) error {
 		// One import of a kind at a time: each compares against what the
 		// one before it wrote.
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('schulgateway-import-' || $1))", imp.Kind); err != nil {
@@ -459,6 +466,15 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 	status := importing.StatusSucceeded
 	if rejected {
 		status = importing.StatusRejected
+	}
+	audit.Count(ctx, counts.Rows)
+	switch {
+	case rejected:
+		audit.Result(ctx, http.StatusUnprocessableEntity, "abgewiesen, nichts geschrieben")
+	case imp.DryRun:
+		audit.Result(ctx, http.StatusOK, "Probelauf, nichts geschrieben")
+	default:
+		audit.Result(ctx, http.StatusOK, fmt.Sprintf("neu %d, geändert %d, entfernt %d", counts.Created, counts.Updated, counts.Removed))
 	}
 	countsJSON, _ := json.Marshal(counts)
 	_, err = tx.Exec(ctx, `UPDATE imports SET status = $2, counts = $3, detail = $4, sheet_used = $5, header_row = $6, rows_read = $7,
@@ -660,7 +676,7 @@ func (s *ImportStore) Undo(ctx context.Context, id string) error {
 		return apperr.Conflict("Nur ein erfolgreich abgeschlossener Import kann rückgängig gemacht werden.")
 	}
 	spec := kindSpecs[imp.Kind]
-	return storeErr("undo import", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return storeErr("undo import", inTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('schulgateway-import-' || $1))", imp.Kind); err != nil {
 			return err
 		}

@@ -99,7 +99,7 @@ func (st *SchulenStore) Put(ctx context.Context, s schule.Schule) (schule.Schule
 		out              schule.Schule
 		created, changed bool
 	)
-	err := pgx.BeginFunc(ctx, st.pool, func(tx pgx.Tx) error {
+	err := inTx(ctx, st.pool, func(tx pgx.Tx) error {
 		row := tx.QueryRow(ctx, `
 		INSERT INTO schulen AS t (schulnummer, name, schulform, traeger, strasse, hausnummer, plz, ort, zuege, klassenfrequenz, kapazitaet)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)

@@ -69,6 +69,7 @@ Befehle:
   migrate     ausstehende Datenbank-Migrationen anwenden
   seed-demo   Demodaten (Musterstadt: Schulen, Straßenverzeichnis) laden
   import      eine Liste (xlsx, xls, ods, csv) direkt importieren, mit Fortschrittsanzeige
+  audit verify  die Hash-Kette des Zugriffsprotokolls prüfen (Exit-Status 1, wenn sie gebrochen ist)
   token       (nur Entwicklung) ein mit dem Dev-Schlüssel signiertes Token ausgeben
 
 „schulgateway <Befehl> --help“ zeigt die Optionen eines Befehls.
@@ -94,6 +95,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdToken(args[1:], getenv, stdout, stderr)
 	case "import":
 		return cmdImport(ctx, args[1:], getenv, stdout, stderr)
+	case "audit":
+		return cmdAudit(ctx, args[1:], getenv, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return usageError{fmt.Sprintf("unbekannter Befehl %q", args[0])}
@@ -291,7 +294,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer func() { stopWorker(); <-workerDone }()
 	schulen := schule.NewService(postgres.NewSchulenStore(pool, changes))
 	bezirke := postgres.NewSchulbezirkStore(pool, changes)
+	auditStore := postgres.NewAuditStore(pool)
+	go chainAudit(ctx, auditStore, log)
 	app := httpapi.New(httpapi.Deps{
+		Audit:   auditStore,
 		Schulen: schulen,
 		Planung: httpapi.PlanungDeps{Service: planung.NewService(postgres.NewPlanungStore(pool, bezirke, cfg.Einschulung))},
 		Einschulung: httpapi.EinschulungDeps{
@@ -344,6 +350,24 @@ func newVerifier(ctx context.Context, cfg config) (auth.Verifier, error) {
 		return jwtauth.NewFromSet(signer.PublicSet(), cfg.Issuer, cfg.Audience, 30*time.Second)
 	}
 	return jwtauth.New(ctx, jwtauth.Config{JWKSURL: cfg.JWKSURL, JWKSFile: cfg.JWKSFile, Issuer: cfg.Issuer, Audience: cfg.Audience})
+}
+
+// chainAudit gives new audit entries their place in the hash chain every
+// few seconds (readers of the trail chain first too), and logs the head so
+// that a removal of the newest entries can be told from the logs.
+func chainAudit(ctx context.Context, store *postgres.AuditStore, log *slog.Logger) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := store.Chain(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("audit chain step failed", "err", err)
+		}
+	}
 }
 
 // pruneFeed drops change-feed entries older than the retention, hourly;

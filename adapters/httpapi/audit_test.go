@@ -1,0 +1,161 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/internal/auth"
+)
+
+type auditPage struct {
+	Items []auditEntryJSON `json:"items"`
+	Next  *string          `json:"next"`
+}
+
+func TestAuditRecordsReadsChangesAndFailedLogins(t *testing.T) {
+	t.Parallel()
+	e, pool := einschulungEnv(t)
+	amt, admin := e.token(auth.RoleSchulamt), e.token(auth.RoleAdmin)
+	_, imp, _ := e.upload(amt, "kind=melderegister", "melderegister.xlsx", sample(t, "melderegister.xlsx"))
+	if done := e.await(amt, imp.ID); done.Status != "succeeded" {
+		t.Fatalf("import: %+v", done)
+	}
+
+	// A read of personal data, a change, a failed login, and a read of
+	// master data that is not audited.
+	resp, body := e.do(call{method: "GET", path: "/v1/einschulung/2027-28/kinder?limit=5", token: amt,
+		header: map[string]string{"X-Request-ID": "lesen-1"}})
+	if resp.StatusCode != 200 {
+		t.Fatalf("kinder: %d %s", resp.StatusCode, body)
+	}
+	_, one := e.do(call{method: "GET", path: "/v1/schulen/20101", token: amt})
+	var schule map[string]any
+	mustJSON(t, one, &schule)
+	delete(schule, "art_der_schule")
+	delete(schule, "updated_at")
+	schule["name"] = "Grundschule Am Park (neu)"
+	changed, _ := json.Marshal(schule)
+	if resp, body := e.do(call{method: "PUT", path: "/v1/schulen/20101", token: amt, body: string(changed),
+		header: map[string]string{"X-Request-ID": "aendern-1"}}); resp.StatusCode != 200 {
+		t.Fatalf("put: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := e.do(call{method: "GET", path: "/v1/einschulung/2027-28/kinder", token: "forged.token.value",
+		header: map[string]string{"X-Request-ID": "angriff-1"}}); resp.StatusCode != 401 {
+		t.Fatalf("forged token: %d", resp.StatusCode)
+	}
+
+	resp, body = e.do(call{method: "GET", path: "/v1/audit?limit=1000", token: admin})
+	if resp.StatusCode != 200 {
+		t.Fatalf("audit: %d %s", resp.StatusCode, body)
+	}
+	var page auditPage
+	mustJSON(t, body, &page)
+	byRequest := map[string]auditEntryJSON{}
+	for i, it := range page.Items {
+		if it.Seq != int64(i+1) || len(it.Hash) != 64 {
+			t.Errorf("entry %d: seq %d hash %q", i, it.Seq, it.Hash)
+		}
+		if strings.HasPrefix(it.Operation, "GET /v1/schulen") {
+			t.Errorf("master data read audited: %+v", it)
+		}
+		byRequest[it.RequestID] = it
+	}
+	if got := byRequest["lesen-1"]; got.Subject != "test-user" || strings.Join(got.Rollen, ",") != "schulamt" ||
+		got.Operation != "GET /v1/einschulung/:schuljahr/kinder" || got.Ressource != "schuljahr=2027-28" ||
+		got.Ergebnis != 200 || got.Anzahl == nil || *got.Anzahl != 5 {
+		t.Errorf("read entry: %+v", got)
+	}
+	if got := byRequest["aendern-1"]; got.Operation != "PUT /v1/schulen/:schulnummer" || got.Ressource != "schulnummer=20101" ||
+		got.Subject != "test-user" || got.Ergebnis != 200 {
+		t.Errorf("change entry: %+v", got)
+	}
+	if got := byRequest["angriff-1"]; got.Subject != "" || got.Ergebnis != 401 || got.Client == "" {
+		t.Errorf("failed login entry: %+v", got)
+	}
+	// The import was audited by the worker in the uploader's name.
+	var worker []auditEntryJSON
+	for _, it := range page.Items {
+		if it.Operation == "import.verarbeiten" {
+			worker = append(worker, it)
+		}
+	}
+	if len(worker) != 1 || worker[0].Subject != "test-user" || worker[0].Client != "worker" || worker[0].Anzahl == nil || *worker[0].Anzahl == 0 {
+		t.Errorf("import entries: %+v", worker)
+	}
+	// Nothing personal in the trail: no name of the register appears.
+	var name string
+	if err := pool.QueryRow(context.Background(), "SELECT familienname FROM kinder LIMIT 1").Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(body, []byte(name)) {
+		t.Errorf("audit trail holds the name %q", name)
+	}
+
+	// Filters and the export.
+	resp, body = e.do(call{method: "GET", path: "/v1/audit?ergebnis=401", token: admin})
+	mustJSON(t, body, &page)
+	if resp.StatusCode != 200 || len(page.Items) != 1 || page.Items[0].RequestID != "angriff-1" {
+		t.Errorf("filter ergebnis=401: %s", body)
+	}
+	if resp, body := e.do(call{method: "GET", path: "/v1/audit?von=gestern", token: admin}); resp.StatusCode != 422 {
+		t.Errorf("bad filter: %d %s", resp.StatusCode, body)
+	}
+	resp, body = e.do(call{method: "GET", path: "/v1/audit.xlsx", token: admin})
+	if resp.StatusCode != 200 {
+		t.Fatalf("xlsx: %d", resp.StatusCode)
+	}
+	wb, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := wb.GetRows("Protokoll")
+	if len(rows) < 5 || rows[0][0] != "Nr." || rows[0][2] != "Wer" {
+		t.Errorf("xlsx rows: %d, header %v", len(rows), rows[0])
+	}
+	if resp, _ := e.do(call{method: "GET", path: "/v1/audit", token: amt}); resp.StatusCode != 403 {
+		t.Errorf("schulamt reads the trail: %d", resp.StatusCode)
+	}
+
+	// The chain holds.
+	n, bruch, err := postgres.NewAuditStore(pool).Verify(context.Background())
+	if err != nil || bruch != nil || n < 6 {
+		t.Errorf("verify: %d entries, %+v, %v", n, bruch, err)
+	}
+}
+
+// Without its record, no work: when the audit entry cannot be written, a
+// change is rolled back and a read of personal data is not answered.
+func TestAuditWorkAndRecordStandOrFallTogether(t *testing.T) {
+	t.Parallel()
+	e, pool := einschulungEnv(t)
+	amt := e.token(auth.RoleSchulamt)
+	ctx := context.Background()
+	// A CHECK that no entry can pass makes every audit insert fail.
+	if _, err := pool.Exec(ctx, "ALTER TABLE audit_log ADD CONSTRAINT kaputt CHECK (ergebnis < 0) NOT VALID"); err != nil {
+		t.Fatal(err)
+	}
+	_, one := e.do(call{method: "GET", path: "/v1/schulen/20101", token: amt})
+	var schule map[string]any
+	mustJSON(t, one, &schule)
+	delete(schule, "art_der_schule")
+	delete(schule, "updated_at")
+	schule["name"] = "Nie gespeichert"
+	changed, _ := json.Marshal(schule)
+	if resp, body := e.do(call{method: "PUT", path: "/v1/schulen/20101", token: amt, body: string(changed)}); resp.StatusCode < 500 {
+		t.Errorf("put without audit: %d %s", resp.StatusCode, body)
+	}
+	var name string
+	if err := pool.QueryRow(ctx, "SELECT name FROM schulen WHERE schulnummer = '20101'").Scan(&name); err != nil || name == "Nie gespeichert" {
+		t.Errorf("the change was kept without its audit entry: %q %v", name, err)
+	}
+	resp, body := e.do(call{method: "GET", path: "/v1/einschulung/2027-28/kinder", token: amt})
+	if resp.StatusCode != 503 || bytes.Contains(body, []byte(`"items"`)) {
+		t.Errorf("read without audit: %d %s", resp.StatusCode, body)
+	}
+}

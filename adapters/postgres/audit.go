@@ -1,0 +1,239 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/schulgateway/schulgateway/internal/audit"
+)
+
+// insertAudit writes an entry without a place in the chain; AuditStore.Chain
+// gives it one once its transaction has committed.
+func insertAudit(ctx context.Context, db querier, e audit.Entry) error {
+	_, err := db.Exec(ctx, `INSERT INTO audit_log (subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		e.Subject, e.Rollen, e.Client, e.Operation, e.Ressource, e.Anzahl, e.RequestID, e.Ergebnis, e.Detail)
+	return err
+}
+
+// AuditStore keeps the audit trail.
+type AuditStore struct {
+	pool *pgxpool.Pool
+}
+
+func NewAuditStore(pool *pgxpool.Pool) *AuditStore { return &AuditStore{pool: pool} }
+
+// Record writes an entry in a transaction of its own (for work that
+// committed nothing: a read, a refusal, a failed login).
+func (s *AuditStore) Record(ctx context.Context, e audit.Entry) error {
+	return storeErr("record audit entry", insertAudit(ctx, s.pool, e))
+}
+
+// auditLockID serialises chaining: 0x7367617564697421 = "sgaudit!".
+const auditLockID int64 = 0x7367617564697421
+
+const auditChainBatch = 1000
+
+// Chain gives every committed, unchained entry its seq and hash, oldest
+// insertion first, and returns how many it chained. One chainer at a time
+// (advisory lock); each step reads with a snapshot taken after the lock,
+// so entries committed meanwhile are chained by the next step, never
+// skipped.
+func (s *AuditStore) Chain(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := s.chainStep(ctx)
+		total += n
+		if err != nil {
+			return total, storeErr("chain audit entries", err)
+		}
+		if n < auditChainBatch {
+			return total, nil
+		}
+	}
+}
+
+func (s *AuditStore) chainStep(ctx context.Context) (int, error) {
+	n := 0
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", auditLockID); err != nil {
+			return err
+		}
+		var (
+			seq  int64
+			prev []byte
+		)
+		if err := tx.QueryRow(ctx, "SELECT last_seq, last_hash FROM audit_head").Scan(&seq, &prev); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT id, zeit, subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail
+			FROM audit_log WHERE seq IS NULL ORDER BY id LIMIT $1`, auditChainBatch)
+		if err != nil {
+			return err
+		}
+		var (
+			ids    []int64
+			seqs   []int64
+			prevs  [][]byte
+			hashes [][]byte
+		)
+		for rows.Next() {
+			var (
+				id int64
+				e  audit.Entry
+			)
+			if err := rows.Scan(&id, &e.Zeit, &e.Subject, &e.Rollen, &e.Client, &e.Operation, &e.Ressource, &e.Anzahl,
+				&e.RequestID, &e.Ergebnis, &e.Detail); err != nil {
+				rows.Close()
+				return err
+			}
+			seq++
+			e.Seq = seq
+			h := audit.Hash(prev, e)
+			ids, seqs, prevs, hashes = append(ids, id), append(seqs, seq), append(prevs, prev), append(hashes, h)
+			prev = h
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE audit_log a SET seq = u.seq, prev_hash = u.prev, hash = u.hash
+			FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[]) AS u(id, seq, prev, hash)
+			WHERE a.id = u.id AND a.id = ANY ($1)`, ids, seqs, prevs, hashes); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE audit_head SET last_seq = $1, last_hash = $2", seq, prev); err != nil {
+			return err
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
+}
+
+// List returns chained entries in chain order (after chaining what is
+// pending, so that a reader sees everything committed before the call).
+func (s *AuditStore) List(ctx context.Context, f audit.Filter) ([]audit.Entry, error) {
+	if _, err := s.Chain(ctx); err != nil {
+		return nil, err
+	}
+	where := []string{"seq IS NOT NULL", "seq > $1"}
+	args := []any{f.After}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if !f.Von.IsZero() {
+		add("zeit >= $%d", f.Von)
+	}
+	if !f.Bis.IsZero() {
+		add("zeit < $%d", f.Bis)
+	}
+	if f.Subject != "" {
+		add("subject = $%d", f.Subject)
+	}
+	if f.Operation != "" {
+		add("starts_with(operation, $%d)", f.Operation)
+	}
+	if f.Ergebnis != 0 {
+		add("ergebnis = $%d", f.Ergebnis)
+	}
+	args = append(args, f.Limit)
+	rows, err := s.pool.Query(ctx, `SELECT seq, zeit, subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail, prev_hash, hash
+		FROM audit_log WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(" ORDER BY seq LIMIT $%d", len(args)), args...)
+	if err != nil {
+		return nil, storeErr("list audit entries", err)
+	}
+	out, err := pgx.CollectRows(rows, scanAudit)
+	return out, storeErr("list audit entries", err)
+}
+
+func scanAudit(row pgx.CollectableRow) (audit.Entry, error) {
+	var e audit.Entry
+	err := row.Scan(&e.Seq, &e.Zeit, &e.Subject, &e.Rollen, &e.Client, &e.Operation, &e.Ressource, &e.Anzahl,
+		&e.RequestID, &e.Ergebnis, &e.Detail, &e.PrevHash, &e.Hash)
+	return e, err
+}
+
+// Verify chains what is pending, then checks the whole chain from the
+// retention anchor to the recorded head. It returns the number of entries
+// checked and the first break, or nil when the chain holds.
+func (s *AuditStore) Verify(ctx context.Context) (int, *audit.Bruch, error) {
+	if _, err := s.Chain(ctx); err != nil {
+		return 0, nil, err
+	}
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return 0, nil, storeErr("verify audit chain", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read-only
+	var (
+		headSeq, prunedSeq   int64
+		headHash, prunedHash []byte
+	)
+	if err := tx.QueryRow(ctx, "SELECT last_seq, last_hash, pruned_seq, pruned_hash FROM audit_head").Scan(&headSeq, &headHash, &prunedSeq, &prunedHash); err != nil {
+		return 0, nil, storeErr("verify audit chain", err)
+	}
+	v := audit.NewVerifier(prunedSeq, prunedHash)
+	rows, err := tx.Query(ctx, `SELECT seq, zeit, subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail, prev_hash, hash
+		FROM audit_log WHERE seq IS NOT NULL ORDER BY seq`)
+	if err != nil {
+		return 0, nil, storeErr("verify audit chain", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return v.Geprueft, nil, storeErr("verify audit chain", err)
+		}
+		if b := v.Next(e); b != nil {
+			return v.Geprueft, b, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return v.Geprueft, nil, storeErr("verify audit chain", err)
+	}
+	return v.Geprueft, v.End(headSeq, headHash), nil
+}
+
+// PruneAudit deletes chained entries recorded before cutoff, oldest first,
+// and keeps the hash of the last one deleted as the chain's new anchor.
+func (s *AuditStore) PruneAudit(ctx context.Context, cutoff time.Time) (int64, error) {
+	var n int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", auditLockID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "SET LOCAL schulgateway.audit_retention = 'on'"); err != nil {
+			return err
+		}
+		// A prefix of the chain: up to the last entry before the first one
+		// that is still to be kept.
+		var last int64
+		var lastHash []byte
+		err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_log WHERE seq IS NOT NULL AND seq < coalesce(
+				(SELECT min(seq) FROM audit_log WHERE seq IS NOT NULL AND zeit >= $1), 9223372036854775807)
+			ORDER BY seq DESC LIMIT 1`, cutoff).Scan(&last, &lastHash)
+		if err == pgx.ErrNoRows {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, "DELETE FROM audit_log WHERE seq IS NOT NULL AND seq <= $1", last)
+		if err != nil {
+			return err
+		}
+		n = tag.RowsAffected()
+		_, err = tx.Exec(ctx, "UPDATE audit_head SET pruned_seq = $1, pruned_hash = $2", last, lastHash)
+		return err
+	})
+	return n, storeErr("prune audit entries", err)
+}

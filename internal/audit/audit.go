@@ -1,0 +1,199 @@
+// Package audit is the city's answer to "who saw what, and why": one entry
+// per read of personal data, change, import, export and failed login, kept
+// append-only and chained by hash so that a removed or altered entry is
+// found (issue 8).
+//
+// Entries are written inside the transaction of the work they record. The
+// HTTP layer opens a Pending entry per request and puts it in the context;
+// the store's transaction helper writes it before committing, and the HTTP
+// layer writes it itself when the request committed nothing (a read, a
+// refusal), before the answer leaves. A later step gives committed entries
+// their place in the chain (seq) and their hash.
+package audit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Entry is one audited event. No field holds a name, a birth date or an
+// address: Ressource carries ids, Detail a short German note.
+type Entry struct {
+	Seq       int64     // place in the chain; 0 while not chained
+	Zeit      time.Time // when it was recorded (microseconds, as stored)
+	Subject   string    // token subject; "" when authentication failed
+	Rollen    string    // roles of the token, comma separated
+	Client    string    // client address, or "worker" for background work
+	Operation string    // "GET /v1/einschulung/:schuljahr/kinder", "import.commit", …
+	Ressource string    // path parameters or record ids
+	Anzahl    *int      // records read or written, when known
+	RequestID string
+	Ergebnis  int    // HTTP status (200 for background work done, 500 failed)
+	Detail    string // short German note
+	PrevHash  []byte
+	Hash      []byte
+}
+
+// Hash is the chain hash of e given the previous entry's hash: SHA-256 over
+// the previous hash and every field, each length-prefixed so that no two
+// different entries share an encoding.
+func Hash(prev []byte, e Entry) []byte {
+	h := sha256.New()
+	var n [8]byte
+	put := func(b []byte) {
+		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
+		h.Write(n[:])
+		h.Write(b)
+	}
+	put(prev)
+	put([]byte(strconv.FormatInt(e.Seq, 10)))
+	put([]byte(e.Zeit.UTC().Format("2006-01-02T15:04:05.000000Z")))
+	put([]byte(e.Subject))
+	put([]byte(e.Rollen))
+	put([]byte(e.Client))
+	put([]byte(e.Operation))
+	put([]byte(e.Ressource))
+	if e.Anzahl != nil {
+		put([]byte(strconv.Itoa(*e.Anzahl)))
+	} else {
+		put([]byte("-"))
+	}
+	put([]byte(e.RequestID))
+	put([]byte(strconv.Itoa(e.Ergebnis)))
+	put([]byte(e.Detail))
+	return h.Sum(nil)
+}
+
+// Bruch is the first place where a chain does not hold.
+type Bruch struct {
+	Seq   int64
+	Grund string // German
+}
+
+// Verifier checks a chain entry by entry, in seq order, starting after the
+// anchor (the last entry removed by retention, or seq 0 and no hash).
+type Verifier struct {
+	seq      int64
+	hash     []byte
+	Geprueft int
+}
+
+// NewVerifier starts a check after the anchor.
+func NewVerifier(anchorSeq int64, anchorHash []byte) *Verifier {
+	return &Verifier{seq: anchorSeq, hash: anchorHash}
+}
+
+// Next checks the next entry and returns a Bruch if the chain breaks there.
+func (v *Verifier) Next(e Entry) *Bruch {
+	switch {
+	case e.Seq != v.seq+1:
+		return &Bruch{Seq: v.seq + 1, Grund: "Eintrag " + strconv.FormatInt(v.seq+1, 10) + " fehlt (nächster vorhandener: " + strconv.FormatInt(e.Seq, 10) + ")."}
+	case string(e.PrevHash) != string(v.hash):
+		return &Bruch{Seq: e.Seq, Grund: "Eintrag " + strconv.FormatInt(e.Seq, 10) + " verweist nicht auf den Hash seines Vorgängers."}
+	case string(Hash(v.hash, e)) != string(e.Hash):
+		return &Bruch{Seq: e.Seq, Grund: "Eintrag " + strconv.FormatInt(e.Seq, 10) + " wurde nach dem Schreiben verändert (Hash stimmt nicht)."}
+	}
+	v.seq, v.hash = e.Seq, e.Hash
+	v.Geprueft++
+	return nil
+}
+
+// End checks that the chain reaches the head the chainer recorded, so that
+// removing the newest entries is found too.
+func (v *Verifier) End(headSeq int64, headHash []byte) *Bruch {
+	if v.seq != headSeq || string(v.hash) != string(headHash) {
+		return &Bruch{Seq: v.seq + 1, Grund: "Die Kette endet bei Eintrag " + strconv.FormatInt(v.seq, 10) +
+			", verzeichnet ist sie bis " + strconv.FormatInt(headSeq, 10) + ": Einträge am Ende fehlen."}
+	}
+	return nil
+}
+
+// Pending is the entry of one request, filled as the request goes on and
+// written once: by the first transaction that commits work, or at the end.
+type Pending struct {
+	mu      sync.Mutex
+	e       Entry
+	written bool
+}
+
+type pendingKey struct{}
+
+// Begin opens the pending entry of a request.
+func Begin(ctx context.Context, e Entry) (context.Context, *Pending) {
+	p := &Pending{e: e}
+	return context.WithValue(ctx, pendingKey{}, p), p
+}
+
+// FromContext returns the request's pending entry, or nil.
+func FromContext(ctx context.Context) *Pending {
+	p, _ := ctx.Value(pendingKey{}).(*Pending)
+	return p
+}
+
+// SetCaller records who is calling, once the token is verified.
+func (p *Pending) SetCaller(subject, rollen string) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.e.Subject, p.e.Rollen = subject, rollen
+	p.mu.Unlock()
+}
+
+// Count records how many records the request read or wrote.
+func Count(ctx context.Context, n int) {
+	if p := FromContext(ctx); p != nil {
+		p.mu.Lock()
+		p.e.Anzahl = &n
+		p.mu.Unlock()
+	}
+}
+
+// Unwritten returns the entry and true if it has not been written yet.
+// ergebnis fills Ergebnis when it is still 0.
+func (p *Pending) Unwritten(ergebnis int) (Entry, bool) {
+	if p == nil {
+		return Entry{}, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e := p.e
+	if e.Ergebnis == 0 {
+		e.Ergebnis = ergebnis
+	}
+	return e, !p.written
+}
+
+// MarkWritten records that the entry is stored (its transaction committed).
+func (p *Pending) MarkWritten() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.written = true
+	p.mu.Unlock()
+}
+
+// Result records the outcome of work that is not an HTTP request (an
+// import run by a worker): a status in HTTP terms and a short German note.
+func Result(ctx context.Context, ergebnis int, detail string) {
+	if p := FromContext(ctx); p != nil {
+		p.mu.Lock()
+		p.e.Ergebnis, p.e.Detail = ergebnis, detail
+		p.mu.Unlock()
+	}
+}
+
+// Filter selects entries for GET /v1/audit.
+type Filter struct {
+	Von, Bis  time.Time // zero: open
+	Subject   string
+	Operation string // prefix, e.g. "GET /v1/einschulung"
+	Ergebnis  int    // 0: any
+	After     int64  // seq of the last entry of the previous page
+	Limit     int
+}

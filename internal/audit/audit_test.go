@@ -1,0 +1,65 @@
+package audit
+
+import (
+	"testing"
+	"time"
+)
+
+func TestHashSeparatesFields(t *testing.T) {
+	at := time.Date(2026, 9, 15, 8, 0, 0, 123456000, time.UTC)
+	a := Entry{Seq: 1, Zeit: at, Subject: "ab", Rollen: "c", Operation: "GET /v1/x", Ergebnis: 200}
+	b := a
+	b.Subject, b.Rollen = "a", "bc"
+	if string(Hash(nil, a)) == string(Hash(nil, b)) {
+		t.Error("moving a character between fields keeps the hash")
+	}
+	zero, one := 0, 1
+	c, d := a, a
+	c.Anzahl, d.Anzahl = &zero, &one
+	if string(Hash(nil, c)) == string(Hash(nil, d)) || string(Hash(nil, a)) == string(Hash(nil, c)) {
+		t.Error("the count does not enter the hash")
+	}
+	if string(Hash([]byte{1}, a)) == string(Hash([]byte{2}, a)) {
+		t.Error("the previous hash does not enter the hash")
+	}
+	// The same instant in another zone is the same entry.
+	e := a
+	e.Zeit = at.In(time.FixedZone("MEZ", 3600))
+	if string(Hash(nil, a)) != string(Hash(nil, e)) {
+		t.Error("the zone of the time changes the hash")
+	}
+}
+
+func TestVerifierFindsEachKindOfBreak(t *testing.T) {
+	var chain []Entry
+	var prev []byte
+	for i := 1; i <= 4; i++ {
+		e := Entry{Seq: int64(i), Operation: "op", Ergebnis: 200, PrevHash: prev}
+		e.Hash = Hash(prev, e)
+		prev = e.Hash
+		chain = append(chain, e)
+	}
+	check := func(entries []Entry, headSeq int64, headHash []byte) *Bruch {
+		v := NewVerifier(0, nil)
+		for _, e := range entries {
+			if b := v.Next(e); b != nil {
+				return b
+			}
+		}
+		return v.End(headSeq, headHash)
+	}
+	if b := check(chain, 4, prev); b != nil {
+		t.Fatalf("intact chain broken: %+v", b)
+	}
+	if b := check([]Entry{chain[0], chain[2], chain[3]}, 4, prev); b == nil || b.Seq != 2 {
+		t.Errorf("gap: %+v", b)
+	}
+	altered := append([]Entry(nil), chain...)
+	altered[1].Operation = "anders"
+	if b := check(altered, 4, prev); b == nil || b.Seq != 2 {
+		t.Errorf("altered: %+v", b)
+	}
+	if b := check(chain[:3], 4, prev); b == nil || b.Seq != 4 {
+		t.Errorf("tail removed: %+v", b)
+	}
+}
