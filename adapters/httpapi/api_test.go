@@ -374,6 +374,12 @@ func TestRoutesMatchSpec(t *testing.T) {
 			if !public && len(roles) == 0 {
 				t.Errorf("%s %s needs a token but names no x-roles", method, path)
 			}
+			// Every authenticated operation can be refused: token, role, rate limit.
+			for _, status := range []int{401, 403, 429} {
+				if !public && op.Responses.Status(status) == nil {
+					t.Errorf("%s %s does not document %d", method, path, status)
+				}
+			}
 			inSpec[method+" "+path] = roles
 		}
 	}

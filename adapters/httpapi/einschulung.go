@@ -95,7 +95,7 @@ func (s *server) postMeldung(c *fiber.Ctx) error {
 		_, _, verr := e.Pruefen()
 		return invalidInput(decodeErrs, verr)
 	}
-	p, _ := c.Locals(localPrincipal).(auth.Principal)
+	p := principal(c)
 	r, err := s.Einschulung.Einschulung.Melde(c.UserContext(), sj, e, p.HasAny(auth.RoleSchulamt))
 	if errors.Is(err, einschulung.ErrEntscheidungNurSchulamt) {
 		return problem(fiber.StatusForbidden, err.Error())

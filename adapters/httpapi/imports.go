@@ -12,7 +12,6 @@ import (
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/audit"
-	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/importing"
 )
 
@@ -108,7 +107,7 @@ func (s *server) postImport(c *fiber.Ctx) error {
 			return problem(fiber.StatusUnsupportedMediaType, err.Error())
 		}
 	}
-	p, _ := c.Locals(localPrincipal).(auth.Principal)
+	p := principal(c)
 	imp, err := s.Imports.Service.Submit(c.UserContext(), importing.Request{
 		Kind: c.Query("kind"), DryRun: dryRun, OnError: c.Query("on_error"), Sheet: c.Query("sheet"),
 		Schulnummer: c.Query("schulnummer"), Filename: fh.Filename, CreatedBy: p.Subject,
@@ -258,7 +257,7 @@ func (s *server) putHeaderMappings(c *fiber.Ctx) error {
 	if len(decodeErrs) > 0 {
 		return invalidInput(decodeErrs, nil)
 	}
-	p, _ := c.Locals(localPrincipal).(auth.Principal)
+	p := principal(c)
 	if err := s.Imports.Service.SaveMapping(c.UserContext(), c.Params("kind"), in.Mappings, p.Subject); err != nil {
 		return err
 	}

@@ -22,6 +22,12 @@ const (
 	localPrincipal  = "principal"
 )
 
+// principal is the verified caller (zero outside authenticated routes).
+func principal(c *fiber.Ctx) auth.Principal {
+	p, _ := c.Locals(localPrincipal).(auth.Principal)
+	return p
+}
+
 func requestID(c *fiber.Ctx) string {
 	id, _ := c.Locals(localRequestID).(string)
 	return id
@@ -137,6 +143,18 @@ const wwwAuthenticate = `Bearer realm="schulgateway"`
 
 // authenticate verifies the bearer token and stores the principal.
 func (s *server) authenticate(c *fiber.Ctx) error {
+	ip := c.IP()
+	if ok, wait := s.failedLogins.take(ip, 0, time.Now()); !ok {
+		return tooMany(c, wait, "Zu viele abgewiesene Zugangstoken von dieser Adresse. Bitte nach der in „Retry-After“ genannten Zahl an Sekunden erneut versuchen.")
+	}
+	err := s.verifyToken(c)
+	if c.Response().StatusCode() == fiber.StatusUnauthorized {
+		s.failedLogins.take(ip, 1, time.Now())
+	}
+	return err
+}
+
+func (s *server) verifyToken(c *fiber.Ctx) error {
 	h := c.Get(fiber.HeaderAuthorization)
 	scheme, token, ok := strings.Cut(h, " ")
 	if h == "" || !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
@@ -175,7 +193,7 @@ func allow(roles ...auth.Role) fiber.Handler {
 	}
 	detail := "Diese Aktion ist nur mit einer der Rollen " + strings.Join(names, ", ") + " erlaubt."
 	return func(c *fiber.Ctx) error {
-		p, _ := c.Locals(localPrincipal).(auth.Principal)
+		p := principal(c)
 		if !p.HasAny(roles...) {
 			return writeProblem(c, fiber.StatusForbidden, detail, nil)
 		}

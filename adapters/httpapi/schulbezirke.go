@@ -98,7 +98,7 @@ func (s *server) getAbdeckung(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, _ := c.Locals(localPrincipal).(auth.Principal)
+	p := principal(c)
 	namen := p.HasAny(auth.RoleSchulamt)
 	out := abdeckungJSON{Schuljahr: sj.String(), Einwohner: a.Einwohner, Items: make([]lueckeJSON, len(a.Luecken))}
 	for i, l := range a.Luecken {

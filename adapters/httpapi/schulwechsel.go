@@ -477,7 +477,7 @@ func (s *server) postSchulwechsel(c *fiber.Ctx) error {
 	if format == schulwechsel.FormatXML {
 		pointers = xmlPointer
 	}
-	p, _ := c.Locals(localPrincipal).(auth.Principal)
+	p := principal(c)
 	body := c.Body()
 	create := func(ctx context.Context) (answer, error) {
 		rec, err := s.Schulwechsel.Service.Create(ctx, w, format, body, p.Subject)

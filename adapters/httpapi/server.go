@@ -39,15 +39,23 @@ type Deps struct {
 	AccessLog bool
 	// RequestTimeout bounds each handler's work (default 15s).
 	RequestTimeout time.Duration
+	// Limits are the rate limits; the zero value has none.
+	Limits RateLimits
+	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
+	// whose X-Forwarded-For names the client; from any other address the
+	// header is ignored.
+	TrustedProxies []string
 }
 
 type server struct {
 	Deps
-	app       *fiber.App
-	log       *slog.Logger
-	verifier  auth.Verifier
-	metrics   *metrics
-	accessLog bool
+	app            *fiber.App
+	log            *slog.Logger
+	verifier       auth.Verifier
+	metrics        *metrics
+	accessLog      bool
+	subjectLimiter *limiter
+	failedLogins   *limiter
 	// schulenJSON caches the encoded list of schools per store version.
 	schulenJSON atomic.Pointer[encodedList]
 }
@@ -66,7 +74,9 @@ func newServer(d Deps) *server {
 	if d.RequestTimeout == 0 {
 		d.RequestTimeout = 15 * time.Second
 	}
-	s := &server{Deps: d, log: d.Log, verifier: d.Verifier, metrics: newMetrics(), accessLog: d.AccessLog}
+	s := &server{Deps: d, log: d.Log, verifier: d.Verifier, metrics: newMetrics(), accessLog: d.AccessLog,
+		subjectLimiter: newLimiter(d.Limits.PerSubject, d.Limits.Burst),
+		failedLogins:   newLimiter(float64(d.Limits.FailedLoginsPerMinute)/60, d.Limits.FailedLoginsPerMinute)}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "schulgateway",
 		ServerHeader:          "",
@@ -81,17 +91,30 @@ func newServer(d Deps) *server {
 		// polls about three times faster than encoding/json; same output.
 		JSONEncoder: gojson.Marshal,
 		JSONDecoder: gojson.Unmarshal,
+		// The client address (audit trail, rate limits) is the connection's
+		// unless a trusted proxy forwarded the request.
+		EnableTrustedProxyCheck: len(d.TrustedProxies) > 0,
+		TrustedProxies:          d.TrustedProxies,
+		ProxyHeader:             proxyHeader(d.TrustedProxies),
+		EnableIPValidation:      true,
 	})
 	s.app.Use(s.observe, securityHeaders, refuseContentEncoding, s.withTimeout)
 	for _, r := range s.routes() {
 		handlers := []fiber.Handler{}
 		if len(r.roles) > 0 {
-			handlers = append(handlers, s.auditRequest(r.method+" "+r.path), s.authenticate, allow(r.roles...))
+			handlers = append(handlers, s.auditRequest(r.method+" "+r.path), s.authenticate, s.limitSubject, allow(r.roles...))
 		}
 		handlers = append(handlers, r.handler)
 		s.app.Add(r.method, r.path, handlers...)
 	}
 	return s
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
 }
 
 // route is one entry of the route table; a test holds it against the

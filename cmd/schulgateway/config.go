@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schulgateway/schulgateway/adapters/httpapi"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
@@ -35,6 +36,27 @@ type config struct {
 	PseudonymKey []byte
 	// Einschulung holds the cut-off dates of § 37 SchulG LSA.
 	Einschulung einschulung.Regel
+	// Limits are the rate limits (0 switches one off).
+	Limits httpapi.RateLimits
+	// TrustedProxies may name the client in X-Forwarded-For.
+	TrustedProxies []string
+}
+
+// intEnv reads a whole number from the environment within [lo, hi], or
+// def when the variable is unset; a bad value is added to errs.
+func intEnv(getenv func(string) string, name string, def, lo, hi int, unit string, errs *[]error) int {
+	v := getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		if unit != "" {
+			unit = " (" + unit + ")"
+		}
+		*errs = append(*errs, fmt.Errorf("%s=%q: erwartet eine Zahl von %d bis %d%s", name, v, lo, hi, unit))
+	}
+	return n
 }
 
 const (
@@ -80,14 +102,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		c.FeedRetention = d
 	}
-	c.SchulwechselFrist = schulwechsel.DefaultFrist
-	if v := getenv("SCHULWECHSEL_FRIST_TAGE"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 365 {
-			errs = append(errs, fmt.Errorf("SCHULWECHSEL_FRIST_TAGE=%q: erwartet eine Zahl von Tagen (1 bis 365)", v))
-		}
-		c.SchulwechselFrist = n
-	}
+	c.SchulwechselFrist = intEnv(getenv, "SCHULWECHSEL_FRIST_TAGE", schulwechsel.DefaultFrist, 1, 365, "Tage", &errs)
 	c.Einschulung = einschulung.GesetzlicheRegel()
 	for _, st := range []struct {
 		env string
@@ -107,14 +122,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.PseudonymKey = key
 	}
 	c.ImportMaxBytes = importMaxBytes(getenv)
-	c.ImportWorkers = 2
-	if v := getenv("IMPORT_WORKERS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 64 {
-			errs = append(errs, fmt.Errorf("IMPORT_WORKERS=%q: erwartet eine Zahl von 1 bis 64", v))
+	c.ImportWorkers = intEnv(getenv, "IMPORT_WORKERS", 2, 1, 64, "", &errs)
+	c.Limits.PerSubject = float64(intEnv(getenv, "RATE_LIMIT_PER_SUBJECT", 100, 0, 1_000_000, "Anfragen je Sekunde", &errs))
+	c.Limits.Burst = intEnv(getenv, "RATE_LIMIT_BURST", 200, 0, 1_000_000, "Anfragen", &errs)
+	for _, p := range strings.Split(getenv("TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
 		}
-		c.ImportWorkers = n
 	}
+	c.Limits.FailedLoginsPerMinute = intEnv(getenv, "RATE_LIMIT_FAILED_LOGINS", 30, 0, 1_000_000, "abgewiesene Token je Minute", &errs)
 	if v := getenv("IMPORT_MAX_BYTES"); v != "" {
 		if n, err := strconv.Atoi(v); err != nil || n < 1024 {
 			errs = append(errs, fmt.Errorf("IMPORT_MAX_BYTES=%q: erwartet eine Zahl von Bytes (mindestens 1024)", v))

@@ -316,12 +316,14 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			CheckFile:      sheets.Sniff,
 			MaxBytes:       cfg.ImportMaxBytes,
 		},
-		Verifier:  verifier,
-		Ready:     func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
-		Spec:      openapi.Spec,
-		Docs:      docs,
-		Log:       log,
-		AccessLog: true,
+		Verifier:       verifier,
+		Ready:          func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
+		Spec:           openapi.Spec,
+		Docs:           docs,
+		Log:            log,
+		AccessLog:      true,
+		Limits:         cfg.Limits,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 
 	errc := make(chan error, 1)
