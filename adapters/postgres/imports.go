@@ -116,10 +116,16 @@ func (s *ImportStore) File(ctx context.Context, id string) ([]byte, error) {
 	if !validUUID(id) {
 		return nil, notFoundImport(id)
 	}
-	var b []byte
-	err := s.pool.QueryRow(ctx, "SELECT file FROM imports WHERE id = $1", id).Scan(&b)
+	var (
+		b         []byte
+		bereinigt bool
+	)
+	err := s.pool.QueryRow(ctx, "SELECT file, bereinigt_am IS NOT NULL FROM imports WHERE id = $1", id).Scan(&b, &bereinigt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFoundImport(id)
+	}
+	if bereinigt {
+		return nil, apperr.NotFound("Die hochgeladene Datei dieses Imports wurde nach Ablauf der Aufbewahrungsfrist gelöscht.")
 	}
 	return b, storeErr("import file", err)
 }
@@ -687,6 +693,13 @@ func (s *ImportStore) Undo(ctx context.Context, id string) error {
 		}
 		if later > 0 {
 			return apperr.Conflict("Ein späterer Import derselben Listenart baut auf diesem auf. Bitte zuerst den späteren rückgängig machen.")
+		}
+		var bereinigt bool
+		if err := tx.QueryRow(ctx, "SELECT bereinigt_am IS NOT NULL FROM imports WHERE id = $1", id).Scan(&bereinigt); err != nil {
+			return err
+		}
+		if bereinigt {
+			return apperr.Conflict("Die Aufbewahrungsfrist dieses Imports ist abgelaufen; die für das Rückgängigmachen nötigen Altstände sind gelöscht.")
 		}
 		var touched int
 		if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT

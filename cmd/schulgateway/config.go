@@ -40,6 +40,8 @@ type config struct {
 	Limits httpapi.RateLimits
 	// TrustedProxies may name the client in X-Forwarded-For.
 	TrustedProxies []string
+	// Aufbewahrung is how long each kind of record is kept.
+	Aufbewahrung postgres.Aufbewahrung
 }
 
 // intEnv reads a whole number from the environment within [lo, hi], or
@@ -125,6 +127,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.ImportWorkers = intEnv(getenv, "IMPORT_WORKERS", 2, 1, 64, "", &errs)
 	c.Limits.PerSubject = float64(intEnv(getenv, "RATE_LIMIT_PER_SUBJECT", 100, 0, 1_000_000, "Anfragen je Sekunde", &errs))
 	c.Limits.Burst = intEnv(getenv, "RATE_LIMIT_BURST", 200, 0, 1_000_000, "Anfragen", &errs)
+	tage := func(name string, def int) time.Duration {
+		return time.Duration(intEnv(getenv, name, def, 0, 36500, "Tage, 0 = unbegrenzt", &errs)) * 24 * time.Hour
+	}
+	c.Aufbewahrung = postgres.Aufbewahrung{
+		Melderegister: tage("RETENTION_MELDEREGISTER_TAGE", 730),
+		Importe:       tage("RETENTION_IMPORTE_TAGE", 90),
+		Protokoll:     tage("RETENTION_PROTOKOLL_TAGE", 730),
+	}
 	for _, p := range strings.Split(getenv("TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			c.TrustedProxies = append(c.TrustedProxies, p)

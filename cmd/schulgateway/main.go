@@ -296,6 +296,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	bezirke := postgres.NewSchulbezirkStore(pool, changes)
 	auditStore := postgres.NewAuditStore(pool)
 	go chainAudit(ctx, auditStore, log)
+	go retainDaily(ctx, pool, auditStore, cfg.Aufbewahrung, log)
 	app := httpapi.New(httpapi.Deps{
 		Audit:   auditStore,
 		Schulen: schulen,
@@ -368,6 +369,28 @@ func chainAudit(ctx context.Context, store *postgres.AuditStore, log *slog.Logge
 		}
 		if _, err := store.Chain(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("audit chain step failed", "err", err)
+		}
+	}
+}
+
+// retainDaily runs the retention a minute after start and then daily:
+// children who moved away long ago are anonymised, old upload files and
+// audit entries deleted (RETENTION_*_TAGE). Each run is audited.
+func retainDaily(ctx context.Context, pool *pgxpool.Pool, store *postgres.AuditStore, a postgres.Aufbewahrung, log *slog.Logger) {
+	next := time.After(time.Minute)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-next:
+		}
+		next = time.After(24 * time.Hour)
+		b, ran, err := postgres.Bereinigen(ctx, pool, store, a, time.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("retention failed", "err", err)
+		case ran:
+			log.Info("retention done", "children_anonymised", b.KinderAnonymisiert, "imports_cleared", b.ImporteBereinigt, "audit_entries_deleted", b.ProtokollGeloescht)
 		}
 	}
 }

@@ -1,0 +1,81 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/internal/apperr"
+)
+
+func TestRetentionAnonymisesRemovesAndSaysSo(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	im := newImporter(t)
+	lena := []string{"1001", "Müller", "Lena", "03.04.2020", "Rosenweg", "12", "06108"}
+	tom := []string{"1002", "Schmidt", "Tom", "2020-07-01", "Am Anger", "3a", "06108"}
+	first := im.run("melderegister", "", false, register(lena, tom))
+	second := im.run("melderegister", "", false, register(lena)) // Tom moved away
+	if second.Counts.Removed != 1 {
+		t.Fatalf("second snapshot: %+v", second.Counts)
+	}
+	audits := postgres.NewAuditStore(im.pool)
+
+	// Today nothing is due.
+	a := postgres.Aufbewahrung{Melderegister: 365 * 24 * time.Hour, Importe: 90 * 24 * time.Hour, Protokoll: 730 * 24 * time.Hour}
+	b, ran, err := postgres.Bereinigen(ctx, im.pool, audits, a, time.Now())
+	if err != nil || !ran || b != (postgres.Bereinigt{}) {
+		t.Fatalf("nothing due: %+v %v %v", b, ran, err)
+	}
+	// Two years on, the register and the imports are due (the audit
+	// entries are left for this step, so that its own entry can be read).
+	later := time.Now().AddDate(2, 0, 1)
+	keepAudit := a
+	keepAudit.Protokoll = 0
+	b, ran, err = postgres.Bereinigen(ctx, im.pool, audits, keepAudit, later)
+	if err != nil || !ran {
+		t.Fatal(err)
+	}
+	if b.KinderAnonymisiert != 1 || b.ImporteBereinigt != 2 {
+		t.Errorf("removed: %+v", b)
+	}
+	if n := im.count(`SELECT count(*) FROM kinder WHERE familienname = 'anonymisiert' AND vornamen = '' AND ordnungsmerkmal IS NULL
+		AND strasse = '' AND geburtsdatum = '2020-07-01' AND status = 'weggezogen'`); n != 1 {
+		t.Errorf("Tom is not anonymised (month of birth kept): %d", n)
+	}
+	if n := im.count(`SELECT count(*) FROM kinder WHERE familienname = 'Müller' AND status = 'gemeldet'`); n != 1 {
+		t.Error("Lena, still resident, was touched")
+	}
+	if n := im.count(`SELECT count(*) FROM import_changes`) + im.count(`SELECT count(*) FROM imports WHERE length(file) > 0`); n != 0 {
+		t.Errorf("%d files or before-images left", n)
+	}
+	if _, err := im.store.File(ctx, first.ID); !isKind(err, apperr.KindNotFound) {
+		t.Errorf("file after retention: %v", err)
+	}
+	if err := im.store.Undo(ctx, second.ID); !isKind(err, apperr.KindConflict) {
+		t.Errorf("undo after retention: %v", err)
+	}
+	// The run is in the audit trail, with what it did.
+	if n := im.count(`SELECT count(*) FROM audit_log WHERE operation = 'aufbewahrung' AND detail LIKE 'Kinder anonymisiert 1, Importdateien gelöscht 2%'`); n != 1 {
+		t.Errorf("retention run not audited: %d", n)
+	}
+	// A second run finds nothing more.
+	if b, _, err := postgres.Bereinigen(ctx, im.pool, audits, keepAudit, later); err != nil || b.KinderAnonymisiert+b.ImporteBereinigt != 0 {
+		t.Errorf("second run: %+v %v", b, err)
+	}
+	// Audit entries age out too, and the chain still holds.
+	b, _, err = postgres.Bereinigen(ctx, im.pool, audits, a, time.Now().AddDate(3, 0, 0))
+	if err != nil || b.ProtokollGeloescht == 0 {
+		t.Errorf("audit retention: %+v %v", b, err)
+	}
+	if _, bruch, err := audits.Verify(ctx); err != nil || bruch != nil {
+		t.Errorf("chain after retention: %+v %v", bruch, err)
+	}
+}
+
+func isKind(err error, k apperr.Kind) bool {
+	var e *apperr.Error
+	return errors.As(err, &e) && e.Kind == k
+}
