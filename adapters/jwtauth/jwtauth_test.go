@@ -2,6 +2,7 @@ package jwtauth_test
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -787,4 +788,43 @@ func BenchmarkVerifyRS256(b *testing.B) {
 			}
 		}
 	})
+}
+
+// A token that brings its own key (jwk, jku or x5c in the header) is
+// verified against the configured keys only: the attacker's key is never
+// used, whatever kid the token names.
+func TestEmbeddedKeysInTheHeaderAreIgnored(t *testing.T) {
+	v := staticVerifier(t, publicJWK(t, rsaKeyA, "a", ""))
+	attackerJWK, err := json.Marshal(publicJWK(t, rsaOther, "a", "RS256"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var embedded map[string]any
+	if err := json.Unmarshal(attackerJWK, &embedded); err != nil {
+		t.Fatal(err)
+	}
+	rs256Other := func(in []byte) []byte {
+		sum := sha256.Sum256(in)
+		sig, err := rsa.SignPKCS1v15(rand.Reader, rsaOther, crypto.SHA256, sum[:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sig
+	}
+	for name, header := range map[string]map[string]any{
+		"jwk with the trusted kid": {"alg": "RS256", "kid": "a", "jwk": embedded},
+		"jwk with its own kid":     {"alg": "RS256", "kid": "angreifer", "jwk": embedded},
+		"jku pointing elsewhere":   {"alg": "RS256", "kid": "a", "jku": "https://angreifer.example.test/jwks.json"},
+		"x5u pointing elsewhere":   {"alg": "RS256", "kid": "a", "x5u": "https://angreifer.example.test/cert.pem"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, err := v.Verify(context.Background(), handMade(t, header, claims(), rs256Other))
+			if err == nil {
+				t.Fatalf("accepted a token signed with the key it brought along: %+v", p)
+			}
+			if !errors.Is(err, auth.ErrInvalidToken) {
+				t.Errorf("error %v does not wrap ErrInvalidToken", err)
+			}
+		})
+	}
 }
