@@ -4,7 +4,7 @@ BIN   := bin/schulgateway
 GO    ?= go
 export SCHULGATEWAY_DEV ?= true
 
-.PHONY: build run test lint bench postgres check-imports clean
+.PHONY: build run test lint bench fuzz vulncheck postgres check-imports clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/schulgateway
@@ -22,10 +22,20 @@ run: build postgres
 
 test: postgres check-imports
 	$(GO) test -race -count=1 ./...
+	@FUZZTIME=3s scripts/fuzz.sh
+
+# Every fuzz target for longer (FUZZTIME=10m make fuzz for a night run).
+fuzz:
+	@FUZZTIME=$${FUZZTIME:-1m} scripts/fuzz.sh
 
 lint: check-imports
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	@scripts/vulncheck.sh
+
+# Known vulnerabilities in the code paths the gateway uses (govulncheck).
+vulncheck:
+	@scripts/vulncheck.sh
 
 # internal/ is the domain: it must not reach HTTP, SQL, spreadsheet or JWT libraries.
 check-imports:
