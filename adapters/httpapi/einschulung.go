@@ -134,12 +134,13 @@ type einschulungAnschriftJSON struct {
 	Ort        string `json:"ort"`
 }
 
-func toEinschulungKindJSON(e einschulung.Eintrag) einschulungKindJSON {
+func toEinschulungKindJSON(e einschulung.Eintrag, p auth.Principal) einschulungKindJSON {
 	k := e.Kind
 	out := einschulungKindJSON{ID: e.ID, Familienname: k.Familienname, Vornamen: k.Vornamen, Geburtsdatum: k.Geburtsdatum.Format(time.DateOnly),
 		Geschlecht: orNull(k.Geschlecht), Schulnummer: orNull(e.Schulnummer), Art: string(e.Art), Status: string(e.Status)}
-	// An Auskunftssperre (§§ 51, 52 BMG) keeps the address in the city.
-	if !k.Auskunftssperre {
+	// An Auskunftssperre (§§ 51, 52 BMG) keeps the address from every role
+	// but the school office (auth.Feldrichtlinien).
+	if auth.Sieht(p, "EinschulungKind", "anschrift", k.Auskunftssperre) {
 		out.Anschrift = &einschulungAnschriftJSON{Strasse: k.Strasse, Hausnummer: k.Hausnummer, PLZ: k.PLZ, Ort: k.Ort}
 	}
 	return out
@@ -160,7 +161,7 @@ func (s *server) getEinschulungKinder(c *fiber.Ctx) error {
 	}
 	items := make([]einschulungKindJSON, len(page.Eintraege))
 	for i, e := range page.Eintraege {
-		items[i] = toEinschulungKindJSON(e)
+		items[i] = toEinschulungKindJSON(e, principal(c))
 	}
 	audit.Count(c.UserContext(), len(items))
 	return c.JSON(fiber.Map{"items": items, "next_cursor": orNull(page.NextCursor)})
@@ -217,12 +218,16 @@ var listeKopf = []string{"Familienname", "Vornamen", "Geburtsdatum", "Geschlecht
 	"Auskunftssperre", "Art der Aufnahme", "Status"}
 
 // listeZeile is a child as the lists show it; the birth date stays a date.
-// With an Auskunftssperre the address is left out, as for the BMS.
-func listeZeile(e einschulung.Eintrag) []any {
+// The lists go to the schools: with an Auskunftssperre the address is left
+// out (auth.Feldrichtlinien).
+func listeZeile(e einschulung.Eintrag, p auth.Principal) []any {
 	k := e.Kind
 	strasse, hausnummer, plz, ort, sperre := k.Strasse, k.Hausnummer, k.PLZ, k.Ort, ""
+	if !auth.Sieht(p, "Einschulungsliste", "strasse", k.Auskunftssperre) {
+		strasse, hausnummer, plz, ort = "", "", "", ""
+	}
 	if k.Auskunftssperre {
-		strasse, hausnummer, plz, ort, sperre = "", "", "", "", "ja"
+		sperre = "ja"
 	}
 	return []any{k.Familienname, k.Vornamen, k.Geburtsdatum, importing.Geschlecht(k.Geschlecht).Label(), strasse, hausnummer, plz, ort,
 		sperre, e.Art.Label(), e.Status.Label()}
@@ -298,7 +303,7 @@ func (s *server) getEinschulungListeXLSX(c *fiber.Ctx) error {
 			return err
 		}
 		for r, e := range l.Eintraege {
-			row := listeZeile(e)
+			row := listeZeile(e, principal(c))
 			if err := f.SetSheetRow(sheet, fmt.Sprintf("A%d", r+2), &row); err != nil {
 				return err
 			}
@@ -341,7 +346,7 @@ func (s *server) getEinschulungListeCSV(c *fiber.Ctx) error {
 	for _, l := range listen {
 		for _, e := range l.Eintraege {
 			row := []string{l.Schule.Schulnummer, l.Schule.Name}
-			for _, v := range listeZeile(e) {
+			for _, v := range listeZeile(e, principal(c)) {
 				switch x := v.(type) {
 				case time.Time:
 					row = append(row, x.Format("02.01.2006"))

@@ -1,0 +1,144 @@
+package auth
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Sicht says how a role sees a field of a resource.
+type Sicht int
+
+const (
+	Nie        Sicht = iota // not shown
+	Immer                   // shown
+	OhneSperre              // shown unless the person has an Auskunftssperre (§§ 51, 52 BMG)
+)
+
+// Feldrichtlinie is what each role sees of one resource that carries
+// personal data: the field policy (in the spirit of Ed-Fi API Profiles).
+// The README shows the same table (a test keeps them equal), and a test
+// holds Felder against the resource's schema in openapi.yaml.
+type Feldrichtlinie struct {
+	Ressource string // the schema in openapi.yaml, or a file export
+	Zweck     string // why these roles see it (German)
+	Felder    []string
+	Rollen    map[Role]map[string]Sicht // a role not listed sees nothing
+}
+
+func alle(s Sicht, felder []string, ausser map[string]Sicht) map[string]Sicht {
+	m := map[string]Sicht{}
+	for _, f := range felder {
+		m[f] = s
+		if v, ok := ausser[f]; ok {
+			m[f] = v
+		}
+	}
+	return m
+}
+
+var (
+	kindFelder  = []string{"id", "familienname", "vornamen", "geburtsdatum", "geschlecht", "anschrift", "schulnummer", "art", "status"}
+	listeFelder = []string{"familienname", "vornamen", "geburtsdatum", "geschlecht", "strasse", "hausnummer", "plz", "ort",
+		"auskunftssperre", "art", "status"}
+	wechselFelder = []string{"id", "format", "bewegung", "created_at", "schueler", "sorgeberechtigte", "aufnahme", "bisherige_schule"}
+	changeFelder  = []string{"position", "time", "entity", "id", "operation", "key"}
+	fehlerFelder  = []string{"sheet", "row", "column", "cell", "field", "code", "message"}
+	auditFelder   = []string{"seq", "zeit", "subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail", "hash"}
+)
+
+// Feldrichtlinien is the field policy of the gateway. Planners (role
+// planung) appear nowhere: they see aggregates only.
+var Feldrichtlinien = []Feldrichtlinie{
+	{
+		Ressource: "EinschulungKind", Zweck: "Einschulung: das BMS legt die Kinder an, das Schulamt klärt Fälle",
+		Felder: kindFelder,
+		Rollen: map[Role]map[string]Sicht{
+			RoleBMS:      alle(Immer, kindFelder, map[string]Sicht{"anschrift": OhneSperre}),
+			RoleSchulamt: alle(Immer, kindFelder, nil),
+		},
+	},
+	{
+		Ressource: "Einschulungsliste", Zweck: "liste.xlsx und liste.csv für die Grundschulen; sie verlassen das Schulamt",
+		Felder: listeFelder,
+		Rollen: map[Role]map[string]Sicht{
+			RoleSchulamt: alle(Immer, listeFelder, map[string]Sicht{"strasse": OhneSperre, "hausnummer": OhneSperre, "plz": OhneSperre, "ort": OhneSperre}),
+		},
+	},
+	{
+		Ressource: "Schulwechsel", Zweck: "Meldungen des BMS; das Schulamt verfolgt offene Abgänge",
+		Felder: wechselFelder,
+		Rollen: map[Role]map[string]Sicht{
+			RoleBMS: alle(Immer, wechselFelder, nil), RoleSchulamt: alle(Immer, wechselFelder, nil), RoleAdmin: alle(Immer, wechselFelder, nil),
+		},
+	},
+	{
+		Ressource: "Change", Zweck: "Änderungsprotokoll für das BMS; Kinder nur mit Pseudonym",
+		Felder: changeFelder,
+		Rollen: map[Role]map[string]Sicht{RoleBMS: alle(Immer, changeFelder, nil)},
+	},
+	{
+		Ressource: "ImportError", Zweck: "Fehler einer hochgeladenen Liste, mit den Zellwerten, für die Korrektur",
+		Felder: fehlerFelder,
+		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, fehlerFelder, nil), RoleAdmin: alle(Immer, fehlerFelder, nil)},
+	},
+	{
+		Ressource: "AuditEntry", Zweck: "Zugriffsprotokoll: wer hat was gesehen",
+		Felder: auditFelder,
+		Rollen: map[Role]map[string]Sicht{RoleAdmin: alle(Immer, auditFelder, nil)},
+	},
+}
+
+// Sieht reports whether p sees field feld of resource ressource for a
+// person with (gesperrt) or without an Auskunftssperre. A resource or field
+// not in the table is not seen: a new field must be given a policy first.
+func Sieht(p Principal, ressource, feld string, gesperrt bool) bool {
+	for _, r := range Feldrichtlinien {
+		if r.Ressource != ressource {
+			continue
+		}
+		for _, role := range p.Roles {
+			switch r.Rollen[role][feld] {
+			case Immer:
+				return true
+			case OhneSperre:
+				if !gesperrt {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// FeldrichtlinienMarkdown renders the table for the README: per resource
+// its fields and, per role, what of them it sees.
+func FeldrichtlinienMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| Ressource | Felder | bms | schulamt | planung | admin |\n|---|---|---|---|---|---|\n")
+	for _, r := range Feldrichtlinien {
+		row := []string{fmt.Sprintf("**%s**: %s", r.Ressource, r.Zweck), "`" + strings.Join(r.Felder, "`, `") + "`"}
+		for _, role := range AllRoles {
+			var immer, gesperrt []string
+			for _, f := range r.Felder {
+				switch r.Rollen[role][f] {
+				case Immer:
+					immer = append(immer, f)
+				case OhneSperre:
+					gesperrt = append(gesperrt, f)
+				}
+			}
+			switch {
+			case len(immer)+len(gesperrt) == 0:
+				row = append(row, "–")
+			case len(gesperrt) == 0 && len(immer) == len(r.Felder):
+				row = append(row, "alle")
+			case len(immer)+len(gesperrt) == len(r.Felder):
+				row = append(row, "alle; `"+strings.Join(gesperrt, "`, `")+"` nicht bei Auskunftssperre")
+			default:
+				row = append(row, "`"+strings.Join(append(immer, gesperrt...), "`, `")+"`")
+			}
+		}
+		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+	}
+	return b.String()
+}
