@@ -14,9 +14,9 @@ func TestFalte(t *testing.T) {
 		{"MUELLER  LUEDENSCHEIDT", []string{"mueller", "luedenscheidt"}},
 		{"Weiß", []string{"weiss"}},
 		{"René Zoé", []string{"rene", "zoe"}},
-		{"Müller", []string{"mueller"}},                   // ü as one character
-		{"Mu\u0308ller", []string{"mueller"}},             // u + combining diaeresis
-		{"MÃ¼ller", []string{"mueller"}},                  // UTF-8 read as Windows-1252
+		{"Müller", []string{"mueller"}},       // ü as one character
+		{"Mu\u0308ller", []string{"mueller"}}, // u + combining diaeresis
+		{"MÃ¼ller", []string{"mueller"}},      // UTF-8 read as Windows-1252
 		{"Şahin Çelik Øre", []string{"sahin", "celik", "oere"}},
 		{"D'Angelo", []string{"dangelo"}},
 		{"", nil},
