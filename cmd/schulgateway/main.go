@@ -29,6 +29,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/planung"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/schulpflicht"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 	"github.com/schulgateway/schulgateway/openapi"
 )
@@ -291,6 +292,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer func() { stopWorker(); <-workerDone }()
 	schulen := schule.NewService(postgres.NewSchulenStore(pool, changes))
 	bezirke := postgres.NewSchulbezirkStore(pool, changes)
+	spStore := postgres.NewSchulpflichtStore(pool)
+	spService := schulpflicht.NewService(spStore, schulpflicht.Spanne{Regel: cfg.Einschulung, Jahre: cfg.SchulpflichtJahre}, cfg.Schulpflicht, nil)
+	spWorker := postgres.NewAbgleichWorker(spStore, spService.Run, log)
+	spService.SetQueued(spWorker.Wake)
+	spDone := make(chan struct{})
+	go func() { spWorker.Run(wctx); close(spDone) }()
+	defer func() { stopWorker(); <-spDone }()
 	app := httpapi.New(httpapi.Deps{
 		Schulen: schulen,
 		Planung: httpapi.PlanungDeps{Service: planung.NewService(postgres.NewPlanungStore(pool, bezirke, cfg.Einschulung))},
@@ -298,7 +306,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			Schulbezirke: schulbezirk.NewService(bezirke),
 			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, cfg.Einschulung, ps),
 		},
-		Changes: feed,
+		Changes:      feed,
+		Schulpflicht: httpapi.SchulpflichtDeps{Service: spService},
 		Schulwechsel: httpapi.SchulwechselDeps{
 			Service:     schulwechsel.NewService(postgres.NewSchulwechselStore(pool), cfg.SchulwechselFrist),
 			Idempotency: postgres.NewIdempotencyStore(pool),

@@ -218,6 +218,12 @@ func (s *Service) Fuehre(ctx context.Context, id string) (Anzahl, error) {
 	return s.store.SaveErgebnis(ctx, id, residents, z)
 }
 
+// Run is Fuehre for the worker.
+func (s *Service) Run(ctx context.Context, id string) error {
+	_, err := s.Fuehre(ctx, id)
+	return err
+}
+
 // Zuordnungen lists a reconciliation's lines, filtered by decision
 // ("" = all); after is the Next of the previous page.
 func (s *Service) Zuordnungen(ctx context.Context, id, entscheidung, after string, limit int) (Seite[Eintrag], error) {
@@ -251,8 +257,8 @@ type UrteilEingabe struct {
 	Bestaetigt *bool
 }
 
-// Urteile stores a verdict on a pair; it applies from the next run on.
-func (s *Service) Urteile(ctx context.Context, in UrteilEingabe, by string) (Urteil, bool, error) {
+// Pruefen reports every failing field of the verdict at once.
+func (in UrteilEingabe) Pruefen() error {
 	var fe []apperr.FieldError
 	if n, err := strconv.ParseInt(in.KindID, 10, 64); err != nil || n <= 0 {
 		fe = append(fe, apperr.FieldError{Pointer: "/kind_id", Code: "kennung_ungueltig",
@@ -266,7 +272,12 @@ func (s *Service) Urteile(ctx context.Context, in UrteilEingabe, by string) (Urt
 		fe = append(fe, apperr.FieldError{Pointer: "/bestaetigt", Code: "pflichtfeld_leer",
 			Message: "bestaetigt fehlt: true, wenn es dasselbe Kind ist, sonst false."})
 	}
-	if err := apperr.Invalid("Das Urteil ist fehlerhaft.", fe); err != nil {
+	return apperr.Invalid("Das Urteil ist fehlerhaft.", fe)
+}
+
+// Urteile stores a verdict on a pair; it applies from the next run on.
+func (s *Service) Urteile(ctx context.Context, in UrteilEingabe, by string) (Urteil, bool, error) {
+	if err := in.Pruefen(); err != nil {
 		return Urteil{}, false, err
 	}
 	u := Urteil{ResidentID: in.KindID, PupilID: in.SchuelerID, Bestaetigt: *in.Bestaetigt}
