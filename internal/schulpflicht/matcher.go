@@ -89,21 +89,56 @@ const (
 // docs/pending/schulpflicht-matcher.md for the score distributions).
 func StandardKonfiguration() Konfiguration { return Konfiguration{Auto: 22, Review: 12} }
 
-// vorbereitet is a person with everything the comparison needs computed once.
+// vorbereitet is a person with everything the comparison needs computed
+// once. Words and phonetic codes are also numbered (woerterbuch), so that
+// the comparisons of millions of candidate pairs compare integers.
 type vorbereitet struct {
 	fam      []string // folded family-name words without particles
 	famKey   string   // fam joined
 	famPhon  string   // Kölner Phonetik of famKey
 	famWPhon []string // Kölner Phonetik of each family-name word
 	vor      []string // folded given names (all of them)
-	vorPhon  []string
-	datum    int // yyyymmdd, 0 if unknown
+	n, t     namen    // the names as written, and swapped (for residents)
+	datum    int      // yyyymmdd, 0 if unknown
 	geschl   byte
 	adresse  string
 	snr      string
 }
 
-func vorbereiten(p *Person) vorbereitet {
+// namen are the numbered names of one person: family name (words, whole,
+// phonetic) and given names (words, phonetic).
+type namen struct {
+	fam, vor         []uint32
+	famS, vorS       []string
+	key, phon        uint32
+	keyS             string
+	vorPhon, famPhon []uint32 // phonetic codes of the given names, of the family-name words
+}
+
+// woerterbuch numbers strings; 0 is the empty string.
+type woerterbuch map[string]uint32
+
+func (w woerterbuch) id(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	if id, ok := w[s]; ok {
+		return id
+	}
+	id := uint32(len(w) + 1)
+	w[s] = id
+	return id
+}
+
+func (w woerterbuch) ids(list []string) []uint32 {
+	out := make([]uint32, len(list))
+	for i, s := range list {
+		out[i] = w.id(s)
+	}
+	return out
+}
+
+func vorbereiten(p *Person, wb woerterbuch, mitTausch bool) vorbereitet {
 	v := vorbereitet{
 		fam:     Familienwoerter(p.Familienname),
 		vor:     Vornamenwoerter(p.Vornamen, p.Rufname),
@@ -116,9 +151,16 @@ func vorbereiten(p *Person) vorbereitet {
 	for i, w := range v.fam {
 		v.famWPhon[i] = phonetikGefaltet(w)
 	}
-	v.vorPhon = make([]string, len(v.vor))
+	vorPhon := make([]string, len(v.vor))
 	for i, w := range v.vor {
-		v.vorPhon[i] = phonetikGefaltet(w)
+		vorPhon[i] = phonetikGefaltet(w)
+	}
+	v.n = namen{fam: wb.ids(v.fam), famS: v.fam, key: wb.id(v.famKey), keyS: v.famKey, phon: wb.id("#" + v.famPhon),
+		vor: wb.ids(v.vor), vorS: v.vor, vorPhon: wb.ids(prefix("#", vorPhon)), famPhon: wb.ids(prefix("#", v.famWPhon))}
+	if mitTausch {
+		vorKey := strings.Join(v.vor, "")
+		v.t = namen{fam: v.n.vor, famS: v.vor, key: wb.id(vorKey), keyS: vorKey, phon: wb.id("#" + phonetikGefaltet(vorKey)),
+			vor: v.n.fam, vorS: v.fam, vorPhon: v.n.famPhon, famPhon: v.n.vorPhon}
 	}
 	if !p.Geburtsdatum.IsZero() {
 		y, m, d := p.Geburtsdatum.Date()
@@ -130,36 +172,76 @@ func vorbereiten(p *Person) vorbereitet {
 	return v
 }
 
+// prefix marks phonetic codes so that they never share a number with a
+// word ("#" cannot occur in a folded word); an empty code stays empty.
+func prefix(p string, list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		if s != "" {
+			out[i] = p + s
+		}
+	}
+	return out
+}
+
 // haeufigkeit estimates how often a name occurs, from the names of both
 // sides, shrunk towards a prior so that a handful of records does not
-// make every name look common.
+// make every name look common; fertig turns the counts into the weights
+// of an exact agreement.
 type haeufigkeit struct {
-	fam, vor         map[string]int
+	fam, vor         []int32 // counts by word number
 	nFam, nVor       int
 	priorFam, priorV float64
+	famW, vorW       []float64 // weights by word number, set by fertig
+	// maxFam and maxVor are the highest weights an agreeing name can get
+	// (that of a name seen nowhere else).
+	maxFam, maxVor float64
+}
+
+func neueHaeufigkeit() *haeufigkeit {
+	return &haeufigkeit{priorFam: 0.002, priorV: 0.01}
 }
 
 const priorGewicht = 2000
 
+func zaehleID(counts []int32, id uint32) []int32 {
+	for int(id) >= len(counts) {
+		counts = append(counts, 0)
+	}
+	counts[id]++
+	return counts
+}
+
 func (h *haeufigkeit) zaehle(v *vorbereitet) {
-	if v.famKey != "" {
-		h.fam[v.famKey]++
+	if v.n.key != 0 {
+		h.fam = zaehleID(h.fam, v.n.key)
 		h.nFam++
 	}
-	for _, w := range v.vor {
-		h.vor[w]++
+	for _, w := range v.n.vor {
+		h.vor = zaehleID(h.vor, w)
 		h.nVor++
 	}
 }
 
-func (h *haeufigkeit) famGewicht(key string) float64 {
-	f := (float64(h.fam[key]) + priorGewicht*h.priorFam) / (float64(h.nFam) + priorGewicht)
-	return math.Log2(mFam / f)
-}
-
-func (h *haeufigkeit) vorGewicht(w string) float64 {
-	f := (float64(h.vor[w]) + priorGewicht*h.priorV) / (float64(h.nVor) + priorGewicht)
-	return math.Log2(mVor / f)
+func (h *haeufigkeit) fertig(woerter int) {
+	gewicht := func(count int32, n int, prior, m float64) float64 {
+		return math.Log2(m / ((float64(count) + priorGewicht*prior) / (float64(n) + priorGewicht)))
+	}
+	h.famW = make([]float64, woerter+1)
+	h.vorW = make([]float64, woerter+1)
+	for id := range h.famW {
+		var cf, cv int32
+		if id < len(h.fam) {
+			cf = h.fam[id]
+		}
+		if id < len(h.vor) {
+			cv = h.vor[id]
+		}
+		h.famW[id] = gewicht(cf, h.nFam, h.priorFam, mFam)
+		h.vorW[id] = gewicht(cv, h.nVor, h.priorV, mVor)
+	}
+	h.maxFam = max(gewicht(0, h.nFam, h.priorFam, mFam), wFamTeil)
+	h.maxVor = max(gewicht(0, h.nVor, h.priorV, mVor), wVorPhon)
 }
 
 // Bits of bewertung.felder and bewertung.hinweise.
@@ -186,46 +268,53 @@ type bewertung struct {
 	hinweise uint8
 }
 
-// namenGewicht scores family and given names of a (fam words) against b.
-func namenGewicht(h *haeufigkeit, aFam []string, aKey, aPhon string, aWPhon []string, aVor, aVorPhon []string,
-	bFam []string, bKey, bPhon string, bWPhon []string, bVor, bVorPhon []string) (float64, uint8, uint8) {
+// namenGewicht scores family and given names of a against those of b.
+// It gives up with −Inf as soon as the names cannot reach grenze any more.
+func namenGewicht(h *haeufigkeit, a, b *namen, grenze float64) (float64, uint8, uint8) {
 	var score float64
 	var felder, hinweise uint8
 	switch {
-	case aKey == "" || bKey == "":
-	case aKey == bKey:
-		score += h.famGewicht(aKey)
+	case a.key == 0 || b.key == 0:
+	case a.key == b.key:
+		score += h.famW[a.key]
 		felder |= fFam
-	case gemeinsamesWort(aFam, bFam):
+	case gemeinsam(a.fam, b.fam):
 		score += wFamTeil
 		felder |= fFam
 		hinweise |= hNamensteil
-	case aPhon != "" && aPhon == bPhon:
+	case a.phon != 0 && a.phon == b.phon:
 		score += wFamPhon
 		felder |= fFam
 		hinweise |= hTippfehler
-	case JaroWinkler(aKey, bKey) >= jwSchwelle || wortAehnlich(aFam, bFam):
+	case wFamJW+h.maxVor < grenze:
+		return math.Inf(-1), 0, 0
+	case JaroWinkler(a.keyS, b.keyS) >= jwSchwelle || wortAehnlich(a.famS, b.famS):
 		score += wFamJW
 		felder |= fFam
 		hinweise |= hTippfehler
 	default:
 		score += wFamNein
 	}
-	if len(aVor) == 0 || len(bVor) == 0 {
+	if len(a.vor) == 0 || len(b.vor) == 0 {
+		if score < grenze {
+			return math.Inf(-1), 0, 0
+		}
 		return score, felder, hinweise
 	}
 	best := math.Inf(-1)
-	for _, w := range aVor {
-		if contains(bVor, w) {
-			best = max(best, h.vorGewicht(w))
+	for _, w := range a.vor {
+		if slices.Contains(b.vor, w) {
+			best = max(best, h.vorW[w])
 		}
 	}
 	if best == math.Inf(-1) {
 		switch {
-		case gemeinsamesWort(aVorPhon, bVorPhon):
+		case gemeinsam(a.vorPhon, b.vorPhon):
 			best = wVorPhon
 			hinweise |= hTippfehler
-		case wortAehnlich(aVor, bVor):
+		case score+wVorJW < grenze:
+			return math.Inf(-1), 0, 0
+		case wortAehnlich(a.vorS, b.vorS):
 			best = wVorJW
 			hinweise |= hTippfehler
 		default:
@@ -236,12 +325,16 @@ func namenGewicht(h *haeufigkeit, aFam []string, aKey, aPhon string, aWPhon []st
 	if best > 0 {
 		felder |= fVor
 	}
+	if score < grenze {
+		return math.Inf(-1), 0, 0
+	}
 	return score, felder, hinweise
 }
 
-func gemeinsamesWort(a, b []string) bool {
+// gemeinsam reports whether a and b share a number other than 0.
+func gemeinsam(a, b []uint32) bool {
 	for _, x := range a {
-		if x != "" && contains(b, x) {
+		if x != 0 && slices.Contains(b, x) {
 			return true
 		}
 	}
@@ -292,21 +385,14 @@ func einZiffer(a, b int) bool {
 	return diff == 1
 }
 
-// vergleiche scores resident r against pupil p.
-func vergleiche(h *haeufigkeit, r, p *vorbereitet) bewertung {
-	s, felder, hinweise := namenGewicht(h, r.fam, r.famKey, r.famPhon, r.famWPhon, r.vor, r.vorPhon,
-		p.fam, p.famKey, p.famPhon, p.famWPhon, p.vor, p.vorPhon)
-	if felder&(fFam|fVor) != fFam|fVor {
-		// Given and family name swapped: the pupil's family name against
-		// the resident's given names and the other way round.
-		rVorKey := strings.Join(r.vor, "")
-		ts, tf, th := namenGewicht(h, r.vor, rVorKey, phonetikGefaltet(rVorKey), r.vorPhon, r.fam, r.famWPhon,
-			p.fam, p.famKey, p.famPhon, p.famWPhon, p.vor, p.vorPhon)
-		ts += wTausch
-		if ts > s && tf&(fFam|fVor) == fFam|fVor {
-			s, felder, hinweise = ts, tf, th|hNamenVertauscht
-		}
-	}
+// vergleiche scores resident r against pupil p. When it can tell early
+// that the score stays below grenze, it stops and returns a score of
+// −Inf: the cheap fields (date, sex, address) come first, and the name
+// comparisons, Jaro-Winkler above all, only run while the best the names
+// could still add would reach grenze.
+func vergleiche(h *haeufigkeit, r, p *vorbereitet, grenze float64) bewertung {
+	var s float64
+	var felder, hinweise uint8
 	ds, dh := datumGewicht(r.datum, p.datum)
 	s += ds
 	hinweise |= dh
@@ -329,17 +415,36 @@ func vergleiche(h *haeufigkeit, r, p *vorbereitet) bewertung {
 			s += wAdrNein
 		}
 	}
-	return bewertung{score: s, felder: felder, hinweise: hinweise}
+	if s+h.maxFam+h.maxVor < grenze {
+		return bewertung{score: math.Inf(-1)}
+	}
+	ns, nf, nh := namenGewicht(h, &r.n, &p.n, grenze-s)
+	if nf&(fFam|fVor) != fFam|fVor && s+h.maxFam+h.maxVor+wTausch >= grenze {
+		// Given and family name swapped: the pupil's family name against
+		// the resident's given names and the other way round.
+		ts, tf, th := namenGewicht(h, &r.t, &p.n, grenze-s-wTausch)
+		ts += wTausch
+		if ts > ns && tf&(fFam|fVor) == fFam|fVor {
+			ns, nf, nh = ts, tf, th|hNamenVertauscht
+		}
+	}
+	if math.IsInf(ns, -1) {
+		return bewertung{score: ns}
+	}
+	return bewertung{score: s + ns, felder: felder | nf, hinweise: hinweise | nh}
 }
 
 // Blocking: a pair is compared only when the two share at least one key.
 // Keys are hashes of
 //
 //	the birth date;
-//	birth year + Kölner Phonetik of a family-name word (or of the whole family name);
-//	birth year + Kölner Phonetik of a given name + first letter of the family name;
-//	Kölner Phonetik of a family-name word and of a given name, unordered
-//	(catches a wrong year and swapped names).
+//	birth year + Kölner Phonetik of a family-name word (or of the whole
+//	family name) + first letter of a given name;
+//	birth year + a given name as folded + first letter of the family name;
+//	a family-name word and a given name as folded, unordered (catches a
+//	wrong birth year and swapped names);
+//	Kölner Phonetik of the family name (or a word of it) + a given name as
+//	folded (catches a wrong year together with a typing error).
 //
 // Every difference the issue lists, alone, leaves at least one key intact;
 // so do most pairs of differences.
@@ -355,28 +460,33 @@ func blockSchluessel(v *vorbereitet, keys []uint64) []uint64 {
 	famCodes := append([]string{v.famPhon}, v.famWPhon...)
 	if jahr != "" {
 		for _, c := range famCodes {
-			if c != "" {
-				keys = append(keys, hashKey('f', jahr, c))
+			if c == "" {
+				continue
+			}
+			for _, g := range v.vor {
+				keys = append(keys, hashKey('f', jahr+g[:1], c))
 			}
 		}
 		if v.famKey != "" {
-			for _, c := range v.vorPhon {
-				if c != "" {
-					keys = append(keys, hashKey('v', jahr+v.famKey[:1], c))
-				}
+			for _, g := range v.vor {
+				keys = append(keys, hashKey('v', jahr+v.famKey[:1], g))
 			}
 		}
 	}
-	for _, f := range famCodes {
-		for _, g := range v.vorPhon {
-			if f == "" || g == "" {
-				continue
-			}
+	for _, f := range v.fam {
+		for _, g := range v.vor {
 			a, b := f, g
 			if a > b {
 				a, b = b, a
 			}
 			keys = append(keys, hashKey('n', a, b))
+		}
+	}
+	for _, f := range famCodes {
+		for _, g := range v.vor {
+			if f != "" {
+				keys = append(keys, hashKey('p', f, g))
+			}
 		}
 	}
 	slices.Sort(keys)
@@ -413,15 +523,17 @@ type kandidat struct {
 func Abgleichen(residents, pupils []Person, urteile []Urteil, cfg Konfiguration) []Zuordnung {
 	rv := make([]vorbereitet, len(residents))
 	pv := make([]vorbereitet, len(pupils))
-	h := &haeufigkeit{fam: map[string]int{}, vor: map[string]int{}, priorFam: 0.002, priorV: 0.01}
+	h := neueHaeufigkeit()
+	wb := woerterbuch{}
 	for i := range residents {
-		rv[i] = vorbereiten(&residents[i])
+		rv[i] = vorbereiten(&residents[i], wb, true)
 		h.zaehle(&rv[i])
 	}
 	for i := range pupils {
-		pv[i] = vorbereiten(&pupils[i])
+		pv[i] = vorbereiten(&pupils[i], wb, false)
 		h.zaehle(&pv[i])
 	}
+	h.fertig(len(wb))
 
 	out := make([]Zuordnung, len(residents))
 	for i, r := range residents {
@@ -456,7 +568,7 @@ func Abgleichen(residents, pupils []Person, urteile []Urteil, cfg Konfiguration)
 			continue
 		}
 		if pi, ok := pupilIndex[pid]; ok && !vergeben[pi] {
-			b := vergleiche(h, &rv[ri], &pv[pi])
+			b := vergleiche(h, &rv[ri], &pv[pi], math.Inf(-1))
 			festlegen(ri, pi, b, feldListe(b.felder), "bestätigt")
 		}
 	}
@@ -476,7 +588,7 @@ func Abgleichen(residents, pupils []Person, urteile []Urteil, cfg Konfiguration)
 			if vergeben[pi] || abgelehnt[[2]string{residents[ri].ID, pupils[pi].ID}] {
 				continue
 			}
-			if b := vergleiche(h, &rv[ri], &pv[pi]); best < 0 || b.score > bestB.score {
+			if b := vergleiche(h, &rv[ri], &pv[pi], math.Inf(-1)); best < 0 || b.score > bestB.score {
 				best, bestB = pi, b
 			}
 		}
@@ -522,7 +634,7 @@ func Abgleichen(residents, pupils []Person, urteile []Urteil, cfg Konfiguration)
 				if rv[ri].snr != "" && p.snr != "" && rv[ri].snr != p.snr {
 					continue // different pupil numbers: never the same child
 				}
-				b := vergleiche(h, &rv[ri], p)
+				b := vergleiche(h, &rv[ri], p, untergrenze)
 				if b.score < untergrenze {
 					continue
 				}

@@ -3,6 +3,7 @@ package schulpflicht
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -114,17 +115,19 @@ func TestScoreVerteilung(t *testing.T) {
 	pop := ErzeugePopulation(20000, 3)
 	rv := make([]vorbereitet, len(pop.Residents))
 	pv := map[string]*vorbereitet{}
-	h := &haeufigkeit{fam: map[string]int{}, vor: map[string]int{}, priorFam: 0.002, priorV: 0.01}
+	h := neueHaeufigkeit()
+	wb := woerterbuch{}
 	for i := range pop.Residents {
-		rv[i] = vorbereiten(&pop.Residents[i])
+		rv[i] = vorbereiten(&pop.Residents[i], wb, true)
 		h.zaehle(&rv[i])
 	}
 	pvs := make([]vorbereitet, len(pop.Pupils))
 	for i := range pop.Pupils {
-		pvs[i] = vorbereiten(&pop.Pupils[i])
+		pvs[i] = vorbereiten(&pop.Pupils[i], wb, false)
 		h.zaehle(&pvs[i])
 		pv[pop.Pupils[i].ID] = &pvs[i]
 	}
+	h.fertig(len(wb))
 	// Best wrong candidate per resident, through the same blocks.
 	index := map[uint64][]int{}
 	var keys []uint64
@@ -138,14 +141,14 @@ func TestScoreVerteilung(t *testing.T) {
 	var wahr, falsch [16]int
 	for i, r := range pop.Residents {
 		if pid, ok := pop.Wahrheit[r.ID]; ok {
-			wahr[eimer(vergleiche(h, &rv[i], pv[pid]).score)]++
+			wahr[eimer(vergleiche(h, &rv[i], pv[pid], math.Inf(-1)).score)]++
 		}
 		best := -1e9
 		keys = blockSchluessel(&rv[i], keys)
 		for _, k := range keys {
 			for _, pi := range index[k] {
 				if pop.Pupils[pi].ID != pop.Wahrheit[r.ID] {
-					best = max(best, vergleiche(h, &rv[i], &pvs[pi]).score)
+					best = max(best, vergleiche(h, &rv[i], &pvs[pi], math.Inf(-1)).score)
 				}
 			}
 		}
