@@ -83,14 +83,19 @@ func (s *SchulpflichtStore) Einwohner(ctx context.Context, von, bis time.Time) (
 	return list, storeErr("load residents", err)
 }
 
-func (s *SchulpflichtStore) Schueler(ctx context.Context) ([]sp.Person, error) {
+func (s *SchulpflichtStore) Schueler(ctx context.Context, schuljahr int) ([]sp.Person, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT 'schueler', id, familienname, vornamen, geburtsdatum, coalesce(geschlecht, ''), coalesce(strasse, ''),
 			coalesce(hausnummer, ''), coalesce(plz, ''), schulnummer, coalesce(schuelernummer, '')
 		FROM schueler WHERE status = 'aktiv'
 		UNION ALL
 		SELECT 'bestaetigung', id, familienname, vornamen, geburtsdatum, '', '', '', '', coalesce(schulnummer, ''), coalesce(schuelernummer, '')
-		FROM bestaetigungen`)
+		FROM bestaetigungen
+		UNION ALL
+		SELECT 'aufnahme', k.id, k.familienname, k.vornamen, k.geburtsdatum, coalesce(k.geschlecht, ''), k.strasse, k.hausnummer,
+			coalesce(k.plz, ''), m.schulnummer, ''
+		FROM einschulung_meldungen m JOIN kinder k ON k.schluessel = m.kind
+		WHERE m.typ = 'aufnahme' AND m.schuljahr = $1 AND m.schulnummer <> ''`, schuljahr)
 	if err != nil {
 		return nil, storeErr("load pupils", err)
 	}
@@ -125,7 +130,7 @@ func (s *SchulpflichtStore) Urteile(ctx context.Context) ([]sp.Urteil, error) {
 // SaveErgebnis writes the lines by COPY and the cases set-based, in one
 // transaction with the end of the job: a run cut off before commit leaves
 // nothing behind and is run again.
-func (s *SchulpflichtStore) SaveErgebnis(ctx context.Context, id string, residents []sp.Einwohner, z []sp.Zuordnung) (sp.Anzahl, error) {
+func (s *SchulpflichtStore) SaveErgebnis(ctx context.Context, id string, zeilen []sp.Zeile) (sp.Anzahl, error) {
 	var n sp.Anzahl
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var createdBy string
@@ -136,9 +141,9 @@ func (s *SchulpflichtStore) SaveErgebnis(ctx context.Context, id string, residen
 			return err
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"abgleich_zuordnungen"},
-			[]string{"abgleich_id", "kind_id", "entscheidung", "quelle", "pupil_ref", "score", "uebereinstimmend", "begruendung"},
-			pgx.CopyFromSlice(len(z), func(i int) ([]any, error) {
-				x := z[i]
+			[]string{"abgleich_id", "kind_id", "entscheidung", "quelle", "pupil_ref", "schulnummer", "schuelernummer", "score", "uebereinstimmend", "begruendung"},
+			pgx.CopyFromSlice(len(zeilen), func(i int) ([]any, error) {
+				x := zeilen[i]
 				kind, err := strconv.ParseInt(x.ResidentID, 10, 64)
 				if err != nil {
 					return nil, fmt.Errorf("resident id %q: %w", x.ResidentID, err)
@@ -155,20 +160,9 @@ func (s *SchulpflichtStore) SaveErgebnis(ctx context.Context, id string, residen
 				for j, f := range x.Uebereinstimmend {
 					felder[j] = string(f)
 				}
-				return []any{id, kind, string(x.Entscheidung), quelle, ref, x.Score, felder, x.Begruendung}, nil
+				return []any{id, kind, string(x.Entscheidung), quelle, ref, nilIfEmpty(x.Schulnummer), nilIfEmpty(x.Schuelernummer),
+					x.Score, felder, x.Begruendung}, nil
 			})); err != nil {
-			return err
-		}
-		// School and pupil number as the run saw them.
-		if _, err := tx.Exec(ctx, `
-			UPDATE abgleich_zuordnungen z SET schulnummer = s.schulnummer, schuelernummer = s.schuelernummer
-			FROM schueler s WHERE z.abgleich_id = $1 AND z.quelle = 'schueler' AND s.id = z.pupil_ref;
-			`, id); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `
-			UPDATE abgleich_zuordnungen z SET schulnummer = b.schulnummer, schuelernummer = b.schuelernummer
-			FROM bestaetigungen b WHERE z.abgleich_id = $1 AND z.quelle = 'bestaetigung' AND b.id = z.pupil_ref`, id); err != nil {
 			return err
 		}
 		// Cases: an open one (not erledigt) learns what this run found; a
@@ -187,8 +181,8 @@ func (s *SchulpflichtStore) SaveErgebnis(ctx context.Context, id string, residen
 			INSERT INTO fall_historie (fall_id, wer, zu_status) SELECT id, $2, 'offen' FROM ins`, id, createdBy); err != nil {
 			return err
 		}
-		n.Residents = len(residents)
-		for _, x := range z {
+		n.Residents = len(zeilen)
+		for _, x := range zeilen {
 			switch x.Entscheidung {
 			case sp.Auto:
 				n.Auto++
@@ -209,12 +203,13 @@ func (s *SchulpflichtStore) Zuordnungen(ctx context.Context, id string, e sp.Ent
 	rows, err := s.pool.Query(ctx, `
 		SELECT z.kind_id, coalesce(k.ordnungsmerkmal, ''), k.familienname, k.vornamen, k.geburtsdatum, z.entscheidung, z.score,
 			z.uebereinstimmend, z.begruendung, coalesce(z.quelle, ''), coalesce(z.pupil_ref, 0), coalesce(z.schulnummer, ''),
-			coalesce(z.schuelernummer, ''), coalesce(s.familienname, b.familienname, ''), coalesce(s.vornamen, b.vornamen, ''),
-			coalesce(s.geburtsdatum, b.geburtsdatum), coalesce(b.schulname, '')
+			coalesce(z.schuelernummer, ''), coalesce(s.familienname, b.familienname, a.familienname, ''),
+			coalesce(s.vornamen, b.vornamen, a.vornamen, ''), coalesce(s.geburtsdatum, b.geburtsdatum, a.geburtsdatum), coalesce(b.schulname, '')
 		FROM abgleich_zuordnungen z
 		JOIN kinder k ON k.id = z.kind_id
 		LEFT JOIN schueler s ON z.quelle = 'schueler' AND s.id = z.pupil_ref
 		LEFT JOIN bestaetigungen b ON z.quelle = 'bestaetigung' AND b.id = z.pupil_ref
+		LEFT JOIN kinder a ON z.quelle = 'aufnahme' AND a.id = z.pupil_ref
 		WHERE z.abgleich_id = $1 AND ($2 = '' OR z.entscheidung = $2) AND z.kind_id > $3
 		ORDER BY z.kind_id LIMIT $4`, id, string(e), after, limit)
 	if err != nil {
@@ -246,10 +241,7 @@ func (s *SchulpflichtStore) Zuordnungen(ctx context.Context, id string, e sp.Ent
 func (s *SchulpflichtStore) SaveUrteil(ctx context.Context, u sp.Urteil, by string) (bool, error) {
 	kind, _ := strconv.ParseInt(u.ResidentID, 10, 64)
 	q, ref, _ := sp.ParsePupilID(u.PupilID)
-	table := "schueler"
-	if q == sp.QuelleBestaetigung {
-		table = "bestaetigungen"
-	}
+	table := map[sp.Quelle]string{sp.QuelleSchueler: "schueler", sp.QuelleBestaetigung: "bestaetigungen", sp.QuelleAufnahme: "kinder"}[q]
 	var neu bool
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var kindOK, pupilOK bool

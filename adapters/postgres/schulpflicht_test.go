@@ -95,6 +95,9 @@ func TestAbgleichJob(t *testing.T) {
 	f.kind("om:6", "Fischer", "Leon", "2009-05-05", "gemeldet")  // nine years done
 	f.exec(`INSERT INTO einschulung_meldungen (schuljahr, kind, typ, entscheidung) VALUES (2026, 'om:4', 'zurueckstellung', 'genehmigt')`)
 	f.exec(`INSERT INTO einschulung_meldungen (schuljahr, kind, typ, schulnummer) VALUES (2026, 'om:5', 'aufnahme', '20101')`)
+	// A first grader the BMS reported admitted, in no school list yet.
+	f.kind("om:7", "Wolf", "Ben", "2020-03-03", "gemeldet")
+	f.exec(`INSERT INTO einschulung_meldungen (schuljahr, kind, typ, schulnummer) VALUES (2026, 'om:7', 'aufnahme', '20102')`)
 	f.schueler("20101/p:1", "Müller", "Anna", "2015-03-04")
 	f.schueler("20101/p:2", "Schmidt", "Ida", "2021-03-03")
 
@@ -103,7 +106,7 @@ func TestAbgleichJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := f.runWorker(a.ID, f.svc.Run)
-	if done.Status != sp.StatusSucceeded || done.Anzahl.Residents != 3 || done.Anzahl.Keine != 1 || done.Anzahl.Auto != 2 {
+	if done.Status != sp.StatusSucceeded || done.Anzahl.Residents != 4 || done.Anzahl.Keine != 1 || done.Anzahl.Auto != 3 {
 		t.Fatalf("abgleich = %+v", done)
 	}
 	lines, err := f.store.Zuordnungen(ctx, a.ID, "", 0, 100)
@@ -113,11 +116,14 @@ func TestAbgleichJob(t *testing.T) {
 	got := map[string]sp.Entscheidung{}
 	for _, l := range lines {
 		got[l.Vornamen] = l.Entscheidung
-		if l.Entscheidung == sp.Auto && (l.Schueler == nil || l.Schueler.Schulnummer != "20101") {
+		if l.Vornamen == "Ben" && (l.Schueler == nil || l.Schueler.Quelle != sp.QuelleAufnahme || l.Schueler.Schulnummer != "20102") {
+			t.Errorf("Ben: matched %+v, want his admission at 20102", l.Schueler)
+		}
+		if l.Entscheidung == sp.Auto && (l.Schueler == nil || l.Schueler.Schulnummer == "") {
 			t.Errorf("%s: matched pupil without school: %+v", l.Vornamen, l.Schueler)
 		}
 	}
-	if len(got) != 3 || got["Anna"] != sp.Auto || got["Ida"] != sp.Auto || got["Clara"] != sp.Keine {
+	if len(got) != 4 || got["Anna"] != sp.Auto || got["Ida"] != sp.Auto || got["Ben"] != sp.Auto || got["Clara"] != sp.Keine {
 		t.Errorf("lines = %v", got)
 	}
 	if n := f.scalar(`SELECT count(*) FROM faelle f JOIN kinder k ON k.id = f.kind_id WHERE k.vornamen = 'Clara' AND f.status = 'offen'`); n != 1 {
@@ -133,14 +139,14 @@ func TestAbgleichJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var z []sp.Zuordnung
+	var z []sp.Zeile
 	for _, r := range residents {
-		z = append(z, sp.Zuordnung{ResidentID: r.ID, Entscheidung: sp.Keine, Begruendung: "test"})
+		z = append(z, sp.Zeile{Zuordnung: sp.Zuordnung{ResidentID: r.ID, Entscheidung: sp.Keine, Begruendung: "test"}})
 	}
-	if _, err := f.store.SaveErgebnis(ctx, a.ID, residents, z); err != nil {
+	if _, err := f.store.SaveErgebnis(ctx, a.ID, z); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.SaveErgebnis(ctx, a.ID, residents, z); err != nil {
+	if _, err := f.store.SaveErgebnis(ctx, a.ID, z); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.scalar(`SELECT count(*) FROM abgleich_zuordnungen WHERE abgleich_id = $1`, a.ID); n != len(residents) {

@@ -49,17 +49,21 @@ type Quelle string
 const (
 	QuelleSchueler     Quelle = "schueler"     // a school list of the city (also Schulwechsel admissions)
 	QuelleBestaetigung Quelle = "bestaetigung" // a confirmation from a school outside the city
+	// QuelleAufnahme: an Einschulung admission the BMS reported for the
+	// school year of the stichtag (first graders before any school list
+	// has them); the pupil is the register's record of the child.
+	QuelleAufnahme Quelle = "aufnahme"
 )
 
 // PupilID names a pupil across sources, as Person.ID and in the API:
-// "schueler:17", "bestaetigung:4".
+// "schueler:17", "bestaetigung:4", "aufnahme:12".
 func PupilID(q Quelle, ref int64) string { return string(q) + ":" + strconv.FormatInt(ref, 10) }
 
 // ParsePupilID reads a PupilID.
 func ParsePupilID(s string) (Quelle, int64, bool) {
 	q, n, ok := strings.Cut(s, ":")
 	ref, err := strconv.ParseInt(n, 10, 64)
-	if !ok || err != nil || ref <= 0 || (Quelle(q) != QuelleSchueler && Quelle(q) != QuelleBestaetigung) {
+	if !ok || err != nil || ref <= 0 || !slices.Contains([]Quelle{QuelleSchueler, QuelleBestaetigung, QuelleAufnahme}, Quelle(q)) {
 		return "", 0, false
 	}
 	return Quelle(q), ref, true
@@ -91,6 +95,14 @@ type Eintrag struct {
 	Schueler         *Treffer // nil for none
 }
 
+// Zeile is a resident's outcome as stored: the matcher's Zuordnung with
+// the school and pupil number of the matched pupil as the run saw them.
+type Zeile struct {
+	Zuordnung
+	Schulnummer    string
+	Schuelernummer string
+}
+
 // Seite is one page of a keyset-paginated list; Next is the position
 // after its last item ("" at the end).
 type Seite[T any] struct {
@@ -108,14 +120,15 @@ type Store interface {
 	// (status gemeldet) born between von and bis, inclusive, in id order.
 	Einwohner(ctx context.Context, von, bis time.Time) ([]Einwohner, error)
 	// Schueler returns every pupil known: active pupils of the city's
-	// schools and confirmations of schools outside.
-	Schueler(ctx context.Context) ([]Person, error)
+	// schools, confirmations of schools outside, and admissions the BMS
+	// reported for the school year that starts in schuljahr.
+	Schueler(ctx context.Context, schuljahr int) ([]Person, error)
 	// Urteile returns every reviewer's verdict.
 	Urteile(ctx context.Context) ([]Urteil, error)
 	// SaveErgebnis stores the outcome of reconciliation id in one
 	// transaction: one line per resident, cases for those with none (no
 	// second open case for a child), the counts, status succeeded.
-	SaveErgebnis(ctx context.Context, id string, residents []Einwohner, z []Zuordnung) (Anzahl, error)
+	SaveErgebnis(ctx context.Context, id string, zeilen []Zeile) (Anzahl, error)
 	// Zuordnungen pages through a reconciliation's lines in kind_id order.
 	Zuordnungen(ctx context.Context, id string, e Entscheidung, after int64, limit int) ([]Eintrag, error)
 	// SaveUrteil stores a verdict in place of an earlier one on the same
@@ -199,7 +212,7 @@ func (s *Service) Fuehre(ctx context.Context, id string) (Anzahl, error) {
 			residents = append(residents, e)
 		}
 	}
-	pupils, err := s.store.Schueler(ctx)
+	pupils, err := s.store.Schueler(ctx, SchuljahrAm(a.Stichtag))
 	if err != nil {
 		return Anzahl{}, err
 	}
@@ -215,7 +228,18 @@ func (s *Service) Fuehre(ctx context.Context, id string) (Anzahl, error) {
 	if len(z) != len(residents) {
 		return Anzahl{}, fmt.Errorf("matcher returned %d outcomes for %d residents", len(z), len(residents))
 	}
-	return s.store.SaveErgebnis(ctx, id, residents, z)
+	byID := make(map[string]int, len(pupils))
+	for i, p := range pupils {
+		byID[p.ID] = i
+	}
+	zeilen := make([]Zeile, len(z))
+	for i, x := range z {
+		zeilen[i].Zuordnung = x
+		if j, ok := byID[x.PupilID]; ok && x.PupilID != "" {
+			zeilen[i].Schulnummer, zeilen[i].Schuelernummer = pupils[j].Schulnummer, pupils[j].Schuelernummer
+		}
+	}
+	return s.store.SaveErgebnis(ctx, id, zeilen)
 }
 
 // Run is Fuehre for the worker.
@@ -266,7 +290,7 @@ func (in UrteilEingabe) Pruefen() error {
 	}
 	if _, _, ok := ParsePupilID(in.SchuelerID); !ok {
 		fe = append(fe, apperr.FieldError{Pointer: "/schueler_id", Code: "kennung_ungueltig",
-			Message: "schueler_id muss die Kennung eines Schülers aus einer Zuordnung sein, z. B. „schueler:17“ oder „bestaetigung:4“."})
+			Message: "schueler_id muss die Kennung eines Schülers aus einer Zuordnung sein, z. B. „schueler:17“, „bestaetigung:4“ oder „aufnahme:12“."})
 	}
 	if in.Bestaetigt == nil {
 		fe = append(fe, apperr.FieldError{Pointer: "/bestaetigt", Code: "pflichtfeld_leer",

@@ -48,13 +48,14 @@ CREATE TABLE abgleiche (
 CREATE INDEX abgleiche_queue ON abgleiche (created_at) WHERE status IN ('queued', 'running');
 
 -- One row per resident of a reconciliation: what the matcher decided.
--- The pupil is named by source and id (schueler.id or bestaetigungen.id);
+-- The pupil is named by source and id (schueler.id, bestaetigungen.id, or
+-- for an admission the BMS reported for the school year, kinder.id);
 -- school and pupil number are kept as the run saw them.
 CREATE TABLE abgleich_zuordnungen (
     abgleich_id      uuid NOT NULL REFERENCES abgleiche (id) ON DELETE CASCADE,
     kind_id          bigint NOT NULL,   -- kinder.id
     entscheidung     text NOT NULL CHECK (entscheidung IN ('auto', 'review', 'none')),
-    quelle           text CHECK (quelle IN ('schueler', 'bestaetigung')),
+    quelle           text CHECK (quelle IN ('schueler', 'bestaetigung', 'aufnahme')),
     pupil_ref        bigint,
     schulnummer      text,
     schuelernummer   text,
@@ -68,7 +69,7 @@ CREATE INDEX abgleich_zuordnungen_entscheidung ON abgleich_zuordnungen (abgleich
 -- Reviewers' verdicts on a proposed pair, applied in every later run.
 CREATE TABLE schulpflicht_urteile (
     kind_id     bigint NOT NULL,
-    quelle      text NOT NULL CHECK (quelle IN ('schueler', 'bestaetigung')),
+    quelle      text NOT NULL CHECK (quelle IN ('schueler', 'bestaetigung', 'aufnahme')),
     pupil_ref   bigint NOT NULL,
     bestaetigt  boolean NOT NULL,
     created_by  text NOT NULL,
