@@ -250,6 +250,21 @@ func TestSchulpflichtEndToEnd(t *testing.T) {
 		t.Errorf("open cases after the third run: %+v", open)
 	}
 
+	// Clara turns up in another school's list: the next run finds her, but
+	// closing her case is for staff, who see what the run found.
+	status, imp, body := e.upload(amt, "kind=schueler&schulnummer=20102", "schueler-20102.csv",
+		[]byte("Familienname;Vornamen;Geburtsdatum;Klasse\nNeumann;Clara;01.01.2012;8a\n"))
+	if status != 202 || e.await(amt, imp.ID).Status != "succeeded" {
+		t.Fatalf("upload 20102: %d %s", status, body)
+	}
+	d := e.startAbgleich(amt, "2026-09-15")
+	if cl := byOM(e.zuordnungen(amt, d.ID, "", 100))["OM-3"]; cl.Entscheidung != "auto" || *cl.Schueler.Schulnummer != "20102" {
+		t.Errorf("Clara in the fourth run: %+v", cl)
+	}
+	if open := e.faelle(amt, "&status=offen"); len(open) != 1 || open[0].LetzterAbgleichID != d.ID || open[0].LetzteEntscheidung != "auto" {
+		t.Errorf("the open case after Clara was found: %+v", open)
+	}
+
 	// The export, read back as staff would.
 	resp, body = e.do(call{method: "GET", path: "/v1/schulpflicht/faelle.xlsx", token: amt})
 	if resp.StatusCode != 200 {
