@@ -26,6 +26,10 @@ func NewSchulpflichtStore(pool *pgxpool.Pool) *SchulpflichtStore {
 	return &SchulpflichtStore{pool: pool}
 }
 
+// schulpflichtLockID serialises the writing of reconciliation results
+// ("sgpflcht").
+const schulpflichtLockID int64 = 0x736770666c636874
+
 const abgleichColumns = `id, stichtag, status, created_by, created_at, started_at, finished_at, residents, auto, review, keine, detail`
 
 func scanAbgleich(row pgx.Row) (sp.Abgleich, error) {
@@ -133,6 +137,11 @@ func (s *SchulpflichtStore) Urteile(ctx context.Context) ([]sp.Urteil, error) {
 func (s *SchulpflichtStore) SaveErgebnis(ctx context.Context, id string, zeilen []sp.Zeile) (sp.Anzahl, error) {
 	var n sp.Anzahl
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Two runs finishing at once (two instances) would each open the
+		// same child's case; their writes take turns.
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", schulpflichtLockID); err != nil {
+			return err
+		}
 		var createdBy string
 		if err := tx.QueryRow(ctx, `SELECT created_by FROM abgleiche WHERE id = $1 FOR UPDATE`, id).Scan(&createdBy); err != nil {
 			return err
