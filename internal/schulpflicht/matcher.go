@@ -3,6 +3,7 @@ package schulpflicht
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -669,11 +670,27 @@ func Abgleichen(residents, pupils []Person, urteile []Urteil, cfg Konfiguration)
 		merke(&besteR[k.r], k.b.score)
 		merke(&besteP[k.p], k.b.score)
 	}
-	for _, k := range kand {
+	gewaehlt := make([]int32, len(residents)) // index into kand, −1 for none
+	inhaber := make([]int32, len(pupils))     // resident holding the pupil, −1 for none
+	for i := range gewaehlt {
+		gewaehlt[i] = -1
+	}
+	for i := range inhaber {
+		inhaber[i] = -1
+	}
+	for i, k := range kand {
 		if entschieden[k.r] || vergeben[k.p] || k.b.score < cfg.Review {
 			continue
 		}
 		entschieden[k.r], vergeben[k.p] = true, true
+		gewaehlt[k.r], inhaber[k.p] = int32(i), k.r
+	}
+	tauschen(kand, gewaehlt, inhaber, cfg.Review)
+	for r, i := range gewaehlt {
+		if i < 0 {
+			continue
+		}
+		k := kand[i]
 		// The runner-up: the other of the two best scores of this resident
 		// and of this pupil (the pair's own score is one of each's best two
 		// whenever it is its best; otherwise the best is the competitor).
@@ -686,10 +703,53 @@ func Abgleichen(residents, pupils []Person, urteile []Urteil, cfg Konfiguration)
 				grund = "prüfen: ähnlich guter anderer Treffer; " + beschreibe(k.b)
 			}
 		}
-		out[k.r] = Zuordnung{ResidentID: residents[k.r].ID, PupilID: pupils[k.p].ID, Entscheidung: e,
+		out[r] = Zuordnung{ResidentID: residents[r].ID, PupilID: pupils[k.p].ID, Entscheidung: e,
 			Score: runden(k.b.score), Uebereinstimmend: feldListe(k.b.felder), Begruendung: grund}
 	}
 	return out
+}
+
+// tauschen improves the best-first assignment where it is greedy in the
+// wrong way: when resident 1 holds pupil 1 and resident 2 pupil 2, but 1–2
+// and 2–1 together score more (twins whose records each differ a little),
+// the two swap. kand is sorted best first; gewaehlt and inhaber are updated.
+func tauschen(kand []kandidat, gewaehlt, inhaber []int32, review float64) {
+	// The candidates of each resident that has a pair, by resident.
+	proR := map[int32][]int32{}
+	for i, k := range kand {
+		if gewaehlt[k.r] >= 0 && k.b.score >= review {
+			proR[k.r] = append(proR[k.r], int32(i))
+		}
+	}
+	score := func(r int32, p int32) (int32, bool) {
+		for _, i := range proR[r] {
+			if kand[i].p == p {
+				return i, true
+			}
+		}
+		return 0, false
+	}
+	for _, r1 := range slices.Sorted(maps.Keys(proR)) {
+		liste := proR[r1]
+		if len(liste) < 2 {
+			continue
+		}
+		for _, j := range liste {
+			i11 := gewaehlt[r1]
+			p1, p2 := kand[i11].p, kand[j].p
+			r2 := inhaber[p2]
+			if p2 == p1 || r2 < 0 || r2 == r1 {
+				continue
+			}
+			i22 := gewaehlt[r2]
+			i21, ok := score(r2, p1)
+			if !ok || kand[j].b.score+kand[i21].b.score <= kand[i11].b.score+kand[i22].b.score+1e-9 {
+				continue
+			}
+			gewaehlt[r1], gewaehlt[r2] = j, i21
+			inhaber[p2], inhaber[p1] = r1, r2
+		}
+	}
 }
 
 func merke(best *[2]float64, s float64) {

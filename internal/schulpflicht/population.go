@@ -148,6 +148,7 @@ type generator struct {
 }
 
 type haushalt struct {
+	vergeben                 map[string]bool // given names of the household's children: parents do not give one twice
 	familienname             string
 	strasse, hausnummer, plz string
 }
@@ -196,6 +197,7 @@ func (g *generator) familienname() string {
 
 func (g *generator) haushalt() haushalt {
 	return haushalt{
+		vergeben:     map[string]bool{},
 		familienname: g.familienname(),
 		strasse:      strassen[g.rnd.IntN(len(strassen))] + []string{"straße", "weg", "platz", "ring", "allee"}[g.rnd.IntN(5)],
 		hausnummer:   fmt.Sprint(1+g.rnd.IntN(120)) + []string{"", "", "", "", "a", "b"}[g.rnd.IntN(6)],
@@ -220,9 +222,12 @@ func (g *generator) kind(hh haushalt) Person {
 	var namen []string
 	for len(namen) < anzahl {
 		n := liste[g.zipf(len(liste))]
-		if !slices.Contains(namen, n) {
+		if !slices.Contains(namen, n) && !hh.vergeben[n] {
 			namen = append(namen, n)
 		}
+	}
+	for _, n := range namen {
+		hh.vergeben[n] = true
 	}
 	p := Person{
 		Familienname: hh.familienname,
