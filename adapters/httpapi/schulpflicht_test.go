@@ -353,3 +353,38 @@ func TestSchulpflichtRefusals(t *testing.T) {
 		}
 	}
 }
+
+// A rejected pair is never proposed again: the child becomes a case.
+func TestSchulpflichtRejectedPair(t *testing.T) {
+	t.Parallel()
+	e, _ := einschulungEnv(t)
+	amt := e.token(auth.RoleAdmin)
+	for _, up := range []struct{ query, file, data string }{
+		{"kind=melderegister", "register.csv", "Ordnungsmerkmal;Familienname;Vornamen;Geburtsdatum;Straße;Hausnummer\nOM-1;Müller;Anna;04.03.2015;Rosenweg;3\n"},
+		{"kind=schueler&schulnummer=20101", "schueler.csv", "Familienname;Vornamen;Geburtsdatum;Klasse\nMüller;Anna;04.03.2015;5a\n"},
+	} {
+		status, imp, body := e.upload(amt, up.query, up.file, []byte(up.data))
+		if status != 202 || e.await(amt, imp.ID).Status != "succeeded" {
+			t.Fatalf("%s: %d %s", up.file, status, body)
+		}
+	}
+	a := e.startAbgleich(amt, "2026-09-15")
+	anna := byOM(e.zuordnungen(amt, a.ID, "", 10))["OM-1"]
+	if anna.Entscheidung != "auto" || anna.Schueler == nil {
+		t.Fatalf("Anna: %+v", anna)
+	}
+	if len(e.faelle(amt, "")) != 0 {
+		t.Fatal("a case for a child at school")
+	}
+	body := fmt.Sprintf(`{"kind_id":%q,"schueler_id":%q,"bestaetigt":false}`, anna.KindID, anna.Schueler.ID)
+	if resp, out := e.do(call{method: "POST", path: "/v1/schulpflicht/urteile", token: amt, body: body}); resp.StatusCode != 201 {
+		t.Fatalf("urteil: %d %s", resp.StatusCode, out)
+	}
+	b := e.startAbgleich(amt, "2026-09-15")
+	if again := byOM(e.zuordnungen(amt, b.ID, "", 10))["OM-1"]; again.Entscheidung != "none" || again.Schueler != nil {
+		t.Errorf("Anna after the rejection: %+v", again)
+	}
+	if f := e.faelle(amt, "&status=offen"); len(f) != 1 || f[0].AbgleichID != b.ID {
+		t.Errorf("cases: %+v", f)
+	}
+}
