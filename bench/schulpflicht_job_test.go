@@ -94,6 +94,7 @@ func BenchmarkSchulpflichtJob(b *testing.B) {
 	b.ReportMetric(float64(last.Keine), "none")
 	if auto > 0 {
 		b.ReportMetric(float64(richtig)/float64(auto), "precision_auto")
+		b.ReportMetric(float64(auto-richtig), "wrong_auto")
 	}
 	b.ReportMetric(peakRSS(), "peak_RSS_MB")
 }
