@@ -77,7 +77,8 @@ func (s *server) postAbgleich(c *fiber.Ctx) error {
 		return err
 	}
 	if len(decodeErrs) > 0 {
-		return invalidInput(decodeErrs, nil)
+		_, verr := sp.PruefeStichtag(in.Stichtag)
+		return invalidInput(decodeErrs, verr)
 	}
 	a, err := s.Schulpflicht.Service.Starte(c.UserContext(), in.Stichtag, subject(c))
 	if err != nil {

@@ -323,6 +323,8 @@ func TestSchulpflichtRefusals(t *testing.T) {
 		{"no stichtag", "POST", "/v1/schulpflicht/abgleiche", `{}`, 422, "/stichtag"},
 		{"bad stichtag", "POST", "/v1/schulpflicht/abgleiche", `{"stichtag":"15.09.2026"}`, 422, "/stichtag"},
 		{"unknown field", "POST", "/v1/schulpflicht/abgleiche", `{"stichtag":"2026-09-15","schnell":true}`, 422, "/schnell"},
+		{"unknown field and no stichtag: both", "POST", "/v1/schulpflicht/abgleiche", `{"schnell":true}`, 422, "/stichtag"},
+		{"stichtag out of range", "POST", "/v1/schulpflicht/abgleiche", `{"stichtag":"1926-09-15"}`, 422, "/stichtag"},
 		{"unknown abgleich", "GET", "/v1/schulpflicht/abgleiche/00000000-0000-0000-0000-000000000000", "", 404, ""},
 		{"malformed abgleich id", "GET", "/v1/schulpflicht/abgleiche/x/zuordnungen", "", 404, ""},
 		{"bad entscheidung", "GET", "/v1/schulpflicht/abgleiche/x/zuordnungen?entscheidung=vielleicht", "", 422, "/entscheidung"},

@@ -163,8 +163,8 @@ func NewService(store Store, spanne Spanne, cfg Konfiguration, queued func()) *S
 // SetQueued sets the function that wakes the local worker.
 func (s *Service) SetQueued(f func()) { s.queued = f }
 
-// Starte queues a reconciliation for stichtag ("YYYY-MM-DD").
-func (s *Service) Starte(ctx context.Context, stichtag, by string) (Abgleich, error) {
+// PruefeStichtag reads the stichtag of a reconciliation ("YYYY-MM-DD").
+func PruefeStichtag(stichtag string) (time.Time, error) {
 	d, err := time.Parse(time.DateOnly, strings.TrimSpace(stichtag))
 	if err != nil {
 		msg := "Der Stichtag fehlt. Erwartet: JJJJ-MM-TT, z. B. 2026-09-15."
@@ -172,11 +172,20 @@ func (s *Service) Starte(ctx context.Context, stichtag, by string) (Abgleich, er
 		if stichtag != "" {
 			msg, code = fmt.Sprintf("„%s“ ist kein gültiges Datum. Erwartet: JJJJ-MM-TT, z. B. 2026-09-15.", stichtag), "datum_ungueltig"
 		}
-		return Abgleich{}, apperr.Invalid("Die Angaben sind fehlerhaft.", []apperr.FieldError{{Pointer: "/stichtag", Code: code, Message: msg}})
+		return time.Time{}, apperr.Invalid("Die Angaben sind fehlerhaft.", []apperr.FieldError{{Pointer: "/stichtag", Code: code, Message: msg}})
 	}
 	if d.Year() < 2000 || d.Year() > 2100 {
-		return Abgleich{}, apperr.Invalid("Die Angaben sind fehlerhaft.", []apperr.FieldError{{Pointer: "/stichtag", Code: "ausserhalb_bereich",
+		return time.Time{}, apperr.Invalid("Die Angaben sind fehlerhaft.", []apperr.FieldError{{Pointer: "/stichtag", Code: "ausserhalb_bereich",
 			Message: "Der Stichtag muss zwischen 2000 und 2100 liegen."}})
+	}
+	return d, nil
+}
+
+// Starte queues a reconciliation for stichtag ("YYYY-MM-DD").
+func (s *Service) Starte(ctx context.Context, stichtag, by string) (Abgleich, error) {
+	d, err := PruefeStichtag(stichtag)
+	if err != nil {
+		return Abgleich{}, err
 	}
 	a, err := s.store.CreateAbgleich(ctx, d, by)
 	if err != nil {
