@@ -25,16 +25,16 @@ import (
 // haeufigkeit): two "Müller" agree more often by chance than two "Przybilla".
 //
 //	field          level                               m       u       weight
-//	Familienname   equal (after folding, no particles) 0.90    freq    log2(0.90/freq), ~6.5 to 12
+//	Familienname   equal (after folding, no particles) 0.90    freq    log2(0.90/freq), ~6 to 14
 //	               one word of a double name equal     0.04    0.002   +4.3
 //	               same Kölner Phonetik                0.03    0.003   +3.3
 //	               Jaro-Winkler ≥ 0.90                 0.02    0.01    +1.0
 //	               different                           0.01    0.985   −6.6
-//	Vorname        one given name equal                0.92    freq    log2(0.92/freq), ~5 to 10
+//	Vorname        one given name equal                0.92    freq    log2(0.92/freq), ~5 to 12.5
 //	(any of them)  same Kölner Phonetik                0.03    0.006   +2.3
 //	               Jaro-Winkler ≥ 0.90                 0.03    0.015   +1.0
 //	               different                           0.02    0.96    −5.6
-//	Geburtsdatum   equal                               0.94    1/3650  +11.8
+//	Geburtsdatum   equal                               0.94    1/3650  +11.7
 //	               day and month swapped               0.01    0.0003  +5.1
 //	               one digit different                 0.02    0.004   +2.3
 //	               year ±1, same day and month         0.005   0.002   +1.3
@@ -75,10 +75,10 @@ const (
 	// jwSchwelle is the Jaro-Winkler similarity from which two names count
 	// as a typing error of each other.
 	jwSchwelle = 0.90
-	// Abstand: a pair is matched automatically only when no other pair
+	// abstand: a pair is matched automatically only when no other pair
 	// of the same resident or the same pupil comes within this many points.
 	// Twins and namesakes are what it guards against.
-	Abstand = 6.0
+	abstand = 6.0
 	// maxBlock: a block larger than this is not used as a source of
 	// candidates (the other blocks of the same person still are); it keeps
 	// the work near-linear when one value is very common.
@@ -520,7 +520,7 @@ type kandidat struct {
 // again. A pupil number on both sides decides. Each pupil is given to at
 // most one resident (at Auto or Review): pairs are taken best score first.
 // A pair becomes Auto only with a score of at least cfg.Auto and no other
-// pair of the same resident or pupil within Abstand points of it.
+// pair of the same resident or pupil within abstand points of it.
 func Abgleichen(residents, pupils []Person, urteile []Urteil, cfg Konfiguration) []Zuordnung {
 	rv := make([]vorbereitet, len(residents))
 	pv := make([]vorbereitet, len(pupils))
@@ -610,7 +610,7 @@ func Abgleichen(residents, pupils []Person, urteile []Urteil, cfg Konfiguration)
 			index[k] = append(index[k], int32(pi))
 		}
 	}
-	untergrenze := min(cfg.Review, cfg.Auto-Abstand)
+	untergrenze := min(cfg.Review, cfg.Auto-abstand)
 	gesehen := make([]int32, len(pupils))
 	for i := range gesehen {
 		gesehen[i] = -1
@@ -697,7 +697,7 @@ func Abgleichen(residents, pupils []Person, urteile []Urteil, cfg Konfiguration)
 		konkurrenz := max(zweiter(besteR[k.r], k.b.score), zweiter(besteP[k.p], k.b.score))
 		e, grund := Review, "prüfen: "+beschreibe(k.b)
 		if k.b.score >= cfg.Auto {
-			if k.b.score-konkurrenz >= Abstand {
+			if k.b.score-konkurrenz >= abstand {
 				e, grund = Auto, beschreibe(k.b)
 			} else {
 				grund = "prüfen: ähnlich guter anderer Treffer; " + beschreibe(k.b)
