@@ -52,6 +52,8 @@ bench: postgres
 	$(GO) test -run '^$$' -bench 'ListSchulen' -benchtime 40000x ./bench/
 	$(GO) test -run '^$$' -bench 'ImportMelderegister' -benchtime 1x -count 3 -timeout 20m ./bench/
 	$(GO) test -run '^$$' -bench 'Kohorte|Planung' -benchtime 3x ./bench/
+	$(GO) test -run '^$$' -bench 'Abgleich50k' -benchtime 1x -count 3 ./bench/
+	$(GO) test -run '^$$' -bench 'SchulpflichtJob' -benchtime 1x -count 3 -timeout 20m ./bench/
 
 clean:
 	rm -rf bin

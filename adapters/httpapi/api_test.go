@@ -36,6 +36,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/planung"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/schulpflicht"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 	"github.com/schulgateway/schulgateway/openapi"
 )
@@ -101,6 +102,13 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 	}
 	schulen := schule.NewService(postgres.NewSchulenStore(pool, nil))
 	bezirke := postgres.NewSchulbezirkStore(pool, nil)
+	spStore := postgres.NewSchulpflichtStore(pool)
+	spService := schulpflicht.NewService(spStore, schulpflicht.GesetzlicheSpanne(), schulpflicht.StandardKonfiguration(), nil)
+	spWorker := postgres.NewAbgleichWorker(spStore, spService.Run, slog.New(slog.DiscardHandler))
+	spService.SetQueued(spWorker.Wake)
+	spDone := make(chan struct{})
+	go func() { spWorker.Run(ctx); close(spDone) }()
+	t.Cleanup(func() { stop(); <-spDone })
 	// Every route wired as serve wires it, each store on this test's database.
 	srv := newServer(Deps{
 		Schulwechsel: SchulwechselDeps{
@@ -111,7 +119,8 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 			Schulbezirke: schulbezirk.NewService(bezirke),
 			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps),
 		},
-		Planung: PlanungDeps{Service: planung.NewService(postgres.NewPlanungStore(pool, bezirke, einschulung.GesetzlicheRegel()))},
+		Planung:      PlanungDeps{Service: planung.NewService(postgres.NewPlanungStore(pool, bezirke, einschulung.GesetzlicheRegel()))},
+		Schulpflicht: SchulpflichtDeps{Service: spService},
 		Imports: ImportDeps{
 			Service:        importing.NewService(importStore, importing.Limits{MaxBytes: 8 << 20}),
 			Queued:         worker.Wake,

@@ -22,7 +22,12 @@ func TestFieldPolicyMatchesSpecAndReadme(t *testing.T) {
 		for name := range ref.Value.Properties {
 			props = append(props, name)
 		}
-		want := slices.Clone(r.Felder)
+		var want []string
+		for _, f := range r.Felder {
+			if !strings.Contains(f, ".") {
+				want = append(want, f)
+			}
+		}
 		slices.Sort(props)
 		slices.Sort(want)
 		if !slices.Equal(props, want) {

@@ -27,8 +27,9 @@ type Deps struct {
 	Einschulung  EinschulungDeps
 	Planung      PlanungDeps
 	// Audit keeps the audit trail; nil records nothing (HTTP unit tests).
-	Audit    AuditStore
-	Verifier auth.Verifier
+	Audit        AuditStore
+	Schulpflicht SchulpflichtDeps
+	Verifier     auth.Verifier
 	// Ready reports whether the database answers; /readyz calls it.
 	Ready func(ctx context.Context) error
 	// Spec is the OpenAPI document served at /openapi.yaml; Docs the
@@ -148,7 +149,7 @@ func (s *server) routes() []route {
 		{fiber.MethodDelete, "/v1/imports/:id", editors, s.deleteImport},
 		{fiber.MethodGet, "/v1/header-mappings/:kind", editors, s.getHeaderMappings},
 		{fiber.MethodPut, "/v1/header-mappings/:kind", editors, s.putHeaderMappings},
-	}, append(append(append(s.schulwechselRoutes(), s.einschulungRoutes()...), s.planungRoutes()...), s.auditRoutes()...)...)
+	}, append(append(append(append(s.schulwechselRoutes(), s.einschulungRoutes()...), s.planungRoutes()...), s.auditRoutes()...), s.schulpflichtRoutes()...)...)
 }
 
 // withTimeout gives each handler a context that ends after RequestTimeout

@@ -114,6 +114,16 @@ var kindSpecs = map[importing.Kind]kindSpec{
 		active:  "t.status = 'aktiv'",
 		scope:   "t.schulnummer IN (SELECT DISTINCT schulnummer FROM stg)",
 	},
+	importing.KindBestaetigungen: {
+		table: "bestaetigungen", keyCol: "schluessel",
+		cols: []string{"familienname", "vornamen", "geburtsdatum", "schulname", "schulnummer", "ort", "schuelernummer"},
+		values: func(v map[string]any) []any {
+			return []any{text(v["familienname"]), text(v["vornamen"]), dateOrNil(v["geburtsdatum"]), textOrNil(v["schulname"]),
+				textOrNil(v["schulnummer"]), textOrNil(v["ort"]), textOrNil(v["schuelernummer"])}
+		},
+		// Each school outside sends confirmations of its own pupils: a
+		// list adds and updates, it removes nobody.
+	},
 }
 
 func text(v any) string {

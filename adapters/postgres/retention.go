@@ -21,6 +21,9 @@ type Aufbewahrung struct {
 	// Importe: the uploaded file, its error list and the before-images
 	// kept for undo are deleted this long after the import finished.
 	Importe time.Duration
+	// Faelle: a closed Schulpflicht case (erledigt) and its history are
+	// deleted this long after it was last changed.
+	Faelle time.Duration
 	// Protokoll: audit entries older than this are deleted, oldest first;
 	// the chain keeps the hash of the last one as its anchor.
 	Protokoll time.Duration
@@ -30,12 +33,13 @@ type Aufbewahrung struct {
 type Bereinigt struct {
 	KinderAnonymisiert int64
 	ImporteBereinigt   int64
+	FaelleGeloescht    int64
 	ProtokollGeloescht int64
 }
 
 func (b Bereinigt) String() string {
-	return fmt.Sprintf("Kinder anonymisiert %d, Importdateien gelöscht %d, Protokolleinträge gelöscht %d",
-		b.KinderAnonymisiert, b.ImporteBereinigt, b.ProtokollGeloescht)
+	return fmt.Sprintf("Kinder anonymisiert %d, Importdateien gelöscht %d, erledigte Fälle gelöscht %d, Protokolleinträge gelöscht %d",
+		b.KinderAnonymisiert, b.ImporteBereinigt, b.FaelleGeloescht, b.ProtokollGeloescht)
 }
 
 // retentionLockID keeps two gateways from running the job at once:
@@ -83,7 +87,19 @@ func Bereinigen(ctx context.Context, pool *pgxpool.Pool, store *AuditStore, a Au
 			}
 			b.ImporteBereinigt = tag.RowsAffected()
 		}
-		n := int(b.KinderAnonymisiert + b.ImporteBereinigt)
+		if a.Faelle > 0 {
+			tag, err := tx.Exec(ctx, `WITH due AS (
+					SELECT id FROM faelle WHERE status = 'erledigt' AND updated_at < $1::timestamptz - $2 * interval '1 microsecond'
+				), hist AS (
+					DELETE FROM fall_historie WHERE fall_id IN (SELECT id FROM due)
+				)
+				DELETE FROM faelle WHERE id IN (SELECT id FROM due)`, now, a.Faelle.Microseconds())
+			if err != nil {
+				return err
+			}
+			b.FaelleGeloescht = tag.RowsAffected()
+		}
+		n := int(b.KinderAnonymisiert + b.ImporteBereinigt + b.FaelleGeloescht)
 		return insertAudit(ctx, tx, audit.Entry{Client: "worker", Operation: "aufbewahrung", Anzahl: &n,
 			Ergebnis: http.StatusOK, Detail: b.String()})
 	})

@@ -24,7 +24,7 @@ func TestRetentionAnonymisesRemovesAndSaysSo(t *testing.T) {
 	audits := postgres.NewAuditStore(im.pool)
 
 	// Today nothing is due.
-	a := postgres.Aufbewahrung{Melderegister: 365 * 24 * time.Hour, Importe: 90 * 24 * time.Hour, Protokoll: 730 * 24 * time.Hour}
+	a := postgres.Aufbewahrung{Melderegister: 365 * 24 * time.Hour, Importe: 90 * 24 * time.Hour, Faelle: 365 * 24 * time.Hour, Protokoll: 730 * 24 * time.Hour}
 	b, ran, err := postgres.Bereinigen(ctx, im.pool, audits, a, time.Now())
 	if err != nil || !ran || b != (postgres.Bereinigt{}) {
 		t.Fatalf("nothing due: %+v %v %v", b, ran, err)
@@ -58,7 +58,7 @@ func TestRetentionAnonymisesRemovesAndSaysSo(t *testing.T) {
 		t.Errorf("undo after retention: %v", err)
 	}
 	// The run is in the audit trail, with what it did.
-	if n := im.count(`SELECT count(*) FROM audit_log WHERE operation = 'aufbewahrung' AND detail LIKE 'Kinder anonymisiert 1, Importdateien gelöscht 2%'`); n != 1 {
+	if n := im.count(`SELECT count(*) FROM audit_log WHERE operation = 'aufbewahrung' AND detail LIKE 'Kinder anonymisiert 1, Importdateien gelöscht 2, erledigte Fälle gelöscht 0%'`); n != 1 {
 		t.Errorf("retention run not audited: %d", n)
 	}
 	// A second run finds nothing more.

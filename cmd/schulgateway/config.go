@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/httpapi"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
+	"github.com/schulgateway/schulgateway/internal/schulpflicht"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 )
 
@@ -36,6 +38,11 @@ type config struct {
 	PseudonymKey []byte
 	// Einschulung holds the cut-off dates of § 37 SchulG LSA.
 	Einschulung einschulung.Regel
+	// SchulpflichtJahre is how many school years full-time Schulpflicht
+	// lasts (§ 40: nine).
+	SchulpflichtJahre int
+	// Schulpflicht holds the matcher's thresholds for auto and review.
+	Schulpflicht schulpflicht.Konfiguration
 	// Limits are the rate limits (0 switches one off).
 	Limits httpapi.RateLimits
 	// TrustedProxies may name the client in X-Forwarded-For.
@@ -118,6 +125,30 @@ func loadConfig(getenv func(string) string) (config, error) {
 			*st.dst = tag
 		}
 	}
+	c.SchulpflichtJahre = 9
+	if v := getenv("SCHULPFLICHT_JAHRE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 13 {
+			errs = append(errs, fmt.Errorf("SCHULPFLICHT_JAHRE=%q: erwartet eine Zahl von Schuljahren (1 bis 13)", v))
+		}
+		c.SchulpflichtJahre = n
+	}
+	c.Schulpflicht = schulpflicht.StandardKonfiguration()
+	for _, th := range []struct {
+		env string
+		dst *float64
+	}{{"SCHULPFLICHT_SCHWELLE_AUTO", &c.Schulpflicht.Auto}, {"SCHULPFLICHT_SCHWELLE_REVIEW", &c.Schulpflicht.Review}} {
+		if v := getenv(th.env); v != "" {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+				errs = append(errs, fmt.Errorf("%s=%q: erwartet eine Zahl (Punktwert des Abgleichs)", th.env, v))
+			}
+			*th.dst = f
+		}
+	}
+	if c.Schulpflicht.Review > c.Schulpflicht.Auto {
+		errs = append(errs, fmt.Errorf("SCHULPFLICHT_SCHWELLE_REVIEW (%g) darf nicht über SCHULPFLICHT_SCHWELLE_AUTO (%g) liegen", c.Schulpflicht.Review, c.Schulpflicht.Auto))
+	}
 	if key, err := pseudonymKey(getenv, c.Dev); err != nil {
 		errs = append(errs, err)
 	} else {
@@ -133,6 +164,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.Aufbewahrung = postgres.Aufbewahrung{
 		Melderegister: tage("RETENTION_MELDEREGISTER_TAGE", 730),
 		Importe:       tage("RETENTION_IMPORTE_TAGE", 90),
+		Faelle:        tage("RETENTION_FAELLE_TAGE", 1825),
 		Protokoll:     tage("RETENTION_PROTOKOLL_TAGE", 730),
 	}
 	for _, p := range strings.Split(getenv("TRUSTED_PROXIES"), ",") {

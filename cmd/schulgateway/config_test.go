@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/internal/einschulung"
+	"github.com/schulgateway/schulgateway/internal/schulpflicht"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -43,6 +44,22 @@ func TestLoadConfig(t *testing.T) {
 					t.Errorf("%+v", c.Einschulung)
 				}
 			}},
+		{name: "Schulpflicht defaults", env: map[string]string{"SCHULGATEWAY_DEV": "1"},
+			check: func(t *testing.T, c config) {
+				if c.SchulpflichtJahre != 9 || c.Schulpflicht != schulpflicht.StandardKonfiguration() {
+					t.Errorf("%d %+v", c.SchulpflichtJahre, c.Schulpflicht)
+				}
+			}},
+		{name: "Schulpflicht span and thresholds", env: map[string]string{"SCHULGATEWAY_DEV": "1", "SCHULPFLICHT_JAHRE": "10",
+			"SCHULPFLICHT_SCHWELLE_AUTO": "25.5", "SCHULPFLICHT_SCHWELLE_REVIEW": "9"},
+			check: func(t *testing.T, c config) {
+				if c.SchulpflichtJahre != 10 || c.Schulpflicht != (schulpflicht.Konfiguration{Auto: 25.5, Review: 9}) {
+					t.Errorf("%d %+v", c.SchulpflichtJahre, c.Schulpflicht)
+				}
+			}},
+		{name: "bad Schulpflicht span", env: map[string]string{"SCHULGATEWAY_DEV": "1", "SCHULPFLICHT_JAHRE": "neun"}, wantErr: "SCHULPFLICHT_JAHRE"},
+		{name: "review above auto", env: map[string]string{"SCHULGATEWAY_DEV": "1", "SCHULPFLICHT_SCHWELLE_AUTO": "5", "SCHULPFLICHT_SCHWELLE_REVIEW": "8"},
+			wantErr: "SCHULPFLICHT_SCHWELLE_REVIEW"},
 		{name: "bad cut-off date", env: map[string]string{"SCHULGATEWAY_DEV": "1", "EINSCHULUNG_STICHTAG": "29.02."}, wantErr: "EINSCHULUNG_STICHTAG"},
 		{name: "short pseudonym key", env: map[string]string{"SCHULGATEWAY_DEV": "1", "PSEUDONYM_KEY": "c2hvcnQ="}, wantErr: "PSEUDONYM_KEY"},
 		{name: "dev without key source uses dev issuer", env: map[string]string{"SCHULGATEWAY_DEV": "true", "JWT_ISSUER": "ignored"},

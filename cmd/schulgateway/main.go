@@ -29,6 +29,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/planung"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/schulpflicht"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 	"github.com/schulgateway/schulgateway/openapi"
 )
@@ -297,6 +298,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	auditStore := postgres.NewAuditStore(pool)
 	go chainAudit(ctx, auditStore, log)
 	go retainDaily(ctx, pool, auditStore, cfg.Aufbewahrung, log)
+	spStore := postgres.NewSchulpflichtStore(pool)
+	spService := schulpflicht.NewService(spStore, schulpflicht.Spanne{Regel: cfg.Einschulung, Jahre: cfg.SchulpflichtJahre}, cfg.Schulpflicht, nil)
+	spWorker := postgres.NewAbgleichWorker(spStore, spService.Run, log)
+	spService.SetQueued(spWorker.Wake)
+	spDone := make(chan struct{})
+	go func() { spWorker.Run(wctx); close(spDone) }()
+	defer func() { stopWorker(); <-spDone }()
 	app := httpapi.New(httpapi.Deps{
 		Audit:   auditStore,
 		Schulen: schulen,
@@ -305,7 +313,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			Schulbezirke: schulbezirk.NewService(bezirke),
 			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, cfg.Einschulung, ps),
 		},
-		Changes: feed,
+		Changes:      feed,
+		Schulpflicht: httpapi.SchulpflichtDeps{Service: spService},
 		Schulwechsel: httpapi.SchulwechselDeps{
 			Service:     schulwechsel.NewService(postgres.NewSchulwechselStore(pool), cfg.SchulwechselFrist),
 			Idempotency: postgres.NewIdempotencyStore(pool),
@@ -390,7 +399,7 @@ func retainDaily(ctx context.Context, pool *pgxpool.Pool, store *postgres.AuditS
 		case err != nil && ctx.Err() == nil:
 			log.Warn("retention failed", "err", err)
 		case ran:
-			log.Info("retention done", "children_anonymised", b.KinderAnonymisiert, "imports_cleared", b.ImporteBereinigt, "audit_entries_deleted", b.ProtokollGeloescht)
+			log.Info("retention done", "children_anonymised", b.KinderAnonymisiert, "imports_cleared", b.ImporteBereinigt, "cases_deleted", b.FaelleGeloescht, "audit_entries_deleted", b.ProtokollGeloescht)
 		}
 	}
 }

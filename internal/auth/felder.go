@@ -17,7 +17,8 @@ const (
 // Feldrichtlinie is what each role sees of one resource that carries
 // personal data: the field policy (in the spirit of Ed-Fi API Profiles).
 // The README shows the same table (a test keeps them equal), and a test
-// holds Felder against the resource's schema in openapi.yaml.
+// holds Felder against the resource's schema in openapi.yaml ("a.b" names
+// part b of field a: a rule of its own, not a schema property).
 type Feldrichtlinie struct {
 	Ressource string // the schema in openapi.yaml, or a file export
 	Zweck     string // why these roles see it (German)
@@ -40,10 +41,14 @@ var (
 	kindFelder  = []string{"id", "familienname", "vornamen", "geburtsdatum", "geschlecht", "anschrift", "schulnummer", "art", "status"}
 	listeFelder = []string{"familienname", "vornamen", "geburtsdatum", "geschlecht", "strasse", "hausnummer", "plz", "ort",
 		"auskunftssperre", "art", "status"}
-	wechselFelder = []string{"id", "format", "bewegung", "created_at", "schueler", "sorgeberechtigte", "aufnahme", "bisherige_schule"}
-	changeFelder  = []string{"position", "time", "entity", "id", "operation", "key"}
-	fehlerFelder  = []string{"sheet", "row", "column", "cell", "field", "code", "message"}
-	auditFelder   = []string{"seq", "zeit", "subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail", "hash"}
+	wechselFelder   = []string{"id", "format", "bewegung", "created_at", "schueler", "sorgeberechtigte", "aufnahme", "bisherige_schule"}
+	changeFelder    = []string{"position", "time", "entity", "id", "operation", "key"}
+	fehlerFelder    = []string{"sheet", "row", "column", "cell", "field", "code", "message"}
+	zuordnungFelder = []string{"kind_id", "ordnungsmerkmal", "familienname", "vornamen", "geburtsdatum", "entscheidung", "score",
+		"uebereinstimmend", "begruendung", "schueler"}
+	fallFelder = []string{"id", "kind_id", "kind", "kind.anschrift", "status", "grund", "bemerkung", "abgleich_id", "letzter_abgleich_id",
+		"letzte_entscheidung", "created_at", "updated_at", "historie"}
+	auditFelder = []string{"seq", "zeit", "subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail", "hash"}
 )
 
 // Feldrichtlinien is the field policy of the gateway. Planners (role
@@ -80,6 +85,19 @@ var Feldrichtlinien = []Feldrichtlinie{
 		Ressource: "ImportError", Zweck: "Fehler einer hochgeladenen Liste, mit den Zellwerten, für die Korrektur",
 		Felder: fehlerFelder,
 		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, fehlerFelder, nil), RoleAdmin: alle(Immer, fehlerFelder, nil)},
+	},
+	{
+		Ressource: "SchulpflichtZuordnung", Zweck: "Schulpflicht-Abgleich: warum ein Kind einer Schule zugeordnet wurde",
+		Felder: zuordnungFelder,
+		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, zuordnungFelder, nil), RoleAdmin: alle(Immer, zuordnungFelder, nil)},
+	},
+	{
+		Ressource: "Fall", Zweck: "Schulpflicht-Fälle (auch faelle.xlsx); das Schulamt klärt sie mit der Familie",
+		Felder: fallFelder,
+		Rollen: map[Role]map[string]Sicht{
+			RoleSchulamt: alle(Immer, fallFelder, nil),
+			RoleAdmin:    alle(Immer, fallFelder, map[string]Sicht{"kind.anschrift": OhneSperre}),
+		},
 	},
 	{
 		Ressource: "AuditEntry", Zweck: "Zugriffsprotokoll: wer hat was gesehen",

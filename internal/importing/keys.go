@@ -14,6 +14,8 @@ import (
 //     that case and umlaut spellings do not matter ("p:…").
 //   - schueler: the school, then the Schülernummer where known, else as
 //     for the register.
+//   - bestaetigungen: the school (number, else folded name), then as for
+//     schueler.
 //   - schulbezirke: the rule's street (spellings folded), number range,
 //     parity, suffix range, PLZ, Ortsteil and first Schuljahr.
 func Schluessel(k Kind, v map[string]any) string {
@@ -27,6 +29,15 @@ func Schluessel(k Kind, v map[string]any) string {
 		return "p:" + personKey(v)
 	case KindSchueler:
 		school := str(v["schulnummer"])
+		if sn := str(v["schuelernummer"]); sn != "" {
+			return school + "/sn:" + sn
+		}
+		return school + "/p:" + personKey(v)
+	case KindBestaetigungen:
+		school := str(v["schulnummer"])
+		if school == "" {
+			school = "n:" + foldLetters(str(v["schulname"]))
+		}
 		if sn := str(v["schuelernummer"]); sn != "" {
 			return school + "/sn:" + sn
 		}

@@ -13,11 +13,14 @@ const (
 	KindSchulbezirke  Kind = "schulbezirke"  // street directory of the Grundschulbezirke
 	KindMelderegister Kind = "melderegister" // children from the residents' register
 	KindSchueler      Kind = "schueler"      // a school's pupil list
+	// KindBestaetigungen: Schulbesuchsbestätigungen, confirmations that
+	// resident children attend schools outside the city.
+	KindBestaetigungen Kind = "bestaetigungen"
 )
 
 // Kinds lists every kind in a stable order.
 func Kinds() []Kind {
-	return []Kind{KindSchulen, KindSchulbezirke, KindMelderegister, KindSchueler}
+	return []Kind{KindSchulen, KindSchulbezirke, KindMelderegister, KindSchueler, KindBestaetigungen}
 }
 
 // Label is the German name of the kind.
@@ -31,6 +34,8 @@ func (k Kind) Label() string {
 		return "Melderegister-Auszug"
 	case KindSchueler:
 		return "Schülerliste"
+	case KindBestaetigungen:
+		return "Schulbesuchsbestätigungen"
 	}
 	return string(k)
 }
@@ -43,6 +48,8 @@ var kindAliases = func() map[string]Kind {
 		KindSchulbezirke:  {"schulbezirke", "Schulbezirk", "Straßenverzeichnis", "Schulbezirksverzeichnis"},
 		KindMelderegister: {"melderegister", "Melderegister-Auszug", "Melderegisterauszug", "Meldedaten"},
 		KindSchueler:      {"schueler", "Schüler", "Schülerliste", "Schülerdaten"},
+		KindBestaetigungen: {"bestaetigungen", "Bestätigungen", "Schulbesuchsbestätigungen", "Schulbesuchsbescheinigungen",
+			"Schulbescheinigungen"},
 	} {
 		for _, n := range names {
 			m[NormalizeHeader(n)] = k
@@ -61,7 +68,7 @@ func ParseKind(s string) (Kind, error) {
 	return "", &Problem{
 		Code:  CodeListenartUnbekannt,
 		Value: s,
-		Message: fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: schulen, schulbezirke, melderegister oder schueler.",
+		Message: fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: schulen, schulbezirke, melderegister, schueler oder bestaetigungen.",
 			cleanCell(s)),
 	}
 }
@@ -223,6 +230,19 @@ var fieldTable = map[Kind][]Field{
 		{Name: "eintrittsdatum", Label: "Eintrittsdatum", Type: TypeDate,
 			Aliases: []string{"Eintrittsdatum", "Aufnahmedatum", "Eintritt", "Aufnahme", "aufgenommen am", "Eintritt am", "Aufnahme am"}},
 		fStrasse, fHausnummer, fZusatz, fPLZ, fOrt,
+	},
+	// A confirmation names the school outside the city; its number is
+	// optional (another Land's numbers mean nothing here).
+	KindBestaetigungen: {
+		withRequired(fFamilienname, true),
+		withRequired(fVornamen, true),
+		withRequired(fGeburtsdatum, true),
+		{Name: "schulname", Label: "Schule", Required: true, Type: TypeText,
+			Aliases: []string{"Schule", "Schulname", "Name der Schule", "besuchte Schule", "Bezeichnung der Schule"}},
+		{Name: "schulnummer", Label: "Schulnummer", Type: TypeID, Aliases: slices.Clone(fSchulnummer.Aliases)},
+		{Name: "ort", Label: "Ort der Schule", Type: TypeText, Aliases: []string{"Ort", "Schulort", "Ort der Schule", "Stadt", "Gemeinde"}},
+		{Name: "schuelernummer", Label: "Schülernummer", Type: TypeID,
+			Aliases: []string{"Schülernummer", "Schüler-ID", "Schüler-Nr.", "landeseindeutige Schülernummer", "LSN", "Schüler-Kennung"}},
 	},
 }
 
