@@ -133,7 +133,11 @@ type Parameter struct {
 	// Jahre is the number of forecast years (default 10).
 	Jahre int
 	// K is the number of past years averaged (default 3).
-	K               int
+	K int
+	// Schwelle: counts below it (and above 0) are suppressed in what
+	// planners see; 0: nothing is suppressed. Every forecast value and
+	// quota computed from a suppressed count is suppressed with it.
+	Schwelle        int
 	Mindestgroessen map[Schulart]Mindestgroesse
 	Quoten          Quoten
 	Zusaetze        []Zusatz
@@ -176,18 +180,6 @@ func mean(xs []float64) (float64, bool) {
 		sum += x
 	}
 	return sum / float64(len(xs)), true
-}
-
-// lastK keeps the ratios of the last k years (ys ascending) that have one.
-func lastK(years []int, k int, ratio func(t int) (float64, bool)) []float64 {
-	var out []float64
-	for i := len(years) - 1; i >= 0 && len(out) < k; i-- {
-		if r, ok := ratio(years[i]); ok {
-			out = append(out, r)
-		}
-	}
-	slices.Reverse(out)
-	return out
 }
 
 func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
