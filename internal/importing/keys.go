@@ -14,6 +14,8 @@ import (
 //     that case and umlaut spellings do not matter ("p:…").
 //   - schueler: the school, then the Schülernummer where known, else as
 //     for the register.
+//   - schuelerzahlen: school|first year of the Schuljahr|grade
+//     ("20101|2024|3"); bevoelkerung: Bezirk's school|year of entry.
 //   - schulbezirke: the rule's street (spellings folded), number range,
 //     parity, suffix range, PLZ, Ortsteil and first Schuljahr.
 func Schluessel(k Kind, v map[string]any) string {
@@ -31,6 +33,10 @@ func Schluessel(k Kind, v map[string]any) string {
 			return school + "/sn:" + sn
 		}
 		return school + "/p:" + personKey(v)
+	case KindSchuelerzahlen:
+		return fmt.Sprintf("%s|%d|%s", str(v["schulnummer"]), startYear(v["schuljahr"]), str(v["jahrgangsstufe"]))
+	case KindBevoelkerung:
+		return fmt.Sprintf("%s|%d", str(v["schulnummer"]), startYear(v["schuljahr"]))
 	case KindSchulbezirke:
 		parts := []string{
 			NormalizeHeader(str(v["strasse"])),
@@ -72,4 +78,11 @@ func str(v any) string {
 		return x.String()
 	}
 	return fmt.Sprint(v)
+}
+
+func startYear(v any) int {
+	if sj, ok := v.(Schuljahr); ok {
+		return sj.StartYear()
+	}
+	return 0
 }

@@ -13,11 +13,17 @@ const (
 	KindSchulbezirke  Kind = "schulbezirke"  // street directory of the Grundschulbezirke
 	KindMelderegister Kind = "melderegister" // children from the residents' register
 	KindSchueler      Kind = "schueler"      // a school's pupil list
+	// KindSchuelerzahlen: the planners' history of pupil counts per
+	// school, school year and grade.
+	KindSchuelerzahlen Kind = "schuelerzahlen"
+	// KindBevoelkerung: children per Grundschulbezirk and school year of
+	// entry, as aggregates.
+	KindBevoelkerung Kind = "bevoelkerung"
 )
 
 // Kinds lists every kind in a stable order.
 func Kinds() []Kind {
-	return []Kind{KindSchulen, KindSchulbezirke, KindMelderegister, KindSchueler}
+	return []Kind{KindSchulen, KindSchulbezirke, KindMelderegister, KindSchueler, KindSchuelerzahlen, KindBevoelkerung}
 }
 
 // Label is the German name of the kind.
@@ -31,6 +37,10 @@ func (k Kind) Label() string {
 		return "Melderegister-Auszug"
 	case KindSchueler:
 		return "Schülerliste"
+	case KindSchuelerzahlen:
+		return "Schülerzahlen (Historie der Planung)"
+	case KindBevoelkerung:
+		return "Kinder je Schulbezirk und Einschulungsjahr"
 	}
 	return string(k)
 }
@@ -39,10 +49,12 @@ func (k Kind) Label() string {
 var kindAliases = func() map[string]Kind {
 	m := map[string]Kind{}
 	for k, names := range map[Kind][]string{
-		KindSchulen:       {"schulen", "Schule", "Schulstammdaten", "Schulliste"},
-		KindSchulbezirke:  {"schulbezirke", "Schulbezirk", "Straßenverzeichnis", "Schulbezirksverzeichnis"},
-		KindMelderegister: {"melderegister", "Melderegister-Auszug", "Melderegisterauszug", "Meldedaten"},
-		KindSchueler:      {"schueler", "Schüler", "Schülerliste", "Schülerdaten"},
+		KindSchulen:        {"schulen", "Schule", "Schulstammdaten", "Schulliste"},
+		KindSchulbezirke:   {"schulbezirke", "Schulbezirk", "Straßenverzeichnis", "Schulbezirksverzeichnis"},
+		KindMelderegister:  {"melderegister", "Melderegister-Auszug", "Melderegisterauszug", "Meldedaten"},
+		KindSchueler:       {"schueler", "Schüler", "Schülerliste", "Schülerdaten"},
+		KindSchuelerzahlen: {"schuelerzahlen", "Schülerzahlen", "Schülerzahl", "Schülerstatistik"},
+		KindBevoelkerung:   {"bevoelkerung", "Bevölkerung", "Bevölkerungszahlen", "Kinderzahlen", "Einschulungsjahrgänge"},
 	} {
 		for _, n := range names {
 			m[NormalizeHeader(n)] = k
@@ -61,7 +73,7 @@ func ParseKind(s string) (Kind, error) {
 	return "", &Problem{
 		Code:  CodeListenartUnbekannt,
 		Value: s,
-		Message: fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: schulen, schulbezirke, melderegister oder schueler.",
+		Message: fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: schulen, schulbezirke, melderegister, schueler, schuelerzahlen oder bevoelkerung.",
 			cleanCell(s)),
 	}
 }
@@ -223,6 +235,27 @@ var fieldTable = map[Kind][]Field{
 		{Name: "eintrittsdatum", Label: "Eintrittsdatum", Type: TypeDate,
 			Aliases: []string{"Eintrittsdatum", "Aufnahmedatum", "Eintritt", "Aufnahme", "aufgenommen am", "Eintritt am", "Aufnahme am"}},
 		fStrasse, fHausnummer, fZusatz, fPLZ, fOrt,
+	},
+	KindSchuelerzahlen: {
+		withRequired(fSchulnummer, true),
+		{Name: "schuljahr", Label: "Schuljahr", Required: true, Type: TypeSchuljahr,
+			Aliases: []string{"Schuljahr", "SJ", "Schuljahr (Beginn)"}},
+		{Name: "jahrgangsstufe", Label: "Jahrgangsstufe", Required: true, Type: TypeJahrgangsstufe,
+			Aliases: []string{"Jahrgangsstufe", "Klassenstufe", "Jahrgang", "Stufe", "Jg.", "Klasse"}},
+		{Name: "anzahl", Label: "Anzahl", Required: true, Type: TypeAnzahl,
+			Aliases: []string{"Anzahl", "Schüler", "Schülerzahl", "Anzahl Schüler", "Schülerinnen und Schüler"}},
+	},
+	KindBevoelkerung: {
+		// The Bezirk: by the number of its Grundschule, else from a "Bezirk"
+		// column holding that school's number or name.
+		{Name: "schulnummer", Label: "Schulnummer", Required: true, Type: TypeSchulangabe, orFrom: "bezirk",
+			Aliases: slices.Clone(fSchulnummer.Aliases)},
+		{Name: "bezirk", Label: "Schulbezirk", Type: TypeText,
+			Aliases: []string{"Bezirk", "Schulbezirk", "Grundschulbezirk", "Einschulungsbezirk"}},
+		{Name: "schuljahr", Label: "Schuljahr der Einschulung", Required: true, Type: TypeSchuljahr,
+			Aliases: []string{"Schuljahr", "Einschulungsjahr", "Schuljahr der Einschulung", "Einschulung", "Einschulungsschuljahr"}},
+		{Name: "anzahl", Label: "Anzahl", Required: true, Type: TypeAnzahl,
+			Aliases: []string{"Anzahl", "Kinder", "Anzahl Kinder", "Kinderzahl", "Schulanfänger"}},
 	},
 }
 

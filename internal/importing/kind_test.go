@@ -32,6 +32,9 @@ func TestFieldsRequired(t *testing.T) {
 		KindSchulbezirke:  "strasse schulnummer",
 		KindMelderegister: "familienname vornamen geburtsdatum strasse hausnummer",
 		KindSchueler:      "familienname vornamen geburtsdatum jahrgangsstufe",
+		// issue 7: the planners' aggregates
+		KindSchuelerzahlen: "schulnummer schuljahr jahrgangsstufe anzahl",
+		KindBevoelkerung:   "schulnummer schuljahr anzahl",
 	}
 	for _, k := range Kinds() {
 		var req []string
