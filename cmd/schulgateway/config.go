@@ -9,6 +9,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
+	"github.com/schulgateway/schulgateway/internal/planung"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 )
 
@@ -35,6 +36,10 @@ type config struct {
 	PseudonymKey []byte
 	// Einschulung holds the cut-off dates of § 37 SchulG LSA.
 	Einschulung einschulung.Regel
+	// PlanungSchwelle: counts below it are suppressed for planners.
+	PlanungSchwelle int
+	// Mindestgroessen of the SEPl-VO per Schulart.
+	Mindestgroessen map[planung.Schulart]planung.Mindestgroesse
 }
 
 const (
@@ -100,6 +105,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 			}
 			*st.dst = tag
 		}
+	}
+	c.PlanungSchwelle = planung.StandardSchwelle
+	if v := getenv("PLANUNG_SCHWELLE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			errs = append(errs, fmt.Errorf("PLANUNG_SCHWELLE=%q: erwartet eine Zahl von 1 bis 100", v))
+		}
+		c.PlanungSchwelle = n
+	}
+	if mg, err := planung.ParseMindestgroessen(getenv("PLANUNG_MINDESTGROESSEN")); err != nil {
+		errs = append(errs, fmt.Errorf("PLANUNG_MINDESTGROESSEN: %w", err))
+	} else {
+		c.Mindestgroessen = mg
 	}
 	if key, err := pseudonymKey(getenv, c.Dev); err != nil {
 		errs = append(errs, err)

@@ -7,8 +7,11 @@ package planung
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // Schulart groups the Schulformen by how the forecast treats them.
@@ -189,4 +192,34 @@ func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// ParseMindestgroessen reads overrides of the SEPl-VO minimum sizes, as
+// "grundschule=60/0/15,sekundarschule=240/180/40" (Schulart=whole
+// school/exception/entry grade; 0: none). Schularten not named keep the
+// standard sizes. The error is German, for the operator.
+func ParseMindestgroessen(s string) (map[Schulart]Mindestgroesse, error) {
+	out := StandardMindestgroessen()
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, werte, ok := strings.Cut(part, "=")
+		art := Schulart(strings.TrimSpace(name))
+		zahlen := strings.Split(werte, "/")
+		if _, known := out[art]; !ok || !known || len(zahlen) != 3 {
+			return nil, fmt.Errorf("„%s“: erwartet Schulart=Schüler/Ausnahme/Eingangsklasse, z. B. grundschule=60/0/15 (Schularten: grundschule, sekundarschule, gymnasium)", part)
+		}
+		var n [3]int
+		for i, z := range zahlen {
+			v, err := strconv.Atoi(strings.TrimSpace(z))
+			if err != nil || v < 0 {
+				return nil, fmt.Errorf("„%s“: „%s“ ist keine Zahl ≥ 0", part, z)
+			}
+			n[i] = v
+		}
+		out[art] = Mindestgroesse{Schueler: n[0], Ausnahme: n[1], Eingangsklasse: n[2]}
+	}
+	return out, nil
 }
