@@ -572,3 +572,45 @@ func unzipAll(t *testing.T, b []byte) []byte {
 	}
 	return out.Bytes()
 }
+
+// The planners' history as they keep it (German Excel CSV: BOM,
+// semicolons), uploaded by the school office with the import kinds
+// schuelerzahlen and bevoelkerung, gives the worked example's forecast:
+// 2025/26 at 1001 = 34 + 23.4 + 30 + 19 = 106.4 → 106.
+func TestPlanungAusImportierterHistorie(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Pool(t)
+	e := newEnv(t, pool)
+	if _, err := pool.Exec(context.Background(), `INSERT INTO schulen (schulnummer, name, schulform, zuege, klassenfrequenz) VALUES
+		('1001', 'Grundschule Am Anger', 'grundschule', 1, 20), ('2001', 'Sekundarschule Nord', 'sekundarschule', 2, 25)`); err != nil {
+		t.Fatal(err)
+	}
+	amt := e.token(auth.RoleSchulamt)
+	zahlen := "\ufeffSchulnummer;Schuljahr;Jahrgangsstufe;Anzahl\r\n"
+	for y, gs := range map[string][4]int{"2022/23": {20, 18, 20, 20}, "2023/24": {30, 19, 18, 20}, "2024/25": {24, 30, 19, 18}} {
+		for g, n := range gs {
+			zahlen += fmt.Sprintf("1001;%s;%d;%d\r\n", y, g+1, n)
+		}
+	}
+	zahlen += "2001;2023/24;5;10\r\n2001;2024/25;5;8\r\n"
+	kinder := "\ufeffGrundschulbezirk;Einschulungsjahr;Kinder\r\n" +
+		"Grundschule Am Anger;2022/23;40\r\nGrundschule Am Anger;2023/24;50\r\nGrundschule Am Anger;2024/25;40\r\n1001;2025/26;60\r\n1001;2026/27;30\r\n"
+	for kind, file := range map[string]string{"schuelerzahlen": zahlen, "bevoelkerung": kinder} {
+		status, imp, body := e.upload(amt, "kind="+kind, kind+".csv", []byte(file))
+		if status != 202 {
+			t.Fatalf("%s: %d %s", kind, status, body)
+		}
+		if done := e.await(amt, imp.ID); done.Status != "succeeded" || done.Counts.Invalid != 0 {
+			t.Fatalf("%s: %+v", kind, done)
+		}
+	}
+	resp, body := e.do(call{method: "GET", path: "/v1/planung/prognose?ab=2025-26&jahre=1&schulnummer=1001", token: e.token(auth.RolePlanung)})
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	var p prognoseJSON
+	mustJSON(t, body, &p)
+	if j := p.Schulen[0].Jahre[0]; j.Anzahl == nil || *j.Anzahl != 106 || math.Abs(*j.Wert-106.4) > 1e-9 {
+		t.Errorf("2025/26: %+v", j)
+	}
+}
