@@ -136,3 +136,43 @@ func TestParseMindestgroessen(t *testing.T) {
 		}
 	}
 }
+
+// Grade 5 of a secondary school from the grade 4 of all Grundschulen:
+//
+//	grade 4     2022  2023  2024
+//	GS A          25    30    40
+//	GS B          15    20    20
+//	Σ             40    50    60
+//	Sek S g5            12    20
+//
+//	Übergangsquote(S) = (12/40 + 20/50)/2 = (0.3 + 0.4)/2 = 0.35
+//	grade 5 2025 = Σ grade 4 2024 × 0.35 = 60 × 0.35 = 21
+//
+// With 2 in GS B's grade 4 of 2024 (suppressed) the sum is 42 and grade 5
+// is 42 × 0.35 = 14.7 – computed, but suppressed: with A's 40 published,
+// 14.7 / 0.35 − 40 would give the 2 back.
+func TestUebergangsquoteUeberAlleGrundschulen(t *testing.T) {
+	d := Daten{Schulen: []Schule{{Schulnummer: "A", Art: Grundschule}, {Schulnummer: "B", Art: Grundschule}, {Schulnummer: "S", Art: Sekundarschule}}}
+	for _, z := range []Zahl{{"A", 2022, 4, 25}, {"A", 2023, 4, 30}, {"A", 2024, 4, 40}, {"B", 2022, 4, 15}, {"B", 2023, 4, 20}, {"B", 2024, 4, 20},
+		{"S", 2023, 5, 12}, {"S", 2024, 5, 20}} {
+		d.Schueler = append(d.Schueler, z)
+	}
+	p, err := Berechne(d, Parameter{Jahre: 1, Schwelle: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := p.Schule("S")
+	if s.Eingangsquote == nil || !near(*s.Eingangsquote, 0.35) || s.EingangsquoteUnterdrueckt {
+		t.Fatalf("Übergangsquote %v", s.Eingangsquote)
+	}
+	if w := wert(t, s, 2025, 5); !near(w.Wert, 21) || w.Anzahl != 21 || w.Unterdrueckt {
+		t.Errorf("grade 5: %+v", w)
+	}
+
+	d.Schueler[5].Anzahl = 2 // B, 2024, grade 4
+	p, _ = Berechne(d, Parameter{Jahre: 1, Schwelle: 3})
+	s, _ = p.Schule("S")
+	if w := wert(t, s, 2025, 5); !near(w.Wert, 14.7) || !w.Unterdrueckt {
+		t.Errorf("grade 5 from a suppressed grade 4: %+v", w)
+	}
+}
