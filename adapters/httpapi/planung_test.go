@@ -150,6 +150,16 @@ func TestPlanungSchuelerzahlenExporte(t *testing.T) {
 	if got := f.GetSheetList(); !slices.Equal(got, []string{"Schülerzahlen", "Daten Grundschulen", "Diagramm Grundschulen", "Daten Sekundarschulen", "Diagramm Sekundarschulen"}) {
 		t.Fatalf("sheets %v", got)
 	}
+	if panes, err := f.GetPanes("Schülerzahlen"); err != nil || !panes.Freeze || panes.YSplit != 1 {
+		t.Errorf("header row not frozen: %+v", panes)
+	}
+	// Daten Sekundarschulen: 2001's totals 10 (2023/24) and 10 (2024/25), none in 2022/23.
+	if got, _ := f.GetRows("Daten Sekundarschulen"); len(got) != 2 || got[0][5] != "Schüler 2023/24" || got[1][5] != "10" || got[1][6] != "10" {
+		t.Errorf("chart data %q", got)
+	}
+	if n := bytes.Count(unzipNames(t, body), []byte("xl/chartsheets/sheet")); n != 2 {
+		t.Errorf("%d chart sheets, want 2", n)
+	}
 	// 2022/23, 1001, grade 1 = 20: a number, not text.
 	if v, _ := f.GetCellValue("Schülerzahlen", "D2"); v != "20" {
 		t.Errorf("D2 %q", v)
@@ -428,6 +438,24 @@ func TestPlanungBacktest(t *testing.T) {
 	if last := recs[len(recs)-1]; last[0] != "MAPE" || !strings.HasPrefix(last[5], "3,846") {
 		t.Errorf("MAPE row %q", last)
 	}
+	resp, body = e.do(call{method: "GET", path: "/v1/planung/backtest?jahre=1&format=xlsx", token: e.token(auth.RolePlanung)})
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if v, _ := f.GetCellValue("Rückblick", "C2", excelize.Options{RawCellValue: true}); v != "87.5" {
+		t.Errorf("C2 %q", v)
+	}
+	if v, _ := f.GetCellValue("Rückblick", "A4"); v != "MAPE" {
+		t.Errorf("A4 %q", v)
+	}
+	if v, _ := f.GetCellValue("Rückblick", "F4", excelize.Options{RawCellValue: true}); !strings.HasPrefix(v, "3.846") {
+		t.Errorf("MAPE cell %q", v)
+	}
 	if resp, _ := e.do(call{method: "GET", path: "/v1/planung/backtest?jahre=3", token: e.token(auth.RolePlanung)}); resp.StatusCode != 404 {
 		t.Errorf("no year before the back-test: %d", resp.StatusCode)
 	}
@@ -613,4 +641,17 @@ func TestPlanungAusImportierterHistorie(t *testing.T) {
 	if j := p.Schulen[0].Jahre[0]; j.Anzahl == nil || *j.Anzahl != 106 || math.Abs(*j.Wert-106.4) > 1e-9 {
 		t.Errorf("2025/26: %+v", j)
 	}
+}
+
+func unzipNames(t *testing.T, b []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	for _, zf := range zr.File {
+		out.WriteString(zf.Name + "\n")
+	}
+	return out.Bytes()
 }
