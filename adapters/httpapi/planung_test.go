@@ -302,6 +302,16 @@ func TestPlanungSzenario(t *testing.T) {
 		}
 	}
 
+	// The scenario as CSV: grade 2 of 2025 with the overridden quota 1.
+	resp, body = e.do(call{method: "POST", path: "/v1/planung/prognose?schulnummer=1001&format=csv", token: tok,
+		body: `{"ab": "2025-26", "jahre": 1, "durchgangsquoten": {"1001": {"2": 1}}}`})
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	if recs := readCSV(t, body); len(recs) != 6 || !slices.Equal(recs[2][4:8], []string{"2", "24", "24", "1"}) {
+		t.Errorf("scenario csv %q", recs)
+	}
+
 	resp, body = e.do(call{method: "POST", path: "/v1/planung/prognose", token: tok,
 		body: `{"jahre": 50, "eingangsquoten": {"1001": -1}, "zusaetze": [{"kinder_pro_jahr": 3}]}`})
 	if resp.StatusCode != 422 {
