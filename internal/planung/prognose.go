@@ -412,6 +412,8 @@ type Differenz struct {
 	Basis, Szenario    int // rounded totals
 	Differenz          int // Szenario − Basis
 	FlagsNeu, FlagsWeg []string
+	// Unterdrueckt: base or scenario total of the year is suppressed.
+	Unterdrueckt bool
 }
 
 // Vergleiche lists, per school and year, the totals of base and scenario.
@@ -425,7 +427,8 @@ func Vergleiche(basis, szenario Prognose) []Differenz {
 		}
 		for _, j := range s.Jahre {
 			bb := bj[j.Schuljahr]
-			d := Differenz{Schulnummer: s.Schule.Schulnummer, Schuljahr: j.Schuljahr, Basis: bb.Anzahl, Szenario: j.Anzahl, Differenz: j.Anzahl - bb.Anzahl}
+			d := Differenz{Schulnummer: s.Schule.Schulnummer, Schuljahr: j.Schuljahr, Basis: bb.Anzahl, Szenario: j.Anzahl, Differenz: j.Anzahl - bb.Anzahl,
+				Unterdrueckt: j.Unterdrueckt || bb.Unterdrueckt}
 			for _, f := range j.Flags {
 				if !slices.Contains(bb.Flags, f) {
 					d.FlagsNeu = append(d.FlagsNeu, f)

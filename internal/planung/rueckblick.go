@@ -11,9 +11,8 @@ type Vergleich struct {
 	Ist         int     // Σ observed grades
 	// Fehler = Prognose − Ist (positive: forecast too high).
 	Fehler float64
-	// APE = |Fehler| / Ist; ok false when Ist is 0 (no relative error).
-	APE   float64
-	APEOk bool
+	// APE = |Fehler| / Ist; nil when Ist is 0 (no relative error).
+	APE *float64
 	// Unterdrueckt: the forecast or the observed total is suppressed for
 	// planners; the row shows no numbers but still counts in the MAPE.
 	Unterdrueckt bool
@@ -25,10 +24,9 @@ type Rueckblick struct {
 	Ab, Bis, K, Jahre int
 	Vergleiche        []Vergleich // by school, then year
 	// MAPE = 100 / n × Σ |Prognose − Ist| / Ist over the n pairs
-	// (school, year) with Ist > 0; nil-equivalent MAPEOk false when n = 0.
-	MAPE   float64
-	MAPEOk bool
-	N      int // pairs in the MAPE
+	// (school, year) with Ist > 0 and a complete forecast; nil when n = 0.
+	MAPE *float64
+	N    int // pairs in the MAPE
 	// OhneIst counts the pairs skipped because Ist was 0; OhneQuote those
 	// whose forecast lacked a quota (flag quote_fehlt), which are listed
 	// with their error but not in the MAPE.
@@ -85,22 +83,24 @@ func Backtest(d Daten, jahre int, p Parameter) (Rueckblick, error) {
 			v := Vergleich{Schulnummer: sp.Schule.Schulnummer, Schuljahr: j.Schuljahr, Prognose: j.Wert, Ist: n, Fehler: j.Wert - float64(n),
 				Unterdrueckt: j.Unterdrueckt || istGeheim[kk{sp.Schule.Schulnummer, j.Schuljahr}]}
 			if n > 0 {
-				v.APE, v.APEOk = math.Abs(v.Fehler)/float64(n), true
+				ape := math.Abs(v.Fehler) / float64(n)
+				v.APE = &ape
 			}
 			out.Vergleiche = append(out.Vergleiche, v)
 			switch {
 			case hasFlag(j.Flags, FlagQuoteFehlt):
 				out.OhneQuote++
-			case !v.APEOk:
+			case v.APE == nil:
 				out.OhneIst++
 			default:
-				sum += v.APE
+				sum += *v.APE
 				out.N++
 			}
 		}
 	}
 	if out.N > 0 {
-		out.MAPE, out.MAPEOk = 100*sum/float64(out.N), true
+		mape := 100 * sum / float64(out.N)
+		out.MAPE = &mape
 	}
 	return out, nil
 }
