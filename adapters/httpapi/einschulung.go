@@ -34,7 +34,7 @@ func (s *server) einschulungRoutes() []route {
 		{fiber.MethodGet, "/v1/schulbezirke/abdeckung", editors, s.getAbdeckung},
 		{fiber.MethodPost, "/v1/einschulung/:schuljahr/meldungen", bmsSchulamt, s.postMeldung},
 		{fiber.MethodGet, "/v1/einschulung/:schuljahr/kinder", bmsSchulamt, s.getEinschulungKinder},
-		{fiber.MethodGet, "/v1/einschulung/:schuljahr/uebersicht", readers, s.getEinschulungUebersicht},
+		{fiber.MethodGet, "/v1/einschulung/:schuljahr/uebersicht", []auth.Role{auth.RoleBMS, auth.RoleSchulamt, auth.RoleAdmin}, s.getEinschulungUebersicht},
 		{fiber.MethodGet, "/v1/einschulung/:schuljahr/liste.xlsx", schulamt, s.getEinschulungListeXLSX},
 		{fiber.MethodGet, "/v1/einschulung/:schuljahr/liste.csv", schulamt, s.getEinschulungListeCSV},
 	}

@@ -278,7 +278,8 @@ func TestEinschulungAccess(t *testing.T) {
 	}{
 		{auth.RolePlanung, "GET", "/v1/einschulung/2027-28/kinder", 403},
 		{auth.RoleAdmin, "GET", "/v1/einschulung/2027-28/kinder", 403},
-		{auth.RolePlanung, "GET", "/v1/einschulung/2027-28/uebersicht", 200},
+		// Per-school cohort counts are not suppressed: not for planners.
+		{auth.RolePlanung, "GET", "/v1/einschulung/2027-28/uebersicht", 403},
 		{auth.RoleBMS, "GET", "/v1/einschulung/2027-28/liste.xlsx", 403},
 		{auth.RoleAdmin, "GET", "/v1/einschulung/2027-28/liste.csv", 403},
 		{auth.RolePlanung, "POST", "/v1/einschulung/2027-28/meldungen", 403},

@@ -1,13 +1,11 @@
 package httpapi
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/auth"
@@ -21,14 +19,14 @@ type PlanungDeps struct {
 }
 
 // planer may see aggregates only; no route here returns a person.
-var planer = []auth.Role{auth.RolePlanung, auth.RoleAdmin}
+var planer = []auth.Role{auth.RolePlanung, auth.RoleSchulamt, auth.RoleAdmin}
 
 func (s *server) planungRoutes() []route {
 	return []route{
 		{fiber.MethodGet, "/v1/planung/schuelerzahlen", planer, s.getSchuelerzahlen},
 		{fiber.MethodGet, "/v1/planung/prognose", planer, s.getPrognose},
-		{fiber.MethodGet, "/v1/planung/prognose.xlsx", planer, s.getPrognoseXLSX},
-		{fiber.MethodPost, "/v1/planung/szenarien/berechnen", planer, s.postSzenario},
+		{fiber.MethodPost, "/v1/planung/prognose", planer, s.postPrognose},
+		{fiber.MethodGet, "/v1/planung/backtest", planer, s.getBacktest},
 	}
 }
 
@@ -46,23 +44,6 @@ func toZelle(z planung.Zelle) zelleJSON {
 	}
 	v := z.Wert
 	return zelleJSON{Anzahl: &v}
-}
-
-type schuelerzahlZeileJSON struct {
-	Schulnummer string      `json:"schulnummer"`
-	Name        string      `json:"name"`
-	Stufen      []zelleJSON `json:"jahrgangsstufen"`
-	Summe       zelleJSON   `json:"summe"`
-}
-
-type schuelerzahlenJSON struct {
-	Schuljahr       string                  `json:"schuljahr"`
-	Schuljahre      []string                `json:"schuljahre"`
-	Schwelle        int                     `json:"schwelle"`
-	Jahrgangsstufen []int                   `json:"jahrgangsstufen"`
-	Items           []schuelerzahlZeileJSON `json:"items"`
-	Summen          []zelleJSON             `json:"summen"`
-	Gesamt          zelleJSON               `json:"gesamt"`
 }
 
 func planungSchuljahr(c *fiber.Ctx, name string) (int, error) {
@@ -91,96 +72,193 @@ func queryInt(c *fiber.Ctx, name string, lo, hi int) (int, error) {
 	return n, nil
 }
 
+// planungFormat reads format=json|csv|xlsx (default json).
+func planungFormat(c *fiber.Ctx) (string, error) {
+	switch f := c.Query("format"); f {
+	case "", "json":
+		return "json", nil
+	case "csv", "xlsx":
+		return f, nil
+	default:
+		return "", apperr.Invalid("Ungültiges Format.", []apperr.FieldError{{Pointer: "/format", Code: "format_unbekannt",
+			Message: fmt.Sprintf("„%s“ ist kein Format. Erlaubt: json, csv, xlsx.", f)}})
+	}
+}
+
+// ---- pupil numbers ----
+
+type schuelerzahlZeileJSON struct {
+	Schulnummer string      `json:"schulnummer"`
+	Name        string      `json:"name"`
+	Stufen      []zelleJSON `json:"jahrgangsstufen"`
+	Summe       zelleJSON   `json:"summe"`
+}
+
+type schuelerzahlJahrJSON struct {
+	Schuljahr       string                  `json:"schuljahr"`
+	Jahrgangsstufen []int                   `json:"jahrgangsstufen"`
+	Items           []schuelerzahlZeileJSON `json:"items"`
+	Summen          []zelleJSON             `json:"summen"`
+	Gesamt          zelleJSON               `json:"gesamt"`
+}
+
+type schuelerzahlenJSON struct {
+	Schwelle   int                    `json:"schwelle"`
+	Schuljahre []string               `json:"schuljahre"`
+	Jahre      []schuelerzahlJahrJSON `json:"jahre"`
+}
+
 func (s *server) getSchuelerzahlen(c *fiber.Ctx) error {
-	jahr, err := planungSchuljahr(c, "schuljahr")
+	von, err := planungSchuljahr(c, "von")
 	if err != nil {
 		return err
 	}
-	z, err := s.Planung.Service.Schuelerzahlen(c.UserContext(), jahr)
+	bis, err := planungSchuljahr(c, "bis")
 	if err != nil {
 		return err
 	}
-	if jahr != 0 && !containsInt(z.Jahre, jahr) {
-		return apperr.NotFound(fmt.Sprintf("Für das Schuljahr %s liegen keine Schülerzahlen vor.", sjString(jahr)))
+	if von != 0 && bis != 0 && bis < von {
+		return apperr.Invalid("Ungültiger Zeitraum.", []apperr.FieldError{{Pointer: "/bis", Code: "vor_von",
+			Message: "bis liegt vor von."}})
 	}
-	out := schuelerzahlenJSON{Schwelle: s.Planung.Service.Schwelle, Jahrgangsstufen: z.Tabelle.Spalten, Gesamt: toZelle(z.Tabelle.Gesamt),
-		Items: []schuelerzahlZeileJSON{}, Schuljahre: []string{}, Summen: []zelleJSON{}}
-	if out.Jahrgangsstufen == nil {
-		out.Jahrgangsstufen = []int{}
+	format, err := planungFormat(c)
+	if err != nil {
+		return err
 	}
-	if z.Schuljahr != 0 {
-		out.Schuljahr = sjString(z.Schuljahr)
+	tabellen, alle, err := s.Planung.Service.Schuelerzahlen(c.UserContext(), von, bis)
+	if err != nil {
+		return err
 	}
-	for _, y := range z.Jahre {
+	switch format {
+	case "csv":
+		return sendCSV(c, "schuelerzahlen.csv", schuelerzahlenTabelle(tabellen))
+	case "xlsx":
+		return s.sendSchuelerzahlenXLSX(c, tabellen)
+	}
+	out := schuelerzahlenJSON{Schwelle: s.Planung.Service.Schwelle, Schuljahre: []string{}, Jahre: []schuelerzahlJahrJSON{}}
+	for _, y := range alle {
 		out.Schuljahre = append(out.Schuljahre, sjString(y))
 	}
-	for i, sch := range z.Schulen {
-		row := schuelerzahlZeileJSON{Schulnummer: sch.Schulnummer, Name: sch.Name, Summe: toZelle(z.Tabelle.ZeilenSummen[i]), Stufen: []zelleJSON{}}
-		for _, cell := range z.Tabelle.Zellen[i] {
-			row.Stufen = append(row.Stufen, toZelle(cell))
+	for _, z := range tabellen {
+		j := schuelerzahlJahrJSON{Schuljahr: sjString(z.Schuljahr), Jahrgangsstufen: z.Tabelle.Spalten, Gesamt: toZelle(z.Tabelle.Gesamt),
+			Items: []schuelerzahlZeileJSON{}, Summen: []zelleJSON{}}
+		if j.Jahrgangsstufen == nil {
+			j.Jahrgangsstufen = []int{}
 		}
-		out.Items = append(out.Items, row)
-	}
-	for _, cell := range z.Tabelle.SpaltenSummen {
-		out.Summen = append(out.Summen, toZelle(cell))
+		for i, sch := range z.Schulen {
+			row := schuelerzahlZeileJSON{Schulnummer: sch.Schulnummer, Name: sch.Name, Summe: toZelle(z.Tabelle.ZeilenSummen[i]), Stufen: []zelleJSON{}}
+			for _, cell := range z.Tabelle.Zellen[i] {
+				row.Stufen = append(row.Stufen, toZelle(cell))
+			}
+			j.Items = append(j.Items, row)
+		}
+		for _, cell := range z.Tabelle.SpaltenSummen {
+			j.Summen = append(j.Summen, toZelle(cell))
+		}
+		out.Jahre = append(out.Jahre, j)
 	}
 	return c.JSON(out)
 }
 
-func containsInt(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
-
 // ---- forecast ----
 
-type prognoseWertJSON struct {
-	Schuljahr      string  `json:"schuljahr"`
-	Jahrgangsstufe int     `json:"jahrgangsstufe"`
-	Anzahl         int     `json:"anzahl"`
-	Wert           float64 `json:"wert"`
+type prognoseItemJSON struct {
+	Schulnummer    string   `json:"schulnummer"`
+	Schuljahr      string   `json:"schuljahr"`
+	Jahrgangsstufe int      `json:"jahrgangsstufe"`
+	Anzahl         *int     `json:"anzahl"`
+	Wert           *float64 `json:"wert"`
+	Unterdrueckt   bool     `json:"unterdrueckt"`
 }
 
 type prognoseJahrJSON struct {
-	Schuljahr string   `json:"schuljahr"`
-	Anzahl    int      `json:"anzahl"`
-	Wert      float64  `json:"wert"`
-	Eingang   int      `json:"eingangsklasse"`
-	Flags     []string `json:"flags"`
+	Schuljahr    string   `json:"schuljahr"`
+	Anzahl       *int     `json:"anzahl"`
+	Wert         *float64 `json:"wert"`
+	Eingang      *int     `json:"eingangsklasse"`
+	Unterdrueckt bool     `json:"unterdrueckt"`
+	Flags        []string `json:"flags"`
+}
+
+type prognoseKohorteJSON struct {
+	Schuljahr       string   `json:"schuljahr"`
+	Anzahl          *int     `json:"anzahl"`
+	Wert            *float64 `json:"wert"`
+	Fortgeschrieben bool     `json:"fortgeschrieben"`
+	Unterdrueckt    bool     `json:"unterdrueckt"`
+}
+
+type quoteJSON struct {
+	Wert         *float64 `json:"wert"`
+	Unterdrueckt bool     `json:"unterdrueckt"`
 }
 
 type prognoseSchuleJSON struct {
-	Schulnummer      string             `json:"schulnummer"`
-	Name             string             `json:"name"`
-	Schulart         string             `json:"schulart"`
-	Eingangsquote    *float64           `json:"eingangsquote"`
-	Durchgangsquoten map[string]float64 `json:"durchgangsquoten"`
-	Kapazitaet       int                `json:"kapazitaet"`
-	Zugkapazitaet    int                `json:"zugkapazitaet"`
-	Erstmals         map[string]string  `json:"erstmals"`
-	Jahre            []prognoseJahrJSON `json:"jahre"`
-	Items            []prognoseWertJSON `json:"items"`
+	Schulnummer      string                 `json:"schulnummer"`
+	Name             string                 `json:"name"`
+	Schulart         string                 `json:"schulart"`
+	Kapazitaet       int                    `json:"kapazitaet"`
+	Zugkapazitaet    int                    `json:"zugkapazitaet"`
+	Mindestgroesse   planung.Mindestgroesse `json:"mindestgroesse"`
+	Eingangsquote    *quoteJSON             `json:"eingangsquote"`
+	Uebergangsquote  *quoteJSON             `json:"uebergangsquote"`
+	Durchgangsquoten map[string]quoteJSON   `json:"durchgangsquoten"`
+	Erstmals         map[string]string      `json:"erstmals"`
+	Jahre            []prognoseJahrJSON     `json:"jahre"`
+	Kohorten         []prognoseKohorteJSON  `json:"kohorten"`
+}
+
+type differenzJSON struct {
+	Schulnummer string   `json:"schulnummer"`
+	Schuljahr   string   `json:"schuljahr"`
+	Basis       *int     `json:"basis"`
+	Szenario    *int     `json:"szenario"`
+	Differenz   *int     `json:"differenz"`
+	FlagsNeu    []string `json:"flags_neu"`
+	FlagsWeg    []string `json:"flags_weg"`
 }
 
 type prognoseJSON struct {
-	Ab      string               `json:"ab"`
-	Bis     string               `json:"bis"`
-	K       int                  `json:"k"`
-	Schulen []prognoseSchuleJSON `json:"schulen"`
+	Ab          string               `json:"ab"`
+	Bis         string               `json:"bis"`
+	K           int                  `json:"k"`
+	Schwelle    int                  `json:"schwelle"`
+	Items       []prognoseItemJSON   `json:"items"`
+	Schulen     []prognoseSchuleJSON `json:"schulen"`
+	Differenzen []differenzJSON      `json:"differenzen,omitempty"`
 }
 
-func toPrognoseJSON(p planung.Prognose) prognoseJSON {
-	out := prognoseJSON{Ab: sjString(p.Ab), Bis: sjString(p.Bis), K: p.K, Schulen: []prognoseSchuleJSON{}}
+func ptr[T any](v T) *T { return &v }
+
+// shown is v unless suppressed (then nil).
+func shown[T any](v T, suppressed bool) *T {
+	if suppressed {
+		return nil
+	}
+	return &v
+}
+
+func toQuote(q *float64, suppressed bool) *quoteJSON {
+	if q == nil {
+		return nil
+	}
+	return &quoteJSON{Wert: shown(*q, suppressed), Unterdrueckt: suppressed}
+}
+
+func (s *server) toPrognoseJSON(p planung.Prognose, mg map[planung.Schulart]planung.Mindestgroesse) prognoseJSON {
+	out := prognoseJSON{Ab: sjString(p.Ab), Bis: sjString(p.Bis), K: p.K, Schwelle: s.Planung.Service.Schwelle,
+		Items: []prognoseItemJSON{}, Schulen: []prognoseSchuleJSON{}}
 	for _, sp := range p.Schulen {
 		sch := prognoseSchuleJSON{Schulnummer: sp.Schule.Schulnummer, Name: sp.Schule.Name, Schulart: string(sp.Schule.Art),
-			Eingangsquote: sp.Eingangsquote, Durchgangsquoten: map[string]float64{}, Kapazitaet: sp.Schule.Gesamtkapazitaet(),
-			Zugkapazitaet: sp.Schule.Zugkapazitaet(), Erstmals: map[string]string{}, Jahre: []prognoseJahrJSON{}, Items: []prognoseWertJSON{}}
+			Kapazitaet: sp.Schule.Gesamtkapazitaet(), Zugkapazitaet: sp.Schule.Zugkapazitaet(), Mindestgroesse: mg[sp.Schule.Art],
+			Durchgangsquoten: map[string]quoteJSON{}, Erstmals: map[string]string{}, Jahre: []prognoseJahrJSON{}, Kohorten: []prognoseKohorteJSON{}}
+		if sp.Schule.Art == planung.Grundschule {
+			sch.Eingangsquote = toQuote(sp.Eingangsquote, sp.EingangsquoteUnterdrueckt)
+		} else {
+			sch.Uebergangsquote = toQuote(sp.Eingangsquote, sp.EingangsquoteUnterdrueckt)
+		}
 		for g, q := range sp.Durchgangsquoten {
-			sch.Durchgangsquoten[strconv.Itoa(g)] = q
+			sch.Durchgangsquoten[strconv.Itoa(g)] = *toQuote(&q, sp.DurchgangsquotenUnterdrueckt[g])
 		}
 		for f, y := range sp.Erstmals {
 			sch.Erstmals[f] = sjString(y)
@@ -190,10 +268,16 @@ func toPrognoseJSON(p planung.Prognose) prognoseJSON {
 			if flags == nil {
 				flags = []string{}
 			}
-			sch.Jahre = append(sch.Jahre, prognoseJahrJSON{Schuljahr: sjString(j.Schuljahr), Anzahl: j.Anzahl, Wert: j.Wert, Eingang: j.Eingang, Flags: flags})
+			sch.Jahre = append(sch.Jahre, prognoseJahrJSON{Schuljahr: sjString(j.Schuljahr), Anzahl: shown(j.Anzahl, j.Unterdrueckt),
+				Wert: shown(j.Wert, j.Unterdrueckt), Eingang: shown(j.Eingang, j.Unterdrueckt), Unterdrueckt: j.Unterdrueckt, Flags: flags})
+		}
+		for _, k := range sp.Kohorten {
+			sch.Kohorten = append(sch.Kohorten, prognoseKohorteJSON{Schuljahr: sjString(k.Schuljahr), Anzahl: shown(planung.Round(k.Wert), k.Unterdrueckt),
+				Wert: shown(k.Wert, k.Unterdrueckt), Fortgeschrieben: k.Fortgeschrieben, Unterdrueckt: k.Unterdrueckt})
 		}
 		for _, w := range sp.Werte {
-			sch.Items = append(sch.Items, prognoseWertJSON{Schuljahr: sjString(w.Schuljahr), Jahrgangsstufe: w.Jahrgangsstufe, Anzahl: w.Anzahl, Wert: w.Wert})
+			out.Items = append(out.Items, prognoseItemJSON{Schulnummer: sp.Schule.Schulnummer, Schuljahr: sjString(w.Schuljahr), Jahrgangsstufe: w.Jahrgangsstufe,
+				Anzahl: shown(w.Anzahl, w.Unterdrueckt), Wert: shown(w.Wert, w.Unterdrueckt), Unterdrueckt: w.Unterdrueckt})
 		}
 		out.Schulen = append(out.Schulen, sch)
 	}
@@ -216,36 +300,69 @@ func prognoseParameter(c *fiber.Ctx) (planung.Parameter, error) {
 	return p, nil
 }
 
-func (s *server) prognose(c *fiber.Ctx) (planung.Prognose, error) {
-	p, err := prognoseParameter(c)
-	if err != nil {
-		return planung.Prognose{}, err
-	}
-	out, err := s.Planung.Service.Prognose(c.UserContext(), p)
-	if errors.Is(err, planung.ErrKeineDaten) {
-		return out, apperr.NotFound("Für eine Prognose liegen keine Schülerzahlen vor.")
-	}
-	if err != nil {
-		return out, err
-	}
+var errKeineSchuelerzahlen = apperr.NotFound("Für eine Prognose liegen keine Schülerzahlen vor.")
+
+// nurSchule keeps one school when the query names one.
+func nurSchule(c *fiber.Ctx, p planung.Prognose) (planung.Prognose, error) {
 	if nr := c.Query("schulnummer"); nr != "" {
-		var ok bool
-		if out, ok = out.Nur(nr); !ok {
+		out, ok := p.Nur(nr)
+		if !ok {
 			return out, apperr.NotFound(fmt.Sprintf("Für die Schule %s gibt es keine Prognose.", nr))
 		}
+		return out, nil
 	}
-	return out, nil
+	return p, nil
 }
 
 func (s *server) getPrognose(c *fiber.Ctx) error {
-	p, err := s.prognose(c)
+	p, err := prognoseParameter(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(toPrognoseJSON(p))
+	format, err := planungFormat(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.Planung.Service.Prognose(c.UserContext(), p)
+	if errors.Is(err, planung.ErrKeineDaten) {
+		return errKeineSchuelerzahlen
+	}
+	if err != nil {
+		return err
+	}
+	if out, err = nurSchule(c, out); err != nil {
+		return err
+	}
+	return s.sendPrognose(c, format, out, nil)
 }
 
-// ---- scenario ----
+func (s *server) sendPrognose(c *fiber.Ctx, format string, p planung.Prognose, diffs []planung.Differenz) error {
+	mg := s.Planung.Service.Mindestgroessen
+	switch format {
+	case "csv":
+		return sendCSV(c, "prognose.csv", prognoseTabelle(p))
+	case "xlsx":
+		return s.sendPrognoseXLSX(c, p)
+	}
+	out := s.toPrognoseJSON(p, mg)
+	for _, d := range diffs {
+		dj := differenzJSON{Schulnummer: d.Schulnummer, Schuljahr: sjString(d.Schuljahr), Basis: shown(d.Basis, d.Unterdrueckt),
+			Szenario: shown(d.Szenario, d.Unterdrueckt), Differenz: shown(d.Differenz, d.Unterdrueckt), FlagsNeu: d.FlagsNeu, FlagsWeg: d.FlagsWeg}
+		if dj.FlagsNeu == nil {
+			dj.FlagsNeu = []string{}
+		}
+		if dj.FlagsWeg == nil {
+			dj.FlagsWeg = []string{}
+		}
+		out.Differenzen = append(out.Differenzen, dj)
+	}
+	if diffs != nil && out.Differenzen == nil {
+		out.Differenzen = []differenzJSON{}
+	}
+	return c.JSON(out)
+}
+
+// ---- scenario: POST /v1/planung/prognose ----
 
 type szenarioInput struct {
 	Ab               string                        `json:"ab"`
@@ -263,23 +380,13 @@ type szenarioZusatzInput struct {
 	Ab            string  `json:"ab"`
 }
 
-type differenzJSON struct {
-	Schulnummer string   `json:"schulnummer"`
-	Schuljahr   string   `json:"schuljahr"`
-	Basis       int      `json:"basis"`
-	Szenario    int      `json:"szenario"`
-	Differenz   int      `json:"differenz"`
-	FlagsNeu    []string `json:"flags_neu"`
-	FlagsWeg    []string `json:"flags_weg"`
-}
-
-type szenarioJSON struct {
-	Basis       prognoseJSON    `json:"basis"`
-	Szenario    prognoseJSON    `json:"szenario"`
-	Differenzen []differenzJSON `json:"differenzen"`
-}
-
-func (s *server) postSzenario(c *fiber.Ctx) error {
+// postPrognose forecasts with the body's overrides (a scenario) and lists
+// per school and year how it differs from the forecast without them.
+func (s *server) postPrognose(c *fiber.Ctx) error {
+	format, err := planungFormat(c)
+	if err != nil {
+		return err
+	}
 	var in szenarioInput
 	decodeErrs, err := decodeJSON(c, &in)
 	if err != nil {
@@ -343,13 +450,13 @@ func (s *server) postSzenario(c *fiber.Ctx) error {
 	}
 	basis, sz, diffs, err := s.Planung.Service.Szenario(c.UserContext(), p)
 	if errors.Is(err, planung.ErrKeineDaten) {
-		return apperr.NotFound("Für eine Prognose liegen keine Schülerzahlen vor.")
+		return errKeineSchuelerzahlen
 	}
 	if err != nil {
 		return err
 	}
 	// Overrides and additions must name a school of the forecast (an
-	// addition: a Grundschule, whose Bezirk gets the children).
+	// addition and an Eingangsquote: a Grundschule, whose Bezirk it is).
 	unbekannt := func(ptr, nr string, nurGS bool) {
 		sp, ok := basis.Schule(nr)
 		if !ok || (nurGS && sp.Schule.Art != planung.Grundschule) {
@@ -371,88 +478,85 @@ func (s *server) postSzenario(c *fiber.Ctx) error {
 	if len(fields) > 0 {
 		return apperr.Invalid("Das Szenario nennt Schulen, die es nicht gibt.", fields)
 	}
-	out := szenarioJSON{Basis: toPrognoseJSON(basis), Szenario: toPrognoseJSON(sz), Differenzen: []differenzJSON{}}
-	for _, d := range diffs {
-		dj := differenzJSON{Schulnummer: d.Schulnummer, Schuljahr: sjString(d.Schuljahr), Basis: d.Basis, Szenario: d.Szenario, Differenz: d.Differenz,
-			FlagsNeu: d.FlagsNeu, FlagsWeg: d.FlagsWeg}
-		if dj.FlagsNeu == nil {
-			dj.FlagsNeu = []string{}
-		}
-		if dj.FlagsWeg == nil {
-			dj.FlagsWeg = []string{}
-		}
-		out.Differenzen = append(out.Differenzen, dj)
+	if sz, err = nurSchule(c, sz); err != nil {
+		return err
 	}
-	return c.JSON(out)
+	if nr := c.Query("schulnummer"); nr != "" {
+		var nur []planung.Differenz
+		for _, d := range diffs {
+			if d.Schulnummer == nr {
+				nur = append(nur, d)
+			}
+		}
+		diffs = nur
+	}
+	if diffs == nil {
+		diffs = []planung.Differenz{}
+	}
+	return s.sendPrognose(c, format, sz, diffs)
 }
 
-// ---- workbook ----
+// ---- back-test ----
 
-// getPrognoseXLSX writes one sheet per school: the forecast per year with
-// capacity and minimum size, and a line chart of forecast against capacity.
-func (s *server) getPrognoseXLSX(c *fiber.Ctx) error {
-	p, err := s.prognose(c)
+type vergleichJSON struct {
+	Schulnummer  string   `json:"schulnummer"`
+	Schuljahr    string   `json:"schuljahr"`
+	Prognose     *float64 `json:"prognose"`
+	Ist          *int     `json:"ist"`
+	Fehler       *float64 `json:"fehler"`
+	APE          *float64 `json:"ape"`
+	Unterdrueckt bool     `json:"unterdrueckt"`
+}
+
+type backtestJSON struct {
+	Ab        string          `json:"ab"`
+	Bis       string          `json:"bis"`
+	K         int             `json:"k"`
+	Jahre     int             `json:"jahre"`
+	MAPE      *float64        `json:"mape"`
+	N         int             `json:"n"`
+	OhneIst   int             `json:"ohne_ist"`
+	OhneQuote int             `json:"ohne_quote"`
+	Items     []vergleichJSON `json:"items"`
+}
+
+func (s *server) getBacktest(c *fiber.Ctx) error {
+	jahre, err := queryInt(c, "jahre", 1, 10)
 	if err != nil {
 		return err
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	mg := s.Planung.Service.Mindestgroessen
-	first := true
-	for _, sp := range p.Schulen {
-		name := sp.Schule.Schulnummer
-		if first {
-			if err := f.SetSheetName("Sheet1", name); err != nil {
-				return err
-			}
-			first = false
-		} else if _, err := f.NewSheet(name); err != nil {
-			return err
-		}
-		header := []any{"Schuljahr", "Prognose Schüler", "Kapazität", "Mindestgröße", "Eingangsklasse", "Hinweise"}
-		if err := f.SetSheetRow(name, "A1", &header); err != nil {
-			return err
-		}
-		for i, j := range sp.Jahre {
-			hinweise := ""
-			for k, fl := range j.Flags {
-				if k > 0 {
-					hinweise += ", "
-				}
-				hinweise += fl
-			}
-			row := []any{sjString(j.Schuljahr), j.Anzahl, sp.Schule.Gesamtkapazitaet(), mg[sp.Schule.Art].Schueler, j.Eingang, hinweise}
-			if err := f.SetSheetRow(name, fmt.Sprintf("A%d", i+2), &row); err != nil {
-				return err
-			}
-		}
-		_ = f.SetPanes(name, &excelize.Panes{Freeze: true, Split: false, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-		_ = f.SetColWidth(name, "A", "E", 16)
-		_ = f.SetColWidth(name, "F", "F", 48)
-		n := len(sp.Jahre) + 1
-		if n < 2 {
-			continue
-		}
-		series := func(col string) excelize.ChartSeries {
-			return excelize.ChartSeries{Name: fmt.Sprintf("'%s'!$%s$1", name, col), Categories: fmt.Sprintf("'%s'!$A$2:$A$%d", name, n),
-				Values: fmt.Sprintf("'%s'!$%s$2:$%s$%d", name, col, col, n)}
-		}
-		if err := f.AddChart(name, "H2", &excelize.Chart{
-			Type:   excelize.Line,
-			Series: []excelize.ChartSeries{series("B"), series("C"), series("D")},
-			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: fmt.Sprintf("%s %s: Prognose und Kapazität", sp.Schule.Schulnummer, sp.Schule.Name)}}},
-		}); err != nil {
-			return err
-		}
-	}
-	if first {
-		return apperr.NotFound("Keine Schule mit Prognose.")
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
+	k, err := queryInt(c, "k", 1, 10)
+	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="prognose.xlsx"`)
-	return c.Send(buf.Bytes())
+	format, err := planungFormat(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.Planung.Service.Backtest(c.UserContext(), jahre, planung.Parameter{K: k})
+	if errors.Is(err, planung.ErrKeineDaten) {
+		return apperr.NotFound("Für einen Rückblick liegen nicht genug Schülerzahlen vor: es braucht Jahre vor dem ersten verglichenen.")
+	}
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "csv":
+		return sendCSV(c, "backtest.csv", backtestTabelle(r))
+	case "xlsx":
+		return sendTabelleXLSX(c, "backtest.xlsx", "Rückblick", backtestTabelle(r), nil)
+	}
+	out := backtestJSON{Ab: sjString(r.Ab), Bis: sjString(r.Bis), K: r.K, Jahre: r.Jahre, N: r.N, OhneIst: r.OhneIst, OhneQuote: r.OhneQuote, Items: []vergleichJSON{}}
+	if r.MAPE != nil {
+		out.MAPE = r.MAPE
+	}
+	for _, v := range r.Vergleiche {
+		vj := vergleichJSON{Schulnummer: v.Schulnummer, Schuljahr: sjString(v.Schuljahr), Unterdrueckt: v.Unterdrueckt,
+			Prognose: shown(v.Prognose, v.Unterdrueckt), Ist: shown(v.Ist, v.Unterdrueckt), Fehler: shown(v.Fehler, v.Unterdrueckt)}
+		if v.APE != nil && !v.Unterdrueckt {
+			vj.APE = ptr(100 * *v.APE)
+		}
+		out.Items = append(out.Items, vj)
+	}
+	return c.JSON(out)
 }

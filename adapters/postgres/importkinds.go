@@ -124,6 +124,37 @@ var kindSpecs = map[importing.Kind]kindSpec{
 		// Each school outside sends confirmations of its own pupils: a
 		// list adds and updates, it removes nobody.
 	},
+	importing.KindSchuelerzahlen: {
+		table: "planung_schuelerzahlen", keyCol: "schluessel",
+		cols: []string{"schulnummer", "schuljahr", "jahrgangsstufe", "anzahl"},
+		values: func(v map[string]any) []any {
+			return []any{text(v["schulnummer"]), schuljahrOrNil(v["schuljahr"]), intOrNil(v["jahrgangsstufe"]), intOrNil(v["anzahl"])}
+		},
+		// A list gives the whole of each school year it names for each
+		// school it names: a grade it no longer has is gone (undo brings it
+		// back). Other schools and years stay.
+		removal: "DELETE",
+		scope:   "(t.schulnummer, t.schuljahr) IN (SELECT DISTINCT schulnummer, schuljahr FROM stg)",
+	},
+	importing.KindBevoelkerung: {
+		table: "planung_kohorten", keyCol: "schluessel",
+		cols: []string{"schulnummer", "schuljahr", "anzahl"},
+		values: func(v map[string]any) []any {
+			return []any{text(v["schulnummer"]), schuljahrOrNil(v["schuljahr"]), intOrNil(v["anzahl"])}
+		},
+		// A list gives the city's figures for each year of entry it names:
+		// a Bezirk missing from it for such a year loses its stored figure
+		// (the count derived from the register applies again).
+		removal: "DELETE",
+		scope:   "t.schuljahr IN (SELECT DISTINCT schuljahr FROM stg)",
+	},
+}
+
+func schuljahrOrNil(v any) any {
+	if sj, ok := v.(importing.Schuljahr); ok && !sj.IsZero() {
+		return sj.StartYear()
+	}
+	return nil
 }
 
 func text(v any) string {

@@ -575,23 +575,28 @@ func prefixed(prefix string, cols []string) string {
 	return strings.Join(out, ", ")
 }
 
-// checker returns a kind's rules that need stored data: a street directory
-// and a pupil list must name schools the gateway knows (a directory may
-// name a school by its name).
+// checker returns a kind's rules that need stored data: a street
+// directory, a pupil list and the planners' lists must name schools the
+// gateway knows (a directory and a list of Bezirke may name a school by
+// its name); a Bezirk is that of a Grundschule.
 func (p *Processor) checker(ctx context.Context, kind importing.Kind) (func(*importing.Record), error) {
-	if kind != importing.KindSchulbezirke && kind != importing.KindSchueler {
+	switch kind {
+	case importing.KindSchulbezirke, importing.KindSchueler, importing.KindSchuelerzahlen, importing.KindBevoelkerung:
+	default:
 		return nil, nil
 	}
-	rows, err := p.store.pool.Query(ctx, "SELECT schulnummer, name FROM schulen")
+	rows, err := p.store.pool.Query(ctx, "SELECT schulnummer, name, schulform FROM schulen")
 	if err != nil {
 		return nil, storeErr("load schools", err)
 	}
 	byNumber := map[string]bool{}
 	byName := map[string]string{}
-	var nr, name string
-	if _, err := pgx.ForEachRow(rows, []any{&nr, &name}, func() error {
+	form := map[string]string{}
+	var nr, name, sf string
+	if _, err := pgx.ForEachRow(rows, []any{&nr, &name, &sf}, func() error {
 		byNumber[nr] = true
 		byName[importing.NormalizeHeader(name)] = nr
+		form[nr] = sf
 		return nil
 	}); err != nil {
 		return nil, storeErr("load schools", err)
@@ -607,6 +612,14 @@ func (p *Processor) checker(ctx context.Context, kind importing.Kind) (func(*imp
 			}
 		case string:
 			nummer, label = x, x
+		}
+		if nummer != "" && byNumber[nummer] && kind == importing.KindBevoelkerung && form[nummer] != "grundschule" {
+			rec.Problems = append(rec.Problems, importing.CellProblem{
+				Problem: importing.Problem{Field: "schulnummer", Code: "keine_grundschule", Value: label,
+					Message: fmt.Sprintf("„%s“ ist keine Grundschule: Kinder je Bezirk gehören zum Schulbezirk einer Grundschule.", label)},
+				Column: -1, Label: "Schulnummer",
+			})
+			return
 		}
 		if nummer != "" && byNumber[nummer] {
 			rec.Values["schulnummer"] = nummer

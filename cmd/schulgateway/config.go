@@ -11,6 +11,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/httpapi"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
+	"github.com/schulgateway/schulgateway/internal/planung"
 	"github.com/schulgateway/schulgateway/internal/schulpflicht"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 )
@@ -38,6 +39,10 @@ type config struct {
 	PseudonymKey []byte
 	// Einschulung holds the cut-off dates of § 37 SchulG LSA.
 	Einschulung einschulung.Regel
+	// PlanungSchwelle: counts below it are suppressed for planners.
+	PlanungSchwelle int
+	// Mindestgroessen of the SEPl-VO per Schulart.
+	Mindestgroessen map[planung.Schulart]planung.Mindestgroesse
 	// SchulpflichtJahre is how many school years full-time Schulpflicht
 	// lasts (§ 40: nine).
 	SchulpflichtJahre int
@@ -148,6 +153,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.Schulpflicht.Review > c.Schulpflicht.Auto {
 		errs = append(errs, fmt.Errorf("SCHULPFLICHT_SCHWELLE_REVIEW (%g) darf nicht über SCHULPFLICHT_SCHWELLE_AUTO (%g) liegen", c.Schulpflicht.Review, c.Schulpflicht.Auto))
+	}
+	c.PlanungSchwelle = planung.StandardSchwelle
+	if v := getenv("PLANUNG_SCHWELLE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			errs = append(errs, fmt.Errorf("PLANUNG_SCHWELLE=%q: erwartet eine Zahl von 1 bis 100", v))
+		}
+		c.PlanungSchwelle = n
+	}
+	if mg, err := planung.ParseMindestgroessen(getenv("PLANUNG_MINDESTGROESSEN")); err != nil {
+		errs = append(errs, fmt.Errorf("PLANUNG_MINDESTGROESSEN: %w", err))
+	} else {
+		c.Mindestgroessen = mg
 	}
 	if key, err := pseudonymKey(getenv, c.Dev); err != nil {
 		errs = append(errs, err)

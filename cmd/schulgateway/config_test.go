@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/internal/einschulung"
+	"github.com/schulgateway/schulgateway/internal/planung"
 	"github.com/schulgateway/schulgateway/internal/schulpflicht"
 )
 
@@ -87,5 +88,27 @@ func TestLoadConfig(t *testing.T) {
 			}
 			tt.check(t, c)
 		})
+	}
+}
+
+func TestPlanungConfig(t *testing.T) {
+	env := map[string]string{"SCHULGATEWAY_DEV": "true", "PLANUNG_SCHWELLE": "5", "PLANUNG_MINDESTGROESSEN": "grundschule=80/0/20"}
+	c, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PlanungSchwelle != 5 || c.Mindestgroessen[planung.Grundschule] != (planung.Mindestgroesse{Schueler: 80, Eingangsklasse: 20}) ||
+		c.Mindestgroessen[planung.Gymnasium].Schueler != 650 {
+		t.Errorf("%d %+v", c.PlanungSchwelle, c.Mindestgroessen)
+	}
+	for k, v := range map[string]string{"PLANUNG_SCHWELLE": "0", "PLANUNG_MINDESTGROESSEN": "grundschule=60/15"} {
+		env := map[string]string{"SCHULGATEWAY_DEV": "true", k: v}
+		if _, err := loadConfig(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: %v", k, v, err)
+		}
+	}
+	env = map[string]string{"SCHULGATEWAY_DEV": "true"}
+	if c, _ := loadConfig(func(k string) string { return env[k] }); c.PlanungSchwelle != 3 {
+		t.Errorf("default threshold %d", c.PlanungSchwelle)
 	}
 }

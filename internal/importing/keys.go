@@ -16,6 +16,8 @@ import (
 //     for the register.
 //   - bestaetigungen: the school (number, else folded name), then as for
 //     schueler.
+//   - schuelerzahlen: school|first year of the Schuljahr|grade
+//     ("20101|2024|3"); bevoelkerung: Bezirk's school|year of entry.
 //   - schulbezirke: the rule's street (spellings folded), number range,
 //     parity, suffix range, PLZ, Ortsteil and first Schuljahr.
 func Schluessel(k Kind, v map[string]any) string {
@@ -42,6 +44,10 @@ func Schluessel(k Kind, v map[string]any) string {
 			return school + "/sn:" + sn
 		}
 		return school + "/p:" + personKey(v)
+	case KindSchuelerzahlen:
+		return fmt.Sprintf("%s|%d|%s", str(v["schulnummer"]), startYear(v["schuljahr"]), str(v["jahrgangsstufe"]))
+	case KindBevoelkerung:
+		return fmt.Sprintf("%s|%d", str(v["schulnummer"]), startYear(v["schuljahr"]))
 	case KindSchulbezirke:
 		parts := []string{
 			NormalizeHeader(str(v["strasse"])),
@@ -83,4 +89,11 @@ func str(v any) string {
 		return x.String()
 	}
 	return fmt.Sprint(v)
+}
+
+func startYear(v any) int {
+	if sj, ok := v.(Schuljahr); ok {
+		return sj.StartYear()
+	}
+	return 0
 }

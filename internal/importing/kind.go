@@ -16,11 +16,17 @@ const (
 	// KindBestaetigungen: Schulbesuchsbestätigungen, confirmations that
 	// resident children attend schools outside the city.
 	KindBestaetigungen Kind = "bestaetigungen"
+	// KindSchuelerzahlen: the planners' history of pupil counts per
+	// school, school year and grade.
+	KindSchuelerzahlen Kind = "schuelerzahlen"
+	// KindBevoelkerung: children per Grundschulbezirk and school year of
+	// entry, as aggregates.
+	KindBevoelkerung Kind = "bevoelkerung"
 )
 
 // Kinds lists every kind in a stable order.
 func Kinds() []Kind {
-	return []Kind{KindSchulen, KindSchulbezirke, KindMelderegister, KindSchueler, KindBestaetigungen}
+	return []Kind{KindSchulen, KindSchulbezirke, KindMelderegister, KindSchueler, KindBestaetigungen, KindSchuelerzahlen, KindBevoelkerung}
 }
 
 // Label is the German name of the kind.
@@ -36,6 +42,10 @@ func (k Kind) Label() string {
 		return "Schülerliste"
 	case KindBestaetigungen:
 		return "Schulbesuchsbestätigungen"
+	case KindSchuelerzahlen:
+		return "Schülerzahlen (Historie der Planung)"
+	case KindBevoelkerung:
+		return "Kinder je Schulbezirk und Einschulungsjahr"
 	}
 	return string(k)
 }
@@ -50,6 +60,8 @@ var kindAliases = func() map[string]Kind {
 		KindSchueler:      {"schueler", "Schüler", "Schülerliste", "Schülerdaten"},
 		KindBestaetigungen: {"bestaetigungen", "Bestätigungen", "Schulbesuchsbestätigungen", "Schulbesuchsbescheinigungen",
 			"Schulbescheinigungen"},
+		KindSchuelerzahlen: {"schuelerzahlen", "Schülerzahlen", "Schülerzahl", "Schülerstatistik"},
+		KindBevoelkerung:   {"bevoelkerung", "Bevölkerung", "Bevölkerungszahlen", "Kinderzahlen", "Einschulungsjahrgänge"},
 	} {
 		for _, n := range names {
 			m[NormalizeHeader(n)] = k
@@ -68,7 +80,7 @@ func ParseKind(s string) (Kind, error) {
 	return "", &Problem{
 		Code:  CodeListenartUnbekannt,
 		Value: s,
-		Message: fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: schulen, schulbezirke, melderegister, schueler oder bestaetigungen.",
+		Message: fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: schulen, schulbezirke, melderegister, schueler, bestaetigungen, schuelerzahlen oder bevoelkerung.",
 			cleanCell(s)),
 	}
 }
@@ -243,6 +255,27 @@ var fieldTable = map[Kind][]Field{
 		{Name: "ort", Label: "Ort der Schule", Type: TypeText, Aliases: []string{"Ort", "Schulort", "Ort der Schule", "Stadt", "Gemeinde"}},
 		{Name: "schuelernummer", Label: "Schülernummer", Type: TypeID,
 			Aliases: []string{"Schülernummer", "Schüler-ID", "Schüler-Nr.", "landeseindeutige Schülernummer", "LSN", "Schüler-Kennung"}},
+	},
+	KindSchuelerzahlen: {
+		withRequired(fSchulnummer, true),
+		{Name: "schuljahr", Label: "Schuljahr", Required: true, Type: TypeSchuljahr,
+			Aliases: []string{"Schuljahr", "SJ", "Schuljahr (Beginn)"}},
+		{Name: "jahrgangsstufe", Label: "Jahrgangsstufe", Required: true, Type: TypeJahrgangsstufe,
+			Aliases: []string{"Jahrgangsstufe", "Klassenstufe", "Jahrgang", "Stufe", "Jg.", "Klasse"}},
+		{Name: "anzahl", Label: "Anzahl", Required: true, Type: TypeAnzahl,
+			Aliases: []string{"Anzahl", "Schüler", "Schülerzahl", "Anzahl Schüler", "Schülerinnen und Schüler"}},
+	},
+	KindBevoelkerung: {
+		// The Bezirk: by the number of its Grundschule, else from a "Bezirk"
+		// column holding that school's number or name.
+		{Name: "schulnummer", Label: "Schulnummer", Required: true, Type: TypeSchulangabe, orFrom: "bezirk",
+			Aliases: slices.Clone(fSchulnummer.Aliases)},
+		{Name: "bezirk", Label: "Schulbezirk", Type: TypeText,
+			Aliases: []string{"Bezirk", "Schulbezirk", "Grundschulbezirk", "Einschulungsbezirk"}},
+		{Name: "schuljahr", Label: "Schuljahr der Einschulung", Required: true, Type: TypeSchuljahr,
+			Aliases: []string{"Schuljahr", "Einschulungsjahr", "Schuljahr der Einschulung", "Einschulung", "Einschulungsschuljahr"}},
+		{Name: "anzahl", Label: "Anzahl", Required: true, Type: TypeAnzahl,
+			Aliases: []string{"Anzahl", "Kinder", "Anzahl Kinder", "Kinderzahl", "Schulanfänger"}},
 	},
 }
 

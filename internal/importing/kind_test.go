@@ -34,6 +34,9 @@ func TestFieldsRequired(t *testing.T) {
 		KindSchueler:      "familienname vornamen geburtsdatum jahrgangsstufe",
 		// Schulbesuchsbestätigungen: not in import-formats.md yet; issue 6.
 		KindBestaetigungen: "familienname vornamen geburtsdatum schulname",
+		// issue 7: the planners' aggregates
+		KindSchuelerzahlen: "schulnummer schuljahr jahrgangsstufe anzahl",
+		KindBevoelkerung:   "schulnummer schuljahr anzahl",
 	}
 	for _, k := range Kinds() {
 		var req []string

@@ -257,8 +257,10 @@ func (r Reader) combine(rec *Record, mapped []Field, h HeaderMatch, report func(
 
 	// A street directory's "Grundschule" column that stands in for the
 	// Schulnummer is read once, as the Schulangabe.
-	if c, ok := h.Columns["schulname"]; ok && c == col("schulnummer") {
-		delete(rec.Values, "schulname")
+	for _, f := range []string{"schulname", "bezirk"} {
+		if c, ok := h.Columns[f]; ok && c == col("schulnummer") {
+			delete(rec.Values, f)
+		}
 	}
 
 	// A separate Zusatz column completes the house number.

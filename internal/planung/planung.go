@@ -7,8 +7,11 @@ package planung
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // Schulart groups the Schulformen by how the forecast treats them.
@@ -133,7 +136,11 @@ type Parameter struct {
 	// Jahre is the number of forecast years (default 10).
 	Jahre int
 	// K is the number of past years averaged (default 3).
-	K               int
+	K int
+	// Schwelle: counts below it (and above 0) are suppressed in what
+	// planners see; 0: nothing is suppressed. Every forecast value and
+	// quota computed from a suppressed count is suppressed with it.
+	Schwelle        int
 	Mindestgroessen map[Schulart]Mindestgroesse
 	Quoten          Quoten
 	Zusaetze        []Zusatz
@@ -178,18 +185,6 @@ func mean(xs []float64) (float64, bool) {
 	return sum / float64(len(xs)), true
 }
 
-// lastK keeps the ratios of the last k years (ys ascending) that have one.
-func lastK(years []int, k int, ratio func(t int) (float64, bool)) []float64 {
-	var out []float64
-	for i := len(years) - 1; i >= 0 && len(out) < k; i-- {
-		if r, ok := ratio(years[i]); ok {
-			out = append(out, r)
-		}
-	}
-	slices.Reverse(out)
-	return out
-}
-
 func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
 	keys := make([]K, 0, len(m))
 	for k := range m {
@@ -197,4 +192,34 @@ func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// ParseMindestgroessen reads overrides of the SEPl-VO minimum sizes, as
+// "grundschule=60/0/15,sekundarschule=240/180/40" (Schulart=whole
+// school/exception/entry grade; 0: none). Schularten not named keep the
+// standard sizes. The error is German, for the operator.
+func ParseMindestgroessen(s string) (map[Schulart]Mindestgroesse, error) {
+	out := StandardMindestgroessen()
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, werte, ok := strings.Cut(part, "=")
+		art := Schulart(strings.TrimSpace(name))
+		zahlen := strings.Split(werte, "/")
+		if _, known := out[art]; !ok || !known || len(zahlen) != 3 {
+			return nil, fmt.Errorf("„%s“: erwartet Schulart=Schüler/Ausnahme/Eingangsklasse, z. B. grundschule=60/0/15 (Schularten: grundschule, sekundarschule, gymnasium)", part)
+		}
+		var n [3]int
+		for i, z := range zahlen {
+			v, err := strconv.Atoi(strings.TrimSpace(z))
+			if err != nil || v < 0 {
+				return nil, fmt.Errorf("„%s“: „%s“ ist keine Zahl ≥ 0", part, z)
+			}
+			n[i] = v
+		}
+		out[art] = Mindestgroesse{Schueler: n[0], Ausnahme: n[1], Eingangsklasse: n[2]}
+	}
+	return out, nil
 }

@@ -26,6 +26,10 @@ type Wert struct {
 	Jahrgangsstufe int
 	Wert           float64
 	Anzahl         int
+	// Unterdrueckt: computed from a suppressed count (a small cohort of a
+	// Bezirk, a suppressed pupil count) or from a value that was; Wert and
+	// Anzahl must not leave the gateway, else the count could be worked back.
+	Unterdrueckt bool
 }
 
 // Jahr sums a school's forecast for one school year.
@@ -35,6 +39,17 @@ type Jahr struct {
 	Anzahl    int     // Round(Wert)
 	Eingang   int     // rounded entry grade
 	Flags     []string
+	// Unterdrueckt: a grade of the year is suppressed, so the totals are too.
+	Unterdrueckt bool
+}
+
+// KohortenWert is the cohort of a Grundschule's Bezirk the forecast used
+// for a school year (with a scenario's additional children).
+type KohortenWert struct {
+	Schuljahr       int
+	Wert            float64
+	Fortgeschrieben bool // not known: the last known cohort carried on
+	Unterdrueckt    bool // fewer children than the threshold, or carried on from such
 }
 
 // SchulPrognose is the forecast of one school.
@@ -45,8 +60,14 @@ type SchulPrognose struct {
 	Eingangsquote *float64
 	// Durchgangsquoten by grade g (quota g−1 → g).
 	Durchgangsquoten map[int]float64
-	Werte            []Wert // by year, then grade
-	Jahre            []Jahr
+	// Quotas computed from a suppressed count: withheld from planners
+	// (EingangsquoteUnterdrueckt; DurchgangsquotenUnterdrueckt by grade).
+	EingangsquoteUnterdrueckt    bool
+	DurchgangsquotenUnterdrueckt map[int]bool
+	// Kohorten used per forecast year (Grundschulen only).
+	Kohorten []KohortenWert
+	Werte    []Wert // by year, then grade
+	Jahre    []Jahr
 	// Erstmals is the first forecast year each flag appears.
 	Erstmals map[string]int
 }
@@ -114,14 +135,31 @@ func Berechne(d Daten, p Parameter) (Prognose, error) {
 	for _, ys := range kohortJahre {
 		slices.Sort(ys)
 	}
+	// Suppressed inputs: what planners do not see (a cohort below the
+	// threshold; a pupil count suppressed in its year's table), and every
+	// value computed from one (geheim).
+	geheim, kohorteGeheim := map[zk]bool{}, map[kk]bool{}
+	if p.Schwelle > 0 {
+		for k, c := range cohort {
+			if c > 0 && c < float64(p.Schwelle) {
+				kohorteGeheim[k] = true
+			}
+		}
+		for k := range geheimeZahlen(d, p.Schwelle) {
+			if _, ok := grid[k]; ok {
+				geheim[k] = true
+			}
+		}
+	}
 
 	schulen := slices.Clone(d.Schulen)
 	slices.SortFunc(schulen, func(a, b Schule) int { return compareStr(a.Schulnummer, b.Schulnummer) })
 
-	// Σ grade 4 of all Grundschulen per year (observed, later forecast).
-	g4 := func(t int) (float64, bool) {
+	// Σ grade 4 of all Grundschulen per year (observed, later forecast);
+	// secret when one of its parts is.
+	g4 := func(t int) (float64, bool, bool) {
 		var sum float64
-		any := false
+		any, sec := false, false
 		for _, s := range schulen {
 			if s.Art != Grundschule {
 				continue
@@ -129,9 +167,10 @@ func Berechne(d Daten, p Parameter) (Prognose, error) {
 			if v, ok := grid[zk{s.Schulnummer, t, 4}]; ok {
 				sum += v
 				any = true
+				sec = sec || geheim[zk{s.Schulnummer, t, 4}]
 			}
 		}
-		return sum, any
+		return sum, any, sec
 	}
 
 	out := Prognose{Ab: ab, Bis: bis, K: p.K}
@@ -144,45 +183,49 @@ func Berechne(d Daten, p Parameter) (Prognose, error) {
 	}
 	quoten := make([]SchulPrognose, len(schulen))
 	for i, s := range schulen {
-		sp := SchulPrognose{Schule: s, Durchgangsquoten: map[int]float64{}, Erstmals: map[string]int{}}
+		sp := SchulPrognose{Schule: s, Durchgangsquoten: map[int]float64{}, DurchgangsquotenUnterdrueckt: map[int]bool{}, Erstmals: map[string]int{}}
 		von, hoch := s.Art.Stufen()
 		var q float64
-		var ok bool
+		var ok, sec bool
 		if s.Art == Grundschule {
 			if v, o := p.Quoten.Eingang[s.Schulnummer]; o {
 				q, ok = v, true
 			} else {
-				q, ok = mean(lastK(years, p.K, func(t int) (float64, bool) {
+				q, ok, sec = meanLastK(years, p.K, func(t int) (float64, bool, bool) {
 					g1, o1 := grid[zk{s.Schulnummer, t, 1}]
 					c := cohort[kk{s.Schulnummer, t}]
-					return g1 / c, o1 && c > 0
-				}))
+					return g1 / c, o1 && c > 0, geheim[zk{s.Schulnummer, t, 1}] || kohorteGeheim[kk{s.Schulnummer, t}]
+				})
 			}
 		} else {
 			if v, o := p.Quoten.Uebergang[s.Schulnummer]; o {
 				q, ok = v, true
 			} else {
-				q, ok = mean(lastK(years, p.K, func(t int) (float64, bool) {
+				q, ok, sec = meanLastK(years, p.K, func(t int) (float64, bool, bool) {
 					g5, o5 := grid[zk{s.Schulnummer, t, 5}]
-					sum, o4 := g4(t - 1)
-					return g5 / sum, o5 && o4 && sum > 0
-				}))
+					sum, o4, sec4 := g4(t - 1)
+					return g5 / sum, o5 && o4 && sum > 0, sec4 || geheim[zk{s.Schulnummer, t, 5}]
+				})
 			}
 		}
 		if ok {
 			sp.Eingangsquote = &q
+			sp.EingangsquoteUnterdrueckt = sec
 		}
 		for g := von + 1; g <= hoch; g++ {
 			if v, o := p.Quoten.Durchgang[s.Schulnummer][g]; o {
 				sp.Durchgangsquoten[g] = v
 				continue
 			}
-			if v, o := mean(lastK(years, p.K, func(t int) (float64, bool) {
+			if v, o, sec := meanLastK(years, p.K, func(t int) (float64, bool, bool) {
 				n, o1 := grid[zk{s.Schulnummer, t, g}]
 				prev := grid[zk{s.Schulnummer, t - 1, g - 1}]
-				return n / prev, o1 && prev > 0
-			})); o {
+				return n / prev, o1 && prev > 0, geheim[zk{s.Schulnummer, t, g}] || geheim[zk{s.Schulnummer, t - 1, g - 1}]
+			}); o {
 				sp.Durchgangsquoten[g] = v
+				if sec {
+					sp.DurchgangsquotenUnterdrueckt[g] = true
+				}
 			}
 		}
 		quoten[i] = sp
@@ -197,19 +240,21 @@ func Berechne(d Daten, p Parameter) (Prognose, error) {
 		}
 		return n
 	}
-	kohorte := func(s string, t int) (float64, bool, bool) {
+	// kohorte: the cohort of s's Bezirk in t, whether there is one, whether
+	// it is carried on, whether it is secret.
+	kohorte := func(s string, t int) (float64, bool, bool, bool) {
 		if c, ok := cohort[kk{s, t}]; ok {
-			return c + zusatz(s, t), true, false
+			return c + zusatz(s, t), true, false, kohorteGeheim[kk{s, t}]
 		}
 		// Not yet known (children not yet born or not yet registered):
 		// the last known cohort carried on.
 		ys := kohortJahre[s]
 		for i := len(ys) - 1; i >= 0; i-- {
 			if ys[i] < t {
-				return cohort[kk{s, ys[i]}] + zusatz(s, t), true, true
+				return cohort[kk{s, ys[i]}] + zusatz(s, t), true, true, kohorteGeheim[kk{s, ys[i]}]
 			}
 		}
-		return 0, false, false
+		return 0, false, false, false
 	}
 
 	// Forecast year by year: Grundschulen first, since secondary grade 5
@@ -222,11 +267,17 @@ func Berechne(d Daten, p Parameter) (Prognose, error) {
 				}
 				sp := &quoten[i]
 				von, hoch := s.Art.Stufen()
+				if s.Art == Grundschule && t >= ab {
+					if c, ok, fort, sec := kohorte(s.Schulnummer, t); ok {
+						sp.Kohorten = append(sp.Kohorten, KohortenWert{Schuljahr: t, Wert: c, Fortgeschrieben: fort, Unterdrueckt: sec})
+					}
+				}
 				if sp.Eingangsquote != nil {
 					if s.Art == Grundschule {
-						c, ok, fort := kohorte(s.Schulnummer, t)
+						c, ok, fort, sec := kohorte(s.Schulnummer, t)
 						if ok {
 							grid[zk{s.Schulnummer, t, 1}] = c * *sp.Eingangsquote
+							geheim[zk{s.Schulnummer, t, 1}] = sec || sp.EingangsquoteUnterdrueckt
 						}
 						if fort {
 							addFlag(s.Schulnummer, t, FlagKohorteFortgeschr)
@@ -234,8 +285,9 @@ func Berechne(d Daten, p Parameter) (Prognose, error) {
 						if !ok {
 							addFlag(s.Schulnummer, t, FlagQuoteFehlt)
 						}
-					} else if sum, ok := g4(t - 1); ok {
+					} else if sum, ok, sec := g4(t - 1); ok {
 						grid[zk{s.Schulnummer, t, von}] = sum * *sp.Eingangsquote
+						geheim[zk{s.Schulnummer, t, von}] = sec || sp.EingangsquoteUnterdrueckt
 					}
 				} else {
 					addFlag(s.Schulnummer, t, FlagQuoteFehlt)
@@ -245,6 +297,7 @@ func Berechne(d Daten, p Parameter) (Prognose, error) {
 					dq, okq := sp.Durchgangsquoten[g]
 					if ok && okq {
 						grid[zk{s.Schulnummer, t, g}] = prev * dq
+						geheim[zk{s.Schulnummer, t, g}] = geheim[zk{s.Schulnummer, t - 1, g - 1}] || sp.DurchgangsquotenUnterdrueckt[g]
 					} else if ok {
 						addFlag(s.Schulnummer, t, FlagQuoteFehlt)
 					}
@@ -265,9 +318,10 @@ func Berechne(d Daten, p Parameter) (Prognose, error) {
 				if !ok {
 					continue
 				}
-				w := Wert{Schuljahr: t, Jahrgangsstufe: g, Wert: v, Anzahl: Round(v)}
+				w := Wert{Schuljahr: t, Jahrgangsstufe: g, Wert: v, Anzahl: Round(v), Unterdrueckt: geheim[zk{s.Schulnummer, t, g}]}
 				sp.Werte = append(sp.Werte, w)
 				j.Wert += v
+				j.Unterdrueckt = j.Unterdrueckt || w.Unterdrueckt
 				if g == von {
 					j.Eingang = w.Anzahl
 				}
@@ -304,6 +358,43 @@ func Berechne(d Daten, p Parameter) (Prognose, error) {
 	return out, nil
 }
 
+// meanLastK is the mean of the ratios of the last k years (ascending
+// years) that have one; sec is true when one of them used a secret count.
+func meanLastK(years []int, k int, ratio func(t int) (r float64, ok, sec bool)) (float64, bool, bool) {
+	var xs []float64
+	sec := false
+	for i := len(years) - 1; i >= 0 && len(xs) < k; i-- {
+		if r, ok, s := ratio(years[i]); ok {
+			xs = append(xs, r)
+			sec = sec || s
+		}
+	}
+	slices.Reverse(xs)
+	m, ok := mean(xs)
+	return m, ok, sec
+}
+
+// geheimeZahlen are the pupil counts (school, year, grade) that the
+// table of their school year suppresses (primary and secondary).
+func geheimeZahlen(d Daten, schwelle int) map[zk]bool {
+	out := map[zk]bool{}
+	jahre := map[int]bool{}
+	for _, z := range d.Schueler {
+		jahre[z.Schuljahr] = true
+	}
+	for _, y := range sortedKeys(jahre) {
+		tab := TabelleSchuelerzahlen(d, y, schwelle)
+		for i, nr := range tab.Tabelle.Zeilen {
+			for j, g := range tab.Tabelle.Spalten {
+				if tab.Tabelle.Zellen[i][j].Unterdrueckt {
+					out[zk{nr, y, g}] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
 func compareStr(a, b string) int {
 	switch {
 	case a < b:
@@ -321,6 +412,8 @@ type Differenz struct {
 	Basis, Szenario    int // rounded totals
 	Differenz          int // Szenario − Basis
 	FlagsNeu, FlagsWeg []string
+	// Unterdrueckt: base or scenario total of the year is suppressed.
+	Unterdrueckt bool
 }
 
 // Vergleiche lists, per school and year, the totals of base and scenario.
@@ -334,7 +427,8 @@ func Vergleiche(basis, szenario Prognose) []Differenz {
 		}
 		for _, j := range s.Jahre {
 			bb := bj[j.Schuljahr]
-			d := Differenz{Schulnummer: s.Schule.Schulnummer, Schuljahr: j.Schuljahr, Basis: bb.Anzahl, Szenario: j.Anzahl, Differenz: j.Anzahl - bb.Anzahl}
+			d := Differenz{Schulnummer: s.Schule.Schulnummer, Schuljahr: j.Schuljahr, Basis: bb.Anzahl, Szenario: j.Anzahl, Differenz: j.Anzahl - bb.Anzahl,
+				Unterdrueckt: j.Unterdrueckt || bb.Unterdrueckt}
 			for _, f := range j.Flags {
 				if !slices.Contains(bb.Flags, f) {
 					d.FlagsNeu = append(d.FlagsNeu, f)

@@ -24,8 +24,7 @@ func NewService(store Store) *Service {
 }
 
 // Schuelerzahlen is the table of pupils per school (rows) and grade
-// (columns) of one school year, suppressed; jahr 0 is the latest year
-// with data. Jahre lists the years with data.
+// (columns) of one school year, suppressed. Jahre lists the years with data.
 type Schuelerzahlen struct {
 	Schuljahr int
 	Jahre     []int
@@ -33,12 +32,26 @@ type Schuelerzahlen struct {
 	Tabelle   Tabelle
 }
 
-func (s *Service) Schuelerzahlen(ctx context.Context, jahr int) (Schuelerzahlen, error) {
+// Schuelerzahlen gives the suppressed table of every school year from von
+// to bis that has data (0: open end), oldest first, and the years with data.
+func (s *Service) Schuelerzahlen(ctx context.Context, von, bis int) ([]Schuelerzahlen, []int, error) {
 	d, err := s.store.Daten(ctx)
 	if err != nil {
-		return Schuelerzahlen{}, err
+		return nil, nil, err
 	}
-	return TabelleSchuelerzahlen(d, jahr, s.Schwelle), nil
+	jahre := map[int]bool{}
+	for _, z := range d.Schueler {
+		jahre[z.Schuljahr] = true
+	}
+	alle := sortedKeys(jahre)
+	var out []Schuelerzahlen
+	for _, y := range alle {
+		if (von != 0 && y < von) || (bis != 0 && y > bis) {
+			continue
+		}
+		out = append(out, TabelleSchuelerzahlen(d, y, s.Schwelle))
+	}
+	return out, alle, nil
 }
 
 // TabelleSchuelerzahlen builds the suppressed table of a school year.
@@ -93,10 +106,27 @@ func (s *Service) Prognose(ctx context.Context, p Parameter) (Prognose, error) {
 	if err != nil {
 		return Prognose{}, err
 	}
+	return Berechne(d, s.defaults(p))
+}
+
+func (s *Service) defaults(p Parameter) Parameter {
 	if p.Mindestgroessen == nil {
 		p.Mindestgroessen = s.Mindestgroessen
 	}
-	return Berechne(d, p)
+	if p.Schwelle == 0 {
+		p.Schwelle = s.Schwelle
+	}
+	return p
+}
+
+// Backtest compares the forecast of the last jahre observed years, made
+// from the years before them, with what happened.
+func (s *Service) Backtest(ctx context.Context, jahre int, p Parameter) (Rueckblick, error) {
+	d, err := s.store.Daten(ctx)
+	if err != nil {
+		return Rueckblick{}, err
+	}
+	return Backtest(d, jahre, s.defaults(p))
 }
 
 // Szenario forecasts p and the same without its overrides and additions.
@@ -105,9 +135,7 @@ func (s *Service) Szenario(ctx context.Context, p Parameter) (basis, szenario Pr
 	if err != nil {
 		return
 	}
-	if p.Mindestgroessen == nil {
-		p.Mindestgroessen = s.Mindestgroessen
-	}
+	p = s.defaults(p)
 	b := p
 	b.Quoten, b.Zusaetze = Quoten{}, nil
 	if basis, err = Berechne(d, b); err != nil {
