@@ -128,7 +128,7 @@ func BenchmarkImportMelderegister100k(b *testing.B) {
 		Ready: func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
 		Imports: httpapi.ImportDeps{Service: importing.NewService(store, importing.Limits{MaxBytes: 64 << 20}), Queued: worker.Wake,
 			MarkedWorkbook: sheets.MarkedWorkbook,
-			CheckFile:      sheets.Sniff, MaxBytes: 64 << 20},
+			CheckFile:      sheets.Check, MaxBytes: 64 << 20},
 	}))
 
 	var total time.Duration

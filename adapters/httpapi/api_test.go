@@ -125,7 +125,7 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 			Service:        importing.NewService(importStore, importing.Limits{MaxBytes: 8 << 20}),
 			Queued:         worker.Wake,
 			MarkedWorkbook: sheets.MarkedWorkbook,
-			CheckFile:      sheets.Sniff,
+			CheckFile:      sheets.Check,
 			MaxBytes:       8 << 20,
 		},
 		Audit:    postgres.NewAuditStore(pool),

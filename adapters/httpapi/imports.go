@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -25,9 +26,10 @@ type ImportDeps struct {
 	MarkedWorkbook func(ctx context.Context, imp importing.Import, file []byte, problems []importing.StoredProblem) ([]byte, error)
 	// MaxBytes is the largest file accepted.
 	MaxBytes int
-	// CheckFile refuses, at upload, a file that is no spreadsheet at all;
-	// its error text is German. Deeper damage shows when the import runs.
-	CheckFile func(data []byte) error
+	// CheckFile refuses, at upload, a file the import could not read (no
+	// spreadsheet, damaged, a zip bomb, far too wide) with an
+	// *importing.FileError; damage further down shows when the import runs.
+	CheckFile func(ctx context.Context, data []byte, filename string) error
 }
 
 type importJSON struct {
@@ -103,8 +105,19 @@ func (s *server) postImport(c *fiber.Ctx) error {
 		return problem(fiber.StatusBadRequest, "Die Datei im Upload ist nicht lesbar.")
 	}
 	if s.Imports.CheckFile != nil {
-		if err := s.Imports.CheckFile(data); err != nil {
-			return problem(fiber.StatusUnsupportedMediaType, err.Error())
+		if err := s.Imports.CheckFile(c.UserContext(), data, fh.Filename); err != nil {
+			var fe *importing.FileError
+			if !errors.As(err, &fe) {
+				return err
+			}
+			status := fiber.StatusUnprocessableEntity // damaged
+			switch fe.Code {
+			case "format_nicht_unterstuetzt":
+				status = fiber.StatusUnsupportedMediaType
+			case "datei_zu_gross":
+				status = fiber.StatusRequestEntityTooLarge
+			}
+			return problem(status, fe.Message)
 		}
 	}
 	p := principal(c)

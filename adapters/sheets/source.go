@@ -106,3 +106,38 @@ func (s workbookSource) Rows(ctx context.Context, sheet int, fn func(importing.R
 	}
 	return ctx.Err()
 }
+
+// checkRows is how many rows of each sheet Check reads.
+const checkRows = 1000
+
+var errCheckedEnough = errors.New("checked enough")
+
+// Check is the test at upload: the file is a spreadsheet (else an error
+// with code format_nicht_unterstuetzt), its archive and first rows can be
+// read (else datei_unlesbar; datei_zu_gross for a zip bomb or a sheet wider
+// than allowed). It opens the file as the import will and reads the first
+// rows of every sheet, so a damaged or hostile file is refused before it
+// is stored; damage further down shows when the import runs. The error is
+// an *importing.FileError with a German message.
+func Check(ctx context.Context, data []byte, filename string) error {
+	if err := Sniff(data); err != nil {
+		return &importing.FileError{Code: "format_nicht_unterstuetzt", Message: err.Error()}
+	}
+	src, err := Open(ctx, data, filename)
+	if err != nil {
+		return err
+	}
+	for i := range src.SheetNames() {
+		n := 0
+		err := src.Rows(ctx, i, func(importing.Row) error {
+			if n++; n >= checkRows {
+				return errCheckedEnough
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errCheckedEnough) {
+			return fileError(err)
+		}
+	}
+	return nil
+}

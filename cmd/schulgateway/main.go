@@ -323,7 +323,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			Service:        importing.NewService(importStore, importing.Limits{MaxBytes: cfg.ImportMaxBytes}),
 			Queued:         worker.Wake,
 			MarkedWorkbook: sheets.MarkedWorkbook,
-			CheckFile:      sheets.Sniff,
+			CheckFile:      sheets.Check,
 			MaxBytes:       cfg.ImportMaxBytes,
 		},
 		Verifier:       verifier,
