@@ -311,34 +311,55 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 			spec.keyCol, strings.Join(spec.cols, ", "), spec.table)); err != nil {
 			return err
 		}
-		batch := make([][]any, 0, copyBatch)
-		flush := func() error {
-			if len(batch) == 0 {
+		// Reading and validating (Go) and ingesting (PostgreSQL) overlap:
+		// a goroutine hands batches of rows to one streaming COPY.
+		rctx, stopReading := context.WithCancel(ctx)
+		defer stopReading()
+		batches := make(chan [][]any, 4)
+		var (
+			out    importing.Outcome
+			runErr error
+		)
+		read := make(chan struct{})
+		go func() {
+			defer close(read)
+			defer close(batches)
+			batch := make([][]any, 0, copyBatch)
+			send := func() error {
+				select {
+				case batches <- batch:
+					batch = make([][]any, 0, copyBatch)
+					return nil
+				case <-rctx.Done():
+					return rctx.Err()
+				}
+			}
+			out, runErr = importing.Run(rctx, src, importing.Options{
+				Kind: imp.Kind, Sheet: imp.Sheet, Mapping: mapping, Schulnummer: imp.Schulnummer, Check: check, Progress: report,
+			}, func(rec importing.Record) error {
+				batch = append(batch, append([]any{rec.Sheet, rec.RowNumber, importing.Schluessel(imp.Kind, rec.Values)}, spec.values(rec.Values)...))
+				if len(batch) == copyBatch {
+					return send()
+				}
 				return nil
+			})
+			if runErr == nil && len(batch) > 0 {
+				runErr = send()
 			}
-			_, err := tx.CopyFrom(ctx, pgx.Identifier{"stg_in"}, stgCols, pgx.CopyFromRows(batch))
-			batch = batch[:0]
-			return err
+		}()
+		_, copyErr := tx.CopyFrom(ctx, pgx.Identifier{"stg_in"}, stgCols, &batchSource{batches: batches})
+		stopReading()
+		for range batches { // let the reader end if the COPY ended first
 		}
-		out, runErr := importing.Run(ctx, src, importing.Options{
-			Kind: imp.Kind, Sheet: imp.Sheet, Mapping: mapping, Schulnummer: imp.Schulnummer, Check: check, Progress: report,
-		}, func(rec importing.Record) error {
-			row := append([]any{rec.Sheet, rec.RowNumber, importing.Schluessel(imp.Kind, rec.Values)}, spec.values(rec.Values)...)
-			batch = append(batch, row)
-			if len(batch) == copyBatch {
-				return flush()
-			}
-			return nil
-		})
+		<-read
 		var fileErr *importing.FileError
-		if errors.As(runErr, &fileErr) {
+		switch {
+		case errors.As(runErr, &fileErr):
 			return &fileFailure{fileErr}
-		}
-		if runErr != nil {
+		case copyErr != nil && (runErr == nil || errors.Is(runErr, context.Canceled)):
+			return copyErr // the COPY failed first and the reader was stopped
+		case runErr != nil:
 			return runErr
-		}
-		if err := flush(); err != nil {
-			return err
 		}
 		return p.finish(ctx, tx, imp, spec, out)
 	})
@@ -355,6 +376,28 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 	}
 	return nil
 }
+
+// batchSource feeds pgx's CopyFrom from batches of rows as they arrive.
+type batchSource struct {
+	batches <-chan [][]any
+	cur     [][]any
+	i       int
+}
+
+func (b *batchSource) Next() bool {
+	b.i++
+	for b.i >= len(b.cur) {
+		next, ok := <-b.batches
+		if !ok {
+			return false
+		}
+		b.cur, b.i = next, 0
+	}
+	return true
+}
+
+func (b *batchSource) Values() ([]any, error) { return b.cur[b.i], nil }
+func (b *batchSource) Err() error             { return nil }
 
 type fileFailure struct{ err *importing.FileError }
 
