@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/schulgateway/schulgateway/internal/auth"
+	sp "github.com/schulgateway/schulgateway/internal/schulpflicht"
 )
 
 // The field policy names exactly the fields the contract gives each
@@ -75,5 +76,23 @@ func TestAuskunftssperreWithholdsAddressFromAllButSchulamt(t *testing.T) {
 	_, body := e.do(call{method: "GET", path: "/v1/einschulung/2027-28/liste.csv", token: amt})
 	if got := strings.Count(string(body), ";;;;ja;"); got != gesperrt {
 		t.Errorf("list: %d rows with the address left out, want %d", got, gesperrt)
+	}
+}
+
+// A case's child under an Auskunftssperre: the school office sees the
+// address (it must reach the family), admin does not.
+func TestFallAddressFollowsFieldPolicy(t *testing.T) {
+	k := sp.Kindangaben{Familienname: "Muster", Strasse: "Rosenweg", Hausnummer: "3", PLZ: "06108", Ort: "Musterstadt", Auskunftssperre: true}
+	amt := auth.Principal{Subject: "a", Roles: []auth.Role{auth.RoleSchulamt}}
+	admin := auth.Principal{Subject: "b", Roles: []auth.Role{auth.RoleAdmin}}
+	if got := fallKind(k, amt); got.Strasse != "Rosenweg" || got.PLZ != "06108" {
+		t.Errorf("schulamt: %+v", got)
+	}
+	if got := fallKind(k, admin); got.Strasse != "" || got.Hausnummer != "" || got.PLZ != "" || got.Ort != "" || got.Familienname != "Muster" {
+		t.Errorf("admin under Auskunftssperre: %+v", got)
+	}
+	k.Auskunftssperre = false
+	if got := fallKind(k, admin); got.Strasse != "Rosenweg" {
+		t.Errorf("admin without Auskunftssperre: %+v", got)
 	}
 }
