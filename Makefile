@@ -50,6 +50,7 @@ check-imports:
 # Load and end-to-end benchmarks; figures and how to read them: docs/performance.md.
 bench: postgres
 	$(GO) test -run '^$$' -bench 'ListSchulen' -benchtime 40000x ./bench/
+	$(GO) test -run '^$$' -bench 'AuditedRead' -benchtime 20000x -count 2 ./bench/
 	$(GO) test -run '^$$' -bench 'ImportMelderegister' -benchtime 1x -count 3 -timeout 20m ./bench/
 	$(GO) test -run '^$$' -bench 'Kohorte|Planung' -benchtime 3x ./bench/
 	$(GO) test -run '^$$' -bench 'Abgleich50k' -benchtime 1x -count 3 ./bench/

@@ -23,15 +23,79 @@ func insertAudit(ctx context.Context, db querier, e audit.Entry) error {
 
 // AuditStore keeps the audit trail.
 type AuditStore struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	queue chan auditWrite // nil until Run batches
+}
+
+type auditWrite struct {
+	e    audit.Entry
+	done chan error
 }
 
 func NewAuditStore(pool *pgxpool.Pool) *AuditStore { return &AuditStore{pool: pool} }
 
 // Record writes an entry in a transaction of its own (for work that
-// committed nothing: a read, a refusal, a failed login).
+// committed nothing: a read, a refusal, a failed login) and returns once
+// it is committed. While Run is running, entries of concurrent requests
+// share one COPY and one commit.
 func (s *AuditStore) Record(ctx context.Context, e audit.Entry) error {
-	return storeErr("record audit entry", insertAudit(ctx, s.pool, e))
+	if s.queue == nil {
+		return storeErr("record audit entry", insertAudit(ctx, s.pool, e))
+	}
+	w := auditWrite{e: e, done: make(chan error, 1)}
+	select {
+	case s.queue <- w:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-w.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// auditBatch is the most entries one commit takes.
+const auditBatch = 512
+
+// Start begins batching Record's writes until ctx ends: whatever requests
+// are waiting when a commit finishes go together into the next one (no
+// timer, so a lone request waits for nobody). Call it once, before the
+// store is used.
+func (s *AuditStore) Start(ctx context.Context) {
+	s.queue = make(chan auditWrite, auditBatch)
+	go func() {
+		for {
+			var batch []auditWrite
+			select {
+			case <-ctx.Done():
+				return
+			case w := <-s.queue:
+				batch = append(batch, w)
+			}
+		more:
+			for len(batch) < auditBatch {
+				select {
+				case w := <-s.queue:
+					batch = append(batch, w)
+				default:
+					break more
+				}
+			}
+			rows := make([][]any, len(batch))
+			for i, w := range batch {
+				e := w.e
+				rows[i] = []any{e.Subject, e.Rollen, e.Client, e.Operation, e.Ressource, e.Anzahl, e.RequestID, e.Ergebnis, e.Detail}
+			}
+			_, err := s.pool.CopyFrom(context.WithoutCancel(ctx), pgx.Identifier{"audit_log"},
+				[]string{"subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail"}, pgx.CopyFromRows(rows))
+			err = storeErr("record audit entries", err)
+			for _, w := range batch {
+				w.done <- err
+			}
+		}
+	}()
 }
 
 // auditLockID serialises chaining: 0x7367617564697421 = "sgaudit!".

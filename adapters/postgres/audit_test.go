@@ -153,3 +153,44 @@ func TestAuditPruneKeepsTheChainVerifiable(t *testing.T) {
 		t.Errorf("verify after prune: %d %+v %v", checked, b, err)
 	}
 }
+
+// Batched: concurrent requests' entries share commits, and each Record
+// returns only once its entry is stored, or with the error that kept it out.
+func TestAuditRecordBatched(t *testing.T) {
+	t.Parallel()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	pool := pgtest.Pool(t)
+	store := postgres.NewAuditStore(pool)
+	store.Start(ctx)
+	record := func(n int) []error {
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = store.Record(ctx, audit.Entry{Operation: "GET /v1/x", Ergebnis: 200, Anzahl: &i})
+			}()
+		}
+		wg.Wait()
+		return errs
+	}
+	for i, err := range record(300) {
+		if err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+	}
+	var n int
+	if err := pool.QueryRow(ctx, "SELECT count(DISTINCT anzahl) FROM audit_log").Scan(&n); err != nil || n != 300 {
+		t.Fatalf("%d entries stored: %v", n, err)
+	}
+	if _, err := pool.Exec(ctx, "ALTER TABLE audit_log ADD CONSTRAINT kaputt CHECK (ergebnis < 0) NOT VALID"); err != nil {
+		t.Fatal(err)
+	}
+	for i, err := range record(20) {
+		if err == nil {
+			t.Fatalf("entry %d reported stored while the table refuses it", i)
+		}
+	}
+}

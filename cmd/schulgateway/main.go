@@ -296,6 +296,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	schulen := schule.NewService(postgres.NewSchulenStore(pool, changes))
 	bezirke := postgres.NewSchulbezirkStore(pool, changes)
 	auditStore := postgres.NewAuditStore(pool)
+	auditStore.Start(wctx) // ends after the last request has been answered
 	go chainAudit(ctx, auditStore, log)
 	go retainDaily(ctx, pool, auditStore, cfg.Aufbewahrung, log)
 	spStore := postgres.NewSchulpflichtStore(pool)

@@ -1,0 +1,75 @@
+package bench
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/schulgateway/schulgateway/adapters/httpapi"
+	"github.com/schulgateway/schulgateway/adapters/jwtauth"
+	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
+	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/schulwechsel"
+	"github.com/schulgateway/schulgateway/openapi"
+)
+
+// BenchmarkAuditedRead: what the audit trail costs a read of personal
+// data. GET /v1/schulwechsel (one audit entry per request, written before
+// the answer leaves) on the same database, with and without the trail, and
+// with the rate limiter on, in the same run; then the chainer numbers and
+// hashes what the load wrote.
+func BenchmarkAuditedRead(b *testing.B) {
+	ctx := context.Background()
+	pool, err := postgres.Open(ctx, pgtest.URL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	signer, err := jwtauth.LoadOrCreateDevKey(filepath.Join(b.TempDir(), "key.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	verifier, err := jwtauth.NewFromSet(signer.PublicSet(), "https://idp.bench", "schulgateway", 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, err := signer.Sign("https://idp.bench", "schulgateway", "bench", []auth.Role{auth.RoleSchulamt}, time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	store := postgres.NewAuditStore(pool)
+	bctx, stop := context.WithCancel(ctx)
+	b.Cleanup(stop)
+	batched := postgres.NewAuditStore(pool)
+	batched.Start(bctx)
+	app := func(audit httpapi.AuditStore, limits httpapi.RateLimits) string {
+		return serve(b, httpapi.New(httpapi.Deps{
+			Schulwechsel: httpapi.SchulwechselDeps{Service: schulwechsel.NewService(postgres.NewSchulwechselStore(pool), 0),
+				Idempotency: postgres.NewIdempotencyStore(pool)},
+			Verifier: verifier, Spec: openapi.Spec, Audit: audit, Limits: limits,
+		}))
+	}
+	for _, tc := range []struct {
+		name   string
+		audit  httpapi.AuditStore
+		limits httpapi.RateLimits
+	}{
+		{"without-audit", nil, httpapi.RateLimits{}},
+		{"with-audit", store, httpapi.RateLimits{}},
+		{"with-audit-batched", batched, httpapi.RateLimits{}},
+		{"with-audit-batched-and-rate-limit", batched, httpapi.RateLimits{PerSubject: 1e6, Burst: 1e6, FailedLoginsPerMinute: 30}},
+	} {
+		addr := app(tc.audit, tc.limits)
+		b.Run(tc.name, func(b *testing.B) {
+			report(b, load(b, addr, "/v1/schulwechsel?limit=10", token, max(b.N, 2000)))
+		})
+	}
+	start := time.Now()
+	n, err := store.Chain(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("chained %d entries in %v (%.0f entries/s)", n, time.Since(start), float64(n)/time.Since(start).Seconds())
+}
