@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -20,7 +19,8 @@ import (
 
 // ImportStore implements importing.Store.
 type ImportStore struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	queue jobQueue
 	// pseudonym turns a child's register key into the id the BMS sees in
 	// the change feed; nil keeps children's changes out of the feed.
 	pseudonym func(schluessel string) string
@@ -29,11 +29,9 @@ type ImportStore struct {
 // NewImportStore returns the store; pseudonym may be nil (tests of other
 // kinds), then children's changes are not fed.
 func NewImportStore(pool *pgxpool.Pool, pseudonym func(string) string) *ImportStore {
-	return &ImportStore{pool: pool, pseudonym: pseudonym}
+	return &ImportStore{pool: pool, pseudonym: pseudonym, queue: jobQueue{pool: pool, table: "imports",
+		gaveUp: "Die Verarbeitung wurde mehrfach unterbrochen und daher abgebrochen. Bitte die Datei prüfen und erneut hochladen."}}
 }
-
-// leaseTime is how long a worker may hold an import without renewing.
-const leaseTime = 2 * time.Minute
 
 func (s *ImportStore) Create(ctx context.Context, imp importing.Import, file []byte) (importing.Import, error) {
 	var id string
@@ -162,36 +160,7 @@ func (s *ImportStore) SaveMapping(ctx context.Context, kind importing.Kind, m im
 // Claim takes the oldest queued import, or a running one whose worker
 // stopped renewing its lease (a process that died), and leases it.
 func (s *ImportStore) Claim(ctx context.Context, maxAttempts int) (string, bool, error) {
-	// An import that crashed its worker maxAttempts times is given up,
-	// so one poisonous file cannot keep every instance busy.
-	if _, err := s.pool.Exec(ctx, `UPDATE imports SET status = 'failed', finished_at = now(), lease_until = NULL,
-		detail = 'Die Verarbeitung wurde mehrfach unterbrochen und daher abgebrochen. Bitte die Datei prüfen und erneut hochladen.'
-		WHERE status = 'running' AND lease_until < now() AND attempts >= $1`, maxAttempts); err != nil {
-		return "", false, storeErr("give up imports", err)
-	}
-	var id string
-	err := s.pool.QueryRow(ctx, `
-		UPDATE imports SET status = 'running', started_at = coalesce(started_at, now()),
-			lease_until = now() + $1::interval, attempts = attempts + 1
-		WHERE id = (
-			SELECT id FROM imports
-			WHERE status = 'queued' OR (status = 'running' AND lease_until < now())
-			ORDER BY created_at
-			FOR UPDATE SKIP LOCKED
-			LIMIT 1)
-		RETURNING id`, leaseTime.String()).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, storeErr("claim import", err)
-	}
-	return id, true, nil
-}
-
-func (s *ImportStore) renew(ctx context.Context, id string) error {
-	_, err := s.pool.Exec(ctx, "UPDATE imports SET lease_until = now() + $2::interval WHERE id = $1 AND status = 'running'", id, leaseTime.String())
-	return err
+	return s.queue.claim(ctx, maxAttempts)
 }
 
 // fail ends an import that could not be processed.
@@ -258,20 +227,7 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 	}
 
 	// Keep the lease while working so no other instance takes this import.
-	hctx, stopHeartbeat := context.WithCancel(ctx)
-	defer stopHeartbeat()
-	go func() {
-		t := time.NewTicker(leaseTime / 4)
-		defer t.Stop()
-		for {
-			select {
-			case <-hctx.Done():
-				return
-			case <-t.C:
-				_ = p.store.renew(hctx, id) // a failed renewal shows as a lost lease later
-			}
-		}
-	}()
+	defer p.store.queue.holdLease(ctx, id)()
 
 	src, err := p.open(ctx, file, imp.Filename)
 	if err != nil {

@@ -2,11 +2,9 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/audit"
@@ -24,13 +22,16 @@ type AbgleichWorker struct {
 	wake chan struct{}
 	// MaxAttempts bounds how often a job whose worker died is taken again.
 	MaxAttempts int
+	queue       jobQueue
 }
 
 // NewAbgleichWorker runs each claimed reconciliation with run (the
 // service's Fuehre). One job at a time per instance: a run holds every
 // resident and pupil in memory.
 func NewAbgleichWorker(store *SchulpflichtStore, run func(ctx context.Context, id string) error, log *slog.Logger) *AbgleichWorker {
-	return &AbgleichWorker{pool: store.pool, run: run, log: log, poll: time.Second, wake: make(chan struct{}, 1), MaxAttempts: 3}
+	return &AbgleichWorker{pool: store.pool, run: run, log: log, poll: time.Second, wake: make(chan struct{}, 1), MaxAttempts: 3,
+		queue: jobQueue{pool: store.pool, table: "abgleiche",
+			gaveUp: "Der Abgleich wurde mehrfach unterbrochen und daher abgebrochen. Bitte erneut starten."}}
 }
 
 // Wake asks the worker to look for work now rather than at the next poll.
@@ -44,45 +45,12 @@ func (w *AbgleichWorker) Wake() {
 // Run works until ctx ends. A job cut off by shutdown rolls back; its
 // lease runs out and some instance takes it up again.
 func (w *AbgleichWorker) Run(ctx context.Context) {
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-w.wake:
-		}
-		for ctx.Err() == nil {
-			id, ok, err := w.claim(ctx)
-			if err != nil {
-				w.log.Warn("abgleich queue unavailable", "err", err)
-				break
-			}
-			if !ok {
-				break
-			}
-			w.process(ctx, id)
-		}
-		t.Reset(w.poll)
-	}
+	runQueue(ctx, w.poll, w.wake, w.log, "abgleich",
+		func(ctx context.Context) (string, bool, error) { return w.queue.claim(ctx, w.MaxAttempts) }, w.process)
 }
 
 func (w *AbgleichWorker) process(ctx context.Context, id string) {
-	hctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() {
-		tk := time.NewTicker(leaseTime / 4)
-		defer tk.Stop()
-		for {
-			select {
-			case <-hctx.Done():
-				return
-			case <-tk.C:
-				_, _ = w.pool.Exec(hctx, "UPDATE abgleiche SET lease_until = now() + $2::interval WHERE id = $1 AND status = 'running'", id, leaseTime.String())
-			}
-		}
-	}()
+	defer w.queue.holdLease(ctx, id)()
 	// The run is audited in the transaction that stores its results, in the
 	// name of whoever started it.
 	var by string
@@ -101,32 +69,4 @@ func (w *AbgleichWorker) process(ctx context.Context, id string) {
 			detail = 'Beim Abgleich ist ein Fehler aufgetreten. Bitte erneut starten oder die Kennung an den IT-Betrieb melden.'
 			WHERE id = $1 AND status = 'running'`, id)
 	}
-}
-
-// claim takes the oldest queued reconciliation, or a running one whose
-// worker stopped renewing its lease, and leases it.
-func (w *AbgleichWorker) claim(ctx context.Context) (string, bool, error) {
-	if _, err := w.pool.Exec(ctx, `UPDATE abgleiche SET status = 'failed', finished_at = now(), lease_until = NULL,
-		detail = 'Der Abgleich wurde mehrfach unterbrochen und daher abgebrochen. Bitte erneut starten.'
-		WHERE status = 'running' AND lease_until < now() AND attempts >= $1`, w.MaxAttempts); err != nil {
-		return "", false, storeErr("give up abgleiche", err)
-	}
-	var id string
-	err := w.pool.QueryRow(ctx, `
-		UPDATE abgleiche SET status = 'running', started_at = coalesce(started_at, now()),
-			lease_until = now() + $1::interval, attempts = attempts + 1
-		WHERE id = (
-			SELECT id FROM abgleiche
-			WHERE status = 'queued' OR (status = 'running' AND lease_until < now())
-			ORDER BY created_at
-			FOR UPDATE SKIP LOCKED
-			LIMIT 1)
-		RETURNING id`, leaseTime.String()).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, storeErr("claim abgleich", err)
-	}
-	return id, true, nil
 }

@@ -49,31 +49,14 @@ func (w *Worker) Run(ctx context.Context) {
 }
 
 func (w *Worker) loop(ctx context.Context) {
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-w.wake:
-		}
-		for ctx.Err() == nil {
-			id, ok, err := w.store.Claim(ctx, w.proc.MaxAttempts)
-			if err != nil {
-				w.log.Warn("import queue unavailable", "err", err)
-				break
-			}
-			if !ok {
-				break
-			}
+	runQueue(ctx, w.poll, w.wake, w.log, "import",
+		func(ctx context.Context) (string, bool, error) { return w.store.Claim(ctx, w.proc.MaxAttempts) },
+		func(ctx context.Context, id string) {
 			start := time.Now()
 			if err := w.proc.Process(ctx, id, nil); err != nil {
 				w.log.Error("import failed", "import_id", id, "err", err)
 			} else {
 				w.log.Info("import processed", "import_id", id, "duration_ms", time.Since(start).Milliseconds())
 			}
-		}
-		t.Reset(w.poll)
-	}
+		})
 }
