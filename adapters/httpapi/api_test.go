@@ -117,6 +117,7 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 			Queued:         worker.Wake,
 			MarkedWorkbook: sheets.MarkedWorkbook,
 			CheckFile:      sheets.Sniff,
+			Open:           sheets.Open,
 			MaxBytes:       8 << 20,
 		},
 		Schulen:  schulen,

@@ -116,6 +116,7 @@ func (s *server) routes() []route {
 		{fiber.MethodGet, "/v1/schulen/:schulnummer", readers, s.getSchule},
 		{fiber.MethodPut, "/v1/schulen/:schulnummer", editors, s.putSchule},
 		{fiber.MethodGet, "/v1/changes", []auth.Role{auth.RoleBMS}, s.getChanges},
+		{fiber.MethodGet, "/v1/imports", editors, s.listImports},
 		{fiber.MethodPost, "/v1/imports", editors, s.postImport},
 		{fiber.MethodGet, "/v1/imports/:id", editors, s.getImport},
 		{fiber.MethodGet, "/v1/imports/:id/errors", editors, s.getImportErrors},

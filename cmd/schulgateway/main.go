@@ -308,6 +308,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			Queued:         worker.Wake,
 			MarkedWorkbook: sheets.MarkedWorkbook,
 			CheckFile:      sheets.Sniff,
+			Open:           sheets.Open,
 			MaxBytes:       cfg.ImportMaxBytes,
 		},
 		Verifier:  verifier,
