@@ -26,6 +26,7 @@ type Deps struct {
 	Schulwechsel SchulwechselDeps
 	Einschulung  EinschulungDeps
 	Planung      PlanungDeps
+	Web          WebDeps
 	Verifier     auth.Verifier
 	// Ready reports whether the database answers; /readyz calls it.
 	Ready func(ctx context.Context) error
@@ -124,7 +125,7 @@ func (s *server) routes() []route {
 		{fiber.MethodDelete, "/v1/imports/:id", editors, s.deleteImport},
 		{fiber.MethodGet, "/v1/header-mappings/:kind", editors, s.getHeaderMappings},
 		{fiber.MethodPut, "/v1/header-mappings/:kind", editors, s.putHeaderMappings},
-	}, append(append(s.schulwechselRoutes(), s.einschulungRoutes()...), s.planungRoutes()...)...)
+	}, append(append(append(s.schulwechselRoutes(), s.einschulungRoutes()...), s.planungRoutes()...), s.webRoutes()...)...)
 }
 
 // withTimeout gives each handler a context that ends after RequestTimeout
