@@ -58,15 +58,20 @@ func writeXLSX(t *testing.T, path string, rows [][]any) string {
 	return path
 }
 
-// screenshot saves the page as PNG in SCREENSHOT_DIR (make screenshots
-// sets docs/screenshots), else in the test's temp dir.
+// screenshot saves the whole page as PNG in SCREENSHOT_DIR (make
+// screenshots sets docs/screenshots), else in the test's temp dir.
 func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	shoot(t, ctx, name, chromedp.FullScreenshot(100))
+}
+
+func shoot(t *testing.T, ctx context.Context, name string, action chromedp.Action[[]byte]) {
 	t.Helper()
 	dir := os.Getenv("SCREENSHOT_DIR")
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, action)
 	if err != nil {
 		t.Fatalf("Bildschirmfoto %s: %v", name, err)
 	}

@@ -13,7 +13,7 @@ function svg(tag, attrs = {}, text) {
 // linien draws points [{x: label, y: number}] and an optional horizontal
 // reference line (capacity). title names the chart for screen readers.
 export function linien({ id, title, desc, punkte, referenz, referenzLabel }) {
-  const W = 640, H = 260, L = 48, R = 16, T = 16, B = 40;
+  const W = 640, H = 260, L = 48, R = 36, T = 16, B = 40;
   const maxY = Math.max(1, ...punkte.map((p) => p.y), referenz || 0) * 1.1;
   const x = (i) => L + (punkte.length === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (punkte.length - 1));
   const y = (v) => T + (H - T - B) * (1 - v / maxY);

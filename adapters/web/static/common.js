@@ -154,8 +154,9 @@ const PAGES = [
 
 // startPage is where a role lands after signing in.
 export function startPage() {
-  const p = PAGES.find((p) => hasRole(...p.roles));
-  return p ? p.href : 'einschulung.html';
+  if (hasRole('schulamt', 'admin')) return 'imports.html';
+  if (hasRole('planung')) return 'planung.html';
+  return 'einschulung.html';
 }
 
 // renderNav fills the page's navigation with the pages the roles may see.
