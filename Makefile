@@ -4,7 +4,7 @@ BIN   := bin/schulgateway
 GO    ?= go
 export SCHULGATEWAY_DEV ?= true
 
-.PHONY: build run test lint bench postgres check-imports clean
+.PHONY: build run test lint bench postgres check-imports screenshots clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/schulgateway
@@ -37,6 +37,12 @@ bench: postgres
 	$(GO) test -run '^$$' -bench 'ListSchulen' -benchtime 40000x ./bench/
 	$(GO) test -run '^$$' -bench 'ImportMelderegister' -benchtime 1x -count 3 -timeout 20m ./bench/
 	$(GO) test -run '^$$' -bench 'Kohorte|Planung' -benchtime 3x ./bench/
+
+# Screenshots of the pages for the README, taken by the browser tests
+# (headless Chromium via chromedp) into docs/screenshots.
+screenshots: postgres
+	@mkdir -p docs/screenshots
+	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestImportInBrowser|TestEinschulungAndPlanungPages' ./adapters/web/
 
 clean:
 	rm -rf bin
