@@ -150,6 +150,7 @@ const PAGES = [
   { href: 'imports.html', label: 'Importe', roles: ['schulamt', 'admin'] },
   { href: 'einschulung.html', label: 'Einschulung', roles: ['bms', 'schulamt', 'planung', 'admin'] },
   { href: 'planung.html', label: 'Planung', roles: ['planung', 'admin'] },
+  { href: 'schulpflicht.html', label: 'Schulpflicht', roles: ['schulamt', 'admin'] },
 ];
 
 // startPage is where a role lands after signing in.
