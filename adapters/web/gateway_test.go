@@ -143,6 +143,7 @@ func startBrowser(t *testing.T) context.Context {
 		chromedp.NoSandbox, // CI runs as root
 		chromedp.WindowSize(1280, 900),
 		chromedp.Flag("lang", "de-DE"),
+		chromedp.Env("LANG=de_DE.UTF-8", "LANGUAGE=de"),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) { t.Logf("chromedp: "+format, args...) }))

@@ -8,6 +8,7 @@ export const ARTEN = {
   schueler: 'Schülerliste',
   schulen: 'Schulen',
   schulbezirke: 'Straßenverzeichnis',
+  bestaetigungen: 'Schulbesuchsbestätigungen',
 };
 
 const STAND = {

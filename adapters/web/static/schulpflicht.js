@@ -60,7 +60,8 @@ async function zeigen(a) {
     ['residents', 'Kinder im Schulpflichtalter'], ['auto', 'Schule gefunden'], ['review', 'bitte prüfen'], ['none', 'keine Schule (Fälle)'],
   ].map(([k, label]) => el('div', {}, el('dt', {}, label), el('dd', { 'data-zahl': k }, zahl(a.counts[k])))));
   if (!ok) return;
-  status(`Abgleich fertig: ${zahl(a.counts.review)} Vorschläge zu prüfen, ${zahl(a.counts.none)} Kinder ohne Schule.`, 'ok');
+  const n = (k, eins, mehr) => `${zahl(a.counts[k])} ${a.counts[k] === 1 ? eins : mehr}`;
+  status(`Abgleich fertig: ${n('review', 'Vorschlag', 'Vorschläge')} zu prüfen, ${n('none', 'Kind', 'Kinder')} ohne Schule.`, 'ok');
   $('vorschlaege').replaceChildren();
   state.nextVorschlag = null;
   await vorschlaegeLaden();
@@ -84,12 +85,15 @@ function vorschlag(z, i) {
   const gleich = new Set(z.uebereinstimmend);
   const id = 'vorschlag-' + z.kind_id.replace(/[^a-zA-Z0-9_-]/g, '_');
   const zeile = (label, links, rechts, merkmal) => {
+    // The reconciliation also counts near matches (Mueller/Müller, day and
+    // month swapped); those are highlighted too but called similar.
     const same = merkmal && gleich.has(merkmal);
+    const exact = (links || '').trim().toLowerCase() === (rechts || '').trim().toLowerCase();
     return el('tr', { class: same ? 'gleich' : null },
       el('th', { scope: 'row' }, label),
       el('td', {}, links || '–'),
       el('td', {}, rechts || '–'),
-      el('td', {}, same ? 'stimmt überein' : ''));
+      el('td', {}, same ? (exact ? 'stimmt überein' : 'ähnlich') : ''));
   };
   const sonst = [...gleich].filter((m) => MERKMAL[m]).map((m) => MERKMAL[m]);
   const urteil = (bestaetigt) => async (ev) => {
@@ -120,7 +124,7 @@ function vorschlag(z, i) {
         zeile('Geburtsdatum', datum(z.geburtsdatum), datum(s.geburtsdatum), 'geburtsdatum'),
         zeile('Ordnungsmerkmal / Schülernummer', z.ordnungsmerkmal, s.schuelernummer, 'schuelernummer'),
         zeile('Schule', '', [s.schulname, s.schulnummer].filter(Boolean).join(', ')))),
-    el('p', { class: 'hinweis' }, z.begruendung + (sonst.length ? ` Außerdem stimmen überein: ${sonst.join(', ')}.` : '')),
+    el('p', { class: 'hinweis' }, z.begruendung.replace(/([^.])$/, '$1.') + (sonst.length ? ` Außerdem stimmen überein: ${sonst.join(', ')}.` : '')),
     el('div', { class: 'knoepfe' },
       el('button', { type: 'button', onclick: urteil(true) }, 'Dasselbe Kind – bestätigen'),
       el('button', { type: 'button', class: 'zweit', onclick: urteil(false) }, 'Nicht dasselbe Kind – verwerfen')),
@@ -147,11 +151,15 @@ async function faelleLaden(mehr = false) {
 }
 
 page('schulpflicht.html', async () => {
-  const d = new Date();
-  $('stichtag').value = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  $('stichtag').value = datum(new Date().toISOString());
   $('start').addEventListener('submit', (ev) => {
     ev.preventDefault();
-    starten($('stichtag').value).catch(showError);
+    const m = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec($('stichtag').value.trim());
+    if (!m) {
+      status('Bitte den Stichtag als TT.MM.JJJJ angeben, z. B. 15.09.2026.', 'fehler');
+      return;
+    }
+    starten(`${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}`).catch(showError);
   });
   $('mehr-vorschlaege').addEventListener('click', () => vorschlaegeLaden().catch(showError));
   $('mehr-faelle').addEventListener('click', () => faelleLaden(true).catch(showError));
