@@ -277,3 +277,39 @@ func TestImportInBrowser(t *testing.T) {
 		t.Errorf("nach dem Rückgängigmachen noch %d Kinder aus dem Import (%v)", gemeldet, err)
 	}
 }
+
+// TestCorrectMappingInBrowser: a list whose Straße column has a header
+// the gateway does not know. The page shows the column unmapped and the
+// missing field; staff map it, the mapping is saved for the kind, and the
+// same file passes the dry run.
+func TestCorrectMappingInBrowser(t *testing.T) {
+	gw := startGateway(t, nil, httpapi.WebDeps{})
+	seedDemo(t, gw.pool)
+	ctx := startBrowser(t)
+	rows := register(5, false)
+	rows[2][3] = "Wohnanschrift Kind"
+	file := writeXLSX(t, filepath.Join(t.TempDir(), "Liste.xlsx"), rows)
+
+	signIn(t, ctx, gw, "schulamt")
+	do(t, ctx, "Melderegister hochladen", chromedp.SetValue("#art", "melderegister"), chromedp.SetUploadFiles("#datei", []string{file}), chromedp.Click("#pruefen"))
+	waitFor(t, ctx, "Ergebnis", `!document.getElementById('ergebnis').hidden`)
+	if p := eval[string](t, ctx, `document.getElementById('erkannt-problem').textContent`); !strings.Contains(p, "Straße") {
+		t.Fatalf("Problem der Kopfzeile: %q, erwartet die fehlende Straße", p)
+	}
+	if st := eval[string](t, ctx, `document.getElementById('ergebnis-text').textContent`); !strings.Contains(st, "gescheitert") {
+		t.Errorf("Ergebnis ohne Straßenspalte: %q", st)
+	}
+	if field := eval[string](t, ctx, `document.querySelector('#spalten tbody tr:nth-child(4) select').value`); field != "" {
+		t.Fatalf("Spalte D ist %q zugeordnet, erwartet keine Zuordnung", field)
+	}
+	checkLabels(t, ctx, "Zuordnung")
+	do(t, ctx, "Spalte D zuordnen", chromedp.SetValue("#spalten tbody tr:nth-child(4) select", "strasse"), chromedp.Click("#zuordnung-speichern"))
+	waitFor(t, ctx, "erneuter Probelauf", `!document.getElementById('importieren').hidden`)
+	if p := eval[string](t, ctx, `document.getElementById('erkannt-problem').hidden ? '' : document.getElementById('erkannt-problem').textContent`); p != "" {
+		t.Errorf("nach der Zuordnung noch ein Problem: %q", p)
+	}
+	var field string
+	if err := gw.pool.QueryRow(t.Context(), "SELECT field FROM header_mappings WHERE kind = 'melderegister'").Scan(&field); err != nil || field != "strasse" {
+		t.Errorf("gespeicherte Zuordnung %q (%v), erwartet strasse", field, err)
+	}
+}
