@@ -120,7 +120,7 @@ func rowsOf(t *testing.T, ctx context.Context, sel string) [][]string {
 // awaitDownload waits for a finished download in dir whose name ends in suffix.
 func awaitDownload(t *testing.T, dir, suffix string) string {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
@@ -176,7 +176,7 @@ func TestImportInBrowser(t *testing.T) {
 	checkLabels(t, ctx, "Importe")
 
 	// A keyboard user reaches the upload button with Tab and starts with Enter.
-	do(t, ctx, "Datei wählen", chromedp.SetUploadFiles("#datei", []string{faulty}))
+	setFiles(t, ctx, "datei", faulty)
 	tabTo(t, ctx, "pruefen")
 	do(t, ctx, "Enter auf „Hochladen und prüfen“", chromedp.KeyEvent("\r"))
 	waitFor(t, ctx, "Fehlertabelle", `!document.getElementById('fehler-box').hidden && document.querySelectorAll('#fehler tbody tr').length > 0`)
@@ -244,7 +244,8 @@ func TestImportInBrowser(t *testing.T) {
 	}
 
 	// The corrected list passes the dry run and is imported.
-	do(t, ctx, "korrigierte Datei hochladen", chromedp.SetUploadFiles("#datei", []string{fixed}), chromedp.Click("#pruefen"))
+	setFiles(t, ctx, "datei", fixed)
+	do(t, ctx, "korrigierte Datei hochladen", chromedp.Click("#pruefen"))
 	waitFor(t, ctx, "Probelauf ohne Fehler", `!document.getElementById('importieren').hidden`)
 	if n := eval[string](t, ctx, `document.querySelector('[data-zahl=created]').textContent + '/' + document.querySelector('[data-zahl=invalid]').textContent`); n != "24/0" {
 		t.Errorf("Probelauf neu/fehlerhaft = %s, erwartet 24/0", n)
@@ -291,7 +292,8 @@ func TestCorrectMappingInBrowser(t *testing.T) {
 	file := writeXLSX(t, filepath.Join(t.TempDir(), "Liste.xlsx"), rows)
 
 	signIn(t, ctx, gw, "schulamt")
-	do(t, ctx, "Melderegister hochladen", chromedp.SetValue("#art", "melderegister"), chromedp.SetUploadFiles("#datei", []string{file}), chromedp.Click("#pruefen"))
+	setFiles(t, ctx, "datei", file)
+	do(t, ctx, "Melderegister hochladen", chromedp.SetValue("#art", "melderegister"), chromedp.Click("#pruefen"))
 	waitFor(t, ctx, "Ergebnis", `!document.getElementById('ergebnis').hidden`)
 	if p := eval[string](t, ctx, `document.getElementById('erkannt-problem').textContent`); !strings.Contains(p, "Straße") {
 		t.Fatalf("Problem der Kopfzeile: %q, erwartet die fehlende Straße", p)

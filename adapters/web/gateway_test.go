@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"os/exec"
@@ -9,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -143,7 +146,6 @@ func startBrowser(t *testing.T) context.Context {
 		chromedp.NoSandbox, // CI runs as root
 		chromedp.WindowSize(1280, 900),
 		chromedp.Flag("lang", "de-DE"),
-		chromedp.Env("LANG=de_DE.UTF-8", "LANGUAGE=de"),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) { t.Logf("chromedp: "+format, args...) }))
@@ -156,17 +158,24 @@ func startBrowser(t *testing.T) context.Context {
 
 func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	tctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err := chromedp.Do(tctx, actions...); err != nil {
 		t.Fatalf("%s: %v (Status: %q)", what, err, statusText(ctx))
 	}
 }
 
+// timeout bounds each step. Generous: make test runs the browser beside
+// the other packages' tests under -race on a small machine.
+const timeout = 90 * time.Second
+
 func statusText(ctx context.Context) string {
-	tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	s, _ := chromedp.Run(tctx, chromedp.Evaluate[string](`(document.getElementById('status') || document.body || {}).textContent || ''`))
+	s, err := chromedp.Run(tctx, chromedp.Evaluate[string](`location.pathname + location.search + ' [' + (document.activeElement && document.activeElement.id) + '] ' + ((document.getElementById('status') || document.body || {}).textContent || '')`))
+	if err != nil {
+		return "(nicht lesbar: " + err.Error() + ")"
+	}
 	return s
 }
 
@@ -174,7 +183,7 @@ func statusText(ctx context.Context) string {
 func waitFor(t *testing.T, ctx context.Context, what, js string) {
 	t.Helper()
 	// A poll does not survive a navigation: poll again on the new page.
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(timeout)
 	for {
 		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(time.Until(deadline))))
 		if err == nil {
@@ -194,4 +203,20 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 		t.Fatalf("evaluate %s: %v", js, err)
 	}
 	return v
+}
+
+// setFiles chooses files in the file input with id, as a user would in
+// the file dialog. It addresses the element through the page's own
+// document (not chromedp's DOM mirror, which can lag behind a fresh
+// navigation on a busy machine) and waits until the input holds them.
+func setFiles(t *testing.T, ctx context.Context, id string, files ...string) {
+	t.Helper()
+	obj, err := chromedp.Run(ctx, chromedp.Evaluate[*runtime.RemoteObject](`document.getElementById('` + id + `')`))
+	if err != nil || obj == nil {
+		t.Fatalf("Dateifeld #%s: %v", id, err)
+	}
+	if _, err := chromedp.Call(ctx, dom.SetFileInputFiles, dom.SetFileInputFilesParams{Files: files, ObjectID: obj.ObjectID}); err != nil {
+		t.Fatalf("Datei wählen: %v", err)
+	}
+	waitFor(t, ctx, "Datei gewählt", fmt.Sprintf(`document.getElementById('%s').files.length === %d`, id, len(files)))
 }

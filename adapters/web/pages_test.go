@@ -59,7 +59,7 @@ func importRegister(t *testing.T, gw *gateway, rows [][]any) {
 	}
 	loc := resp.Header.Get("Location")
 	resp.Body.Close()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		req, _ := http.NewRequest("GET", gw.url+loc, nil)
 		req.Header.Set("Authorization", "Bearer "+tok)

@@ -53,8 +53,8 @@ async function upload(dryRun) {
     if (imp.kind_detected) status(`Erkannt als ${ARTEN[imp.kind]}. Die Liste wird verarbeitet …`);
     if (imp.recognised) showRecognised(imp.kind, imp.recognised);
     imp = await follow(imp);
-    showResult(imp);
-    await loadHistory();
+    await loadHistory(); // before the result is announced, so both agree
+    await showResult(imp);
     return imp;
   } finally {
     setBusy(false);
@@ -97,7 +97,7 @@ function showRecognised(kind, r) {
   $('spalten').tBodies[0].replaceChildren(...rows);
 }
 
-function showResult(imp) {
+async function showResult(imp) {
   state.last = imp;
   $('ergebnis').hidden = false;
   const art = imp.dry_run ? 'Probelauf' : 'Import';
@@ -111,7 +111,7 @@ function showResult(imp) {
   status(imp.dry_run
     ? (imp.status === 'succeeded' ? 'Probelauf fertig: Die Liste kann importiert werden.' : 'Probelauf fertig: Die Liste hat Fehler. Bitte korrigieren und erneut hochladen.')
     : (imp.status === 'succeeded' ? 'Import fertig.' : 'Der Import wurde nicht ausgeführt.'), imp.status === 'succeeded' ? 'ok' : 'fehler');
-  if (hasErrors) loadErrors(imp.id);
+  if (hasErrors) await loadErrors(imp.id);
   else $('fehler-box').hidden = true;
 }
 
