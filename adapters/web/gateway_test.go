@@ -206,12 +206,12 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 }
 
 // setFiles chooses files in the file input with id, as a user would in
-// the file dialog. It addresses the element through the page's own
-// document (not chromedp's DOM mirror, which can lag behind a fresh
-// navigation on a busy machine) and waits until the input holds them.
+// the file dialog, and waits until the input holds them, so that a file
+// the browser could not take fails here and not as a silent empty upload
+// (Chromium drops a non-ASCII path when its locale does not exist).
 func setFiles(t *testing.T, ctx context.Context, id string, files ...string) {
 	t.Helper()
-	obj, err := chromedp.Run(ctx, chromedp.Evaluate[*runtime.RemoteObject](`document.getElementById('` + id + `')`))
+	obj, err := chromedp.Run(ctx, chromedp.Evaluate[*runtime.RemoteObject](`document.getElementById('`+id+`')`))
 	if err != nil || obj == nil {
 		t.Fatalf("Dateifeld #%s: %v", id, err)
 	}
