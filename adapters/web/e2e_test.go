@@ -85,8 +85,32 @@ const unlabelled = `Array.from(document.querySelectorAll('input:not([type=hidden
 	.filter(e => e.labels.length === 0 && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
 	.map(e => e.id || e.name || e.outerHTML.slice(0, 60))`
 
-func checkLabels(t *testing.T, ctx context.Context, page string) {
+// lowContrast lists visible text whose colour has a contrast below 4.5:1
+// (3:1 for large text) against the background it is drawn on.
+const lowContrast = `(() => {
+	const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+	const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+		.reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+	const bg = (e) => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || c[3] > 0) return c; } return [255, 255, 255]; };
+	const bad = [];
+	for (const e of document.querySelectorAll('body *')) {
+		if (!e.offsetParent && getComputedStyle(e).position !== 'fixed') continue;
+		if (![...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+		if (e.closest('.unsichtbar, .sprung, svg')) continue;
+		const st = getComputedStyle(e);
+		const a = lum(rgb(st.color)), b = lum(bg(e));
+		const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+		const large = parseFloat(st.fontSize) >= 24 || (parseFloat(st.fontSize) >= 18.66 && Number(st.fontWeight) >= 700);
+		if (ratio < (large ? 3 : 4.5)) bad.push(e.tagName + ' „' + e.textContent.trim().slice(0, 30) + '“ ' + ratio.toFixed(2));
+	}
+	return bad;
+})()`
+
+func checkA11y(t *testing.T, ctx context.Context, page string) {
 	t.Helper()
+	if bad := eval[[]string](t, ctx, lowContrast); len(bad) > 0 {
+		t.Errorf("%s: zu wenig Kontrast: %v", page, bad)
+	}
 	if bad := eval[[]string](t, ctx, unlabelled); len(bad) > 0 {
 		t.Errorf("%s: Eingabefelder ohne Beschriftung: %v", page, bad)
 	}
@@ -166,14 +190,14 @@ func TestImportInBrowser(t *testing.T) {
 	fixed := writeXLSX(t, filepath.Join(dir, "Melderegister_März_korrigiert.xlsx"), register(24, false))
 
 	do(t, ctx, "Anmeldeseite", chromedp.Navigate(gw.url+"/app/"), chromedp.WaitVisible("#dev"))
-	checkLabels(t, ctx, "Anmeldung")
+	checkA11y(t, ctx, "Anmeldung")
 	screenshot(t, ctx, "anmeldung")
 	signIn(t, ctx, gw, "schulamt")
 	if path := eval[string](t, ctx, `location.pathname`); path != "/app/imports.html" {
 		t.Fatalf("das Schulamt landet auf %s, erwartet /app/imports.html", path)
 	}
 	waitFor(t, ctx, "Liste bisheriger Importe", `document.querySelector('#verlauf tbody tr') !== null`)
-	checkLabels(t, ctx, "Importe")
+	checkA11y(t, ctx, "Importe")
 
 	// A keyboard user reaches the upload button with Tab and starts with Enter.
 	setFiles(t, ctx, "datei", faulty)
@@ -211,7 +235,7 @@ func TestImportInBrowser(t *testing.T) {
 	if visible := eval[bool](t, ctx, `!document.getElementById('importieren').hidden`); visible {
 		t.Error("„Jetzt importieren“ wird trotz Fehlern angeboten")
 	}
-	checkLabels(t, ctx, "Importe mit Fehlern")
+	checkA11y(t, ctx, "Importe mit Fehlern")
 	screenshot(t, ctx, "importe-fehler")
 
 	// The marked workbook: the rows as uploaded, with a Fehler column.
@@ -245,8 +269,19 @@ func TestImportInBrowser(t *testing.T) {
 
 	// The corrected list passes the dry run and is imported.
 	setFiles(t, ctx, "datei", fixed)
+	// Record what the progress area shows while the list is processed.
+	eval[chromedp.Void](t, ctx, `window.fortschritt = [];
+		new MutationObserver(() => { const b = document.getElementById('fortschritt-box');
+			if (!b.hidden) window.fortschritt.push(b.textContent.trim()); })
+		.observe(document.getElementById('fortschritt-box'), {attributes: true, childList: true, subtree: true, characterData: true})`)
 	do(t, ctx, "korrigierte Datei hochladen", chromedp.Click("#pruefen"))
 	waitFor(t, ctx, "Probelauf ohne Fehler", `!document.getElementById('importieren').hidden`)
+	if seen := eval[[]string](t, ctx, `window.fortschritt`); len(seen) == 0 || !strings.Contains(strings.Join(seen, " "), "Die Liste") {
+		t.Errorf("keine Fortschrittsanzeige während der Verarbeitung: %q", seen)
+	}
+	if hidden := eval[bool](t, ctx, `document.getElementById('fortschritt-box').hidden`); !hidden {
+		t.Error("die Fortschrittsanzeige bleibt nach dem Ende stehen")
+	}
 	if n := eval[string](t, ctx, `document.querySelector('[data-zahl=created]').textContent + '/' + document.querySelector('[data-zahl=invalid]').textContent`); n != "24/0" {
 		t.Errorf("Probelauf neu/fehlerhaft = %s, erwartet 24/0", n)
 	}
@@ -304,7 +339,7 @@ func TestCorrectMappingInBrowser(t *testing.T) {
 	if field := eval[string](t, ctx, `document.querySelector('#spalten tbody tr:nth-child(4) select').value`); field != "" {
 		t.Fatalf("Spalte D ist %q zugeordnet, erwartet keine Zuordnung", field)
 	}
-	checkLabels(t, ctx, "Zuordnung")
+	checkA11y(t, ctx, "Zuordnung")
 	do(t, ctx, "Spalte D zuordnen", chromedp.SetValue("#spalten tbody tr:nth-child(4) select", "strasse"), chromedp.Click("#zuordnung-speichern"))
 	waitFor(t, ctx, "erneuter Probelauf", `!document.getElementById('importieren').hidden`)
 	if p := eval[string](t, ctx, `document.getElementById('erkannt-problem').hidden ? '' : document.getElementById('erkannt-problem').textContent`); p != "" {

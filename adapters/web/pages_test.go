@@ -131,7 +131,7 @@ func TestEinschulungAndPlanungPages(t *testing.T) {
 	signIn(t, ctx, gw, "schulamt")
 	do(t, ctx, "Einschulung", chromedp.Navigate(gw.url+"/app/einschulung.html?schuljahr=2027-28"))
 	waitFor(t, ctx, "Übersicht", `document.querySelectorAll('#schulen tbody tr').length > 0`)
-	checkLabels(t, ctx, "Einschulung")
+	checkA11y(t, ctx, "Einschulung")
 	rows := rowsOf(t, ctx, "#schulen")
 	erwartet := 0
 	for _, r := range rows {
@@ -163,7 +163,7 @@ func TestEinschulungAndPlanungPages(t *testing.T) {
 		t.Fatalf("die Planung landet auf %s", path)
 	}
 	waitFor(t, ctx, "Prognose", `document.querySelectorAll('#schulen section').length > 0`)
-	checkLabels(t, ctx, "Planung")
+	checkA11y(t, ctx, "Planung")
 	if nav := eval[string](t, ctx, `document.getElementById('nav').textContent`); strings.Contains(nav, "Importe") {
 		t.Errorf("Navigation der Planung zeigt Importe: %q", nav)
 	}
