@@ -101,7 +101,7 @@ async function showResult(imp) {
   state.last = imp;
   $('ergebnis').hidden = false;
   const art = imp.dry_run ? 'Probelauf' : 'Import';
-  $('ergebnis-text').textContent = `${art} ${STAND[imp.status]}. ${imp.detail}`;
+  $('ergebnis-text').textContent = imp.detail.startsWith(art) ? imp.detail : `${art} ${STAND[imp.status]}. ${imp.detail}`;
   $('ergebnis-text').className = imp.status === 'succeeded' ? 'ok' : 'fehler';
   $('zahlen').replaceChildren(...ZAHLEN.map(([k, label]) => el('div', {},
     el('dt', {}, label), el('dd', { 'data-zahl': k }, zahl(imp.counts[k])))));
