@@ -9,7 +9,7 @@ export SCHULGATEWAY_DEV ?= true
 # `go build` on the machine's Go still works.
 export GOTOOLCHAIN ?= go1.27.3
 
-.PHONY: build run test lint bench fuzz vulncheck postgres check-imports clean
+.PHONY: build run test lint bench fuzz vulncheck postgres check-imports screenshots clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/schulgateway
@@ -56,6 +56,12 @@ bench: postgres
 	$(GO) test -run '^$$' -bench 'Kohorte|Planung' -benchtime 3x ./bench/
 	$(GO) test -run '^$$' -bench 'Abgleich50k' -benchtime 1x -count 3 ./bench/
 	$(GO) test -run '^$$' -bench 'SchulpflichtJob' -benchtime 1x -count 3 -timeout 20m ./bench/
+
+# Screenshots of the pages for the README, taken by the browser tests
+# (headless Chromium via chromedp) into docs/screenshots.
+screenshots: postgres
+	@mkdir -p docs/screenshots
+	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestImportInBrowser|TestEinschulungAndPlanungPages|TestSchulpflichtPage' ./adapters/web/
 
 clean:
 	rm -rf bin

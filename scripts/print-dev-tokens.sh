@@ -14,4 +14,5 @@ echo
 echo "Ausprobieren (in einem zweiten Terminal):"
 echo "  curl -s -H 'Authorization: Bearer $schulamt' http://$addr/v1/schulen"
 echo "API-Referenz: http://$addr/docs"
+echo "Seiten für Schulamt und Planung: http://$addr/app/ (Rolle auf der Anmeldeseite wählen)"
 echo

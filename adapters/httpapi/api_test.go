@@ -70,10 +70,13 @@ func loadSpec(t testing.TB) *openapi3.T {
 func init() {
 	// kin-openapi decodes JSON and YAML bodies itself; an HTML page is
 	// checked as an opaque string.
-	openapi3filter.RegisterBodyDecoder("text/html", func(r io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
-		b, err := io.ReadAll(r)
-		return string(b), err
-	})
+	// So are the pages' scripts and styles.
+	for _, ct := range []string{"text/html", "text/javascript", "text/css"} {
+		openapi3filter.RegisterBodyDecoder(ct, func(r io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+			b, err := io.ReadAll(r)
+			return string(b), err
+		})
+	}
 }
 
 func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
@@ -126,6 +129,7 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 			Queued:         worker.Wake,
 			MarkedWorkbook: sheets.MarkedWorkbook,
 			CheckFile:      sheets.Check,
+			Open:           sheets.Open,
 			MaxBytes:       8 << 20,
 		},
 		Audit:    postgres.NewAuditStore(pool),

@@ -30,6 +30,9 @@ type ImportDeps struct {
 	// spreadsheet, damaged, a zip bomb, far too wide) with an
 	// *importing.FileError; damage further down shows when the import runs.
 	CheckFile func(ctx context.Context, data []byte, filename string) error
+	// Open reads an uploaded file as rows, to show what was recognised
+	// and to guess the kind when none was given.
+	Open func(ctx context.Context, data []byte, filename string) (importing.Source, error)
 }
 
 type importJSON struct {
@@ -51,6 +54,70 @@ type importJSON struct {
 	Detail     string            `json:"detail"`
 	UndoneAt   *time.Time        `json:"undone_at"`
 	Links      map[string]string `json:"links"`
+	// Recognised is what the header row said (upload and finished imports).
+	Recognised *recognisedJSON `json:"recognised,omitempty"`
+	// KindDetected is true in the answer to an upload without kind.
+	KindDetected bool `json:"kind_detected,omitempty"`
+}
+
+type recognisedJSON struct {
+	Sheet     string             `json:"sheet"`
+	HeaderRow int                `json:"header_row"`
+	Columns   []columnJSON       `json:"columns"`
+	Missing   []missingFieldJSON `json:"missing"`
+	Fields    []missingFieldJSON `json:"fields"`
+	Problem   string             `json:"problem"`
+}
+
+type columnJSON struct {
+	Column string `json:"column"`
+	Header string `json:"header"`
+	Field  string `json:"field"`
+	Label  string `json:"label"`
+	Fuzzy  bool   `json:"fuzzy"`
+}
+
+type missingFieldJSON struct {
+	Field    string `json:"field"`
+	Label    string `json:"label"`
+	Required bool   `json:"required"`
+}
+
+func toRecognisedJSON(r importing.Recognition) *recognisedJSON {
+	out := &recognisedJSON{Sheet: r.Sheet, HeaderRow: r.HeaderRow, Problem: r.Problem,
+		Columns: []columnJSON{}, Missing: []missingFieldJSON{}, Fields: []missingFieldJSON{}}
+	for _, c := range r.Columns {
+		out.Columns = append(out.Columns, columnJSON{Column: importing.ColumnLetter(c.Column), Header: c.Header, Field: c.Field, Label: c.Label, Fuzzy: c.Fuzzy})
+	}
+	for _, f := range r.Missing {
+		out.Missing = append(out.Missing, missingFieldJSON{Field: f.Name, Label: f.Label, Required: f.Required})
+	}
+	for _, f := range importing.Fields(r.Kind) {
+		out.Fields = append(out.Fields, missingFieldJSON{Field: f.Name, Label: f.Label, Required: f.Required})
+	}
+	return out
+}
+
+// recognise opens the file and reports its header for kind ("" guesses
+// the kind). A file that cannot be opened yields nil: the import itself
+// reports why.
+func (s *server) recognise(ctx context.Context, data []byte, filename, kind, sheet string) (*importing.Recognition, error) {
+	if s.Imports.Open == nil {
+		return nil, nil
+	}
+	src, err := s.Imports.Open(ctx, data, filename)
+	if err != nil {
+		return nil, nil //nolint:nilerr // the import reports the unreadable file
+	}
+	r, err := s.Imports.Service.Recognise(ctx, src, kind, sheet)
+	var fe *importing.FileError
+	if errors.As(err, &fe) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 type progressJSON struct {
@@ -120,9 +187,21 @@ func (s *server) postImport(c *fiber.Ctx) error {
 			return problem(status, fe.Message)
 		}
 	}
+	// Without a kind the gateway guesses it from the headers and says so.
+	kind := strings.TrimSpace(c.Query("kind"))
+	var rec *importing.Recognition
+	detected := false
+	if kind == "" {
+		if rec, err = s.recognise(c.UserContext(), data, fh.Filename, "", c.Query("sheet")); err != nil {
+			return err
+		}
+		if rec != nil {
+			kind, detected = string(rec.Kind), true
+		}
+	}
 	p := principal(c)
 	imp, err := s.Imports.Service.Submit(c.UserContext(), importing.Request{
-		Kind: c.Query("kind"), DryRun: dryRun, OnError: c.Query("on_error"), Sheet: c.Query("sheet"),
+		Kind: kind, DryRun: dryRun, OnError: c.Query("on_error"), Sheet: c.Query("sheet"),
 		Schulnummer: c.Query("schulnummer"), Filename: fh.Filename, CreatedBy: p.Subject,
 	}, data)
 	if err != nil {
@@ -131,17 +210,68 @@ func (s *server) postImport(c *fiber.Ctx) error {
 	if s.Imports.Queued != nil {
 		s.Imports.Queued()
 	}
+	if rec == nil {
+		if rec, err = s.recognise(c.UserContext(), data, fh.Filename, string(imp.Kind), imp.Sheet); err != nil {
+			return err
+		}
+	}
 	c.Location("/v1/imports/" + imp.ID)
 	c.Status(fiber.StatusAccepted)
-	return c.JSON(toImportJSON(imp))
+	out := toImportJSON(imp)
+	out.KindDetected = detected
+	if rec != nil {
+		out.Recognised = toRecognisedJSON(*rec)
+	}
+	return c.JSON(out)
 }
 
 func (s *server) getImport(c *fiber.Ctx) error {
-	imp, err := s.Imports.Service.Get(c.UserContext(), c.Params("id"))
+	ctx := c.UserContext()
+	imp, err := s.Imports.Service.Get(ctx, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(toImportJSON(imp))
+	out := toImportJSON(imp)
+	// While it runs, the page polls: the header is read once it is done.
+	if imp.Status != importing.StatusQueued && imp.Status != importing.StatusRunning && s.Imports.Open != nil {
+		file, err := s.Imports.Service.File(ctx, imp.ID)
+		if err != nil {
+			return err
+		}
+		rec, err := s.recognise(ctx, file, imp.Filename, string(imp.Kind), imp.Sheet)
+		if err != nil {
+			return err
+		}
+		if rec != nil {
+			out.Recognised = toRecognisedJSON(*rec)
+		}
+	}
+	return c.JSON(out)
+}
+
+// listImports pages through past imports, newest first.
+func (s *server) listImports(c *fiber.Ctx) error {
+	limit := 50
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			n = -1
+		}
+		limit = n
+	}
+	list, next, err := s.Imports.Service.List(c.UserContext(), limit, c.Query("after"))
+	if err != nil {
+		return err
+	}
+	items := make([]importJSON, len(list))
+	for i, imp := range list {
+		items[i] = toImportJSON(imp)
+	}
+	var nextPtr *string
+	if next != "" {
+		nextPtr = &next
+	}
+	return c.JSON(fiber.Map{"items": items, "next": nextPtr})
 }
 
 type importErrorJSON struct {

@@ -29,6 +29,7 @@ type Deps struct {
 	// Audit keeps the audit trail; nil records nothing (HTTP unit tests).
 	Audit        AuditStore
 	Schulpflicht SchulpflichtDeps
+	Web          WebDeps
 	Verifier     auth.Verifier
 	// Ready reports whether the database answers; /readyz calls it.
 	Ready func(ctx context.Context) error
@@ -142,6 +143,7 @@ func (s *server) routes() []route {
 		{fiber.MethodGet, "/v1/schulen/:schulnummer", readers, s.getSchule},
 		{fiber.MethodPut, "/v1/schulen/:schulnummer", editors, s.putSchule},
 		{fiber.MethodGet, "/v1/changes", []auth.Role{auth.RoleBMS}, s.getChanges},
+		{fiber.MethodGet, "/v1/imports", editors, s.listImports},
 		{fiber.MethodPost, "/v1/imports", editors, s.postImport},
 		{fiber.MethodGet, "/v1/imports/:id", editors, s.getImport},
 		{fiber.MethodGet, "/v1/imports/:id/errors", editors, s.getImportErrors},
@@ -149,7 +151,7 @@ func (s *server) routes() []route {
 		{fiber.MethodDelete, "/v1/imports/:id", editors, s.deleteImport},
 		{fiber.MethodGet, "/v1/header-mappings/:kind", editors, s.getHeaderMappings},
 		{fiber.MethodPut, "/v1/header-mappings/:kind", editors, s.putHeaderMappings},
-	}, append(append(append(append(s.schulwechselRoutes(), s.einschulungRoutes()...), s.planungRoutes()...), s.auditRoutes()...), s.schulpflichtRoutes()...)...)
+	}, append(append(append(append(append(s.schulwechselRoutes(), s.einschulungRoutes()...), s.planungRoutes()...), s.auditRoutes()...), s.schulpflichtRoutes()...), s.webRoutes()...)...)
 }
 
 // withTimeout gives each handler a context that ends after RequestTimeout

@@ -97,6 +97,26 @@ func (s *ImportStore) Get(ctx context.Context, id string) (importing.Import, err
 	return imp, storeErr("get import", err)
 }
 
+// List pages through imports newest first (keyset on created_at, id).
+func (s *ImportStore) List(ctx context.Context, limit int, after string) ([]importing.Import, error) {
+	q := "SELECT " + importColumns + " FROM imports"
+	args := []any{limit}
+	if after != "" {
+		if !validUUID(after) {
+			return nil, apperr.Invalid("Die Anfrage kann so nicht beantwortet werden.", []apperr.FieldError{{Pointer: "/after", Code: "wert_ungueltig",
+				Message: "after muss die Kennung eines Imports sein (aus „next“ der vorigen Seite)."}})
+		}
+		q += " WHERE (created_at, id) < (SELECT created_at, id FROM imports WHERE id = $2)"
+		args = append(args, after)
+	}
+	rows, err := s.pool.Query(ctx, q+" ORDER BY created_at DESC, id DESC LIMIT $1", args...)
+	if err != nil {
+		return nil, storeErr("list imports", err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (importing.Import, error) { return scanImport(r) })
+	return list, storeErr("list imports", err)
+}
+
 func (s *ImportStore) Problems(ctx context.Context, id string) ([]importing.StoredProblem, error) {
 	rows, err := s.pool.Query(ctx, `SELECT sheet, row, col, field, code, message FROM import_errors WHERE import_id = $1 ORDER BY seq`, id)
 	if err != nil {

@@ -18,14 +18,17 @@ import (
 
 // config is everything the gateway reads from its environment.
 type config struct {
-	DatabaseURL     string
-	ListenAddr      string
-	JWKSURL         string
-	JWKSFile        string
-	Issuer          string
-	Audience        string
-	Dev             bool
-	DevKeyFile      string
+	DatabaseURL string
+	ListenAddr  string
+	JWKSURL     string
+	JWKSFile    string
+	Issuer      string
+	Audience    string
+	Dev         bool
+	DevKeyFile  string
+	// OIDCIssuer and OIDCClientID configure the web pages' sign-in.
+	OIDCIssuer      string
+	OIDCClientID    string
 	LogLevel        string
 	ShutdownTimeout time.Duration
 	ImportMaxBytes  int
@@ -83,14 +86,16 @@ const (
 // would accept nobody or, worse, anybody, so it refuses to start.
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
-		DatabaseURL: or(getenv("DATABASE_URL"), postgres.DefaultURL),
-		ListenAddr:  or(getenv("LISTEN_ADDR"), "127.0.0.1:8080"),
-		JWKSURL:     getenv("JWT_JWKS_URL"),
-		JWKSFile:    getenv("JWT_JWKS_FILE"),
-		Issuer:      getenv("JWT_ISSUER"),
-		Audience:    getenv("JWT_AUDIENCE"),
-		DevKeyFile:  or(getenv("DEV_KEY_FILE"), "var/dev-key.json"),
-		LogLevel:    or(getenv("LOG_LEVEL"), "info"),
+		DatabaseURL:  or(getenv("DATABASE_URL"), postgres.DefaultURL),
+		ListenAddr:   or(getenv("LISTEN_ADDR"), "127.0.0.1:8080"),
+		JWKSURL:      getenv("JWT_JWKS_URL"),
+		JWKSFile:     getenv("JWT_JWKS_FILE"),
+		Issuer:       getenv("JWT_ISSUER"),
+		Audience:     getenv("JWT_AUDIENCE"),
+		DevKeyFile:   or(getenv("DEV_KEY_FILE"), "var/dev-key.json"),
+		LogLevel:     or(getenv("LOG_LEVEL"), "info"),
+		OIDCIssuer:   strings.TrimRight(getenv("OIDC_ISSUER"), "/"),
+		OIDCClientID: getenv("OIDC_CLIENT_ID"),
 	}
 	var errs []error
 	if v := getenv("SCHULGATEWAY_DEV"); v != "" {
@@ -200,6 +205,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("LOG_LEVEL=%q: erwartet debug, info, warn oder error", c.LogLevel))
+	}
+	if (c.OIDCIssuer == "") != (c.OIDCClientID == "") {
+		errs = append(errs, errors.New("OIDC_ISSUER und OIDC_CLIENT_ID gehören zusammen: für die Anmeldung auf den Seiten beide setzen oder keins"))
 	}
 	if c.JWKSURL != "" && c.JWKSFile != "" {
 		errs = append(errs, errors.New("JWT_JWKS_URL und JWT_JWKS_FILE sind beide gesetzt: bitte genau eine Schlüsselquelle angeben"))

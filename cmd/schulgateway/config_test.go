@@ -39,6 +39,13 @@ func TestLoadConfig(t *testing.T) {
 					t.Errorf("%+v", c)
 				}
 			}},
+		{name: "OIDC for the pages", env: map[string]string{"SCHULGATEWAY_DEV": "1", "OIDC_ISSUER": "https://login.example/realms/schule/", "OIDC_CLIENT_ID": "schulgateway-web"},
+			check: func(t *testing.T, c config) {
+				if c.OIDCIssuer != "https://login.example/realms/schule" || c.OIDCClientID != "schulgateway-web" {
+					t.Errorf("%+v", c)
+				}
+			}},
+		{name: "OIDC issuer without client id", env: map[string]string{"SCHULGATEWAY_DEV": "1", "OIDC_ISSUER": "https://login.example"}, wantErr: "OIDC_CLIENT_ID"},
 		{name: "Einschulung cut-off dates", env: map[string]string{"SCHULGATEWAY_DEV": "1", "EINSCHULUNG_STICHTAG": "30.09.", "EINSCHULUNG_STICHTAG_VORZEITIG": "31.12."},
 			check: func(t *testing.T, c config) {
 				if c.Einschulung.Schulpflicht != (einschulung.Stichtag{Monat: time.September, Tag: 30}) || c.Einschulung.Vorzeitig != (einschulung.Stichtag{Monat: time.December, Tag: 31}) {

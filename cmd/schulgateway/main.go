@@ -22,6 +22,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/jwtauth"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/sheets"
+	"github.com/schulgateway/schulgateway/adapters/web"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/demo"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
@@ -268,6 +269,17 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	webDeps := httpapi.WebDeps{Files: web.Files, OIDCIssuer: cfg.OIDCIssuer, OIDCClientID: cfg.OIDCClientID}
+	if cfg.Dev && cfg.JWKSURL == "" && cfg.JWKSFile == "" {
+		// Only where the gateway trusts the dev key can pages sign in with it.
+		signer, err := jwtauth.LoadOrCreateDevKey(cfg.DevKeyFile)
+		if err != nil {
+			return err
+		}
+		webDeps.DevToken = func(role auth.Role, sub string, ttl time.Duration) (string, error) {
+			return signer.Sign(devIssuer, devAudience, sub, []auth.Role{role}, ttl)
+		}
+	}
 	pool, done, err := openDB(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -325,8 +337,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			Queued:         worker.Wake,
 			MarkedWorkbook: sheets.MarkedWorkbook,
 			CheckFile:      sheets.Check,
+			Open:           sheets.Open,
 			MaxBytes:       cfg.ImportMaxBytes,
 		},
+		Web:            webDeps,
 		Verifier:       verifier,
 		Ready:          func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
 		Spec:           openapi.Spec,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -154,7 +153,7 @@ func chooseSheet(ctx context.Context, src Source, opt Options) (int, HeaderMatch
 	candidates := make([]int, 0, len(names))
 	if opt.Sheet != "" {
 		for i, n := range names {
-			if strings.EqualFold(strings.TrimSpace(n), strings.TrimSpace(opt.Sheet)) {
+			if sameSheet(n, opt.Sheet) {
 				candidates = append(candidates, i)
 			}
 		}

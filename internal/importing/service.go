@@ -77,6 +77,9 @@ type StoredProblem struct {
 type Store interface {
 	Create(ctx context.Context, imp Import, file []byte) (Import, error)
 	Get(ctx context.Context, id string) (Import, error)
+	// List returns up to limit imports, newest first, after the one with
+	// id after ("" = from the newest).
+	List(ctx context.Context, limit int, after string) ([]Import, error)
 	Problems(ctx context.Context, id string) ([]StoredProblem, error)
 	File(ctx context.Context, id string) ([]byte, error)
 	Undo(ctx context.Context, id string) error
@@ -153,6 +156,60 @@ func (s *Service) Submit(ctx context.Context, req Request, file []byte) (Import,
 }
 
 func (s *Service) Get(ctx context.Context, id string) (Import, error) { return s.store.Get(ctx, id) }
+
+// List returns a page of past imports, newest first; next is the id to
+// pass as after for the following page ("" when there is none).
+func (s *Service) List(ctx context.Context, limit int, after string) (list []Import, next string, err error) {
+	if limit <= 0 || limit > 200 {
+		return nil, "", apperr.Invalid("Die Anfrage kann so nicht beantwortet werden.", []apperr.FieldError{{Pointer: "/limit", Code: "wert_ungueltig",
+			Message: "limit muss eine Zahl von 1 bis 200 sein."}})
+	}
+	list, err = s.store.List(ctx, limit+1, after)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(list) > limit {
+		list = list[:limit]
+		next = list[limit-1].ID
+	}
+	return list, next, nil
+}
+
+// Recognise reports what an import of kind would read from src (sheet,
+// header row, columns), with the kind's saved header mappings. An empty
+// kind is guessed from the headers; the kind is then unknown (422) only
+// when no kind's header is found at all.
+func (s *Service) Recognise(ctx context.Context, src Source, kind, sheet string) (Recognition, error) {
+	if kind == "" {
+		mappings := map[Kind]Mapping{}
+		for _, k := range Kinds() {
+			m, err := s.store.Mapping(ctx, k)
+			if err != nil {
+				return Recognition{}, err
+			}
+			mappings[k] = m
+		}
+		r, ok, err := GuessKind(ctx, src, sheet, mappings)
+		if err != nil {
+			return Recognition{}, err
+		}
+		if !ok {
+			return Recognition{}, apperr.Invalid("Die Listenart ließ sich nicht erkennen.", []apperr.FieldError{{Pointer: "/kind", Code: "listenart_nicht_erkannt",
+				Message: "In der Datei wurde keine Kopfzeile einer bekannten Liste gefunden. Bitte die Listenart auswählen."}})
+		}
+		return r, nil
+	}
+	k, err := ParseKind(kind)
+	if err != nil {
+		return Recognition{}, apperr.Invalid("Der Upload kann so nicht angenommen werden.", []apperr.FieldError{{Pointer: "/kind", Code: CodeListenartUnbekannt,
+			Message: fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: schulen, schulbezirke, melderegister oder schueler.", kind)}})
+	}
+	m, err := s.store.Mapping(ctx, k)
+	if err != nil {
+		return Recognition{}, err
+	}
+	return Recognise(ctx, src, k, sheet, m)
+}
 
 func (s *Service) Problems(ctx context.Context, id string) ([]StoredProblem, error) {
 	if _, err := s.store.Get(ctx, id); err != nil {

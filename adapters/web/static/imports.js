@@ -1,0 +1,216 @@
+// Imports page: upload a list, see what was recognised, correct a column's
+// mapping, dry run, outcome and errors by cell, the marked error workbook,
+// the real import with the same file, and the past imports with undo.
+import { api, putJSON, download, datumZeit, zahl, el, status, page, ApiError } from './common.js';
+
+export const ARTEN = {
+  melderegister: 'Melderegister-Auszug',
+  schueler: 'Schülerliste',
+  schulen: 'Schulen',
+  schulbezirke: 'Straßenverzeichnis',
+  bestaetigungen: 'Schulbesuchsbestätigungen',
+  schuelerzahlen: 'Schülerzahlen (Historie der Planung)',
+  bevoelkerung: 'Kinder je Schulbezirk und Einschulungsjahr',
+};
+
+const STAND = {
+  queued: 'wartet',
+  running: 'wird verarbeitet',
+  succeeded: 'fertig',
+  failed: 'gescheitert',
+  rejected: 'abgelehnt',
+};
+
+const ZAHLEN = [
+  ['rows', 'Zeilen gelesen'],
+  ['created', 'neu'],
+  ['updated', 'geändert'],
+  ['unchanged', 'unverändert'],
+  ['removed', 'entfernt'],
+  ['invalid', 'fehlerhaft'],
+];
+
+const $ = (id) => document.getElementById(id);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const state = { file: null, kind: '', onError: 'reject', last: null, recognised: null, next: null };
+
+function setBusy(busy) {
+  for (const id of ['pruefen', 'importieren', 'zuordnung-speichern']) $(id).disabled = busy;
+}
+
+// upload sends the chosen file and follows the import to its end.
+async function upload(dryRun) {
+  if (!state.file) throw new Error('Bitte zuerst eine Datei wählen.');
+  const q = new URLSearchParams({ dry_run: String(dryRun), on_error: state.onError });
+  if (state.kind) q.set('kind', state.kind);
+  const fd = new FormData();
+  fd.append('file', state.file, state.file.name);
+  setBusy(true);
+  try {
+    status(dryRun ? 'Die Liste wird hochgeladen und geprüft …' : 'Die Liste wird importiert …');
+    let imp = await api('/v1/imports?' + q, { method: 'POST', body: fd });
+    state.kind = imp.kind;
+    $('art').value = imp.kind;
+    if (imp.kind_detected) status(`Erkannt als ${ARTEN[imp.kind]}. Die Liste wird verarbeitet …`);
+    if (imp.recognised) showRecognised(imp.kind, imp.recognised);
+    imp = await follow(imp);
+    await loadHistory(); // before the result is announced, so both agree
+    await showResult(imp);
+    return imp;
+  } finally {
+    setBusy(false);
+  }
+}
+
+// follow polls the import while it is queued or running, with progress.
+async function follow(imp) {
+  const box = $('fortschritt-box');
+  box.hidden = false;
+  while (imp.status === 'queued' || imp.status === 'running') {
+    $('fortschritt-text').textContent = imp.status === 'queued'
+      ? 'Die Liste wartet auf die Verarbeitung …'
+      : `Die Liste wird verarbeitet: ${zahl(imp.progress.rows_read)} Zeilen gelesen …`;
+    await sleep(300);
+    imp = await api('/v1/imports/' + imp.id);
+  }
+  box.hidden = true;
+  return imp;
+}
+
+function showRecognised(kind, r) {
+  state.recognised = { kind, ...r };
+  $('erkannt').hidden = false;
+  $('erkannt-text').textContent = r.header_row
+    ? `${ARTEN[kind]}: Tabelle „${r.sheet}“, Kopfzeile in Zeile ${r.header_row}.`
+    : `${ARTEN[kind]}: In Tabelle „${r.sheet}“ wurde keine Kopfzeile gefunden.`;
+  $('erkannt-problem').hidden = !r.problem;
+  $('erkannt-problem').textContent = r.problem;
+  const rows = r.columns.map((c, i) => {
+    const id = 'feld-' + i;
+    const select = el('select', { id, 'data-header': c.header, 'data-field': c.field },
+      el('option', { value: '' }, '– nicht lesen –'),
+      r.fields.map((f) => el('option', { value: f.field, selected: f.field === c.field }, f.label + (f.required ? ' (Pflicht)' : ''))));
+    return el('tr', {},
+      el('td', {}, c.column),
+      el('td', {}, c.header, c.fuzzy ? el('span', { class: 'marke-klein' }, ' bitte prüfen') : null),
+      el('td', {}, el('label', { for: id, class: 'unsichtbar' }, `Feld für Spalte ${c.column} („${c.header}“)`), select));
+  });
+  $('spalten').tBodies[0].replaceChildren(...rows);
+}
+
+async function showResult(imp) {
+  state.last = imp;
+  $('ergebnis').hidden = false;
+  const art = imp.dry_run ? 'Probelauf' : 'Import';
+  $('ergebnis-text').textContent = imp.detail.startsWith(art) ? imp.detail : `${art} ${STAND[imp.status]}. ${imp.detail}`;
+  $('ergebnis-text').className = imp.status === 'succeeded' ? 'ok' : 'fehler';
+  $('zahlen').replaceChildren(...ZAHLEN.map(([k, label]) => el('div', {},
+    el('dt', {}, label), el('dd', { 'data-zahl': k }, zahl(imp.counts[k])))));
+  const hasErrors = imp.counts.invalid > 0 || imp.status === 'failed' || imp.status === 'rejected';
+  $('fehler-xlsx').hidden = !hasErrors || imp.status === 'failed' && !imp.counts.rows;
+  $('importieren').hidden = !(imp.dry_run && imp.status === 'succeeded');
+  status(imp.dry_run
+    ? (imp.status === 'succeeded' ? 'Probelauf fertig: Die Liste kann importiert werden.' : 'Probelauf fertig: Die Liste hat Fehler. Bitte korrigieren und erneut hochladen.')
+    : (imp.status === 'succeeded' ? 'Import fertig.' : 'Der Import wurde nicht ausgeführt.'), imp.status === 'succeeded' ? 'ok' : 'fehler');
+  if (hasErrors) await loadErrors(imp.id);
+  else $('fehler-box').hidden = true;
+}
+
+const MAX_SHOWN = 500;
+
+async function loadErrors(id) {
+  const { items } = await api(`/v1/imports/${id}/errors`);
+  const labels = Object.fromEntries(((state.recognised && state.recognised.fields) || []).map((f) => [f.field, f.label]));
+  const rows = items.slice(0, MAX_SHOWN).map((e) => el('tr', {},
+    el('th', { scope: 'row' }, e.cell || (e.row ? `Zeile ${e.row}` : 'ganze Datei')),
+    el('td', {}, e.sheet),
+    el('td', {}, labels[e.field] || e.field),
+    el('td', {}, e.message)));
+  if (items.length > MAX_SHOWN) {
+    rows.push(el('tr', {}, el('td', { colspan: 4 }, `… und ${zahl(items.length - MAX_SHOWN)} weitere – alle stehen in der Fehlerliste (Excel).`)));
+  }
+  $('fehler').tBodies[0].replaceChildren(...rows);
+  $('fehler').caption.textContent = `Fehler in der Datei (${zahl(items.length)})`;
+  $('fehler-box').hidden = items.length === 0;
+}
+
+async function saveMapping(ev) {
+  ev.preventDefault();
+  const mappings = {};
+  for (const s of $('spalten').querySelectorAll('select')) {
+    if (s.value !== s.dataset.field) mappings[s.dataset.header] = s.value;
+  }
+  if (Object.keys(mappings).length > 0) {
+    await putJSON('/v1/header-mappings/' + state.recognised.kind, { mappings });
+    status('Zuordnung gespeichert. Die Liste wird erneut geprüft …');
+  }
+  await upload(true);
+}
+
+function ergebnisKurz(c) {
+  return `${zahl(c.created)} neu, ${zahl(c.updated)} geändert, ${zahl(c.unchanged)} unverändert, ${zahl(c.removed)} entfernt, ${zahl(c.invalid)} fehlerhaft`;
+}
+
+function historyRow(imp) {
+  const when = datumZeit(imp.created_at);
+  let action = '';
+  if (!imp.dry_run && imp.status === 'succeeded' && !imp.undone_at) {
+    const btn = el('button', { type: 'button', class: 'zweit', 'aria-label': `Import ${imp.filename} vom ${when} rückgängig machen` }, 'Rückgängig machen');
+    btn.addEventListener('click', () => undo(imp, btn).catch(showError));
+    action = btn;
+  }
+  let stand = STAND[imp.status];
+  if (imp.undone_at) stand += `, rückgängig gemacht am ${datumZeit(imp.undone_at)}`;
+  return el('tr', { 'data-id': imp.id },
+    el('td', {}, when), el('td', {}, imp.filename), el('td', {}, ARTEN[imp.kind]),
+    el('td', {}, imp.dry_run ? 'Probelauf' : 'Import'), el('td', {}, stand),
+    el('td', {}, ergebnisKurz(imp.counts)), el('td', {}, action));
+}
+
+async function undo(imp, btn) {
+  if (!btn.dataset.sicher) {
+    btn.dataset.sicher = '1';
+    btn.textContent = 'Wirklich rückgängig machen?';
+    return;
+  }
+  btn.disabled = true;
+  await api('/v1/imports/' + imp.id, { method: 'DELETE' });
+  status(`Der Import ${imp.filename} vom ${datumZeit(imp.created_at)} wurde rückgängig gemacht.`, 'ok');
+  await loadHistory();
+}
+
+async function loadHistory(more = false) {
+  const q = new URLSearchParams({ limit: '20' });
+  if (more && state.next) q.set('after', state.next);
+  const page = await api('/v1/imports?' + q);
+  const rows = page.items.map(historyRow);
+  const body = $('verlauf').tBodies[0];
+  if (more) body.append(...rows);
+  else body.replaceChildren(...rows);
+  if (!more && rows.length === 0) body.append(el('tr', {}, el('td', { colspan: 7 }, 'Noch keine Importe.')));
+  state.next = page.next;
+  $('mehr').hidden = !page.next;
+}
+
+function showError(e) {
+  status(e instanceof ApiError ? e.text : e.message, 'fehler');
+}
+
+page('imports.html', async () => {
+  $('upload').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    state.file = $('datei').files[0] || null;
+    state.kind = $('art').value;
+    state.onError = $('fehlerzeilen').value;
+    $('erkannt').hidden = true;
+    $('ergebnis').hidden = true;
+    upload(true).catch(showError);
+  });
+  $('zuordnung').addEventListener('submit', (ev) => saveMapping(ev).catch(showError));
+  $('importieren').addEventListener('click', () => upload(false).catch(showError));
+  $('fehler-xlsx').addEventListener('click', () => download(`/v1/imports/${state.last.id}/errors.xlsx`, 'Fehler.xlsx')
+    .then((name) => status(`Die Fehlerliste „${name}“ wurde heruntergeladen.`, 'ok'), showError));
+  $('mehr').addEventListener('click', () => loadHistory(true).catch(showError));
+  await loadHistory();
+});
