@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,4 +57,49 @@ func TestOversizedHeaderIsRefused(t *testing.T) {
 		t.Fatalf("after the oversized header: %v %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+// Hostile JSON and XML bodies: each a clear 4xx problem+json, nothing
+// written, the server serving on.
+func TestHostileBodiesAreRefused(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Pool(t)
+	e := newEnv(t, pool)
+	bms, amt := e.token(auth.RoleBMS), e.token(auth.RoleSchulamt)
+	deepJSON := strings.Repeat(`{"a":`, 100_000) + "1" + strings.Repeat("}", 100_000)
+	deepArray := `{"schueler": ` + strings.Repeat("[", 200_000) + strings.Repeat("]", 200_000) + `}`
+	deepXML := `<?xml version="1.0"?>` + strings.Repeat("<a>", 100_000) + strings.Repeat("</a>", 100_000)
+	billionLaughs := `<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><l>&c;&c;&c;</l>`
+	for _, tc := range []struct {
+		name, method, path, token, contentType, body string
+		status                                       []int
+	}{
+		{"deeply nested JSON object", "POST", "/v1/schulwechsel", bms, "application/json", deepJSON, []int{400, 413, 422}},
+		{"deeply nested JSON array", "POST", "/v1/schulwechsel", bms, "application/json", deepArray, []int{400, 413, 422}},
+		{"huge number", "PUT", "/v1/schulen/20101", amt, "application/json",
+			`{"schulnummer":"20101","name":"X","schulform":"grundschule","traeger":"stadt","zuege":1e999999}`, []int{400, 422}},
+		{"number out of int range", "PUT", "/v1/schulen/20101", amt, "application/json",
+			`{"schulnummer":"20101","name":"X","schulform":"grundschule","traeger":"stadt","zuege":99999999999999999999}`, []int{400, 422}},
+		{"invalid UTF-8", "PUT", "/v1/schulen/20101", amt, "application/json", "{\"name\":\"\xff\xfe\"}", []int{400, 422}},
+		{"two bodies", "PUT", "/v1/schulen/20101", amt, "application/json", `{"name":"A"}{"name":"B"}`, []int{400, 422}},
+		{"deeply nested XML", "POST", "/v1/schulwechsel", bms, "application/xml", deepXML, []int{400, 413, 422}},
+		{"entity expansion (billion laughs)", "POST", "/v1/schulwechsel", bms, "application/xml", billionLaughs, []int{400, 422}},
+		{"wrong content type", "POST", "/v1/schulwechsel", bms, "application/x-www-form-urlencoded", "a=b", []int{415}},
+		{"body over 1 MiB", "POST", "/v1/schulwechsel", bms, "application/json", `{"x":"` + strings.Repeat("a", 2<<20) + `"}`, []int{413}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := e.do(call{method: tc.method, path: tc.path, token: tc.token, body: tc.body,
+				header: map[string]string{"Content-Type": tc.contentType}})
+			if !slices.Contains(tc.status, resp.StatusCode) || resp.Header.Get("Content-Type") != "application/problem+json" {
+				t.Errorf("%d %s %.200s, want one of %v as problem+json", resp.StatusCode, resp.Header.Get("Content-Type"), body, tc.status)
+			}
+			t.Logf("%d %.160s", resp.StatusCode, body)
+		})
+	}
+	if n := count(t, pool, "SELECT (SELECT count(*) FROM schulwechsel) + (SELECT count(*) FROM schulen)"); n != 0 {
+		t.Errorf("%d records written by hostile bodies", n)
+	}
+	if resp, _ := e.do(call{method: "GET", path: "/v1/schulen", token: bms}); resp.StatusCode != 200 {
+		t.Errorf("after the hostile bodies: %d", resp.StatusCode)
+	}
 }
