@@ -21,8 +21,9 @@ func NormalizeHeader(s string) string {
 }
 
 // headerAbbreviations make spelled-out and abbreviated header words equal.
-// Applied in this order to the folded key; none of the results contains a
-// pattern, which keeps NormalizeHeader idempotent.
+// They are applied to the folded key until none matches: a replacement can
+// make a new match ("geburtsurts" → "geburts"), and stopping early would
+// let a second NormalizeHeader change the key again (found by FuzzNormalize).
 var headerAbbreviations = []struct{ long, short string }{
 	{"nummer", "nr"},
 	{"strasse", "str"},
@@ -31,8 +32,13 @@ var headerAbbreviations = []struct{ long, short string }{
 }
 
 func abbreviate(key string) string {
-	for _, a := range headerAbbreviations {
-		key = strings.ReplaceAll(key, a.long, a.short)
+	for changed := true; changed; {
+		changed = false
+		for _, a := range headerAbbreviations {
+			if strings.Contains(key, a.long) {
+				key, changed = strings.ReplaceAll(key, a.long, a.short), true
+			}
+		}
 	}
 	return key
 }
