@@ -77,7 +77,10 @@ func cleanCell(s string) string {
 		// Most cells: nothing to repair or normalise, no copy needed.
 		return s
 	}
-	s = norm.NFC.String(repairMojibake(s))
+	// Invalid bytes become U+FFFD before NFC: the normaliser leaves a mark
+	// after an invalid byte unnormalised, so a second pass would change it
+	// (found by FuzzNormalize).
+	s = norm.NFC.String(strings.ToValidUTF8(repairMojibake(s), "\uFFFD"))
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false

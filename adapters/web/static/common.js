@@ -148,8 +148,8 @@ export function status(msg, kind = '') {
 
 const PAGES = [
   { href: 'imports.html', label: 'Importe', roles: ['schulamt', 'admin'] },
-  { href: 'einschulung.html', label: 'Einschulung', roles: ['bms', 'schulamt', 'planung', 'admin'] },
-  { href: 'planung.html', label: 'Planung', roles: ['planung', 'admin'] },
+  { href: 'einschulung.html', label: 'Einschulung', roles: ['bms', 'schulamt', 'admin'] },
+  { href: 'planung.html', label: 'Planung', roles: ['planung', 'schulamt', 'admin'] },
   { href: 'schulpflicht.html', label: 'Schulpflicht', roles: ['schulamt', 'admin'] },
 ];
 
