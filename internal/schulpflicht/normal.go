@@ -63,6 +63,10 @@ func Falte(s string) []string {
 		switch {
 		case r >= 'a' && r <= 'z':
 			b.WriteRune(r)
+		case r == '\u0308' && b.Len() > 0 && strings.IndexByte("aou", b.String()[b.Len()-1]) >= 0:
+			// a diaeresis that another mark kept from composing with its
+			// vowel ("u" + dot below + diaeresis): an umlaut all the same
+			b.WriteByte('e')
 		case unicode.Is(unicode.Mn, r):
 			// accent of the letter before: dropped
 		case r == '\'' || r == '’' || r == '`' || r == '´':
