@@ -57,9 +57,17 @@ func (f *spFixture) schueler(key, name, vorname, geburt string) {
 
 // runWorker runs a worker until the reconciliation is no longer queued or
 // running, and returns it.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
 func (f *spFixture) runWorker(id string, run func(ctx context.Context, id string) error) sp.Abgleich {
 	f.t.Helper()
-	w := postgres.NewAbgleichWorker(f.store, run, slog.New(slog.DiscardHandler))
+	// The worker's log goes to the test's, so that a job that hangs says why.
+	w := postgres.NewAbgleichWorker(f.store, run, slog.New(slog.NewTextHandler(testLog{f.t}, nil)))
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { w.Run(ctx); close(done) }()

@@ -65,8 +65,11 @@ func (w *AbgleichWorker) process(ctx context.Context, id string) {
 		// shutting down: the lease runs out and a worker takes it up again
 	default:
 		w.log.Error("abgleich failed", "abgleich_id", id, "err", err)
-		_, _ = w.pool.Exec(context.WithoutCancel(ctx), `UPDATE abgleiche SET status = 'failed', finished_at = now(), lease_until = NULL,
+		if _, err := w.pool.Exec(context.WithoutCancel(ctx), `UPDATE abgleiche SET status = 'failed', finished_at = now(), lease_until = NULL,
 			detail = 'Beim Abgleich ist ein Fehler aufgetreten. Bitte erneut starten oder die Kennung an den IT-Betrieb melden.'
-			WHERE id = $1 AND status = 'running'`, id)
+			WHERE id = $1 AND status = 'running'`, id); err != nil {
+			// The lease runs out and the job is taken up again.
+			w.log.Error("abgleich not marked failed", "abgleich_id", id, "err", err)
+		}
 	}
 }
