@@ -26,6 +26,7 @@ run: build postgres
 	@$(BIN) serve
 
 test: postgres check-imports
+	@scripts/ensure-chromium.sh
 	$(GO) test -race -count=1 ./...
 	@FUZZTIME=3s scripts/fuzz.sh
 
@@ -60,6 +61,7 @@ bench: postgres
 # Screenshots of the pages for the README, taken by the browser tests
 # (headless Chromium via chromedp) into docs/screenshots.
 screenshots: postgres
+	@scripts/ensure-chromium.sh
 	@mkdir -p docs/screenshots
 	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestImportInBrowser|TestEinschulungAndPlanungPages|TestSchulpflichtPage' ./adapters/web/
 
