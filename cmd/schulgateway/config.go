@@ -135,14 +135,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 			*st.dst = tag
 		}
 	}
-	c.SchulpflichtJahre = 9
-	if v := getenv("SCHULPFLICHT_JAHRE"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 13 {
-			errs = append(errs, fmt.Errorf("SCHULPFLICHT_JAHRE=%q: erwartet eine Zahl von Schuljahren (1 bis 13)", v))
-		}
-		c.SchulpflichtJahre = n
-	}
+	c.SchulpflichtJahre = intEnv(getenv, "SCHULPFLICHT_JAHRE", 9, 1, 13, "Schuljahre", &errs)
 	c.Schulpflicht = schulpflicht.StandardKonfiguration()
 	for _, th := range []struct {
 		env string
@@ -159,14 +152,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.Schulpflicht.Review > c.Schulpflicht.Auto {
 		errs = append(errs, fmt.Errorf("SCHULPFLICHT_SCHWELLE_REVIEW (%g) darf nicht über SCHULPFLICHT_SCHWELLE_AUTO (%g) liegen", c.Schulpflicht.Review, c.Schulpflicht.Auto))
 	}
-	c.PlanungSchwelle = planung.StandardSchwelle
-	if v := getenv("PLANUNG_SCHWELLE"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			errs = append(errs, fmt.Errorf("PLANUNG_SCHWELLE=%q: erwartet eine Zahl von 1 bis 100", v))
-		}
-		c.PlanungSchwelle = n
-	}
+	c.PlanungSchwelle = intEnv(getenv, "PLANUNG_SCHWELLE", planung.StandardSchwelle, 1, 100, "", &errs)
 	if mg, err := planung.ParseMindestgroessen(getenv("PLANUNG_MINDESTGROESSEN")); err != nil {
 		errs = append(errs, fmt.Errorf("PLANUNG_MINDESTGROESSEN: %w", err))
 	} else {
