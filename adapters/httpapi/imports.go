@@ -23,16 +23,16 @@ type ImportDeps struct {
 	Queued func()
 	// MarkedWorkbook builds the uploaded rows with a "Fehler" column and
 	// the faulty cells marked.
-	MarkedWorkbook func(ctx context.Context, imp importing.Import, file []byte, problems []importing.StoredProblem) ([]byte, error)
+	MarkedWorkbook func(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem) ([]byte, error)
 	// MaxBytes is the largest file accepted.
 	MaxBytes int
 	// CheckFile refuses, at upload, a file the import could not read (no
 	// spreadsheet, damaged, a zip bomb, far too wide) with an
 	// *importing.FileError; damage further down shows when the import runs.
-	CheckFile func(ctx context.Context, data []byte, filename string) error
+	CheckFile func(ctx context.Context, file importing.File, filename string) error
 	// Open reads an uploaded file as rows, to show what was recognised
 	// and to guess the kind when none was given.
-	Open func(ctx context.Context, data []byte, filename string) (importing.Source, error)
+	Open func(ctx context.Context, file importing.File, filename string) (importing.Source, error)
 }
 
 type importJSON struct {
@@ -42,7 +42,7 @@ type importJSON struct {
 	DryRun     bool              `json:"dry_run"`
 	OnError    string            `json:"on_error"`
 	Filename   string            `json:"filename"`
-	Size       int               `json:"size"`
+	Size       int64             `json:"size"`
 	CreatedBy  string            `json:"created_by"`
 	CreatedAt  time.Time         `json:"created_at"`
 	StartedAt  *time.Time        `json:"started_at"`
@@ -101,11 +101,11 @@ func toRecognisedJSON(r importing.Recognition) *recognisedJSON {
 // recognise opens the file and reports its header for kind ("" guesses
 // the kind). A file that cannot be opened yields nil: the import itself
 // reports why.
-func (s *server) recognise(ctx context.Context, data []byte, filename, kind, sheet string) (*importing.Recognition, error) {
+func (s *server) recognise(ctx context.Context, file importing.File, filename, kind, sheet string) (*importing.Recognition, error) {
 	if s.Imports.Open == nil {
 		return nil, nil
 	}
-	src, err := s.Imports.Open(ctx, data, filename)
+	src, err := s.Imports.Open(ctx, file, filename)
 	if err != nil {
 		return nil, nil //nolint:nilerr // the import reports the unreadable file
 	}
@@ -162,15 +162,14 @@ func (s *server) postImport(c *fiber.Ctx) error {
 	if s.Imports.MaxBytes > 0 && fh.Size > int64(s.Imports.MaxBytes) {
 		return problem(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("Die Datei ist zu groß; erlaubt sind höchstens %d MB.", s.Imports.MaxBytes>>20))
 	}
+	// The file is read where the multipart reader put it (a temporary file
+	// for all but small uploads), never copied whole into memory.
 	f, err := fh.Open()
 	if err != nil {
 		return problem(fiber.StatusBadRequest, "Die Datei im Upload ist nicht lesbar.")
 	}
-	data, err := io.ReadAll(f)
-	f.Close()
-	if err != nil {
-		return problem(fiber.StatusBadRequest, "Die Datei im Upload ist nicht lesbar.")
-	}
+	defer f.Close()
+	data := io.NewSectionReader(f, 0, fh.Size)
 	if s.Imports.CheckFile != nil {
 		if err := s.Imports.CheckFile(c.UserContext(), data, fh.Filename); err != nil {
 			var fe *importing.FileError

@@ -33,23 +33,30 @@ func NewImportStore(pool *pgxpool.Pool, pseudonym func(string) string) *ImportSt
 		gaveUp: "Die Verarbeitung wurde mehrfach unterbrochen und daher abgebrochen. Bitte die Datei prüfen und erneut hochladen."}}
 }
 
-func (s *ImportStore) Create(ctx context.Context, imp importing.Import, file []byte) (importing.Import, error) {
+// Create stores the import and its file (in parts, read from file as they
+// are written) in one transaction.
+func (s *ImportStore) Create(ctx context.Context, imp importing.Import, file importing.File) (importing.Import, error) {
 	var id string
 	// An import created as running belongs to its creator (the CLI runs it
 	// in-process); the lease keeps workers of running gateways off it.
-	err := s.pool.QueryRow(ctx, `
-		INSERT INTO imports (kind, status, dry_run, on_error, sheet, schulnummer, filename, file, created_by, lease_until, started_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-			CASE WHEN $2 = 'running' THEN now() + $10::interval END, CASE WHEN $2 = 'running' THEN now() END)
-		RETURNING id`,
-		imp.Kind, imp.Status, imp.DryRun, imp.OnError, imp.Sheet, imp.Schulnummer, imp.Filename, file, imp.CreatedBy, leaseTime.String()).Scan(&id)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO imports (kind, status, dry_run, on_error, sheet, schulnummer, filename, file_size, created_by, lease_until, started_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+				CASE WHEN $2 = 'running' THEN now() + $10::interval END, CASE WHEN $2 = 'running' THEN now() END)
+			RETURNING id`,
+			imp.Kind, imp.Status, imp.DryRun, imp.OnError, imp.Sheet, imp.Schulnummer, imp.Filename, file.Size(), imp.CreatedBy, leaseTime.String()).Scan(&id); err != nil {
+			return err
+		}
+		return writeFileParts(ctx, tx, id, file, file.Size())
+	})
 	if err != nil {
 		return importing.Import{}, storeErr("create import", err)
 	}
 	return s.Get(ctx, id)
 }
 
-const importColumns = `id, kind, status, dry_run, on_error, sheet, schulnummer, filename, length(file), created_by, created_at,
+const importColumns = `id, kind, status, dry_run, on_error, sheet, schulnummer, filename, file_size, created_by, created_at,
 	started_at, finished_at, rows_read, sheet_used, header_row, counts, detail, undone_at`
 
 func scanImport(row pgx.Row) (importing.Import, error) {
@@ -130,22 +137,27 @@ func (s *ImportStore) Problems(ctx context.Context, id string) ([]importing.Stor
 	return list, storeErr("import problems", err)
 }
 
-func (s *ImportStore) File(ctx context.Context, id string) ([]byte, error) {
+// File returns the uploaded file of an import, read from the database as
+// it is needed, with ctx.
+func (s *ImportStore) File(ctx context.Context, id string) (importing.File, error) {
 	if !validUUID(id) {
 		return nil, notFoundImport(id)
 	}
 	var (
-		b         []byte
+		size      int64
 		bereinigt bool
 	)
-	err := s.pool.QueryRow(ctx, "SELECT file, bereinigt_am IS NOT NULL FROM imports WHERE id = $1", id).Scan(&b, &bereinigt)
+	err := s.pool.QueryRow(ctx, "SELECT file_size, bereinigt_am IS NOT NULL FROM imports WHERE id = $1", id).Scan(&size, &bereinigt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFoundImport(id)
+	}
+	if err != nil {
+		return nil, storeErr("import file", err)
 	}
 	if bereinigt {
 		return nil, apperr.NotFound("Die hochgeladene Datei dieses Imports wurde nach Ablauf der Aufbewahrungsfrist gelöscht.")
 	}
-	return b, storeErr("import file", err)
+	return &storedFile{ctx: ctx, pool: s.pool, id: id, size: size}, nil
 }
 
 // Mapping returns the saved header mappings of a kind.
@@ -203,8 +215,8 @@ func (s *ImportStore) fail(ctx context.Context, id, detail string, problem *impo
 
 // ---- processing ----
 
-// Opener reads an uploaded file's bytes as a row source.
-type Opener func(ctx context.Context, data []byte, filename string) (importing.Source, error)
+// Opener reads an uploaded file as a row source.
+type Opener func(ctx context.Context, file importing.File, filename string) (importing.Source, error)
 
 // Processor runs imports: read, validate, stage, compare and (unless a dry
 // run or a rejected list) write, all in one transaction.
@@ -226,10 +238,6 @@ const copyBatch = 5000
 // told the rows read so far.
 func (p *Processor) Process(ctx context.Context, id string, progress func(rows int)) error {
 	pool := p.store.pool
-	var (
-		imp  importing.Import
-		file []byte
-	)
 	imp, err := p.store.Get(ctx, id)
 	if err != nil {
 		return err
@@ -238,8 +246,9 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 	// name of whoever uploaded the list.
 	ctx, _ = audit.Begin(ctx, audit.Entry{Subject: imp.CreatedBy, Client: "worker", Operation: "import.verarbeiten",
 		Ressource: "id=" + id + "&kind=" + string(imp.Kind)})
-	if err := pool.QueryRow(ctx, "SELECT file FROM imports WHERE id = $1", id).Scan(&file); err != nil {
-		return storeErr("load import file", err)
+	file, err := p.store.File(ctx, id)
+	if err != nil {
+		return err
 	}
 	spec, ok := kindSpecs[imp.Kind]
 	if !ok {

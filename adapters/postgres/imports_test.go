@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -34,8 +35,8 @@ func newImporter(t *testing.T) *importer {
 func (im *importer) run(kind, onError string, dryRun bool, table importing.Tables) importing.Import {
 	im.t.Helper()
 	ctx := context.Background()
-	proc := postgres.NewProcessor(im.store, func(context.Context, []byte, string) (importing.Source, error) { return table, nil })
-	imp, err := im.svc.Submit(ctx, importing.Request{Kind: kind, OnError: onError, DryRun: dryRun, Filename: "liste.xlsx", CreatedBy: "test"}, []byte("x"))
+	proc := postgres.NewProcessor(im.store, func(context.Context, importing.File, string) (importing.Source, error) { return table, nil })
+	imp, err := im.svc.Submit(ctx, importing.Request{Kind: kind, OnError: onError, DryRun: dryRun, Filename: "liste.xlsx", CreatedBy: "test"}, bytes.NewReader([]byte("x")))
 	if err != nil {
 		im.t.Fatal(err)
 	}

@@ -73,9 +73,11 @@ func Bereinigen(ctx context.Context, pool *pgxpool.Pool, store *AuditStore, a Au
 		}
 		if a.Importe > 0 {
 			tag, err := tx.Exec(ctx, `WITH due AS (
-					UPDATE imports SET file = ''::bytea, bereinigt_am = $1
+					UPDATE imports SET bereinigt_am = $1
 					WHERE bereinigt_am IS NULL AND finished_at < $1::timestamptz - $2 * interval '1 microsecond'
 					RETURNING id
+				), parts AS (
+					DELETE FROM import_file_parts WHERE import_id IN (SELECT id FROM due)
 				), errs AS (
 					DELETE FROM import_errors WHERE import_id IN (SELECT id FROM due)
 				), befores AS (

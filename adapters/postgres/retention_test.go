@@ -48,7 +48,7 @@ func TestRetentionAnonymisesRemovesAndSaysSo(t *testing.T) {
 	if n := im.count(`SELECT count(*) FROM kinder WHERE familienname = 'Müller' AND status = 'gemeldet'`); n != 1 {
 		t.Error("Lena, still resident, was touched")
 	}
-	if n := im.count(`SELECT count(*) FROM import_changes`) + im.count(`SELECT count(*) FROM imports WHERE length(file) > 0`); n != 0 {
+	if n := im.count(`SELECT count(*) FROM import_changes`) + im.count(`SELECT count(*) FROM import_file_parts`); n != 0 {
 		t.Errorf("%d files or before-images left", n)
 	}
 	if _, err := im.store.File(ctx, first.ID); !isKind(err, apperr.KindNotFound) {

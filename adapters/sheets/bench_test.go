@@ -155,7 +155,7 @@ func BenchmarkStreamXLSX100k(b *testing.B) {
 			return count
 		})
 		bench("source", func(peak *heapPeak) int {
-			src, err := Open(context.Background(), data, "m.xlsx")
+			src, err := Open(context.Background(), bytes.NewReader(data), "m.xlsx")
 			if err != nil {
 				b.Fatal(err)
 			}

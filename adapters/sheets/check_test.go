@@ -1,6 +1,7 @@
 package sheets
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -33,7 +34,7 @@ func TestCheckAtUpload(t *testing.T) {
 		{"sample csv", "melderegister_excel_export.csv", readTestdata(t, "melderegister_excel_export.csv"), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := Check(context.Background(), tc.data, tc.file)
+			err := Check(context.Background(), bytes.NewReader(tc.data), tc.file)
 			if tc.code == "" {
 				if err != nil {
 					t.Fatalf("refused: %v", err)

@@ -20,7 +20,14 @@ import (
 // row's problems and each faulty cell filled red: staff correct the cells
 // in Excel and upload the file again. Problems of the file as a whole are
 // listed on a second sheet "Hinweise".
-func MarkedWorkbook(ctx context.Context, imp importing.Import, data []byte, problems []importing.StoredProblem) ([]byte, error) {
+func MarkedWorkbook(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem) ([]byte, error) {
+	if err := checkSize(file.Size(), DefaultLimits); err != nil {
+		return nil, apperr.Conflict("Die hochgeladene Datei ist zu groß für eine markierte Fassung: " + err.(*Error).Message)
+	}
+	data, err := readWhole(file)
+	if err != nil {
+		return nil, err
+	}
 	wb, err := Read(ctx, data, imp.Filename, Limits{})
 	if err != nil {
 		var e *Error

@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 )
@@ -175,7 +176,7 @@ func Read(ctx context.Context, data []byte, filename string, lim Limits) (wb *Wo
 			e.Filename = filename
 		}
 	}()
-	if err := checkSize(data, lim); err != nil {
+	if err := checkSize(int64(len(data)), lim); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -198,13 +199,13 @@ func Read(ctx context.Context, data []byte, filename string, lim Limits) (wb *Wo
 }
 
 // checkSize refuses an empty file and one larger than lim.MaxBytes.
-func checkSize(data []byte, lim Limits) error {
-	if len(data) == 0 {
+func checkSize(size int64, lim Limits) error {
+	if size == 0 {
 		return newError(ErrCorrupt, nil, "Die Datei ist leer.")
 	}
-	if int64(len(data)) > lim.MaxBytes {
-		return newError(ErrTooLarge, fmt.Errorf("%d bytes > %d", len(data), lim.MaxBytes),
-			fmt.Sprintf("Die Datei ist zu groß (%s, erlaubt sind %s).", humanBytes(int64(len(data))), humanBytes(lim.MaxBytes)))
+	if size > lim.MaxBytes {
+		return newError(ErrTooLarge, fmt.Errorf("%d bytes > %d", size, lim.MaxBytes),
+			fmt.Sprintf("Die Datei ist zu groß (%s, erlaubt sind %s).", humanBytes(size), humanBytes(lim.MaxBytes)))
 	}
 	return nil
 }
@@ -272,6 +273,14 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d Bytes", n)
+}
+
+// fileHead returns up to n bytes from the start of r (fewer when the file
+// is shorter or cannot be read).
+func fileHead(r io.ReaderAt, size int64, n int) []byte {
+	buf := make([]byte, min(int64(n), max(size, 0)))
+	k, _ := r.ReadAt(buf, 0)
+	return buf[:k]
 }
 
 // Sniff is the quick check at upload: is data one of the formats Read

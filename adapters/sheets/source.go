@@ -3,6 +3,8 @@ package sheets
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 
 	"github.com/schulgateway/schulgateway/internal/importing"
 )
@@ -11,16 +13,27 @@ import (
 // cannot read gives an *importing.FileError with a German message, when
 // opening it or from Rows.
 //
-// An xlsx file is streamed (see XLSXFile): memory does not grow with the
-// number of rows, and a sheet may have as many rows as Excel allows. Other
-// formats are read whole with Read and the default Limits.
-func Open(ctx context.Context, data []byte, filename string) (importing.Source, error) {
-	f, isXLSX, err := openXLSX(ctx, data, filename, streamLimits)
+// An xlsx file is streamed (see XLSXFile) from where it lies: memory grows
+// neither with the number of rows nor with the file's size (the shared
+// strings excepted, held compactly), and a sheet may have as many rows as
+// Excel allows. Other formats are read whole with Read and the default
+// Limits (at most DefaultLimits.MaxBytes).
+func Open(ctx context.Context, file importing.File, filename string) (importing.Source, error) {
+	f, isXLSX, err := openXLSX(ctx, file, file.Size(), filename, streamLimits)
 	if err != nil {
 		return nil, fileError(err)
 	}
 	if isXLSX {
 		return xlsxSource{f}, nil
+	}
+	// The other formats are read whole, so their size is bounded first.
+	if err := checkSize(file.Size(), DefaultLimits); err != nil {
+		setFilename(err, filename)
+		return nil, fileError(err)
+	}
+	data, err := readWhole(file)
+	if err != nil {
+		return nil, err
 	}
 	wb, err := Read(ctx, data, filename, Limits{})
 	if err != nil {
@@ -52,6 +65,15 @@ func fileError(err error) error {
 		code = "format_nicht_unterstuetzt"
 	}
 	return &importing.FileError{Code: code, Message: e.Message}
+}
+
+// readWhole reads all of file into memory.
+func readWhole(file importing.File) ([]byte, error) {
+	data := make([]byte, file.Size())
+	if _, err := file.ReadAt(data, 0); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("read upload: %w", err)
+	}
+	return data, nil
 }
 
 type xlsxSource struct{ f *XLSXFile }
@@ -119,11 +141,11 @@ var errCheckedEnough = errors.New("checked enough")
 // rows of every sheet, so a damaged or hostile file is refused before it
 // is stored; damage further down shows when the import runs. The error is
 // an *importing.FileError with a German message.
-func Check(ctx context.Context, data []byte, filename string) error {
-	if err := Sniff(data); err != nil {
+func Check(ctx context.Context, file importing.File, filename string) error {
+	if err := Sniff(fileHead(file, file.Size(), 64<<10)); err != nil {
 		return &importing.FileError{Code: "format_nicht_unterstuetzt", Message: err.Error()}
 	}
-	src, err := Open(ctx, data, filename)
+	src, err := Open(ctx, file, filename)
 	if err != nil {
 		return err
 	}

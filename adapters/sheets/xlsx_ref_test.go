@@ -25,7 +25,7 @@ import (
 // r attribute after them.
 func refRead(ctx context.Context, data []byte, lim Limits, filter bool) (*Workbook, error) {
 	b := newBuilder(ctx, lim.withDefaults())
-	p, err := openZip(b, data)
+	p, err := openZip(b, bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, err
 	}

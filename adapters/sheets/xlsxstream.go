@@ -59,7 +59,7 @@ type xlsxSheet struct {
 // time a zip bomb can cost. MaxRows and MaxColumns hold for each sheet as in
 // Read; MaxCells does not apply, nothing being held per cell.
 func OpenXLSX(ctx context.Context, data []byte, filename string, lim Limits) (f *XLSXFile, err error) {
-	f, isXLSX, err := openXLSX(ctx, data, filename, lim)
+	f, isXLSX, err := openXLSX(ctx, bytes.NewReader(data), int64(len(data)), filename, lim)
 	if err == nil && !isXLSX {
 		err = &Error{Kind: ErrUnsupportedFormat, Filename: filename, Cause: errors.New("not an xlsx file"),
 			Message: "Die Datei ist keine Excel-Arbeitsmappe (.xlsx)."}
@@ -69,7 +69,7 @@ func OpenXLSX(ctx context.Context, data []byte, filename string, lim Limits) (f 
 
 // openXLSX is OpenXLSX that reports a readable file of another format with
 // isXLSX false and no error.
-func openXLSX(ctx context.Context, data []byte, filename string, lim Limits) (f *XLSXFile, isXLSX bool, err error) {
+func openXLSX(ctx context.Context, r io.ReaderAt, size int64, filename string, lim Limits) (f *XLSXFile, isXLSX bool, err error) {
 	lim = lim.withDefaults()
 	defer func() {
 		if r := recover(); r != nil {
@@ -80,20 +80,20 @@ func openXLSX(ctx context.Context, data []byte, filename string, lim Limits) (f 
 		}
 		setFilename(err, filename)
 	}()
-	if err := checkSize(data, lim); err != nil {
+	if err := checkSize(size, lim); err != nil {
 		return nil, false, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
-	if !bytes.HasPrefix(data, magicZip) && !bytes.HasPrefix(data, magicZipEmpty) {
+	if head := fileHead(r, size, len(magicZip)); !bytes.HasPrefix(head, magicZip) && !bytes.HasPrefix(head, magicZipEmpty) {
 		return nil, false, nil
 	}
 	if testHook != nil {
 		testHook()
 	}
 	b := newBuilder(ctx, lim)
-	p, err := openZip(b, data)
+	p, err := openZip(b, r, size)
 	if err != nil {
 		return nil, false, err
 	}
@@ -106,7 +106,7 @@ func openXLSX(ctx context.Context, data []byte, filename string, lim Limits) (f 
 		return nil, true, err
 	}
 	f.filename = filename
-	f.budget = max(lim.MaxUncompressed, min(100*int64(len(data)), 4<<30))
+	f.budget = max(lim.MaxUncompressed, min(100*size, 4<<30))
 	return f, true, nil
 }
 

@@ -42,12 +42,12 @@ func normZipName(name string) string {
 	return strings.ToLower(strings.TrimPrefix(name, "/"))
 }
 
-func openZip(b *builder, data []byte) (*zipPkg, error) {
-	if n, ok := zipEntryCount(data); ok && n > maxZipEntries {
+func openZip(b *builder, r io.ReaderAt, size int64) (*zipPkg, error) {
+	if n, ok := zipEntryCount(r, size); ok && n > maxZipEntries {
 		return nil, newError(ErrTooLarge, fmt.Errorf("%d zip entries", n),
 			"Die Datei besteht aus zu vielen Teilen und wird nicht gelesen.")
 	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, corrupt(err)
 	}
@@ -64,34 +64,42 @@ func openZip(b *builder, data []byte) (*zipPkg, error) {
 
 // zipEntryCount reads the entry count from the end of central directory
 // record (and its zip64 form) before archive/zip allocates for each entry.
-func zipEntryCount(data []byte) (uint64, bool) {
+// Only the archive's tail is read.
+func zipEntryCount(r io.ReaderAt, size int64) (uint64, bool) {
 	const eocdLen = 22
-	if len(data) < eocdLen {
+	if size < eocdLen {
 		return 0, false
 	}
-	start := max(0, len(data)-eocdLen-0xffff)
-	i := bytes.LastIndex(data[start:], []byte("PK\x05\x06"))
-	if i < 0 {
+	start := max(0, size-eocdLen-0xffff)
+	tail := make([]byte, size-start)
+	if _, err := r.ReadAt(tail, start); err != nil && !errors.Is(err, io.EOF) {
 		return 0, false
 	}
-	i += start
-	if i+eocdLen > len(data) {
+	i := bytes.LastIndex(tail, []byte("PK\x05\x06"))
+	if i < 0 || i+eocdLen > len(tail) {
 		return 0, false
 	}
-	n := uint64(binary.LittleEndian.Uint16(data[i+10:]))
+	n := uint64(binary.LittleEndian.Uint16(tail[i+10:]))
 	if n != 0xffff {
 		return n, true
 	}
 	// zip64 end of central directory locator, 20 bytes before
 	loc := i - 20
-	if loc < 0 || !bytes.HasPrefix(data[loc:], []byte("PK\x06\x07")) {
+	if loc < 0 || !bytes.HasPrefix(tail[loc:], []byte("PK\x06\x07")) {
 		return n, true
 	}
-	off := binary.LittleEndian.Uint64(data[loc+8:])
-	if off > uint64(len(data)-56) || !bytes.HasPrefix(data[off:], []byte("PK\x06\x06")) {
+	off := binary.LittleEndian.Uint64(tail[loc+8:])
+	if size < 56 || off > uint64(size-56) {
 		return n, true
 	}
-	return binary.LittleEndian.Uint64(data[off+32:]), true
+	rec := make([]byte, 56)
+	if _, err := r.ReadAt(rec, int64(off)); err != nil && !errors.Is(err, io.EOF) {
+		return n, true
+	}
+	if !bytes.HasPrefix(rec, []byte("PK\x06\x06")) {
+		return n, true
+	}
+	return binary.LittleEndian.Uint64(rec[32:]), true
 }
 
 // size is the uncompressed size the archive declares for a part (0 if it
@@ -197,7 +205,7 @@ func (r *budgetReader) Close() error { return r.rc.Close() }
 
 // readZip tells xlsx from ods (and from other zip files) and reads it.
 func readZip(b *builder, data []byte) (*Workbook, error) {
-	p, err := openZip(b, data)
+	p, err := openZip(b, bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, err
 	}

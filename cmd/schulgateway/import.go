@@ -40,10 +40,16 @@ func cmdImport(ctx context.Context, args []string, getenv func(string) string, s
 		return usageError{"genau eine Datei angeben: schulgateway import --kind <art> DATEI"}
 	}
 	path := fs.Arg(0)
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("Datei %s: %w", path, err)
 	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("Datei %s: %w", path, err)
+	}
+	data := io.NewSectionReader(f, 0, st.Size())
 	pool, _, err := openDB(ctx, or(getenv("DATABASE_URL"), postgres.DefaultURL))
 	if err != nil {
 		return err

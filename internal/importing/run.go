@@ -4,8 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 )
+
+// File is an uploaded file read where it lies (the upload's temporary
+// file, the database) instead of held in memory: a list of a million rows
+// costs the reader a few buffers, not the file's size. *bytes.Reader and
+// *io.SectionReader are Files.
+type File interface {
+	io.ReaderAt
+	Size() int64
+}
 
 // Source is an uploaded file as a row stream: an adapter reads the file
 // format, this package reads the rows.

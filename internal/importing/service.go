@@ -49,7 +49,7 @@ type Import struct {
 	Sheet       string // asked for
 	Schulnummer string // upload-wide school of a pupil list
 	Filename    string
-	Size        int
+	Size        int64
 	CreatedBy   string
 	CreatedAt   time.Time
 	StartedAt   *time.Time
@@ -75,13 +75,13 @@ type StoredProblem struct {
 // Store keeps imports. Process runs the import with the given id to its
 // end (used by the job worker and the CLI).
 type Store interface {
-	Create(ctx context.Context, imp Import, file []byte) (Import, error)
+	Create(ctx context.Context, imp Import, file File) (Import, error)
 	Get(ctx context.Context, id string) (Import, error)
 	// List returns up to limit imports, newest first, after the one with
 	// id after ("" = from the newest).
 	List(ctx context.Context, limit int, after string) ([]Import, error)
 	Problems(ctx context.Context, id string) ([]StoredProblem, error)
-	File(ctx context.Context, id string) ([]byte, error)
+	File(ctx context.Context, id string) (File, error)
 	Undo(ctx context.Context, id string) error
 	Mapping(ctx context.Context, kind Kind) (Mapping, error)
 	SaveMapping(ctx context.Context, kind Kind, m Mapping, by string) error
@@ -115,7 +115,7 @@ type Service struct {
 func NewService(store Store, limits Limits) *Service { return &Service{store: store, limits: limits} }
 
 // Submit validates the request and queues the import.
-func (s *Service) Submit(ctx context.Context, req Request, file []byte) (Import, error) {
+func (s *Service) Submit(ctx context.Context, req Request, file File) (Import, error) {
 	var fe []apperr.FieldError
 	kind, err := ParseKind(req.Kind)
 	if err != nil || req.Kind == "" {
@@ -136,11 +136,11 @@ func (s *Service) Submit(ctx context.Context, req Request, file []byte) (Import,
 		}
 	}
 	switch {
-	case len(file) == 0:
+	case file.Size() == 0:
 		fe = append(fe, apperr.FieldError{Pointer: "/file", Code: "datei_leer", Message: "Die hochgeladene Datei ist leer."})
-	case s.limits.MaxBytes > 0 && len(file) > s.limits.MaxBytes:
+	case s.limits.MaxBytes > 0 && file.Size() > int64(s.limits.MaxBytes):
 		fe = append(fe, apperr.FieldError{Pointer: "/file", Code: "datei_zu_gross",
-			Message: fmt.Sprintf("Die Datei ist %s groß; erlaubt sind höchstens %s.", humanBytes(len(file)), humanBytes(s.limits.MaxBytes))})
+			Message: fmt.Sprintf("Die Datei ist %s groß; erlaubt sind höchstens %s.", humanBytes(file.Size()), humanBytes(int64(s.limits.MaxBytes)))})
 	}
 	if err := apperr.Invalid("Der Upload kann so nicht angenommen werden.", fe); err != nil {
 		return Import{}, err
@@ -151,7 +151,7 @@ func (s *Service) Submit(ctx context.Context, req Request, file []byte) (Import,
 	}
 	return s.store.Create(ctx, Import{
 		Kind: kind, Status: status, DryRun: req.DryRun, OnError: onErr, Sheet: strings.TrimSpace(req.Sheet),
-		Schulnummer: strings.TrimSpace(req.Schulnummer), Filename: req.Filename, Size: len(file), CreatedBy: req.CreatedBy,
+		Schulnummer: strings.TrimSpace(req.Schulnummer), Filename: req.Filename, Size: file.Size(), CreatedBy: req.CreatedBy,
 	}, file)
 }
 
@@ -218,11 +218,11 @@ func (s *Service) Problems(ctx context.Context, id string) ([]StoredProblem, err
 	return s.store.Problems(ctx, id)
 }
 
-func (s *Service) File(ctx context.Context, id string) ([]byte, error) { return s.store.File(ctx, id) }
+func (s *Service) File(ctx context.Context, id string) (File, error) { return s.store.File(ctx, id) }
 
 func (s *Service) Undo(ctx context.Context, id string) error { return s.store.Undo(ctx, id) }
 
-func humanBytes(n int) string {
+func humanBytes(n int64) string {
 	switch {
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))

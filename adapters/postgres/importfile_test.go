@@ -1,0 +1,62 @@
+package postgres_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/schulgateway/schulgateway/internal/importing"
+)
+
+// An uploaded file is stored in parts of 1 MiB and read back from them:
+// every byte as it was, reads across part boundaries, and io.EOF at the end.
+func TestStoredFileReadsBackEveryByte(t *testing.T) {
+	im := newImporter(t)
+	im.svc = importing.NewService(im.store, importing.Limits{MaxBytes: 8 << 20})
+	ctx := context.Background()
+	want := make([]byte, 2<<20+12345) // two full parts and a short third
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range want {
+		want[i] = byte(r.Uint32())
+	}
+	imp, err := im.svc.Submit(ctx, importing.Request{Kind: "melderegister", Filename: "gross.xlsx", CreatedBy: "test"}, bytes.NewReader(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if imp.Size != int64(len(want)) {
+		t.Errorf("Size = %d, want %d", imp.Size, len(want))
+	}
+	if n := im.count(`SELECT count(*) FROM import_file_parts WHERE import_id = $1`, imp.ID); n != 3 {
+		t.Errorf("%d parts stored, want 3", n)
+	}
+	f, err := im.store.File(ctx, imp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Size() != int64(len(want)) {
+		t.Fatalf("File.Size = %d, want %d", f.Size(), len(want))
+	}
+	got, err := io.ReadAll(io.NewSectionReader(f, 0, f.Size()))
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("read back %d bytes (err %v), equal: %v", len(got), err, bytes.Equal(got, want))
+	}
+	for _, c := range []struct{ off, n int }{
+		{0, 10}, {1<<20 - 5, 10}, {2<<20 - 1, 2}, {100, 2<<20 + 100}, {len(want) - 7, 7},
+	} {
+		buf := make([]byte, c.n)
+		n, err := f.ReadAt(buf, int64(c.off))
+		if n != c.n || err != nil || !bytes.Equal(buf, want[c.off:c.off+c.n]) {
+			t.Errorf("ReadAt(%d bytes at %d) = %d, %v; equal: %v", c.n, c.off, n, err, bytes.Equal(buf[:n], want[c.off:c.off+n]))
+		}
+	}
+	buf := make([]byte, 10)
+	if n, err := f.ReadAt(buf, int64(len(want)-4)); n != 4 || !errors.Is(err, io.EOF) || !bytes.Equal(buf[:4], want[len(want)-4:]) {
+		t.Errorf("ReadAt over the end = %d, %v; want 4, io.EOF", n, err)
+	}
+	if n, err := f.ReadAt(buf, int64(len(want))); n != 0 || !errors.Is(err, io.EOF) {
+		t.Errorf("ReadAt at the end = %d, %v; want 0, io.EOF", n, err)
+	}
+}
