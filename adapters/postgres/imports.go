@@ -309,11 +309,13 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 		go func() {
 			defer close(read)
 			defer close(batches)
-			batch := make([][]any, 0, copyBatch)
+			// The rows of a batch share one backing array of values.
+			width := len(stgCols)
+			batch, cells := make([][]any, 0, copyBatch), make([]any, 0, copyBatch*width)
 			send := func() error {
 				select {
 				case batches <- batch:
-					batch = make([][]any, 0, copyBatch)
+					batch, cells = make([][]any, 0, copyBatch), make([]any, 0, copyBatch*width)
 					return nil
 				case <-rctx.Done():
 					return rctx.Err()
@@ -322,7 +324,10 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 			out, runErr = importing.Run(rctx, src, importing.Options{
 				Kind: imp.Kind, Sheet: imp.Sheet, Mapping: mapping, Schulnummer: imp.Schulnummer, Check: check, Progress: report,
 			}, func(rec importing.Record) error {
-				batch = append(batch, append([]any{rec.Sheet, rec.RowNumber, importing.Schluessel(imp.Kind, rec.Values)}, spec.values(rec.Values)...))
+				start := len(cells)
+				cells = append(cells, rec.Sheet, rec.RowNumber, importing.Schluessel(imp.Kind, rec.Values))
+				cells = append(cells, spec.values(rec.Values)...)
+				batch = append(batch, cells[start:len(cells):len(cells)])
 				if len(batch) == copyBatch {
 					return send()
 				}

@@ -2,10 +2,14 @@ package einschulung
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -261,6 +265,26 @@ func TestIDsArePseudonymousAndStable(t *testing.T) {
 	if id == ps.ID("om:OM100001") || id == other.ID("om:OM100000") {
 		t.Error("ids of different children or keys collide")
 	}
+	// The documented definition, so ids stay the same across versions:
+	// HMAC-SHA256 under the key, base64url without padding; also when
+	// many goroutines ask at once (an import and the API).
+	want := func(k string) string {
+		mac := hmac.New(sha256.New, []byte("0123456789abcdef0123456789abcdef"))
+		mac.Write([]byte(k))
+		return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				k := fmt.Sprintf("om:OM%d", g*1000+i)
+				if got := ps.ID(k); got != want(k) {
+					t.Errorf("ID(%s) = %q, want %q", k, got, want(k))
+				}
+			}
+		})
+	}
+	wg.Wait()
 	for _, bad := range []string{"", "om:OM100000", id[:42], id + "A", strings.Replace(id, id[:1], "+", 1)} {
 		if GueltigeID(bad) {
 			t.Errorf("%q taken for an id", bad)

@@ -5,7 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"hash"
+	"io"
 	"strings"
+	"sync"
 )
 
 // Pseudonymizer gives each child a stable pseudonymous id: HMAC-SHA256 of
@@ -14,7 +17,12 @@ import (
 // and uploads; without the key the id reveals nothing and cannot be
 // linked to the register (§ 84d SchulG LSA). The register's own id never
 // leaves the gateway.
-type Pseudonymizer struct{ key []byte }
+type Pseudonymizer struct {
+	key []byte
+	// macs holds keyed HMACs for reuse: an import pseudonymises every
+	// child of the register, and keying an HMAC costs more than using it.
+	macs *sync.Pool
+}
 
 // MinKeyBytes is the shortest key accepted: as long as the hash.
 const MinKeyBytes = 32
@@ -24,7 +32,8 @@ func NewPseudonymizer(key []byte) (Pseudonymizer, error) {
 	if len(key) < MinKeyBytes {
 		return Pseudonymizer{}, errors.New("der Schlüssel für die Pseudonyme muss mindestens 32 Bytes lang sein")
 	}
-	return Pseudonymizer{key: append([]byte(nil), key...)}, nil
+	k := append([]byte(nil), key...)
+	return Pseudonymizer{key: k, macs: &sync.Pool{New: func() any { return hmac.New(sha256.New, k) }}}, nil
 }
 
 // ParsePseudonymKey reads a key given in configuration as base64 (standard
@@ -44,9 +53,12 @@ func ParsePseudonymKey(s string) ([]byte, error) {
 
 // ID is the child's pseudonymous id.
 func (p Pseudonymizer) ID(schluessel string) string {
-	mac := hmac.New(sha256.New, p.key)
-	mac.Write([]byte(schluessel))
-	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	mac := p.macs.Get().(hash.Hash)
+	defer p.macs.Put(mac)
+	mac.Reset()
+	io.WriteString(mac, schluessel) //nolint:errcheck // a hash does not fail
+	var sum [sha256.Size]byte
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(sum[:0]))
 }
 
 // idLen is the length of an id.

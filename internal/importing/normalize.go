@@ -163,8 +163,12 @@ func repairMojibake(s string) string {
 // editDistance is the Damerau-Levenshtein distance in its optimal string
 // alignment form: insertions, deletions, substitutions and swaps of two
 // neighbouring letters each count 1.
+//
+// It keeps three rows of the table, on the stack for headers of up to 64
+// letters: header matching calls it some ten thousand times per file.
 func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
+	var bufA, bufB [64]rune
+	ra, rb := appendRunes(bufA[:0], a), appendRunes(bufB[:0], b)
 	n, m := len(ra), len(rb)
 	if n == 0 {
 		return m
@@ -172,27 +176,39 @@ func editDistance(a, b string) int {
 	if m == 0 {
 		return n
 	}
-	d := make([][]int, n+1)
-	for i := range d {
-		d[i] = make([]int, m+1)
-		d[i][0] = i
+	var table [3 * 65]int
+	rows := table[:0]
+	if 3*(m+1) <= len(table) {
+		rows = table[:3*(m+1)]
+	} else {
+		rows = make([]int, 3*(m+1))
 	}
-	for j := 0; j <= m; j++ {
-		d[0][j] = j
+	prev2, prev, cur := rows[:m+1], rows[m+1:2*(m+1)], rows[2*(m+1):]
+	for j := range prev {
+		prev[j] = j
 	}
 	for i := 1; i <= n; i++ {
+		cur[0] = i
 		for j := 1; j <= m; j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+				cur[j] = min(cur[j], prev2[j-2]+1)
 			}
 		}
+		prev2, prev, cur = prev, cur, prev2
 	}
-	return d[n][m]
+	return prev[m]
+}
+
+func appendRunes(dst []rune, s string) []rune {
+	for _, r := range s {
+		dst = append(dst, r)
+	}
+	return dst
 }
 
 // typoTolerance is how many edits a header may differ from an alias of

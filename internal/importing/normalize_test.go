@@ -1,6 +1,9 @@
 package importing
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNormalizeHeader(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -91,6 +94,9 @@ func TestEditDistance(t *testing.T) {
 		{"kitten", "sitting", 3},
 		{"ca", "abc", 3}, // optimal string alignment, not unrestricted Damerau
 		{"zuzug", "wegzug", 3},
+		{"größe", "grösse", 2}, // letters, not bytes
+		{strings.Repeat("ab", 40), strings.Repeat("ab", 39) + "ba", 1},     // longer than the stack rows
+		{strings.Repeat("x", 70), "y" + strings.Repeat("x", 68) + "yz", 3}, // both long
 	}
 	for _, tt := range tests {
 		if got := editDistance(tt.a, tt.b); got != tt.want {

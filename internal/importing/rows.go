@@ -2,6 +2,7 @@ package importing
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -48,7 +49,10 @@ func (r Reader) ReadRows(k Kind, s Sheet, h HeaderMatch) []Record {
 	st := r.Stream(k, s.Name, h)
 	var out []Record
 	for _, row := range s.Rows {
-		out = append(out, st.Push(row)...)
+		for _, rec := range st.Push(row) {
+			rec.Values, rec.Raw = maps.Clone(rec.Values), maps.Clone(rec.Raw) // Push reuses them
+			out = append(out, rec)
+		}
 	}
 	return out
 }
@@ -64,6 +68,11 @@ type Stream struct {
 	mapped []Field
 	ref    int
 	held   []Row
+	// values and raw are the maps of the record of each pushed row, cleared
+	// and filled anew: a map per row was most of an import's allocations.
+	values map[string]any
+	raw    map[string]string
+	out    []Record
 }
 
 // Stream starts reading the data rows of sheet below the header h.
@@ -78,7 +87,7 @@ func (r Reader) Stream(k Kind, sheet string, h HeaderMatch) *Stream {
 	if ref == 0 {
 		ref = time.Now().Year()
 	}
-	st := &Stream{r: r, sheet: sheet, h: h, ref: ref}
+	st := &Stream{r: r, sheet: sheet, h: h, ref: ref, values: map[string]any{}, raw: map[string]string{}}
 	for _, f := range fields {
 		if _, ok := h.Columns[f.Name]; ok {
 			st.mapped = append(st.mapped, f)
@@ -89,8 +98,9 @@ func (r Reader) Stream(k Kind, sheet string, h HeaderMatch) *Stream {
 
 // Push takes the next row and returns the records it completes (none, the
 // row itself, or rows held back before it). The row's cells may be reused
-// by the caller after Push returns only if no row is held: Push copies a
-// row it holds back.
+// by the caller after Push returns: Push copies a row it holds back. The
+// returned slice and the record of the pushed row itself are valid until
+// the next Push, which reuses them and the record's Values and Raw maps.
 func (st *Stream) Push(row Row) []Record {
 	if len(st.mapped) == 0 || row.Number <= st.h.RowNumber || rowIsEmpty(row) || repeatsHeader(row, st.h) {
 		return nil
@@ -99,16 +109,21 @@ func (st *Stream) Push(row Row) []Record {
 		st.held = append(st.held, Row{Number: row.Number, Cells: slices.Clone(row.Cells)})
 		return nil
 	}
-	out := make([]Record, 0, len(st.held)+1)
+	out := st.out[:0]
 	for _, h := range st.held {
-		out = append(out, st.r.readRow(st.sheet, h, st.mapped, st.h, st.ref))
+		out = append(out, st.r.readRow(st.sheet, h, st.mapped, st.h, st.ref,
+			make(map[string]any, len(st.mapped)), make(map[string]string, len(st.mapped))))
 	}
 	st.held = st.held[:0]
-	return append(out, st.r.readRow(st.sheet, row, st.mapped, st.h, st.ref))
+	clear(st.values)
+	clear(st.raw)
+	st.out = append(out, st.r.readRow(st.sheet, row, st.mapped, st.h, st.ref, st.values, st.raw))
+	return st.out
 }
 
-func (r Reader) readRow(sheet string, row Row, mapped []Field, h HeaderMatch, ref int) Record {
-	rec := Record{Sheet: sheet, RowNumber: row.Number, Values: make(map[string]any, len(mapped)), Raw: make(map[string]string, len(mapped))}
+// readRow reads row into a record with the given (empty) maps.
+func (r Reader) readRow(sheet string, row Row, mapped []Field, h HeaderMatch, ref int, values map[string]any, raw map[string]string) Record {
+	rec := Record{Sheet: sheet, RowNumber: row.Number, Values: values, Raw: raw}
 	report := func(f Field, col int, p *Problem) {
 		p.Field = f.Name
 		cp := CellProblem{Problem: *p, Column: col, Label: f.Label}
