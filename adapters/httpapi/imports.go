@@ -1,10 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -148,30 +151,114 @@ func boolParam(c *fiber.Ctx, name string, fe *[]apperr.FieldError) bool {
 	return false
 }
 
+// uploadPath is where lists are uploaded; its body is not buffered (see
+// bufferBody).
+const uploadPath = "/v1/imports"
+
+// maxUploadParts bounds the multipart parts read before the file.
+const maxUploadParts = 16
+
+// uploadEnvelope is room for the multipart headers and boundaries around
+// the file.
+const uploadEnvelope = 64 << 10
+
+// uploadLimit is the largest file accepted (IMPORT_MAX_BYTES).
+func (s *server) uploadLimit() int {
+	if s.Imports.MaxBytes > 0 {
+		return s.Imports.MaxBytes
+	}
+	return 1 << 30
+}
+
+var errNoFile = errors.New("no file in upload")
+
+// receiveUpload copies the multipart field "file" of the request to a
+// temporary file as the body arrives: an upload costs a copy buffer, not
+// its size, in memory. It returns errNoFile when there is no such field.
+// The caller closes and removes the file.
+func (s *server) receiveUpload(c *fiber.Ctx) (*os.File, string, error) {
+	req := c.Request()
+	boundary := string(req.Header.MultipartFormBoundary())
+	if boundary == "" {
+		return nil, "", errNoFile
+	}
+	limit := int64(s.uploadLimit())
+	tooLarge := func() error {
+		c.Context().SetConnectionClose() // the rest of the body is not read
+		return problem(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("Die Datei ist zu groß; erlaubt sind höchstens %d MB.", limit>>20))
+	}
+	if int64(req.Header.ContentLength()) > limit+uploadEnvelope {
+		return nil, "", tooLarge()
+	}
+	var body io.Reader = req.BodyStream()
+	if body == nil {
+		body = bytes.NewReader(req.Body())
+	}
+	mr := multipart.NewReader(io.LimitReader(body, limit+uploadEnvelope+1), boundary)
+	for range maxUploadParts {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil, "", errNoFile
+		}
+		if err != nil {
+			c.Context().SetConnectionClose()
+			return nil, "", problem(fiber.StatusBadRequest, "Der Upload ist kein vollständiges multipart/form-data; bitte erneut senden.")
+		}
+		if part.FormName() != "file" || part.FileName() == "" {
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				c.Context().SetConnectionClose()
+				return nil, "", problem(fiber.StatusBadRequest, "Der Upload ist kein vollständiges multipart/form-data; bitte erneut senden.")
+			}
+			continue
+		}
+		tmp, err := os.CreateTemp("", "schulgateway-upload-*")
+		if err != nil {
+			return nil, "", fmt.Errorf("upload: %w", err)
+		}
+		n, err := io.Copy(tmp, io.LimitReader(part, limit+1))
+		switch {
+		case n > limit:
+			discardUpload(tmp)
+			return nil, "", tooLarge()
+		case err != nil:
+			discardUpload(tmp)
+			c.Context().SetConnectionClose()
+			return nil, "", problem(fiber.StatusBadRequest, "Die Datei im Upload ist nicht vollständig angekommen; bitte erneut senden.")
+		}
+		return tmp, part.FileName(), nil
+	}
+	return nil, "", errNoFile
+}
+
+func discardUpload(f *os.File) {
+	f.Close()
+	os.Remove(f.Name())
+}
+
 func (s *server) postImport(c *fiber.Ctx) error {
 	var fe []apperr.FieldError
 	dryRun := boolParam(c, "dry_run", &fe)
-	fh, err := c.FormFile("file")
-	if err != nil {
+	tmp, filename, err := s.receiveUpload(c)
+	switch {
+	case errors.Is(err, errNoFile):
 		fe = append(fe, apperr.FieldError{Pointer: "/file", Code: "datei_fehlt",
 			Message: "Es wurde keine Datei übermittelt. Erwartet: multipart/form-data mit dem Feld „file“."})
+	case err != nil:
+		return err
+	default:
+		defer discardUpload(tmp)
 	}
 	if len(fe) > 0 {
 		return apperr.Invalid("Der Upload kann so nicht angenommen werden.", fe)
 	}
-	if s.Imports.MaxBytes > 0 && fh.Size > int64(s.Imports.MaxBytes) {
-		return problem(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("Die Datei ist zu groß; erlaubt sind höchstens %d MB.", s.Imports.MaxBytes>>20))
-	}
-	// The file is read where the multipart reader put it (a temporary file
-	// for all but small uploads), never copied whole into memory.
-	f, err := fh.Open()
+	st, err := tmp.Stat()
 	if err != nil {
-		return problem(fiber.StatusBadRequest, "Die Datei im Upload ist nicht lesbar.")
+		return fmt.Errorf("upload: %w", err)
 	}
-	defer f.Close()
-	data := io.NewSectionReader(f, 0, fh.Size)
+	// The file is read where it lies, never copied whole into memory.
+	data := io.NewSectionReader(tmp, 0, st.Size())
 	if s.Imports.CheckFile != nil {
-		if err := s.Imports.CheckFile(c.UserContext(), data, fh.Filename); err != nil {
+		if err := s.Imports.CheckFile(c.UserContext(), data, filename); err != nil {
 			var fe *importing.FileError
 			if !errors.As(err, &fe) {
 				return err
@@ -191,7 +278,7 @@ func (s *server) postImport(c *fiber.Ctx) error {
 	var rec *importing.Recognition
 	detected := false
 	if kind == "" {
-		if rec, err = s.recognise(c.UserContext(), data, fh.Filename, "", c.Query("sheet")); err != nil {
+		if rec, err = s.recognise(c.UserContext(), data, filename, "", c.Query("sheet")); err != nil {
 			return err
 		}
 		if rec != nil {
@@ -201,7 +288,7 @@ func (s *server) postImport(c *fiber.Ctx) error {
 	p := principal(c)
 	imp, err := s.Imports.Service.Submit(c.UserContext(), importing.Request{
 		Kind: kind, DryRun: dryRun, OnError: c.Query("on_error"), Sheet: c.Query("sheet"),
-		Schulnummer: c.Query("schulnummer"), Filename: fh.Filename, CreatedBy: p.Subject,
+		Schulnummer: c.Query("schulnummer"), Filename: filename, CreatedBy: p.Subject,
 	}, data)
 	if err != nil {
 		return err
@@ -210,7 +297,7 @@ func (s *server) postImport(c *fiber.Ctx) error {
 		s.Imports.Queued()
 	}
 	if rec == nil {
-		if rec, err = s.recognise(c.UserContext(), data, fh.Filename, string(imp.Kind), imp.Sheet); err != nil {
+		if rec, err = s.recognise(c.UserContext(), data, filename, string(imp.Kind), imp.Sheet); err != nil {
 			return err
 		}
 	}

@@ -1,11 +1,16 @@
 package httpapi
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime/multipart"
+	"net"
+	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -254,4 +259,111 @@ func wideSheet(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// The upload is copied from the connection to a temporary file: a file over
+// the limit is refused with 413 whether its size is announced or not
+// (chunked), a broken multipart body with 400, a file after other form
+// fields is found, and no temporary file outlives its request.
+func TestUploadIsStreamedToATemporaryFile(t *testing.T) {
+	tmpdir := t.TempDir()
+	t.Setenv("TMPDIR", tmpdir) // os.CreateTemp's directory, for this test alone (not parallel)
+	pool := pgtest.Pool(t)
+	e := newEnv(t, pool)
+	tok := e.token(auth.RoleAdmin)
+	// Over a real socket: fiber's in-memory Test cannot send a chunked body.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go e.srv.app.Listener(ln) //nolint:errcheck // ends with Shutdown
+	t.Cleanup(func() { e.srv.app.Shutdown() })
+	post := func(body io.Reader, contentType string) (int, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+"/v1/imports?kind=melderegister", body)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", contentType)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 202 && ct != "application/problem+json" {
+			t.Errorf("%d answered as %q: %s", resp.StatusCode, ct, out)
+		}
+		return resp.StatusCode, out
+	}
+	form := func(fields [][2]string, file []byte, closed bool) (*bytes.Buffer, string) {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		for _, f := range fields {
+			mw.WriteField(f[0], f[1]) //nolint:errcheck // into a buffer
+		}
+		fw, _ := mw.CreateFormFile("file", "register.xlsx")
+		fw.Write(file) //nolint:errcheck // into a buffer
+		if closed {
+			mw.Close()
+		}
+		return &b, mw.FormDataContentType()
+	}
+	before := count(t, pool, "SELECT count(*) FROM imports")
+
+	tooBig := bytes.Repeat([]byte("x"), 8<<20+1) // newEnv allows 8 MiB
+	body, ct := form(nil, tooBig, true)
+	if status, out := post(bytes.NewReader(body.Bytes()), ct); status != 413 || !strings.Contains(string(out), "8 MB") {
+		t.Errorf("file over the limit, length announced: %d %s", status, out)
+	}
+	// io.MultiReader hides the length: the request is sent chunked.
+	if status, out := post(io.MultiReader(bytes.NewReader(body.Bytes())), ct); status != 413 {
+		t.Errorf("file over the limit, chunked: %d %s", status, out)
+	}
+	body, ct = form(nil, sample(t, "melderegister.xlsx"), false)
+	if status, out := post(io.LimitReader(body, int64(body.Len()-100)), ct); status != 400 {
+		t.Errorf("multipart body cut short: %d %s", status, out)
+	}
+	if after := count(t, pool, "SELECT count(*) FROM imports"); after != before {
+		t.Errorf("%d imports stored for refused uploads", after-before)
+	}
+
+	body, ct = form([][2]string{{"comment", "Stand Februar"}, {"kind", "ignored"}}, sample(t, "melderegister.xlsx"), true)
+	status, out := post(io.MultiReader(body), ct)
+	var imp importJSON
+	if status != 202 || json.Unmarshal(out, &imp) != nil || imp.Size != int64(len(sample(t, "melderegister.xlsx"))) {
+		t.Fatalf("file after two form fields, chunked: %d %s", status, out)
+	}
+	if done := e.await(tok, imp.ID); done.Status != "succeeded" {
+		t.Errorf("import of the streamed upload: %+v", done)
+	}
+	// An upload refused before it is read (a wrong token) and one that
+	// succeeded leave the connection clean for the next request.
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	br := bufio.NewReader(conn)
+	body, ct = form(nil, sample(t, "melderegister.xlsx"), true)
+	for _, token := range []string{"kein-token", tok} {
+		fmt.Fprintf(conn, "POST /v1/imports?kind=melderegister&dry_run=true HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s",
+			token, ct, body.Len(), body.Bytes())
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body) //nolint:errcheck // only the status matters
+		resp.Body.Close()
+		fmt.Fprintf(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+		next, err := http.ReadResponse(br, nil)
+		if err != nil || next.StatusCode != 200 {
+			t.Fatalf("after an upload answered %d the same connection serves %v, %v", resp.StatusCode, next, err)
+		}
+		io.Copy(io.Discard, next.Body) //nolint:errcheck // only the status matters
+		next.Body.Close()
+	}
+
+	left, _ := filepath.Glob(filepath.Join(tmpdir, "schulgateway-upload-*"))
+	if len(left) != 0 {
+		t.Errorf("temporary files left behind: %v", left)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"runtime/debug"
 	"strings"
@@ -136,6 +137,47 @@ func refuseContentEncoding(c *fiber.Ctx) error {
 		return writeProblem(c, fiber.StatusUnsupportedMediaType,
 			"Komprimierte Anfragen (Content-Encoding) werden nicht angenommen. Bitte unkomprimiert senden.", nil)
 	}
+	return c.Next()
+}
+
+// bufferBody reads the request body into memory, refusing one larger than
+// BodyLimit before reading it (413), so that handlers read c.Body() as
+// usual. The upload of a list is left streaming (postImport copies it to
+// a temporary file); what of it is left unread when the answer is ready
+// (a refused token, the closing boundary) is read and dropped, up to the
+// upload limit, so that the connection can carry the next request.
+func (s *server) bufferBody(c *fiber.Ctx) error {
+	req := c.Request()
+	if !req.IsBodyStream() {
+		return c.Next()
+	}
+	if c.Method() == fiber.MethodPost && c.Path() == uploadPath {
+		err := c.Next()
+		if rest := req.BodyStream(); rest != nil && !c.Response().Header.ConnectionClose() {
+			limit := int64(s.uploadLimit()) + uploadEnvelope
+			if n, _ := io.Copy(io.Discard, io.LimitReader(rest, limit+1)); n > limit {
+				c.Context().SetConnectionClose()
+			}
+		}
+		return err
+	}
+	tooLarge := func() error {
+		c.Context().SetConnectionClose() // the rest of the body is not read
+		return writeProblem(c, fiber.StatusRequestEntityTooLarge,
+			fmt.Sprintf("Der Inhalt ist zu groß; erlaubt sind höchstens %d KB.", BodyLimit>>10), nil)
+	}
+	if req.Header.ContentLength() > BodyLimit {
+		return tooLarge()
+	}
+	body, err := io.ReadAll(io.LimitReader(req.BodyStream(), BodyLimit+1))
+	if err != nil {
+		c.Context().SetConnectionClose()
+		return writeProblem(c, fiber.StatusBadRequest, "Der Inhalt der Anfrage konnte nicht gelesen werden.", nil)
+	}
+	if len(body) > BodyLimit {
+		return tooLarge()
+	}
+	req.SetBody(body)
 	return c.Next()
 }
 

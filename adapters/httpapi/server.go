@@ -86,9 +86,14 @@ func newServer(d Deps) *server {
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           90 * time.Second,
-		BodyLimit:             max(BodyLimit, d.Imports.MaxBytes+64<<10), // room for the multipart envelope
-		ReadBufferSize:        16 << 10,
-		ErrorHandler:          errorHandler(d.Log),
+		// Bodies are streamed: an upload goes from the connection to a
+		// temporary file (postImport), every other body is read into memory
+		// up to BodyLimit by bufferBody before a handler sees it.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    BodyLimit,
+		ReadBufferSize:               16 << 10,
+		ErrorHandler:                 errorHandler(d.Log),
 		// goccy/go-json (fiber's own dependency) encodes the lists the BMS
 		// polls about three times faster than encoding/json; same output.
 		JSONEncoder: gojson.Marshal,
@@ -100,7 +105,7 @@ func newServer(d Deps) *server {
 		ProxyHeader:             proxyHeader(d.TrustedProxies),
 		EnableIPValidation:      true,
 	})
-	s.app.Use(s.observe, securityHeaders, refuseContentEncoding, s.withTimeout)
+	s.app.Use(s.observe, securityHeaders, refuseContentEncoding, s.bufferBody, s.withTimeout)
 	for _, r := range s.routes() {
 		handlers := []fiber.Handler{}
 		if len(r.roles) > 0 {
@@ -144,7 +149,7 @@ func (s *server) routes() []route {
 		{fiber.MethodPut, "/v1/schulen/:schulnummer", editors, s.putSchule},
 		{fiber.MethodGet, "/v1/changes", []auth.Role{auth.RoleBMS}, s.getChanges},
 		{fiber.MethodGet, "/v1/imports", editors, s.listImports},
-		{fiber.MethodPost, "/v1/imports", editors, s.postImport},
+		{fiber.MethodPost, uploadPath, editors, s.postImport},
 		{fiber.MethodGet, "/v1/imports/:id", editors, s.getImport},
 		{fiber.MethodGet, "/v1/imports/:id/errors", editors, s.getImportErrors},
 		{fiber.MethodGet, "/v1/imports/:id/errors.xlsx", editors, s.getImportErrorsXLSX},
