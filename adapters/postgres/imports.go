@@ -290,12 +290,16 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('schulgateway-import-' || $1))", imp.Kind); err != nil {
 			return err
 		}
-		stgCols := append([]string{"sheet", "row", "schluessel"}, spec.cols...)
+		// feed_id is the record's id in the change feed (a child's
+		// pseudonym), computed while reading so that writing the feed is
+		// one INSERT … SELECT.
+		stgCols := append([]string{"sheet", "row", "schluessel", "feed_id"}, spec.cols...)
 		if _, err := tx.Exec(ctx, fmt.Sprintf(
-			`CREATE TEMP TABLE stg_in ON COMMIT DROP AS SELECT ''::text AS sheet, 0::integer AS row, %s::text AS schluessel, %s FROM %s WITH NO DATA`,
+			`CREATE TEMP TABLE stg_in ON COMMIT DROP AS SELECT ''::text AS sheet, 0::integer AS row, %s::text AS schluessel, ''::text AS feed_id, %s FROM %s WITH NO DATA`,
 			spec.keyCol, strings.Join(spec.cols, ", "), spec.table)); err != nil {
 			return err
 		}
+		feedID := p.store.feedID(spec)
 		// Reading and validating (Go) and ingesting (PostgreSQL) overlap:
 		// a goroutine hands batches of rows to one streaming COPY.
 		rctx, stopReading := context.WithCancel(ctx)
@@ -325,7 +329,8 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 				Kind: imp.Kind, Sheet: imp.Sheet, Mapping: mapping, Schulnummer: imp.Schulnummer, Check: check, Progress: report,
 			}, func(rec importing.Record) error {
 				start := len(cells)
-				cells = append(cells, rec.Sheet, rec.RowNumber, importing.Schluessel(imp.Kind, rec.Values))
+				key := importing.Schluessel(imp.Kind, rec.Values)
+				cells = append(cells, rec.Sheet, rec.RowNumber, key, feedID(key))
 				cells = append(cells, spec.values(rec.Values)...)
 				batch = append(batch, cells[start:len(cells):len(cells)])
 				if len(batch) == copyBatch {
@@ -547,8 +552,13 @@ func (p *Processor) apply(ctx context.Context, tx pgx.Tx, importID string, spec 
 		spec.table, spec.keyCol, strings.Join(spec.cols, ", "), prefixed("s.", spec.cols), strings.Join(set, ", ")), importID); err != nil {
 		return err
 	}
-	if err := p.store.feed(ctx, tx, spec, `SELECT schluessel, 'upsert' FROM stg WHERE action IN ('create', 'update')
-		UNION ALL SELECT schluessel, 'delete' FROM import_actions WHERE import_id = $1 AND action = 'remove'`, importID); err != nil {
+	if p.store.fed(spec) {
+		if _, err := tx.Exec(ctx, `INSERT INTO change_feed (entity, entity_id, operation)
+			SELECT $1, feed_id, 'upsert' FROM stg WHERE action IN ('create', 'update')`, spec.feedEntity); err != nil {
+			return err
+		}
+	}
+	if err := p.store.feed(ctx, tx, spec, `SELECT schluessel, 'delete' FROM import_actions WHERE import_id = $1 AND action = 'remove'`, importID); err != nil {
 		return err
 	}
 	switch spec.removal {
@@ -669,8 +679,25 @@ func (p *Processor) checker(ctx context.Context, kind importing.Kind) (func(*imp
 // feed records the changes the rows of query (key, operation) describe in
 // the change feed, in the writer's transaction; pseudonymous kinds are
 // named by their pseudonym and tombstones carry it as their key.
+// fed tells whether the records of a kind enter the change feed.
+func (s *ImportStore) fed(spec kindSpec) bool {
+	return spec.feedEntity != "" && (!spec.pseudonymous || s.pseudonym != nil)
+}
+
+// feedID returns how the change feed names a record of the kind by its
+// key: by its pseudonym, or by the key itself ("" when not fed).
+func (s *ImportStore) feedID(spec kindSpec) func(key string) string {
+	switch {
+	case !s.fed(spec):
+		return func(string) string { return "" }
+	case spec.pseudonymous:
+		return s.pseudonym
+	}
+	return func(key string) string { return key }
+}
+
 func (s *ImportStore) feed(ctx context.Context, tx pgx.Tx, spec kindSpec, query string, args ...any) error {
-	if spec.feedEntity == "" || (spec.pseudonymous && s.pseudonym == nil) {
+	if !s.fed(spec) {
 		return nil
 	}
 	// A list may change a million records: read them through a cursor in
@@ -679,6 +706,7 @@ func (s *ImportStore) feed(ctx context.Context, tx pgx.Tx, spec kindSpec, query 
 		return err
 	}
 	defer tx.Exec(ctx, "CLOSE feed_rows") //nolint:errcheck // closed with the transaction anyway
+	name := s.feedID(spec)
 	for {
 		rows, err := tx.Query(ctx, "FETCH 10000 FROM feed_rows")
 		if err != nil {
@@ -687,10 +715,7 @@ func (s *ImportStore) feed(ctx context.Context, tx pgx.Tx, spec kindSpec, query 
 		var changes []changefeed.Change
 		var key, op string
 		if _, err := pgx.ForEachRow(rows, []any{&key, &op}, func() error {
-			id := key
-			if spec.pseudonymous {
-				id = s.pseudonym(key)
-			}
+			id := name(key)
 			c := changefeed.Change{Entity: spec.feedEntity, ID: id, Operation: changefeed.Operation(op)}
 			if c.Operation == changefeed.Delete {
 				c.Key = map[string]string{"id": id}
