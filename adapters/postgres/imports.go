@@ -420,6 +420,10 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 	var row, first int
 	if _, err := pgx.ForEachRow(dupRows, []any{&sheet, &row, &first}, func() error {
 		dups++
+		if len(problems) >= importing.DefaultMaxProblems {
+			out.ProblemsDropped++
+			return nil
+		}
 		problems = append(problems, importing.StoredProblem{Sheet: sheet, Row: row, Column: -1, Code: "zeile_doppelt",
 			Message: fmt.Sprintf("Dieser Datensatz steht schon in Zeile %d. Bitte eine der beiden Zeilen löschen oder korrigieren.", first)})
 		return nil

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -202,6 +203,25 @@ func TestDuplicateRowsAreReported(t *testing.T) {
 	problems, _ := im.store.Problems(context.Background(), imp.ID)
 	if len(problems) != 1 || problems[0].Code != "zeile_doppelt" || problems[0].Row != 5 {
 		t.Errorf("problems = %+v, want zeile_doppelt in row 5", problems)
+	}
+}
+
+// A list that is one record over and over keeps DefaultMaxProblems of its
+// duplicate rows as problems and counts the rest.
+func TestDuplicateProblemsAreCapped(t *testing.T) {
+	t.Parallel()
+	im := newImporter(t)
+	rows := make([][]string, importing.DefaultMaxProblems+51)
+	for i := range rows {
+		rows[i] = []string{"OM1", "Müller", "Lena", "03.04.2020", "Rosenweg", "12", "06108"}
+	}
+	imp := im.run("melderegister", "skip", true, register(rows...))
+	if imp.Counts.Invalid != len(rows)-1 {
+		t.Fatalf("counts %+v, want %d duplicates", imp.Counts, len(rows)-1)
+	}
+	problems, _ := im.store.Problems(context.Background(), imp.ID)
+	if len(problems) != importing.DefaultMaxProblems || !strings.Contains(imp.Detail, "Weitere 50 Fehler") {
+		t.Errorf("%d problems kept, detail %q; want %d and 50 more counted", len(problems), imp.Detail, importing.DefaultMaxProblems)
 	}
 }
 

@@ -42,10 +42,16 @@ type Options struct {
 	Check func(rec *Record)
 	// Progress is called now and then with the number of rows read.
 	Progress func(rows int)
-	// MaxProblems caps the problems kept in the Outcome (default 10,000);
+	// MaxProblems caps the problems kept in the Outcome (default
+	// DefaultMaxProblems);
 	// all are counted.
 	MaxProblems int
 }
+
+// DefaultMaxProblems is how many problems of one list are kept for the
+// uploader (all are counted): enough to fix a file, bounded for a list of
+// a million faulty rows.
+const DefaultMaxProblems = 10_000
 
 // Outcome summarises what was read.
 type Outcome struct {
@@ -81,7 +87,7 @@ var errProbeDone = errors.New("probe done")
 // their problems. It returns a *FileError when no sheet can be read.
 func Run(ctx context.Context, src Source, opt Options, sink func(Record) error) (Outcome, error) {
 	if opt.MaxProblems == 0 {
-		opt.MaxProblems = 10_000
+		opt.MaxProblems = DefaultMaxProblems
 	}
 	idx, h, err := chooseSheet(ctx, src, opt)
 	if err != nil {
