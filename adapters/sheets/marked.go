@@ -73,9 +73,15 @@ func markedSheet(ctx context.Context, imp importing.Import, file importing.File)
 	if err != nil {
 		return nil, unreadable(err)
 	}
+	return workbookMarkedSheet(wb, imp.SheetUsed), nil
+}
+
+// workbookMarkedSheet is the named sheet of a workbook read whole (the
+// first if none has the name).
+func workbookMarkedSheet(wb *Workbook, name string) *markedInput {
 	var sheet *Sheet
 	for i := range wb.Sheets {
-		if wb.Sheets[i].Name == imp.SheetUsed || (imp.SheetUsed == "" && i == 0) {
+		if wb.Sheets[i].Name == name || (name == "" && i == 0) {
 			sheet = &wb.Sheets[i]
 			break
 		}
@@ -84,7 +90,7 @@ func markedSheet(ctx context.Context, imp importing.Import, file importing.File)
 		sheet = &wb.Sheets[0]
 	}
 	if sheet == nil {
-		return nil, nil
+		return nil
 	}
 	in := &markedInput{name: sheet.Name, rows: func(fn func(int, []Cell) error) error {
 		for _, r := range sheet.Rows {
@@ -97,7 +103,7 @@ func markedSheet(ctx context.Context, imp importing.Import, file importing.File)
 	for _, r := range sheet.Rows {
 		in.width = max(in.width, len(r.Cells))
 	}
-	return in, nil
+	return in
 }
 
 // xlsxMarkedSheet streams the named sheet of an xlsx file (the first if
