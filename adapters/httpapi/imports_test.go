@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"mime/multipart"
 	"os"
 	"strings"
@@ -128,10 +130,22 @@ func TestImportEndToEnd(t *testing.T) {
 		t.Errorf("errors by cell = %v, want E5 pflichtfeld_leer and C6 datum_ungueltig", cells)
 	}
 
-	// The marked workbook: the rows as uploaded, a "Fehler" column, red cells.
+	// The marked workbook: the rows as uploaded, a "Fehler" column, red
+	// cells. It is sent with its length, and the access log counts it.
+	var log bytes.Buffer
+	e.srv.log, e.srv.accessLog = slog.New(slog.NewJSONHandler(&log, nil)), true
 	resp, body = e.do(call{method: "GET", path: "/v1/imports/" + imp.ID + "/errors.xlsx", token: tok})
+	e.srv.accessLog = false
 	if resp.StatusCode != 200 {
 		t.Fatalf("errors.xlsx: %d %s", resp.StatusCode, body)
+	}
+	if resp.ContentLength != int64(len(body)) || resp.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "fehler_Fehler.xlsx") {
+		t.Errorf("errors.xlsx: Content-Length %d for %d bytes, Content-Type %q, Content-Disposition %q",
+			resp.ContentLength, len(body), resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
+	}
+	if want := fmt.Sprintf(`"bytes":%d,`, len(body)); !strings.Contains(log.String(), want) {
+		t.Errorf("access log %s, want %s", log.String(), want)
 	}
 	wb, err := excelize.OpenReader(bytes.NewReader(body))
 	if err != nil {
@@ -157,6 +171,32 @@ func TestImportEndToEnd(t *testing.T) {
 	var undone importJSON
 	if resp.StatusCode != 200 || json.Unmarshal(body, &undone) != nil || undone.UndoneAt == nil {
 		t.Errorf("undo of the last import: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestImportErrorsXLSXDamaged: a stored file that cannot be read (again)
+// gives the problem answer, not a broken download.
+func TestImportErrorsXLSXDamaged(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Pool(t)
+	e := newEnv(t, pool)
+	tok := e.token(auth.RoleSchulamt)
+	_, imp, _ := e.upload(tok, "kind=melderegister&on_error=reject", "fehler.xlsx", faultyRegister(t))
+	if done := e.await(tok, imp.ID); done.Status != "rejected" {
+		t.Fatalf("faulty list: %+v", done)
+	}
+	if _, err := pool.Exec(context.Background(), `UPDATE import_file_parts SET data = substring(data FROM 1 FOR 2000) WHERE import_id = $1`, imp.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(context.Background(), `UPDATE imports SET file_size = 2000 WHERE id = $1`, imp.ID); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := e.do(call{method: "GET", path: "/v1/imports/" + imp.ID + "/errors.xlsx", token: tok})
+	var p Problem
+	if resp.StatusCode != 409 || resp.Header.Get("Content-Type") != "application/problem+json" || resp.Header.Get("Content-Disposition") != "" ||
+		json.Unmarshal(body, &p) != nil || !strings.Contains(p.Detail, "nicht lesbar") {
+		t.Errorf("errors.xlsx of a damaged file: %d %q %s, want 409 problem+json saying it is not readable",
+			resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 }
 
