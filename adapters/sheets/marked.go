@@ -29,14 +29,35 @@ import (
 // temporary file), the shared strings and problems. Other formats are read
 // whole with Read (at most DefaultLimits.MaxBytes).
 //
-// A file that cannot be read gives an apperr.Conflict with a German
-// message. w may have been written to when an error is returned.
+// A damaged file gives an apperr.Conflict with a German message; an error
+// reading file (the database) is returned wrapped, not taken for damage.
+// w may have been written to when an error is returned.
 func MarkedWorkbook(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem, w io.Writer) error {
-	sheet, err := markedSheet(ctx, imp, file)
-	if err != nil {
-		return err
+	rf := &readErrFile{File: file}
+	sheet, err := markedSheet(ctx, imp, rf)
+	if err == nil {
+		err = writeMarked(w, imp, sheet, problems)
 	}
-	return writeMarked(w, imp, sheet, problems)
+	if err != nil && rf.err != nil {
+		return fmt.Errorf("read upload: %w", rf.err)
+	}
+	return err
+}
+
+// readErrFile keeps the first error reading the file gave (the database
+// gone, the request's time up): the readers take a file that cannot be
+// read for a damaged one, which it is not.
+type readErrFile struct {
+	importing.File
+	err error
+}
+
+func (f *readErrFile) ReadAt(p []byte, off int64) (int, error) {
+	n, err := f.File.ReadAt(p, off)
+	if err != nil && err != io.EOF && f.err == nil {
+		f.err = err
+	}
+	return n, err
 }
 
 // markedInput is the sheet MarkedWorkbook writes back: its name, the cells

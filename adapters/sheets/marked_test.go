@@ -288,6 +288,20 @@ func (h hugeFile) ReadAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
+// failingFile fails to read past its first n bytes.
+type failingFile struct {
+	*bytes.Reader
+	n   int64
+	err error
+}
+
+func (f failingFile) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > f.n {
+		return 0, f.err
+	}
+	return f.Reader.ReadAt(p, off)
+}
+
 // TestMarkedWorkbookDamaged: a file that cannot be read (again) gives a
 // conflict with a German message, never a panic or another error.
 func TestMarkedWorkbookDamaged(t *testing.T) {
@@ -304,6 +318,7 @@ func TestMarkedWorkbookDamaged(t *testing.T) {
 		return rezip(t, m)
 	}
 	cut := strings.Index(sheet, `<row r="30"`)
+	imp := importing.Import{Filename: "liste.xlsx", SheetUsed: "Liste", HeaderRow: 2}
 	for _, tc := range []struct {
 		name, want string
 		file       importing.File
@@ -315,17 +330,20 @@ func TestMarkedWorkbookDamaged(t *testing.T) {
 		{"csv larger than read whole", "zu groß", hugeFile(DefaultLimits.MaxBytes + 1)},
 		{"larger than any upload", "zu groß", hugeFile(streamLimits.MaxBytes + 1)},
 	} {
-		imp := importing.Import{Filename: "liste.xlsx", SheetUsed: "Liste", HeaderRow: 2}
 		err := MarkedWorkbook(context.Background(), imp, tc.file, []importing.StoredProblem{{Sheet: "Liste", Row: 3, Column: 1, Message: "x"}}, io.Discard)
 		var ae *apperr.Error
 		if !errors.As(err, &ae) || ae.Kind != apperr.KindConflict || !strings.Contains(ae.Detail, "markierte Fassung") || !strings.Contains(ae.Detail, tc.want) {
 			t.Errorf("%s: %v, want a conflict saying %q", tc.name, err, tc.want)
 		}
 	}
+	// A file that cannot be read (the database gone) is no damaged file.
+	lost := errors.New("connection lost")
+	if err := MarkedWorkbook(context.Background(), imp, failingFile{bytes.NewReader(good), 3000, lost}, nil, io.Discard); !errors.Is(err, lost) {
+		t.Errorf("file not readable: %v, want the read error", err)
+	}
 	// A cancelled request stops without a conflict.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	imp := importing.Import{Filename: "liste.xlsx", SheetUsed: "Liste", HeaderRow: 2}
 	if err := MarkedWorkbook(ctx, imp, bytes.NewReader(good), nil, io.Discard); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v, want context.Canceled", err)
 	}
