@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime/multipart"
 	"os"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/importing"
 )
 
 // upload posts file as multipart field "file" to /v1/imports?query.
@@ -174,8 +176,9 @@ func TestImportEndToEnd(t *testing.T) {
 	}
 }
 
-// TestImportErrorsXLSXDamaged: a stored file that cannot be read (again)
-// gives the problem answer, not a broken download.
+// TestImportErrorsXLSXDamaged: marking a list has more time than other
+// requests; a stored file that cannot be read (again) gives the problem
+// answer, not a broken download.
 func TestImportErrorsXLSXDamaged(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.Pool(t)
@@ -185,6 +188,20 @@ func TestImportErrorsXLSXDamaged(t *testing.T) {
 	if done := e.await(tok, imp.ID); done.Status != "rejected" {
 		t.Fatalf("faulty list: %+v", done)
 	}
+	// Marking a long list may take longer than other requests.
+	mark := e.srv.Imports.MarkedWorkbook
+	var left time.Duration
+	e.srv.Imports.MarkedWorkbook = func(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem, w io.Writer) error {
+		if dl, ok := ctx.Deadline(); ok {
+			left = time.Until(dl)
+		}
+		return mark(ctx, imp, file, problems, w)
+	}
+	if resp, body := e.do(call{method: "GET", path: "/v1/imports/" + imp.ID + "/errors.xlsx", token: tok}); resp.StatusCode != 200 || left <= e.srv.RequestTimeout {
+		t.Errorf("errors.xlsx: %d %.100s, %v left to mark it, want more than the %v of other requests", resp.StatusCode, body, left, e.srv.RequestTimeout)
+	}
+	e.srv.Imports.MarkedWorkbook = mark
+	// A damaged file.
 	if _, err := pool.Exec(context.Background(), `UPDATE import_file_parts SET data = substring(data FROM 1 FOR 2000) WHERE import_id = $1`, imp.ID); err != nil {
 		t.Fatal(err)
 	}
