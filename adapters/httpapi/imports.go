@@ -24,9 +24,9 @@ type ImportDeps struct {
 	Service *importing.Service
 	// Queued is called after an upload was stored, to start work at once.
 	Queued func()
-	// MarkedWorkbook builds the uploaded rows with a "Fehler" column and
-	// the faulty cells marked.
-	MarkedWorkbook func(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem) ([]byte, error)
+	// MarkedWorkbook writes the uploaded rows with a "Fehler" column and
+	// the faulty cells marked to w as xlsx.
+	MarkedWorkbook func(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem, w io.Writer) error
 	// MaxBytes is the largest file accepted.
 	MaxBytes int
 	// CheckFile refuses, at upload, a file the import could not read (no
@@ -388,6 +388,10 @@ func (s *server) getImportErrors(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"items": items})
 }
 
+// markedWorkbookTimeout bounds the work for errors.xlsx in place of
+// RequestTimeout.
+const markedWorkbookTimeout = 5 * time.Minute
+
 func (s *server) getImportErrorsXLSX(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	id := c.Params("id")
@@ -402,13 +406,33 @@ func (s *server) getImportErrorsXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// Marking a list of a million rows takes longer than RequestTimeout
+	// allows (some 15 s on two cores), so it has a time of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markedWorkbookTimeout)
+	defer cancel()
 	file, err := s.Imports.Service.File(ctx, id)
 	if err != nil {
 		return err
 	}
-	out, err := s.Imports.MarkedWorkbook(ctx, imp, file, problems)
+	// The workbook goes to a temporary file first, so that a file that
+	// turns out unreadable halfway still gets its problem answer, and is
+	// then sent from there with its length: a list of a million rows is
+	// not held in memory.
+	out, err := newTempFile("schulgateway-fehler-*.xlsx")
 	if err != nil {
 		return err
+	}
+	if err := s.Imports.MarkedWorkbook(ctx, imp, file, problems, out); err != nil {
+		out.Close()
+		return err
+	}
+	size, err := out.Seek(0, io.SeekEnd)
+	if err == nil {
+		_, err = out.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		out.Close()
+		return fmt.Errorf("marked workbook: %w", err)
 	}
 	name := strings.TrimSuffix(imp.Filename, fileExt(imp.Filename))
 	if name == "" {
@@ -416,7 +440,31 @@ func (s *server) getImportErrorsXLSX(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Set(fiber.HeaderContentDisposition, contentDisposition(name+"_Fehler.xlsx"))
-	return c.Send(out)
+	return c.SendStream(out, int(size)) // fasthttp closes out once it is sent or the answer replaced
+}
+
+// tempFile is a temporary file that is gone once closed. Where the system
+// allows it, it is removed at once and lives on only as the open file, so
+// that nothing is left behind even if the process dies.
+type tempFile struct {
+	*os.File
+	removed bool
+}
+
+func newTempFile(pattern string) (*tempFile, error) {
+	f, err := os.CreateTemp("", pattern)
+	if err != nil {
+		return nil, fmt.Errorf("temporary file: %w", err)
+	}
+	return &tempFile{File: f, removed: os.Remove(f.Name()) == nil}, nil
+}
+
+func (f *tempFile) Close() error {
+	err := f.File.Close()
+	if !f.removed {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 func (s *server) deleteImport(c *fiber.Ctx) error {

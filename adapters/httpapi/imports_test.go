@@ -3,9 +3,11 @@ package httpapi
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/importing"
 )
 
 // upload posts file as multipart field "file" to /v1/imports?query.
@@ -133,10 +136,22 @@ func TestImportEndToEnd(t *testing.T) {
 		t.Errorf("errors by cell = %v, want E5 pflichtfeld_leer and C6 datum_ungueltig", cells)
 	}
 
-	// The marked workbook: the rows as uploaded, a "Fehler" column, red cells.
+	// The marked workbook: the rows as uploaded, a "Fehler" column, red
+	// cells. It is sent with its length, and the access log counts it.
+	var log bytes.Buffer
+	e.srv.log, e.srv.accessLog = slog.New(slog.NewJSONHandler(&log, nil)), true
 	resp, body = e.do(call{method: "GET", path: "/v1/imports/" + imp.ID + "/errors.xlsx", token: tok})
+	e.srv.accessLog = false
 	if resp.StatusCode != 200 {
 		t.Fatalf("errors.xlsx: %d %s", resp.StatusCode, body)
+	}
+	if resp.ContentLength != int64(len(body)) || resp.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "fehler_Fehler.xlsx") {
+		t.Errorf("errors.xlsx: Content-Length %d for %d bytes, Content-Type %q, Content-Disposition %q",
+			resp.ContentLength, len(body), resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
+	}
+	if want := fmt.Sprintf(`"bytes":%d,`, len(body)); !strings.Contains(log.String(), want) {
+		t.Errorf("access log %s, want %s", log.String(), want)
 	}
 	wb, err := excelize.OpenReader(bytes.NewReader(body))
 	if err != nil {
@@ -162,6 +177,47 @@ func TestImportEndToEnd(t *testing.T) {
 	var undone importJSON
 	if resp.StatusCode != 200 || json.Unmarshal(body, &undone) != nil || undone.UndoneAt == nil {
 		t.Errorf("undo of the last import: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestImportErrorsXLSXDamaged: marking a list has more time than other
+// requests; a stored file that cannot be read (again) gives the problem
+// answer, not a broken download.
+func TestImportErrorsXLSXDamaged(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Pool(t)
+	e := newEnv(t, pool)
+	tok := e.token(auth.RoleSchulamt)
+	_, imp, _ := e.upload(tok, "kind=melderegister&on_error=reject", "fehler.xlsx", faultyRegister(t))
+	if done := e.await(tok, imp.ID); done.Status != "rejected" {
+		t.Fatalf("faulty list: %+v", done)
+	}
+	// Marking a long list may take longer than other requests.
+	mark := e.srv.Imports.MarkedWorkbook
+	var left time.Duration
+	e.srv.Imports.MarkedWorkbook = func(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem, w io.Writer) error {
+		if dl, ok := ctx.Deadline(); ok {
+			left = time.Until(dl)
+		}
+		return mark(ctx, imp, file, problems, w)
+	}
+	if resp, body := e.do(call{method: "GET", path: "/v1/imports/" + imp.ID + "/errors.xlsx", token: tok}); resp.StatusCode != 200 || left <= e.srv.RequestTimeout {
+		t.Errorf("errors.xlsx: %d %.100s, %v left to mark it, want more than the %v of other requests", resp.StatusCode, body, left, e.srv.RequestTimeout)
+	}
+	e.srv.Imports.MarkedWorkbook = mark
+	// A damaged file.
+	if _, err := pool.Exec(context.Background(), `UPDATE import_file_parts SET data = substring(data FROM 1 FOR 2000) WHERE import_id = $1`, imp.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(context.Background(), `UPDATE imports SET file_size = 2000 WHERE id = $1`, imp.ID); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := e.do(call{method: "GET", path: "/v1/imports/" + imp.ID + "/errors.xlsx", token: tok})
+	var p Problem
+	if resp.StatusCode != 409 || resp.Header.Get("Content-Type") != "application/problem+json" || resp.Header.Get("Content-Disposition") != "" ||
+		json.Unmarshal(body, &p) != nil || !strings.Contains(p.Detail, "nicht lesbar") {
+		t.Errorf("errors.xlsx of a damaged file: %d %q %s, want 409 problem+json saying it is not readable",
+			resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 }
 

@@ -96,7 +96,7 @@ func (s *server) observe(c *fiber.Ctx) error {
 			slog.String("route", route),
 			slog.Int("status", status),
 			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
-			slog.Int("bytes", len(c.Response().Body())),
+			slog.Int("bytes", bodySize(c)),
 			slog.String("request_id", id),
 		}
 		if p, ok := c.Locals(localPrincipal).(auth.Principal); ok {
@@ -253,4 +253,14 @@ func methodLabel(m string) string {
 		}
 	}
 	return "OTHER"
+}
+
+// bodySize is the length of an answer; a streamed body (a download sent
+// from a file) is not read for it, which would load it into memory.
+func bodySize(c *fiber.Ctx) int {
+	r := c.Response()
+	if r.IsBodyStream() {
+		return max(r.Header.ContentLength(), 0)
+	}
+	return len(r.Body())
 }

@@ -1,10 +1,11 @@
 package sheets
 
 import (
-	"bytes"
+	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,14 +16,75 @@ import (
 	"github.com/schulgateway/schulgateway/internal/importing"
 )
 
-// MarkedWorkbook writes the sheet an import read back as xlsx, every row at
-// the row number it had, with an added column "Fehler" that lists the
-// row's problems and each faulty cell filled red: staff correct the cells
-// in Excel and upload the file again. Problems of the file as a whole are
-// listed on a second sheet "Hinweise".
-func MarkedWorkbook(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem) ([]byte, error) {
+// MarkedWorkbook writes to w the sheet an import read back as xlsx, every
+// row at the row number it had, with an added column "Fehler" that lists
+// the row's problems and each faulty cell filled red: staff correct the
+// cells in Excel and upload the file again. Problems of the file as a whole
+// are listed on a second sheet "Hinweise".
+//
+// An xlsx file is streamed twice (the widest row first, as the "Fehler"
+// column goes after it, then the rows) and each row written as it is read,
+// so a list of a million rows costs about the same memory as one of a
+// hundred: the stream writer's buffer of 16 MB (beyond it, rows go to a
+// temporary file), the shared strings and problems. Other formats are read
+// whole with Read (at most DefaultLimits.MaxBytes).
+//
+// A damaged file gives an apperr.Conflict with a German message; an error
+// reading file (the database) is returned wrapped, not taken for damage.
+// w may have been written to when an error is returned.
+func MarkedWorkbook(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem, w io.Writer) error {
+	rf := &readErrFile{File: file}
+	sheet, err := markedSheet(ctx, imp, rf)
+	if err == nil {
+		err = writeMarked(w, imp, sheet, problems)
+	}
+	if err != nil && rf.err != nil {
+		return fmt.Errorf("read upload: %w", rf.err)
+	}
+	return err
+}
+
+// readErrFile keeps the first error reading the file gave (the database
+// gone, the request's time up): the readers take a file that cannot be
+// read for a damaged one, which it is not.
+type readErrFile struct {
+	importing.File
+	err error
+}
+
+func (f *readErrFile) ReadAt(p []byte, off int64) (int, error) {
+	n, err := f.File.ReadAt(p, off)
+	if err != nil && err != io.EOF && f.err == nil {
+		f.err = err
+	}
+	return n, err
+}
+
+// markedInput is the sheet MarkedWorkbook writes back: its name, the cells
+// of its widest row and its rows in ascending order.
+type markedInput struct {
+	name  string
+	width int
+	// rows calls fn with each row; an error from fn is returned as is.
+	rows func(fn func(number int, cells []Cell) error) error
+}
+
+// markedSheet opens the sheet the import read (imp.SheetUsed; the first if
+// there is none of that name). It is nil if the file has no sheet.
+func markedSheet(ctx context.Context, imp importing.Import, file importing.File) (*markedInput, error) {
+	if err := checkSize(file.Size(), streamLimits); err != nil {
+		return nil, unreadable(err)
+	}
+	xf, isXLSX, err := openXLSX(ctx, file, file.Size(), imp.Filename, streamLimits)
+	if err != nil {
+		return nil, unreadable(err)
+	}
+	if isXLSX {
+		return xlsxMarkedSheet(ctx, xf, imp.SheetUsed)
+	}
+	// The other formats are read whole, so their size is bounded first.
 	if err := checkSize(file.Size(), DefaultLimits); err != nil {
-		return nil, apperr.Conflict("Die hochgeladene Datei ist zu groß für eine markierte Fassung: " + err.(*Error).Message)
+		return nil, unreadable(err)
 	}
 	data, err := readWhole(file)
 	if err != nil {
@@ -30,15 +92,17 @@ func MarkedWorkbook(ctx context.Context, imp importing.Import, file importing.Fi
 	}
 	wb, err := Read(ctx, data, imp.Filename, Limits{})
 	if err != nil {
-		var e *Error
-		if errors.As(err, &e) {
-			return nil, apperr.Conflict("Die hochgeladene Datei ist nicht lesbar, daher gibt es keine markierte Fassung: " + e.Message)
-		}
-		return nil, err
+		return nil, unreadable(err)
 	}
+	return workbookMarkedSheet(wb, imp.SheetUsed), nil
+}
+
+// workbookMarkedSheet is the named sheet of a workbook read whole (the
+// first if none has the name).
+func workbookMarkedSheet(wb *Workbook, name string) *markedInput {
 	var sheet *Sheet
 	for i := range wb.Sheets {
-		if wb.Sheets[i].Name == imp.SheetUsed || (imp.SheetUsed == "" && i == 0) {
+		if wb.Sheets[i].Name == name || (name == "" && i == 0) {
 			sheet = &wb.Sheets[i]
 			break
 		}
@@ -46,11 +110,78 @@ func MarkedWorkbook(ctx context.Context, imp importing.Import, file importing.Fi
 	if sheet == nil && len(wb.Sheets) > 0 {
 		sheet = &wb.Sheets[0]
 	}
+	if sheet == nil {
+		return nil
+	}
+	in := &markedInput{name: sheet.Name, rows: func(fn func(int, []Cell) error) error {
+		for _, r := range sheet.Rows {
+			if err := fn(r.Number, r.Cells); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	for _, r := range sheet.Rows {
+		in.width = max(in.width, len(r.Cells))
+	}
+	return in
+}
 
+// xlsxMarkedSheet streams the named sheet of an xlsx file (the first if
+// none has the name): once here for its width, once when it is written.
+func xlsxMarkedSheet(ctx context.Context, f *XLSXFile, name string) (*markedInput, error) {
+	sheets := f.Sheets()
+	if len(sheets) == 0 {
+		return nil, nil
+	}
+	idx := 0
+	for i, s := range sheets {
+		if name != "" && s.Name == name {
+			idx = i
+			break
+		}
+	}
+	in := &markedInput{name: sheets[idx].Name}
+	in.rows = func(fn func(int, []Cell) error) error {
+		var fnErr error
+		err := f.Rows(ctx, idx, func(r *Row) error {
+			fnErr = fn(r.Number, r.Cells)
+			return fnErr
+		})
+		if err != nil && err == fnErr {
+			return err // the writer's own error
+		}
+		return unreadable(err)
+	}
+	if err := in.rows(func(_ int, cells []Cell) error {
+		in.width = max(in.width, len(cells))
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// unreadable turns an *Error into a conflict with a German message and
+// passes other errors (a cancelled context) and nil through.
+func unreadable(err error) error {
+	var e *Error
+	switch {
+	case !errors.As(err, &e):
+		return err
+	case errors.Is(err, ErrTooLarge):
+		return apperr.Conflict("Die hochgeladene Datei ist zu groß für eine markierte Fassung: " + e.Message)
+	}
+	return apperr.Conflict("Die hochgeladene Datei ist nicht lesbar, daher gibt es keine markierte Fassung: " + e.Message)
+}
+
+// writeMarked writes the marked workbook of sheet (nil: an empty sheet and
+// the problems on "Hinweise") to w, each row as it comes.
+func writeMarked(w io.Writer, imp importing.Import, sheet *markedInput, problems []importing.StoredProblem) error {
 	byRow := map[int][]importing.StoredProblem{}
 	var general []importing.StoredProblem
 	for _, p := range problems {
-		if p.Row <= 0 || (sheet != nil && p.Sheet != "" && p.Sheet != sheet.Name) {
+		if p.Row <= 0 || (sheet != nil && p.Sheet != "" && p.Sheet != sheet.name) {
 			general = append(general, p)
 			continue
 		}
@@ -60,38 +191,36 @@ func MarkedWorkbook(ctx context.Context, imp importing.Import, file importing.Fi
 	f := excelize.NewFile()
 	defer f.Close()
 	name := "Tabelle1"
-	if sheet != nil && sheet.Name != "" {
-		name = safeSheetName(sheet.Name)
+	if sheet != nil && sheet.name != "" {
+		name = safeSheetName(sheet.name)
 	}
 	if err := f.SetSheetName("Sheet1", name); err != nil {
-		return nil, err
+		return err
 	}
 	red, err := f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}},
 		Font: &excelize.Font{Color: "9C0006"}})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	errText, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "9C0006"}, Alignment: &excelize.Alignment{WrapText: true}})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	sw, err := f.NewStreamWriter(name)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	width := 0
 	if sheet != nil {
-		for _, r := range sheet.Rows {
-			width = max(width, len(r.Cells))
-		}
+		width = sheet.width
 	}
 	errCol := max(width, 1) // 0-based index of the "Fehler" column
 	if err := sw.SetColWidth(errCol+1, errCol+1, 80); err != nil {
-		return nil, err
+		return err
 	}
 	if sheet != nil {
 		rowsWithProblems := make([]int, 0, len(byRow))
@@ -100,13 +229,18 @@ func MarkedWorkbook(ctx context.Context, imp importing.Import, file importing.Fi
 		}
 		sort.Ints(rowsWithProblems)
 		next := 0 // index into rowsWithProblems: rows the file has no cells for still get their message
+		values := make([]any, errCol+1)
+		marked := make([]bool, errCol)
+		var msgs []string
 		write := func(number int, cells []Cell) error {
-			values := make([]any, errCol+1)
-			marked := map[int]bool{}
-			var msgs []string
+			clear(values)
+			clear(marked)
+			msgs = msgs[:0]
 			for _, p := range byRow[number] {
 				if p.Column >= 0 {
-					marked[p.Column] = true
+					if p.Column < errCol {
+						marked[p.Column] = true
+					}
 					msgs = append(msgs, importing.CellRef(p.Column, number)+": "+p.Message)
 				} else {
 					msgs = append(msgs, p.Message)
@@ -134,44 +268,48 @@ func MarkedWorkbook(ctx context.Context, imp importing.Import, file importing.Fi
 			}
 			return sw.SetRow("A"+strconv.Itoa(number), values)
 		}
-		for _, r := range sheet.Rows {
-			for next < len(rowsWithProblems) && rowsWithProblems[next] < r.Number {
+		err := sheet.rows(func(number int, cells []Cell) error {
+			for next < len(rowsWithProblems) && rowsWithProblems[next] < number {
 				if err := write(rowsWithProblems[next], nil); err != nil {
-					return nil, err
+					return err
 				}
 				next++
 			}
-			if next < len(rowsWithProblems) && rowsWithProblems[next] == r.Number {
+			if next < len(rowsWithProblems) && rowsWithProblems[next] == number {
 				next++
 			}
-			if err := write(r.Number, r.Cells); err != nil {
-				return nil, err
-			}
+			return write(number, cells)
+		})
+		if err != nil {
+			return err
 		}
 		for ; next < len(rowsWithProblems); next++ {
 			if err := write(rowsWithProblems[next], nil); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
 	if err := sw.Flush(); err != nil {
-		return nil, err
+		return err
 	}
 	if len(general) > 0 {
 		if _, err := f.NewSheet("Hinweise"); err != nil {
-			return nil, err
+			return err
 		}
 		for i, p := range general {
 			if err := f.SetCellValue("Hinweise", "A"+strconv.Itoa(i+1), p.Message); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, fmt.Errorf("write marked workbook: %w", err)
+	// Write assembles the archive in a bytes.Buffer; with this zip writer
+	// it goes to w instead (the buffer stays empty), the rows copied from
+	// the stream writer's temporary file.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	if err := f.Write(io.Discard); err != nil {
+		return fmt.Errorf("write marked workbook: %w", err)
 	}
-	return buf.Bytes(), nil
+	return nil
 }
 
 // cellValue keeps numbers as numbers so Excel shows no "number stored as
