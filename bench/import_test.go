@@ -133,7 +133,7 @@ func benchmarkImport(b *testing.B, rows int) {
 	}
 	store := postgres.NewImportStore(pool, ps.ID)
 	log := slog.New(slog.DiscardHandler)
-	worker := postgres.NewWorker(postgres.NewProcessor(store, sheets.Open), 1, log)
+	worker := postgres.NewWorker(postgres.NewProcessor(store, sheets.Uploads{}.Open), 1, log)
 	wctx, stop := context.WithCancel(ctx)
 	b.Cleanup(stop)
 	go worker.Run(wctx)
@@ -141,8 +141,8 @@ func benchmarkImport(b *testing.B, rows int) {
 		Schulen: schule.NewService(postgres.NewSchulenStore(pool, nil)), Verifier: verifier, Spec: openapi.Spec, Log: log,
 		Ready: func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
 		Imports: httpapi.ImportDeps{Service: importing.NewService(store, importing.Limits{MaxBytes: 128 << 20}), Queued: worker.Wake,
-			MarkedWorkbook: sheets.MarkedWorkbook,
-			CheckFile:      sheets.Check, MaxBytes: 128 << 20}, // a million rows are 66 MB
+			MarkedWorkbook: sheets.Uploads{}.MarkedWorkbook,
+			CheckFile:      sheets.Uploads{}.Check, MaxBytes: 128 << 20}, // a million rows are 66 MB
 	}))
 
 	var total time.Duration

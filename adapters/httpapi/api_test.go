@@ -94,7 +94,7 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 		t.Fatal(err)
 	}
 	importStore := postgres.NewImportStore(pool, nil)
-	worker := postgres.NewWorker(postgres.NewProcessor(importStore, sheets.Open), 2, slog.New(slog.DiscardHandler))
+	worker := postgres.NewWorker(postgres.NewProcessor(importStore, sheets.Uploads{}.Open), 2, slog.New(slog.DiscardHandler))
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { worker.Run(ctx); close(done) }()
@@ -127,9 +127,9 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 		Imports: ImportDeps{
 			Service:        importing.NewService(importStore, importing.Limits{MaxBytes: 8 << 20}),
 			Queued:         worker.Wake,
-			MarkedWorkbook: sheets.MarkedWorkbook,
-			CheckFile:      sheets.Check,
-			Open:           sheets.Open,
+			MarkedWorkbook: sheets.Uploads{}.MarkedWorkbook,
+			CheckFile:      sheets.Uploads{}.Check,
+			Open:           sheets.Uploads{}.Open,
 			MaxBytes:       8 << 20,
 		},
 		Audit:    postgres.NewAuditStore(pool),

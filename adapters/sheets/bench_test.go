@@ -141,7 +141,7 @@ func BenchmarkStreamXLSX100k(b *testing.B) {
 			})
 		}
 		bench("stream", func(peak *heapPeak) int {
-			f, err := OpenXLSX(context.Background(), data, "m.xlsx", streamLimits)
+			f, err := OpenXLSX(context.Background(), data, "m.xlsx", Uploads{}.stream())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -157,7 +157,7 @@ func BenchmarkStreamXLSX100k(b *testing.B) {
 			return count
 		})
 		bench("source", func(peak *heapPeak) int {
-			src, err := Open(context.Background(), bytes.NewReader(data), "m.xlsx")
+			src, err := Uploads{}.Open(context.Background(), bytes.NewReader(data), "m.xlsx")
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -300,7 +300,7 @@ func BenchmarkMarkedWorkbook(b *testing.B) {
 				if _, err := out.Seek(0, io.SeekStart); err != nil {
 					b.Fatal(err)
 				}
-				if err := MarkedWorkbook(context.Background(), imp, file, problems, sampledWriter{out, &peak}); err != nil {
+				if err := (Uploads{}).MarkedWorkbook(context.Background(), imp, file, problems, sampledWriter{out, &peak}); err != nil {
 					b.Fatal(err)
 				}
 			}

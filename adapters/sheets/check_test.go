@@ -34,7 +34,7 @@ func TestCheckAtUpload(t *testing.T) {
 		{"sample csv", "melderegister_excel_export.csv", readTestdata(t, "melderegister_excel_export.csv"), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := Check(context.Background(), bytes.NewReader(tc.data), tc.file)
+			err := Uploads{}.Check(context.Background(), bytes.NewReader(tc.data), tc.file)
 			if tc.code == "" {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
@@ -46,5 +46,39 @@ func TestCheckAtUpload(t *testing.T) {
 				t.Fatalf("got %T %v, want code %s with a German message", err, err, tc.code)
 			}
 		})
+	}
+}
+
+// The operator's limits hold: a sheet wider than MaxColumns and a file
+// unpacking to more than MaxUnpacked are refused, the sample lists are
+// not, in xlsx and in the formats read whole.
+func TestUploadsLimitsAreTheOperators(t *testing.T) {
+	narrow := Uploads{MaxColumns: 5}
+	small := Uploads{MaxUnpacked: 1 << 20}
+	for _, tc := range []struct {
+		name string
+		up   Uploads
+		file string
+		data []byte
+		code string
+	}{
+		{"more than 5 columns (xlsx)", narrow, "melderegister.xlsx", readTestdata(t, "melderegister.xlsx"), "datei_zu_gross"},
+		{"more than 5 columns (csv)", narrow, "melderegister_excel_export.csv", readTestdata(t, "melderegister_excel_export.csv"), "datei_zu_gross"},
+		{"2 MB unpacked, 1 MB allowed", small, "bombe.xlsx", bomb(t, 2<<20), "datei_zu_gross"},
+		{"the sample within 1 MB", small, "melderegister.xlsx", readTestdata(t, "melderegister.xlsx"), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.up.Check(context.Background(), bytes.NewReader(tc.data), tc.file)
+			var fe *importing.FileError
+			switch {
+			case tc.code == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.code != "" && (!errors.As(err, &fe) || fe.Code != tc.code):
+				t.Fatalf("got %v, want code %s", err, tc.code)
+			}
+		})
+	}
+	if err := (Uploads{}).Check(context.Background(), bytes.NewReader(bomb(t, 2<<20)), "bombe.xlsx"); err != nil {
+		t.Errorf("2 MB unpacked refused with the default limits: %v", err)
 	}
 }

@@ -32,9 +32,9 @@ import (
 // A damaged file gives an apperr.Conflict with a German message; an error
 // reading file (the database) is returned wrapped, not taken for damage.
 // w may have been written to when an error is returned.
-func MarkedWorkbook(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem, w io.Writer) error {
+func (u Uploads) MarkedWorkbook(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem, w io.Writer) error {
 	rf := &readErrFile{File: file}
-	sheet, err := markedSheet(ctx, imp, rf)
+	sheet, err := u.markedSheet(ctx, imp, rf)
 	if err == nil {
 		err = writeMarked(w, imp, sheet, problems)
 	}
@@ -71,11 +71,11 @@ type markedInput struct {
 
 // markedSheet opens the sheet the import read (imp.SheetUsed; the first if
 // there is none of that name). It is nil if the file has no sheet.
-func markedSheet(ctx context.Context, imp importing.Import, file importing.File) (*markedInput, error) {
-	if err := checkSize(file.Size(), streamLimits); err != nil {
+func (u Uploads) markedSheet(ctx context.Context, imp importing.Import, file importing.File) (*markedInput, error) {
+	if err := checkSize(file.Size(), u.stream()); err != nil {
 		return nil, unreadable(err)
 	}
-	xf, isXLSX, err := openXLSX(ctx, file, file.Size(), imp.Filename, streamLimits)
+	xf, isXLSX, err := openXLSX(ctx, file, file.Size(), imp.Filename, u.stream())
 	if err != nil {
 		return nil, unreadable(err)
 	}
@@ -90,7 +90,7 @@ func markedSheet(ctx context.Context, imp importing.Import, file importing.File)
 	if err != nil {
 		return nil, err
 	}
-	wb, err := Read(ctx, data, imp.Filename, Limits{})
+	wb, err := Read(ctx, data, imp.Filename, u.whole())
 	if err != nil {
 		return nil, unreadable(err)
 	}

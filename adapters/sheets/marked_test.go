@@ -68,7 +68,7 @@ func TestMarkedWorkbookLargeList(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer out.Close()
-	if err := MarkedWorkbook(context.Background(), imp, bytes.NewReader(data), problems, out); err != nil {
+	if err := (Uploads{}).MarkedWorkbook(context.Background(), imp, bytes.NewReader(data), problems, out); err != nil {
 		t.Fatalf("MarkedWorkbook: %v", err)
 	}
 	if _, err := out.Seek(0, io.SeekStart); err != nil {
@@ -212,7 +212,7 @@ func TestMarkedWorkbookStreamedAsRead(t *testing.T) {
 				{Row: 0, Column: -1, Message: "Die ganze Datei."},
 			}
 			var streamed, whole bytes.Buffer
-			if err := MarkedWorkbook(context.Background(), imp, bytes.NewReader(data), problems, &streamed); err != nil {
+			if err := (Uploads{}).MarkedWorkbook(context.Background(), imp, bytes.NewReader(data), problems, &streamed); err != nil {
 				t.Fatalf("%s, sheet %q: %v", name, sheet, err)
 			}
 			if err := writeMarked(&whole, imp, workbookMarkedSheet(wb, sheet), problems); err != nil {
@@ -245,7 +245,7 @@ func TestMarkedWorkbookOtherFormats(t *testing.T) {
 		imp := importing.Import{Filename: name, SheetUsed: s.Name, HeaderRow: s.Rows[0].Number}
 		row := s.Rows[2].Number
 		var buf bytes.Buffer
-		if err := MarkedWorkbook(context.Background(), imp, bytes.NewReader(data), []importing.StoredProblem{
+		if err := (Uploads{}).MarkedWorkbook(context.Background(), imp, bytes.NewReader(data), []importing.StoredProblem{
 			{Sheet: s.Name, Row: row, Column: 1, Message: "Der Vorname fehlt."}}, &buf); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -328,9 +328,9 @@ func TestMarkedWorkbookDamaged(t *testing.T) {
 		{"sheet cut off in its rows", "nicht lesbar", bytes.NewReader(with(sheet[:cut+40]))},
 		{"rows out of order", "Reihenfolge", bytes.NewReader(with(strings.Replace(sheet, `<row r="30"`, `<row r="10"`, 1)))},
 		{"csv larger than read whole", "zu groß", hugeFile(DefaultLimits.MaxBytes + 1)},
-		{"larger than any upload", "zu groß", hugeFile(streamLimits.MaxBytes + 1)},
+		{"larger than any upload", "zu groß", hugeFile(Uploads{}.stream().MaxBytes + 1)},
 	} {
-		err := MarkedWorkbook(context.Background(), imp, tc.file, []importing.StoredProblem{{Sheet: "Liste", Row: 3, Column: 1, Message: "x"}}, io.Discard)
+		err := Uploads{}.MarkedWorkbook(context.Background(), imp, tc.file, []importing.StoredProblem{{Sheet: "Liste", Row: 3, Column: 1, Message: "x"}}, io.Discard)
 		var ae *apperr.Error
 		if !errors.As(err, &ae) || ae.Kind != apperr.KindConflict || !strings.Contains(ae.Detail, "markierte Fassung") || !strings.Contains(ae.Detail, tc.want) {
 			t.Errorf("%s: %v, want a conflict saying %q", tc.name, err, tc.want)
@@ -338,13 +338,13 @@ func TestMarkedWorkbookDamaged(t *testing.T) {
 	}
 	// A file that cannot be read (the database gone) is no damaged file.
 	lost := errors.New("connection lost")
-	if err := MarkedWorkbook(context.Background(), imp, failingFile{bytes.NewReader(good), 3000, lost}, nil, io.Discard); !errors.Is(err, lost) {
+	if err := (Uploads{}).MarkedWorkbook(context.Background(), imp, failingFile{bytes.NewReader(good), 3000, lost}, nil, io.Discard); !errors.Is(err, lost) {
 		t.Errorf("file not readable: %v, want the read error", err)
 	}
 	// A cancelled request stops without a conflict.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := MarkedWorkbook(ctx, imp, bytes.NewReader(good), nil, io.Discard); !errors.Is(err, context.Canceled) {
+	if err := (Uploads{}).MarkedWorkbook(ctx, imp, bytes.NewReader(good), nil, io.Discard); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v, want context.Canceled", err)
 	}
 }

@@ -18,8 +18,8 @@ import (
 // strings excepted, held compactly), and a sheet may have as many rows as
 // Excel allows. Other formats are read whole with Read and the default
 // Limits (at most DefaultLimits.MaxBytes).
-func Open(ctx context.Context, file importing.File, filename string) (importing.Source, error) {
-	f, isXLSX, err := openXLSX(ctx, file, file.Size(), filename, streamLimits)
+func (u Uploads) Open(ctx context.Context, file importing.File, filename string) (importing.Source, error) {
+	f, isXLSX, err := openXLSX(ctx, file, file.Size(), filename, u.stream())
 	if err != nil {
 		return nil, fileError(err)
 	}
@@ -35,19 +35,33 @@ func Open(ctx context.Context, file importing.File, filename string) (importing.
 	if err != nil {
 		return nil, err
 	}
-	wb, err := Read(ctx, data, filename, Limits{})
+	wb, err := Read(ctx, data, filename, u.whole())
 	if err != nil {
 		return nil, fileError(err)
 	}
 	return workbookSource{wb}, nil
 }
 
-// streamLimits are Open's limits for xlsx files. Nothing is held per row,
-// so rows are bounded by what a sheet can have; the upload size is bounded
-// by the importer (IMPORT_MAX_BYTES) before the file gets here.
-var streamLimits = Limits{
-	MaxBytes: 1 << 30,
-	MaxRows:  1_048_576,
+// Uploads reads uploaded files (Open, Check, MarkedWorkbook) within limits
+// the operator may set; the zero value uses DefaultLimits. MaxUnpacked
+// bounds what opening a file may unpack (a zip bomb) and MaxColumns the
+// width of a sheet. The rest is fixed: an xlsx sheet may have as many rows
+// as Excel allows, nothing being held per row; other formats are read whole
+// and may be at most DefaultLimits.MaxBytes; the upload's own size is
+// bounded by the importer (IMPORT_MAX_BYTES) before the file gets here.
+type Uploads struct {
+	MaxUnpacked int64
+	MaxColumns  int
+}
+
+// stream are the limits for xlsx files, which are streamed.
+func (u Uploads) stream() Limits {
+	return Limits{MaxBytes: 1 << 30, MaxRows: 1_048_576, MaxColumns: u.MaxColumns, MaxUncompressed: u.MaxUnpacked}
+}
+
+// whole are the limits for files read whole.
+func (u Uploads) whole() Limits {
+	return Limits{MaxColumns: u.MaxColumns, MaxUncompressed: u.MaxUnpacked}
 }
 
 // fileError turns an *Error into the importer's *importing.FileError and
@@ -141,11 +155,11 @@ var errCheckedEnough = errors.New("checked enough")
 // rows of every sheet, so a damaged or hostile file is refused before it
 // is stored; damage further down shows when the import runs. The error is
 // an *importing.FileError with a German message.
-func Check(ctx context.Context, file importing.File, filename string) error {
+func (u Uploads) Check(ctx context.Context, file importing.File, filename string) error {
 	if err := Sniff(fileHead(file, file.Size(), 64<<10)); err != nil {
 		return &importing.FileError{Code: "format_nicht_unterstuetzt", Message: err.Error()}
 	}
-	src, err := Open(ctx, file, filename)
+	src, err := u.Open(ctx, file, filename)
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ func TestStreamRowOrder(t *testing.T) {
 	if got := rowNumbers(mustRead(t, data, "", Limits{}).Sheets[0]); fmt.Sprint(got) != "[2 4]" {
 		t.Errorf("Read rows %v", got)
 	}
-	src, err := Open(context.Background(), bytes.NewReader(data), "liste.xlsx")
+	src, err := Uploads{}.Open(context.Background(), bytes.NewReader(data), "liste.xlsx")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestStreamLimits(t *testing.T) {
 	if !strings.Contains(err.Error(), "ALM3") {
 		t.Errorf("message %q does not name the cell", err)
 	}
-	src, err := Open(context.Background(), bytes.NewReader(wide), "breit.xlsx")
+	src, err := Uploads{}.Open(context.Background(), bytes.NewReader(wide), "breit.xlsx")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestStreamCancelAndStop(t *testing.T) {
 			t.Fatalf("round %d: %v after %d rows", round, err, n)
 		}
 	}
-	src, err := Open(context.Background(), bytes.NewReader(data), "")
+	src, err := Uploads{}.Open(context.Background(), bytes.NewReader(data), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +268,7 @@ func TestStreamPanicBecomesError(t *testing.T) {
 	}
 	_, err = OpenXLSX(context.Background(), readTestdata(t, "schulen.xlsx"), "schulen.xlsx", Limits{})
 	expectErr(t, err, ErrCorrupt)
-	_, err = Open(context.Background(), bytes.NewReader(readTestdata(t, "schulen.xlsx")), "schulen.xlsx")
+	_, err = Uploads{}.Open(context.Background(), bytes.NewReader(readTestdata(t, "schulen.xlsx")), "schulen.xlsx")
 	var fe *importing.FileError
 	if !errors.As(err, &fe) || fe.Code != "datei_unlesbar" {
 		t.Errorf("Open: %#v", err)
@@ -436,7 +436,7 @@ func TestStreamMillionRows(t *testing.T) {
 	runtime.GC()
 	base := heapObjects()
 	start = time.Now()
-	src, err := Open(context.Background(), bytes.NewReader(data), "melderegister_1m.xlsx")
+	src, err := Uploads{}.Open(context.Background(), bytes.NewReader(data), "melderegister_1m.xlsx")
 	if err != nil {
 		t.Fatal(err)
 	}

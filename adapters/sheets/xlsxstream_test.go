@@ -266,7 +266,7 @@ func TestStreamEqualsReference(t *testing.T) {
 			if len(infos) != len(got.Sheets) {
 				t.Fatalf("%d sheets, Read has %d", len(infos), len(got.Sheets))
 			}
-			src, err := Open(ctx, bytes.NewReader(file.data), file.name)
+			src, err := Uploads{}.Open(ctx, bytes.NewReader(file.data), file.name)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -64,7 +64,7 @@ func startGateway(t *testing.T, verifier auth.Verifier, webDeps httpapi.WebDeps)
 		t.Fatal(err)
 	}
 	importStore := postgres.NewImportStore(pool, ps.ID)
-	worker := postgres.NewWorker(postgres.NewProcessor(importStore, sheets.Open), 2, slog.New(slog.DiscardHandler))
+	worker := postgres.NewWorker(postgres.NewProcessor(importStore, sheets.Uploads{}.Open), 2, slog.New(slog.DiscardHandler))
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { worker.Run(wctx); close(done) }()
@@ -91,9 +91,9 @@ func startGateway(t *testing.T, verifier auth.Verifier, webDeps httpapi.WebDeps)
 		Imports: httpapi.ImportDeps{
 			Service:        importing.NewService(importStore, importing.Limits{MaxBytes: 8 << 20}),
 			Queued:         worker.Wake,
-			MarkedWorkbook: sheets.MarkedWorkbook,
-			CheckFile:      sheets.Check,
-			Open:           sheets.Open,
+			MarkedWorkbook: sheets.Uploads{}.MarkedWorkbook,
+			CheckFile:      sheets.Uploads{}.Check,
+			Open:           sheets.Uploads{}.Open,
 			MaxBytes:       8 << 20,
 		},
 		Schulpflicht: httpapi.SchulpflichtDeps{Service: spService},

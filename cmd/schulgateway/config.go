@@ -10,6 +10,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/adapters/httpapi"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/planung"
 	"github.com/schulgateway/schulgateway/internal/schulpflicht"
@@ -32,6 +33,7 @@ type config struct {
 	LogLevel        string
 	ShutdownTimeout time.Duration
 	ImportMaxBytes  int
+	Uploads         sheets.Uploads
 	ImportWorkers   int
 	FeedRetention   time.Duration
 	// SchulwechselFrist is how many days a deregistered pupil may go
@@ -57,6 +59,14 @@ type config struct {
 	TrustedProxies []string
 	// Aufbewahrung is how long each kind of record is kept.
 	Aufbewahrung postgres.Aufbewahrung
+}
+
+// uploads reads the limits of what opening an uploaded file may cost.
+func uploads(getenv func(string) string, errs *[]error) sheets.Uploads {
+	return sheets.Uploads{
+		MaxUnpacked: int64(intEnv(getenv, "IMPORT_MAX_UNPACKED_BYTES", int(sheets.DefaultLimits.MaxUncompressed), 1<<20, 16<<30, "Bytes", errs)),
+		MaxColumns:  intEnv(getenv, "IMPORT_MAX_COLUMNS", sheets.DefaultLimits.MaxColumns, 10, 16_384, "Spalten", errs),
+	}
 }
 
 // intEnv reads a whole number from the environment within [lo, hi], or
@@ -164,6 +174,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.PseudonymKey = key
 	}
 	c.ImportMaxBytes = importMaxBytes(getenv)
+	c.Uploads = uploads(getenv, &errs)
 	c.ImportWorkers = intEnv(getenv, "IMPORT_WORKERS", 2, 1, 64, "", &errs)
 	c.Limits.PerSubject = float64(intEnv(getenv, "RATE_LIMIT_PER_SUBJECT", 100, 0, 1_000_000, "Anfragen je Sekunde", &errs))
 	c.Limits.Burst = intEnv(getenv, "RATE_LIMIT_BURST", 200, 0, 1_000_000, "Anfragen", &errs)

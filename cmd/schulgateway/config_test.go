@@ -119,3 +119,21 @@ func TestPlanungConfig(t *testing.T) {
 		t.Errorf("default threshold %d", c.PlanungSchwelle)
 	}
 }
+
+func TestUploadLimitsConfig(t *testing.T) {
+	c, err := loadConfig(env(map[string]string{"SCHULGATEWAY_DEV": "true", "IMPORT_MAX_UNPACKED_BYTES": "1048576", "IMPORT_MAX_COLUMNS": "30"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Uploads.MaxUnpacked != 1<<20 || c.Uploads.MaxColumns != 30 {
+		t.Errorf("uploads %+v", c.Uploads)
+	}
+	if c, _ := loadConfig(env(map[string]string{"SCHULGATEWAY_DEV": "true"})); c.Uploads.MaxUnpacked != 256<<20 || c.Uploads.MaxColumns != 1000 {
+		t.Errorf("default uploads %+v, want 256 MiB and 1000 columns", c.Uploads)
+	}
+	for k, v := range map[string]string{"IMPORT_MAX_UNPACKED_BYTES": "viel", "IMPORT_MAX_COLUMNS": "5"} {
+		if _, err := loadConfig(env(map[string]string{"SCHULGATEWAY_DEV": "true", k: v})); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: %v", k, v, err)
+		}
+	}
+}

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/adapters/postgres"
-	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
@@ -40,6 +39,11 @@ func cmdImport(ctx context.Context, args []string, getenv func(string) string, s
 		return usageError{"genau eine Datei angeben: schulgateway import --kind <art> DATEI"}
 	}
 	path := fs.Arg(0)
+	var errs []error
+	up := uploads(getenv, &errs)
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("Datei %s: %w", path, err)
@@ -75,7 +79,7 @@ func cmdImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	id := imp.ID
 	bar := newProgressBar(stderr)
-	proc := postgres.NewProcessor(store, sheets.Open)
+	proc := postgres.NewProcessor(store, up.Open)
 	err = proc.Process(ctx, id, bar.update)
 	bar.done()
 	if err != nil {

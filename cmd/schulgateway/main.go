@@ -21,7 +21,6 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/httpapi"
 	"github.com/schulgateway/schulgateway/adapters/jwtauth"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
-	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/adapters/web"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/demo"
@@ -300,7 +299,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	importStore := postgres.NewImportStore(pool, ps.ID)
-	worker := postgres.NewWorker(postgres.NewProcessor(importStore, sheets.Open), cfg.ImportWorkers, log)
+	worker := postgres.NewWorker(postgres.NewProcessor(importStore, cfg.Uploads.Open), cfg.ImportWorkers, log)
 	workerDone := make(chan struct{})
 	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	go func() { worker.Run(wctx); close(workerDone) }()
@@ -335,9 +334,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		Imports: httpapi.ImportDeps{
 			Service:        importing.NewService(importStore, importing.Limits{MaxBytes: cfg.ImportMaxBytes}),
 			Queued:         worker.Wake,
-			MarkedWorkbook: sheets.MarkedWorkbook,
-			CheckFile:      sheets.Check,
-			Open:           sheets.Open,
+			MarkedWorkbook: cfg.Uploads.MarkedWorkbook,
+			CheckFile:      cfg.Uploads.Check,
+			Open:           cfg.Uploads.Open,
 			MaxBytes:       cfg.ImportMaxBytes,
 		},
 		Web:            webDeps,
