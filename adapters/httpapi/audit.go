@@ -41,6 +41,9 @@ var unaudited = map[string]bool{
 // entry cannot be written is replaced by 503: no read without a record.
 // Answers of the rate limiter (429) are not recorded: they did no work, and
 // recording each would let a flood fill the trail.
+// auditWriteTime bounds writing a request's audit entry.
+const auditWriteTime = 5 * time.Second
+
 func (s *server) auditRequest(op string) fiber.Handler {
 	audited := !unaudited[op]
 	return func(c *fiber.Ctx) error {
@@ -70,7 +73,11 @@ func (s *server) auditRequest(op string) fiber.Handler {
 			}
 			e.Ergebnis, e.Detail = status, "Anfrage nach dem Schreiben gescheitert"
 		}
-		if err := s.Audit.Record(ctx, e); err != nil {
+		// The entry has time of its own: a long request (a slow upload)
+		// must not lose its record because the request's time is up.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), auditWriteTime)
+		defer cancel()
+		if err := s.Audit.Record(rctx, e); err != nil {
 			s.log.Error("audit entry not written", "err", err, "request_id", e.RequestID, "route", op)
 			if status < 400 {
 				c.Response().Header.Del(fiber.HeaderContentDisposition)

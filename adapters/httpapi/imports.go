@@ -162,6 +162,10 @@ const maxUploadParts = 16
 // the file.
 const uploadEnvelope = 64 << 10
 
+// uploadReadTime is how long an upload may take to arrive: tens of MB over
+// an office line take longer than the RequestTimeout other requests get.
+const uploadReadTime = 10 * time.Minute
+
 // uploadLimit is the largest file accepted (IMPORT_MAX_BYTES).
 func (s *server) uploadLimit() int {
 	if s.Imports.MaxBytes > 0 {
@@ -193,6 +197,9 @@ func (s *server) receiveUpload(c *fiber.Ctx) (*os.File, string, error) {
 	var body io.Reader = req.BodyStream()
 	if body == nil {
 		body = bytes.NewReader(req.Body())
+	}
+	if conn := c.Context().Conn(); conn != nil {
+		conn.SetReadDeadline(time.Now().Add(uploadReadTime)) //nolint:errcheck // a closed connection fails the read below
 	}
 	mr := multipart.NewReader(io.LimitReader(body, limit+uploadEnvelope+1), boundary)
 	for range maxUploadParts {
@@ -251,6 +258,10 @@ func (s *server) postImport(c *fiber.Ctx) error {
 	if len(fe) > 0 {
 		return apperr.Invalid("Der Upload kann so nicht angenommen werden.", fe)
 	}
+	// The request's time for its work starts once the upload is in.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), s.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
 	st, err := tmp.Stat()
 	if err != nil {
 		return fmt.Errorf("upload: %w", err)

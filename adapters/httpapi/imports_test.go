@@ -423,3 +423,67 @@ func TestUploadIsStreamedToATemporaryFile(t *testing.T) {
 		t.Errorf("temporary files left behind: %v", left)
 	}
 }
+
+// An upload may arrive slowly (an office line): it gets uploadReadTime,
+// not the RequestTimeout other requests get, and the work after it gets a
+// RequestTimeout of its own.
+func TestSlowUploadIsAccepted(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Pool(t)
+	e := newEnv(t, pool)
+	d := e.srv.Deps
+	d.RequestTimeout = time.Second
+	srv := newServer(d)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.app.Listener(ln) //nolint:errcheck // ends with Shutdown
+	t.Cleanup(func() { srv.app.Shutdown() })
+
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "melderegister.xlsx")
+	fw.Write(sample(t, "melderegister.xlsx")) //nolint:errcheck // into a buffer
+	mw.Close()
+	// 2.5 s for the body, in ten pieces: 2.5 times RequestTimeout.
+	trickle := func(w io.Writer, data []byte) {
+		step := len(data)/10 + 1
+		for i := 0; i < len(data); i += step {
+			time.Sleep(250 * time.Millisecond)
+			w.Write(data[i:min(i+step, len(data))]) //nolint:errcheck // the answer tells
+		}
+	}
+	send := func(path, contentType string, data []byte) *http.Response {
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n",
+			path, e.token(auth.RoleAdmin), contentType, len(data))
+		trickle(conn, data)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	t0 := time.Now()
+	resp := send("/v1/imports?kind=melderegister", mw.FormDataContentType(), body.Bytes())
+	t.Logf("upload answered after %v", time.Since(t0))
+	out, _ := io.ReadAll(resp.Body)
+	var imp importJSON
+	if resp.StatusCode != 202 || json.Unmarshal(out, &imp) != nil {
+		t.Fatalf("slow upload: %d %s", resp.StatusCode, out)
+	}
+	if done := e.await(e.token(auth.RoleAdmin), imp.ID); done.Status != "succeeded" {
+		t.Errorf("import of the slow upload: %+v", done)
+	}
+	t.Logf("imported after %v", time.Since(t0))
+	// Other bodies keep the short time.
+	resp = send("/v1/schulen/20101", "application/json", []byte(`{"name":"Grundschule Am Park","schulform":"grundschule"}`+strings.Repeat(" ", 4000)))
+	if resp.StatusCode != 408 {
+		t.Errorf("slow JSON body: %d, want 408", resp.StatusCode)
+	}
+}

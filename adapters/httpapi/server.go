@@ -39,7 +39,8 @@ type Deps struct {
 	Log        *slog.Logger
 	// AccessLog turns on one JSON log line per request.
 	AccessLog bool
-	// RequestTimeout bounds each handler's work (default 15s).
+	// RequestTimeout bounds reading a request and each handler's work
+	// (default 15s); an upload may take uploadReadTime to arrive.
 	RequestTimeout time.Duration
 	// Limits are the rate limits; the zero value has none.
 	Limits RateLimits
@@ -83,7 +84,7 @@ func newServer(d Deps) *server {
 		AppName:               "schulgateway",
 		ServerHeader:          "",
 		DisableStartupMessage: true,
-		ReadTimeout:           15 * time.Second,
+		ReadTimeout:           d.RequestTimeout, // an upload gets uploadReadTime (receiveUpload)
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           90 * time.Second,
 		// Bodies are streamed: an upload goes from the connection to a
