@@ -192,10 +192,7 @@ func Read(ctx context.Context, data []byte, filename string, lim Limits) (wb *Wo
 	case bytes.HasPrefix(data, magicOLE2):
 		return readOLE2(b, data)
 	}
-	if err := checkText(data); err != nil {
-		return nil, err
-	}
-	return readCSV(b, data, csvSheetName(filename))
+	return readCSV(b, data, filename)
 }
 
 // checkSize refuses an empty file and one larger than lim.MaxBytes.
