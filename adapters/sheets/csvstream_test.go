@@ -1,15 +1,22 @@
 package sheets
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/schulgateway/schulgateway/internal/importing"
 )
@@ -269,5 +276,301 @@ func TestStreamCSVEncodingNeedsWholeFile(t *testing.T) {
 			bom := append(slices.Clone(bomUTF8), data[:len(data)-len(bomUTF8)]...)
 			checkSameAsWhole(t, r+" split after a BOM", bom, "liste.csv")
 		}
+	}
+}
+
+// registerCSV writes a register of n children × 16 columns as German Excel
+// exports it (semicolons, CRLF, Windows-1252 unless utf8), with a header
+// row, some quoted fields (one with the delimiter, one with a line break
+// every 1000 rows) and empty cells, to w.
+func registerCSV(t testing.TB, w io.Writer, n int, utf8 bool) {
+	t.Helper()
+	enc := func(s string) string {
+		if utf8 {
+			return s
+		}
+		out, err := charmap.Windows1252.NewEncoder().String(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	header := enc("Ordnungsmerkmal;Familienname;Vornamen;Rufname;Geburtsdatum;Geburtsdatum (Text);Geschlecht;" +
+		"Staatsangehörigkeit;Straße;Hausnummer;Zusatz;PLZ;Ort;Zuzug;Einschulung;Auskunftssperre\r\n")
+	surnames := []string{enc("Müller"), enc("Özdemir"), enc("Krause-Hübner")}
+	firstnames := []string{"\"Mira Johanna\"", "Ben"}
+	nationality := []string{"deutsch", enc("türkisch")}
+	streets := []string{enc("Dr.-Külz-Straße"), enc("Am Mühlenberg")}
+	b := make([]byte, 0, 1<<20)
+	b = append(b, header...)
+	for i := 0; i < n; i++ {
+		b = append(b, "OM"...)
+		b = strconv.AppendInt(b, int64(1_000_000+i), 10)
+		b = append(b, ';')
+		b = append(b, surnames[i%3]...)
+		b = append(b, ';')
+		b = append(b, firstnames[i%2]...)
+		b = append(b, ';')
+		b = append(b, []string{"Mira", "Ben"}[i%2]...)
+		b = append(b, ';')
+		b = fmt.Appendf(b, "%02d.%02d.2020;;", i%28+1, i%12+1)
+		b = append(b, "wm"[i%2])
+		b = append(b, ';')
+		b = append(b, nationality[i%2]...)
+		b = append(b, ';')
+		b = append(b, streets[i%2]...)
+		b = append(b, ';')
+		b = strconv.AppendInt(b, int64(i%120+1), 10)
+		b = append(b, ';')
+		switch {
+		case i%1000 == 999:
+			b = append(b, "\"Hinterhaus\r\n2. OG\""...)
+		case i%10 == 0:
+			b = append(b, "\"Hinterhaus; 2. OG\""...)
+		case i%4 == 0:
+			b = append(b, 'a')
+		}
+		b = append(b, ';')
+		b = strconv.AppendInt(b, int64(6667+i%40), 10)
+		b = append(b, ";Musterstadt;;01.08.2027;"...)
+		b = append(b, []string{"nein", "ja"}[i%2]...)
+		b = append(b, "\r\n"...)
+		if len(b) > 1<<20-4096 {
+			if _, err := w.Write(b); err != nil {
+				t.Fatal(err)
+			}
+			b = b[:0]
+		}
+	}
+	if _, err := w.Write(b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// registerRowOK checks a row of registerCSV.
+func registerRowOK(r importing.Row) bool {
+	i := r.Number - 2
+	return len(r.Cells) == 16 && r.Cells[0] == fmt.Sprintf("OM%d", 1_000_000+i) &&
+		r.Cells[1] == []string{"Müller", "Özdemir", "Krause-Hübner"}[i%3] &&
+		r.Cells[2] == []string{"Mira Johanna", "Ben"}[i%2] && r.Cells[5] == "" &&
+		r.Cells[8] == []string{"Dr.-Külz-Straße", "Am Mühlenberg"}[i%2] &&
+		r.Cells[11] == strconv.Itoa(6667+i%40) && r.Cells[15] == []string{"nein", "ja"}[i%2]
+}
+
+// TestStreamCSVMillionRows streams a register of 1,000,000 rows saved by
+// Excel as CSV (about 110 MB, far over what was read whole) from a file,
+// through Open, as the importer does, and checks that the heap does not
+// grow with the rows; Check, at upload, takes it too. In UTF-8 opening
+// reads all of the file to know it is.
+func TestStreamCSVMillionRows(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("a million rows take too long in -short mode or with -race")
+	}
+	for _, utf8 := range []bool{false, true} {
+		name := map[bool]string{false: "windows-1252", true: "utf-8"}[utf8]
+		t.Run(name, func(t *testing.T) { streamMillionRows(t, utf8) })
+	}
+}
+
+func streamMillionRows(t *testing.T, utf8 bool) {
+	const n = 1_000_000
+	start := time.Now()
+	path := filepath.Join(t.TempDir(), "melderegister_1m.csv")
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bw := bufio.NewWriterSize(out, 1<<20)
+	registerCSV(t, bw, n, utf8)
+	if err := bw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+	file, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	st, _ := file.Stat()
+	upload := io.NewSectionReader(file, 0, st.Size())
+	t.Logf("generated %d rows: %.1f MB in %v", n, float64(st.Size())/(1<<20), time.Since(start))
+
+	start = time.Now()
+	if err := (Uploads{}).Check(context.Background(), upload, "melderegister_1m.csv"); err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	t.Logf("checked at upload in %v", time.Since(start))
+
+	runtime.GC()
+	base, baseLive := heapObjects(), heapLive()
+	start = time.Now()
+	src, err := Uploads{}.Open(context.Background(), upload, "melderegister_1m.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened := time.Since(start)
+	var peak, peakLive uint64
+	count := 0
+	err = src.Rows(context.Background(), 0, func(r importing.Row) error {
+		count++
+		if count%10_000 == 0 {
+			peak, peakLive = max(peak, heapObjects()), max(peakLive, heapLive())
+		}
+		switch r.Number {
+		case 2, 500_001, n + 1:
+			if !registerRowOK(r) {
+				t.Errorf("row %d: %q", r.Number, r.Cells)
+			}
+		case 1001: // its Zusatz holds a line break; the rows after it still count records
+			if r.Cells[10] != "Hinterhaus\r\n2. OG" || !registerRowOK(r) {
+				t.Errorf("row %d: %q", r.Number, r.Cells)
+			}
+		}
+		return nil
+	})
+	elapsed := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count != n+1 {
+		t.Fatalf("%d rows", count)
+	}
+	growth := int64(peak) - int64(base)
+	t.Logf("%d rows streamed in %v (opening %v, %.0f rows/s); heap at most %.1f MB above the start (garbage included), live heap %.1f MB above",
+		count, elapsed, opened, float64(count)/elapsed.Seconds(), float64(growth)/(1<<20), (float64(peakLive)-float64(baseLive))/(1<<20))
+	// Garbage (a string per row) piles up until the collector runs; what
+	// matters is that it is not 1,000,000 rows' worth (some 100 MB).
+	if growth > 24<<20 {
+		t.Errorf("heap grew by %d MB while reading", growth>>20)
+	}
+}
+
+// TestStreamCSVLimits: the stream holds rows, columns and a row's text to
+// their bounds with a German message, whatever the file's size.
+func TestStreamCSVLimits(t *testing.T) {
+	rowsErr := func(u Uploads, data []byte) error {
+		t.Helper()
+		src, err := u.Open(context.Background(), bytes.NewReader(data), "liste.csv")
+		if err != nil {
+			return err
+		}
+		return src.Rows(context.Background(), 0, func(importing.Row) error { return nil })
+	}
+	wantFileError := func(name string, err error, code, says string) {
+		t.Helper()
+		var fe *importing.FileError
+		if !errors.As(err, &fe) || fe.Code != code || !strings.Contains(fe.Message, says) {
+			t.Errorf("%s: %v, want %s saying %q", name, err, code, says)
+		}
+	}
+	// columns
+	u := Uploads{MaxColumns: 20}
+	wantFileError("too wide", rowsErr(u, []byte("a;b\n"+strings.Repeat("x;", 20)+"x\n")), "datei_zu_gross", "Spalte U (Zelle U2)")
+	if err := rowsErr(u, []byte("x"+strings.Repeat(";", 5000)+"\n")); err != nil {
+		t.Errorf("empty fields beyond the limit: %v", err)
+	}
+	// rows: as many as Excel has, counting those with a value
+	max := Uploads{}.stream().MaxRows
+	if !raceEnabled {
+		if err := rowsErr(Uploads{}, []byte(strings.Repeat("x\n", max)+"\n\n;;\n")); err != nil {
+			t.Errorf("%d rows: %v", max, err)
+		}
+		wantFileError("too many rows", rowsErr(Uploads{}, []byte(strings.Repeat("x\n", max+1))), "datei_zu_gross", "mehr als 1048576 Zeilen")
+	}
+	// a row's text: as much as the operator lets a file unpack
+	u = Uploads{MaxUnpacked: 1 << 20}
+	if err := rowsErr(u, []byte("a;"+strings.Repeat("x", 1<<20-1)+"\n")); err != nil {
+		t.Errorf("a row of 1 MB: %v", err)
+	}
+	wantFileError("long row", rowsErr(u, []byte("a;"+strings.Repeat("x", 1<<20)+"\n")), "datei_zu_gross", "Die Zeile 1 der Tabelle „liste“ enthält zu viel Text (mehr als 1.0 MB).")
+	err := rowsErr(u, []byte("a\nb;\""+strings.Repeat("x\n", 1<<20)))
+	wantFileError("unclosed quote", err, "datei_zu_gross", "Die Zeile 2 der Tabelle „liste“ enthält zu viel Text (mehr als 1.0 MB). Vermutlich fehlt dort ein schließendes Anführungszeichen")
+	if csvRowText(Uploads{}.stream()) != maxCSVRowText || maxCSVRowText != 3*DefaultLimits.MaxBytes {
+		t.Errorf("a row's text is bounded by %d", csvRowText(Uploads{}.stream()))
+	}
+	// the file: up to what an upload may be
+	_, err = Uploads{}.Open(context.Background(), hugeFile(Uploads{}.stream().MaxBytes+1), "liste.csv")
+	wantFileError("too large", err, "datei_zu_gross", "zu groß")
+}
+
+// TestStreamCSVStops: a cancelled context, an error reading the file and
+// an error of the importer stop Rows and come back as they are, not as a
+// damaged file.
+func TestStreamCSVStops(t *testing.T) {
+	var buf bytes.Buffer
+	registerCSV(t, &buf, 20_000, true)
+	data := buf.Bytes()
+	src, err := Uploads{}.Open(context.Background(), bytes.NewReader(data), "liste.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	err = src.Rows(ctx, 0, func(importing.Row) error {
+		if n++; n == 100 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || n > 100+csvReadSize/100 {
+		t.Errorf("cancelled: %v after %d rows", err, n)
+	}
+	if _, err := (Uploads{}).Open(ctx, bytes.NewReader(data), "liste.csv"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Open cancelled: %v", err)
+	}
+
+	stop := errors.New("genug")
+	n = 0
+	err = src.Rows(context.Background(), 0, func(importing.Row) error {
+		if n++; n == 10 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop {
+		t.Errorf("importer's error: %v", err)
+	}
+
+	lost := errors.New("connection lost")
+	src, err = Uploads{}.Open(context.Background(), bytes.NewReader(data), "liste.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fe *importing.FileError
+	err = src.Rows(context.Background(), 0, func(importing.Row) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := failingFile{bytes.NewReader(data), int64(len(data) / 2), lost}
+	if _, err := (Uploads{}).Open(context.Background(), file, "liste.csv"); !errors.Is(err, lost) || errors.As(err, &fe) {
+		t.Errorf("Open, file not readable: %v, want the read error", err)
+	}
+	for _, enc := range []textEncoding{encUTF8, encUTF8BOM, encUTF16, encWindows1252} {
+		f := &csvFile{r: file, size: int64(len(data)), enc: enc, delim: ';', maxRows: 1 << 20, maxCols: 1 << 20, maxText: 1 << 30}
+		n := 0
+		err := csvSource{f}.Rows(context.Background(), 0, func(importing.Row) error { n++; return nil })
+		if !errors.Is(err, lost) || errors.As(err, &fe) {
+			t.Errorf("encoding %d, file not readable: %v after %d rows, want the read error", enc, err, n)
+		}
+	}
+
+	if err := src.Rows(context.Background(), 1, func(importing.Row) error { return nil }); err == nil {
+		t.Error("sheet 1 of a CSV file")
+	}
+}
+
+// TestStreamCSVPanicBecomesError: a panic while streaming is a damaged
+// file, not a crash.
+func TestStreamCSVPanicBecomesError(t *testing.T) {
+	src, err := Uploads{}.Open(context.Background(), bytes.NewReader([]byte("a;b\n")), "x.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testHook = func() { panic("boom") }
+	defer func() { testHook = nil }()
+	err = src.Rows(context.Background(), 0, func(importing.Row) error { return nil })
+	var fe *importing.FileError
+	if !errors.As(err, &fe) || fe.Code != "datei_unlesbar" {
+		t.Errorf("Rows: %#v", err)
 	}
 }
