@@ -62,13 +62,13 @@ func isText(head []byte) bool {
 
 // Uploads reads uploaded files (Open, Check, MarkedWorkbook) within limits
 // the operator may set; the zero value uses DefaultLimits. MaxUnpacked
-// bounds what opening a file may unpack (a zip bomb), the text of one CSV
-// row, and MaxColumns the width of a sheet. The rest is fixed: an xlsx or
-// CSV sheet may have as many rows as Excel allows (1,048,576 with a
-// value), nothing being held per row, and the file up to 1 GB; xls and ods
-// files are read whole and may be at most DefaultLimits.MaxBytes; the
-// upload's own size is bounded by the importer (IMPORT_MAX_BYTES) before
-// the file gets here.
+// bounds what opening a file may unpack (a zip bomb) and the text of one
+// CSV row (96 MB at most), MaxColumns the width of a sheet. The rest is
+// fixed: an xlsx or CSV sheet may have as many rows as Excel allows
+// (1,048,576 with a value), nothing being held per row, and the file up to
+// 1 GB; xls and ods files are read whole and may be at most
+// DefaultLimits.MaxBytes; the upload's own size is bounded by the importer
+// (IMPORT_MAX_BYTES) before the file gets here.
 type Uploads struct {
 	MaxUnpacked int64
 	MaxColumns  int
