@@ -216,6 +216,98 @@ func BenchmarkStreamXLSX100k(b *testing.B) {
 	}
 }
 
+// BenchmarkStreamCSV100k reads a register of 100,000 children × 16
+// columns as Excel exports it to CSV (registerCSV; Windows-1252, and the
+// same in UTF-8), from a file as the importer does: through Open's stream
+// ("source"), with Read ("read", the stream's rows collected into a
+// workbook) and, as a baseline, with the whole-file reader CSV had before
+// (csv_ref_test.go, the file read into memory first). MB/s is of the file;
+// rows/s of rows handed out; B/row what is allocated for each row (for
+// the stream, garbage by the next); peak-MB the most heap in use while
+// reading above what the benchmark holds, garbage included.
+func BenchmarkStreamCSV100k(b *testing.B) {
+	const n = 100_000
+	const rows = n + 1 // the header
+	for _, utf8 := range []bool{false, true} {
+		enc := map[bool]string{false: "windows-1252", true: "utf-8"}[utf8]
+		path := filepath.Join(b.TempDir(), "melderegister_100k.csv")
+		out, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		registerCSV(b, out, n, utf8)
+		out.Close()
+		file, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer file.Close()
+		st, _ := file.Stat()
+		upload := io.NewSectionReader(file, 0, st.Size())
+		bench := func(name string, read func(peak *heapPeak) int) {
+			b.Run(name+"/"+enc, func(b *testing.B) {
+				b.SetBytes(st.Size())
+				b.ReportAllocs()
+				runtime.GC()
+				peak := heapPeak{base: heapObjects()}
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if got := read(&peak); got != rows {
+						b.Fatalf("%d rows, want %d", got, rows)
+					}
+				}
+				b.StopTimer()
+				runtime.ReadMemStats(&after)
+				b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+				b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/rows, "B/row")
+				b.ReportMetric(float64(peak.max-min(peak.max, peak.base))/(1<<20), "peak-MB")
+			})
+		}
+		bench("source", func(peak *heapPeak) int {
+			src, err := Uploads{}.Open(context.Background(), upload, "m.csv")
+			if err != nil {
+				b.Fatal(err)
+			}
+			count := 0
+			if err := src.Rows(context.Background(), 0, func(r importing.Row) error {
+				if count++; count%8192 == 0 {
+					peak.sample()
+				}
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+			return count
+		})
+		bench("read", func(peak *heapPeak) int {
+			data, err := readWhole(upload)
+			if err != nil {
+				b.Fatal(err)
+			}
+			wb, err := Read(context.Background(), data, "m.csv", Limits{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			peak.sample()
+			return len(wb.Sheets[0].Rows)
+		})
+		bench("baseline-wholefile", func(peak *heapPeak) int {
+			data, err := readWhole(upload)
+			if err != nil {
+				b.Fatal(err)
+			}
+			wb, err := refReadText(context.Background(), data, "m.csv", Limits{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			peak.sample()
+			return len(wb.Sheets[0].Rows)
+		})
+	}
+}
+
 // heapPeak keeps the largest heap seen by sample (live objects and garbage
 // not yet collected), and the heap the benchmark itself holds (base); and
 // likewise the largest heap the collector found live.

@@ -1,6 +1,7 @@
 package sheets
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -134,4 +135,49 @@ func sstXML(sst []string) string {
 	}
 	b.WriteString(`</sst>`)
 	return b.String()
+}
+
+// FuzzStreamCSV gives the CSV stream any text, read in pieces of 1 to 16
+// bytes (or the default). It must never panic; Read and the stream through
+// Uploads.Open must give what the reference whole-file reader
+// (csv_ref_test.go) gives: the same rows, or the same error. The stream
+// may read a file the reference refused only for its size (the reference
+// held every row).
+func FuzzStreamCSV(f *testing.F) {
+	f.Add(readTestdata(f, "melderegister_excel_export.csv"), uint8(0))
+	for _, text := range tricky {
+		f.Add([]byte(text), uint8(len(text)))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, readSize uint8) {
+		testRepanic = true
+		defer func() { testRepanic = false }()
+		u := Uploads{MaxColumns: 20, MaxUnpacked: 1 << 20}
+		if bytes.HasPrefix(data, magicZip) || bytes.HasPrefix(data, magicZipEmpty) || bytes.HasPrefix(data, magicOLE2) {
+			return // not text
+		}
+		n := csvReadSize
+		if readSize%8 != 0 {
+			n = int(readSize)%16 + 1
+		}
+		withReadSize(n, func() {
+			want := refResult(data, "fuzz.csv", u.whole())
+			wb, err := Read(context.Background(), data, "fuzz.csv", u.whole())
+			got := csvResult{}
+			if err != nil {
+				got.err = messageOf(err)
+			} else {
+				got = workbookResult(wb)
+			}
+			if !equalResults(got, want) {
+				t.Fatalf("read %d bytes at a time: Read gives\n%v\nthe reference\n%v", n, got, want)
+			}
+			got = streamResult(t, u, data, "fuzz.csv")
+			if !equalResults(got, want) {
+				_, refErr := refReadText(context.Background(), data, "fuzz.csv", u.whole())
+				if !errors.Is(refErr, ErrTooLarge) || (got.err != "" && got.err != want.err) {
+					t.Fatalf("read %d bytes at a time: the stream gives\n%v\nthe reference\n%v", n, got, want)
+				}
+			}
+		})
+	})
 }

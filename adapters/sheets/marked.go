@@ -26,8 +26,9 @@ import (
 // column goes after it, then the rows) and each row written as it is read,
 // so a list of a million rows costs about the same memory as one of a
 // hundred: the stream writer's buffer of 16 MB (beyond it, rows go to a
-// temporary file), the shared strings and problems. Other formats are read
-// whole with Read (at most DefaultLimits.MaxBytes).
+// temporary file), the shared strings and problems. A CSV file is streamed
+// the same way (see Open); xls and ods files are read whole with Read (at
+// most DefaultLimits.MaxBytes).
 //
 // A damaged file gives an apperr.Conflict with a German message; an error
 // reading file (the database) is returned wrapped, not taken for damage.
@@ -82,7 +83,14 @@ func (u Uploads) markedSheet(ctx context.Context, imp importing.Import, file imp
 	if isXLSX {
 		return xlsxMarkedSheet(ctx, xf, imp.SheetUsed)
 	}
-	// The other formats are read whole, so their size is bounded first.
+	if isText(fileHead(file, file.Size(), len(magicOLE2))) {
+		f, err := openCSV(ctx, file, file.Size(), imp.Filename, u.stream(), csvRowText(u.stream()))
+		if err != nil {
+			return nil, unreadable(err)
+		}
+		return csvMarkedSheet(ctx, f)
+	}
+	// xls and ods are read whole, so their size is bounded first.
 	if err := checkSize(file.Size(), DefaultLimits); err != nil {
 		return nil, unreadable(err)
 	}
@@ -146,6 +154,39 @@ func xlsxMarkedSheet(ctx context.Context, f *XLSXFile, name string) (*markedInpu
 		var fnErr error
 		err := f.Rows(ctx, idx, func(r *Row) error {
 			fnErr = fn(r.Number, r.Cells)
+			return fnErr
+		})
+		if err != nil && err == fnErr {
+			return err // the writer's own error
+		}
+		return unreadable(err)
+	}
+	if err := in.rows(func(_ int, cells []Cell) error {
+		in.width = max(in.width, len(cells))
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// csvMarkedSheet streams the one sheet of a CSV file: once here for its
+// width, once when it is written.
+func csvMarkedSheet(ctx context.Context, f *csvFile) (*markedInput, error) {
+	in := &markedInput{name: f.sheet}
+	var cells []Cell
+	in.rows = func(fn func(int, []Cell) error) error {
+		var fnErr error
+		err := f.rows(ctx, func(number int, values []string) error {
+			cells = cells[:0]
+			for _, v := range values {
+				c := Cell{Value: v}
+				if v != "" {
+					c.Kind = KindText
+				}
+				cells = append(cells, c)
+			}
+			fnErr = fn(number, cells)
 			return fnErr
 		})
 		if err != nil && err == fnErr {

@@ -231,7 +231,50 @@ func TestMarkedWorkbookStreamedAsRead(t *testing.T) {
 	}
 }
 
-// TestMarkedWorkbookOtherFormats marks csv, xls and ods files, read whole.
+// TestMarkedWorkbookCSVStreamedAsRead holds CSV files, now streamed,
+// against the workbook the reference reader read whole, as MarkedWorkbook
+// read them before: the marked workbooks are the same, part for part.
+func TestMarkedWorkbookCSVStreamedAsRead(t *testing.T) {
+	files := map[string][]byte{"melderegister_excel_export.csv": readTestdata(t, "melderegister_excel_export.csv")}
+	for name, text := range tricky {
+		files[name+".csv"] = []byte(text)
+	}
+	for name, data := range files {
+		wb, err := refReadText(context.Background(), data, name, Uploads{}.whole())
+		if err != nil {
+			continue
+		}
+		imp := importing.Import{Filename: name, SheetUsed: wb.Sheets[0].Name, HeaderRow: 1}
+		problems := []importing.StoredProblem{
+			{Sheet: imp.SheetUsed, Row: 1, Column: 0, Message: "Zelle A1."},
+			{Sheet: imp.SheetUsed, Row: 2, Column: 2, Message: "Zelle C2."},
+			{Sheet: imp.SheetUsed, Row: 3, Column: -1, Message: "Die ganze Zeile 3."},
+			{Sheet: imp.SheetUsed, Row: 5000, Column: 1, Message: "Weit unten."},
+			{Row: 0, Column: -1, Message: "Die ganze Datei."},
+		}
+		withReadSize(7, func() {
+			var streamed, whole bytes.Buffer
+			if err := (Uploads{}).MarkedWorkbook(context.Background(), imp, bytes.NewReader(data), problems, &streamed); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if err := writeMarked(&whole, imp, workbookMarkedSheet(wb, imp.SheetUsed), problems); err != nil {
+				t.Fatal(err)
+			}
+			got, want := unzipAll(t, streamed.Bytes()), unzipAll(t, whole.Bytes())
+			if len(got) != len(want) {
+				t.Errorf("%s: %d parts, read whole %d", name, len(got), len(want))
+			}
+			for part, w := range want {
+				if got[part] != w {
+					t.Errorf("%s: %s differs from the workbook read whole:\n%.400s\nwant\n%.400s", name, part, got[part], w)
+				}
+			}
+		})
+	}
+}
+
+// TestMarkedWorkbookOtherFormats marks csv (streamed), xls and ods files
+// (read whole).
 func TestMarkedWorkbookOtherFormats(t *testing.T) {
 	t.Parallel()
 	for _, name := range []string{"melderegister_excel_export.csv", "melderegister_legacy.xls", "melderegister_libreoffice.ods"} {
@@ -288,6 +331,20 @@ func (h hugeFile) ReadAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
+// headedFile is a hugeFile that starts with head.
+type headedFile struct {
+	head []byte
+	hugeFile
+}
+
+func (h headedFile) ReadAt(p []byte, off int64) (int, error) {
+	n, err := h.hugeFile.ReadAt(p, off)
+	if off < int64(len(h.head)) {
+		copy(p[:n], h.head[off:])
+	}
+	return n, err
+}
+
 // failingFile fails to read past its first n bytes.
 type failingFile struct {
 	*bytes.Reader
@@ -327,7 +384,8 @@ func TestMarkedWorkbookDamaged(t *testing.T) {
 		{"truncated", "nicht lesbar", bytes.NewReader(good[:len(good)/2])},
 		{"sheet cut off in its rows", "nicht lesbar", bytes.NewReader(with(sheet[:cut+40]))},
 		{"rows out of order", "Reihenfolge", bytes.NewReader(with(strings.Replace(sheet, `<row r="30"`, `<row r="10"`, 1)))},
-		{"csv larger than read whole", "zu groß", hugeFile(DefaultLimits.MaxBytes + 1)},
+		{"xls larger than read whole", "zu groß", headedFile{magicOLE2, hugeFile(DefaultLimits.MaxBytes + 1)}},
+		{"csv wider than allowed", "zu groß", bytes.NewReader([]byte("a;b\n1" + strings.Repeat(";x", DefaultLimits.MaxColumns)))},
 		{"larger than any upload", "zu groß", hugeFile(Uploads{}.stream().MaxBytes + 1)},
 	} {
 		err := Uploads{}.MarkedWorkbook(context.Background(), imp, tc.file, []importing.StoredProblem{{Sheet: "Liste", Row: 3, Column: 1, Message: "x"}}, io.Discard)
@@ -335,6 +393,12 @@ func TestMarkedWorkbookDamaged(t *testing.T) {
 		if !errors.As(err, &ae) || ae.Kind != apperr.KindConflict || !strings.Contains(ae.Detail, "markierte Fassung") || !strings.Contains(ae.Detail, tc.want) {
 			t.Errorf("%s: %v, want a conflict saying %q", tc.name, err, tc.want)
 		}
+	}
+	// A CSV row may hold as much text as the operator lets a file unpack.
+	err := Uploads{MaxUnpacked: 1 << 20}.MarkedWorkbook(context.Background(), imp, headedFile{[]byte("a;\""), hugeFile(3 << 20)}, nil, io.Discard)
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || ae.Kind != apperr.KindConflict || !strings.Contains(ae.Detail, "zu groß für eine markierte Fassung") || !strings.Contains(ae.Detail, "Anführungszeichen") {
+		t.Errorf("unclosed quote: %v, want a conflict about the quote", err)
 	}
 	// A file that cannot be read (the database gone) is no damaged file.
 	lost := errors.New("connection lost")

@@ -4,7 +4,8 @@
 //
 // Read holds the whole workbook in memory. OpenXLSX reads an xlsx file one
 // row at a time instead, in memory that does not grow with the rows; Open,
-// the importer's entry point, uses it for xlsx files.
+// the importer's entry point, uses it for xlsx files, and streams CSV files
+// likewise with the parser Read uses for them (csv.go).
 //
 // The package does not interpret the table: recognising header rows and
 // fields is the job of the importer. It only guarantees that every value sits
@@ -149,8 +150,8 @@ var (
 )
 
 // Test hooks: testRepanic lets tests see panics that Read would turn into
-// ErrCorrupt; testHook runs before the format's reader, and in
-// XLSXFile.Rows before each row.
+// ErrCorrupt; testHook runs before the format's reader, in XLSXFile.Rows
+// before each row, and when a CSV file's rows are read.
 var (
 	testRepanic bool
 	testHook    func()
@@ -192,10 +193,7 @@ func Read(ctx context.Context, data []byte, filename string, lim Limits) (wb *Wo
 	case bytes.HasPrefix(data, magicOLE2):
 		return readOLE2(b, data)
 	}
-	if err := checkText(data); err != nil {
-		return nil, err
-	}
-	return readCSV(b, data, csvSheetName(filename))
+	return readCSV(b, data, filename)
 }
 
 // checkSize refuses an empty file and one larger than lim.MaxBytes.

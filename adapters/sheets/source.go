@@ -1,6 +1,7 @@
 package sheets
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,7 +17,11 @@ import (
 // An xlsx file is streamed (see XLSXFile) from where it lies: memory grows
 // neither with the number of rows nor with the file's size (the shared
 // strings excepted, held compactly), and a sheet may have as many rows as
-// Excel allows. Other formats are read whole with Read and the default
+// Excel allows. A CSV or other text file is streamed too: opening it reads
+// it through once for its encoding (UTF-8 only if all of it is) and its
+// first records for the delimiter, and Rows parses it as it reads, holding
+// one row (its text at most min(MaxUnpacked, 96 MB)); it gives the rows
+// Read gives. xls and ods files are read whole with Read and the default
 // Limits (at most DefaultLimits.MaxBytes).
 func (u Uploads) Open(ctx context.Context, file importing.File, filename string) (importing.Source, error) {
 	f, isXLSX, err := openXLSX(ctx, file, file.Size(), filename, u.stream())
@@ -26,7 +31,14 @@ func (u Uploads) Open(ctx context.Context, file importing.File, filename string)
 	if isXLSX {
 		return xlsxSource{f}, nil
 	}
-	// The other formats are read whole, so their size is bounded first.
+	if isText(fileHead(file, file.Size(), len(magicOLE2))) {
+		c, err := openCSV(ctx, file, file.Size(), filename, u.stream(), csvRowText(u.stream()))
+		if err != nil {
+			return nil, fileError(err)
+		}
+		return csvSource{c}, nil
+	}
+	// xls and ods are read whole, so their size is bounded first.
 	if err := checkSize(file.Size(), DefaultLimits); err != nil {
 		setFilename(err, filename)
 		return nil, fileError(err)
@@ -42,19 +54,27 @@ func (u Uploads) Open(ctx context.Context, file importing.File, filename string)
 	return workbookSource{wb}, nil
 }
 
+// isText reports whether a file starting with head is read as text (CSV):
+// it is neither a zip archive (xlsx, ods) nor an OLE2 file (xls).
+func isText(head []byte) bool {
+	return !bytes.HasPrefix(head, magicZip) && !bytes.HasPrefix(head, magicZipEmpty) && !bytes.HasPrefix(head, magicOLE2)
+}
+
 // Uploads reads uploaded files (Open, Check, MarkedWorkbook) within limits
 // the operator may set; the zero value uses DefaultLimits. MaxUnpacked
-// bounds what opening a file may unpack (a zip bomb) and MaxColumns the
-// width of a sheet. The rest is fixed: an xlsx sheet may have as many rows
-// as Excel allows, nothing being held per row; other formats are read whole
-// and may be at most DefaultLimits.MaxBytes; the upload's own size is
-// bounded by the importer (IMPORT_MAX_BYTES) before the file gets here.
+// bounds what opening a file may unpack (a zip bomb) and the text of one
+// CSV row (96 MB at most), MaxColumns the width of a sheet. The rest is
+// fixed: an xlsx or CSV sheet may have as many rows as Excel allows
+// (1,048,576 with a value), nothing being held per row, and the file up to
+// 1 GB; xls and ods files are read whole and may be at most
+// DefaultLimits.MaxBytes; the upload's own size is bounded by the importer
+// (IMPORT_MAX_BYTES) before the file gets here.
 type Uploads struct {
 	MaxUnpacked int64
 	MaxColumns  int
 }
 
-// stream are the limits for xlsx files, which are streamed.
+// stream are the limits for xlsx and CSV files, which are streamed.
 func (u Uploads) stream() Limits {
 	return Limits{MaxBytes: 1 << 30, MaxRows: 1_048_576, MaxColumns: u.MaxColumns, MaxUncompressed: u.MaxUnpacked}
 }
@@ -111,6 +131,27 @@ func (s xlsxSource) Rows(ctx context.Context, sheet int, fn func(importing.Row) 
 			cells = append(cells, c.Value)
 		}
 		fnErr = fn(importing.Row{Number: r.Number, Cells: cells})
+		return fnErr
+	})
+	if err != nil && err == fnErr {
+		return err // the importer's own error (it stops a probe with one)
+	}
+	return fileError(err)
+}
+
+type csvSource struct{ f *csvFile }
+
+func (s csvSource) SheetNames() []string { return []string{s.f.sheet} }
+
+// Rows hands the importer each row as it is parsed; one []string holds the
+// cells of every row in turn.
+func (s csvSource) Rows(ctx context.Context, sheet int, fn func(importing.Row) error) error {
+	if sheet != 0 {
+		return fmt.Errorf("sheets: no sheet %d of 1", sheet)
+	}
+	var fnErr error
+	err := s.f.rows(ctx, func(number int, cells []string) error {
+		fnErr = fn(importing.Row{Number: number, Cells: cells})
 		return fnErr
 	})
 	if err != nil && err == fnErr {
