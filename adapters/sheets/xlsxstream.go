@@ -977,6 +977,9 @@ func (st *sheetStream) end(name []byte) (*Row, error) {
 	case "is":
 		st.inIs = false
 	case "c":
+		// A <v> left open ends with its cell (as the reference reader
+		// has it): its capture must not run on into the next cell.
+		st.sc.capture = nil
 		if st.inCell {
 			st.inCell = false
 			return nil, st.endCell()
