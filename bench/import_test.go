@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/schulgateway/schulgateway/adapters/httpapi"
 	"github.com/schulgateway/schulgateway/adapters/jwtauth"
@@ -83,6 +85,42 @@ func registerXLSX(b testing.TB, n int) string {
 	return path
 }
 
+// registerCSV writes the rows of registerXLSX as a CSV file in
+// Windows-1252 (German Excel's "CSV (Trennzeichen-getrennt)") and returns
+// its path, kept across runs like registerXLSX's.
+func registerCSV(b testing.TB, n int) string {
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("schulgateway-bench-register-%d.csv", n))
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(charmap.Windows1252.NewEncoder().Writer(f), 1<<20)
+	fmt.Fprintln(w, "Ordnungsmerkmal;Familienname;Vornamen;Rufname;Geburtsdatum;Geschlecht;Straße;Hausnummer;PLZ;Ort;Ortsteil;Auskunftssperre;Zuzugsdatum;Sorgeberechtigte")
+	birth := time.Date(2019, 7, 2, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		hnr := strconv.Itoa(1 + i%120)
+		if i%7 == 0 {
+			hnr += "a"
+		}
+		sperre := ""
+		if i%50 == 0 {
+			sperre = "ja"
+		}
+		fmt.Fprintf(w, "%d;%s;%s;;%s;%s;%s;%s;%05d;Musterstadt;Mitte;%s;;\"Eltern %s\"\r\n", 100000+i, familien[i%len(familien)], vornamen[(i/16)%len(vornamen)],
+			birth.AddDate(0, 0, i%730).Format("02.01.2006"), []string{"m", "w", "d"}[i%3], strassen[i%len(strassen)], hnr, 6108+i%3, sperre, familien[i%len(familien)])
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
 // peakRSS returns the process's peak resident memory in MB; resetPeak
 // starts a new measurement (Linux: /proc/self/clear_refs, value 5).
 func peakRSS() float64 {
@@ -110,8 +148,15 @@ func BenchmarkImportMelderegister300k(b *testing.B) { benchmarkImport(b, 300_000
 // BenchmarkImportMelderegister1M: see BenchmarkImportMelderegister300k.
 func BenchmarkImportMelderegister1M(b *testing.B) { benchmarkImport(b, 1_000_000) }
 
-func benchmarkImport(b *testing.B, rows int) {
-	file := registerXLSX(b, rows)
+// BenchmarkImportMelderegister1MCSV: the same million children as the CSV
+// export of a register program (semicolons, dates as text, Windows-1252).
+func BenchmarkImportMelderegister1MCSV(b *testing.B) {
+	benchmarkImportFile(b, 1_000_000, registerCSV(b, 1_000_000))
+}
+
+func benchmarkImport(b *testing.B, rows int) { benchmarkImportFile(b, rows, registerXLSX(b, rows)) }
+
+func benchmarkImportFile(b *testing.B, rows int, file string) {
 	st, err := os.Stat(file)
 	if err != nil {
 		b.Fatal(err)
@@ -186,7 +231,7 @@ func uploadFile(b *testing.B, addr, token, path string) string {
 	st, _ := f.Stat()
 	var head, tail bytes.Buffer
 	mw := multipart.NewWriter(&head)
-	mw.CreateFormFile("file", "melderegister.xlsx") //nolint:errcheck // writes to a buffer
+	mw.CreateFormFile("file", filepath.Base(path)) //nolint:errcheck // writes to a buffer
 	contentType := mw.FormDataContentType()
 	mw2 := multipart.NewWriter(&tail)
 	mw2.SetBoundary(mw.Boundary()) //nolint:errcheck // a boundary multipart made
