@@ -161,16 +161,7 @@ func BenchmarkStreamXLSX100k(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			count := 0
-			if err := src.Rows(context.Background(), 0, func(r importing.Row) error {
-				if count++; count%8192 == 0 {
-					peak.sample()
-				}
-				return nil
-			}); err != nil {
-				b.Fatal(err)
-			}
-			return count
+			return sourceRows(b, src, peak)
 		})
 		bench("read", func(peak *heapPeak) int {
 			wb, err := Read(context.Background(), data, "m.xlsx", Limits{MaxBytes: 1 << 30})
@@ -270,16 +261,7 @@ func BenchmarkStreamCSV100k(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			count := 0
-			if err := src.Rows(context.Background(), 0, func(r importing.Row) error {
-				if count++; count%8192 == 0 {
-					peak.sample()
-				}
-				return nil
-			}); err != nil {
-				b.Fatal(err)
-			}
-			return count
+			return sourceRows(b, src, peak)
 		})
 		bench("read", func(peak *heapPeak) int {
 			data, err := readWhole(upload)
@@ -428,4 +410,19 @@ type sampledWriter struct {
 func (w sampledWriter) Write(p []byte) (int, error) {
 	w.peak.sample()
 	return w.w.Write(p)
+}
+
+// sourceRows reads every row of the first sheet of src, sampling the heap
+// now and then, and returns how many there were.
+func sourceRows(b *testing.B, src importing.Source, peak *heapPeak) int {
+	count := 0
+	if err := src.Rows(context.Background(), 0, func(importing.Row) error {
+		if count++; count%8192 == 0 {
+			peak.sample()
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	return count
 }
