@@ -39,6 +39,30 @@ var (
 	strassen = []string{"Rosenweg", "Am Anger", "Hauptstraße", "Ludwig-Wucherer-Straße", "Kirchgasse", "Mühlenstraße", "Parkallee", "Nordring"}
 )
 
+// child is one generated register entry, the same in every file format.
+type child struct {
+	om, plz                                                  int
+	familienname, vornamen, geschlecht, strasse, hnr, sperre string
+	geburt                                                   time.Time
+}
+
+// generatedChild is the i-th child of a generated register.
+func generatedChild(i int) child {
+	k := child{
+		om: 100000 + i, familienname: familien[i%len(familien)], vornamen: vornamen[(i/16)%len(vornamen)],
+		geburt:     time.Date(2019, 7, 2, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%730),
+		geschlecht: []string{"m", "w", "d"}[i%3], strasse: strassen[i%len(strassen)],
+		hnr: strconv.Itoa(1 + i%120), plz: 6108 + i%3,
+	}
+	if i%7 == 0 {
+		k.hnr += "a"
+	}
+	if i%50 == 0 {
+		k.sperre = "ja"
+	}
+	return k
+}
+
 // registerXLSX writes a Melderegister extract of n children as Excel would
 // (a title row, the header in row 3, dates as date cells, PLZ as numbers)
 // to a file kept in the temporary directory across runs, and returns its
@@ -58,19 +82,11 @@ func registerXLSX(b testing.TB, n int) string {
 	sw.SetRow("A1", []any{"Melderegister-Auszug Musterstadt – Stand 01.02.2026"})
 	sw.SetRow("A3", []any{"Ordnungsmerkmal", "Familienname", "Vornamen", "Rufname", "Geburtsdatum", "Geschlecht", "Straße", "Hausnummer",
 		"PLZ", "Ort", "Ortsteil", "Auskunftssperre", "Zuzugsdatum", "Sorgeberechtigte", "Sorgeberechtigte 2", "Bemerkung"})
-	birth := time.Date(2019, 7, 2, 0, 0, 0, 0, time.UTC)
 	for i := range n {
-		hnr := strconv.Itoa(1 + i%120)
-		if i%7 == 0 {
-			hnr += "a"
-		}
-		sperre := ""
-		if i%50 == 0 {
-			sperre = "ja"
-		}
+		k := generatedChild(i)
 		row := []any{
-			100000 + i, familien[i%len(familien)], vornamen[(i/16)%len(vornamen)], "", excelize.Cell{StyleID: dateStyle, Value: birth.AddDate(0, 0, i%730)},
-			[]string{"m", "w", "d"}[i%3], strassen[i%len(strassen)], hnr, 6108 + i%3, "Musterstadt", "Mitte", sperre, "", "Eltern " + familien[i%len(familien)], "", "",
+			k.om, k.familienname, k.vornamen, "", excelize.Cell{StyleID: dateStyle, Value: k.geburt},
+			k.geschlecht, k.strasse, k.hnr, k.plz, "Musterstadt", "Mitte", k.sperre, "", "Eltern " + k.familienname, "", "",
 		}
 		if err := sw.SetRow("A"+strconv.Itoa(4+i), row); err != nil {
 			b.Fatal(err)
@@ -99,18 +115,10 @@ func registerCSV(b testing.TB, n int) string {
 	}
 	w := bufio.NewWriterSize(charmap.Windows1252.NewEncoder().Writer(f), 1<<20)
 	fmt.Fprintln(w, "Ordnungsmerkmal;Familienname;Vornamen;Rufname;Geburtsdatum;Geschlecht;Straße;Hausnummer;PLZ;Ort;Ortsteil;Auskunftssperre;Zuzugsdatum;Sorgeberechtigte")
-	birth := time.Date(2019, 7, 2, 0, 0, 0, 0, time.UTC)
 	for i := range n {
-		hnr := strconv.Itoa(1 + i%120)
-		if i%7 == 0 {
-			hnr += "a"
-		}
-		sperre := ""
-		if i%50 == 0 {
-			sperre = "ja"
-		}
-		fmt.Fprintf(w, "%d;%s;%s;;%s;%s;%s;%s;%05d;Musterstadt;Mitte;%s;;\"Eltern %s\"\r\n", 100000+i, familien[i%len(familien)], vornamen[(i/16)%len(vornamen)],
-			birth.AddDate(0, 0, i%730).Format("02.01.2006"), []string{"m", "w", "d"}[i%3], strassen[i%len(strassen)], hnr, 6108+i%3, sperre, familien[i%len(familien)])
+		k := generatedChild(i)
+		fmt.Fprintf(w, "%d;%s;%s;;%s;%s;%s;%s;%05d;Musterstadt;Mitte;%s;;\"Eltern %s\"\r\n", k.om, k.familienname, k.vornamen,
+			k.geburt.Format("02.01.2006"), k.geschlecht, k.strasse, k.hnr, k.plz, k.sperre, k.familienname)
 	}
 	if err := w.Flush(); err != nil {
 		b.Fatal(err)

@@ -149,35 +149,17 @@ func xlsxMarkedSheet(ctx context.Context, f *XLSXFile, name string) (*markedInpu
 			break
 		}
 	}
-	in := &markedInput{name: sheets[idx].Name}
-	in.rows = func(fn func(int, []Cell) error) error {
-		var fnErr error
-		err := f.Rows(ctx, idx, func(r *Row) error {
-			fnErr = fn(r.Number, r.Cells)
-			return fnErr
-		})
-		if err != nil && err == fnErr {
-			return err // the writer's own error
-		}
-		return unreadable(err)
-	}
-	if err := in.rows(func(_ int, cells []Cell) error {
-		in.width = max(in.width, len(cells))
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	return in, nil
+	return streamedMarkedSheet(sheets[idx].Name, func(fn func(int, []Cell) error) error {
+		return f.Rows(ctx, idx, func(r *Row) error { return fn(r.Number, r.Cells) })
+	})
 }
 
 // csvMarkedSheet streams the one sheet of a CSV file: once here for its
 // width, once when it is written.
 func csvMarkedSheet(ctx context.Context, f *csvFile) (*markedInput, error) {
-	in := &markedInput{name: f.sheet}
 	var cells []Cell
-	in.rows = func(fn func(int, []Cell) error) error {
-		var fnErr error
-		err := f.rows(ctx, func(number int, values []string) error {
+	return streamedMarkedSheet(f.sheet, func(fn func(int, []Cell) error) error {
+		return f.rows(ctx, func(number int, values []string) error {
 			cells = cells[:0]
 			for _, v := range values {
 				c := Cell{Value: v}
@@ -186,6 +168,19 @@ func csvMarkedSheet(ctx context.Context, f *csvFile) (*markedInput, error) {
 				}
 				cells = append(cells, c)
 			}
+			return fn(number, cells)
+		})
+	})
+}
+
+// streamedMarkedSheet is a sheet that read streams (read returns fn's
+// error as is): read once here for its width, once when it is written.
+// A read error becomes the German conflict of unreadable.
+func streamedMarkedSheet(name string, read func(fn func(int, []Cell) error) error) (*markedInput, error) {
+	in := &markedInput{name: name}
+	in.rows = func(fn func(int, []Cell) error) error {
+		var fnErr error
+		err := read(func(number int, cells []Cell) error {
 			fnErr = fn(number, cells)
 			return fnErr
 		})
