@@ -73,36 +73,16 @@ type markedInput struct {
 // markedSheet opens the sheet the import read (imp.SheetUsed; the first if
 // there is none of that name). It is nil if the file has no sheet.
 func (u Uploads) markedSheet(ctx context.Context, imp importing.Import, file importing.File) (*markedInput, error) {
-	if err := checkSize(file.Size(), u.stream()); err != nil {
+	o, err := u.open(ctx, file, imp.Filename)
+	switch {
+	case err != nil:
 		return nil, unreadable(err)
+	case o.xlsx != nil:
+		return xlsxMarkedSheet(ctx, o.xlsx, imp.SheetUsed)
+	case o.csv != nil:
+		return csvMarkedSheet(ctx, o.csv)
 	}
-	xf, isXLSX, err := openXLSX(ctx, file, file.Size(), imp.Filename, u.stream())
-	if err != nil {
-		return nil, unreadable(err)
-	}
-	if isXLSX {
-		return xlsxMarkedSheet(ctx, xf, imp.SheetUsed)
-	}
-	if isText(fileHead(file, file.Size(), len(magicOLE2))) {
-		f, err := openCSV(ctx, file, file.Size(), imp.Filename, u.stream(), csvRowText(u.stream()))
-		if err != nil {
-			return nil, unreadable(err)
-		}
-		return csvMarkedSheet(ctx, f)
-	}
-	// xls and ods are read whole, so their size is bounded first.
-	if err := checkSize(file.Size(), DefaultLimits); err != nil {
-		return nil, unreadable(err)
-	}
-	data, err := readWhole(file)
-	if err != nil {
-		return nil, err
-	}
-	wb, err := Read(ctx, data, imp.Filename, u.whole())
-	if err != nil {
-		return nil, unreadable(err)
-	}
-	return workbookMarkedSheet(wb, imp.SheetUsed), nil
+	return workbookMarkedSheet(o.wb, imp.SheetUsed), nil
 }
 
 // workbookMarkedSheet is the named sheet of a workbook read whole (the

@@ -24,34 +24,51 @@ import (
 // Read gives. xls and ods files are read whole with Read and the default
 // Limits (at most DefaultLimits.MaxBytes).
 func (u Uploads) Open(ctx context.Context, file importing.File, filename string) (importing.Source, error) {
-	f, isXLSX, err := openXLSX(ctx, file, file.Size(), filename, u.stream())
-	if err != nil {
+	o, err := u.open(ctx, file, filename)
+	switch {
+	case err != nil:
 		return nil, fileError(err)
+	case o.xlsx != nil:
+		return xlsxSource{o.xlsx}, nil
+	case o.csv != nil:
+		return csvSource{o.csv}, nil
 	}
-	if isXLSX {
-		return xlsxSource{f}, nil
-	}
-	if isText(fileHead(file, file.Size(), len(magicOLE2))) {
+	return workbookSource{o.wb}, nil
+}
+
+// opened is an upload as Open and MarkedWorkbook read it: streamed (xlsx,
+// csv) or read whole (xls, ods). Exactly one field is set.
+type opened struct {
+	xlsx *XLSXFile
+	csv  *csvFile
+	wb   *Workbook
+}
+
+// open tells the format from the content and opens the file for it. Its
+// errors are *Error (or from reading the file, or ctx); callers give them
+// their own German framing.
+func (u Uploads) open(ctx context.Context, file importing.File, filename string) (opened, error) {
+	f, isXLSX, err := openXLSX(ctx, file, file.Size(), filename, u.stream())
+	switch {
+	case err != nil:
+		return opened{}, err
+	case isXLSX:
+		return opened{xlsx: f}, nil
+	case isText(fileHead(file, file.Size(), len(magicOLE2))):
 		c, err := openCSV(ctx, file, file.Size(), filename, u.stream(), csvRowText(u.stream()))
-		if err != nil {
-			return nil, fileError(err)
-		}
-		return csvSource{c}, nil
+		return opened{csv: c}, err
 	}
 	// xls and ods are read whole, so their size is bounded first.
 	if err := checkSize(file.Size(), DefaultLimits); err != nil {
 		setFilename(err, filename)
-		return nil, fileError(err)
+		return opened{}, err
 	}
 	data, err := readWhole(file)
 	if err != nil {
-		return nil, err
+		return opened{}, err
 	}
 	wb, err := Read(ctx, data, filename, u.whole())
-	if err != nil {
-		return nil, fileError(err)
-	}
-	return workbookSource{wb}, nil
+	return opened{wb: wb}, err
 }
 
 // isText reports whether a file starting with head is read as text (CSV):
