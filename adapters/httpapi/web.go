@@ -29,11 +29,18 @@ type WebDeps struct {
 
 func (s *server) webRoutes() []route {
 	return []route{
+		{fiber.MethodGet, "/", nil, s.webRoot},
 		{fiber.MethodGet, "/app", nil, s.webIndex},
 		{fiber.MethodGet, "/app/config.json", nil, s.webConfig},
 		{fiber.MethodPost, "/app/dev-token", nil, s.webDevToken},
 		{fiber.MethodGet, "/app/:file", nil, s.webFile},
 	}
+}
+
+// webRoot takes a person who opens the gateway's address to the pages;
+// machine clients have /docs and /openapi.yaml.
+func (s *server) webRoot(c *fiber.Ctx) error {
+	return c.Redirect("/app/", fiber.StatusFound)
 }
 
 func (s *server) webIndex(c *fiber.Ctx) error {
@@ -83,7 +90,9 @@ func (s *server) webFile(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, ctype)
-	c.Set(fiber.HeaderCacheControl, "no-cache")
+	// no-store, not no-cache: a page kept in the back-forward cache would
+	// show a signed-out person's cases again on Back (issue #16).
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("Content-Security-Policy", s.webCSP())
 	return c.Send(b)
 }

@@ -41,6 +41,17 @@ func TestWebPagesAndSignInConfig(t *testing.T) {
 	if resp, _ := e.do(call{method: "GET", path: "/app"}); resp.StatusCode != 302 || resp.Header.Get("Location") != "/app/index.html" {
 		t.Errorf("/app: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
+	// A person who opens the gateway's address lands on the pages.
+	if resp, _ := e.do(call{method: "GET", path: "/"}); resp.StatusCode != 302 || resp.Header.Get("Location") != "/app/" {
+		t.Errorf("/: %d → %q, want 302 → /app/", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// Pages show personal data once signed in: nothing may stay in the
+	// browser's caches after sign-out (back-forward cache included).
+	for _, path := range []string{"/app/index.html", "/app/app.js", "/app/config.json"} {
+		if resp, _ := e.do(call{method: "GET", path: path}); resp.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: Cache-Control %q, want no-store", path, resp.Header.Get("Cache-Control"))
+		}
+	}
 
 	resp, body = e.do(call{method: "GET", path: "/app/config.json"})
 	var cfg struct {
