@@ -98,8 +98,14 @@ async function main() {
     return done();
   }
   const c = claims();
+  const grund = {
+    abgelaufen: 'Ihre Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an.',
+    fehlt: 'Bitte melden Sie sich an, um diese Seite zu sehen.',
+  }[params.get('grund')];
   if (token() && c && c.exp * 1000 > Date.now()) {
     status('Sie sind bereits angemeldet.');
+  } else if (grund) {
+    status(grund, 'fehler');
   }
   if (cfg.oidc) {
     document.getElementById('oidc').hidden = false;

@@ -10,6 +10,15 @@ export function signOut() {
   location.assign('index.html');
 }
 
+// toSignIn ends the session on this page and sends the person to the
+// sign-in page, which says why in German (grund: abgelaufen, fehlt).
+// replace, not assign: Back must not return to a page of personal data.
+export function toSignIn(grund) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  document.body.replaceChildren();
+  location.replace('index.html?grund=' + encodeURIComponent(grund));
+}
+
 // claims reads the token's payload (not verified here: the gateway does).
 export function claims() {
   const t = token();
@@ -35,9 +44,12 @@ export function hasRole(...wanted) {
 // requireSignIn sends a visitor without a valid token to the sign-in page.
 export function requireSignIn() {
   const c = claims();
-  if (!c || (c.exp && c.exp * 1000 < Date.now())) {
-    sessionStorage.removeItem(TOKEN_KEY);
-    location.replace('index.html');
+  if (!c) {
+    toSignIn('fehlt');
+    return false;
+  }
+  if (c.exp && c.exp * 1000 < Date.now()) {
+    toSignIn('abgelaufen');
     return false;
   }
   return true;
@@ -62,7 +74,10 @@ async function send(path, opts = {}) {
   if (t) headers.set('Authorization', 'Bearer ' + t);
   const resp = await fetch(path, { ...opts, headers });
   if (resp.status === 401) {
-    sessionStorage.removeItem(TOKEN_KEY);
+    // An expired or refused token: never a technical message, but the
+    // sign-in page with a sentence a person understands.
+    toSignIn(t ? 'abgelaufen' : 'fehlt');
+    throw new ApiError(401, { detail: 'Ihre Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an.' });
   }
   if (!resp.ok) {
     let problem = null;

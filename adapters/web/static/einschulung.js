@@ -11,6 +11,20 @@ function naechstesSchuljahr(now = new Date()) {
   return `${y}-${String((y + 1) % 100).padStart(2, '0')}`;
 }
 
+// schuljahrPfad reads a school year as people write it (2027/28, 2027-28,
+// 2027/2028, 2027) and gives the form of the API's paths (2027-28), or
+// null when it is no school year.
+export function schuljahrPfad(text) {
+  const m = /^\s*(\d{4})\s*(?:[-/–]\s*(\d{2}|\d{4}))?\s*$/.exec(text);
+  if (!m) return null;
+  const start = Number(m[1]);
+  const next = (start + 1) % 100;
+  if (m[2] && Number(m[2]) % 100 !== next) return null;
+  return `${start}-${String(next).padStart(2, '0')}`;
+}
+
+const fuerMenschen = (sj) => sj.replace('-', '/');
+
 function listButton(sj, label, schulnummer, format) {
   const q = schulnummer ? '?schulnummer=' + encodeURIComponent(schulnummer) : '';
   const btn = el('button', { type: 'button', class: 'zweit' }, label);
@@ -20,14 +34,21 @@ function listButton(sj, label, schulnummer, format) {
 }
 
 function showError(e) {
+  // No old figures beside an error: they would read as the answer.
+  $('uebersicht').hidden = true;
+  $('schulen').tBodies[0].replaceChildren();
   status(e instanceof ApiError ? e.text : e.message, 'fehler');
 }
 
-async function show(sj) {
+async function show(eingabe) {
+  const sj = schuljahrPfad(eingabe);
+  if (!sj) {
+    throw new Error(`„${eingabe}“ ist kein Schuljahr. Bitte so angeben: 2027/28.`);
+  }
   status('Die Übersicht wird geladen …');
   const u = await api(`/v1/einschulung/${encodeURIComponent(sj)}/uebersicht`);
   $('uebersicht').hidden = false;
-  $('h-uebersicht').textContent = `Übersicht je Grundschule, Schuljahr ${u.schuljahr}`;
+  $('h-uebersicht').textContent = `Übersicht je Grundschule, Schuljahr ${fuerMenschen(u.schuljahr)}`;
   $('summen').textContent = `${zahl(u.kinder)} Kinder im Einschulungsjahrgang, davon ${zahl(u.ohne_schule)} ohne zuständige Grundschule.`;
   const mayList = hasRole('schulamt');
   $('listen').replaceChildren(...(mayList
@@ -47,15 +68,15 @@ async function show(sj) {
     if (b) b.setAttribute('aria-label', `Einschulungsliste ${u.items[i].name} (Excel)`);
   });
   $('schulen').tBodies[0].replaceChildren(...rows);
-  status(`Übersicht für ${u.schuljahr} geladen: ${u.items.length} Schulen.`, 'ok');
+  status(`Übersicht für ${fuerMenschen(u.schuljahr)} geladen: ${u.items.length} Schulen.`, 'ok');
 }
 
 page('einschulung.html', async () => {
   const input = $('schuljahr');
-  input.value = new URLSearchParams(location.search).get('schuljahr') || naechstesSchuljahr();
+  input.value = fuerMenschen(new URLSearchParams(location.search).get('schuljahr') || naechstesSchuljahr());
   $('wahl').addEventListener('submit', (ev) => {
     ev.preventDefault();
     show(input.value.trim()).catch(showError);
   });
-  await show(input.value);
+  await show(input.value).catch(showError);
 });
