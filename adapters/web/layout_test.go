@@ -104,3 +104,23 @@ func TestExpiredSessionLeadsToSignIn(t *testing.T) {
 		t.Errorf("nach dem Ablauf liegen noch %d Einträge in der Sitzung", n)
 	}
 }
+
+// TestBackAfterSignOutShowsNothing: after signing out, the browser's Back
+// button (back-forward cache included) shows no figures or names of the
+// page before, only the sign-in page.
+func TestBackAfterSignOutShowsNothing(t *testing.T) {
+	gw := startGateway(t, nil, httpapi.WebDeps{})
+	seedDemo(t, gw.pool)
+	importRegister(t, gw, register(40, false))
+	ctx := startBrowser(t)
+	signIn(t, ctx, gw, "schulamt")
+	do(t, ctx, "Einschulung", chromedp.Navigate(gw.url+"/app/einschulung.html?schuljahr=2027-28"))
+	waitFor(t, ctx, "Übersicht", `document.querySelectorAll('#schulen tbody tr').length > 0`)
+	do(t, ctx, "abmelden", chromedp.Click("#nav button"))
+	waitFor(t, ctx, "abgemeldet", `location.pathname.endsWith('/index.html') && sessionStorage.length === 0`)
+	do(t, ctx, "zurück", chromedp.NavigateBack())
+	waitFor(t, ctx, "wieder auf der Anmeldeseite", `location.pathname.endsWith('/index.html') && document.readyState === 'complete'`)
+	if rows := eval[int](t, ctx, `document.querySelectorAll('#schulen tbody tr').length`); rows != 0 {
+		t.Errorf("nach Abmelden und Zurück zeigt die Seite %d Zeilen der Übersicht", rows)
+	}
+}

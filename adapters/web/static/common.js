@@ -189,6 +189,12 @@ export function renderNav(current) {
   nav.replaceChildren(list, who, out);
 }
 
+// A page restored from the back-forward cache after sign-out must not
+// show what it showed before: without a token it is emptied at once.
+window.addEventListener('pageshow', (ev) => {
+  if (ev.persisted && !location.pathname.endsWith('/index.html') && !token()) toSignIn('fehlt');
+});
+
 // page runs a page's setup once signed in, showing any error.
 export function page(current, setup) {
   if (!requireSignIn()) return;
