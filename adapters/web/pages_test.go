@@ -162,23 +162,46 @@ func TestEinschulungAndPlanungPages(t *testing.T) {
 	if path := eval[string](t, ctx, `location.pathname`); path != "/app/planung.html" {
 		t.Fatalf("die Planung landet auf %s", path)
 	}
-	waitFor(t, ctx, "Prognose", `document.querySelectorAll('#schulen section').length > 0`)
+	waitFor(t, ctx, "Prognose", `document.querySelectorAll('#uebersicht tbody tr').length > 0 && document.querySelectorAll('#schulen section').length > 0`)
 	checkA11y(t, ctx, "Planung")
 	// Planners see aggregates only: no imports, and not the Einschulung overview
 	// (its per-school cohort counts are not suppressed; the API answers 403).
 	if nav := eval[string](t, ctx, `document.getElementById('nav').textContent`); strings.Contains(nav, "Importe") || strings.Contains(nav, "Einschulung") {
 		t.Errorf("Navigation der Planung zeigt Importe oder Einschulung: %q", nav)
 	}
-	n := eval[int](t, ctx, `document.querySelectorAll('#schulen section').length`)
-	charts := eval[int](t, ctx, `document.querySelectorAll('#schulen section svg[role=img] polyline').length`)
-	if n != 10 || charts != n {
-		t.Errorf("%d Schulen mit %d Diagrammen, erwartet alle 10 Schulen Musterstadts mit je einem", n, charts)
+	// The overview: one row per school with a small chart of its course.
+	n := eval[int](t, ctx, `document.querySelectorAll('#uebersicht tbody tr').length`)
+	sparks := eval[int](t, ctx, `document.querySelectorAll('#uebersicht tbody svg[role=img] polyline').length`)
+	// The free Grundschule has no history: it says so once, without a chart.
+	ohne := eval[int](t, ctx, `Array.from(document.querySelectorAll('#uebersicht tbody tr')).filter(r => r.textContent.includes('keine Schülerzahlen vorhanden')).length`)
+	if n != 10 || sparks != 9 || ohne != 1 {
+		t.Errorf("Überblick mit %d Schulen, %d Verläufen, %d ohne Schülerzahlen; erwartet alle 10 Schulen Musterstadts, 9 mit Verlauf, die freie Grundschule ohne", n, sparks, ohne)
 	}
-	// The chart draws the table's numbers: one point per forecast year.
+	// One school at a time in detail: its chart draws the table's numbers,
+	// one point per forecast year.
+	if d := eval[int](t, ctx, `document.querySelectorAll('#schulen section').length`); d != 1 {
+		t.Errorf("%d Schulen in den Einzelheiten, erwartet eine", d)
+	}
 	points := eval[int](t, ctx, `document.querySelector('#schulen section svg polyline').getAttribute('points').trim().split(' ').length`)
 	years := eval[int](t, ctx, `document.querySelector('#schulen section tbody').rows.length`)
 	if points != years || years != 10 {
 		t.Errorf("Diagramm mit %d Punkten, Tabelle mit %d Jahren, erwartet je 10", points, years)
+	}
+	// Another school's details from its row.
+	do(t, ctx, "Einzelheiten der dritten Schule", chromedp.Click(`#uebersicht tbody tr:nth-child(3) button`))
+	want := eval[string](t, ctx, `document.querySelector('#uebersicht tbody tr:nth-child(3) th').firstChild.textContent`)
+	waitFor(t, ctx, "Einzelheiten gewechselt", `document.querySelector('#schulen section h3').textContent.startsWith(`+"`"+`${document.querySelector('#uebersicht tbody tr:nth-child(3) th').firstChild.textContent}`+"`"+`)`)
+	if got := eval[string](t, ctx, `document.querySelector('#schulen section h3').textContent`); !strings.HasPrefix(got, want) {
+		t.Errorf("Einzelheiten zeigen %q, gewählt war %q", got, want)
+	}
+	// The school without history, in detail: one sentence, not ten rows of 0.
+	do(t, ctx, "freie Grundschule wählen", chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('schule-wahl'); s.value = Array.from(s.options).find(o => o.textContent.includes('20107')).value; s.dispatchEvent(new Event('change')); })()`))
+	waitFor(t, ctx, "Einzelheiten 20107", `document.querySelector('#schulen section h3').textContent.includes('20107')`)
+	if rows, text := eval[int](t, ctx, `document.querySelectorAll('#schulen section tbody tr').length`), eval[string](t, ctx, `document.querySelector('#schulen section').textContent`); rows != 0 || !strings.Contains(text, "keine Schülerzahlen früherer Jahre") {
+		t.Errorf("Schule ohne Schülerzahlen: %d Tabellenzeilen, Text %q", rows, text)
+	}
+	if h := eval[int](t, ctx, `document.documentElement.scrollHeight`); h > 4000 {
+		t.Errorf("die Planungsseite ist %d px lang; der Überblick soll auf wenige Bildschirme passen", h)
 	}
 	shoot(t, ctx, "planung", chromedp.CaptureScreenshot()) // the first schools; the page is long
 	do(t, ctx, "Prognose als Excel", chromedp.Click("#downloads button"))

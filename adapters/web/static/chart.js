@@ -42,3 +42,18 @@ export function linien({ id, title, desc, punkte, referenz, referenzLabel }) {
   });
   return root;
 }
+
+// verlauf draws a sparkline of values (null: suppressed, left out) for a
+// row of the overview, with the capacity as a thin line when known.
+export function verlauf({ title, werte, referenz }) {
+  const W = 120, H = 28, P = 3;
+  const da = werte.map((v, i) => [i, v]).filter(([, v]) => v != null);
+  const maxY = Math.max(1, ...da.map(([, v]) => v), referenz || 0);
+  const x = (i) => P + (werte.length <= 1 ? (W - 2 * P) / 2 : (i * (W - 2 * P)) / (werte.length - 1));
+  const y = (v) => H - P - (H - 2 * P) * (v / maxY);
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', class: 'verlauf' });
+  root.append(svg('title', {}, `${title}: ${da.map(([, v]) => v).join(', ')}`));
+  if (referenz) root.append(svg('line', { x1: P, x2: W - P, y1: y(referenz), y2: y(referenz), class: 'referenz' }));
+  root.append(svg('polyline', { points: da.map(([i, v]) => `${x(i)},${y(v)}`).join(' '), class: 'linie' }));
+  return root;
+}
