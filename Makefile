@@ -27,6 +27,7 @@ run: build postgres
 
 test: postgres check-imports
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-oidc-provider.sh
 	$(GO) test -race -count=1 ./...
 	@FUZZTIME=3s scripts/fuzz.sh
 

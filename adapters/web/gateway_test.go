@@ -44,6 +44,17 @@ type gateway struct {
 // mode: it trusts a fresh dev key and the pages may sign in with it.
 func startGateway(t *testing.T, verifier auth.Verifier, webDeps httpapi.WebDeps) *gateway {
 	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return startGatewayOn(t, ln, verifier, webDeps)
+}
+
+// startGatewayOn serves on ln, whose address a test may need to know
+// before the gateway starts (an identity provider's redirect URI).
+func startGatewayOn(t *testing.T, ln net.Listener, verifier auth.Verifier, webDeps httpapi.WebDeps) *gateway {
+	t.Helper()
 	pool := pgtest.Pool(t)
 	ctx := context.Background()
 	if verifier == nil {
@@ -104,10 +115,6 @@ func startGateway(t *testing.T, verifier auth.Verifier, webDeps httpapi.WebDeps)
 		Spec:         openapi.Spec,
 		Docs:         []byte("<!DOCTYPE html><title>docs</title>"),
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	go app.Listener(ln) //nolint:errcheck // ends with Shutdown
 	t.Cleanup(func() {
 		_ = app.Shutdown()

@@ -1,13 +1,16 @@
 package web_test
 
 import (
-	"crypto/sha256"
+	"bufio"
 	"encoding/base64"
 	"encoding/json"
+	"io"
+	"net"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,108 +20,130 @@ import (
 
 	"github.com/schulgateway/schulgateway/adapters/httpapi"
 	"github.com/schulgateway/schulgateway/adapters/jwtauth"
-	"github.com/schulgateway/schulgateway/internal/auth"
 )
 
-// provider is a tiny OpenID Connect provider: discovery, an authorize
-// endpoint that signs the user in at once, a token endpoint that checks
-// PKCE and issues an RS256 access token, and its JWKS.
-type provider struct {
-	*httptest.Server
-	t        *testing.T
-	clientID string
-	signer   *jwtauth.DevSigner
-	mu       sync.Mutex
-	codes    map[string]authRequest
-	issued   int
+// realProvider is panva's oidc-provider (OpenID Certified, from the npm
+// registry) run by node with the configuration in
+// testdata/oidc-provider/provider.mjs: a Keycloak-like realm for the
+// pages. Its log lines tell what the pages asked for.
+type realProvider struct {
+	issuer string
+	mu     sync.Mutex
+	lines  []string
 }
 
-type authRequest struct{ challenge, redirectURI string }
+const oidcAudience = "urn:schulgateway"
 
-func newProvider(t *testing.T, clientID string) *provider {
-	signer, err := jwtauth.LoadOrCreateDevKey(filepath.Join(t.TempDir(), "idp-key.json"))
+var installProvider sync.Once
+
+func startRealProvider(t *testing.T, redirectURI string, accessTTL time.Duration) *realProvider {
+	t.Helper()
+	root, _ := filepath.Abs("../..")
+	installProvider.Do(func() {
+		out, err := exec.Command("bash", filepath.Join(root, "scripts/ensure-oidc-provider.sh")).CombinedOutput()
+		if err != nil {
+			t.Fatalf("Anmeldedienst für den Test nicht installierbar: %v\n%s", err, out)
+		}
+	})
+	dir := filepath.Join(root, "var/oidc-provider")
+	script, err := os.ReadFile("testdata/oidc-provider/provider.mjs")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &provider{t: t, clientID: clientID, signer: signer, codes: map[string]authRequest{}}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		json.NewEncoder(w).Encode(map[string]any{ //nolint:errcheck // test server
-			"issuer": p.URL, "authorization_endpoint": p.URL + "/authorize", "token_endpoint": p.URL + "/token",
-			"jwks_uri": p.URL + "/jwks", "code_challenge_methods_supported": []string{"S256"},
-		})
-	})
-	mux.HandleFunc("GET /jwks", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(p.signer.PublicSet()) //nolint:errcheck // test server
-	})
-	mux.HandleFunc("GET /authorize", func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		if q.Get("response_type") != "code" || q.Get("client_id") != clientID || q.Get("code_challenge_method") != "S256" ||
-			len(q.Get("code_challenge")) != 43 || q.Get("state") == "" || !strings.Contains(q.Get("scope"), "openid") {
-			t.Errorf("authorize request: %v", q)
-			http.Error(w, "bad request", 400)
-			return
+	// Beside its node_modules, so that node resolves oidc-provider.
+	name := filepath.Join(dir, "provider-"+strconv.Itoa(os.Getpid())+"-"+strconv.FormatInt(time.Now().UnixNano(), 36)+".mjs")
+	if err := os.WriteFile(name, script, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(name) })
+	cmd := exec.Command("node", name)
+	cmd.Env = append(os.Environ(), "PORT=0", "CLIENT_ID=schulgateway-web", "REDIRECT_URI="+redirectURI,
+		"AUDIENCE="+oidcAudience, "ACCESS_TOKEN_TTL="+strconv.Itoa(int(accessTTL.Seconds())))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("node startet nicht: %v", err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	p := &realProvider{}
+	ready := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			line := sc.Text()
+			if iss, ok := strings.CutPrefix(line, "ready "); ok {
+				ready <- iss
+				continue
+			}
+			p.mu.Lock()
+			p.lines = append(p.lines, line)
+			p.mu.Unlock()
 		}
-		p.mu.Lock()
-		code := "code-" + q.Get("state")
-		p.codes[code] = authRequest{q.Get("code_challenge"), q.Get("redirect_uri")}
-		p.mu.Unlock()
-		back := q.Get("redirect_uri") + "?" + url.Values{"code": {code}, "state": {q.Get("state")}}.Encode()
-		http.Redirect(w, r, back, http.StatusFound)
-	})
-	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		r.ParseForm() //nolint:errcheck // checked through the values
-		p.mu.Lock()
-		req, ok := p.codes[r.PostForm.Get("code")]
-		delete(p.codes, r.PostForm.Get("code")) // a code works once
-		p.mu.Unlock()
-		sum := sha256.Sum256([]byte(r.PostForm.Get("code_verifier")))
-		switch {
-		case !ok, r.PostForm.Get("grant_type") != "authorization_code", r.PostForm.Get("client_id") != clientID,
-			r.PostForm.Get("redirect_uri") != req.redirectURI:
-			w.WriteHeader(400)
-			w.Write([]byte(`{"error":"invalid_grant"}`))
-			return
-		case base64.RawURLEncoding.EncodeToString(sum[:]) != req.challenge:
-			w.WriteHeader(400)
-			w.Write([]byte(`{"error":"invalid_grant","error_description":"PKCE"}`))
-			return
-		}
-		tok, err := p.signer.Sign(p.URL, "schulgateway", "sachbearbeiterin-1", []auth.Role{auth.RoleSchulamt}, 5*time.Minute)
-		if err != nil {
-			t.Error(err)
-		}
-		p.mu.Lock()
-		p.issued++
-		p.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 300}) //nolint:errcheck // test server
-	})
-	// Unstarted first, so the handlers see p.Server set (race detector).
-	p.Server = httptest.NewUnstartedServer(mux)
-	p.Start()
-	t.Cleanup(p.Close)
+	}()
+	select {
+	case p.issuer = <-ready:
+	case <-time.After(60 * time.Second):
+		t.Fatal("der Anmeldedienst meldet sich nicht bereit")
+	}
 	return p
 }
 
-func (p *provider) tokens() int {
+// logged returns the provider's log lines that start with prefix.
+func (p *realProvider) logged(prefix string) []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.issued
+	var out []string
+	for _, l := range p.lines {
+		if strings.HasPrefix(l, prefix) {
+			out = append(out, strings.TrimPrefix(l, prefix))
+		}
+	}
+	return out
 }
 
-// TestOIDCSignIn: outside dev mode the pages sign in with the city's
-// OpenID Connect provider (code flow with PKCE) and the gateway accepts
-// the provider's token through its JWKS; there is no dev sign-in.
-func TestOIDCSignIn(t *testing.T) {
-	idp := newProvider(t, "schulgateway-web")
-	verifier, err := jwtauth.New(t.Context(), jwtauth.Config{JWKSURL: idp.URL + "/jwks", Issuer: idp.URL, Audience: "schulgateway"})
+// tokenExp reads the exp claim of a JWT without verifying it.
+func tokenExp(t *testing.T, tok string) time.Time {
+	t.Helper()
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		t.Fatalf("kein JWT: %d Teile", len(parts))
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
 	if err != nil {
 		t.Fatal(err)
 	}
-	gw := startGateway(t, verifier, httpapi.WebDeps{OIDCIssuer: idp.URL, OIDCClientID: "schulgateway-web"})
+	var c struct {
+		Exp int64 `json:"exp"`
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		t.Fatal(err)
+	}
+	return time.Unix(c.Exp, 0)
+}
+
+// TestOIDCWithRealProvider: outside dev mode the pages sign in with the
+// city's provider (code flow with PKCE, state and nonce), the gateway
+// accepts the provider's JWT access tokens with their roles through
+// JWT_JWKS_URL, the page keeps working across the expiry of the first
+// access token (renewed in the background), sign-out ends the session at
+// the provider, and Back shows nothing of the pages.
+func TestOIDCWithRealProvider(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gwURL := "http://" + ln.Addr().String()
+	const ttl = 40 * time.Second // renewed 30 s before it runs out
+	idp := startRealProvider(t, gwURL+"/app/index.html", ttl)
+	verifier, err := jwtauth.New(t.Context(), jwtauth.Config{JWKSURL: idp.issuer + "/jwks", Issuer: idp.issuer, Audience: oidcAudience})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := startGatewayOn(t, ln, verifier, httpapi.WebDeps{OIDCIssuer: idp.issuer, OIDCClientID: "schulgateway-web"})
+	seedDemo(t, gw.pool)
 	resp, err := http.Post(gw.url+"/app/dev-token", "application/json", strings.NewReader(`{"role":"admin"}`))
 	if err != nil {
 		t.Fatal(err)
@@ -134,26 +159,69 @@ func TestOIDCSignIn(t *testing.T) {
 		t.Error("die Dev-Anmeldung wird ohne Dev-Modus angeboten")
 	}
 	do(t, ctx, "mit dem Konto der Stadt anmelden", chromedp.Click("#oidc-start"))
-	waitFor(t, ctx, "Importseite nach der Anmeldung", `location.pathname === '/app/imports.html' && document.querySelector('#verlauf tbody tr') !== null`)
-	if who := eval[string](t, ctx, `document.querySelector('#nav .wer').textContent`); !strings.Contains(who, "sachbearbeiterin-1") {
+	waitFor(t, ctx, "Anmeldeformular des Anmeldedienstes", `location.href.startsWith('`+idp.issuer+`') && document.querySelector('input[name=login]') !== null`)
+	do(t, ctx, "Name und Passwort", chromedp.SetValue(`input[name=login]`, "sachbearbeiterin-1"), chromedp.SetValue(`input[name=password]`, "geheim"),
+		chromedp.Click(`button[type=submit]`))
+	waitFor(t, ctx, "Importseite nach der Anmeldung", `location.pathname === '/app/imports.html' && document.querySelector('#verlauf') !== null && document.getElementById('nav').children.length > 0`)
+	if who := eval[string](t, ctx, `document.querySelector('#nav .wer').textContent`); !strings.Contains(who, "sachbearbeiterin-1") || !strings.Contains(who, "schulamt") {
 		t.Errorf("angemeldet als %q", who)
 	}
-	// The code is gone from the address bar and the history; the token
-	// lives in sessionStorage only.
+	// What the pages asked the provider for.
+	auths := idp.logged("authorize ")
+	if len(auths) != 1 || !strings.Contains(auths[0], `"state":true`) || !strings.Contains(auths[0], `"nonce":true`) ||
+		!strings.Contains(auths[0], `"code_challenge_method":"S256"`) || !strings.Contains(auths[0], `"response_type":"code"`) {
+		t.Errorf("Anfragen an den Anmeldedienst: %v", auths)
+	}
+	// The code is gone from the address bar; nothing in localStorage.
 	if u := eval[string](t, ctx, `location.href`); strings.Contains(u, "code=") {
 		t.Errorf("Adresse nach der Anmeldung: %s", u)
 	}
 	if n := eval[int](t, ctx, `localStorage.length`); n != 0 {
 		t.Errorf("localStorage hält %d Einträge", n)
 	}
-	if n := idp.tokens(); n != 1 {
-		t.Errorf("%d Tokens ausgestellt, erwartet 1", n)
+
+	// Work across the expiry of the first access token without being sent
+	// back to the sign-in page.
+	first := eval[string](t, ctx, `sessionStorage.getItem('schulgateway.token')`)
+	firstExp := tokenExp(t, first)
+	time.Sleep(time.Until(firstExp.Add(2 * time.Second)))
+	do(t, ctx, "Einschulung nach Ablauf des ersten Tokens", chromedp.Navigate(gw.url+"/app/einschulung.html?schuljahr=2027-28"))
+	waitFor(t, ctx, "Übersicht mit erneuertem Token", `document.querySelectorAll('#schulen tbody tr').length > 0`)
+	now := eval[string](t, ctx, `sessionStorage.getItem('schulgateway.token')`)
+	if now == first || !tokenExp(t, now).After(time.Now()) {
+		t.Errorf("das Token wurde nicht erneuert (gleich: %v, läuft ab: %v)", now == first, tokenExp(t, now))
+	}
+	if path := eval[string](t, ctx, `location.pathname`); path != "/app/einschulung.html" {
+		t.Errorf("nach Ablauf des ersten Tokens auf %s statt weiterzuarbeiten", path)
 	}
 
+	// Sign out: at the provider too, then Back shows nothing.
+	do(t, ctx, "abmelden", chromedp.Click(`#nav button.leise`))
+	waitFor(t, ctx, "Abmeldeseite des Anmeldedienstes", `location.href.startsWith('`+idp.issuer+`') && document.querySelector('button[name=logout], button[type=submit]') !== null`)
+	do(t, ctx, "beim Anmeldedienst abmelden", chromedp.Click(`button[autofocus], button[type=submit]`))
+	waitFor(t, ctx, "zurück auf der Anmeldeseite", `location.href.startsWith('`+gw.url+`/app/index.html') && document.readyState === 'complete'`)
+	if n := eval[int](t, ctx, `Object.keys(sessionStorage).filter(k => k.startsWith('schulgateway') || k.startsWith('oidc.user')).length`); n != 0 {
+		t.Errorf("nach dem Abmelden liegen noch %d Anmeldedaten in der Sitzung", n)
+	}
+	for i := 0; i < 3; i++ {
+		_, _ = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`history.back()`))
+		time.Sleep(1500 * time.Millisecond)
+		onGateway := eval[bool](t, ctx, `location.href.startsWith('`+gw.url+`')`)
+		rows := eval[int](t, ctx, `document.querySelectorAll('#schulen tbody tr, #verlauf tbody tr').length`)
+		if onGateway && rows > 0 {
+			t.Fatalf("Zurück nach dem Abmelden zeigt %s mit %d Zeilen", eval[string](t, ctx, `location.pathname`), rows)
+		}
+	}
+	// A new sign-in needs the password again: the provider's session ended.
+	do(t, ctx, "Anmeldeseite", chromedp.Navigate(gw.url+"/app/"), chromedp.WaitVisible("#oidc-start"))
+	do(t, ctx, "erneut anmelden", chromedp.Click("#oidc-start"))
+	waitFor(t, ctx, "Anmeldeformular", `location.href.startsWith('`+idp.issuer+`') && document.querySelector('input[name=login]') !== null`)
+
 	// An answer that belongs to no sign-in from this window is refused.
+	tokensBefore := len(idp.logged("token "))
 	do(t, ctx, "fremde Antwort", chromedp.Navigate(gw.url+"/app/index.html?code=code-x&state=fremd"))
 	waitFor(t, ctx, "Ablehnung", `document.getElementById('status').textContent.includes('gehört zu keiner Anmeldung')`)
-	if idp.tokens() != 1 {
+	if n := len(idp.logged("token ")); n != tokensBefore {
 		t.Errorf("für eine fremde Antwort wurde ein Token geholt")
 	}
 }

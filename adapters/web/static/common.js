@@ -1,13 +1,24 @@
 // Shared by every page: the token, API calls with problem+json errors,
 // downloads, German dates, the navigation and the status region.
 
+import { keepFresh, signOutAtProvider } from './oidc.js';
+
 const TOKEN_KEY = 'schulgateway.token';
 
 export function setToken(t) { sessionStorage.setItem(TOKEN_KEY, t); }
 export function token() { return sessionStorage.getItem(TOKEN_KEY); }
 export function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
-  location.assign('index.html');
+  config().then((cfg) => (cfg.oidc ? signOutAtProvider(cfg.oidc) : location.assign('index.html')))
+    .catch(() => location.assign('index.html'));
+}
+
+let cfgPromise = null;
+
+// config is the gateway's sign-in configuration (config.json), loaded once.
+export function config() {
+  if (!cfgPromise) cfgPromise = fetch('config.json').then((r) => r.json());
+  return cfgPromise;
 }
 
 // toSignIn ends the session on this page and sends the person to the
@@ -195,9 +206,19 @@ window.addEventListener('pageshow', (ev) => {
   if (ev.persisted && !location.pathname.endsWith('/index.html') && !token()) toSignIn('fehlt');
 });
 
-// page runs a page's setup once signed in, showing any error.
+// page runs a page's setup once signed in, showing any error. With the
+// city's provider the access token is renewed while the page is open.
 export function page(current, setup) {
+  start(current, setup).catch((e) => status(e instanceof ApiError ? e.text : 'Fehler: ' + e.message, 'fehler'));
+}
+
+async function start(current, setup) {
+  const cfg = await config();
+  if (cfg.oidc && !(await keepFresh(cfg.oidc, setToken))) {
+    toSignIn(token() ? 'abgelaufen' : 'fehlt');
+    return;
+  }
   if (!requireSignIn()) return;
   renderNav(current);
-  setup().catch((e) => status(e instanceof ApiError ? e.text : 'Fehler: ' + e.message, 'fehler'));
+  await setup();
 }
