@@ -403,7 +403,9 @@ func readSchulwechsel(c *fiber.Ctx) (*schulwechsel.Schulwechsel, schulwechsel.Fo
 		if errors.Is(err, xschule.ErrSyntax) {
 			detail := "Die Nachricht ist kein wohlgeformtes XML."
 			if e, ok := apperr.As(err); ok && len(e.Fields) > 0 {
-				detail = e.Fields[0].Message
+				if detail = e.Fields[0].Message; !strings.Contains(detail, "XML") {
+					detail = "Die Nachricht ist kein wohlgeformtes XML: " + detail
+				}
 			}
 			return nil, "", nil, problem(fiber.StatusBadRequest, detail+" Bitte eine wohlgeformte XSchule-Nachricht schueler.wechsel.0001 senden.")
 		}
