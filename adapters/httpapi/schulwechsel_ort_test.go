@@ -364,3 +364,46 @@ func TestSchulwechselOnePupilOnePlace(t *testing.T) {
 		t.Errorf("BMS reads the school office's list: %d", resp.StatusCode)
 	}
 }
+
+// The issue's case on a list the gateway did not write: a pupil of the
+// LibreOffice sample list of 20101 (with Schüler-ID) changes to 20102 by a
+// message without Schülernummer, with name and birth date as the list has
+// them. The city still counts one active pupil per child.
+func TestSchulwechselSampleListPupilKeepsOnePlace(t *testing.T) {
+	t.Parallel()
+	e, pool := schulwechselEnv(t)
+	amt := e.token(auth.RoleSchulamt)
+	status, imp, body := e.upload(amt, "kind=schueler&schulnummer=20101", "schueler_20101_libreoffice.xlsx", sample(t, "schueler_20101_libreoffice.xlsx"))
+	if status != 202 {
+		t.Fatalf("upload: %d %s", status, body)
+	}
+	if done := e.await(amt, imp.ID); done.Status != "succeeded" {
+		t.Fatalf("import: %+v", done)
+	}
+	const aktiv = "SELECT count(*) FROM schueler WHERE status = 'aktiv'"
+	before := swCount(t, pool, aktiv)
+	if before < 100 {
+		t.Fatalf("only %d pupils imported", before)
+	}
+	var fam, vor, geb, sn string
+	if err := pool.QueryRow(context.Background(), `SELECT familienname, vornamen, geburtsdatum::text, schuelernummer FROM schueler
+		WHERE schuelernummer IS NOT NULL ORDER BY id LIMIT 1`).Scan(&fam, &vor, &geb, &sn); err != nil {
+		t.Fatal(err)
+	}
+	msg := `{"schueler": {"familienname": "` + fam + `", "vornamen": "` + vor + `", "geburtsdatum": "` + geb + `"},
+		"aufnahme": {"schulnummer": "20102", "datum": "2026-02-02", "jahrgangsstufe": "jahrgangsstufe_2", "art_der_schulaufnahme": "schulwechsel_ausserhalb_schulbezirk"},
+		"bisherige_schule": {"schulnummer": "20101", "abgangsdatum": "2026-01-30"}}`
+	resp, body := e.postSchulwechsel(e.token(auth.RoleBMS), "application/json", msg, nil)
+	if resp.StatusCode != 201 {
+		t.Fatalf("POST = %d: %s", resp.StatusCode, body)
+	}
+	if after := swCount(t, pool, aktiv); after != before {
+		t.Errorf("%d active pupils after the change, %d before", after, before)
+	}
+	if n := swCount(t, pool, "SELECT count(*) FROM schueler WHERE status = 'aktiv' AND geburtsdatum = $1 AND familienname = $2 AND vornamen = $3", geb, fam, vor); n != 1 {
+		t.Errorf("the child is active %d times", n)
+	}
+	if n := swCount(t, pool, "SELECT count(*) FROM schueler WHERE status = 'abgegangen' AND schulnummer = '20101' AND schuelernummer = $1", sn); n != 1 {
+		t.Error("the record of the list was not closed")
+	}
+}
