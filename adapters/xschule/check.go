@@ -415,8 +415,10 @@ func (d *decoder) code(e elem, spec codeSpec) schulwechsel.Code {
 	case ver == want || !uriOK:
 	case d.listVersion(spec, uri) != "" && versionRE.MatchString(ver):
 		ver = want // another version of a list the gateway can check against
-	case spec.version != "":
-		d.add(e.path+"/@listVersionID", CodeCodelisteAbweichend, fmt.Sprintf("Erwartet wird die Version %s der Codeliste.", spec.version))
+	case spec.version != "" || d.listVersion(spec, uri) != "":
+		// A list the gateway holds, under a version label that is none
+		// ("aktuell"), or a fixed list it cannot check another version of.
+		d.add(e.path+"/@listVersionID", CodeCodelisteAbweichend, fmt.Sprintf("Erwartet wird die Version %s der Codeliste.", want))
 	}
 	c.ListURI, c.ListVersion = uri, ver
 	var origValue string

@@ -91,6 +91,21 @@ func TestCodeInNoVersionRefused(t *testing.T) {
 	}
 }
 
+// A list the gateway holds, named with a version label that is no version,
+// is not taken unchecked.
+func TestVersionLabelOfAHeldListRefused(t *testing.T) {
+	data := readExample(t, "XSchule_Wechsel_Journey_Schulform.xml")
+	variant := regexp.MustCompile(`(listURI="urn:xschule-digital:kmk:codeliste:foerderschwerpunkt"\s*listVersionID=)"1.0"`).ReplaceAll(data, []byte(`$1"aktuell"`))
+	if bytes.Equal(variant, data) {
+		t.Fatal("no Förderschwerpunkt with listVersionID in the example")
+	}
+	_, _, err := DecodeMitHinweisen(variant)
+	fs := fields(t, err)
+	if len(fs) != 1 || fs[0].Code != CodeCodelisteAbweichend || !strings.HasSuffix(fs[0].Pointer, "/xsc:schwerpunkt[1]/@listVersionID") {
+		t.Errorf("got %s", describe(err))
+	}
+}
+
 func TestVersionStem(t *testing.T) {
 	for v, want := range map[string]string{
 		"http://xschule.digital/def/kmk/2019/code/foerderschwerpunkt/lernen":      "http://xschule.digital/def/kmk/*/code/foerderschwerpunkt/lernen",
