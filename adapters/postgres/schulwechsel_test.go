@@ -567,3 +567,39 @@ func TestSchulwechselOverdueDeparturesListed(t *testing.T) {
 		t.Errorf("entry %+v", a)
 	}
 }
+
+// Repeats that race each other (a client retrying on a timeout without
+// key) still give one record: the lookup runs under the writers' lock.
+func TestSchulwechselConcurrentRepeatsWithoutKey(t *testing.T) {
+	t.Parallel()
+	e := newSchulwechselEnv(t, 0)
+	const n = 8
+	recs := make([]sw.Record, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			recs[i], errs[i] = e.svc.Create(context.Background(), swWechsel(swTom, "20101", "20102", sw.Tagesdatum(2026, 2, 2)),
+				sw.Eingang{Format: sw.FormatJSON, Nachricht: []byte("{}"), CreatedBy: "bms"})
+		}()
+	}
+	wg.Wait()
+	firsts := 0
+	for i := range n {
+		if errs[i] != nil || recs[i].ID != recs[0].ID {
+			t.Errorf("request %d: %+v, %v", i, recs[i], errs[i])
+		}
+		if !recs[i].Wiederholung {
+			firsts++
+		}
+	}
+	if firsts != 1 || swCount(t, e.pool, "SELECT count(*) FROM schulwechsel") != 1 ||
+		swCount(t, e.pool, "SELECT count(*) FROM change_feed WHERE entity = 'schulwechsel'") != 1 {
+		t.Errorf("%d first answers, %d records", firsts, swCount(t, e.pool, "SELECT count(*) FROM schulwechsel"))
+	}
+	if got := e.active("Schulz"); !reflect.DeepEqual(got, []string{"20102"}) {
+		t.Errorf("Tom active at %v", got)
+	}
+}
