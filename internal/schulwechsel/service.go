@@ -98,8 +98,8 @@ func (k Klaerung) Text() string {
 		folge = "der Schüler wird aber an der Schule " + k.Aufnehmende + " nicht als aktiver Schüler geführt"
 	}
 	return fmt.Sprintf("Der Schüler ist an der bisherigen Schule %s nicht bekannt (weder unter der Schülernummer noch unter Name und Geburtsdatum). "+
-		"Der Schulwechsel ist gespeichert, %s, bis das Schulamt mit der Schule geklärt hat, wo der Schüler geführt wird "+
-		"(offene Fragen: GET /v1/schulwechsel/offen).", k.Schule, folge)
+		"Der Schulwechsel ist gespeichert, %s, bis das Schulamt mit der Schule geklärt hat, wo der Schüler geführt wird. "+
+		"Der Fall steht in der Liste der offenen Schulwechsel des Schulamts.", k.Schule, folge)
 }
 
 // Aenderung is everything that storing one change does. The Service
