@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"reflect"
@@ -52,6 +53,8 @@ func (s *server) schulwechselRoutes() []route {
 	return []route{
 		{fiber.MethodPost, "/v1/schulwechsel", senders, s.postSchulwechsel},
 		{fiber.MethodGet, "/v1/schulwechsel", viewers, s.listSchulwechsel},
+		// Before /:id: the school office's work list.
+		{fiber.MethodGet, "/v1/schulwechsel/offen", []auth.Role{auth.RoleSchulamt, auth.RoleAdmin}, s.offeneSchulwechsel},
 		{fiber.MethodGet, "/v1/schulwechsel/:id", viewers, s.getSchulwechsel},
 	}
 }
@@ -74,6 +77,22 @@ type schulwechselJSON struct {
 	Sorgeberechtigte []sorgeberechtigterJSON `json:"sorgeberechtigte"`
 	Aufnahme         *aufnahmeJSON           `json:"aufnahme,omitempty"`
 	BisherigeSchule  *bisherigeSchuleJSON    `json:"bisherige_schule,omitempty"`
+	Hinweise         []hinweisJSON           `json:"hinweise,omitempty"`
+	Klaerung         *klaerungJSON           `json:"klaerung,omitempty"`
+}
+
+// hinweisJSON is a note on what the gateway normalised (schema Hinweis).
+type hinweisJSON struct {
+	Pointer string `json:"pointer"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// klaerungJSON says that a change was kept only as an open question.
+type klaerungJSON struct {
+	Grund  string `json:"grund"`
+	Schule string `json:"schule"`
+	Text   string `json:"text"`
 }
 
 type schuelerJSON struct {
@@ -255,6 +274,12 @@ func toSchulwechselJSON(rec schulwechsel.Record, w *schulwechsel.Schulwechsel) s
 		},
 		Sorgeberechtigte: []sorgeberechtigterJSON{},
 	}
+	for _, h := range rec.Hinweise {
+		out.Hinweise = append(out.Hinweise, hinweisJSON(h))
+	}
+	if k := rec.Klaerung; k != nil {
+		out.Klaerung = &klaerungJSON{Grund: k.Grund, Schule: k.Schule, Text: k.Text()}
+	}
 	out.Schueler.Schuelernummer, _ = p.Schuelernummer()
 	for _, sb := range w.Sorgeberechtigte {
 		g := sorgeberechtigterJSON{Art: sb.Art.Value, Anschrift: anschriftAus(sb.Anschriften)}
@@ -331,8 +356,11 @@ func jsonPointer(p string) string {
 // (which already carry XML paths) in the message.
 func xmlPointer(p string) string {
 	const root = "/xsc:" + xschule.Nachricht
-	if p == "/schueler/geburt/datum" {
+	switch p {
+	case "/schueler/geburt/datum":
 		return root + "/xsc:schueler/xsc:geburt/xsc:datum"
+	case "/schueler":
+		return root + "/xsc:schueler"
 	}
 	return root
 }
@@ -354,25 +382,36 @@ func withPointers(err error, to func(string) string) error {
 // ---- decoding ----
 
 // readSchulwechsel reads the body as JSON or as XSchule XML, by its media
-// type, reporting every problem at once.
-func readSchulwechsel(c *fiber.Ctx) (*schulwechsel.Schulwechsel, schulwechsel.Format, error) {
+// type, reporting every problem at once: a body that is no JSON or no
+// well-formed XML is 400, a well-formed one that breaks the schema or the
+// rules 422. The notes say what was normalised (XML only).
+func readSchulwechsel(c *fiber.Ctx) (*schulwechsel.Schulwechsel, schulwechsel.Format, []schulwechsel.Hinweis, error) {
 	mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	body := c.Body()
 	switch {
 	case err == nil && (mt == fiber.MIMEApplicationJSON || strings.HasSuffix(mt, "+json")):
 		if len(body) > BodyLimit {
-			return nil, "", problem(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("Der Inhalt ist zu groß; erlaubt sind höchstens %d KB.", BodyLimit>>10))
+			return nil, "", nil, problem(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("Der Inhalt ist zu groß; erlaubt sind höchstens %d KB.", BodyLimit>>10))
 		}
 		w, err := schulwechselFromJSON(body)
-		return w, schulwechsel.FormatJSON, err
+		return w, schulwechsel.FormatJSON, nil, err
 	case err == nil && (mt == fiber.MIMEApplicationXML || mt == fiber.MIMETextXML):
 		if len(body) > xschule.MaxSize {
-			return nil, "", problem(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("Die Nachricht ist zu groß; erlaubt sind höchstens %d MiB.", xschule.MaxSize>>20))
+			return nil, "", nil, problem(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("Die Nachricht ist zu groß; erlaubt sind höchstens %d MiB.", xschule.MaxSize>>20))
 		}
-		w, err := xschule.Decode(body)
-		return w, schulwechsel.FormatXML, err
+		w, hinweise, err := xschule.DecodeMitHinweisen(body)
+		if errors.Is(err, xschule.ErrSyntax) {
+			detail := "Die Nachricht ist kein wohlgeformtes XML."
+			if e, ok := apperr.As(err); ok && len(e.Fields) > 0 {
+				if detail = e.Fields[0].Message; !strings.Contains(detail, "XML") {
+					detail = "Die Nachricht ist kein wohlgeformtes XML: " + detail
+				}
+			}
+			return nil, "", nil, problem(fiber.StatusBadRequest, detail+" Bitte eine wohlgeformte XSchule-Nachricht schueler.wechsel.0001 senden.")
+		}
+		return w, schulwechsel.FormatXML, hinweise, err
 	}
-	return nil, "", problem(fiber.StatusUnsupportedMediaType,
+	return nil, "", nil, problem(fiber.StatusUnsupportedMediaType,
 		"Der Inhalt muss JSON (application/json) oder eine XSchule-1.2-Nachricht schueler.wechsel.0001 (application/xml) sein.")
 }
 
@@ -469,7 +508,7 @@ func (s *server) postSchulwechsel(c *fiber.Ctx) error {
 	if !validIdempotencyKey(key) {
 		return problem(fiber.StatusBadRequest, "Der Idempotency-Key muss aus 1 bis 255 sichtbaren ASCII-Zeichen bestehen, z. B. eine UUID.")
 	}
-	w, format, err := readSchulwechsel(c)
+	w, format, hinweise, err := readSchulwechsel(c)
 	if err != nil {
 		return err
 	}
@@ -479,13 +518,26 @@ func (s *server) postSchulwechsel(c *fiber.Ctx) error {
 	}
 	p := principal(c)
 	body := c.Body()
+	eingang := schulwechsel.Eingang{Format: format, Nachricht: body, Hinweise: hinweise, CreatedBy: p.Subject}
+	if len(hinweise) > 0 {
+		// Kept in canonical form, the message as received beside it.
+		canonical, err := xschule.Encode(w)
+		if err != nil {
+			return fmt.Errorf("encode normalised schulwechsel: %v", err) // the model came from a valid message: a gateway fault
+		}
+		eingang.Nachricht, eingang.Original = canonical, body
+	}
 	create := func(ctx context.Context) (answer, error) {
-		rec, err := s.Schulwechsel.Service.Create(ctx, w, format, body, p.Subject)
+		rec, err := s.Schulwechsel.Service.Create(ctx, w, eingang)
 		if err != nil {
 			return answer{}, withPointers(err, pointers)
 		}
 		out, err := json.Marshal(toSchulwechselJSON(rec, w))
-		return answer{Status: fiber.StatusCreated, Location: "/v1/schulwechsel/" + rec.ID, Body: out}, err
+		status := fiber.StatusCreated
+		if rec.Klaerung != nil {
+			status = fiber.StatusAccepted // kept as an open question, the records unchanged
+		}
+		return answer{Status: status, Location: "/v1/schulwechsel/" + rec.ID, Body: out}, err
 	}
 	var a answer
 	if key == "" {
@@ -588,4 +640,48 @@ func (s *server) listSchulwechsel(c *fiber.Ctx) error {
 	}
 	audit.Count(c.UserContext(), len(items))
 	return c.JSON(fiber.Map{"items": items, "next": next})
+}
+
+// offenerPunktJSON is one entry of the school office's work list
+// (schema SchulwechselOffenerPunkt).
+type offenerPunktJSON struct {
+	Art            string  `json:"art"`
+	SchulwechselID string  `json:"schulwechsel_id"`
+	Familienname   string  `json:"familienname"`
+	Vornamen       string  `json:"vornamen"`
+	Geburtsdatum   string  `json:"geburtsdatum"`
+	Schule         string  `json:"schule"`
+	Aufnehmende    *string `json:"aufnehmende,omitempty"`
+	Seit           string  `json:"seit"`
+	Frist          *string `json:"frist,omitempty"`
+	Text           string  `json:"text"`
+}
+
+// offeneSchulwechsel lists what the school office must clear: changes kept
+// as open questions, and departures without admission past their frist.
+func (s *server) offeneSchulwechsel(c *fiber.Ctx) error {
+	ks, as, err := s.Schulwechsel.Service.Offen(c.UserContext())
+	if err != nil {
+		return err
+	}
+	items := make([]offenerPunktJSON, 0, len(ks)+len(as))
+	for _, k := range ks {
+		it := offenerPunktJSON{Art: "klaerung", SchulwechselID: k.SchulwechselID, Familienname: k.Familienname, Vornamen: k.Vornamen,
+			Geburtsdatum: k.Geburtsdatum.Format(time.DateOnly), Schule: k.Schule,
+			Seit: k.CreatedAt.In(schulwechsel.Ortszeit).Format(time.DateOnly), Text: k.Text()}
+		if k.Aufnehmende != "" {
+			it.Aufnehmende = &k.Aufnehmende
+		}
+		items = append(items, it)
+	}
+	for _, o := range as {
+		frist := o.Frist.Format(time.DateOnly)
+		items = append(items, offenerPunktJSON{Art: "abgang_ueberfaellig", SchulwechselID: o.SchulwechselID, Familienname: o.Familienname,
+			Vornamen: o.Vornamen, Geburtsdatum: o.Geburtsdatum.Format(time.DateOnly), Schule: o.Schule,
+			Seit: o.Abgangsdatum.Format(time.DateOnly), Frist: &frist,
+			Text: fmt.Sprintf("Abgang von %s am %s ohne gemeldete Aufnahme; die Frist bis %s ist verstrichen. "+
+				"Bitte klären, ob und wo der Schüler die Schulpflicht erfüllt.", o.Schule, o.Abgangsdatum.Format("02.01.2006"), o.Frist.Format("02.01.2006"))})
+	}
+	audit.Count(c.UserContext(), len(items))
+	return c.JSON(fiber.Map{"items": items})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -71,7 +72,7 @@ func (e *swEnv) schueler(familienname string) map[string]string {
 
 func (e *swEnv) create(w *sw.Schulwechsel) sw.Record {
 	e.t.Helper()
-	rec, err := e.svc.Create(context.Background(), w, sw.FormatXML, []byte("<nachricht/>"), "bms-test")
+	rec, err := e.svc.Create(context.Background(), w, sw.Eingang{Format: sw.FormatXML, Nachricht: []byte("<nachricht/>"), CreatedBy: "bms-test"})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -320,8 +321,11 @@ func TestIdempotencyStore(t *testing.T) {
 	// with its id.
 	write := func(w *sw.Schulwechsel, fail error) func(context.Context) (postgres.Answer, error) {
 		return func(ctx context.Context) (postgres.Answer, error) {
-			calls.Add(1)
-			rec, err := e.svc.Create(ctx, w, sw.FormatJSON, []byte("{}"), "bms")
+			// Each write is a message of its own (a nonce of its own), not
+			// a repeat that the content check would answer by itself.
+			c := *w
+			c.Dokument.Nonce = fmt.Sprint(calls.Add(1), time.Now().UnixNano())
+			rec, err := e.svc.Create(ctx, &c, sw.Eingang{Format: sw.FormatJSON, Nachricht: []byte("{}"), CreatedBy: "bms"})
 			if err != nil {
 				return postgres.Answer{}, err
 			}
@@ -390,5 +394,212 @@ func TestIdempotencyStore(t *testing.T) {
 	}
 	if calls.Load() != 1 || swCount(t, e.pool, "SELECT count(*) FROM schulwechsel")-before != 1 {
 		t.Errorf("%d concurrent requests wrote %d times", n, calls.Load())
+	}
+}
+
+// active returns the Schulnummern where the pupil is aktiv.
+func (e *swEnv) active(familienname string) []string {
+	e.t.Helper()
+	var out []string
+	for nr, v := range e.schueler(familienname) {
+		if len(v) >= 5 && v[:5] == "aktiv" {
+			out = append(out, nr)
+		}
+	}
+	return out
+}
+
+// Issue 15: a change without Schülernummer for a pupil whose school list
+// had one left the pupil active at both schools.
+func TestSchulwechselWithoutSchuelernummerClosesTheOldRecord(t *testing.T) {
+	t.Parallel()
+	e := newSchulwechselEnv(t, 0)
+	ohneNummer := swPupil{"MÜLLER", "Lea", swLea.geburt, ""} // spelled otherwise, too
+	rec := e.create(swWechsel(ohneNummer, "20101", "20102", sw.Tagesdatum(2026, 2, 2)))
+	if rec.Bewegung != sw.Innerhalb || rec.Klaerung != nil {
+		t.Errorf("record %+v", rec)
+	}
+	if got := e.schueler("Müller"); got["20101"] != "abgegangen/2/2a/" {
+		t.Errorf("the old record: %v", got)
+	}
+	n := swCount(t, e.pool, `SELECT count(*) FROM schueler WHERE geburtsdatum = '2018-03-04' AND status = 'aktiv'`)
+	if n != 1 || swCount(t, e.pool, `SELECT count(*) FROM schueler WHERE geburtsdatum = '2018-03-04' AND status = 'aktiv' AND schulnummer = '20102'`) != 1 {
+		t.Errorf("%d active records of the child, want 1 at 20102", n)
+	}
+	// And back, with the Schülernummer: still one place.
+	e.create(swWechsel(swLea, "20102", "20101", sw.Tagesdatum(2026, 4, 13)))
+	if n := swCount(t, e.pool, `SELECT count(*) FROM schueler WHERE geburtsdatum = '2018-03-04' AND status = 'aktiv'`); n != 1 {
+		t.Errorf("%d active records after the way back, want 1", n)
+	}
+	if n := swCount(t, e.pool, `SELECT count(*) FROM schueler WHERE geburtsdatum = '2018-03-04' AND status = 'aktiv' AND schulnummer = '20101'`); n != 1 {
+		t.Error("not active at 20101 after the way back")
+	}
+}
+
+// A record the admitting school already has (its list came first) is the
+// one that becomes active, not a second one.
+func TestSchulwechselTakesOverTheAdmittingSchoolsRecord(t *testing.T) {
+	t.Parallel()
+	e := newSchulwechselEnv(t, 0)
+	if _, err := e.pool.Exec(context.Background(), `INSERT INTO schueler (schluessel, schulnummer, familienname, vornamen, geburtsdatum, jahrgangsstufe, status)
+		VALUES ('20102/p:mueller|lea|2018-03-04', '20102', 'Mueller', 'Lea', '2018-03-04', 2, 'aktiv')`); err != nil {
+		t.Fatal(err)
+	}
+	e.create(swWechsel(swLea, "20101", "20102", sw.Tagesdatum(2026, 2, 2)))
+	if n := swCount(t, e.pool, `SELECT count(*) FROM schueler WHERE geburtsdatum = '2018-03-04'`); n != 2 {
+		t.Errorf("%d records of the child, want 2 (the old school's, the new school's)", n)
+	}
+	if n := swCount(t, e.pool, `SELECT count(*) FROM schueler WHERE geburtsdatum = '2018-03-04' AND status = 'aktiv' AND schulnummer = '20102'
+		AND schuelernummer = '111' AND jahrgangsstufe = 3`); n != 1 {
+		t.Error("the admitting school's record was not taken over")
+	}
+}
+
+func TestSchulwechselAmbiguousPupilRefused(t *testing.T) {
+	t.Parallel()
+	e := newSchulwechselEnv(t, 0)
+	// A second Tom Schulz with the same birth date at 20101.
+	if _, err := e.pool.Exec(context.Background(), `INSERT INTO schueler (schluessel, schulnummer, schuelernummer, familienname, vornamen, geburtsdatum, jahrgangsstufe)
+		VALUES ('20101/sn:999', '20101', '999', 'Schulz', 'Tom', '2018-06-05', 4)`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.svc.Create(context.Background(), swWechsel(swTom, "20101", "20102", sw.Tagesdatum(2026, 2, 2)),
+		sw.Eingang{Format: sw.FormatJSON, Nachricht: []byte("{}"), CreatedBy: "bms"})
+	ae, ok := apperr.As(err)
+	if !ok || ae.Kind != apperr.KindInvalid || len(ae.Fields) != 1 || ae.Fields[0].Code != sw.CodeSchuelerMehrdeutig ||
+		!strings.Contains(ae.Fields[0].Message, "2 aktive Schüler") {
+		t.Fatalf("got %v %+v, want a refusal naming 2 candidates", err, ae)
+	}
+	if n := swCount(t, e.pool, "SELECT count(*) FROM schulwechsel"); n != 0 {
+		t.Errorf("%d records stored", n)
+	}
+	if n := swCount(t, e.pool, "SELECT count(*) FROM schueler WHERE familienname = 'Schulz' AND status = 'aktiv' AND schulnummer = '20101'"); n != 2 {
+		t.Errorf("%d Toms still active at 20101, want both", n)
+	}
+	// With the Schülernummer it is clear.
+	e.create(swWechsel(swPupil{"Schulz", "Tom", swTom.geburt, "999"}, "20101", "20102", sw.Tagesdatum(2026, 2, 2)))
+	if n := swCount(t, e.pool, `SELECT count(*) FROM schueler WHERE familienname = 'Schulz' AND
+		((schulnummer, status, coalesce(schuelernummer, '')) IN (('20101', 'aktiv', ''), ('20101', 'abgegangen', '999'), ('20102', 'aktiv', '999')))`); n != 3 {
+		t.Errorf("records %v", e.schueler("Schulz"))
+	}
+}
+
+func TestSchulwechselUnknownPupilIsAnOpenQuestion(t *testing.T) {
+	t.Parallel()
+	e := newSchulwechselEnv(t, 0)
+	nina := swPupil{"Neu", "Nina", sw.Tagesdatum(2017, 1, 1), "4242"}
+	rec := e.create(swWechsel(nina, "20101", "20102", sw.Tagesdatum(2026, 2, 2)))
+	k := rec.Klaerung
+	if k == nil || k.Grund != sw.GrundSchuelerUnbekannt || k.Schule != "20101" || k.Aufnehmende != "20102" || k.SchulwechselID != rec.ID {
+		t.Fatalf("Klaerung %+v", k)
+	}
+	if got := e.schueler("Neu"); len(got) != 0 {
+		t.Errorf("unknown pupil recorded: %v", got)
+	}
+	got, err := e.svc.Get(context.Background(), rec.ID)
+	if err != nil || got.Klaerung == nil || got.Klaerung.Familienname != "Neu" {
+		t.Errorf("Get = %+v, %v", got, err)
+	}
+	ks, _, err := e.svc.Offen(context.Background())
+	if err != nil || len(ks) != 1 || ks[0].SchulwechselID != rec.ID || ks[0].Vornamen != "Nina" || !ks[0].Geburtsdatum.Equal(time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("Offen = %+v, %v", ks, err)
+	}
+	// A school outside the city cannot be asked: a Zuzug of an unknown
+	// pupil is recorded as before.
+	zuzug := e.create(swWechsel(swPupil{"Fremd", "Fiona", sw.Tagesdatum(2017, 5, 5), ""}, "BY_1", "20102", sw.Tagesdatum(2026, 2, 2)))
+	if zuzug.Klaerung != nil || zuzug.Bewegung != sw.Zuzug || !reflect.DeepEqual(e.active("Fremd"), []string{"20102"}) {
+		t.Errorf("Zuzug %+v, active at %v", zuzug, e.active("Fremd"))
+	}
+}
+
+func TestSchulwechselRepeatWithoutKey(t *testing.T) {
+	t.Parallel()
+	e := newSchulwechselEnv(t, 0)
+	ctx := context.Background()
+	w := swWechsel(swLea, "20101", "20102", sw.Tagesdatum(2026, 2, 2))
+	first := e.create(w)
+	again := e.create(swWechsel(swLea, "20101", "20102", sw.Tagesdatum(2026, 2, 2)))
+	if again.ID != first.ID || !again.CreatedAt.Equal(first.CreatedAt) || again.Bewegung != first.Bewegung || !again.Wiederholung || first.Wiederholung {
+		t.Errorf("repeat answered %+v, first %+v", again, first)
+	}
+	feed := func() int {
+		return swCount(t, e.pool, "SELECT count(*) FROM change_feed WHERE entity = 'schulwechsel'")
+	}
+	if n := swCount(t, e.pool, "SELECT count(*) FROM schulwechsel"); n != 1 || feed() != 1 {
+		t.Errorf("%d records, %d feed entries after a repeat, want 1 and 1", n, feed())
+	}
+	// Other content (another day of admission) is another change.
+	other := e.create(swWechsel(swLea, "20102", "20101", sw.Tagesdatum(2026, 2, 3)))
+	if other.ID == first.ID || other.Wiederholung {
+		t.Error("a different message was taken as a repeat")
+	}
+	// The same message a day later is a new one.
+	if _, err := e.pool.Exec(ctx, "UPDATE schulwechsel SET created_at = created_at - interval '1 day' WHERE id = $1", first.ID); err != nil {
+		t.Fatal(err)
+	}
+	later := e.create(swWechsel(swLea, "20101", "20102", sw.Tagesdatum(2026, 2, 2)))
+	if later.ID == first.ID || later.Wiederholung || feed() != 3 {
+		t.Errorf("next day: %+v, %d feed entries", later, feed())
+	}
+}
+
+func TestSchulwechselOverdueDeparturesListed(t *testing.T) {
+	t.Parallel()
+	e := newSchulwechselEnv(t, 0)
+	today := time.Now().In(sw.Ortszeit)
+	heute := sw.Tagesdatum(today.Year(), today.Month(), today.Day())
+	lange := e.create(swWechsel(swTom, "20101", "", sw.Tagesdatum(2026, 3, 2)))                                // overdue since 16 March
+	frisch := e.create(swWechsel(swPupil{"Frisch", "Fred", sw.Tagesdatum(2017, 2, 2), ""}, "BB_7", "", heute)) // within its frist
+	geschlossen := e.create(swWechsel(swPupil{"Zu", "Zoe", sw.Tagesdatum(2017, 3, 3), ""}, "BB_8", "", sw.Tagesdatum(2026, 3, 2)))
+	e.create(swWechsel(swPupil{"Zu", "Zoe", sw.Tagesdatum(2017, 3, 3), ""}, "", "BY_1", sw.Tagesdatum(2026, 3, 9)))
+	_, as, err := e.svc.Offen(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, a := range as {
+		ids = append(ids, a.SchulwechselID)
+	}
+	if !reflect.DeepEqual(ids, []string{lange.ID}) {
+		t.Errorf("overdue %v, want only %s (not %s within its frist, not %s closed)", ids, lange.ID, frisch.ID, geschlossen.ID)
+	}
+	if a := as[0]; a.Schule != "20101" || a.Familienname != "Schulz" || !a.Frist.Equal(time.Date(2026, 3, 16, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("entry %+v", a)
+	}
+}
+
+// Repeats that race each other (a client retrying on a timeout without
+// key) still give one record: the lookup runs under the writers' lock.
+func TestSchulwechselConcurrentRepeatsWithoutKey(t *testing.T) {
+	t.Parallel()
+	e := newSchulwechselEnv(t, 0)
+	const n = 8
+	recs := make([]sw.Record, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			recs[i], errs[i] = e.svc.Create(context.Background(), swWechsel(swTom, "20101", "20102", sw.Tagesdatum(2026, 2, 2)),
+				sw.Eingang{Format: sw.FormatJSON, Nachricht: []byte("{}"), CreatedBy: "bms"})
+		}()
+	}
+	wg.Wait()
+	firsts := 0
+	for i := range n {
+		if errs[i] != nil || recs[i].ID != recs[0].ID {
+			t.Errorf("request %d: %+v, %v", i, recs[i], errs[i])
+		}
+		if !recs[i].Wiederholung {
+			firsts++
+		}
+	}
+	if firsts != 1 || swCount(t, e.pool, "SELECT count(*) FROM schulwechsel") != 1 ||
+		swCount(t, e.pool, "SELECT count(*) FROM change_feed WHERE entity = 'schulwechsel'") != 1 {
+		t.Errorf("%d first answers, %d records", firsts, swCount(t, e.pool, "SELECT count(*) FROM schulwechsel"))
+	}
+	if got := e.active("Schulz"); !reflect.DeepEqual(got, []string{"20102"}) {
+		t.Errorf("Tom active at %v", got)
 	}
 }

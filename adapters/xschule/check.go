@@ -13,8 +13,9 @@ import (
 
 // decoder collects field errors while it maps the tree to the model.
 type decoder struct {
-	errs    []apperr.FieldError
-	dropped int // errors beyond MaxErrors
+	errs     []apperr.FieldError
+	dropped  int // errors beyond MaxErrors
+	hinweise []schulwechsel.Hinweis
 }
 
 func (d *decoder) add(ptr, code, msg string) {
@@ -376,7 +377,10 @@ type codeSpec struct {
 
 // code reads an XÖV code element. Absent listURI/listVersionID attributes
 // are filled with the XSD's fixed values, so the model always knows the
-// list.
+// list. A code of an embedded list that differs from it only in the
+// version (listVersionID, or the version segment of the code's URI, as
+// the standard's own releases and examples vary them) is the same code:
+// it is taken in the list's canonical form and a Hinweis says so.
 func (d *decoder) code(e elem, spec codeSpec) schulwechsel.Code {
 	seq := []slot{unq("code", 1, 1)}
 	if spec.withName {
@@ -387,56 +391,98 @@ func (d *decoder) code(e elem, spec codeSpec) schulwechsel.Code {
 	uri, hasURI := attr(e.n, "", "listURI")
 	ver, hasVer := attr(e.n, "", "listVersionID")
 	uri, ver = strings.TrimSpace(uri), strings.TrimSpace(ver)
+	uriOK := true
 	switch {
 	case spec.uri == "" && !hasURI:
 		d.add(e.path+"/@listURI", CodePflichtfeldFehlt, "Das Attribut listURI (Kennung der Codeliste) fehlt.")
+		uriOK = false
 	case spec.uri != "" && hasURI && uri != spec.uri:
 		d.add(e.path+"/@listURI", CodeCodelisteAbweichend, fmt.Sprintf("Erwartet wird die Codeliste %s.", spec.uri))
+		uriOK = false
 	case spec.uri != "" && !hasURI:
 		uri = spec.uri
+	}
+	origVer := ver
+	want := d.listVersion(spec, uri)
+	if want == "" {
+		want = spec.version
 	}
 	switch {
 	case spec.version == "" && !hasVer:
 		d.add(e.path+"/@listVersionID", CodePflichtfeldFehlt, "Das Attribut listVersionID (Version der Codeliste) fehlt.")
-	case spec.version != "" && hasVer && ver != spec.version:
-		d.add(e.path+"/@listVersionID", CodeCodelisteAbweichend, fmt.Sprintf("Erwartet wird die Version %s der Codeliste.", spec.version))
-	case spec.version != "" && !hasVer:
+	case !hasVer:
 		ver = spec.version
+	case ver == want || !uriOK:
+	case d.listVersion(spec, uri) != "" && versionRE.MatchString(ver):
+		ver = want // another version of a list the gateway can check against
+	case spec.version != "" || d.listVersion(spec, uri) != "":
+		// A list the gateway holds, under a version label that is none
+		// ("aktuell"), or a fixed list it cannot check another version of.
+		d.add(e.path+"/@listVersionID", CodeCodelisteAbweichend, fmt.Sprintf("Erwartet wird die Version %s der Codeliste.", want))
 	}
 	c.ListURI, c.ListVersion = uri, ver
+	var origValue string
 	if ce, ok := k.one("code"); ok {
 		c.Value = strings.TrimSpace(d.leaf(ce))
-		d.checkValue(ce.path, spec, c)
+		origValue = c.Value
+		c.Value = d.checkValue(ce.path, spec, c)
 	}
 	if ne, ok := k.one("name"); ok {
 		c.Name = d.leaf(ne)
 	}
+	if hasVer && origVer != ver || origValue != c.Value {
+		von := ""
+		if hasVer {
+			von = ", Version " + origVer
+		}
+		d.hinweise = append(d.hinweise, schulwechsel.Hinweis{Pointer: e.path, Code: CodeCodeNormalisiert, Message: fmt.Sprintf(
+			"Der Code %q (Codeliste %s%s) ist derselbe Code wie %q der Version %s dieser Codeliste; er wurde so übernommen und wird so weitergegeben.",
+			origValue, uri, von, c.Value, ver)})
+	}
 	return c
 }
 
-func (d *decoder) checkValue(path string, spec codeSpec, c schulwechsel.Code) {
+// listVersion is the version of the embedded list the code is checked
+// against: the list the XSD fixes, or the list an open code names; "" if
+// the gateway holds no such list (and no fixed values for it).
+func (d *decoder) listVersion(spec codeSpec, uri string) string {
+	if l, ok := codelisten[uri]; ok {
+		return l.version
+	}
+	if spec.values != nil {
+		return spec.version
+	}
+	return ""
+}
+
+// checkValue checks the code against its list and returns it in the
+// list's canonical form.
+func (d *decoder) checkValue(path string, spec codeSpec, c schulwechsel.Code) string {
 	if c.Value == "" {
 		d.add(path, CodePflichtfeldFehlt, "Der Code ist leer.")
-		return
+		return c.Value
 	}
 	if l, ok := codelisten[c.ListURI]; ok && l.version == c.ListVersion {
-		if _, ok := l.values[c.Value]; !ok {
-			d.add(path, CodeCodeUnbekannt, fmt.Sprintf("Der Code %q steht nicht in der Codeliste %s, Version %s.", c.Value, c.ListURI, c.ListVersion))
+		v, ok := l.canonical(c.Value)
+		if !ok {
+			d.add(path, CodeCodeUnbekannt, fmt.Sprintf("Der Code %q steht in keiner Version der Codeliste %s (geprüft gegen Version %s). Bitte einen Code aus der Codeliste verwenden.", c.Value, c.ListURI, c.ListVersion))
+			return c.Value
 		}
-		return
+		return v
 	}
 	if spec.values != nil {
 		for _, v := range spec.values {
 			if v == c.Value {
-				return
+				return c.Value
 			}
 		}
 		d.add(path, CodeCodeUnbekannt, fmt.Sprintf("Der Code %q steht nicht in der Codeliste %s.", c.Value, c.ListURI))
-		return
+		return c.Value
 	}
 	if spec.format != nil && !spec.format.MatchString(c.Value) {
 		d.add(path, CodeFormatUngueltig, fmt.Sprintf("Der Code %q hat nicht die Form der Codeliste %s.", c.Value, c.ListURI))
 	}
+	return c.Value
 }
 
 func (d *decoder) optCode(k kids, name string, spec codeSpec) schulwechsel.Code {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"strings"
 
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 )
@@ -20,6 +21,42 @@ var codelistenFS embed.FS
 type codeliste struct {
 	uri, version string
 	values       map[string]string // code -> German description
+	// byStem finds a code by its URI without the version segment
+	// (versionStem), for codes written with another version of the list.
+	byStem map[string]string
+}
+
+// versionRE is what a version looks like, in listVersionID or as a
+// segment of a code's URI: 1.0, 2019, 2025-11-13.
+var versionRE = regexp.MustCompile(`^[0-9]+([.-][0-9]+)*$`)
+
+// versionStem returns a code URI with its version segment (the one before
+// "/code/", e.g. "2019" in http://xschule.digital/def/kmk/2019/code/foerderschwerpunkt/lernen)
+// replaced by "*"; ok is false for a code without one.
+func versionStem(v string) (string, bool) {
+	i := strings.Index(v, "/code/")
+	if i < 0 {
+		return "", false
+	}
+	j := strings.LastIndex(v[:i], "/")
+	if j < 0 || !versionRE.MatchString(v[j+1:i]) {
+		return "", false
+	}
+	return v[:j+1] + "*" + v[i:], true
+}
+
+// canonical returns the list's own form of code v: v itself, or the code
+// that differs from v only in the version segment of its URI.
+func (l codeliste) canonical(v string) (string, bool) {
+	if _, ok := l.values[v]; ok {
+		return v, true
+	}
+	stem, ok := versionStem(v)
+	if !ok {
+		return "", false
+	}
+	c, ok := l.byStem[stem]
+	return c, ok
 }
 
 var codelisten = mustLoadCodelisten()
@@ -59,7 +96,7 @@ func loadCodelisten() (map[string]codeliste, error) {
 		if err := xml.Unmarshal(data, &gc); err != nil {
 			return nil, fmt.Errorf("codeliste %s: %w", e.Name(), err)
 		}
-		l := codeliste{uri: gc.URI, version: gc.Version, values: map[string]string{}}
+		l := codeliste{uri: gc.URI, version: gc.Version, values: map[string]string{}, byStem: map[string]string{}}
 		for _, r := range gc.Rows {
 			var code, desc string
 			for _, v := range r.Values {
@@ -72,6 +109,9 @@ func loadCodelisten() (map[string]codeliste, error) {
 			}
 			if code != "" {
 				l.values[code] = desc
+				if stem, ok := versionStem(code); ok {
+					l.byStem[stem] = code
+				}
 			}
 		}
 		if l.uri == "" || l.version == "" || len(l.values) == 0 {

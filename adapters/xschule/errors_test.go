@@ -181,9 +181,19 @@ func TestDecodeReportsProblems(t *testing.T) {
 			want:  []apperr.FieldError{{Pointer: pSchueler + "/xsc:verkehrssprache[1]/code", Code: CodeFormatUngueltig}},
 		},
 		{
-			name: "abweichende Version einer festen Codeliste", example: "XSchule_Wechsel_01.xml",
-			edits: []edit{{old: `<xsc:jahrgang>`, new: `<xsc:jahrgang listVersionID="2.0">`}},
-			want:  []apperr.FieldError{{Pointer: pAufnahme + "/xsc:jahrgang/@listVersionID", Code: CodeCodelisteAbweichend}},
+			// The gateway holds no list of the DSMeld keys: another version
+			// cannot be checked, so it is refused.
+			name: "abweichende Version einer festen Codeliste ohne eingebettete Liste", example: "XSchule_Wechsel_01.xml",
+			edits: []edit{{old: `<xsc:gesetzlicherVertreterSchluessel>`, new: `<xsc:gesetzlicherVertreterSchluessel listVersionID="4">`, n: 1}},
+			want: []apperr.FieldError{{Pointer: rootPath + "/xsc:erziehungsberechtigter[1]/xsc:gesetzlicherVertreterSchluessel/@listVersionID",
+				Code: CodeCodelisteAbweichend}},
+		},
+		{
+			// Another version of an embedded list is checked against the
+			// list: a code in no version of it is refused.
+			name: "Code in keiner Version der Codeliste", example: "XSchule_Wechsel_01.xml",
+			edits: []edit{{old: `<xsc:jahrgang>\s*<code>[^<]*</code>`, new: `<xsc:jahrgang listVersionID="2.0"><code>http://xschule.digital/def/xschule/2.0/code/jahrgangsstufe/jahrgangsstufe_14</code>`}},
+			want:  []apperr.FieldError{{Pointer: pAufnahme + "/xsc:jahrgang/code", Code: CodeCodeUnbekannt}},
 		},
 		{
 			name: "Element an falscher Stelle", example: "XSchule_Wechsel_02.xml",

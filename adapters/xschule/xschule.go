@@ -91,6 +91,9 @@ const (
 	CodeCodelisteAbweichend = "codeliste_abweichend"
 	CodeFormatUngueltig     = "format_ungueltig"
 	CodeZuVieleFehler       = "zu_viele_fehler"
+	// CodeCodeNormalisiert marks a Hinweis: a code taken in the canonical
+	// form of its list (another version segment or listVersionID).
+	CodeCodeNormalisiert = "code_normalisiert"
 )
 
 const rootPath = "/xsc:" + Nachricht
@@ -98,15 +101,24 @@ const rootPath = "/xsc:" + Nachricht
 // Decode reads one "schueler.wechsel.0001" message. On any problem it
 // returns nil and an *apperr.Error (KindInvalid) listing all of them.
 func Decode(data []byte) (*schulwechsel.Schulwechsel, error) {
+	w, _, err := DecodeMitHinweisen(data)
+	return w, err
+}
+
+// DecodeMitHinweisen is Decode that also returns what it normalised: codes
+// that differ from the embedded code lists only in their version, taken in
+// the list's canonical form (CodeCodeNormalisiert). The model holds the
+// canonical form, so Encode writes it.
+func DecodeMitHinweisen(data []byte) (*schulwechsel.Schulwechsel, []schulwechsel.Hinweis, error) {
 	if len(data) > MaxSize {
-		return nil, refuse(ErrTooLarge, CodeZuGross, fmt.Sprintf("Die Nachricht ist größer als %d MiB.", MaxSize>>20))
+		return nil, nil, refuse(ErrTooLarge, CodeZuGross, fmt.Sprintf("Die Nachricht ist größer als %d MiB.", MaxSize>>20))
 	}
 	root, err := parse(data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if root.name.Space != NamespaceXSchule || root.name.Local != Nachricht {
-		return nil, &apperr.Error{
+		return nil, nil, &apperr.Error{
 			Kind:   apperr.KindInvalid,
 			Detail: "Die Nachricht ist keine XSchule-1.2-Nachricht schueler.wechsel.0001.",
 			Fields: []apperr.FieldError{{
@@ -129,9 +141,9 @@ func Decode(data []byte) (*schulwechsel.Schulwechsel, error) {
 			Message: fmt.Sprintf("%d weitere Fehler wurden nicht aufgeführt.", d.dropped)})
 	}
 	if len(d.errs) > 0 {
-		return nil, &apperr.Error{Kind: apperr.KindInvalid, Detail: "Die XSchule-Nachricht ist ungültig.", Fields: d.errs, Err: ErrInvalid}
+		return nil, nil, &apperr.Error{Kind: apperr.KindInvalid, Detail: "Die XSchule-Nachricht ist ungültig.", Fields: d.errs, Err: ErrInvalid}
 	}
-	return w, nil
+	return w, d.hinweise, nil
 }
 
 // Encode writes w as a "schueler.wechsel.0001" message (UTF-8, with XML

@@ -41,7 +41,8 @@ var (
 	kindFelder  = []string{"id", "familienname", "vornamen", "geburtsdatum", "geschlecht", "anschrift", "schulnummer", "art", "status"}
 	listeFelder = []string{"familienname", "vornamen", "geburtsdatum", "geschlecht", "strasse", "hausnummer", "plz", "ort",
 		"auskunftssperre", "art", "status"}
-	wechselFelder   = []string{"id", "format", "bewegung", "created_at", "schueler", "sorgeberechtigte", "aufnahme", "bisherige_schule"}
+	wechselFelder   = []string{"id", "format", "bewegung", "created_at", "schueler", "sorgeberechtigte", "aufnahme", "bisherige_schule", "hinweise", "klaerung"}
+	offenFelder     = []string{"art", "schulwechsel_id", "familienname", "vornamen", "geburtsdatum", "schule", "aufnehmende", "seit", "frist", "text"}
 	changeFelder    = []string{"position", "time", "entity", "id", "operation", "key"}
 	fehlerFelder    = []string{"sheet", "row", "column", "cell", "field", "code", "message"}
 	zuordnungFelder = []string{"kind_id", "ordnungsmerkmal", "familienname", "vornamen", "geburtsdatum", "entscheidung", "score",
@@ -75,6 +76,11 @@ var Feldrichtlinien = []Feldrichtlinie{
 		Rollen: map[Role]map[string]Sicht{
 			RoleBMS: alle(Immer, wechselFelder, nil), RoleSchulamt: alle(Immer, wechselFelder, nil), RoleAdmin: alle(Immer, wechselFelder, nil),
 		},
+	},
+	{
+		Ressource: "SchulwechselOffenerPunkt", Zweck: "Schulwechsel, die das Schulamt klären muss (unbekannte Schüler, überfällige Abgänge)",
+		Felder: offenFelder,
+		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, offenFelder, nil), RoleAdmin: alle(Immer, offenFelder, nil)},
 	},
 	{
 		Ressource: "Change", Zweck: "Änderungsprotokoll für das BMS; Kinder nur mit Pseudonym",

@@ -421,3 +421,14 @@ type Eigenschaft struct {
 	Schluessel  string
 	Wert        string
 }
+
+// Hinweis notes something the gateway normalised while taking a message,
+// without refusing it: e.g. a code written with another version of its
+// code list than the one the gateway holds, taken as the same code.
+// Pointer is the place in the message (an XML path or a JSON pointer, as
+// in field errors), Code says what happened, Message says it in German.
+type Hinweis struct {
+	Pointer string
+	Code    string
+	Message string
+}
