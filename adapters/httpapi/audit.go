@@ -14,6 +14,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/page"
 )
 
 // AuditStore keeps the audit trail (adapters/postgres.AuditStore).
@@ -135,6 +136,7 @@ type auditEntryJSON struct {
 }
 
 // auditFilter reads the query of GET /v1/audit; every problem at once.
+// maxLimit bounds the limit of an export; 0 reads it as every list does.
 func auditFilter(c *fiber.Ctx, maxLimit int) (audit.Filter, error) {
 	f := audit.Filter{Subject: c.Query("subject"), Operation: c.Query("operation"), Limit: 100}
 	var fields []apperr.FieldError
@@ -175,7 +177,13 @@ func auditFilter(c *fiber.Ctx, maxLimit int) (audit.Filter, error) {
 		}
 		f.After = n
 	}
-	if raw := c.Query("limit"); raw != "" {
+	if maxLimit == 0 { // a page of the list: the limit every list takes
+		n, err := page.ParseLimit(c.Query("limit"))
+		if e, ok := apperr.As(err); ok {
+			fields = append(fields, e.Fields...)
+		}
+		f.Limit = n
+	} else if raw := c.Query("limit"); raw != "" { // how many entries an export holds
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 || n > maxLimit {
 			bad("limit", "limit_ungueltig", "Erwartet eine Zahl von 1 bis "+strconv.Itoa(maxLimit)+".")
@@ -189,7 +197,7 @@ func auditFilter(c *fiber.Ctx, maxLimit int) (audit.Filter, error) {
 }
 
 func (s *server) getAudit(c *fiber.Ctx) error {
-	f, err := auditFilter(c, 1000)
+	f, err := auditFilter(c, 0)
 	if err != nil {
 		return err
 	}
@@ -204,11 +212,11 @@ func (s *server) getAudit(c *fiber.Ctx) error {
 			Detail: e.Detail, Hash: hex.EncodeToString(e.Hash)}
 	}
 	audit.Count(c.UserContext(), len(items))
-	out := fiber.Map{"items": items, "next": nil}
+	next := ""
 	if len(entries) == f.Limit {
-		out["next"] = strconv.FormatInt(entries[len(entries)-1].Seq, 10)
+		next = strconv.FormatInt(entries[len(entries)-1].Seq, 10)
 	}
-	return c.JSON(out)
+	return c.JSON(pageJSON(items, next, ""))
 }
 
 // getAuditXLSX exports the filtered entries (at most 100,000) as a workbook.

@@ -14,7 +14,6 @@ import (
 
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
-	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
@@ -151,20 +150,20 @@ func (s *server) getEinschulungKinder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	limit, err := changefeed.ParseLimit(c.Query("limit"))
+	limit, after, err := pageQuery(c, "cursor")
 	if err != nil {
 		return err
 	}
-	page, err := s.Einschulung.Einschulung.Kinder(c.UserContext(), sj, c.Query("schulnummer"), c.Query("cursor"), limit)
+	page, err := s.Einschulung.Einschulung.Kinder(c.UserContext(), sj, c.Query("schulnummer"), after, limit)
 	if err != nil {
 		return err
 	}
-	items := make([]einschulungKindJSON, len(page.Eintraege))
-	for i, e := range page.Eintraege {
+	items := make([]einschulungKindJSON, len(page.Items))
+	for i, e := range page.Items {
 		items[i] = toEinschulungKindJSON(e, principal(c))
 	}
 	audit.Count(c.UserContext(), len(items))
-	return c.JSON(fiber.Map{"items": items, "next_cursor": orNull(page.NextCursor)})
+	return c.JSON(pageJSON(items, page.Next, "next_cursor"))
 }
 
 // ---- overview ----

@@ -348,27 +348,19 @@ func (s *server) getImport(c *fiber.Ctx) error {
 
 // listImports pages through past imports, newest first.
 func (s *server) listImports(c *fiber.Ctx) error {
-	limit := 50
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			n = -1
-		}
-		limit = n
-	}
-	list, next, err := s.Imports.Service.List(c.UserContext(), limit, c.Query("after"))
+	limit, after, err := pageQuery(c, "")
 	if err != nil {
 		return err
 	}
-	items := make([]importJSON, len(list))
-	for i, imp := range list {
+	page, err := s.Imports.Service.List(c.UserContext(), limit, after)
+	if err != nil {
+		return err
+	}
+	items := make([]importJSON, len(page.Items))
+	for i, imp := range page.Items {
 		items[i] = toImportJSON(imp)
 	}
-	var nextPtr *string
-	if next != "" {
-		nextPtr = &next
-	}
-	return c.JSON(fiber.Map{"items": items, "next": nextPtr})
+	return c.JSON(pageJSON(items, page.Next, ""))
 }
 
 type importErrorJSON struct {

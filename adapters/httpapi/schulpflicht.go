@@ -12,7 +12,6 @@ import (
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
-	"github.com/schulgateway/schulgateway/internal/changefeed"
 	sp "github.com/schulgateway/schulgateway/internal/schulpflicht"
 )
 
@@ -142,11 +141,11 @@ func toZuordnungJSON(e sp.Eintrag) zuordnungEintragJSON {
 }
 
 func (s *server) getZuordnungen(c *fiber.Ctx) error {
-	limit, err := changefeed.ParseLimit(c.Query("limit"))
+	limit, after, err := pageQuery(c, "")
 	if err != nil {
 		return err
 	}
-	page, err := s.Schulpflicht.Service.Zuordnungen(c.UserContext(), c.Params("id"), c.Query("entscheidung"), c.Query("after"), limit)
+	page, err := s.Schulpflicht.Service.Zuordnungen(c.UserContext(), c.Params("id"), c.Query("entscheidung"), after, limit)
 	if err != nil {
 		return err
 	}
@@ -155,7 +154,7 @@ func (s *server) getZuordnungen(c *fiber.Ctx) error {
 		items[i] = toZuordnungJSON(e)
 	}
 	audit.Count(c.UserContext(), len(items))
-	return c.JSON(fiber.Map{"items": items, "next_after": orNull(page.Next)})
+	return c.JSON(pageJSON(items, page.Next, "next_after"))
 }
 
 // ---- review ----
@@ -254,11 +253,11 @@ func toFallJSON(f sp.Fall, p auth.Principal) fallJSON {
 }
 
 func (s *server) getFaelle(c *fiber.Ctx) error {
-	limit, err := changefeed.ParseLimit(c.Query("limit"))
+	limit, after, err := pageQuery(c, "")
 	if err != nil {
 		return err
 	}
-	page, err := s.Schulpflicht.Service.Faelle(c.UserContext(), c.Query("status"), c.Query("after"), limit)
+	page, err := s.Schulpflicht.Service.Faelle(c.UserContext(), c.Query("status"), after, limit)
 	if err != nil {
 		return err
 	}
@@ -267,7 +266,7 @@ func (s *server) getFaelle(c *fiber.Ctx) error {
 		items[i] = toFallJSON(f, principal(c))
 	}
 	audit.Count(c.UserContext(), len(items))
-	return c.JSON(fiber.Map{"items": items, "next_after": orNull(page.Next)})
+	return c.JSON(pageJSON(items, page.Next, "next_after"))
 }
 
 func (s *server) getFall(c *fiber.Ctx) error {
