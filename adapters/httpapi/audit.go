@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"strconv"
@@ -9,8 +8,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/xuri/excelize/v2"
 
+	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
@@ -232,62 +231,21 @@ func (s *server) getAuditXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	wb := excelize.NewFile()
-	defer wb.Close()
-	const sheet = "Protokoll"
-	if err := wb.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	sw, err := wb.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	zeitFormat := "dd.mm.yyyy hh:mm:ss"
-	dateStyle, err := wb.NewStyle(&excelize.Style{CustomNumFmt: &zeitFormat})
-	if err != nil {
-		return err
-	}
-	head, err := wb.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
+	t := sheets.Table{Sheet: "Protokoll", Columns: columns(0, "Nr.", "Zeit (UTC)", "Wer", "Rollen", "Client", "Vorgang", "Ressource",
+		"Anzahl", "Anfrage-ID", "Ergebnis", "Hinweis"), Rows: make([][]any, len(entries))}
 	for i, w := range []float64{8, 20, 24, 20, 16, 44, 30, 9, 26, 9, 40} {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			return err
-		}
+		t.Columns[i].Width = w
 	}
-	header := []any{}
-	for _, h := range []string{"Nr.", "Zeit (UTC)", "Wer", "Rollen", "Client", "Vorgang", "Ressource", "Anzahl", "Anfrage-ID", "Ergebnis", "Hinweis"} {
-		header = append(header, excelize.Cell{StyleID: head, Value: h})
-	}
-	if err := sw.SetRow("A1", header); err != nil {
-		return err
-	}
+	t.Columns[1].WithTime = true
 	for i, e := range entries {
 		var anzahl any
 		if e.Anzahl != nil {
 			anzahl = *e.Anzahl
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, []any{e.Seq, excelize.Cell{StyleID: dateStyle, Value: e.Zeit.UTC()}, e.Subject, e.Rollen, e.Client,
-			e.Operation, e.Ressource, anzahl, e.RequestID, e.Ergebnis, e.Detail}); err != nil {
-			return err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := wb.Write(&buf); err != nil {
-		return err
+		t.Rows[i] = []any{e.Seq, e.Zeit.UTC(), e.Subject, e.Rollen, e.Client, e.Operation, e.Ressource, anzahl, e.RequestID, e.Ergebnis, e.Detail}
 	}
 	audit.Count(c.UserContext(), len(entries))
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="protokoll.xlsx"`)
-	return c.Send(buf.Bytes())
+	return sendXLSX(c, "protokoll.xlsx", []sheets.Table{t})
 }
 
 func splitRoles(s string) []string {
