@@ -9,7 +9,7 @@ export SCHULGATEWAY_DEV ?= true
 # `go build` on the machine's Go still works.
 export GOTOOLCHAIN ?= go1.27.3
 
-.PHONY: build run test lint bench fuzz vulncheck postgres check-imports screenshots clean
+.PHONY: build run test lint lint-openapi bench fuzz vulncheck postgres check-imports screenshots clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/schulgateway
@@ -35,10 +35,15 @@ test: postgres check-imports
 fuzz:
 	@FUZZTIME=$${FUZZTIME:-1m} scripts/fuzz.sh
 
-lint: check-imports
+lint: check-imports lint-openapi
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	@scripts/vulncheck.sh
+
+# The contract under a standard OpenAPI linter (Redocly CLI, pinned,
+# installed from the npm registry on first use; rules: openapi/redocly.yaml).
+lint-openapi:
+	@scripts/lint-openapi.sh
 
 # Known vulnerabilities in the code paths the gateway uses (govulncheck).
 vulncheck:

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"strconv"
@@ -9,11 +8,12 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/xuri/excelize/v2"
 
+	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/page"
 )
 
 // AuditStore keeps the audit trail (adapters/postgres.AuditStore).
@@ -135,6 +135,7 @@ type auditEntryJSON struct {
 }
 
 // auditFilter reads the query of GET /v1/audit; every problem at once.
+// maxLimit bounds the limit of an export; 0 reads it as every list does.
 func auditFilter(c *fiber.Ctx, maxLimit int) (audit.Filter, error) {
 	f := audit.Filter{Subject: c.Query("subject"), Operation: c.Query("operation"), Limit: 100}
 	var fields []apperr.FieldError
@@ -175,7 +176,13 @@ func auditFilter(c *fiber.Ctx, maxLimit int) (audit.Filter, error) {
 		}
 		f.After = n
 	}
-	if raw := c.Query("limit"); raw != "" {
+	if maxLimit == 0 { // a page of the list: the limit every list takes
+		n, err := page.ParseLimit(c.Query("limit"))
+		if e, ok := apperr.As(err); ok {
+			fields = append(fields, e.Fields...)
+		}
+		f.Limit = n
+	} else if raw := c.Query("limit"); raw != "" { // how many entries an export holds
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 || n > maxLimit {
 			bad("limit", "limit_ungueltig", "Erwartet eine Zahl von 1 bis "+strconv.Itoa(maxLimit)+".")
@@ -189,7 +196,7 @@ func auditFilter(c *fiber.Ctx, maxLimit int) (audit.Filter, error) {
 }
 
 func (s *server) getAudit(c *fiber.Ctx) error {
-	f, err := auditFilter(c, 1000)
+	f, err := auditFilter(c, 0)
 	if err != nil {
 		return err
 	}
@@ -204,11 +211,11 @@ func (s *server) getAudit(c *fiber.Ctx) error {
 			Detail: e.Detail, Hash: hex.EncodeToString(e.Hash)}
 	}
 	audit.Count(c.UserContext(), len(items))
-	out := fiber.Map{"items": items, "next": nil}
+	next := ""
 	if len(entries) == f.Limit {
-		out["next"] = strconv.FormatInt(entries[len(entries)-1].Seq, 10)
+		next = strconv.FormatInt(entries[len(entries)-1].Seq, 10)
 	}
-	return c.JSON(out)
+	return c.JSON(pageJSON(items, next, ""))
 }
 
 // getAuditXLSX exports the filtered entries (at most 100,000) as a workbook.
@@ -224,62 +231,21 @@ func (s *server) getAuditXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	wb := excelize.NewFile()
-	defer wb.Close()
-	const sheet = "Protokoll"
-	if err := wb.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	sw, err := wb.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	zeitFormat := "dd.mm.yyyy hh:mm:ss"
-	dateStyle, err := wb.NewStyle(&excelize.Style{CustomNumFmt: &zeitFormat})
-	if err != nil {
-		return err
-	}
-	head, err := wb.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
+	t := sheets.Table{Sheet: "Protokoll", Columns: columns(0, "Nr.", "Zeit (UTC)", "Wer", "Rollen", "Client", "Vorgang", "Ressource",
+		"Anzahl", "Anfrage-ID", "Ergebnis", "Hinweis"), Rows: make([][]any, len(entries))}
 	for i, w := range []float64{8, 20, 24, 20, 16, 44, 30, 9, 26, 9, 40} {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			return err
-		}
+		t.Columns[i].Width = w
 	}
-	header := []any{}
-	for _, h := range []string{"Nr.", "Zeit (UTC)", "Wer", "Rollen", "Client", "Vorgang", "Ressource", "Anzahl", "Anfrage-ID", "Ergebnis", "Hinweis"} {
-		header = append(header, excelize.Cell{StyleID: head, Value: h})
-	}
-	if err := sw.SetRow("A1", header); err != nil {
-		return err
-	}
+	t.Columns[1].WithTime = true
 	for i, e := range entries {
 		var anzahl any
 		if e.Anzahl != nil {
 			anzahl = *e.Anzahl
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, []any{e.Seq, excelize.Cell{StyleID: dateStyle, Value: e.Zeit.UTC()}, e.Subject, e.Rollen, e.Client,
-			e.Operation, e.Ressource, anzahl, e.RequestID, e.Ergebnis, e.Detail}); err != nil {
-			return err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := wb.Write(&buf); err != nil {
-		return err
+		t.Rows[i] = []any{e.Seq, e.Zeit.UTC(), e.Subject, e.Rollen, e.Client, e.Operation, e.Ressource, anzahl, e.RequestID, e.Ergebnis, e.Detail}
 	}
 	audit.Count(c.UserContext(), len(entries))
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="protokoll.xlsx"`)
-	return c.Send(buf.Bytes())
+	return sendXLSX(c, "protokoll.xlsx", []sheets.Table{t})
 }
 
 func splitRoles(s string) []string {

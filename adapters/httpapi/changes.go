@@ -20,11 +20,11 @@ type changeJSON struct {
 }
 
 func (s *server) getChanges(c *fiber.Ctx) error {
-	limit, err := changefeed.ParseLimit(c.Query("limit"))
+	limit, after, err := pageQuery(c, "")
 	if err != nil {
 		return err
 	}
-	page, err := s.Changes.Read(c.UserContext(), c.Query("after"), limit)
+	page, err := s.Changes.Read(c.UserContext(), after, limit)
 	if errors.Is(err, changefeed.ErrPositionExpired) {
 		return problem(fiber.StatusGone, changefeed.ErrPositionExpired.Error())
 	}
@@ -36,5 +36,7 @@ func (s *server) getChanges(c *fiber.Ctx) error {
 		items[i] = changeJSON{Position: e.Position, Time: e.Time.UTC(), Entity: e.Entity, ID: e.ID, Operation: string(e.Operation), Key: e.Key}
 	}
 	audit.Count(c.UserContext(), len(items))
+	// A feed: next is the position to go on from, never null once there
+	// is one (package page).
 	return c.JSON(fiber.Map{"items": items, "next": page.Next})
 }

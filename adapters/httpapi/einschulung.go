@@ -1,20 +1,14 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/xuri/excelize/v2"
 
+	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
-	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
@@ -151,20 +145,20 @@ func (s *server) getEinschulungKinder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	limit, err := changefeed.ParseLimit(c.Query("limit"))
+	limit, after, err := pageQuery(c, "cursor")
 	if err != nil {
 		return err
 	}
-	page, err := s.Einschulung.Einschulung.Kinder(c.UserContext(), sj, c.Query("schulnummer"), c.Query("cursor"), limit)
+	page, err := s.Einschulung.Einschulung.Kinder(c.UserContext(), sj, c.Query("schulnummer"), after, limit)
 	if err != nil {
 		return err
 	}
-	items := make([]einschulungKindJSON, len(page.Eintraege))
-	for i, e := range page.Eintraege {
+	items := make([]einschulungKindJSON, len(page.Items))
+	for i, e := range page.Items {
 		items[i] = toEinschulungKindJSON(e, principal(c))
 	}
 	audit.Count(c.UserContext(), len(items))
-	return c.JSON(fiber.Map{"items": items, "next_cursor": orNull(page.NextCursor)})
+	return c.JSON(pageJSON(items, page.Next, "next_cursor"))
 }
 
 // ---- overview ----
@@ -233,143 +227,61 @@ func listeZeile(e einschulung.Eintrag, p auth.Principal) []any {
 		sperre, e.Art.Label(), e.Status.Label()}
 }
 
-func (s *server) einschulungListen(c *fiber.Ctx, ext string) ([]einschulung.Liste, error) {
+// einschulungListen are the lists of the cohort per school and the
+// download's name (einschulung-2027-28[-20101]).
+func (s *server) einschulungListen(c *fiber.Ctx) ([]einschulung.Liste, string, error) {
 	sj, err := pathSchuljahr(c)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	nr := c.Query("schulnummer")
 	listen, err := s.Einschulung.Einschulung.Listen(c.UserContext(), sj, nr)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	name := "einschulung-" + sj.PathString()
 	if nr != "" {
 		name += "-" + nr
 	}
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.%s"`, name, ext))
-	return listen, nil
+	return listen, name, nil
 }
 
-// blattName is a school's sheet: "20101 Grundschule Am Anger", cut to the
-// 31 characters Excel allows, without the characters it forbids.
-func blattName(l einschulung.Liste) string {
-	if l.Schule.Schulnummer == "" {
-		return "ohne Zuordnung"
-	}
-	name := strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`:\/?*[]`, r) {
-			return '_'
-		}
-		return r
-	}, l.Schule.Schulnummer+" "+l.Schule.Name)
-	if utf8.RuneCountInString(name) > 31 {
-		name = string([]rune(name)[:31])
-	}
-	return name
-}
-
+// getEinschulungListeXLSX writes a sheet per school ("20101 Grundschule
+// Am Anger"; children without one on "ohne Zuordnung").
 func (s *server) getEinschulungListeXLSX(c *fiber.Ctx) error {
-	listen, err := s.einschulungListen(c, "xlsx")
+	listen, name, err := s.einschulungListen(c)
 	if err != nil {
 		return err
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	datum := "dd.mm.yyyy"
-	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &datum})
-	if err != nil {
-		return err
-	}
-	first := f.GetSheetName(0)
 	if len(listen) == 0 {
 		listen = []einschulung.Liste{{}}
 	}
+	tables := make([]sheets.Table, len(listen))
 	for i, l := range listen {
-		sheet := blattName(l)
-		if i == 0 {
-			err = f.SetSheetName(first, sheet)
-		} else {
-			_, err = f.NewSheet(sheet)
+		blatt := "ohne Zuordnung"
+		if l.Schule.Schulnummer != "" {
+			blatt = l.Schule.Schulnummer + " " + l.Schule.Name
 		}
-		if err != nil {
-			return err
-		}
-		if err := f.SetSheetRow(sheet, "A1", &listeKopf); err != nil {
-			return err
-		}
+		t := sheets.Table{Sheet: blatt, Columns: columns(18, listeKopf...), Rows: make([][]any, len(l.Eintraege))}
 		for r, e := range l.Eintraege {
-			row := listeZeile(e, principal(c))
-			if err := f.SetSheetRow(sheet, fmt.Sprintf("A%d", r+2), &row); err != nil {
-				return err
-			}
+			t.Rows[r] = listeZeile(e, principal(c))
 		}
-		if err := f.SetCellStyle(sheet, "A1", "K1", bold); err != nil {
-			return err
-		}
-		if len(l.Eintraege) > 0 {
-			if err := f.SetCellStyle(sheet, "C2", fmt.Sprintf("C%d", len(l.Eintraege)+1), dateStyle); err != nil {
-				return err
-			}
-		}
-		if err := f.SetColWidth(sheet, "A", "K", 18); err != nil {
-			return err
-		}
-		if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			return err
-		}
+		tables[i] = t
 	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	return c.Send(buf.Bytes())
+	return sendXLSX(c, name+".xlsx", tables)
 }
 
-// getEinschulungListeCSV writes the lists as German Excel reads CSV:
-// UTF-8 with byte order mark, semicolons, dates as TT.MM.JJJJ.
+// getEinschulungListeCSV writes all lists in one table, the school first.
 func (s *server) getEinschulungListeCSV(c *fiber.Ctx) error {
-	listen, err := s.einschulungListen(c, "csv")
+	listen, name, err := s.einschulungListen(c)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
-	w.Comma, w.UseCRLF = ';', true
-	w.Write(append([]string{"Schulnummer", "Schule"}, listeKopf...)) //nolint:errcheck // errors surface at Flush
+	t := sheets.Table{Columns: columns(0, append([]string{"Schulnummer", "Schule"}, listeKopf...)...)}
 	for _, l := range listen {
 		for _, e := range l.Eintraege {
-			row := []string{l.Schule.Schulnummer, l.Schule.Name}
-			for _, v := range listeZeile(e, principal(c)) {
-				switch x := v.(type) {
-				case time.Time:
-					row = append(row, x.Format("02.01.2006"))
-				case string:
-					row = append(row, csvText(x))
-				}
-			}
-			w.Write(row) //nolint:errcheck
+			t.Rows = append(t.Rows, append([]any{l.Schule.Schulnummer, l.Schule.Name}, listeZeile(e, principal(c))...))
 		}
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	return c.Send(buf.Bytes())
-}
-
-// csvText keeps a spreadsheet program from reading a value as a formula
-// (CSV injection): a leading =, +, - or @ gets an apostrophe.
-func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	return sendCSV(c, name+".csv", t)
 }

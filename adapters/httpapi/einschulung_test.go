@@ -78,6 +78,8 @@ func TestEinschulungEndToEnd(t *testing.T) {
 
 	// Every child of the cohort, once, pseudonymous, born 2 July 2020 – 1 July 2021.
 	all := e.allKinder(bms, "", 37)
+	// allKinder reads by the old names (cursor, next_cursor): they still work.
+	assertSamePages(t, "kinder", all, pageAll[einschulungKindJSON](e, bms, "/v1/einschulung/2027-28/kinder", 37, "next_cursor"))
 	want := count(t, pool, `SELECT count(*) FROM kinder WHERE geburtsdatum BETWEEN '2020-07-02' AND '2021-07-01' AND status = 'gemeldet'`)
 	if len(all) != want || want == 0 {
 		t.Fatalf("%d children, the register has %d in the cohort", len(all), want)

@@ -17,6 +17,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/page"
 )
 
 // ImportDeps is what the import routes need beyond the service.
@@ -348,27 +349,19 @@ func (s *server) getImport(c *fiber.Ctx) error {
 
 // listImports pages through past imports, newest first.
 func (s *server) listImports(c *fiber.Ctx) error {
-	limit := 50
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			n = -1
-		}
-		limit = n
-	}
-	list, next, err := s.Imports.Service.List(c.UserContext(), limit, c.Query("after"))
+	limit, after, err := pageQuery(c, "")
 	if err != nil {
 		return err
 	}
-	items := make([]importJSON, len(list))
-	for i, imp := range list {
+	page, err := s.Imports.Service.List(c.UserContext(), limit, after)
+	if err != nil {
+		return err
+	}
+	items := make([]importJSON, len(page.Items))
+	for i, imp := range page.Items {
 		items[i] = toImportJSON(imp)
 	}
-	var nextPtr *string
-	if next != "" {
-		nextPtr = &next
-	}
-	return c.JSON(fiber.Map{"items": items, "next": nextPtr})
+	return c.JSON(pageJSON(items, page.Next, ""))
 }
 
 type importErrorJSON struct {
@@ -381,10 +374,31 @@ type importErrorJSON struct {
 	Message string `json:"message"`
 }
 
+// getImportErrors pages through an import's errors; after is the number
+// of errors already read. Without limit and after the answer is every
+// error, as before the paging convention (deprecated).
 func (s *server) getImportErrors(c *fiber.Ctx) error {
+	paged := c.Query("limit") != "" || c.Query("after") != ""
+	limit, after, err := pageQuery(c, "")
+	if err != nil {
+		return err
+	}
+	start := 0
+	if after != "" {
+		if start, err = strconv.Atoi(after); err != nil || start < 1 {
+			return apperr.Invalid("Der Parameter after ist ungültig.", []apperr.FieldError{page.AfterError("position_ungueltig")})
+		}
+	}
 	list, err := s.Imports.Service.Problems(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
+	}
+	next := ""
+	if paged {
+		list = list[min(start, len(list)):]
+		if len(list) > limit {
+			list, next = list[:limit], strconv.Itoa(start+limit)
+		}
 	}
 	items := make([]importErrorJSON, len(list))
 	for i, p := range list {
@@ -396,7 +410,7 @@ func (s *server) getImportErrors(c *fiber.Ctx) error {
 		items[i] = e
 	}
 	audit.Count(c.UserContext(), len(items))
-	return c.JSON(fiber.Map{"items": items})
+	return c.JSON(pageJSON(items, next, ""))
 }
 
 // markedWorkbookTimeout bounds the work for errors.xlsx in place of

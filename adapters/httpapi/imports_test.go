@@ -135,6 +135,11 @@ func TestImportEndToEnd(t *testing.T) {
 	if resp.StatusCode != 200 || cells["E5"] != "pflichtfeld_leer" || cells["C6"] != "datum_ungueltig" || len(cells) != 2 {
 		t.Errorf("errors by cell = %v, want E5 pflichtfeld_leer and C6 datum_ungueltig", cells)
 	}
+	// Page by page the same errors as all at once (without limit: the old answer).
+	assertSamePages(t, "import errors", errs.Items, pageAll[importErrorJSON](e, tok, "/v1/imports/"+imp.ID+"/errors", 1, ""))
+	if resp, body := e.do(call{method: "GET", path: "/v1/imports/" + imp.ID + "/errors?after=zwei", token: tok}); resp.StatusCode != 422 {
+		t.Errorf("errors after=zwei: %d %s", resp.StatusCode, body)
+	}
 
 	// The marked workbook: the rows as uploaded, a "Fehler" column, red
 	// cells. It is sent with its length, and the access log counts it.

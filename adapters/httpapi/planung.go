@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/importing"
@@ -544,7 +545,7 @@ func (s *server) getBacktest(c *fiber.Ctx) error {
 	case "csv":
 		return sendCSV(c, "backtest.csv", backtestTabelle(r))
 	case "xlsx":
-		return sendTabelleXLSX(c, "backtest.xlsx", "Rückblick", backtestTabelle(r), nil)
+		return sendXLSX(c, "backtest.xlsx", []sheets.Table{backtestTabelle(r)})
 	}
 	out := backtestJSON{Ab: sjString(r.Ab), Bis: sjString(r.Bis), K: r.K, Jahre: r.Jahre, N: r.N, OhneIst: r.OhneIst, OhneQuote: r.OhneQuote, Items: []vergleichJSON{}}
 	if r.MAPE != nil {

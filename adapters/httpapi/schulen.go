@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/schule"
 )
 
@@ -58,6 +60,11 @@ type encodedList struct {
 }
 
 func (s *server) listSchulen(c *fiber.Ctx) error {
+	if c.Query("limit") != "" || c.Query("after") != "" {
+		return s.listSchulenPage(c)
+	}
+	// Without limit and after the answer is every school, as before the
+	// paging convention (deprecated: clients should page).
 	version, ok := s.Schulen.Version() // read before the list: a change meanwhile retires the entry
 	if e := s.schulenJSON.Load(); ok && e != nil && e.version == version {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
@@ -71,7 +78,7 @@ func (s *server) listSchulen(c *fiber.Ctx) error {
 	for i, sch := range list {
 		items[i] = toSchuleJSON(sch)
 	}
-	body, err := s.app.Config().JSONEncoder(fiber.Map{"items": items})
+	body, err := s.app.Config().JSONEncoder(pageJSON(items, "", ""))
 	if err != nil {
 		return err
 	}
@@ -80,6 +87,29 @@ func (s *server) listSchulen(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Send(body)
+}
+
+// listSchulenPage is a page of the schools after the Schulnummer after.
+func (s *server) listSchulenPage(c *fiber.Ctx) error {
+	limit, after, err := pageQuery(c, "")
+	if err != nil {
+		return err
+	}
+	list, err := s.Schulen.List(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if i := slices.IndexFunc(list, func(sch schule.Schule) bool { return sch.Schulnummer > after }); i >= 0 {
+		list = list[i:min(len(list), i+limit+1)]
+	} else {
+		list = nil
+	}
+	p := page.Cut(list, limit, func(sch schule.Schule) string { return sch.Schulnummer })
+	items := make([]schuleJSON, len(p.Items))
+	for i, sch := range p.Items {
+		items[i] = toSchuleJSON(sch)
+	}
+	return c.JSON(pageJSON(items, p.Next, ""))
 }
 
 func (s *server) getSchule(c *fiber.Ctx) error {

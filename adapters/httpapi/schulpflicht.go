@@ -1,18 +1,16 @@
 package httpapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/xuri/excelize/v2"
 
+	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
-	"github.com/schulgateway/schulgateway/internal/changefeed"
 	sp "github.com/schulgateway/schulgateway/internal/schulpflicht"
 )
 
@@ -142,11 +140,11 @@ func toZuordnungJSON(e sp.Eintrag) zuordnungEintragJSON {
 }
 
 func (s *server) getZuordnungen(c *fiber.Ctx) error {
-	limit, err := changefeed.ParseLimit(c.Query("limit"))
+	limit, after, err := pageQuery(c, "")
 	if err != nil {
 		return err
 	}
-	page, err := s.Schulpflicht.Service.Zuordnungen(c.UserContext(), c.Params("id"), c.Query("entscheidung"), c.Query("after"), limit)
+	page, err := s.Schulpflicht.Service.Zuordnungen(c.UserContext(), c.Params("id"), c.Query("entscheidung"), after, limit)
 	if err != nil {
 		return err
 	}
@@ -155,7 +153,7 @@ func (s *server) getZuordnungen(c *fiber.Ctx) error {
 		items[i] = toZuordnungJSON(e)
 	}
 	audit.Count(c.UserContext(), len(items))
-	return c.JSON(fiber.Map{"items": items, "next_after": orNull(page.Next)})
+	return c.JSON(pageJSON(items, page.Next, "next_after"))
 }
 
 // ---- review ----
@@ -254,11 +252,11 @@ func toFallJSON(f sp.Fall, p auth.Principal) fallJSON {
 }
 
 func (s *server) getFaelle(c *fiber.Ctx) error {
-	limit, err := changefeed.ParseLimit(c.Query("limit"))
+	limit, after, err := pageQuery(c, "")
 	if err != nil {
 		return err
 	}
-	page, err := s.Schulpflicht.Service.Faelle(c.UserContext(), c.Query("status"), c.Query("after"), limit)
+	page, err := s.Schulpflicht.Service.Faelle(c.UserContext(), c.Query("status"), after, limit)
 	if err != nil {
 		return err
 	}
@@ -267,7 +265,7 @@ func (s *server) getFaelle(c *fiber.Ctx) error {
 		items[i] = toFallJSON(f, principal(c))
 	}
 	audit.Count(c.UserContext(), len(items))
-	return c.JSON(fiber.Map{"items": items, "next_after": orNull(page.Next)})
+	return c.JSON(pageJSON(items, page.Next, "next_after"))
 }
 
 func (s *server) getFall(c *fiber.Ctx) error {
@@ -333,64 +331,21 @@ func (s *server) getFaelleXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	const sheet = "Fälle"
-	if err := f.SetSheetName(f.GetSheetName(0), sheet); err != nil {
-		return err
-	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	datum := "dd.mm.yyyy"
-	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &datum})
-	if err != nil {
-		return err
-	}
-	if err := f.SetSheetRow(sheet, "A1", &faelleKopf); err != nil {
-		return err
-	}
 	tag := func(t time.Time) time.Time { // the day as the office saw it
 		t = t.In(berlin())
 		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 	}
+	t := sheets.Table{Sheet: "Fälle", Columns: columns(16, faelleKopf...), Rows: make([][]any, len(faelle))}
 	for i, x := range faelle {
 		k := fallKind(x.Kind, principal(c))
 		weg := ""
 		if k.Weggezogen {
 			weg = "ja"
 		}
-		row := []any{x.ID, x.Status.Label(), x.Grund.Label(), x.Bemerkung, k.Familienname, k.Vornamen, k.Geburtsdatum, k.Ordnungsmerkmal,
+		t.Rows[i] = []any{x.ID, x.Status.Label(), x.Grund.Label(), x.Bemerkung, k.Familienname, k.Vornamen, k.Geburtsdatum, k.Ordnungsmerkmal,
 			k.Strasse, k.Hausnummer, k.PLZ, k.Ort, weg, entscheidungLabel(x.LetzteEntscheidung), tag(x.CreatedAt), tag(x.UpdatedAt)}
-		if err := f.SetSheetRow(sheet, fmt.Sprintf("A%d", i+2), &row); err != nil {
-			return err
-		}
 	}
-	last, _ := excelize.ColumnNumberToName(len(faelleKopf))
-	if err := f.SetCellStyle(sheet, "A1", last+"1", bold); err != nil {
-		return err
-	}
-	if n := len(faelle); n > 0 {
-		for _, col := range []string{"G", "O", "P"} {
-			if err := f.SetCellStyle(sheet, col+"2", fmt.Sprintf("%s%d", col, n+1), dateStyle); err != nil {
-				return err
-			}
-		}
-	}
-	if err := f.SetColWidth(sheet, "A", last, 16); err != nil {
-		return err
-	}
-	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="schulpflicht-faelle.xlsx"`)
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	return c.Send(buf.Bytes())
+	return sendXLSX(c, "schulpflicht-faelle.xlsx", []sheets.Table{t})
 }
 
 // berlin is the office's time zone; UTC where the system has no zone data.

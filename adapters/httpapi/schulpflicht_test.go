@@ -145,6 +145,8 @@ func TestSchulpflichtEndToEnd(t *testing.T) {
 		t.Fatalf("counts = %+v", a.Counts)
 	}
 	lines := e.zuordnungen(amt, a.ID, "", 2)
+	// zuordnungen reads next_after, the old name of next: it still works.
+	assertSamePages(t, "zuordnungen", lines, pageAll[zuordnungEintragJSON](e, amt, "/v1/schulpflicht/abgleiche/"+a.ID+"/zuordnungen", 2, "next_after"))
 	if len(lines) != 4 {
 		t.Fatalf("%d lines, want 4", len(lines))
 	}
@@ -183,6 +185,7 @@ func TestSchulpflichtEndToEnd(t *testing.T) {
 
 	// The case of Clara: one, offen, opened by the first run.
 	faelle := e.faelle(amt, "")
+	assertSamePages(t, "faelle", faelle, pageAll[fallJSON](e, amt, "/v1/schulpflicht/faelle", 1, "next_after"))
 	if len(faelle) != 1 || faelle[0].Kind.Ordnungsmerkmal == nil || *faelle[0].Kind.Ordnungsmerkmal != "OM-3" ||
 		faelle[0].Status != "offen" || faelle[0].AbgleichID != a.ID {
 		t.Fatalf("faelle after first run: %+v", faelle)

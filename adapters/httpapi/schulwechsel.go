@@ -593,27 +593,28 @@ func (s *server) getSchulwechsel(c *fiber.Ctx) error {
 	return c.Send(out)
 }
 
-const maxSchulwechselLimit = 1000
-
+// listSchulwechsel is a feed (package page): after is the time a
+// Schulwechsel was stored (RFC 3339); since is its old name.
 func (s *server) listSchulwechsel(c *fiber.Ctx) error {
 	var fe []apperr.FieldError
+	limit, after, err := pageQuery(c, "since")
+	if e, ok := apperr.As(err); ok {
+		fe = append(fe, e.Fields...)
+	} else if err != nil {
+		return err
+	}
 	var since time.Time
-	if v := c.Query("since"); v != "" {
-		t, err := time.Parse(time.RFC3339Nano, v)
+	if after != "" {
+		t, err := time.Parse(time.RFC3339Nano, after)
 		if err != nil {
-			fe = append(fe, apperr.FieldError{Pointer: "/since", Code: "zeitpunkt_ungueltig",
-				Message: fmt.Sprintf("„%s“ ist kein Zeitpunkt nach RFC 3339, z. B. 2026-08-01T00:00:00Z.", v)})
+			name := "after"
+			if c.Query("after") == "" {
+				name = "since"
+			}
+			fe = append(fe, apperr.FieldError{Pointer: "/" + name, Code: "zeitpunkt_ungueltig",
+				Message: fmt.Sprintf("„%s“ ist kein Zeitpunkt nach RFC 3339, z. B. 2026-08-01T00:00:00Z (next einer früheren Antwort).", after)})
 		}
 		since = t
-	}
-	limit := 100
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxSchulwechselLimit {
-			fe = append(fe, apperr.FieldError{Pointer: "/limit", Code: "limit_ungueltig",
-				Message: fmt.Sprintf("limit muss eine ganze Zahl von 1 bis %d sein.", maxSchulwechselLimit)})
-		}
-		limit = n
 	}
 	if len(fe) > 0 {
 		return apperr.Invalid("Die Parameter der Abfrage sind fehlerhaft.", fe)

@@ -291,6 +291,13 @@ func TestSchulwechselJSON(t *testing.T) {
 	if len(p3.Items) != 0 || p3.Next == nil || *p3.Next != *p2.Next {
 		t.Errorf("third page %s", b)
 	}
+	// since is the old name of after: both read the same page.
+	var byAfter page
+	_, b = e.do(call{method: "GET", path: "/v1/schulwechsel?limit=1&after=" + *p1.Next, token: e.token(auth.RoleAdmin)})
+	mustJSON(t, b, &byAfter)
+	if !reflect.DeepEqual(byAfter, p2) {
+		t.Errorf("after=%s gave %s, since gave %+v", *p1.Next, b, p2)
+	}
 	_, b = e.do(call{method: "GET", path: "/v1/schulwechsel?since=2999-01-01T00:00:00Z", token: e.token(auth.RoleAdmin)})
 	if !strings.Contains(string(b), `"items":[]`) {
 		t.Errorf("future since: %s", b)

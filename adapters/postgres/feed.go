@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/changefeed"
+	"github.com/schulgateway/schulgateway/internal/page"
 )
 
 // feedAssignBatch is how many entries one sequencer step numbers at most.
@@ -85,17 +85,16 @@ func NewFeedStore(pool *pgxpool.Pool, retention time.Duration) *FeedStore {
 // beginning), in position order. It first numbers the entries of every
 // writer that committed before it started (waiting for a step another
 // reader is running), so a client reads its own writes.
-func (s *FeedStore) Read(ctx context.Context, after string, limit int) (changefeed.Page, error) {
-	if limit < 1 || limit > changefeed.MaxLimit {
-		_, err := changefeed.ParseLimit(strconv.Itoa(limit))
-		return changefeed.Page{}, err
+func (s *FeedStore) Read(ctx context.Context, after string, limit int) (page.Page[changefeed.Entry], error) {
+	if err := page.CheckLimit(limit); err != nil {
+		return page.Page[changefeed.Entry]{}, err
 	}
 	n, err := changefeed.DecodePosition(after)
 	if err != nil {
-		return changefeed.Page{}, err
+		return page.Page[changefeed.Entry]{}, err
 	}
 	if err := s.Sequence(ctx); err != nil {
-		return changefeed.Page{}, err
+		return page.Page[changefeed.Entry]{}, err
 	}
 	// One statement, one snapshot: the bounds and the entries agree even
 	// while Prune or a sequencer step commits.
@@ -112,10 +111,10 @@ func (s *FeedStore) Read(ctx context.Context, after string, limit int) (changefe
 		) f ON true
 		ORDER BY f.position`, int64(n), limit)
 	if err != nil {
-		return changefeed.Page{}, storeErr("read change feed", err)
+		return page.Page[changefeed.Entry]{}, storeErr("read change feed", err)
 	}
 	defer rows.Close()
-	page := changefeed.Page{Next: after}
+	out := page.Page[changefeed.Entry]{Next: after}
 	var last, pruned int64
 	for rows.Next() {
 		var (
@@ -125,7 +124,7 @@ func (s *FeedStore) Read(ctx context.Context, after string, limit int) (changefe
 			key            []byte
 		)
 		if err := rows.Scan(&last, &pruned, &pos, &at, &entity, &id, &op, &key); err != nil {
-			return changefeed.Page{}, storeErr("read change feed", err)
+			return page.Page[changefeed.Entry]{}, storeErr("read change feed", err)
 		}
 		if pos == nil {
 			continue // nothing after `after`
@@ -136,19 +135,19 @@ func (s *FeedStore) Read(ctx context.Context, after string, limit int) (changefe
 		}
 		if key != nil {
 			if err := json.Unmarshal(key, &e.Key); err != nil {
-				return changefeed.Page{}, fmt.Errorf("read change feed: natural key of entry %d: %w", *pos, err)
+				return page.Page[changefeed.Entry]{}, fmt.Errorf("read change feed: natural key of entry %d: %w", *pos, err)
 			}
 		}
-		page.Items = append(page.Items, e)
-		page.Next = e.Position
+		out.Items = append(out.Items, e)
+		out.Next = e.Position
 	}
 	if err := rows.Err(); err != nil {
-		return changefeed.Page{}, storeErr("read change feed", err)
+		return page.Page[changefeed.Entry]{}, storeErr("read change feed", err)
 	}
 	if n != 0 && (int64(n) < pruned || int64(n) > last) {
-		return changefeed.Page{}, changefeed.ErrPositionExpired
+		return page.Page[changefeed.Entry]{}, changefeed.ErrPositionExpired
 	}
-	return page, nil
+	return out, nil
 }
 
 // Sequence runs sequencer steps until every entry committed before it

@@ -19,6 +19,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
+	"github.com/schulgateway/schulgateway/internal/page"
 )
 
 // feedPools opens n pools on one fresh database: n gateway instances.
@@ -181,7 +182,7 @@ func TestFeedRejectsBadInput(t *testing.T) {
 	if e, ok := apperr.As(err); !ok || e.Kind != apperr.KindInvalid {
 		t.Errorf("malformed position: %v, want apperr.Invalid", err)
 	}
-	for _, limit := range []int{0, -1, changefeed.MaxLimit + 1} {
+	for _, limit := range []int{0, -1, page.MaxLimit + 1} {
 		_, err := st.Read(ctx, "", limit)
 		if e, ok := apperr.As(err); !ok || e.Kind != apperr.KindInvalid {
 			t.Errorf("limit %d: %v, want apperr.Invalid", limit, err)
@@ -625,10 +626,10 @@ func BenchmarkFeedRead(b *testing.B) {
 	}
 	b.Run("fresh/limit=1000", func(b *testing.B) {
 		after := ""
-		page, err := st.Read(ctx, "", changefeed.MaxLimit)
-		for err == nil && len(page.Items) > 0 {
-			after = page.Next
-			page, err = st.Read(ctx, after, changefeed.MaxLimit)
+		p, err := st.Read(ctx, "", page.MaxLimit)
+		for err == nil && len(p.Items) > 0 {
+			after = p.Next
+			p, err = st.Read(ctx, after, page.MaxLimit)
 		}
 		if err != nil {
 			b.Fatal(err)

@@ -72,11 +72,10 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/page"
 )
 
 // Operation says what happened to a record.
@@ -105,19 +104,14 @@ type Entry struct {
 	Key       map[string]string // natural key; always set for a delete
 }
 
-// Page is what one read returns. Next is the position to pass as after on
-// the next call; it equals after when there is nothing new.
-type Page struct {
-	Items []Entry
-	Next  string
-}
-
 // Store reads the feed. after is a position from an earlier page ("" is the
-// beginning), limit is 1..MaxLimit. Implementations return apperr.Invalid
+// beginning), limit is 1..page.MaxLimit. The page's Next is the position to
+// pass as after on the next call; it equals after when there is nothing new
+// (a feed: see package page). Implementations return apperr.Invalid
 // for a malformed position, ErrPositionExpired for one that can no longer
 // be continued, apperr.Unavailable when storage is down.
 type Store interface {
-	Read(ctx context.Context, after string, limit int) (Page, error)
+	Read(ctx context.Context, after string, limit int) (page.Page[Entry], error)
 }
 
 // ErrPositionExpired means the entries after the client's position are no
@@ -127,29 +121,6 @@ type Store interface {
 var ErrPositionExpired = errors.New("Die Position im Änderungsprotokoll ist nicht mehr gültig: " +
 	"die Einträge danach werden nicht mehr aufbewahrt. Bitte alle Daten neu abrufen (vollständig " +
 	"neu synchronisieren) und danach mit der neuen Position weiterlesen.")
-
-// Limits of a page.
-const (
-	DefaultLimit = 100
-	MaxLimit     = 1000
-)
-
-// ParseLimit reads the limit query parameter: empty means DefaultLimit;
-// anything but a whole number in 1..MaxLimit is apperr.Invalid.
-func ParseLimit(s string) (int, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return DefaultLimit, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > MaxLimit {
-		return 0, apperr.Invalid("Der Parameter limit ist ungültig.", []apperr.FieldError{{
-			Pointer: "/limit", Code: "limit_ungueltig",
-			Message: fmt.Sprintf("limit muss eine ganze Zahl von 1 bis %d sein.", MaxLimit),
-		}})
-	}
-	return n, nil
-}
 
 const positionVersion = 1
 

@@ -7,22 +7,6 @@ import (
 	"github.com/schulgateway/schulgateway/internal/apperr"
 )
 
-func TestParseLimit(t *testing.T) {
-	for in, want := range map[string]int{"": DefaultLimit, "1": 1, " 7 ": 7, "1000": 1000} {
-		got, err := ParseLimit(in)
-		if err != nil || got != want {
-			t.Errorf("ParseLimit(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"0", "-1", "1001", "abc", "1.5", "1e3", "99999999999999999999"} {
-		_, err := ParseLimit(in)
-		e, ok := apperr.As(err)
-		if !ok || e.Kind != apperr.KindInvalid || len(e.Fields) != 1 || e.Fields[0].Pointer != "/limit" {
-			t.Errorf("ParseLimit(%q) = %v; want apperr.Invalid on /limit", in, err)
-		}
-	}
-}
-
 func TestPositionRoundTrip(t *testing.T) {
 	if EncodePosition(0) != "" {
 		t.Errorf("position 0 must be the empty beginning, got %q", EncodePosition(0))

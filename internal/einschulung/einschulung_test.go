@@ -323,37 +323,37 @@ func TestKinderPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, e := range p.Eintraege {
+		for _, e := range p.Items {
 			all = append(all, e.ID)
 		}
-		if p.NextCursor == "" {
+		if p.Next == "" {
 			break
 		}
-		if len(p.Eintraege) != 3 || p.NextCursor != p.Eintraege[2].ID {
-			t.Fatalf("page of %d, next %q", len(p.Eintraege), p.NextCursor)
+		if len(p.Items) != 3 || p.Next != p.Items[2].ID {
+			t.Fatalf("page of %d, next %q", len(p.Items), p.Next)
 		}
-		cursor = p.NextCursor
+		cursor = p.Next
 	}
 	if len(all) != 10 || !slices.IsSorted(all) || len(slices.Compact(slices.Clone(all))) != 10 {
 		t.Errorf("pages gave %d ids: %v", len(all), all)
 	}
 	p, err := svc.Kinder(ctx, sj(2027), "20102", "", 100)
-	if err != nil || len(p.Eintraege) != 3 || p.NextCursor != "" {
-		t.Fatalf("filter by school: %d, %v", len(p.Eintraege), err)
+	if err != nil || len(p.Items) != 3 || p.Next != "" {
+		t.Fatalf("filter by school: %d, %v", len(p.Items), err)
 	}
-	for _, e := range p.Eintraege {
+	for _, e := range p.Items {
 		if e.Schulnummer != "20102" {
 			t.Errorf("child of %s in the list of 20102", e.Schulnummer)
 		}
 	}
-	if p, _ := svc.Kinder(ctx, sj(2027), "", all[9], 3); len(p.Eintraege) != 0 {
-		t.Errorf("after the last id: %d", len(p.Eintraege))
+	if p, _ := svc.Kinder(ctx, sj(2027), "", all[9], 3); len(p.Items) != 0 {
+		t.Errorf("after the last id: %d", len(p.Items))
 	}
 	if _, err := svc.Kinder(ctx, sj(2027), "99999", "", 3); !isKind(err, apperr.KindNotFound) {
 		t.Errorf("unknown school: %v", err)
 	}
 	if _, err := svc.Kinder(ctx, sj(2027), "", "kaputt", 3); !isKind(err, apperr.KindInvalid) {
-		t.Errorf("bad cursor: %v", err)
+		t.Errorf("bad after: %v", err)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
 )
@@ -81,46 +82,41 @@ func (s *Service) grundlage(ctx context.Context, sj importing.Schuljahr) (grundl
 	return g, err
 }
 
-// Seite is a page of the cohort.
-type Seite struct {
-	Eintraege []Eintrag
-	// NextCursor continues after the last entry; "" when there is no more.
-	NextCursor string
-}
-
-// Kinder returns the children of the cohort of sj after cursor (an id;
-// "" from the start), in id order, at most limit, only those for whom
-// schulnummer is responsible when it is given.
-func (s *Service) Kinder(ctx context.Context, sj importing.Schuljahr, schulnummer, cursor string, limit int) (Seite, error) {
-	if cursor != "" && !GueltigeID(cursor) {
-		return Seite{}, apperr.Invalid("Der Parameter cursor ist ungültig.", []apperr.FieldError{{Pointer: "/cursor", Code: "cursor_ungueltig",
-			Message: "cursor muss der Wert von next_cursor aus einer früheren Antwort sein (leer: von Anfang an)."}})
+// Kinder returns a page of the children of the cohort of sj after after
+// (an id; "" from the start), in id order, at most limit, only those for
+// whom schulnummer is responsible when it is given. Next is "" on the
+// last page.
+func (s *Service) Kinder(ctx context.Context, sj importing.Schuljahr, schulnummer, after string, limit int) (page.Page[Eintrag], error) {
+	if after != "" && !GueltigeID(after) {
+		return page.Page[Eintrag]{}, apperr.Invalid("Der Parameter after ist ungültig.", []apperr.FieldError{page.AfterError("position_ungueltig")})
+	}
+	if err := page.CheckLimit(limit); err != nil {
+		return page.Page[Eintrag]{}, err
 	}
 	k, err := s.Kohorte(ctx, sj)
 	if err != nil {
-		return Seite{}, err
+		return page.Page[Eintrag]{}, err
 	}
 	if err := k.schuleBekannt(schulnummer); err != nil {
-		return Seite{}, err
+		return page.Page[Eintrag]{}, err
 	}
-	start, _ := slices.BinarySearchFunc(k.Eintraege, cursor, func(e Eintrag, id string) int {
+	start, _ := slices.BinarySearchFunc(k.Eintraege, after, func(e Eintrag, id string) int {
 		if e.ID <= id {
 			return -1
 		}
 		return 1
 	})
-	var out Seite
+	var items []Eintrag
 	for _, e := range k.Eintraege[start:] {
 		if schulnummer != "" && e.Schulnummer != schulnummer {
 			continue
 		}
-		if len(out.Eintraege) == limit {
-			out.NextCursor = out.Eintraege[limit-1].ID
+		items = append(items, e)
+		if len(items) > limit {
 			break
 		}
-		out.Eintraege = append(out.Eintraege, e)
 	}
-	return out, nil
+	return page.Cut(items, limit, func(e Eintrag) string { return e.ID }), nil
 }
 
 func (k *Kohorte) schuleBekannt(schulnummer string) error {

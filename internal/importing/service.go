@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/page"
 )
 
 // Status of an import.
@@ -157,22 +158,17 @@ func (s *Service) Submit(ctx context.Context, req Request, file File) (Import, e
 
 func (s *Service) Get(ctx context.Context, id string) (Import, error) { return s.store.Get(ctx, id) }
 
-// List returns a page of past imports, newest first; next is the id to
-// pass as after for the following page ("" when there is none).
-func (s *Service) List(ctx context.Context, limit int, after string) (list []Import, next string, err error) {
-	if limit <= 0 || limit > 200 {
-		return nil, "", apperr.Invalid("Die Anfrage kann so nicht beantwortet werden.", []apperr.FieldError{{Pointer: "/limit", Code: "wert_ungueltig",
-			Message: "limit muss eine Zahl von 1 bis 200 sein."}})
+// List returns a page of past imports, newest first; its Next is the id
+// to pass as after for the following page ("" when there is none).
+func (s *Service) List(ctx context.Context, limit int, after string) (page.Page[Import], error) {
+	if err := page.CheckLimit(limit); err != nil {
+		return page.Page[Import]{}, err
 	}
-	list, err = s.store.List(ctx, limit+1, after)
+	list, err := s.store.List(ctx, limit+1, after)
 	if err != nil {
-		return nil, "", err
+		return page.Page[Import]{}, err
 	}
-	if len(list) > limit {
-		list = list[:limit]
-		next = list[limit-1].ID
-	}
-	return list, next, nil
+	return page.Cut(list, limit, func(imp Import) string { return imp.ID }), nil
 }
 
 // Recognise reports what an import of kind would read from src (sheet,

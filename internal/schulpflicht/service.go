@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/page"
 )
 
 // Status is where a reconciliation (Abgleich) stands.
@@ -101,13 +102,6 @@ type Zeile struct {
 	Zuordnung
 	Schulnummer    string
 	Schuelernummer string
-}
-
-// Seite is one page of a keyset-paginated list; Next is the position
-// after its last item ("" at the end).
-type Seite[T any] struct {
-	Items []T
-	Next  string
 }
 
 // Store is what the Schulpflicht needs from storage.
@@ -259,7 +253,7 @@ func (s *Service) Run(ctx context.Context, id string) error {
 
 // Zuordnungen lists a reconciliation's lines, filtered by decision
 // ("" = all); after is the Next of the previous page.
-func (s *Service) Zuordnungen(ctx context.Context, id, entscheidung, after string, limit int) (Seite[Eintrag], error) {
+func (s *Service) Zuordnungen(ctx context.Context, id, entscheidung, after string, limit int) (page.Page[Eintrag], error) {
 	e := Entscheidung(entscheidung)
 	var fe []apperr.FieldError
 	if e != "" && e != Auto && e != Review && e != Keine {
@@ -271,14 +265,14 @@ func (s *Service) Zuordnungen(ctx context.Context, id, entscheidung, after strin
 		fe = append(fe, afterUngueltig)
 	}
 	if err := apperr.Invalid("Die Parameter sind fehlerhaft.", fe); err != nil {
-		return Seite[Eintrag]{}, err
+		return page.Page[Eintrag]{}, err
 	}
 	if _, err := s.store.Abgleich(ctx, id); err != nil {
-		return Seite[Eintrag]{}, err
+		return page.Page[Eintrag]{}, err
 	}
 	items, err := s.store.Zuordnungen(ctx, id, e, pos, limit+1)
 	if err != nil {
-		return Seite[Eintrag]{}, err
+		return page.Page[Eintrag]{}, err
 	}
 	return seite(items, limit, func(x Eintrag) int64 { return x.KindID }), nil
 }
@@ -319,7 +313,7 @@ func (s *Service) Urteile(ctx context.Context, in UrteilEingabe, by string) (Urt
 }
 
 // Faelle lists cases with the status ("" = all).
-func (s *Service) Faelle(ctx context.Context, status, after string, limit int) (Seite[Fall], error) {
+func (s *Service) Faelle(ctx context.Context, status, after string, limit int) (page.Page[Fall], error) {
 	st, err := ParseFallStatus(status)
 	var fe []apperr.FieldError
 	if e, ok := apperr.As(err); ok {
@@ -330,11 +324,11 @@ func (s *Service) Faelle(ctx context.Context, status, after string, limit int) (
 		fe = append(fe, afterUngueltig)
 	}
 	if err := apperr.Invalid("Die Parameter sind fehlerhaft.", fe); err != nil {
-		return Seite[Fall]{}, err
+		return page.Page[Fall]{}, err
 	}
 	items, err := s.store.Faelle(ctx, st, pos, limit+1)
 	if err != nil {
-		return Seite[Fall]{}, err
+		return page.Page[Fall]{}, err
 	}
 	return seite(items, limit, func(f Fall) int64 { return f.ID }), nil
 }
@@ -374,8 +368,7 @@ func fallID(s string) (int64, bool) {
 	return n, err == nil && n > 0
 }
 
-var afterUngueltig = apperr.FieldError{Pointer: "/after", Code: "position_ungueltig",
-	Message: "after muss der Wert next_after der vorigen Seite sein."}
+var afterUngueltig = page.AfterError("position_ungueltig")
 
 // parseAfter reads a list position; positions are the decimal key of the
 // last item ("" = from the start).
@@ -388,10 +381,6 @@ func parseAfter(s string) (int64, bool) {
 }
 
 // seite cuts items (read with limit+1) to a page.
-func seite[T any](items []T, limit int, key func(T) int64) Seite[T] {
-	if len(items) <= limit {
-		return Seite[T]{Items: slices.Clip(items)}
-	}
-	items = items[:limit]
-	return Seite[T]{Items: items, Next: strconv.FormatInt(key(items[limit-1]), 10)}
+func seite[T any](items []T, limit int, key func(T) int64) page.Page[T] {
+	return page.Cut(items, limit, func(x T) string { return strconv.FormatInt(key(x), 10) })
 }

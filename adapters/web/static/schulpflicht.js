@@ -75,8 +75,8 @@ async function vorschlaegeLaden() {
   $('pruefen').hidden = false;
   $('vorschlaege').append(...seite.items.map(vorschlag));
   if (!$('vorschlaege').children.length) $('vorschlaege').append(el('p', {}, 'Keine Vorschläge zu prüfen.'));
-  state.nextVorschlag = seite.next_after;
-  $('mehr-vorschlaege').hidden = !seite.next_after;
+  state.nextVorschlag = seite.next;
+  $('mehr-vorschlaege').hidden = !seite.next;
 }
 
 // vorschlag is one proposed match: both records side by side.
@@ -146,8 +146,8 @@ async function faelleLaden(mehr = false) {
   if (mehr) body.append(...rows);
   else body.replaceChildren(...rows);
   if (!mehr && rows.length === 0) body.append(el('tr', {}, el('td', { colspan: 6 }, 'Keine offenen Fälle.')));
-  state.nextFall = seite.next_after;
-  $('mehr-faelle').hidden = !seite.next_after;
+  state.nextFall = seite.next;
+  $('mehr-faelle').hidden = !seite.next;
 }
 
 page('schulpflicht.html', async () => {
