@@ -144,6 +144,10 @@ func (s *SchulpflichtStore) SaveErgebnis(ctx context.Context, id string, zeilen 
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", schulpflichtLockID); err != nil {
 			return err
 		}
+		// Only the worker that still owns the job writes its result.
+		if err := fence(ctx, tx, "abgleiche", id); err != nil {
+			return err
+		}
 		var createdBy string
 		if err := tx.QueryRow(ctx, `SELECT created_by FROM abgleiche WHERE id = $1 FOR UPDATE`, id).Scan(&createdBy); err != nil {
 			return err
