@@ -114,7 +114,9 @@ func TestSchulePutAcceptsWhatGetReturns(t *testing.T) {
 	}
 
 	fieldErrors := func(out []byte) map[string]string {
-		var p struct{ Errors []struct{ Pointer, Code, Message string } }
+		var p struct {
+			Errors []struct{ Pointer, Code, Message string }
+		}
 		mustJSON(t, out, &p)
 		m := map[string]string{}
 		for _, f := range p.Errors {

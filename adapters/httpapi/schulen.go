@@ -31,17 +31,17 @@ type schuleJSON struct {
 type schuleInput struct {
 	ArtDerSchule    *string    `json:"art_der_schule"`
 	UpdatedAt       *time.Time `json:"updated_at"`
-	Schulnummer     string `json:"schulnummer"`
-	Name            string `json:"name"`
-	Schulform       string `json:"schulform"`
-	Traeger         string `json:"traeger"`
-	Strasse         string `json:"strasse"`
-	Hausnummer      string `json:"hausnummer"`
-	PLZ             string `json:"plz"`
-	Ort             string `json:"ort"`
-	Zuege           *int   `json:"zuege"`
-	Klassenfrequenz *int   `json:"klassenfrequenz"`
-	Kapazitaet      *int   `json:"kapazitaet"`
+	Schulnummer     string     `json:"schulnummer"`
+	Name            string     `json:"name"`
+	Schulform       string     `json:"schulform"`
+	Traeger         string     `json:"traeger"`
+	Strasse         string     `json:"strasse"`
+	Hausnummer      string     `json:"hausnummer"`
+	PLZ             string     `json:"plz"`
+	Ort             string     `json:"ort"`
+	Zuege           *int       `json:"zuege"`
+	Klassenfrequenz *int       `json:"klassenfrequenz"`
+	Kapazitaet      *int       `json:"kapazitaet"`
 }
 
 func toSchuleJSON(s schule.Schule) schuleJSON {
