@@ -223,3 +223,34 @@ func TestFallNoLostUpdate(t *testing.T) {
 		t.Errorf("PATCH without If-Match: %d %s", status, out)
 	}
 }
+
+// TestHeaderMappingsNoLostUpdate: the saved header mappings of a kind
+// carry an ETag; a PUT with an outdated one is refused, and what GET
+// returned can be sent back.
+func TestHeaderMappingsNoLostUpdate(t *testing.T) {
+	t.Parallel()
+	e := seeded(t)
+	amt := e.token(auth.RoleSchulamt)
+	resp, body := e.do(call{method: "GET", path: "/v1/header-mappings/melderegister", token: amt})
+	read := resp.Header.Get("ETag")
+	if resp.StatusCode != 200 || read == "" {
+		t.Fatalf("GET: %d %s, ETag %q", resp.StatusCode, body, read)
+	}
+	resp, body = e.do(call{method: "PUT", path: "/v1/header-mappings/melderegister", token: amt,
+		body: `{"kind":"melderegister","mappings":{"Name des Kindes":"familienname"}}`, header: map[string]string{"If-Match": read}})
+	now := resp.Header.Get("ETag")
+	if resp.StatusCode != 200 || now == "" || now == read {
+		t.Fatalf("first PUT: %d %s, ETag %q (read %q)", resp.StatusCode, body, now, read)
+	}
+	resp, body = e.do(call{method: "PUT", path: "/v1/header-mappings/melderegister", token: amt,
+		body: `{"mappings":{"Name des Kindes":""}}`, header: map[string]string{"If-Match": read}})
+	var p struct{ Aktuell mappingJSON }
+	mustJSON(t, body, &p)
+	if resp.StatusCode != 412 || resp.Header.Get("ETag") != now || len(p.Aktuell.Mappings) != 1 || !strings.Contains(string(body), `"familienname"`) {
+		t.Errorf("stale PUT: %d %s (ETag %q, want %q)", resp.StatusCode, body, resp.Header.Get("ETag"), now)
+	}
+	if resp, body := e.do(call{method: "PUT", path: "/v1/header-mappings/melderegister", token: amt,
+		body: `{"kind":"schueler","mappings":{}}`}); resp.StatusCode != 422 || !strings.Contains(string(body), "/kind") {
+		t.Errorf("PUT with another kind: %d %s, want 422 naming kind", resp.StatusCode, body)
+	}
+}

@@ -173,9 +173,27 @@ func (s *ImportStore) Mapping(ctx context.Context, kind importing.Kind) (importi
 }
 
 // SaveMapping stores normalised header mappings; a header mapped before
-// is mapped anew.
-func (s *ImportStore) SaveMapping(ctx context.Context, kind importing.Kind, m importing.Mapping, by string) error {
+// is mapped anew. pruefe, if not nil, sees the kind's stored mappings
+// first (writers of a kind take turns) and may refuse.
+func (s *ImportStore) SaveMapping(ctx context.Context, kind importing.Kind, m importing.Mapping, by string, pruefe func(importing.Mapping) error) error {
 	return storeErr("save header mapping", inTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if pruefe != nil {
+			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('schulgateway-header-mappings-' || $1))", kind); err != nil {
+				return err
+			}
+			rows, err := tx.Query(ctx, "SELECT header, field FROM header_mappings WHERE kind = $1", kind)
+			if err != nil {
+				return err
+			}
+			alt := importing.Mapping{}
+			var h, f string
+			if _, err := pgx.ForEachRow(rows, []any{&h, &f}, func() error { alt[h] = f; return nil }); err != nil {
+				return err
+			}
+			if err := pruefe(alt); err != nil {
+				return err
+			}
+		}
 		for h, f := range m {
 			if _, err := tx.Exec(ctx, `INSERT INTO header_mappings (kind, header, field, created_by) VALUES ($1, $2, $3, $4)
 				ON CONFLICT (kind, header) DO UPDATE SET field = EXCLUDED.field, created_by = EXCLUDED.created_by, created_at = now()`,
