@@ -168,3 +168,43 @@ func TestSpanneOhneUnterdrueckteNachbarn(t *testing.T) {
 		}
 	}
 }
+
+// The protector's own simplex (lp.go) and the adversary's (gonum) agree
+// on every range of random published tables.
+func TestSpanneWieAngreifer(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 6))
+	for n := range 100 {
+		zeilen, spalten := 1+r.IntN(5), 1+r.IntN(5)
+		werte := make([][]int, zeilen)
+		var names []string
+		var stufen []int
+		for i := range zeilen {
+			names = append(names, fmt.Sprint(i))
+			for range spalten {
+				werte[i] = append(werte[i], []int{0, 1, 2, 5, 40}[r.IntN(5)])
+			}
+		}
+		for j := range spalten {
+			stufen = append(stufen, j+1)
+		}
+		tab := NeueTabelle(names, stufen, werte)
+		e, g := tab.eintraege()
+		for _, z := range e { // a random suppression, not a protecting one
+			z.Unterdrueckt = z.Wert > 0 && r.IntN(3) == 0
+		}
+		grenzen, err := angreifer.Grenzen([]angreifer.Tabelle{veroeffentlicht("t", tab)}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range tab.Zellen {
+			for j := range tab.Zellen[i] {
+				if tab.Zellen[i][j].Unterdrueckt {
+					lo, hi := spanne(e, g, i*spalten+j)
+					if s := grenzen[angreifer.Ort{Tabelle: "t", Zeile: i, Spalte: j}]; s.Min != lo || s.Max != hi {
+						t.Errorf("table %d cell %d,%d: own %v..%v, adversary %v..%v\n%s", n, i, j, lo, hi, s.Min, s.Max, zeige(tab))
+					}
+				}
+			}
+		}
+	}
+}
