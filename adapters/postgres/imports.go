@@ -308,7 +308,7 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 		}
 		if rows != lastProgress {
 			lastProgress = rows
-			_, _ = pool.Exec(ctx, "UPDATE imports SET rows_read = $2 WHERE id = $1", id, rows)
+			_, _ = pool.Exec(ctx, "UPDATE imports SET rows_read = $2 WHERE id = $1 AND attempts = $3", id, rows, leaseAttempt(ctx, "imports", id))
 		}
 	}
 
