@@ -545,22 +545,43 @@ func (s *server) getHeaderMappings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	c.Set(fiber.HeaderETag, `"`+m.Stand()+`"`)
 	return c.JSON(mappingJSON{Kind: string(kind), Mappings: m})
 }
 
 func (s *server) putHeaderMappings(c *fiber.Ctx) error {
+	match, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	var passt func(importing.Mapping) bool
+	if match != nil {
+		passt = func(m importing.Mapping) bool { return match(`"` + m.Stand() + `"`) }
+	}
 	var in struct {
+		// Kind is read-only (what GET returned): accepted when it names
+		// the kind of the path, refused otherwise.
+		Kind     *string           `json:"kind"`
 		Mappings map[string]string `json:"mappings"`
 	}
 	decodeErrs, err := decodeJSON(c, &in)
 	if err != nil {
 		return err
 	}
+	if in.Kind != nil && *in.Kind != c.Params("kind") {
+		decodeErrs = append(decodeErrs, apperr.FieldError{Pointer: "/kind", Code: "nur_lesbar",
+			Message: fmt.Sprintf("kind ist nur lesbar und muss der Listenart im Pfad („%s“) gleichen; bitte weglassen oder unverändert lassen.", c.Params("kind"))})
+	}
 	if len(decodeErrs) > 0 {
 		return invalidInput(decodeErrs, nil)
 	}
 	p := principal(c)
-	if err := s.Imports.Service.SaveMapping(c.UserContext(), c.Params("kind"), in.Mappings, p.Subject); err != nil {
+	if err := s.Imports.Service.SaveMappingWenn(c.UserContext(), c.Params("kind"), in.Mappings, p.Subject, passt); isStale(err) {
+		if kind, m, gerr := s.Imports.Service.Mapping(c.UserContext(), c.Params("kind")); gerr == nil {
+			return writeStale(c, err, `"`+m.Stand()+`"`, mappingJSON{Kind: string(kind), Mappings: m})
+		}
+		return err
+	} else if err != nil {
 		return err
 	}
 	return s.getHeaderMappings(c)

@@ -34,6 +34,7 @@ var problemTypes = map[int]struct{ name, title string }{
 	fiber.StatusMethodNotAllowed:             {"method-not-allowed", "Methode nicht erlaubt"},
 	fiber.StatusConflict:                     {"conflict", "Konflikt"},
 	fiber.StatusGone:                         {"position-expired", "Position abgelaufen"},
+	fiber.StatusPreconditionFailed:           {"precondition-failed", "Inzwischen geändert"},
 	fiber.StatusRequestEntityTooLarge:        {"payload-too-large", "Anfrage zu groß"},
 	fiber.StatusUnsupportedMediaType:         {"unsupported-media-type", "Format nicht unterstützt"},
 	fiber.StatusUnprocessableEntity:          {"validation", "Eingaben fehlerhaft"},
@@ -88,6 +89,8 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 				return writeProblem(c, fiber.StatusUnprocessableEntity, e.Detail, e.Fields)
 			case apperr.KindConflict:
 				return writeProblem(c, fiber.StatusConflict, e.Detail, nil)
+			case apperr.KindStale:
+				return writeProblem(c, fiber.StatusPreconditionFailed, e.Detail, nil)
 			case apperr.KindUnavailable:
 				log.Warn("backing service unavailable", "request_id", requestID(c), "route", routePath(c), "err", e.Err)
 				c.Set(fiber.HeaderRetryAfter, "5")

@@ -27,20 +27,23 @@ type schuleJSON struct {
 	UpdatedAt       time.Time `json:"updated_at"`
 }
 
-// schuleInput is the body of PUT (schema "SchuleInput"); derived and
-// server-kept fields are not accepted.
+// schuleInput is the body of PUT (schema "SchuleInput"): the writable
+// fields, and the read-only ones of schuleJSON so that what GET returned
+// can be sent back (accepted unchanged, refused changed).
 type schuleInput struct {
-	Schulnummer     string `json:"schulnummer"`
-	Name            string `json:"name"`
-	Schulform       string `json:"schulform"`
-	Traeger         string `json:"traeger"`
-	Strasse         string `json:"strasse"`
-	Hausnummer      string `json:"hausnummer"`
-	PLZ             string `json:"plz"`
-	Ort             string `json:"ort"`
-	Zuege           *int   `json:"zuege"`
-	Klassenfrequenz *int   `json:"klassenfrequenz"`
-	Kapazitaet      *int   `json:"kapazitaet"`
+	ArtDerSchule    *string    `json:"art_der_schule"`
+	UpdatedAt       *time.Time `json:"updated_at"`
+	Schulnummer     string     `json:"schulnummer"`
+	Name            string     `json:"name"`
+	Schulform       string     `json:"schulform"`
+	Traeger         string     `json:"traeger"`
+	Strasse         string     `json:"strasse"`
+	Hausnummer      string     `json:"hausnummer"`
+	PLZ             string     `json:"plz"`
+	Ort             string     `json:"ort"`
+	Zuege           *int       `json:"zuege"`
+	Klassenfrequenz *int       `json:"klassenfrequenz"`
+	Kapazitaet      *int       `json:"kapazitaet"`
 }
 
 func toSchuleJSON(s schule.Schule) schuleJSON {
@@ -117,10 +120,19 @@ func (s *server) getSchule(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	c.Set(fiber.HeaderETag, etag(sch.Version))
 	return c.JSON(toSchuleJSON(sch))
 }
 
 func (s *server) putSchule(c *fiber.Ctx) error {
+	match, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	var passt func(int64) bool
+	if match != nil {
+		passt = func(v int64) bool { return match(etag(v)) }
+	}
 	var in schuleInput
 	decodeErrs, err := decodeJSON(c, &in)
 	if err != nil {
@@ -135,10 +147,18 @@ func (s *server) putSchule(c *fiber.Ctx) error {
 		_, verr := schule.Check(c.Params("schulnummer"), sch)
 		return invalidInput(decodeErrs, verr)
 	}
-	sch, created, err := s.Schulen.Put(c.UserContext(), c.Params("schulnummer"), sch)
+	sch, created, err := s.Schulen.Aendere(c.UserContext(), c.Params("schulnummer"), sch,
+		schule.Vorgaben{PasstZu: passt, ArtDerSchule: in.ArtDerSchule, UpdatedAt: in.UpdatedAt})
+	if isStale(err) {
+		if cur, gerr := s.Schulen.Get(c.UserContext(), c.Params("schulnummer")); gerr == nil {
+			return writeStale(c, err, etag(cur.Version), toSchuleJSON(cur))
+		}
+		return writeStale(c, err, "", nil)
+	}
 	if err != nil {
 		return err
 	}
+	c.Set(fiber.HeaderETag, etag(sch.Version))
 	if created {
 		c.Status(fiber.StatusCreated)
 		c.Location("/v1/schulen/" + sch.Schulnummer)

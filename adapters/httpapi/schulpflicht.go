@@ -273,12 +273,17 @@ func (s *server) getFall(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	c.Set(fiber.HeaderETag, fallETag(f.Version, f.KindStand))
 	return c.JSON(toFallJSON(f, principal(c)))
 }
 
 // patchFall takes a JSON merge patch (RFC 7396) of status, grund and
 // bemerkung; null clears grund or bemerkung.
 func (s *server) patchFall(c *fiber.Ctx) error {
+	match, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
 	var in struct {
 		Status    json.RawMessage `json:"status"`
 		Grund     json.RawMessage `json:"grund"`
@@ -314,10 +319,20 @@ func (s *server) patchFall(c *fiber.Ctx) error {
 	if len(decodeErrs) > 0 {
 		return invalidInput(decodeErrs, nil)
 	}
-	f, err := s.Schulpflicht.Service.AendereFall(c.UserContext(), c.Params("id"), a, subject(c))
+	var passt func(sp.Fall) bool
+	if match != nil {
+		passt = func(f sp.Fall) bool { return match(fallETag(f.Version, f.KindStand)) }
+	}
+	f, err := s.Schulpflicht.Service.AendereFallWenn(c.UserContext(), c.Params("id"), a, subject(c), passt)
+	if isStale(err) {
+		if cur, gerr := s.Schulpflicht.Service.Fall(c.UserContext(), c.Params("id")); gerr == nil {
+			return writeStale(c, err, fallETag(cur.Version, cur.KindStand), toFallJSON(cur, principal(c)))
+		}
+	}
 	if err != nil {
 		return err
 	}
+	c.Set(fiber.HeaderETag, fallETag(f.Version, f.KindStand))
 	return c.JSON(toFallJSON(f, principal(c)))
 }
 

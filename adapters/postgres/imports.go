@@ -173,9 +173,27 @@ func (s *ImportStore) Mapping(ctx context.Context, kind importing.Kind) (importi
 }
 
 // SaveMapping stores normalised header mappings; a header mapped before
-// is mapped anew.
-func (s *ImportStore) SaveMapping(ctx context.Context, kind importing.Kind, m importing.Mapping, by string) error {
+// is mapped anew. pruefe, if not nil, sees the kind's stored mappings
+// first (writers of a kind take turns) and may refuse.
+func (s *ImportStore) SaveMapping(ctx context.Context, kind importing.Kind, m importing.Mapping, by string, pruefe func(importing.Mapping) error) error {
 	return storeErr("save header mapping", inTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if pruefe != nil {
+			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('schulgateway-header-mappings-' || $1))", kind); err != nil {
+				return err
+			}
+			rows, err := tx.Query(ctx, "SELECT header, field FROM header_mappings WHERE kind = $1", kind)
+			if err != nil {
+				return err
+			}
+			alt := importing.Mapping{}
+			var h, f string
+			if _, err := pgx.ForEachRow(rows, []any{&h, &f}, func() error { alt[h] = f; return nil }); err != nil {
+				return err
+			}
+			if err := pruefe(alt); err != nil {
+				return err
+			}
+		}
 		for h, f := range m {
 			if _, err := tx.Exec(ctx, `INSERT INTO header_mappings (kind, header, field, created_by) VALUES ($1, $2, $3, $4)
 				ON CONFLICT (kind, header) DO UPDATE SET field = EXCLUDED.field, created_by = EXCLUDED.created_by, created_at = now()`,
@@ -192,13 +210,17 @@ func (s *ImportStore) SaveMapping(ctx context.Context, kind importing.Kind, m im
 // Claim takes the oldest queued import, or a running one whose worker
 // stopped renewing its lease (a process that died), and leases it.
 func (s *ImportStore) Claim(ctx context.Context, maxAttempts int) (string, bool, error) {
-	return s.queue.claim(ctx, maxAttempts)
+	l, ok, err := s.queue.claim(ctx, maxAttempts)
+	return l.id, ok, err
 }
 
 // fail ends an import that could not be processed.
 func (s *ImportStore) fail(ctx context.Context, id, detail string, problem *importing.StoredProblem) error {
 	audit.Result(ctx, http.StatusUnprocessableEntity, "gescheitert")
 	return inTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := fence(ctx, tx, "imports", id); err != nil {
+			return err
+		}
 		if problem != nil {
 			if _, err := tx.Exec(ctx, `DELETE FROM import_errors WHERE import_id = $1`, id); err != nil {
 				return err
@@ -236,8 +258,17 @@ const copyBatch = 5000
 
 // Process runs the claimed import id to its end. progress, if not nil, is
 // told the rows read so far.
-func (p *Processor) Process(ctx context.Context, id string, progress func(rows int)) error {
+func (p *Processor) Process(ctx context.Context, id string, progress func(rows int)) (err error) {
 	pool := p.store.pool
+	// Keep the lease while working so no other instance takes this import;
+	// ctx now carries the claim, and ends if another worker took it over.
+	ctx, release := p.store.queue.holdLease(ctx, id)
+	defer release()
+	defer func() {
+		if err != nil && !errors.Is(err, errLeaseLost) && errors.Is(context.Cause(ctx), errLeaseLost) {
+			err = fmt.Errorf("import %s: %w", id, errLeaseLost)
+		}
+	}()
 	imp, err := p.store.Get(ctx, id)
 	if err != nil {
 		return err
@@ -254,9 +285,6 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 	if !ok {
 		return p.store.fail(ctx, id, "Unbekannte Listenart.", nil)
 	}
-
-	// Keep the lease while working so no other instance takes this import.
-	defer p.store.queue.holdLease(ctx, id)()
 
 	src, err := p.open(ctx, file, imp.Filename)
 	if err != nil {
@@ -280,7 +308,7 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 		}
 		if rows != lastProgress {
 			lastProgress = rows
-			_, _ = pool.Exec(ctx, "UPDATE imports SET rows_read = $2 WHERE id = $1", id, rows)
+			_, _ = pool.Exec(ctx, "UPDATE imports SET rows_read = $2 WHERE id = $1 AND attempts = $3", id, rows, leaseAttempt(ctx, "imports", id))
 		}
 	}
 
@@ -363,8 +391,10 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 		return p.store.fail(ctx, id, ff.err.Message, &importing.StoredProblem{Row: 0, Column: -1, Code: ff.err.Code, Message: ff.err.Message})
 	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return err // shutting down: the lease runs out and another worker takes it up
+		if ctx.Err() != nil || errors.Is(err, errLeaseLost) {
+			// Shutting down (the lease runs out and another worker takes
+			// it up) or taken over already: the job is not this worker's.
+			return err
 		}
 		_ = p.store.fail(context.WithoutCancel(ctx), id, "Bei der Verarbeitung ist ein Fehler aufgetreten. Bitte erneut hochladen oder die Import-Kennung an den IT-Betrieb melden.", nil)
 		return fmt.Errorf("import %s: %w", id, err)
@@ -525,6 +555,11 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 		audit.Result(ctx, http.StatusOK, fmt.Sprintf("neu %d, geändert %d, entfernt %d", counts.Created, counts.Updated, counts.Removed))
 	}
 	countsJSON, _ := json.Marshal(counts)
+	// Only the worker that still owns the import ends it; one that lost
+	// its lease meanwhile rolls back everything it wrote.
+	if err := fence(ctx, tx, "imports", imp.ID); err != nil {
+		return err
+	}
 	_, err = tx.Exec(ctx, `UPDATE imports SET status = $2, counts = $3, detail = $4, sheet_used = $5, header_row = $6, rows_read = $7,
 		finished_at = now(), lease_until = NULL WHERE id = $1`,
 		imp.ID, status, countsJSON, summary(imp, counts, rejected, out.ProblemsDropped), out.Sheet, out.HeaderRow, out.Rows)

@@ -62,7 +62,7 @@ func storeErr(op string, err error) error {
 		}
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	if errors.Is(err, pgx.ErrNoRows) || errors.Is(err, context.Canceled) {
+	if errors.Is(err, pgx.ErrNoRows) || errors.Is(err, context.Canceled) || errors.Is(err, errLeaseLost) {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	return apperr.Unavailable(fmt.Errorf("%s: %w", op, err))

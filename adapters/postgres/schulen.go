@@ -48,13 +48,13 @@ const changedSQL = `(t.name, t.schulform, t.traeger, t.strasse, t.hausnummer, t.
 		IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.schulform, EXCLUDED.traeger, EXCLUDED.strasse, EXCLUDED.hausnummer, EXCLUDED.plz, EXCLUDED.ort, EXCLUDED.zuege, EXCLUDED.klassenfrequenz, EXCLUDED.kapazitaet)`
 
 const schuleColumns = `schulnummer, name, schulform, traeger, strasse, hausnummer, plz, ort,
-	zuege, klassenfrequenz, kapazitaet, updated_at`
+	zuege, klassenfrequenz, kapazitaet, updated_at, version`
 
 // scanSchule reads schuleColumns, then any extra columns into extra.
 func scanSchule(row pgx.Row, extra ...any) (schule.Schule, error) {
 	var s schule.Schule
 	dest := append([]any{&s.Schulnummer, &s.Name, &s.Schulform, &s.Traeger, &s.Strasse, &s.Hausnummer, &s.PLZ, &s.Ort,
-		&s.Zuege, &s.Klassenfrequenz, &s.Kapazitaet, &s.UpdatedAt}, extra...)
+		&s.Zuege, &s.Klassenfrequenz, &s.Kapazitaet, &s.UpdatedAt, &s.Version}, extra...)
 	err := row.Scan(dest...)
 	return s, err
 }
@@ -93,6 +93,13 @@ func (st *SchulenStore) Get(ctx context.Context, schulnummer string) (schule.Sch
 // Put upserts; updated_at moves only when a value really changed, so a
 // repeated identical PUT leaves the record as it was.
 func (st *SchulenStore) Put(ctx context.Context, s schule.Schule) (schule.Schule, bool, error) {
+	return st.PutIf(ctx, s, nil)
+}
+
+// PutIf is Put after pruefe (if not nil) accepted the stored school, read
+// with a row lock in the writing transaction: nobody changes it between
+// the check and the write.
+func (st *SchulenStore) PutIf(ctx context.Context, s schule.Schule, pruefe func(alt *schule.Schule) error) (schule.Schule, bool, error) {
 	// The school and its entry in the change feed are one transaction: the
 	// BMS learns of exactly the changes that happened.
 	var (
@@ -100,6 +107,18 @@ func (st *SchulenStore) Put(ctx context.Context, s schule.Schule) (schule.Schule
 		created, changed bool
 	)
 	err := inTx(ctx, st.pool, func(tx pgx.Tx) error {
+		if pruefe != nil {
+			alt, err := scanSchule(tx.QueryRow(ctx, "SELECT "+schuleColumns+" FROM schulen WHERE schulnummer = $1 FOR UPDATE", s.Schulnummer))
+			switch {
+			case errors.Is(err, pgx.ErrNoRows):
+				err = pruefe(nil)
+			case err == nil:
+				err = pruefe(&alt)
+			}
+			if err != nil {
+				return err
+			}
+		}
 		row := tx.QueryRow(ctx, `
 		INSERT INTO schulen AS t (schulnummer, name, schulform, traeger, strasse, hausnummer, plz, ort, zuege, klassenfrequenz, kapazitaet)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)

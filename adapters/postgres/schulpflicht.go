@@ -144,6 +144,10 @@ func (s *SchulpflichtStore) SaveErgebnis(ctx context.Context, id string, zeilen 
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", schulpflichtLockID); err != nil {
 			return err
 		}
+		// Only the worker that still owns the job writes its result.
+		if err := fence(ctx, tx, "abgleiche", id); err != nil {
+			return err
+		}
 		var createdBy string
 		if err := tx.QueryRow(ctx, `SELECT created_by FROM abgleiche WHERE id = $1 FOR UPDATE`, id).Scan(&createdBy); err != nil {
 			return err
@@ -276,14 +280,14 @@ func (s *SchulpflichtStore) SaveUrteil(ctx context.Context, u sp.Urteil, by stri
 
 const fallColumns = `f.id, f.kind_id, f.status, coalesce(f.grund, ''), f.bemerkung, f.abgleich_id, f.letzter_abgleich_id, f.letzte_entscheidung,
 	f.created_at, f.updated_at, coalesce(k.ordnungsmerkmal, ''), k.familienname, k.vornamen, k.geburtsdatum, k.strasse, k.hausnummer,
-	coalesce(k.plz, ''), coalesce(k.ort, ''), k.status = 'weggezogen', k.auskunftssperre`
+	coalesce(k.plz, ''), coalesce(k.ort, ''), k.status = 'weggezogen', k.auskunftssperre, f.version, k.updated_at`
 
 func scanFall(r pgx.Row) (sp.Fall, error) {
 	var f sp.Fall
 	k := &f.Kind
 	err := r.Scan(&f.ID, &f.KindID, &f.Status, &f.Grund, &f.Bemerkung, &f.AbgleichID, &f.LetzterAbgleichID, &f.LetzteEntscheidung,
 		&f.CreatedAt, &f.UpdatedAt, &k.Ordnungsmerkmal, &k.Familienname, &k.Vornamen, &k.Geburtsdatum, &k.Strasse, &k.Hausnummer,
-		&k.PLZ, &k.Ort, &k.Weggezogen, &k.Auskunftssperre)
+		&k.PLZ, &k.Ort, &k.Weggezogen, &k.Auskunftssperre, &f.Version, &f.KindStand)
 	return f, err
 }
 

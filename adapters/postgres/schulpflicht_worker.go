@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -46,11 +47,12 @@ func (w *AbgleichWorker) Wake() {
 // lease runs out and some instance takes it up again.
 func (w *AbgleichWorker) Run(ctx context.Context) {
 	runQueue(ctx, w.poll, w.wake, w.log, "abgleich",
-		func(ctx context.Context) (string, bool, error) { return w.queue.claim(ctx, w.MaxAttempts) }, w.process)
+		func(ctx context.Context) (jobLease, bool, error) { return w.queue.claim(ctx, w.MaxAttempts) }, w.process)
 }
 
 func (w *AbgleichWorker) process(ctx context.Context, id string) {
-	defer w.queue.holdLease(ctx, id)()
+	ctx, release := w.queue.holdLease(ctx, id)
+	defer release()
 	// The run is audited in the transaction that stores its results, in the
 	// name of whoever started it.
 	var by string
@@ -61,13 +63,14 @@ func (w *AbgleichWorker) process(ctx context.Context, id string) {
 	switch {
 	case err == nil:
 		w.log.Info("abgleich done", "abgleich_id", id, "duration_ms", time.Since(start).Milliseconds())
-	case ctx.Err() != nil:
-		// shutting down: the lease runs out and a worker takes it up again
+	case ctx.Err() != nil || errors.Is(err, errLeaseLost):
+		// Shutting down (the lease runs out and a worker takes it up again)
+		// or taken over by another worker: the job is not this one's.
 	default:
 		w.log.Error("abgleich failed", "abgleich_id", id, "err", err)
 		if _, err := w.pool.Exec(context.WithoutCancel(ctx), `UPDATE abgleiche SET status = 'failed', finished_at = now(), lease_until = NULL,
 			detail = 'Beim Abgleich ist ein Fehler aufgetreten. Bitte erneut starten oder die Kennung an den IT-Betrieb melden.'
-			WHERE id = $1 AND status = 'running'`, id); err != nil {
+			WHERE id = $1 AND status = 'running' AND attempts = $2`, id, leaseAttempt(ctx, "abgleiche", id)); err != nil {
 			// The lease runs out and the job is taken up again.
 			w.log.Error("abgleich not marked failed", "abgleich_id", id, "err", err)
 		}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -50,10 +51,12 @@ func (w *Worker) Run(ctx context.Context) {
 
 func (w *Worker) loop(ctx context.Context) {
 	runQueue(ctx, w.poll, w.wake, w.log, "import",
-		func(ctx context.Context) (string, bool, error) { return w.store.Claim(ctx, w.proc.MaxAttempts) },
+		func(ctx context.Context) (jobLease, bool, error) { return w.store.queue.claim(ctx, w.proc.MaxAttempts) },
 		func(ctx context.Context, id string) {
 			start := time.Now()
-			if err := w.proc.Process(ctx, id, nil); err != nil {
+			if err := w.proc.Process(ctx, id, nil); errors.Is(err, errLeaseLost) {
+				w.log.Warn("import failed: lease lost, another worker owns it now", "import_id", id)
+			} else if err != nil {
 				w.log.Error("import failed", "import_id", id, "err", err)
 			} else {
 				w.log.Info("import processed", "import_id", id, "duration_ms", time.Since(start).Milliseconds())

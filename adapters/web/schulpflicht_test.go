@@ -118,3 +118,67 @@ func TestSchulpflichtPage(t *testing.T) {
 		t.Errorf("%d bestätigte Urteile gespeichert (%v)", urteile, err)
 	}
 }
+
+// TestSchulpflichtFallKonflikt: a person edits Clara's case on the page
+// while a colleague changes it; saving does not overwrite the colleague's
+// change but says so in German and shows the current state. Saving again
+// (now knowingly) applies the person's input.
+func TestSchulpflichtFallKonflikt(t *testing.T) {
+	gw := startGateway(t, nil, httpapi.WebDeps{})
+	seedDemo(t, gw.pool)
+	tok := devToken(t, gw, "schulamt")
+	uploadCSV(t, gw, tok, "kind=melderegister", "register.csv", spRegister)
+	uploadCSV(t, gw, tok, "kind=schueler&schulnummer=20101", "schueler.csv", spSchueler)
+	uploadCSV(t, gw, tok, "kind=bestaetigungen", "bestaetigungen.csv", spBestaetigungen)
+
+	ctx := startBrowser(t)
+	signIn(t, ctx, gw, "schulamt")
+	do(t, ctx, "Schulpflicht", chromedp.Navigate(gw.url+"/app/schulpflicht.html"), chromedp.WaitVisible("#stichtag"))
+	do(t, ctx, "Abgleich starten", chromedp.SetValue("#stichtag", "15.09.2026"), chromedp.Click("#starten"))
+	waitFor(t, ctx, "offene Fälle", `document.querySelectorAll('#faelle button[data-fall]').length === 1`)
+	id := eval[string](t, ctx, `document.querySelector('#faelle button[data-fall]').dataset.fall`)
+	do(t, ctx, "Bearbeiten", chromedp.Click("#faelle button[data-fall]"), chromedp.WaitVisible("#fall-box"))
+	do(t, ctx, "Bemerkung eingeben", chromedp.SetValue("#fall-bemerkung", "Schule angerufen"))
+
+	// Meanwhile a colleague changes the case through the API.
+	patch := func(body string) {
+		req, _ := http.NewRequest("PATCH", gw.url+"/v1/schulpflicht/faelle/"+id, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("colleague's PATCH: %v %v", resp, err)
+		}
+		resp.Body.Close()
+	}
+	patch(`{"status":"in_klaerung","bemerkung":"Eltern angeschrieben"}`)
+	bemerkung := func() string {
+		var b string
+		if err := gw.pool.QueryRow(t.Context(), "SELECT bemerkung FROM faelle WHERE id = $1", id).Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+
+	do(t, ctx, "Speichern", chromedp.Click("#fall-speichern"))
+	waitFor(t, ctx, "Konflikt", `!document.getElementById('fall-konflikt').hidden`)
+	msg := eval[string](t, ctx, `document.getElementById('fall-konflikt').textContent`)
+	if !strings.Contains(msg, "Jemand anderes hat diesen Fall inzwischen geändert") || !strings.Contains(msg, "Eltern angeschrieben") ||
+		!strings.Contains(msg, "in Klärung") {
+		t.Errorf("Konfliktmeldung = %q, erwartet den Hinweis und den aktuellen Stand des Kollegen", msg)
+	}
+	if b := bemerkung(); b != "Eltern angeschrieben" {
+		t.Errorf("Bemerkung nach dem Konflikt = %q: die Seite hat die Änderung des Kollegen überschrieben", b)
+	}
+	if v := eval[string](t, ctx, `document.getElementById('fall-bemerkung').value`); v != "Schule angerufen" {
+		t.Errorf("Eingabe nach dem Konflikt = %q, erwartet die eigene Eingabe", v)
+	}
+	screenshot(t, ctx, "schulpflicht-konflikt")
+
+	// Saving again, now against the state shown, applies the input.
+	do(t, ctx, "erneut speichern", chromedp.Click("#fall-speichern"))
+	waitFor(t, ctx, "gespeichert", `document.getElementById('fall-konflikt').hidden`)
+	if b := bemerkung(); b != "Schule angerufen" {
+		t.Errorf("Bemerkung nach erneutem Speichern = %q", b)
+	}
+}

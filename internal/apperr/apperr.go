@@ -16,6 +16,7 @@ const (
 	KindInvalid                     // the input breaks rules; see Fields
 	KindConflict                    // the input clashes with stored state
 	KindUnavailable                 // a backing service (the database) is unreachable
+	KindStale                       // the record changed since the client read it (If-Match)
 )
 
 // FieldError names one failing field by JSON pointer (RFC 6901), with a
@@ -49,6 +50,10 @@ func NotFound(detail string) error { return &Error{Kind: KindNotFound, Detail: d
 
 // Conflict reports a clash with stored state.
 func Conflict(detail string) error { return &Error{Kind: KindConflict, Detail: detail} }
+
+// Stale reports that the record changed since the client read it: its
+// precondition (If-Match) no longer holds.
+func Stale(detail string) error { return &Error{Kind: KindStale, Detail: detail} }
 
 // Unavailable wraps a failure of a backing service.
 func Unavailable(err error) error {

@@ -85,7 +85,10 @@ type Store interface {
 	File(ctx context.Context, id string) (File, error)
 	Undo(ctx context.Context, id string) error
 	Mapping(ctx context.Context, kind Kind) (Mapping, error)
-	SaveMapping(ctx context.Context, kind Kind, m Mapping, by string) error
+	// SaveMapping stores m; pruefe, if not nil, sees the stored mappings
+	// of the kind first (no other writer of the kind in between) and may
+	// refuse.
+	SaveMapping(ctx context.Context, kind Kind, m Mapping, by string, pruefe func(alt Mapping) error) error
 }
 
 // Request is what an uploader asks for.
@@ -243,6 +246,13 @@ func (s *Service) Mapping(ctx context.Context, kind string) (Kind, Mapping, erro
 // header (as written in the file) names a field of the kind, or "" to
 // ignore the column. Every entry is checked before anything is saved.
 func (s *Service) SaveMapping(ctx context.Context, kind string, m Mapping, by string) error {
+	return s.SaveMappingWenn(ctx, kind, m, by, nil)
+}
+
+// SaveMappingWenn is SaveMapping for a client that read the mappings
+// first: they are saved only while passt accepts the stored ones (the
+// state the client read), else apperr.KindStale. passt nil: always.
+func (s *Service) SaveMappingWenn(ctx context.Context, kind string, m Mapping, by string, passt func(Mapping) bool) error {
 	k, err := ParseKind(kind)
 	if err != nil {
 		return apperr.NotFound(fmt.Sprintf("Eine Listenart „%s“ gibt es nicht. Erwartet: schulen, schulbezirke, melderegister oder schueler.", kind))
@@ -270,5 +280,14 @@ func (s *Service) SaveMapping(ctx context.Context, kind string, m Mapping, by st
 	if err := apperr.Invalid("Die Zuordnung kann so nicht gespeichert werden.", fe); err != nil {
 		return err
 	}
-	return s.store.SaveMapping(ctx, k, norm, by)
+	var pruefe func(Mapping) error
+	if passt != nil {
+		pruefe = func(alt Mapping) error {
+			if !passt(alt) {
+				return apperr.Stale(fmt.Sprintf("Die Zuordnungen der Liste „%s“ wurden inzwischen von jemand anderem geändert. Bitte den aktuellen Stand (unter „aktuell“) prüfen und die Zuordnung darauf erneut vornehmen.", k.Label()))
+			}
+			return nil
+		}
+	}
+	return s.store.SaveMapping(ctx, k, norm, by, pruefe)
 }

@@ -72,6 +72,9 @@ type Schule struct {
 	Klassenfrequenz *int // pupils per class
 	Kapazitaet      *int // places overall
 	UpdatedAt       time.Time
+	// Version changes with every change of the record (whoever made it)
+	// and is never reused; the API shows it as the ETag.
+	Version int64
 }
 
 // Store keeps schools. Implementations return apperr errors:
@@ -81,6 +84,10 @@ type Store interface {
 	Get(ctx context.Context, schulnummer string) (Schule, error)
 	// Put creates or replaces a school and reports whether it was created.
 	Put(ctx context.Context, s Schule) (Schule, bool, error)
+	// PutIf is Put after pruefe accepted the stored record (nil: none yet),
+	// read and locked in the transaction that writes; pruefe's error ends
+	// the write.
+	PutIf(ctx context.Context, s Schule, pruefe func(alt *Schule) error) (Schule, bool, error)
 	// Version changes whenever the stored schools may have changed, in any
 	// instance; ok is false when the store cannot tell (then nothing
 	// derived from a list may be reused).

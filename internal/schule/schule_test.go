@@ -1,7 +1,9 @@
 package schule
 
 import (
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
 )
@@ -51,6 +53,43 @@ func TestEverySchulformHasKMKCode(t *testing.T) {
 	for _, f := range Schulformen {
 		if f.ArtDerSchule() == "" {
 			t.Errorf("%s has no ArtDerSchule code", f)
+		}
+	}
+}
+
+func TestNurLesbarePruefen(t *testing.T) {
+	stand := time.Date(2026, 3, 1, 8, 0, 0, 123000, time.UTC)
+	alt := &Schule{Schulnummer: "20101", Schulform: Grundschule, UpdatedAt: stand}
+	neu := Schule{Schulnummer: "20101", Schulform: Gymnasium}
+	str := func(s string) *string { return &s }
+	other := stand.Add(time.Second)
+	for _, c := range []struct {
+		name string
+		alt  *Schule
+		v    Vorgaben
+		want []string // pointers refused
+	}{
+		{"nothing sent", alt, Vorgaben{}, nil},
+		{"as stored", alt, Vorgaben{ArtDerSchule: str(Grundschule.ArtDerSchule()), UpdatedAt: &stand}, nil},
+		{"code of the new form", alt, Vorgaben{ArtDerSchule: str(Gymnasium.ArtDerSchule())}, nil},
+		{"another code", alt, Vorgaben{ArtDerSchule: str(Foerderschule.ArtDerSchule())}, []string{"/art_der_schule"}},
+		{"another time", alt, Vorgaben{UpdatedAt: &other}, []string{"/updated_at"}},
+		{"time for a new school", nil, Vorgaben{UpdatedAt: &stand}, []string{"/updated_at"}},
+	} {
+		err := NurLesbarePruefen(c.alt, neu, c.v)
+		var got []string
+		if e, ok := apperr.As(err); ok {
+			for _, f := range e.Fields {
+				if f.Code != "nur_lesbar" || f.Message == "" {
+					t.Errorf("%s: %+v", c.name, f)
+				}
+				got = append(got, f.Pointer)
+			}
+		} else if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: refused %v, want %v", c.name, got, c.want)
 		}
 	}
 }

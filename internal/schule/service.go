@@ -3,6 +3,7 @@ package schule
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
 )
@@ -53,4 +54,59 @@ func Check(schulnummer string, sch Schule) (Schule, error) {
 		}})
 	}
 	return sch, nil
+}
+
+// Vorgaben is what a client sends with a change besides the fields it may
+// write: the version it read (If-Match) and the read-only fields of the
+// representation it got (GET then PUT).
+type Vorgaben struct {
+	// PasstZu, if set, says whether the stored version is the one the
+	// client read; nil: no precondition (the change applies as before).
+	PasstZu func(version int64) bool
+	// ArtDerSchule and UpdatedAt are the read-only fields as sent (nil:
+	// not sent).
+	ArtDerSchule *string
+	UpdatedAt    *time.Time
+}
+
+// Aendere is Put for a client that read the school first: the change
+// applies only if the stored school is still the version it read (else
+// apperr.KindStale), and read-only fields in its body are accepted when
+// they are what is stored (or, for art_der_schule, what the new Schulform
+// gives) and refused, naming them, when they differ.
+func (s *Service) Aendere(ctx context.Context, schulnummer string, sch Schule, v Vorgaben) (Schule, bool, error) {
+	sch, err := Check(schulnummer, sch)
+	if err != nil {
+		return Schule{}, false, err
+	}
+	return s.store.PutIf(ctx, sch, func(alt *Schule) error {
+		if v.PasstZu != nil && (alt == nil || !v.PasstZu(alt.Version)) {
+			if alt == nil {
+				return apperr.Stale(fmt.Sprintf("Die Schule %s gibt es nicht (mehr); die Bedingung If-Match trifft auf nichts zu. Bitte die Liste neu laden.", schulnummer))
+			}
+			return apperr.Stale(fmt.Sprintf("Die Schule %s wurde inzwischen von jemand anderem geändert. Bitte den aktuellen Stand (unter „aktuell“) prüfen und die Änderung darauf erneut vornehmen.", schulnummer))
+		}
+		return NurLesbarePruefen(alt, sch, v)
+	})
+}
+
+// NurLesbarePruefen accepts read-only fields that say what is stored and
+// refuses those that would change something, naming each.
+func NurLesbarePruefen(alt *Schule, neu Schule, v Vorgaben) error {
+	var fe []apperr.FieldError
+	if v.ArtDerSchule != nil {
+		ok := *v.ArtDerSchule == neu.Schulform.ArtDerSchule() || alt != nil && *v.ArtDerSchule == alt.Schulform.ArtDerSchule()
+		if !ok {
+			fe = append(fe, apperr.FieldError{Pointer: "/art_der_schule", Code: "nur_lesbar",
+				Message: fmt.Sprintf("art_der_schule wird aus der Schulform abgeleitet und kann nicht gesetzt werden; zur Schulform „%s“ gehört „%s“. Bitte das Feld weglassen oder unverändert lassen und die Schulform ändern.", neu.Schulform, neu.Schulform.ArtDerSchule())})
+		}
+	}
+	if v.UpdatedAt != nil && (alt == nil || !v.UpdatedAt.Equal(alt.UpdatedAt)) {
+		msg := "updated_at setzt der Server; für eine neue Schule bitte das Feld weglassen."
+		if alt != nil {
+			msg = fmt.Sprintf("updated_at setzt der Server; gespeichert ist %s. Weicht der Wert ab, wurde die Schule vermutlich inzwischen geändert: bitte neu laden oder das Feld weglassen.", alt.UpdatedAt.UTC().Format(time.RFC3339Nano))
+		}
+		fe = append(fe, apperr.FieldError{Pointer: "/updated_at", Code: "nur_lesbar", Message: msg})
+	}
+	return apperr.Invalid("Die Angaben enthalten Felder, die nur gelesen werden können, mit geänderten Werten.", fe)
 }

@@ -93,6 +93,11 @@ type Fall struct {
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	Historie           []Historie // only when a single case is read
+	// Version changes with every change of the case (by staff or a
+	// reconciliation) and is never reused; KindStand is when the child's
+	// register data shown with it last changed. Both make the ETag.
+	Version   int64
+	KindStand time.Time
 }
 
 // Historie is one recorded change of a case.

@@ -354,11 +354,24 @@ func (s *Service) Fall(ctx context.Context, id string) (Fall, error) {
 // AendereFall applies a merge patch to a case and records it in the
 // case's history, in one transaction.
 func (s *Service) AendereFall(ctx context.Context, id string, a FallAenderung, wer string) (Fall, error) {
+	return s.AendereFallWenn(ctx, id, a, wer, nil)
+}
+
+// AendereFallWenn is AendereFall for a client that read the case first:
+// the change applies only while passt accepts the stored case (the
+// version the client read, checked under the row lock of the change),
+// else apperr.KindStale. passt nil: no precondition.
+func (s *Service) AendereFallWenn(ctx context.Context, id string, a FallAenderung, wer string, passt func(Fall) bool) (Fall, error) {
 	n, ok := fallID(id)
 	if !ok {
 		return Fall{}, fallFehlt
 	}
-	return s.store.AendereFall(ctx, n, func(f Fall) (Fall, *Historie, error) { return f.Anwenden(a, wer) })
+	return s.store.AendereFall(ctx, n, func(f Fall) (Fall, *Historie, error) {
+		if passt != nil && !passt(f) {
+			return Fall{}, nil, apperr.Stale("Der Fall wurde inzwischen von jemand anderem geändert. Bitte den aktuellen Stand (unter „aktuell“) prüfen und die Änderung darauf erneut vornehmen.")
+		}
+		return f.Anwenden(a, wer)
+	})
 }
 
 var fallFehlt = apperr.NotFound("Diesen Fall gibt es nicht.")

@@ -67,10 +67,11 @@ export function requireSignIn() {
 }
 
 export class ApiError extends Error {
-  constructor(status, problem) {
+  constructor(status, problem, etag = null) {
     super((problem && (problem.detail || problem.title)) || `Fehler ${status}`);
     this.status = status;
     this.problem = problem || {};
+    this.etag = etag; // a 412's ETag of the current state
   }
   // text is the detail and every field message, for a person to read.
   get text() {
@@ -93,7 +94,7 @@ async function send(path, opts = {}) {
   if (!resp.ok) {
     let problem = null;
     try { problem = await resp.json(); } catch { /* not JSON */ }
-    throw new ApiError(resp.status, problem);
+    throw new ApiError(resp.status, problem, resp.headers.get('ETag'));
   }
   return resp;
 }
@@ -102,6 +103,13 @@ async function send(path, opts = {}) {
 export async function api(path, opts = {}) {
   const resp = await send(path, opts);
   return resp.status === 204 ? null : resp.json();
+}
+
+// apiETag is api that also returns the answer's ETag (send it back as
+// If-Match when changing the record).
+export async function apiETag(path, opts = {}) {
+  const resp = await send(path, opts);
+  return { data: await resp.json(), etag: resp.headers.get('ETag') };
 }
 
 export async function putJSON(path, body) {

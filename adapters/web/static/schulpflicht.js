@@ -1,7 +1,7 @@
 // Schulpflicht page: start a reconciliation for a Stichtag, review the
 // uncertain matches (child and pupil side by side, agreeing fields
 // highlighted; confirm or reject), and the open cases.
-import { api, download, datum, datumZeit, zahl, el, status, page, ApiError } from './common.js';
+import { api, apiETag, download, datum, datumZeit, zahl, el, status, page, ApiError } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -15,7 +15,13 @@ const STAND = { offen: 'offen', in_klaerung: 'in Klärung', erledigt: 'erledigt'
 const ENTSCHEIDUNG = { auto: 'Schule gefunden', review: 'bitte prüfen', none: 'keine Schule gefunden' };
 const MERKMAL = { geschlecht: 'Geschlecht', adresse: 'Anschrift' };
 
-const state = { abgleich: null, nextVorschlag: null, nextFall: null };
+const GRUND = {
+  weggezogen: 'weggezogen', schule_ausserhalb: 'Schule außerhalb', zurueckgestellt: 'zurückgestellt', befreit: 'befreit',
+  ordnungswidrigkeit_eingeleitet: 'Ordnungswidrigkeit eingeleitet',
+};
+
+// fall is the case being edited and the ETag of the state it was read in.
+const state = { abgleich: null, nextVorschlag: null, nextFall: null, fall: null, etag: null };
 
 function showError(e) {
   status(e instanceof ApiError ? e.text : e.message, 'fehler');
@@ -141,16 +147,86 @@ async function faelleLaden(mehr = false) {
     el('td', {}, f.kind.weggezogen ? 'weggezogen' : `${f.kind.strasse} ${f.kind.hausnummer}, ${f.kind.plz} ${f.kind.ort}`),
     el('td', {}, STAND[f.status] || f.status),
     el('td', {}, datum(f.created_at)),
-    el('td', {}, ENTSCHEIDUNG[f.letzte_entscheidung] || f.letzte_entscheidung)));
+    el('td', {}, ENTSCHEIDUNG[f.letzte_entscheidung] || f.letzte_entscheidung),
+    el('td', {}, el('button', { type: 'button', class: 'zweit', 'data-fall': f.id,
+      'aria-label': `Fall ${f.kind.familienname}, ${f.kind.vornamen} bearbeiten`,
+      onclick: () => fallOeffnen(f.id).catch(showError) }, 'Bearbeiten'))));
   const body = $('faelle').tBodies[0];
   if (mehr) body.append(...rows);
   else body.replaceChildren(...rows);
-  if (!mehr && rows.length === 0) body.append(el('tr', {}, el('td', { colspan: 6 }, 'Keine offenen Fälle.')));
+  if (!mehr && rows.length === 0) body.append(el('tr', {}, el('td', { colspan: 7 }, 'Keine offenen Fälle.')));
   state.nextFall = seite.next;
   $('mehr-faelle').hidden = !seite.next;
 }
 
+// fallZeigen puts a case's state into the form and remembers its ETag:
+// saving sends it as If-Match, so a change someone else made meanwhile is
+// not overwritten unseen.
+function fallZeigen(f, etag) {
+  state.fall = f;
+  state.etag = etag;
+  $('h-fall').textContent = `Fall ${f.kind.familienname}, ${f.kind.vornamen} bearbeiten`;
+  $('fall-status').value = f.status;
+  $('fall-grund').value = f.grund || '';
+  $('fall-bemerkung').value = f.bemerkung || '';
+  $('fall-box').hidden = false;
+}
+
+async function fallOeffnen(id) {
+  const { data, etag } = await apiETag('/v1/schulpflicht/faelle/' + encodeURIComponent(id));
+  $('fall-konflikt').hidden = true;
+  fallZeigen(data, etag);
+  $('fall-status').focus();
+}
+
+const beschreibung = (f) => `Stand „${STAND[f.status] || f.status}“` + (f.grund ? `, Grund „${GRUND[f.grund] || f.grund}“` : '')
+  + `, Bemerkung „${f.bemerkung || '–'}“`;
+
+async function fallSpeichern() {
+  const eingabe = {
+    status: $('fall-status').value,
+    grund: $('fall-status').value === 'erledigt' ? ($('fall-grund').value || null) : null,
+    bemerkung: $('fall-bemerkung').value,
+  };
+  $('fall-speichern').disabled = true;
+  try {
+    const { data, etag } = await apiETag('/v1/schulpflicht/faelle/' + encodeURIComponent(state.fall.id), {
+      method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json', 'If-Match': state.etag }, body: JSON.stringify(eingabe),
+    });
+    $('fall-konflikt').hidden = true;
+    fallZeigen(data, etag);
+    status(`Fall ${data.kind.familienname}, ${data.kind.vornamen} gespeichert: ${beschreibung(data)}.`, 'ok');
+    await faelleLaden();
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 412 && e.problem.aktuell)) throw e;
+    // Someone else changed the case since it was opened: show what is
+    // stored now; the person's input stays in the form, and saving again
+    // (now against the current state) applies it deliberately.
+    const aktuell = e.problem.aktuell;
+    state.fall = aktuell;
+    state.etag = e.etag;
+    $('fall-konflikt').replaceChildren(
+      el('p', {}, 'Jemand anderes hat diesen Fall inzwischen geändert. Ihre Änderung wurde nicht gespeichert.'),
+      el('p', {}, `Aktueller Stand: ${beschreibung(aktuell)}.`),
+      el('p', {}, 'Bitte prüfen Sie den aktuellen Stand. Ihre Eingabe steht noch im Formular: Speichern übernimmt sie jetzt, '
+        + 'Abbrechen verwirft sie.'));
+    $('fall-konflikt').hidden = false;
+    status('Der Fall wurde inzwischen von jemand anderem geändert; Ihre Änderung wurde nicht gespeichert.', 'fehler');
+    await faelleLaden();
+  } finally {
+    $('fall-speichern').disabled = false;
+  }
+}
+
 page('schulpflicht.html', async () => {
+  $('fall-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    fallSpeichern().catch(showError);
+  });
+  $('fall-abbrechen').addEventListener('click', () => {
+    $('fall-box').hidden = true;
+    state.fall = null;
+  });
   $('stichtag').value = datum(new Date().toISOString());
   $('start').addEventListener('submit', (ev) => {
     ev.preventDefault();
