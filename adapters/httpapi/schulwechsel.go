@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"mime"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 )
 
@@ -661,6 +663,10 @@ type offenerPunktJSON struct {
 // offeneSchulwechsel lists what the school office must clear: changes kept
 // as open questions, and departures without admission past their frist.
 func (s *server) offeneSchulwechsel(c *fiber.Ctx) error {
+	limit, err := page.ParseLimit(c.Query("limit"))
+	if err != nil {
+		return err
+	}
 	ks, as, err := s.Schulwechsel.Service.Offen(c.UserContext())
 	if err != nil {
 		return err
@@ -683,6 +689,21 @@ func (s *server) offeneSchulwechsel(c *fiber.Ctx) error {
 			Text: fmt.Sprintf("Abgang von %s am %s ohne gemeldete Aufnahme; die Frist bis %s ist verstrichen. "+
 				"Bitte klären, ob und wo der Schüler die Schulpflicht erfüllt.", o.Schule, o.Abgangsdatum.Format("02.01.2006"), o.Frist.Format("02.01.2006"))})
 	}
-	audit.Count(c.UserContext(), len(items))
-	return c.JSON(fiber.Map{"items": items})
+	// A work list of the school office, small and read whole: it pages by
+	// the last entry's art and Schulwechsel id, as every list does.
+	key := func(it offenerPunktJSON) string { return it.Art + ":" + it.SchulwechselID }
+	if after := c.Query("after"); after != "" {
+		i := slices.IndexFunc(items, func(it offenerPunktJSON) bool { return key(it) == after })
+		if i < 0 {
+			return apperr.Invalid("Der Parameter after ist ungültig.", []apperr.FieldError{page.AfterError("after_ungueltig")})
+		}
+		items = items[i+1:]
+	}
+	p := page.Cut(items, limit, key)
+	audit.Count(c.UserContext(), len(p.Items))
+	var next *string
+	if p.Next != "" {
+		next = &p.Next
+	}
+	return c.JSON(fiber.Map{"items": p.Items, "next": next})
 }

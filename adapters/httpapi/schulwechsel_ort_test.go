@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -359,6 +360,21 @@ func TestSchulwechselOnePupilOnePlace(t *testing.T) {
 	if a.Art != "abgang_ueberfaellig" || a.SchulwechselID != abgang.ID || a.Seit != "2026-03-02" || a.Frist == nil || *a.Frist != "2026-03-16" ||
 		a.Schule != "20101" || !strings.Contains(a.Text, "16.03.2026") {
 		t.Errorf("overdue departure %+v", a)
+	}
+	// Paged like every list: one entry a page, the second through next.
+	var p1, p2 struct {
+		Items []offenerPunktJSON `json:"items"`
+		Next  *string            `json:"next"`
+	}
+	_, body = e.do(call{method: "GET", path: "/v1/schulwechsel/offen?limit=1", token: amt})
+	mustJSON(t, body, &p1)
+	if len(p1.Items) != 1 || p1.Next == nil || p1.Items[0].SchulwechselID != k.SchulwechselID {
+		t.Fatalf("first page %s", body)
+	}
+	_, body = e.do(call{method: "GET", path: "/v1/schulwechsel/offen?limit=1&after=" + url.QueryEscape(*p1.Next), token: amt})
+	mustJSON(t, body, &p2)
+	if len(p2.Items) != 1 || p2.Next != nil || p2.Items[0].SchulwechselID != a.SchulwechselID {
+		t.Errorf("second page %s", body)
 	}
 	if resp, _ := e.do(call{method: "GET", path: "/v1/schulwechsel/offen", token: bms}); resp.StatusCode != 403 {
 		t.Errorf("BMS reads the school office's list: %d", resp.StatusCode)
