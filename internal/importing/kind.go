@@ -3,6 +3,7 @@ package importing
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Kind is a kind of uploaded list.
@@ -50,6 +51,23 @@ func (k Kind) Label() string {
 	return string(k)
 }
 
+// KindNames names every kind for a sentence, in the order of Kinds:
+// "schulen, schulbezirke, … oder bevoelkerung". Every message, flag help
+// and page that names the kinds takes them from here.
+func KindNames() string {
+	ks := Kinds()
+	names := make([]string, len(ks))
+	for i, k := range ks {
+		names[i] = string(k)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " oder " + names[len(names)-1]
+}
+
+// UnknownKindMessage is the German message for s, which names no kind.
+func UnknownKindMessage(s string) string {
+	return fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: %s.", cleanCell(s), KindNames())
+}
+
 // kindAliases maps normalised names of a kind to the kind.
 var kindAliases = func() map[string]Kind {
 	m := map[string]Kind{}
@@ -80,8 +98,7 @@ func ParseKind(s string) (Kind, error) {
 	return "", &Problem{
 		Code:  CodeListenartUnbekannt,
 		Value: s,
-		Message: fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: schulen, schulbezirke, melderegister, schueler, bestaetigungen, schuelerzahlen oder bevoelkerung.",
-			cleanCell(s)),
+		Message: UnknownKindMessage(s),
 	}
 }
 
