@@ -96,8 +96,8 @@ func ParseKind(s string) (Kind, error) {
 		return k, nil
 	}
 	return "", &Problem{
-		Code:  CodeListenartUnbekannt,
-		Value: s,
+		Code:    CodeListenartUnbekannt,
+		Value:   s,
 		Message: UnknownKindMessage(s),
 	}
 }
