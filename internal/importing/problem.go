@@ -28,6 +28,17 @@ const (
 	CodePflichtspalteFehlt      = "pflichtspalte_fehlt"
 	CodeSpalteDoppelt           = "spalte_doppelt"
 	CodeZuordnungUngueltig      = "zuordnung_ungueltig"
+	// CodeZuLang: the cell is longer than the field allows (Field.MaxLength).
+	CodeZuLang = "zu_lang"
+	// CodeZeichenUnzulaessig: the cell holds a control character (NUL, …)
+	// or a bidi override that would show the text other than it is stored.
+	CodeZeichenUnzulaessig = "zeichen_unzulaessig"
+	// CodeDatumUnplausibel: a valid date outside the range the field
+	// makes sense for (a birth date in the future).
+	CodeDatumUnplausibel = "datum_unplausibel"
+	// CodeSchuljahrUnplausibel: a valid school year outside the range the
+	// field makes sense for.
+	CodeSchuljahrUnplausibel = "schuljahr_unplausibel"
 )
 
 // Problem is one thing wrong with a value.

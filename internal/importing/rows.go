@@ -134,7 +134,13 @@ func (r Reader) readRow(sheet string, row Row, mapped []Field, h HeaderMatch, re
 	}
 	for _, f := range mapped {
 		col := h.Columns[f.Name]
-		raw := cleanCell(row.cell(col))
+		cell := row.cell(col)
+		if p := checkCell(f, cell); p != nil {
+			rec.Raw[f.Name] = p.Value
+			report(f, col, p)
+			continue
+		}
+		raw := cleanCell(cell)
 		rec.Raw[f.Name] = raw
 		if raw == "" || (isOpenBound(f.Name) && isOpenMarker(raw)) {
 			switch {

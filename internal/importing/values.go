@@ -2,10 +2,13 @@ package importing
 
 import (
 	"fmt"
-	"github.com/schulgateway/schulgateway/internal/schule"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/schulgateway/schulgateway/internal/schule"
 )
 
 var reWholeNumberCell = regexp.MustCompile(`^(\d+)[.,]0+$`)
@@ -457,3 +460,59 @@ func ParseAnzahl(s string) (int, *Problem) {
 
 // parseID keeps an identifier as written, without a number cell's ".0".
 func parseID(s string) string { return digitsText(cleanCell(s)) }
+
+// ---- limits ----
+
+// isBidiControl tells the characters that change the direction text is
+// shown in: embeddings and overrides (U+202A–U+202E) and isolates
+// (U+2066–U+2069). In a name or street they can make a cell look other
+// than it is stored ("Trojan Source").
+func isBidiControl(r rune) bool {
+	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
+}
+
+// checkCell is the first check of a mapped cell, before its field's
+// parser: a control character other than tab and line break (which
+// cleanCell turns into a blank), a bidi control, or more characters than
+// the field takes. The value quoted in a problem is cut to a readable
+// length.
+func checkCell(f Field, cell string) *Problem {
+	for i, r := range cell {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+		case unicode.IsControl(r):
+			return &Problem{Code: CodeZeichenUnzulaessig, Value: shortValue(cleanCell(cell)),
+				Message: fmt.Sprintf("Die Zelle enthält an Stelle %d ein unzulässiges Steuerzeichen (%U). Bitte das Zeichen löschen; oft stammt es aus dem Export eines anderen Programms.",
+					utf8.RuneCountInString(cell[:i])+1, r)}
+		case isBidiControl(r):
+			return &Problem{Code: CodeZeichenUnzulaessig, Value: shortValue(cleanCell(cell)),
+				Message: fmt.Sprintf("Die Zelle enthält an Stelle %d ein unsichtbares Steuerzeichen der Schreibrichtung (%U), das die Anzeige des Textes verfälschen kann. Bitte das Zeichen löschen und den Text prüfen.",
+					utf8.RuneCountInString(cell[:i])+1, r)}
+		}
+	}
+	max := f.MaxLength()
+	if len(cell) <= max {
+		return nil // fewer bytes than characters allowed
+	}
+	if n := utf8.RuneCountInString(cleanCell(cell)); n > max {
+		return &Problem{Code: CodeZuLang, Value: shortValue(cleanCell(cell)),
+			Message: fmt.Sprintf("Die Angabe ist %d Zeichen lang; „%s“ darf höchstens %d Zeichen haben. Bitte die Zelle prüfen und kürzen.", n, f.Label, max)}
+	}
+	return nil
+}
+
+// shortValue cuts a value quoted in a problem to 60 characters.
+func shortValue(s string) string {
+	const n = 60
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
+}
