@@ -382,7 +382,7 @@ func TestReadRowsPlausibility(t *testing.T) {
 	}
 	reg := []string{"Familienname", "Vornamen", "Geburtsdatum", "Straße", "Hausnummer", "Zuzugsdatum", "Wegzugsdatum"}
 	got, recs := codes(KindMelderegister, reg,
-		[]string{"Heute", "Ida", "06.12.2026", "Rosenweg", "1", "", ""},             // born today: fine
+		[]string{"Heute", "Ida", "06.12.2026", "Rosenweg", "1", "", ""},            // born today: fine
 		[]string{"Zukunft", "Tom", "01.01.2031", "Rosenweg", "2", "", ""},          // C3
 		[]string{"Alt", "Kai", "1990-05-05", "Rosenweg", "3", "", ""},              // C4: ISO from a date cell
 		[]string{"Grenze", "Mo", "07.12.2001", "Rosenweg", "4", "", ""},            // 25 years minus a day: fine
