@@ -125,13 +125,13 @@ func (s *ImportStore) List(ctx context.Context, limit int, after string) ([]impo
 }
 
 func (s *ImportStore) Problems(ctx context.Context, id string) ([]importing.StoredProblem, error) {
-	rows, err := s.pool.Query(ctx, `SELECT sheet, row, col, field, code, message FROM import_errors WHERE import_id = $1 ORDER BY seq`, id)
+	rows, err := s.pool.Query(ctx, `SELECT sheet, row, col, field, code, message, ohne_sperre FROM import_errors WHERE import_id = $1 ORDER BY seq`, id)
 	if err != nil {
 		return nil, storeErr("import problems", err)
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (importing.StoredProblem, error) {
 		var p importing.StoredProblem
-		err := r.Scan(&p.Sheet, &p.Row, &p.Column, &p.Field, &p.Code, &p.Message)
+		err := r.Scan(&p.Sheet, &p.Row, &p.Column, &p.Field, &p.Code, &p.Message, &p.OhneSperre)
 		return p, err
 	})
 	return list, storeErr("import problems", err)
@@ -593,10 +593,10 @@ func storeProblems(ctx context.Context, tx pgx.Tx, importID string, problems []i
 	if _, err := tx.Exec(ctx, "DELETE FROM import_errors WHERE import_id = $1", importID); err != nil {
 		return err
 	}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"import_errors"}, []string{"import_id", "seq", "sheet", "row", "col", "field", "code", "message"},
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"import_errors"}, []string{"import_id", "seq", "sheet", "row", "col", "field", "code", "message", "ohne_sperre"},
 		pgx.CopyFromSlice(len(problems), func(i int) ([]any, error) {
 			p := problems[i]
-			return []any{importID, i + 1, p.Sheet, p.Row, p.Column, p.Field, p.Code, p.Message}, nil
+			return []any{importID, i + 1, p.Sheet, p.Row, p.Column, p.Field, p.Code, p.Message, p.OhneSperre}, nil
 		}))
 	return err
 }

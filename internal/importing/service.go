@@ -70,6 +70,11 @@ type StoredProblem struct {
 	Field   string
 	Code    string
 	Message string
+	// OhneSperre is true when the row's Auskunftssperre cell says
+	// explicitly that there is none. Otherwise (no such column, an empty
+	// or unreadable cell, a problem of the file) the row's address may be
+	// blocked, and roles that see no address under a Sperre do not see it.
+	OhneSperre bool
 }
 
 // Store keeps imports. Process runs the import with the given id to its
