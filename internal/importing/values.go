@@ -478,17 +478,26 @@ func isBidiControl(r rune) bool {
 // the field takes. The value quoted in a problem is cut to a readable
 // length.
 func checkCell(f Field, cell string) *Problem {
-	for i, r := range cell {
+	for i := 0; i < len(cell); {
+		r, size := rune(cell[i]), 1
+		if r >= 0x20 && r < 0x7f {
+			i++ // printable ASCII: most cells are nothing else
+			continue
+		}
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(cell[i:])
+		}
+		i += size
 		switch {
 		case r == '\t' || r == '\n' || r == '\r':
 		case unicode.IsControl(r):
 			return &Problem{Code: CodeZeichenUnzulaessig, Value: shortValue(cleanCell(cell)),
 				Message: fmt.Sprintf("Die Zelle enthält an Stelle %d ein unzulässiges Steuerzeichen (%U). Bitte das Zeichen löschen; oft stammt es aus dem Export eines anderen Programms.",
-					utf8.RuneCountInString(cell[:i])+1, r)}
+					utf8.RuneCountInString(cell[:i-size])+1, r)}
 		case isBidiControl(r):
 			return &Problem{Code: CodeZeichenUnzulaessig, Value: shortValue(cleanCell(cell)),
 				Message: fmt.Sprintf("Die Zelle enthält an Stelle %d ein unsichtbares Steuerzeichen der Schreibrichtung (%U), das die Anzeige des Textes verfälschen kann. Bitte das Zeichen löschen und den Text prüfen.",
-					utf8.RuneCountInString(cell[:i])+1, r)}
+					utf8.RuneCountInString(cell[:i-size])+1, r)}
 		}
 	}
 	max := f.MaxLength()
