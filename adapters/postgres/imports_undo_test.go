@@ -178,3 +178,33 @@ func TestUndoSchoolListRefusedWhileOthersNameItsSchools(t *testing.T) {
 		t.Error("the undo left the school")
 	}
 }
+
+// Confirmations of schools outside the city: refused once a
+// reconciliation matched a child to one of them.
+func TestUndoConfirmationsRefusedAfterReconciliation(t *testing.T) {
+	t.Parallel()
+	im := newImporter(t)
+	ctx := context.Background()
+	conf := im.run("bestaetigungen", "reject", false, importing.Tables{{Name: "Bestätigungen", Rows: []importing.Row{
+		{Number: 1, Cells: []string{"Familienname", "Vornamen", "Geburtsdatum", "Schule", "Ort"}},
+		{Number: 2, Cells: []string{"Neumann", "Clara", "01.01.2012", "Gymnasium Landsberg", "Landsberg"}},
+	}}})
+	if conf.Counts.Created != 1 {
+		t.Fatalf("confirmations: %+v", conf)
+	}
+	reg := im.run("melderegister", "reject", false, registerTable(
+		[]string{"OM1", "Neumann", "Clara", "01.01.2012", "w", "Rosenweg", "13", "06108", "", "", "", ""}))
+	if reg.Status != importing.StatusSucceeded {
+		t.Fatalf("register: %+v", reg)
+	}
+	f := &spFixture{t: t, pool: im.pool, store: postgres.NewSchulpflichtStore(im.pool)}
+	f.svc = sp.NewService(f.store, sp.GesetzlicheSpanne(), sp.StandardKonfiguration(), nil)
+	a, _ := f.svc.Starte(ctx, "2026-09-15", "amt")
+	if done := f.runWorker(a.ID, f.svc.Run); done.Status != sp.StatusSucceeded || done.Anzahl.Auto != 1 {
+		t.Fatalf("reconciliation: %+v", done)
+	}
+	wantAll(t, im.undoConflict(conf.ID), "1 Schulpflicht-Abgleich", "Schulbesuchsbestätigungen dieses Imports")
+	if n := im.count(`SELECT count(*) FROM bestaetigungen`); n != 1 {
+		t.Error("the refused undo removed the confirmation")
+	}
+}
