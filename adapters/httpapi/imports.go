@@ -16,6 +16,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/audit"
+	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/page"
 )
@@ -26,8 +27,9 @@ type ImportDeps struct {
 	// Queued is called after an upload was stored, to start work at once.
 	Queued func()
 	// MarkedWorkbook writes the uploaded rows with a "Fehler" column and
-	// the faulty cells marked to w as xlsx.
-	MarkedWorkbook func(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem, w io.Writer) error
+	// the faulty cells marked to w as xlsx: the rows with problems only,
+	// the hidden cells left empty.
+	MarkedWorkbook func(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem, w io.Writer, hidden ...importing.HiddenCells) error
 	// MaxBytes is the largest file accepted.
 	MaxBytes int
 	// CheckFile refuses, at upload, a file the import could not read (no
@@ -374,9 +376,32 @@ type importErrorJSON struct {
 	Message string `json:"message"`
 }
 
-// getImportErrors pages through an import's errors; after is the number
-// of errors already read. Without limit and after the answer is every
-// error, as before the paging convention (deprecated).
+// seesAddresses reports whether the caller sees the address in a row
+// under an Auskunftssperre (field policy ImportError, message.anschrift).
+func seesAddresses(c *fiber.Ctx) bool {
+	return auth.Sieht(principal(c), "ImportError", "message.anschrift", true)
+}
+
+// problemsFor returns the problems of an import as the caller may see
+// them: for a role that sees no address under an Auskunftssperre, the
+// messages about an address in a row that may have one do not quote it.
+func (s *server) problemsFor(c *fiber.Ctx, imp importing.Import) ([]importing.StoredProblem, error) {
+	list, err := s.Imports.Service.Problems(c.UserContext(), imp.ID)
+	if err != nil || seesAddresses(c) {
+		return list, err
+	}
+	for i, p := range list {
+		if p.Gesperrt(imp.Kind) {
+			list[i] = p.Redacted(imp.Kind)
+		}
+	}
+	return list, nil
+}
+
+// getImportErrors pages through an import's errors as the caller may see
+// them; after is the number of errors already read. Without limit and
+// after the answer is every error, as before the paging convention
+// (deprecated).
 func (s *server) getImportErrors(c *fiber.Ctx) error {
 	paged := c.Query("limit") != "" || c.Query("after") != ""
 	limit, after, err := pageQuery(c, "")
@@ -389,7 +414,11 @@ func (s *server) getImportErrors(c *fiber.Ctx) error {
 			return apperr.Invalid("Der Parameter after ist ungültig.", []apperr.FieldError{page.AfterError("position_ungueltig")})
 		}
 	}
-	list, err := s.Imports.Service.Problems(c.UserContext(), c.Params("id"))
+	imp, err := s.Imports.Service.Get(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	list, err := s.problemsFor(c, imp)
 	if err != nil {
 		return err
 	}
@@ -427,9 +456,12 @@ func (s *server) getImportErrorsXLSX(c *fiber.Ctx) error {
 	if imp.Status == importing.StatusQueued || imp.Status == importing.StatusRunning {
 		return apperr.Conflict("Der Import läuft noch; die markierte Datei gibt es, sobald er fertig ist.")
 	}
-	problems, err := s.Imports.Service.Problems(ctx, id)
+	problems, err := s.problemsFor(c, imp)
 	if err != nil {
 		return err
+	}
+	if len(problems) == 0 {
+		return apperr.NotFound("Dieser Import hat keine Fehler; eine Fehlerliste gibt es daher nicht.")
 	}
 	// Marking a list of a million rows takes longer than RequestTimeout
 	// allows (some 15 s on two cores), so it has a time of its own.
@@ -447,7 +479,16 @@ func (s *server) getImportErrorsXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Imports.MarkedWorkbook(ctx, imp, file, problems, out); err != nil {
+	var hidden []importing.HiddenCells
+	if !seesAddresses(c) {
+		h, err := s.hiddenAddresses(ctx, imp, file, problems)
+		if err != nil {
+			out.Close()
+			return err
+		}
+		hidden = append(hidden, h)
+	}
+	if err := s.Imports.MarkedWorkbook(ctx, imp, file, problems, out, hidden...); err != nil {
 		out.Close()
 		return err
 	}
@@ -466,6 +507,34 @@ func (s *server) getImportErrorsXLSX(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Set(fiber.HeaderContentDisposition, contentDisposition(name+"_Fehler.xlsx"))
 	return c.SendStream(out, int(size)) // fasthttp closes out once it is sent or the answer replaced
+}
+
+// hiddenAddresses are the address cells of the rows with problems that
+// may hold an address under an Auskunftssperre. Without a recognised
+// header every cell of such a row is hidden.
+func (s *server) hiddenAddresses(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem) (importing.HiddenCells, error) {
+	rows := map[int]bool{}
+	for _, p := range problems {
+		if p.Row > 0 && p.Gesperrt(imp.Kind) {
+			rows[p.Row] = true
+		}
+	}
+	if len(rows) == 0 {
+		return func(int, int) bool { return false }, nil
+	}
+	rec, err := s.recognise(ctx, file, imp.Filename, string(imp.Kind), imp.SheetUsed)
+	if err != nil {
+		return nil, err
+	}
+	cols := map[int]bool{}
+	if rec != nil {
+		for _, col := range rec.Columns {
+			if importing.IsAddressField(col.Field) {
+				cols[col.Column] = true
+			}
+		}
+	}
+	return func(row, col int) bool { return rows[row] && (rec == nil || cols[col]) }, nil
 }
 
 // tempFile is a temporary file that is gone once closed. Where the system

@@ -200,11 +200,11 @@ func TestImportErrorsXLSXDamaged(t *testing.T) {
 	// Marking a long list may take longer than other requests.
 	mark := e.srv.Imports.MarkedWorkbook
 	var left time.Duration
-	e.srv.Imports.MarkedWorkbook = func(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem, w io.Writer) error {
+	e.srv.Imports.MarkedWorkbook = func(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem, w io.Writer, hidden ...importing.HiddenCells) error {
 		if dl, ok := ctx.Deadline(); ok {
 			left = time.Until(dl)
 		}
-		return mark(ctx, imp, file, problems, w)
+		return mark(ctx, imp, file, problems, w, hidden...)
 	}
 	if resp, body := e.do(call{method: "GET", path: "/v1/imports/" + imp.ID + "/errors.xlsx", token: tok}); resp.StatusCode != 200 || left <= e.srv.RequestTimeout {
 		t.Errorf("errors.xlsx: %d %.100s, %v left to mark it, want more than the %v of other requests", resp.StatusCode, body, left, e.srv.RequestTimeout)

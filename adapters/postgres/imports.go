@@ -125,13 +125,13 @@ func (s *ImportStore) List(ctx context.Context, limit int, after string) ([]impo
 }
 
 func (s *ImportStore) Problems(ctx context.Context, id string) ([]importing.StoredProblem, error) {
-	rows, err := s.pool.Query(ctx, `SELECT sheet, row, col, field, code, message FROM import_errors WHERE import_id = $1 ORDER BY seq`, id)
+	rows, err := s.pool.Query(ctx, `SELECT sheet, row, col, field, code, message, ohne_sperre FROM import_errors WHERE import_id = $1 ORDER BY seq`, id)
 	if err != nil {
 		return nil, storeErr("import problems", err)
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (importing.StoredProblem, error) {
 		var p importing.StoredProblem
-		err := r.Scan(&p.Sheet, &p.Row, &p.Column, &p.Field, &p.Code, &p.Message)
+		err := r.Scan(&p.Sheet, &p.Row, &p.Column, &p.Field, &p.Code, &p.Message, &p.OhneSperre)
 		return p, err
 	})
 	return list, storeErr("import problems", err)
@@ -628,10 +628,10 @@ func storeProblems(ctx context.Context, tx pgx.Tx, importID string, problems []i
 	if _, err := tx.Exec(ctx, "DELETE FROM import_errors WHERE import_id = $1", importID); err != nil {
 		return err
 	}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"import_errors"}, []string{"import_id", "seq", "sheet", "row", "col", "field", "code", "message"},
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"import_errors"}, []string{"import_id", "seq", "sheet", "row", "col", "field", "code", "message", "ohne_sperre"},
 		pgx.CopyFromSlice(len(problems), func(i int) ([]any, error) {
 			p := problems[i]
-			return []any{importID, i + 1, p.Sheet, p.Row, p.Column, p.Field, p.Code, p.Message}, nil
+			return []any{importID, i + 1, p.Sheet, p.Row, p.Column, p.Field, p.Code, p.Message, p.OhneSperre}, nil
 		}))
 	return err
 }
@@ -818,6 +818,12 @@ func (s *ImportStore) Undo(ctx context.Context, id string) error {
 		if bereinigt {
 			return apperr.Conflict("Die Aufbewahrungsfrist dieses Imports ist abgelaufen; die für das Rückgängigmachen nötigen Altstände sind gelöscht.")
 		}
+		if reason, err := undoBlockers(ctx, tx, imp); err != nil || reason != "" {
+			if err == nil {
+				err = apperr.Conflict(reason)
+			}
+			return err
+		}
 		var touched int
 		if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT
 			(SELECT count(*) FROM import_actions a JOIN %[1]s t ON t.%[2]s = a.schluessel
@@ -827,6 +833,10 @@ func (s *ImportStore) Undo(ctx context.Context, id string) error {
 			return err
 		}
 		if touched > 0 {
+			if imp.Kind == importing.KindSchueler { // only a Schulwechsel writes pupils besides imports
+				return apperr.Conflict(fmt.Sprintf("%s dieses Imports %s seitdem durch einen Schulwechsel geändert. Der Import kann nicht mehr rückgängig gemacht werden.",
+					anzahl(touched, "Ein Schüler", "Schüler"), map[bool]string{true: "wurde", false: "wurden"}[touched == 1]))
+			}
 			return apperr.Conflict(fmt.Sprintf("%d Datensätze dieses Imports wurden seitdem anders geändert. Der Import kann nicht mehr rückgängig gemacht werden.", touched))
 		}
 		// Records the undo deletes leave a tombstone; restored ones an upsert.
@@ -852,6 +862,132 @@ func (s *ImportStore) Undo(ctx context.Context, id string) error {
 		_, err := tx.Exec(ctx, "UPDATE imports SET undone_at = now() WHERE id = $1", id)
 		return err
 	}))
+}
+
+// undoDependent is a kind of record elsewhere that refers to the records
+// of an import: counted by query, which may use the CTE recs (id,
+// schluessel, since) of the records the import created (since -infinity:
+// whatever refers to them would be orphaned) and changed or removed (since
+// the import finished: what was made after it rests on its state).
+type undoDependent struct {
+	one, many string // German: "1 Schulpflicht-Fall", "3 Schulpflicht-Fälle"
+	query     string
+}
+
+// undoDependents lists, per kind, what refers to its records. Street
+// directories and the planners' figures are referred to by nothing but
+// later imports of the kind (checked in Undo); an Anmeldung names its
+// school, not a rule.
+var undoDependents = map[importing.Kind]struct {
+	noun string // the records, in "… beziehen sich auf Kinder dieses Imports"
+	deps []undoDependent
+}{
+	importing.KindMelderegister: {noun: "Kinder", deps: []undoDependent{
+		{"Schulpflicht-Fall", "Schulpflicht-Fälle", `SELECT count(*) FROM faelle f JOIN recs r ON f.kind_id = r.id WHERE f.updated_at > r.since`},
+		{"Schulpflicht-Abgleich", "Schulpflicht-Abgleiche", `SELECT count(DISTINCT x.abgleich_id) FROM (
+			SELECT z.abgleich_id, r.since FROM abgleich_zuordnungen z JOIN recs r ON z.kind_id = r.id
+			UNION ALL SELECT z.abgleich_id, r.since FROM abgleich_zuordnungen z JOIN recs r ON z.quelle = 'aufnahme' AND z.pupil_ref = r.id
+		) x JOIN abgleiche a ON a.id = x.abgleich_id WHERE a.created_at > x.since`},
+		{"Urteil zum Schulpflicht-Abgleich", "Urteile zum Schulpflicht-Abgleich", `SELECT count(*) FROM schulpflicht_urteile u
+			WHERE EXISTS (SELECT 1 FROM recs r WHERE r.id = u.kind_id AND u.created_at > r.since)
+			   OR u.quelle = 'aufnahme' AND EXISTS (SELECT 1 FROM recs r WHERE r.id = u.pupil_ref AND u.created_at > r.since)`},
+		{"Meldung zur Einschulung (Anmeldung, Entscheidung)", "Meldungen zur Einschulung (Anmeldungen, Entscheidungen)",
+			`SELECT count(*) FROM einschulung_meldungen m JOIN recs r ON m.kind = r.schluessel WHERE m.geaendert_am > r.since`},
+	}},
+	importing.KindSchueler: {noun: "Schüler", deps: []undoDependent{
+		{"Schulpflicht-Abgleich", "Schulpflicht-Abgleiche", `SELECT count(DISTINCT z.abgleich_id) FROM abgleich_zuordnungen z
+			JOIN recs r ON z.quelle = 'schueler' AND z.pupil_ref = r.id JOIN abgleiche a ON a.id = z.abgleich_id WHERE a.created_at > r.since`},
+		{"Urteil zum Schulpflicht-Abgleich", "Urteile zum Schulpflicht-Abgleich", `SELECT count(*) FROM schulpflicht_urteile u
+			JOIN recs r ON u.quelle = 'schueler' AND u.pupil_ref = r.id WHERE u.created_at > r.since`},
+	}},
+	importing.KindBestaetigungen: {noun: "Schulbesuchsbestätigungen", deps: []undoDependent{
+		{"Schulpflicht-Abgleich", "Schulpflicht-Abgleiche", `SELECT count(DISTINCT z.abgleich_id) FROM abgleich_zuordnungen z
+			JOIN recs r ON z.quelle = 'bestaetigung' AND z.pupil_ref = r.id JOIN abgleiche a ON a.id = z.abgleich_id WHERE a.created_at > r.since`},
+		{"Urteil zum Schulpflicht-Abgleich", "Urteile zum Schulpflicht-Abgleich", `SELECT count(*) FROM schulpflicht_urteile u
+			JOIN recs r ON u.quelle = 'bestaetigung' AND u.pupil_ref = r.id WHERE u.created_at > r.since`},
+	}},
+	// A school the import created and the undo would delete: whatever
+	// names it. A changed school only gets its old data back.
+	importing.KindSchulen: {noun: "Schulen", deps: []undoDependent{
+		{"Regel des Straßenverzeichnisses", "Regeln des Straßenverzeichnisses",
+			`SELECT count(*) FROM bezirksregeln b JOIN recs r ON b.schulnummer = r.schluessel AND r.since = '-infinity'`},
+		{"Schüler", "Schüler", `SELECT count(*) FROM schueler s JOIN recs r ON s.schulnummer = r.schluessel AND r.since = '-infinity'`},
+		{"Meldung zur Einschulung", "Meldungen zur Einschulung",
+			`SELECT count(*) FROM einschulung_meldungen m JOIN recs r ON m.schulnummer = r.schluessel AND r.since = '-infinity'`},
+		{"offener Abgang", "offene Abgänge", `SELECT count(*) FROM offene_abgaenge o JOIN recs r ON o.schule = r.schluessel AND r.since = '-infinity'`},
+		{"Zahl der Schulentwicklungsplanung", "Zahlen der Schulentwicklungsplanung", `SELECT
+			(SELECT count(*) FROM planung_schuelerzahlen p JOIN recs r ON p.schulnummer = r.schluessel AND r.since = '-infinity')
+			+ (SELECT count(*) FROM planung_kohorten p JOIN recs r ON p.schulnummer = r.schluessel AND r.since = '-infinity')`},
+	}},
+}
+
+// undoBlockers returns why the import cannot be undone because records
+// elsewhere refer to its records ("" if none do), naming what they are:
+// "3 Schulpflicht-Fälle und 12 Meldungen zur Einschulung beziehen sich
+// auf Kinder dieses Imports …".
+func undoBlockers(ctx context.Context, tx pgx.Tx, imp importing.Import) (string, error) {
+	d, ok := undoDependents[imp.Kind]
+	if !ok || imp.FinishedAt == nil {
+		return "", nil
+	}
+	spec := kindSpecs[imp.Kind]
+	id := "t.id"
+	if imp.Kind == importing.KindSchulen {
+		id = "NULL::bigint"
+	}
+	recs := fmt.Sprintf(`WITH recs AS MATERIALIZED (
+		SELECT %[3]s AS id, t.%[2]s AS schluessel, '-infinity'::timestamptz AS since FROM %[1]s t WHERE t.created_by_import = $1
+		UNION ALL
+		SELECT %[3]s, t.%[2]s, $2::timestamptz FROM %[1]s t
+			JOIN import_changes c ON c.import_id = $1 AND c.tbl = '%[1]s' AND c.schluessel = t.%[2]s
+			WHERE t.created_by_import IS DISTINCT FROM $1)
+		SELECT `, spec.table, spec.keyCol, id)
+	cols := make([]string, len(d.deps))
+	for i, dep := range d.deps {
+		cols[i] = "(" + dep.query + ")"
+	}
+	counts := make([]int, len(d.deps))
+	dest := make([]any, len(d.deps))
+	for i := range counts {
+		dest[i] = &counts[i]
+	}
+	if err := tx.QueryRow(ctx, recs+strings.Join(cols, ", "), imp.ID, *imp.FinishedAt).Scan(dest...); err != nil {
+		return "", err
+	}
+	var parts []string
+	total := 0
+	for i, dep := range d.deps {
+		if counts[i] > 0 {
+			parts = append(parts, anzahl(counts[i], "1 "+dep.one, dep.many))
+			total += counts[i]
+		}
+	}
+	if len(parts) == 0 {
+		return "", nil
+	}
+	verb, rest := "beziehen", "beruhen"
+	if total == 1 {
+		verb, rest = "bezieht", "beruht"
+	}
+	return fmt.Sprintf("Der Import kann nicht rückgängig gemacht werden: %s %s sich auf %s dieses Imports und %s auf dem Stand, den er geschrieben hat.",
+		joinUnd(parts), verb, d.noun, rest), nil
+}
+
+// anzahl writes n with the singular or plural form: one is used as it is
+// for n == 1, many after the number otherwise.
+func anzahl(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// joinUnd joins "a", "b", "c" as "a, b und c".
+func joinUnd(parts []string) string {
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " und " + parts[len(parts)-1]
 }
 
 // allColumns are the columns an undo restores.

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -16,11 +17,15 @@ import (
 	"github.com/schulgateway/schulgateway/internal/importing"
 )
 
-// MarkedWorkbook writes to w the sheet an import read back as xlsx, every
-// row at the row number it had, with an added column "Fehler" that lists
-// the row's problems and each faulty cell filled red: staff correct the
-// cells in Excel and upload the file again. Problems of the file as a whole
-// are listed on a second sheet "Hinweise".
+// MarkedWorkbook writes to w the rows of the sheet an import read that
+// have problems, and the header rows above them, as xlsx, each row at the
+// row number it had, with an added column "Fehler" that lists the row's
+// problems and each faulty cell filled red: staff find the rows and cells
+// to correct in their file. Rows without problems are left out: the
+// download gives what is needed to fix the file, not the whole register.
+// Cells hidden says a reader may not see (an address under an
+// Auskunftssperre) are left empty. Date cells are dates shown TT.MM.JJJJ.
+// Problems of the file as a whole are listed on a second sheet "Hinweise".
 //
 // An xlsx file is streamed twice (the widest row first, as the "Fehler"
 // column goes after it, then the rows) and each row written as it is read,
@@ -33,11 +38,11 @@ import (
 // A damaged file gives an apperr.Conflict with a German message; an error
 // reading file (the database) is returned wrapped, not taken for damage.
 // w may have been written to when an error is returned.
-func (u Uploads) MarkedWorkbook(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem, w io.Writer) error {
+func (u Uploads) MarkedWorkbook(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem, w io.Writer, hidden ...importing.HiddenCells) error {
 	rf := &readErrFile{File: file}
 	sheet, err := u.markedSheet(ctx, imp, rf)
 	if err == nil {
-		err = writeMarked(w, imp, sheet, problems)
+		err = writeMarked(w, imp, sheet, problems, hidden...)
 	}
 	if err != nil && rf.err != nil {
 		return fmt.Errorf("read upload: %w", rf.err)
@@ -193,7 +198,15 @@ func unreadable(err error) error {
 
 // writeMarked writes the marked workbook of sheet (nil: an empty sheet and
 // the problems on "Hinweise") to w, each row as it comes.
-func writeMarked(w io.Writer, imp importing.Import, sheet *markedInput, problems []importing.StoredProblem) error {
+func writeMarked(w io.Writer, imp importing.Import, sheet *markedInput, problems []importing.StoredProblem, hidden ...importing.HiddenCells) error {
+	hide := func(row, col int) bool {
+		for _, h := range hidden {
+			if h(row, col) {
+				return true
+			}
+		}
+		return false
+	}
 	byRow := map[int][]importing.StoredProblem{}
 	var general []importing.StoredProblem
 	for _, p := range problems {
@@ -223,6 +236,20 @@ func writeMarked(w io.Writer, imp importing.Import, sheet *markedInput, problems
 		return err
 	}
 	errText, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "9C0006"}, Alignment: &excelize.Alignment{WrapText: true}})
+	if err != nil {
+		return err
+	}
+	dayFmt, timeFmt := "dd.mm.yyyy", "dd.mm.yyyy hh:mm:ss"
+	day, err := f.NewStyle(&excelize.Style{CustomNumFmt: &dayFmt})
+	if err != nil {
+		return err
+	}
+	dayTime, err := f.NewStyle(&excelize.Style{CustomNumFmt: &timeFmt})
+	if err != nil {
+		return err
+	}
+	redDay, err := f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}},
+		Font: &excelize.Font{Color: "9C0006"}, CustomNumFmt: &dayFmt})
 	if err != nil {
 		return err
 	}
@@ -264,14 +291,21 @@ func writeMarked(w io.Writer, imp importing.Import, sheet *markedInput, problems
 			}
 			for i := range values[:errCol] {
 				var v any
-				if i < len(cells) {
+				if i < len(cells) && !hide(number, i) {
 					v = cellValue(cells[i])
 				}
+				t, isDate := v.(time.Time)
 				switch {
+				case marked[i] && isDate:
+					values[i] = excelize.Cell{StyleID: redDay, Value: t}
 				case marked[i]:
 					values[i] = excelize.Cell{StyleID: red, Value: v}
 				case number == imp.HeaderRow && v != nil:
 					values[i] = excelize.Cell{StyleID: bold, Value: v}
+				case isDate && (t.Hour() != 0 || t.Minute() != 0 || t.Second() != 0):
+					values[i] = excelize.Cell{StyleID: dayTime, Value: t}
+				case isDate:
+					values[i] = excelize.Cell{StyleID: day, Value: t}
 				default:
 					values[i] = v
 				}
@@ -293,8 +327,12 @@ func writeMarked(w io.Writer, imp importing.Import, sheet *markedInput, problems
 			}
 			if next < len(rowsWithProblems) && rowsWithProblems[next] == number {
 				next++
+				return write(number, cells)
 			}
-			return write(number, cells)
+			if number <= imp.HeaderRow {
+				return write(number, cells) // the header and the title rows above it
+			}
+			return nil
 		})
 		if err != nil {
 			return err
@@ -329,7 +367,9 @@ func writeMarked(w io.Writer, imp importing.Import, sheet *markedInput, problems
 }
 
 // cellValue keeps numbers as numbers so Excel shows no "number stored as
-// text" warnings; everything else is written as the text that was read.
+// text" warnings, and dates as dates (a time.Time, shown TT.MM.JJJJ, not
+// the ISO text they are read as); everything else is written as the text
+// that was read.
 func cellValue(c Cell) any {
 	switch c.Kind {
 	case KindEmpty:
@@ -337,6 +377,12 @@ func cellValue(c Cell) any {
 	case KindNumber:
 		if f, err := strconv.ParseFloat(c.Value, 64); err == nil {
 			return f
+		}
+	case KindDate:
+		for _, layout := range []string{time.DateOnly, "2006-01-02T15:04:05"} {
+			if t, err := time.Parse(layout, c.Value); err == nil {
+				return t
+			}
 		}
 	}
 	return cleanCellText(c.Value)

@@ -24,7 +24,7 @@ var errRejected = errors.New("Import nicht übernommen")
 
 func cmdImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("import", "Importiert eine Liste (xlsx, xls, ods, csv) direkt, ohne laufenden Gateway, mit Fortschrittsanzeige.\nExit-Status 0: übernommen; 1: abgelehnt oder fehlgeschlagen; 2: falscher Aufruf.\n\nAufruf: schulgateway import --kind <art> [--dry-run] [--on-error skip] DATEI", stderr)
-	kind := fs.String("kind", "", "Listenart: schulen, schulbezirke, melderegister, schueler, bestaetigungen")
+	kind := fs.String("kind", "", "Listenart: "+importing.KindNames())
 	dryRun := fs.Bool("dry-run", false, "Probelauf: prüfen und zeigen, was sich ändern würde, nichts schreiben")
 	onError := fs.String("on-error", "reject", "reject: nichts schreiben, wenn eine Zeile fehlerhaft ist; skip: fehlerfreie Zeilen schreiben")
 	sheet := fs.String("sheet", "", "Name der Tabelle (sonst die am besten passende)")

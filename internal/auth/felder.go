@@ -44,7 +44,7 @@ var (
 	wechselFelder   = []string{"id", "format", "bewegung", "created_at", "schueler", "sorgeberechtigte", "aufnahme", "bisherige_schule", "hinweise", "klaerung"}
 	offenFelder     = []string{"art", "schulwechsel_id", "familienname", "vornamen", "geburtsdatum", "schule", "aufnehmende", "seit", "frist", "text"}
 	changeFelder    = []string{"position", "time", "entity", "id", "operation", "key"}
-	fehlerFelder    = []string{"sheet", "row", "column", "cell", "field", "code", "message"}
+	fehlerFelder    = []string{"sheet", "row", "column", "cell", "field", "code", "message", "message.anschrift"}
 	zuordnungFelder = []string{"kind_id", "ordnungsmerkmal", "familienname", "vornamen", "geburtsdatum", "entscheidung", "score",
 		"uebereinstimmend", "begruendung", "schueler"}
 	fallFelder = []string{"id", "kind_id", "kind", "kind.anschrift", "status", "grund", "bemerkung", "abgleich_id", "letzter_abgleich_id",
@@ -88,9 +88,12 @@ var Feldrichtlinien = []Feldrichtlinie{
 		Rollen: map[Role]map[string]Sicht{RoleBMS: alle(Immer, changeFelder, nil)},
 	},
 	{
-		Ressource: "ImportError", Zweck: "Fehler einer hochgeladenen Liste, mit den Zellwerten, für die Korrektur",
+		Ressource: "ImportError", Zweck: "Fehler einer hochgeladenen Liste, mit den Zellwerten, für die Korrektur (auch errors.xlsx: nur die fehlerhaften Zeilen)",
 		Felder: fehlerFelder,
-		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, fehlerFelder, nil), RoleAdmin: alle(Immer, fehlerFelder, nil)},
+		Rollen: map[Role]map[string]Sicht{
+			RoleSchulamt: alle(Immer, fehlerFelder, nil),
+			RoleAdmin:    alle(Immer, fehlerFelder, map[string]Sicht{"message.anschrift": OhneSperre}),
+		},
 	},
 	{
 		Ressource: "SchulpflichtZuordnung", Zweck: "Schulpflicht-Abgleich: warum ein Kind einer Schule zugeordnet wurde",

@@ -1,6 +1,6 @@
 // Package importing recognises the legacy lists that school offices upload:
 // it finds the header row, maps the columns to the canonical fields of a
-// list kind (schulen, schulbezirke, melderegister, schueler) and turns cell
+// list kind (see Kinds: the one list every message names) and turns cell
 // texts into typed values. Every problem is reported with its cell and a
 // German message for the person who has to fix the file.
 //

@@ -3,6 +3,7 @@ package importing
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Kind is a kind of uploaded list.
@@ -50,6 +51,23 @@ func (k Kind) Label() string {
 	return string(k)
 }
 
+// KindNames names every kind for a sentence, in the order of Kinds:
+// "schulen, schulbezirke, … oder bevoelkerung". Every message, flag help
+// and page that names the kinds takes them from here.
+func KindNames() string {
+	ks := Kinds()
+	names := make([]string, len(ks))
+	for i, k := range ks {
+		names[i] = string(k)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " oder " + names[len(names)-1]
+}
+
+// UnknownKindMessage is the German message for s, which names no kind.
+func UnknownKindMessage(s string) string {
+	return fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: %s.", cleanCell(s), KindNames())
+}
+
 // kindAliases maps normalised names of a kind to the kind.
 var kindAliases = func() map[string]Kind {
 	m := map[string]Kind{}
@@ -78,10 +96,9 @@ func ParseKind(s string) (Kind, error) {
 		return k, nil
 	}
 	return "", &Problem{
-		Code:  CodeListenartUnbekannt,
-		Value: s,
-		Message: fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: schulen, schulbezirke, melderegister, schueler, bestaetigungen, schuelerzahlen oder bevoelkerung.",
-			cleanCell(s)),
+		Code:    CodeListenartUnbekannt,
+		Value:   s,
+		Message: UnknownKindMessage(s),
 	}
 }
 
@@ -121,6 +138,10 @@ type Field struct {
 	Aliases []string
 	// Type says how cells are read and what Go type the value has.
 	Type ValueType
+	// MaxLen is the longest cell (in characters, after white space is
+	// collapsed) the field takes; 0 means the default of its type (see
+	// MaxLength). Longer cells are errors at their cell, never cut.
+	MaxLen int
 	// orFrom names a field whose column also serves this one when this
 	// field has no column of its own: a "Klasse" column holding "3b" gives
 	// both the Klasse and the Jahrgangsstufe.
@@ -140,9 +161,9 @@ var (
 		Aliases: []string{"Zusatz", "Hausnummernzusatz", "Hausnr.-Zusatz", "HNr-Zusatz", "Hausnummer Zusatz", "Buchstabe"}}
 	fPLZ = Field{Name: "plz", Label: "PLZ", Type: TypePLZ,
 		Aliases: []string{"PLZ", "Postleitzahl", "Postleitz."}}
-	fOrt = Field{Name: "ort", Label: "Ort", Type: TypeText,
+	fOrt = Field{Name: "ort", Label: "Ort", Type: TypeText, MaxLen: 100,
 		Aliases: []string{"Ort", "Wohnort", "Stadt", "Gemeinde"}}
-	fOrtsteil = Field{Name: "ortsteil", Label: "Ortsteil", Type: TypeText,
+	fOrtsteil = Field{Name: "ortsteil", Label: "Ortsteil", Type: TypeText, MaxLen: 100,
 		Aliases: []string{"Ortsteil", "OT", "Stadtteil", "Ortsteilname"}}
 	fFamilienname = Field{Name: "familienname", Label: "Familienname", Type: TypeText,
 		Aliases: []string{"Familienname", "Nachname", "Name", "Zuname", "NName", "Name Kind", "Name des Kindes"}}
@@ -153,6 +174,62 @@ var (
 	fGeschlecht = Field{Name: "geschlecht", Label: "Geschlecht", Type: TypeGeschlecht,
 		Aliases: []string{"Geschlecht", "Geschl.", "m/w", "m/w/d", "Geschlechtsangabe"}}
 )
+
+// Default maximum lengths of a cell, in characters: names, streets and
+// schools' names as registers allow them; identifiers; and every other
+// field, whose values (dates, numbers, codes) are far shorter when valid.
+const (
+	MaxLenText  = 200
+	MaxLenID    = 50
+	MaxLenOther = 100
+)
+
+// MaxLength is the longest cell the field takes, in characters.
+func (f Field) MaxLength() int {
+	switch {
+	case f.MaxLen > 0:
+		return f.MaxLen
+	case f.Type == TypeText:
+		return MaxLenText
+	case f.Type == TypeID:
+		return MaxLenID
+	}
+	return MaxLenOther
+}
+
+// LaengenMarkdown renders the maximum lengths of every kind's fields for
+// the README (a test keeps them equal): per length the labels of the text
+// fields and identifiers; every other field (dates, numbers, codes) takes
+// MaxLenOther.
+func LaengenMarkdown() string {
+	byLen := map[int][]string{}
+	var lens []int
+	seen := map[string]bool{}
+	for _, k := range Kinds() {
+		for _, f := range Fields(k) {
+			n := f.MaxLength()
+			if f.Type != TypeText && n == MaxLenOther || seen[f.Label] {
+				continue
+			}
+			seen[f.Label] = true
+			if byLen[n] == nil {
+				lens = append(lens, n)
+			}
+			byLen[n] = append(byLen[n], f.Label)
+		}
+	}
+	if byLen[MaxLenOther] == nil {
+		lens = append(lens, MaxLenOther)
+	}
+	byLen[MaxLenOther] = append(byLen[MaxLenOther], "alle anderen (Datum, Zahl, PLZ, Hausnummer, Schulnummer, Geschlecht, Schuljahr, ja/nein …)")
+	slices.Sort(lens)
+	var b strings.Builder
+	b.WriteString("| höchstens Zeichen | Felder |\n|---|---|\n")
+	for i := len(lens) - 1; i >= 0; i-- {
+		fmt.Fprintf(&b, "| %d | %s |\n", lens[i], strings.Join(byLen[lens[i]], ", "))
+	}
+	return b.String()
+}
 
 func withRequired(f Field, required bool) Field {
 	f.Required = required
@@ -220,9 +297,9 @@ var fieldTable = map[Kind][]Field{
 			Aliases: []string{"Zuzugsdatum", "Zuzug", "Zuzug am", "zugezogen am", "Einzugsdatum"}},
 		{Name: "wegzug", Label: "Wegzugsdatum", Type: TypeDate,
 			Aliases: []string{"Wegzugsdatum", "Wegzug", "Wegzug am", "weggezogen am", "Fortzug", "Fortzugsdatum"}},
-		{Name: "sorgeberechtigte", Label: "Sorgeberechtigte", Type: TypeText,
+		{Name: "sorgeberechtigte", Label: "Sorgeberechtigte", Type: TypeText, MaxLen: 500,
 			Aliases: []string{"Sorgeberechtigte", "Eltern", "Erziehungsberechtigte", "Sorgeberechtigter", "Sorgeberechtigte 1", "Sorgeberechtigter 1", "Erziehungsberechtigter 1", "Erziehungsberechtigte 1", "Mutter"}},
-		{Name: "sorgeberechtigte_2", Label: "Sorgeberechtigte (2. Spalte)", Type: TypeText,
+		{Name: "sorgeberechtigte_2", Label: "Sorgeberechtigte (2. Spalte)", Type: TypeText, MaxLen: 500,
 			Aliases: []string{"Sorgeberechtigte 2", "Sorgeberechtigter 2", "Erziehungsberechtigter 2", "Erziehungsberechtigte 2", "Vater"}},
 	},
 	KindSchueler: {
@@ -237,7 +314,7 @@ var fieldTable = map[Kind][]Field{
 		fGeschlecht,
 		{Name: "jahrgangsstufe", Label: "Jahrgangsstufe", Required: true, Type: TypeJahrgangsstufe, orFrom: "klasse",
 			Aliases: []string{"Jahrgangsstufe", "Klassenstufe", "Jahrgang", "Stufe", "Jg.", "Kl.-Stufe", "Klassenstufe/Jahrgang"}},
-		{Name: "klasse", Label: "Klasse", Type: TypeText,
+		{Name: "klasse", Label: "Klasse", Type: TypeText, MaxLen: 50,
 			Aliases: []string{"Klasse", "Klassenbezeichnung", "Kl.", "Klassenname", "Lerngruppe"}},
 		{Name: "eintrittsdatum", Label: "Eintrittsdatum", Type: TypeDate,
 			Aliases: []string{"Eintrittsdatum", "Aufnahmedatum", "Eintritt", "Aufnahme", "aufgenommen am", "Eintritt am", "Aufnahme am"}},
@@ -251,8 +328,8 @@ var fieldTable = map[Kind][]Field{
 		withRequired(fGeburtsdatum, true),
 		{Name: "schulname", Label: "Schule", Required: true, Type: TypeText,
 			Aliases: []string{"Schule", "Schulname", "Name der Schule", "besuchte Schule", "Bezeichnung der Schule"}},
-		{Name: "schulnummer", Label: "Schulnummer", Type: TypeID, Aliases: slices.Clone(fSchulnummer.Aliases)},
-		{Name: "ort", Label: "Ort der Schule", Type: TypeText, Aliases: []string{"Ort", "Schulort", "Ort der Schule", "Stadt", "Gemeinde"}},
+		{Name: "schulnummer", Label: "Schulnummer", Type: TypeID, MaxLen: MaxLenOther, Aliases: slices.Clone(fSchulnummer.Aliases)},
+		{Name: "ort", Label: "Ort der Schule", Type: TypeText, MaxLen: 100, Aliases: []string{"Ort", "Schulort", "Ort der Schule", "Stadt", "Gemeinde"}},
 		{Name: "schuelernummer", Label: "Schülernummer", Type: TypeID,
 			Aliases: []string{"Schülernummer", "Schüler-ID", "Schüler-Nr.", "landeseindeutige Schülernummer", "LSN", "Schüler-Kennung"}},
 	},

@@ -2,8 +2,11 @@ package importing
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/schulgateway/schulgateway/internal/apperr"
 )
 
 func TestParseKind(t *testing.T) {
@@ -137,6 +140,35 @@ func TestDocumentedHeadersRecognised(t *testing.T) {
 				if !ok || cm.field != want || cm.quality != qualityExact {
 					t.Errorf("%s: header %q → %+v (ok=%v), want exact %s", k, h, cm, ok, want)
 				}
+			}
+		}
+	}
+}
+
+// Every message about an unknown kind names all kinds (issue 14, point 10:
+// it named 4 of 7).
+func TestUnknownKindMessageNamesEveryKind(t *testing.T) {
+	_, err := ParseKind("lehrer")
+	msgs := map[string]string{"ParseKind": err.Error(), "UnknownKindMessage": UnknownKindMessage("lehrer")}
+	svc := NewService(nil, Limits{})
+	if _, err := svc.Submit(t.Context(), Request{Kind: "lehrer", Filename: "x.csv"}, strings.NewReader("x")); err != nil {
+		msgs["Submit"] = fmt.Sprint(err)
+		if e, ok := apperr.As(err); ok {
+			for _, f := range e.Fields {
+				msgs["Submit"] += " " + f.Message
+			}
+		}
+	}
+	if _, _, err := svc.Mapping(t.Context(), "lehrer"); err != nil {
+		msgs["Mapping"] = err.Error()
+	}
+	if len(msgs) != 4 {
+		t.Fatalf("messages: %v", msgs)
+	}
+	for where, msg := range msgs {
+		for _, k := range Kinds() {
+			if !strings.Contains(msg, string(k)) {
+				t.Errorf("%s: %q does not name %s", where, msg, k)
 			}
 		}
 	}

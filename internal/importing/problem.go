@@ -1,5 +1,10 @@
 package importing
 
+import (
+	"fmt"
+	"slices"
+)
+
 // Codes of value problems. They are stable: clients and stored reports may
 // rely on them. The messages are German and meant for the person who has
 // to correct the file.
@@ -28,6 +33,17 @@ const (
 	CodePflichtspalteFehlt      = "pflichtspalte_fehlt"
 	CodeSpalteDoppelt           = "spalte_doppelt"
 	CodeZuordnungUngueltig      = "zuordnung_ungueltig"
+	// CodeZuLang: the cell is longer than the field allows (Field.MaxLength).
+	CodeZuLang = "zu_lang"
+	// CodeZeichenUnzulaessig: the cell holds a control character (NUL, …)
+	// or a bidi override that would show the text other than it is stored.
+	CodeZeichenUnzulaessig = "zeichen_unzulaessig"
+	// CodeDatumUnplausibel: a valid date outside the range the field
+	// makes sense for (a birth date in the future).
+	CodeDatumUnplausibel = "datum_unplausibel"
+	// CodeSchuljahrUnplausibel: a valid school year outside the range the
+	// field makes sense for.
+	CodeSchuljahrUnplausibel = "schuljahr_unplausibel"
 )
 
 // Problem is one thing wrong with a value.
@@ -71,3 +87,47 @@ func (p CellProblem) String() string {
 		return p.Message
 	}
 }
+
+// addressFields are the fields of an address: what a role that sees no
+// address under an Auskunftssperre (§ 51 BMG) must not see of such a row.
+var addressFields = map[string]bool{"strasse": true, "hausnummer": true, "zusatz": true, "plz": true, "ort": true, "ortsteil": true}
+
+// IsAddressField reports whether the field is part of an address.
+func IsAddressField(field string) bool { return addressFields[field] }
+
+// HasSperre reports whether lists of the kind carry an Auskunftssperre.
+func HasSperre(k Kind) bool {
+	return slices.ContainsFunc(fieldTable[k], func(f Field) bool { return f.Type == TypeJaNein && f.Name == "auskunftssperre" })
+}
+
+// Gesperrt reports whether the row of p may hold an address under an
+// Auskunftssperre: in a list that has one, unless the row says explicitly
+// that it has none.
+func (p StoredProblem) Gesperrt(k Kind) bool { return HasSperre(k) && !p.OhneSperre }
+
+// Redacted is p without the value of an address: the message of a
+// problem about an address field names the field, the code and the cell,
+// not what the cell holds. Other problems are returned as they are.
+func (p StoredProblem) Redacted(k Kind) StoredProblem {
+	if !IsAddressField(p.Field) {
+		return p
+	}
+	label := p.Field
+	for _, f := range fieldTable[k] {
+		if f.Name == p.Field {
+			label = f.Label
+		}
+	}
+	where := fmt.Sprintf("Zeile %d", p.Row)
+	if p.Column >= 0 && p.Row > 0 {
+		where = "die Zelle " + CellRef(p.Column, p.Row)
+	}
+	p.Message = fmt.Sprintf("Die Angabe „%s“ ist fehlerhaft (%s). Wegen einer möglichen Auskunftssperre wird der Wert hier nicht gezeigt; bitte %s in der hochgeladenen Datei prüfen.",
+		label, p.Code, where)
+	return p
+}
+
+// HiddenCells says which cells of the uploaded rows (row as the sheet
+// numbers it, 0-based column) a reader may not see; a marked workbook
+// leaves them empty.
+type HiddenCells func(row, col int) bool

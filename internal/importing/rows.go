@@ -36,6 +36,11 @@ type Reader struct {
 	// (a state's numbers all have the same length); 0 means unchecked.
 	// Shorter numbers are reported, never padded.
 	SchulnummerDigits int
+	// Today is the day plausibility is judged against (no birth date in
+	// the future); the zero value means the current day.
+	Today time.Time
+	// kind is the kind of the rows a Stream reads.
+	kind Kind
 }
 
 // ReadRows reads the data rows below the header with the zero Reader.
@@ -83,9 +88,14 @@ func (r Reader) Stream(k Kind, sheet string, h HeaderMatch) *Stream {
 			fields = Fields(parsed)
 		}
 	}
+	if r.Today.IsZero() {
+		r.Today = time.Now()
+	}
+	r.Today = time.Date(r.Today.Year(), r.Today.Month(), r.Today.Day(), 0, 0, 0, 0, time.UTC)
+	r.kind = k
 	ref := r.ReferenceYear
 	if ref == 0 {
-		ref = time.Now().Year()
+		ref = r.Today.Year()
 	}
 	st := &Stream{r: r, sheet: sheet, h: h, ref: ref, values: map[string]any{}, raw: map[string]string{}}
 	for _, f := range fields {
@@ -134,7 +144,13 @@ func (r Reader) readRow(sheet string, row Row, mapped []Field, h HeaderMatch, re
 	}
 	for _, f := range mapped {
 		col := h.Columns[f.Name]
-		raw := cleanCell(row.cell(col))
+		cell := row.cell(col)
+		if p := checkCell(f, cell); p != nil {
+			rec.Raw[f.Name] = p.Value
+			report(f, col, p)
+			continue
+		}
+		raw := cleanCell(cell)
 		rec.Raw[f.Name] = raw
 		if raw == "" || (isOpenBound(f.Name) && isOpenMarker(raw)) {
 			switch {
@@ -154,6 +170,7 @@ func (r Reader) readRow(sheet string, row Row, mapped []Field, h HeaderMatch, re
 		rec.Values[f.Name] = v
 	}
 	r.combine(&rec, mapped, h, report)
+	r.plausible(&rec, mapped, h, report)
 	slices.SortStableFunc(rec.Problems, func(a, b CellProblem) int { return a.Column - b.Column })
 	return rec
 }

@@ -364,3 +364,72 @@ func TestReadRowsSchulbezirkeNumberAndName(t *testing.T) {
 		t.Errorf("problems = %q", got)
 	}
 }
+
+// Plausibility with the cell named (issue 14, point 8), judged against an
+// injected day: 6 December 2026.
+func TestReadRowsPlausibility(t *testing.T) {
+	today := time.Date(2026, 12, 6, 15, 0, 0, 0, time.UTC)
+	r := Reader{Today: today}
+	codes := func(k Kind, rows ...[]string) ([]string, []Record) {
+		t.Helper()
+		s := sheetOf("Liste", rows...)
+		recs := r.ReadRows(k, s, mustHeader(t, k, s))
+		var out []string
+		for _, rec := range recs {
+			out = append(out, cellsAndCodes(rec.Problems)...)
+		}
+		return out, recs
+	}
+	reg := []string{"Familienname", "Vornamen", "Geburtsdatum", "Straße", "Hausnummer", "Zuzugsdatum", "Wegzugsdatum"}
+	got, recs := codes(KindMelderegister, reg,
+		[]string{"Heute", "Ida", "06.12.2026", "Rosenweg", "1", "", ""},            // born today: fine
+		[]string{"Zukunft", "Tom", "01.01.2031", "Rosenweg", "2", "", ""},          // C3
+		[]string{"Alt", "Kai", "1990-05-05", "Rosenweg", "3", "", ""},              // C4: ISO from a date cell
+		[]string{"Grenze", "Mo", "07.12.2001", "Rosenweg", "4", "", ""},            // 25 years minus a day: fine
+		[]string{"Zuzug", "Lea", "03.04.2020", "Rosenweg", "5", "01.01.2019", ""},  // F6 before birth
+		[]string{"Wegzug", "Jan", "03.04.2020", "Rosenweg", "6", "", "01.01.2028"}, // G7 too far ahead
+		[]string{"Bald", "Ben", "03.04.2020", "Rosenweg", "7", "", "01.06.2027"},   // announced: fine
+	)
+	want := []string{"C3 datum_unplausibel", "C4 datum_unplausibel", "F6 datum_unplausibel", "G7 datum_unplausibel"}
+	if !slices.Equal(got, want) {
+		t.Errorf("register: %v, want %v", got, want)
+	}
+	if m := recs[1].Problems[0].Message; !strings.Contains(m, "01.01.2031") || !strings.Contains(m, "Zukunft") || !strings.Contains(m, "06.12.2026") {
+		t.Errorf("future birth date: %q", m)
+	}
+	if m := recs[2].Problems[0].Message; !strings.Contains(m, "05.05.1990") || strings.Contains(m, "1990-05-05") || !strings.Contains(m, "25 Jahre") {
+		t.Errorf("old birth date, given as TT.MM.JJJJ: %q", m)
+	}
+	if _, ok := recs[1].Values["geburtsdatum"]; ok || recs[1].OK() {
+		t.Error("an implausible value must make the row invalid and leave no value")
+	}
+
+	// Pupils may be older (vocational schools); admission not before birth.
+	got, _ = codes(KindSchueler, []string{"Schulnummer", "Familienname", "Vornamen", "Geburtsdatum", "Klasse", "Eintrittsdatum"},
+		[]string{"20101", "Berufs", "Schüler", "01.01.1999", "11a", "01.08.2024"},
+		[]string{"20101", "Zu", "Alt", "01.01.1990", "11a", "01.08.2024"},
+		[]string{"20101", "Früh", "Ein", "01.01.2019", "1a", "01.08.2018"},
+		[]string{"20101", "Noch", "Nicht", "01.01.2027", "1a", ""},
+	)
+	want = []string{"D3 datum_unplausibel", "F4 datum_unplausibel", "D5 datum_unplausibel"}
+	if !slices.Equal(got, want) {
+		t.Errorf("pupils: %v, want %v", got, want)
+	}
+
+	// School years: a directory looks ahead ten years, pupil counts are history.
+	got, _ = codes(KindSchulbezirke, []string{"Straße", "Grundschule", "gültig ab"},
+		[]string{"Rosenweg", "20101", "2027/28"},
+		[]string{"Rosenweg", "20101", "2040/41"},
+		[]string{"Rosenweg", "20101", "1950/51"},
+	)
+	if want := []string{"C3 schuljahr_unplausibel", "C4 schuljahr_unplausibel"}; !slices.Equal(got, want) {
+		t.Errorf("directory: %v, want %v", got, want)
+	}
+	got, _ = codes(KindSchuelerzahlen, []string{"Schulnummer", "Schuljahr", "Jahrgangsstufe", "Anzahl"},
+		[]string{"20101", "2025/26", "1", "50"},
+		[]string{"20101", "2030/31", "1", "50"},
+	)
+	if want := []string{"B3 schuljahr_unplausibel"}; !slices.Equal(got, want) {
+		t.Errorf("pupil counts: %v, want %v", got, want)
+	}
+}

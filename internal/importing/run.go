@@ -112,10 +112,11 @@ func Run(ctx context.Context, src Source, opt Options, sink func(Record) error) 
 		}
 		if !rec.OK() {
 			out.Invalid++
+			ohneSperre := rec.Raw["auskunftssperre"] != "" && rec.Values["auskunftssperre"] == false
 			for _, p := range rec.Problems {
 				if len(out.Problems) < opt.MaxProblems {
 					out.Problems = append(out.Problems, StoredProblem{Sheet: rec.Sheet, Row: rec.RowNumber, Column: p.Column,
-						Field: p.Field, Code: p.Code, Message: p.Message})
+						Field: p.Field, Code: p.Code, Message: p.Message, OhneSperre: ohneSperre})
 				} else {
 					out.ProblemsDropped++
 				}

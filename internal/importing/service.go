@@ -71,6 +71,11 @@ type StoredProblem struct {
 	Field   string
 	Code    string
 	Message string
+	// OhneSperre is true when the row's Auskunftssperre cell says
+	// explicitly that there is none. Otherwise (no such column, an empty
+	// or unreadable cell, a problem of the file) the row's address may be
+	// blocked, and roles that see no address under a Sperre do not see it.
+	OhneSperre bool
 }
 
 // Store keeps imports. Process runs the import with the given id to its
@@ -124,7 +129,7 @@ func (s *Service) Submit(ctx context.Context, req Request, file File) (Import, e
 	kind, err := ParseKind(req.Kind)
 	if err != nil || req.Kind == "" {
 		fe = append(fe, apperr.FieldError{Pointer: "/kind", Code: CodeListenartUnbekannt,
-			Message: fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: schulen, schulbezirke, melderegister oder schueler.", req.Kind)})
+			Message: UnknownKindMessage(req.Kind)})
 	}
 	onErr := OnError(strings.ToLower(strings.TrimSpace(req.OnError)))
 	if onErr == "" {
@@ -201,7 +206,7 @@ func (s *Service) Recognise(ctx context.Context, src Source, kind, sheet string)
 	k, err := ParseKind(kind)
 	if err != nil {
 		return Recognition{}, apperr.Invalid("Der Upload kann so nicht angenommen werden.", []apperr.FieldError{{Pointer: "/kind", Code: CodeListenartUnbekannt,
-			Message: fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: schulen, schulbezirke, melderegister oder schueler.", kind)}})
+			Message: UnknownKindMessage(kind)}})
 	}
 	m, err := s.store.Mapping(ctx, k)
 	if err != nil {
@@ -236,7 +241,7 @@ func humanBytes(n int64) string {
 func (s *Service) Mapping(ctx context.Context, kind string) (Kind, Mapping, error) {
 	k, err := ParseKind(kind)
 	if err != nil {
-		return "", nil, apperr.NotFound(fmt.Sprintf("Eine Listenart „%s“ gibt es nicht. Erwartet: schulen, schulbezirke, melderegister oder schueler.", kind))
+		return "", nil, apperr.NotFound(fmt.Sprintf("Eine Listenart „%s“ gibt es nicht. Erwartet: %s.", kind, KindNames()))
 	}
 	m, err := s.store.Mapping(ctx, k)
 	return k, m, err
@@ -255,7 +260,7 @@ func (s *Service) SaveMapping(ctx context.Context, kind string, m Mapping, by st
 func (s *Service) SaveMappingWenn(ctx context.Context, kind string, m Mapping, by string, passt func(Mapping) bool) error {
 	k, err := ParseKind(kind)
 	if err != nil {
-		return apperr.NotFound(fmt.Sprintf("Eine Listenart „%s“ gibt es nicht. Erwartet: schulen, schulbezirke, melderegister oder schueler.", kind))
+		return apperr.NotFound(fmt.Sprintf("Eine Listenart „%s“ gibt es nicht. Erwartet: %s.", kind, KindNames()))
 	}
 	known := map[string]bool{"": true}
 	var names []string

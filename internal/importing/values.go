@@ -2,10 +2,14 @@ package importing
 
 import (
 	"fmt"
-	"github.com/schulgateway/schulgateway/internal/schule"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/schulgateway/schulgateway/internal/schule"
 )
 
 var reWholeNumberCell = regexp.MustCompile(`^(\d+)[.,]0+$`)
@@ -457,3 +461,155 @@ func ParseAnzahl(s string) (int, *Problem) {
 
 // parseID keeps an identifier as written, without a number cell's ".0".
 func parseID(s string) string { return digitsText(cleanCell(s)) }
+
+// ---- limits ----
+
+// isBidiControl tells the characters that change the direction text is
+// shown in: embeddings and overrides (U+202A–U+202E) and isolates
+// (U+2066–U+2069). In a name or street they can make a cell look other
+// than it is stored ("Trojan Source").
+func isBidiControl(r rune) bool {
+	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
+}
+
+// checkCell is the first check of a mapped cell, before its field's
+// parser: a control character other than tab and line break (which
+// cleanCell turns into a blank), a bidi control, or more characters than
+// the field takes. The value quoted in a problem is cut to a readable
+// length.
+func checkCell(f Field, cell string) *Problem {
+	for i := 0; i < len(cell); {
+		r, size := rune(cell[i]), 1
+		if r >= 0x20 && r < 0x7f {
+			i++ // printable ASCII: most cells are nothing else
+			continue
+		}
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(cell[i:])
+		}
+		i += size
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+		case unicode.IsControl(r):
+			return &Problem{Code: CodeZeichenUnzulaessig, Value: shortValue(cleanCell(cell)),
+				Message: fmt.Sprintf("Die Zelle enthält an Stelle %d ein unzulässiges Steuerzeichen (%U). Bitte das Zeichen löschen; oft stammt es aus dem Export eines anderen Programms.",
+					utf8.RuneCountInString(cell[:i-size])+1, r)}
+		case isBidiControl(r):
+			return &Problem{Code: CodeZeichenUnzulaessig, Value: shortValue(cleanCell(cell)),
+				Message: fmt.Sprintf("Die Zelle enthält an Stelle %d ein unsichtbares Steuerzeichen der Schreibrichtung (%U), das die Anzeige des Textes verfälschen kann. Bitte das Zeichen löschen und den Text prüfen.",
+					utf8.RuneCountInString(cell[:i-size])+1, r)}
+		}
+	}
+	max := f.MaxLength()
+	if len(cell) <= max {
+		return nil // fewer bytes than characters allowed
+	}
+	if n := utf8.RuneCountInString(cleanCell(cell)); n > max {
+		return &Problem{Code: CodeZuLang, Value: shortValue(cleanCell(cell)),
+			Message: fmt.Sprintf("Die Angabe ist %d Zeichen lang; „%s“ darf höchstens %d Zeichen haben. Bitte die Zelle prüfen und kürzen.", n, f.Label, max)}
+	}
+	return nil
+}
+
+// shortValue cuts a value quoted in a problem to 60 characters.
+func shortValue(s string) string {
+	const n = 60
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
+}
+
+// ---- plausibility ----
+
+// maxAgeYears is how old a person in a list of the kind may be: the
+// register extract the city sends holds children and young people, pupil
+// lists and confirmations pupils (adults at vocational schools too).
+var maxAgeYears = map[Kind]int{KindMelderegister: 25, KindSchueler: 30, KindBestaetigungen: 30}
+
+// schuljahrRange is how many school years before and after the current one
+// a school-year field of the kind may name: a street directory and the
+// years of entry look ahead, the pupil counts are history.
+var schuljahrRange = map[Kind][2]int{
+	KindSchulbezirke:   {50, 10},
+	KindSchuelerzahlen: {50, 1},
+	KindBevoelkerung:   {50, 10},
+}
+
+// Dates of validity (moving in and out, admission) lie within these
+// bounds: at most a year ahead (registered in advance), and not before the
+// person's birth or, without a birth date, more than 100 years back.
+const (
+	validityAheadYears = 1
+	validityBackYears  = 100
+)
+
+func germanDate(t time.Time) string { return t.Format("02.01.2006") }
+
+// plausible checks the valid values of a row against the day r.Today and
+// against each other: a birth date neither in the future nor older than
+// the kind's people are, dates of validity not before the birth and not
+// far ahead, school years in the kind's range. Each problem names its cell
+// and gives dates as TT.MM.JJJJ.
+func (r Reader) plausible(rec *Record, mapped []Field, h HeaderMatch, report func(Field, int, *Problem)) {
+	today := r.Today
+	var birth time.Time
+	for _, f := range mapped {
+		v, ok := rec.Values[f.Name]
+		if !ok {
+			continue
+		}
+		col := h.Columns[f.Name]
+		switch x := v.(type) {
+		case time.Time:
+			if f.Name == "geburtsdatum" {
+				birth = x
+			}
+		case Schuljahr:
+			rng, ok := schuljahrRange[r.kind]
+			if !ok || x.IsZero() {
+				continue
+			}
+			cur := SchuljahrAt(today).StartYear()
+			lo, hi := NewSchuljahr(cur-rng[0]), NewSchuljahr(cur+rng[1])
+			if x.StartYear() < lo.StartYear() || x.StartYear() > hi.StartYear() {
+				delete(rec.Values, f.Name)
+				report(f, col, &Problem{Code: CodeSchuljahrUnplausibel, Value: rec.Raw[f.Name],
+					Message: fmt.Sprintf("Das Schuljahr %s liegt außerhalb dessen, was „%s“ sinnvoll angibt (%s bis %s). Bitte die Angabe prüfen.",
+						x, f.Label, lo, hi)})
+			}
+		}
+	}
+	for _, f := range mapped {
+		t, ok := rec.Values[f.Name].(time.Time)
+		if !ok {
+			continue
+		}
+		var msg string
+		switch {
+		case f.Name == "geburtsdatum" && t.After(today):
+			msg = fmt.Sprintf("Das Geburtsdatum %s liegt in der Zukunft (heute ist der %s). Bitte das Datum prüfen.", germanDate(t), germanDate(today))
+		case f.Name == "geburtsdatum" && maxAgeYears[r.kind] > 0 && t.Before(today.AddDate(-maxAgeYears[r.kind], 0, 0)):
+			msg = fmt.Sprintf("Das Geburtsdatum %s liegt mehr als %d Jahre zurück; in einer Liste der Art „%s“ ist das nicht plausibel. Bitte das Datum prüfen.",
+				germanDate(t), maxAgeYears[r.kind], r.kind.Label())
+		case f.Name == "geburtsdatum":
+		case t.After(today.AddDate(validityAheadYears, 0, 0)):
+			msg = fmt.Sprintf("Das Datum %s („%s“) liegt mehr als ein Jahr in der Zukunft (heute ist der %s). Bitte das Datum prüfen.", germanDate(t), f.Label, germanDate(today))
+		case !birth.IsZero() && t.Before(birth):
+			msg = fmt.Sprintf("Das Datum %s („%s“) liegt vor dem Geburtsdatum %s. Bitte beide Daten prüfen.", germanDate(t), f.Label, germanDate(birth))
+		case t.Before(today.AddDate(-validityBackYears, 0, 0)):
+			msg = fmt.Sprintf("Das Datum %s („%s“) liegt mehr als %d Jahre zurück. Bitte das Datum prüfen.", germanDate(t), f.Label, validityBackYears)
+		}
+		if msg != "" {
+			delete(rec.Values, f.Name)
+			report(f, h.Columns[f.Name], &Problem{Code: CodeDatumUnplausibel, Value: rec.Raw[f.Name], Message: msg})
+		}
+	}
+}

@@ -1,9 +1,11 @@
 package importing
 
 import (
-	"github.com/schulgateway/schulgateway/internal/schule"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/schulgateway/schulgateway/internal/schule"
 )
 
 // checkInvalid asserts a problem with the code and the found value quoted
@@ -302,5 +304,66 @@ func TestParseAnzahl(t *testing.T) {
 	for _, in := range []string{"", "-1", "2,5", "zwei", "2-3", "1e3"} {
 		_, p := ParseAnzahl(in)
 		checkInvalid(t, "ParseAnzahl", in, p, CodeZahlUngueltig)
+	}
+}
+
+// Limits are errors at their cell (issue 14, point 9): control characters
+// other than tab and line break, bidi controls, and cells longer than the
+// field takes, counted in characters after white space is collapsed.
+func TestCheckCell(t *testing.T) {
+	name := Field{Name: "familienname", Label: "Familienname", Type: TypeText}
+	id := Field{Name: "ordnungsmerkmal", Label: "Ordnungsmerkmal", Type: TypeID}
+	ort := fOrt
+	cases := []struct {
+		f    Field
+		cell string
+		code string
+	}{
+		{name, strings.Repeat("ä", 200), ""},
+		{name, strings.Repeat("ä", 201), CodeZuLang},
+		{name, "  Müller  \n Lüdenscheidt " + strings.Repeat("x", 180), ""}, // blanks collapse before counting
+		{name, "Mül\tler", ""},
+		{name, "Mül\r\nler", ""},
+		{name, "Mül\x00ler", CodeZeichenUnzulaessig},
+		{name, "Mül\x1bler", CodeZeichenUnzulaessig},
+		{name, "Mül\x7fler", CodeZeichenUnzulaessig},
+		{name, "Mül\u0085ler", CodeZeichenUnzulaessig},
+		{name, "Am Anger\u202e21", CodeZeichenUnzulaessig},
+		{name, "\u2066Müller\u2069", CodeZeichenUnzulaessig},
+		{name, "עברית\u200fMüller", ""}, // a right-to-left mark is ordinary in such names
+		{id, strings.Repeat("1", 50), ""},
+		{id, strings.Repeat("1", 51), CodeZuLang},
+		{ort, strings.Repeat("o", 101), CodeZuLang},
+		{Field{Name: "geburtsdatum", Label: "Geburtsdatum", Type: TypeDate}, strings.Repeat("1", 101), CodeZuLang},
+	}
+	for _, c := range cases {
+		p := checkCell(c.f, c.cell)
+		got := ""
+		if p != nil {
+			got = p.Code
+			if len(p.Value) > 70*4 || !strings.Contains(p.Message, "Bitte") {
+				t.Errorf("%s %.20q: value %d bytes, message %q", c.f.Name, c.cell, len(p.Value), p.Message)
+			}
+		}
+		if got != c.code {
+			t.Errorf("%s %.30q: %q, want %q", c.f.Name, c.cell, got, c.code)
+		}
+	}
+	if p := checkCell(name, "Mül\x00ler"); !strings.Contains(p.Message, "Stelle 4") || !strings.Contains(p.Message, "U+0000") {
+		t.Errorf("the message does not say where: %q", p.Message)
+	}
+	if p := checkCell(name, strings.Repeat("a", 3000)); !strings.Contains(p.Message, "3000 Zeichen") || !strings.Contains(p.Message, "höchstens 200") {
+		t.Errorf("the message does not say how long and how long allowed: %q", p.Message)
+	}
+}
+
+// Every field's maximum is in the README as LaengenMarkdown gives it.
+func TestReadmeShowsMaximumLengths(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), LaengenMarkdown()) {
+		t.Errorf("README.md does not show the maximum lengths; paste:\n%s", LaengenMarkdown())
 	}
 }

@@ -210,7 +210,7 @@ page('imports.html', async () => {
   $('zuordnung').addEventListener('submit', (ev) => saveMapping(ev).catch(showError));
   $('importieren').addEventListener('click', () => upload(false).catch(showError));
   $('fehler-xlsx').addEventListener('click', () => download(`/v1/imports/${state.last.id}/errors.xlsx`, 'Fehler.xlsx')
-    .then((name) => status(`Die Fehlerliste „${name}“ wurde heruntergeladen.`, 'ok'), showError));
+    .then((name) => status(`Die Fehlerliste „${name}“ wurde heruntergeladen. Sie enthält nur die fehlerhaften Zeilen, an ihren Zeilennummern: bitte die eigene Datei korrigieren und erneut hochladen.`, 'ok'), showError));
   $('mehr').addEventListener('click', () => loadHistory(true).catch(showError));
   await loadHistory();
 });
