@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -25,9 +24,6 @@ func (s *server) getChanges(c *fiber.Ctx) error {
 		return err
 	}
 	page, err := s.Changes.Read(c.UserContext(), c.Query("after"), limit)
-	if errors.Is(err, changefeed.ErrPositionExpired) {
-		return problem(fiber.StatusGone, changefeed.ErrPositionExpired.Error())
-	}
 	if err != nil {
 		return err
 	}

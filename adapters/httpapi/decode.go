@@ -22,15 +22,15 @@ import (
 func decodeJSON(c *fiber.Ctx, v any) ([]apperr.FieldError, error) {
 	mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return nil, problem(fiber.StatusUnsupportedMediaType, "Der Inhalt muss JSON sein (Content-Type: application/json).")
+		return nil, apperr.Unsupported("Der Inhalt muss JSON sein (Content-Type: application/json).")
 	}
 	if len(c.Body()) > BodyLimit {
-		return nil, problem(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("Der Inhalt ist zu groß; erlaubt sind höchstens %d KB.", BodyLimit>>10))
+		return nil, apperr.TooLarge(fmt.Sprintf("Der Inhalt ist zu groß; erlaubt sind höchstens %d KB.", BodyLimit>>10))
 	}
 	var obj map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(c.Body()))
 	if err := dec.Decode(&obj); err != nil || obj == nil || dec.More() {
-		return nil, problem(fiber.StatusBadRequest, "Der Inhalt ist kein gültiges JSON-Objekt.")
+		return nil, apperr.BadRequest("Der Inhalt ist kein gültiges JSON-Objekt.")
 	}
 	rv := reflect.ValueOf(v).Elem()
 	fields := jsonFields(rv.Type())
@@ -101,7 +101,7 @@ func invalidInput(decodeErrs []apperr.FieldError, validation error) error {
 	for _, f := range decodeErrs {
 		seen[f.Pointer] = true
 	}
-	if e, ok := apperr.As(validation); ok && e.Kind == apperr.KindInvalid {
+	if e, ok := apperr.As(validation); ok && e.Class == apperr.ClassInvalid {
 		for _, f := range e.Fields {
 			if !seen[f.Pointer] {
 				all = append(all, f)

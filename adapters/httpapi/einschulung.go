@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -97,9 +96,6 @@ func (s *server) postMeldung(c *fiber.Ctx) error {
 	}
 	p := principal(c)
 	r, err := s.Einschulung.Einschulung.Melde(c.UserContext(), sj, e, p.HasAny(auth.RoleSchulamt))
-	if errors.Is(err, einschulung.ErrEntscheidungNurSchulamt) {
-		return problem(fiber.StatusForbidden, err.Error())
-	}
 	if err != nil {
 		return err
 	}

@@ -255,7 +255,7 @@ func TestSchulwechselGetAndList(t *testing.T) {
 		t.Errorf("Get = %+v, %v", got, err)
 	}
 	for _, id := range []string{"00000000-0000-0000-0000-000000000000", "kein-uuid", ""} {
-		if _, err := e.svc.Get(ctx, id); !swIsKind(err, apperr.KindNotFound) {
+		if _, err := e.svc.Get(ctx, id); !swIsKind(err, apperr.ClassNotFound) {
 			t.Errorf("Get(%q) = %v, want not found", id, err)
 		}
 	}
@@ -296,9 +296,9 @@ func TestSchulwechselGetAndList(t *testing.T) {
 	}
 }
 
-func swIsKind(err error, k apperr.Kind) bool {
+func swIsKind(err error, k apperr.Class) bool {
 	e, ok := apperr.As(err)
-	return ok && e.Kind == k
+	return ok && e.Class == k
 }
 
 func swCount(t *testing.T, pool *pgxpool.Pool, sql string) int {
@@ -343,7 +343,7 @@ func TestIdempotencyStore(t *testing.T) {
 	if calls.Load() != 1 || swCount(t, e.pool, "SELECT count(*) FROM schulwechsel") != 1 {
 		t.Errorf("write ran %d times, %d records", calls.Load(), swCount(t, e.pool, "SELECT count(*) FROM schulwechsel"))
 	}
-	if _, err := idem.Do(ctx, "bms", "k1", h2, write(w, nil)); !swIsKind(err, apperr.KindInvalid) {
+	if _, err := idem.Do(ctx, "bms", "k1", h2, write(w, nil)); !swIsKind(err, apperr.ClassInvalid) {
 		t.Errorf("same key, other request: %v, want invalid", err)
 	}
 	// Keys are per caller.

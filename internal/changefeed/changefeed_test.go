@@ -17,7 +17,7 @@ func TestParseLimit(t *testing.T) {
 	for _, in := range []string{"0", "-1", "1001", "abc", "1.5", "1e3", "99999999999999999999"} {
 		_, err := ParseLimit(in)
 		e, ok := apperr.As(err)
-		if !ok || e.Kind != apperr.KindInvalid || len(e.Fields) != 1 || e.Fields[0].Pointer != "/limit" {
+		if !ok || e.Class != apperr.ClassInvalid || len(e.Fields) != 1 || e.Fields[0].Pointer != "/limit" {
 			t.Errorf("ParseLimit(%q) = %v; want apperr.Invalid on /limit", in, err)
 		}
 	}
@@ -48,7 +48,7 @@ func TestDecodePositionRefusesGarbage(t *testing.T) {
 	for _, in := range []string{"x", "12", "AQAAAAAAAAAB==", "AQAAAAAAAAA", v2, "AQAAAAAAAAAA", "AYAAAAAAAAAA", "AQAAAAAAAAAB+", "AQAAAAAAAAAB AQ"} {
 		_, err := DecodePosition(in)
 		e, ok := apperr.As(err)
-		if !ok || e.Kind != apperr.KindInvalid || e.Fields[0].Pointer != "/after" || !strings.Contains(e.Detail, "Position") {
+		if !ok || e.Class != apperr.ClassInvalid || e.Fields[0].Pointer != "/after" || !strings.Contains(e.Detail, "Position") {
 			t.Errorf("DecodePosition(%q) = %v; want apperr.Invalid on /after", in, err)
 		}
 	}
