@@ -7,7 +7,9 @@ import (
 	"mime"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -48,6 +50,7 @@ func decodeJSON(c *fiber.Ctx, v any) ([]apperr.FieldError, error) {
 			continue
 		}
 		f := rv.Field(idx)
+		fe = append(fe, textProblems(obj[name], "/"+escapePointer(name), textRuleOf(rv.Type().Field(idx)))...)
 		if err := json.Unmarshal(obj[name], f.Addr().Interface()); err != nil {
 			f.Set(reflect.Zero(f.Type()))
 			fe = append(fe, apperr.FieldError{Pointer: "/" + name, Code: "typ_falsch",
@@ -55,6 +58,93 @@ func decodeJSON(c *fiber.Ctx, v any) ([]apperr.FieldError, error) {
 		}
 	}
 	return fe, nil
+}
+
+// MaxText is the longest text (in characters) a JSON string may hold
+// unless its field says otherwise with a `text:"max=N"` tag. Names,
+// addresses and codes are far shorter; the limit keeps values that no
+// column or index is made for from reaching the database.
+const MaxText = 1000
+
+// textRule is what a field's strings may hold: at most max characters; no
+// control characters, except line breaks and tabs where lines is set
+// (`text:"max=2000,lines"` on a free-text field).
+type textRule struct {
+	max   int
+	lines bool
+}
+
+func textRuleOf(f reflect.StructField) textRule {
+	r := textRule{max: MaxText}
+	for opt := range strings.SplitSeq(f.Tag.Get("text"), ",") {
+		if v, ok := strings.CutPrefix(opt, "max="); ok {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				r.max = n
+			}
+		}
+		if opt == "lines" {
+			r.lines = true
+		}
+	}
+	return r
+}
+
+// textProblems checks every string in a JSON value (at any depth, the
+// keys of objects included) against the rule, naming each failing one by
+// its JSON pointer: a control character (a NUL byte \u0000 first of all)
+// or a text over the limit is refused here, before PostgreSQL would refuse
+// it with an error the client could not place. Invalid JSON is left to the
+// decoder to report.
+func textProblems(raw json.RawMessage, ptr string, rule textRule) []apperr.FieldError {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil
+	}
+	var fe []apperr.FieldError
+	var walk func(v any, ptr string)
+	check := func(s, ptr string) {
+		n := 0
+		for _, r := range s {
+			n++
+			if unicode.IsControl(r) && !(rule.lines && (r == '\n' || r == '\r' || r == '\t')) {
+				msg := fmt.Sprintf("Der Text enthält an Stelle %d ein unzulässiges Steuerzeichen (U+%04X). Bitte ohne Steuerzeichen senden.", n, r)
+				if r == 0 {
+					msg = fmt.Sprintf("Der Text enthält an Stelle %d ein Nullbyte (U+0000). Bitte ohne Steuerzeichen senden.", n)
+				}
+				fe = append(fe, apperr.FieldError{Pointer: ptr, Code: "steuerzeichen", Message: msg})
+				return
+			}
+		}
+		if n > rule.max {
+			fe = append(fe, apperr.FieldError{Pointer: ptr, Code: "zu_lang",
+				Message: fmt.Sprintf("Der Text ist %d Zeichen lang; erlaubt sind höchstens %d.", n, rule.max)})
+		}
+	}
+	walk = func(v any, ptr string) {
+		switch v := v.(type) {
+		case string:
+			check(v, ptr)
+		case []any:
+			for i, item := range v {
+				walk(item, ptr+"/"+strconv.Itoa(i))
+			}
+		case map[string]any:
+			keys := make([]string, 0, len(v))
+			for k := range v {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				p := ptr + "/" + escapePointer(k)
+				check(k, p)
+				walk(v[k], p)
+			}
+		}
+	}
+	walk(v, ptr)
+	return fe
 }
 
 // jsonFields maps JSON names to struct field indexes.

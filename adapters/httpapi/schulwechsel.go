@@ -364,6 +364,9 @@ func readSchulwechsel(c *fiber.Ctx) (*schulwechsel.Schulwechsel, schulwechsel.Fo
 			return nil, "", apperr.TooLarge(fmt.Sprintf("Der Inhalt ist zu groß; erlaubt sind höchstens %d KB.", BodyLimit>>10))
 		}
 		w, err := schulwechselFromJSON(body)
+		if bad := textProblems(body, "", textRule{max: MaxText}); len(bad) > 0 && apperr.ClassOf(err) != apperr.ClassBadRequest {
+			return nil, "", invalidInput(bad, err)
+		}
 		return w, schulwechsel.FormatJSON, err
 	case err == nil && (mt == fiber.MIMEApplicationXML || mt == fiber.MIMETextXML):
 		if len(body) > xschule.MaxSize {

@@ -10,7 +10,7 @@ import (
 )
 
 // Class says what went wrong in terms a client can act on. Each class is
-// one answer of the API (see docs/glossary.md and adapters/httpapi).
+// one answer of the API; adapters/httpapi (classStatus) gives its status.
 type Class int
 
 const (
