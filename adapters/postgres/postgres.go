@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"time"
@@ -101,10 +102,12 @@ func unavailable(err error) bool {
 		}
 		return sev == "FATAL" || sev == "PANIC" // the server ended the session
 	}
+	// The connection broke: pgconn's errors of reading and writing it, or,
+	// from a result being read, the bare EOF of the socket.
 	var netErr net.Error
-	var transport interface{ SafeToRetry() bool } // pgconn's errors of reading and writing the connection
+	var transport interface{ SafeToRetry() bool }
 	return errors.Is(err, puddle.ErrClosedPool) || errors.Is(err, pgconn.ErrConnClosed) ||
-		errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.As(err, &netErr) || errors.As(err, &transport)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"sync"
@@ -127,6 +128,10 @@ func TestStoreErrClassifiesServerErrors(t *testing.T) {
 		if c := apperr.ClassOf(postgres.StoreErr("probe", err)); c != 0 {
 			t.Errorf("%v is class %v, want none (500)", err, c)
 		}
+	}
+	// A connection cut while a result is read ends in the socket's bare EOF.
+	if c := apperr.ClassOf(postgres.StoreErr("probe", io.ErrUnexpectedEOF)); c != apperr.ClassUnavailable {
+		t.Errorf("a cut connection is class %v, want unavailable", c)
 	}
 	pool.Close()
 	if _, err := pool.Exec(ctx, `SELECT 1`); apperr.ClassOf(postgres.StoreErr("probe", err)) != apperr.ClassUnavailable {
