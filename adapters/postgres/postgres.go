@@ -103,11 +103,12 @@ func unavailable(err error) bool {
 		return sev == "FATAL" || sev == "PANIC" // the server ended the session
 	}
 	// The connection broke: pgconn's errors of reading and writing it, or,
-	// from a result being read, the bare EOF of the socket.
+	// from a result being read, the bare EOF of the socket (pgproto3 turns
+	// every EOF into io.ErrUnexpectedEOF).
 	var netErr net.Error
 	var transport interface{ SafeToRetry() bool }
 	return errors.Is(err, puddle.ErrClosedPool) || errors.Is(err, pgconn.ErrConnClosed) ||
-		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.As(err, &netErr) || errors.As(err, &transport)
 }
 
