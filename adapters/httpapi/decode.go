@@ -97,9 +97,7 @@ func textRuleOf(f reflect.StructField) textRule {
 // decoder to report.
 func textProblems(raw json.RawMessage, ptr string, rule textRule) []apperr.FieldError {
 	var v any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
+	if err := json.Unmarshal(raw, &v); err != nil {
 		return nil
 	}
 	var fe []apperr.FieldError
