@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -66,6 +67,10 @@ func decodeJSON(c *fiber.Ctx, v any) ([]apperr.FieldError, error) {
 // column or index is made for from reaching the database.
 const MaxText = 1000
 
+// maxTextProblems bounds the text problems reported for one value: enough
+// to correct a body, and a hostile one cannot make the answer large.
+const maxTextProblems = 100
+
 // textRule is what a field's strings may hold: at most max characters; no
 // control characters, except line breaks and tabs where lines is set
 // (`text:"max=2000,lines"` on a free-text field).
@@ -101,8 +106,20 @@ func textProblems(raw json.RawMessage, ptr string, rule textRule) []apperr.Field
 		return nil
 	}
 	var fe []apperr.FieldError
-	var walk func(v any, ptr string)
-	check := func(s, ptr string) {
+	if !utf8.Valid(raw) { // json.Unmarshal would quietly store U+FFFD instead
+		for _, p := range notUTF8(raw, ptr) {
+			fe = append(fe, apperr.FieldError{Pointer: p, Code: "kodierung",
+				Message: "Der Text ist kein gültiges UTF-8 (vielleicht Latin-1 oder Windows-1252). Bitte als UTF-8 senden."})
+		}
+	}
+	// The pointer is joined only for a problem: joined at every level, a
+	// deeply nested body would cost its depth squared.
+	path := []string{ptr}
+	pointer := func() string { return strings.Join(path, "/") }
+	check := func(s string) {
+		if len(fe) >= maxTextProblems {
+			return
+		}
 		n := 0
 		for _, r := range s {
 			n++
@@ -111,22 +128,25 @@ func textProblems(raw json.RawMessage, ptr string, rule textRule) []apperr.Field
 				if r == 0 {
 					msg = fmt.Sprintf("Der Text enthält an Stelle %d ein Nullbyte (U+0000). Bitte ohne Steuerzeichen senden.", n)
 				}
-				fe = append(fe, apperr.FieldError{Pointer: ptr, Code: "steuerzeichen", Message: msg})
+				fe = append(fe, apperr.FieldError{Pointer: pointer(), Code: "steuerzeichen", Message: msg})
 				return
 			}
 		}
 		if n > rule.max {
-			fe = append(fe, apperr.FieldError{Pointer: ptr, Code: "zu_lang",
+			fe = append(fe, apperr.FieldError{Pointer: pointer(), Code: "zu_lang",
 				Message: fmt.Sprintf("Der Text ist %d Zeichen lang; erlaubt sind höchstens %d.", n, rule.max)})
 		}
 	}
-	walk = func(v any, ptr string) {
+	var walk func(v any)
+	walk = func(v any) {
 		switch v := v.(type) {
 		case string:
-			check(v, ptr)
+			check(v)
 		case []any:
 			for i, item := range v {
-				walk(item, ptr+"/"+strconv.Itoa(i))
+				path = append(path, strconv.Itoa(i))
+				walk(item)
+				path = path[:len(path)-1]
 			}
 		case map[string]any:
 			keys := make([]string, 0, len(v))
@@ -135,13 +155,14 @@ func textProblems(raw json.RawMessage, ptr string, rule textRule) []apperr.Field
 			}
 			sort.Strings(keys)
 			for _, k := range keys {
-				p := ptr + "/" + escapePointer(k)
-				check(k, p)
-				walk(v[k], p)
+				path = append(path, escapePointer(k))
+				check(k)
+				walk(v[k])
+				path = path[:len(path)-1]
 			}
 		}
 	}
-	walk(v, ptr)
+	walk(v)
 	return fe
 }
 
@@ -197,4 +218,73 @@ func invalidInput(decodeErrs []apperr.FieldError, validation error) error {
 		}
 	}
 	return apperr.Invalid("Die Angaben sind fehlerhaft. Bitte die markierten Felder korrigieren.", all)
+}
+
+// notUTF8 returns the pointers of the strings and keys in a JSON value
+// whose bytes are not UTF-8, reading it token by token.
+func notUTF8(raw []byte, ptr string) []string {
+	type frame struct {
+		obj     bool
+		wantKey bool
+		key     string
+		idx     int
+	}
+	var stack []frame
+	path := func() string {
+		var b strings.Builder
+		b.WriteString(ptr)
+		for _, f := range stack {
+			if f.obj {
+				b.WriteString("/" + escapePointer(f.key))
+			} else {
+				b.WriteString("/" + strconv.Itoa(f.idx))
+			}
+		}
+		return b.String()
+	}
+	valueDone := func() {
+		if n := len(stack); n > 0 {
+			if stack[n-1].obj {
+				stack[n-1].wantKey = true
+			} else {
+				stack[n-1].idx++
+			}
+		}
+	}
+	var out []string
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	for {
+		start := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		valid := utf8.Valid(raw[start:dec.InputOffset()])
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, frame{obj: true, wantKey: true})
+			case '[':
+				stack = append(stack, frame{})
+			default:
+				stack = stack[:len(stack)-1]
+				valueDone()
+			}
+		case string:
+			if n := len(stack); n > 0 && stack[n-1].obj && stack[n-1].wantKey {
+				stack[n-1].key, stack[n-1].wantKey = t, false
+				if !valid && len(out) < maxTextProblems {
+					out = append(out, path())
+				}
+				continue
+			}
+			if !valid && len(out) < maxTextProblems {
+				out = append(out, path())
+			}
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
 }

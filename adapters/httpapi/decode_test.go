@@ -29,6 +29,8 @@ func TestTextProblems(t *testing.T) {
 		{"one over the limit", `{"a":"` + strings.Repeat("ß", MaxText+1) + `"}`, def, map[string]string{"/a": "zu_lang"}},
 		{"a key with a control character", `{"a":{"x\u0001/y~":1}}`, def, map[string]string{"/a/x\x01~1y~0": "steuerzeichen"}},
 		{"not JSON is left to the decoder", `{"a":"\u0000"`, def, map[string]string{}},
+		{"Latin-1 bytes", "{\"a\":[\"ok\",{\"b\":\"M\xfcller\"}],\"c\":\"x\"}", def, map[string]string{"/a/1/b": "kodierung"}},
+		{"Latin-1 in a key", "{\"a\":{\"Stra\xdfe\":\"x\"},\"b\":[1,{},\"\xe4\"]}", def, map[string]string{"/a/Stra\ufffde": "kodierung", "/b/2": "kodierung"}},
 	} {
 		got := map[string]string{}
 		for _, f := range textProblems(json.RawMessage(tc.doc), "", tc.rule) {
@@ -40,6 +42,10 @@ func TestTextProblems(t *testing.T) {
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
+	}
+	many := `{"a":[` + strings.Repeat(`"\u0000",`, 500) + `"x"]}`
+	if n := len(textProblems(json.RawMessage(many), "", def)); n != maxTextProblems {
+		t.Errorf("500 bad strings gave %d problems, want the first %d", n, maxTextProblems)
 	}
 	if r := textRuleOf(reflect.TypeOf(struct {
 		A string `json:"a" text:"max=2000,lines"`
@@ -118,6 +124,7 @@ func FuzzTextProblems(f *testing.F) {
 			}
 		}
 		walk(v)
+		bad = bad || !utf8.ValidString(doc) // only strings can hold bytes that are not UTF-8
 		if bad != (len(problems) > 0) {
 			t.Fatalf("document %s: bad text %v, problems %v", doc, bad, problems)
 		}
