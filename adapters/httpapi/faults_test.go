@@ -44,8 +44,9 @@ func nonsense(n int) string {
 	return b.String()[:n]
 }
 
-// A NUL byte or another control character in a JSON string, and a name of
-// 2,800 characters, are refused with 422 naming the field — on the
+// A NUL byte or another control character in a JSON string, bytes that
+// are not UTF-8, and a name of 2,800 characters, are refused with 422
+// naming the field — on the
 // Schulwechsel, a school's PUT, a case's PATCH and an Einschulung
 // Meldung — and nothing is stored. A free-text field keeps its line
 // breaks.
@@ -84,6 +85,8 @@ func TestBadTextIsNamedNotStored(t *testing.T) {
 			body: strings.Replace(swLeaJSON, `"Lea Marie"`, `"Lea\u0007Marie"`, 1)}, "/schueler/vornamen", "steuerzeichen"},
 		{"school PUT, NUL", call{method: "PUT", path: "/v1/schulen/20107", token: admin,
 			body: `{"name":"Freie Grundschule\u0000Regenbogen","schulform":"grundschule","traeger":"frei"}`}, "/name", "steuerzeichen"},
+		{"school PUT, Latin-1 bytes", call{method: "PUT", path: "/v1/schulen/20107", token: admin,
+			body: "{\"name\":\"Freie Grundschule Regenbogen\",\"schulform\":\"grundschule\",\"traeger\":\"frei\",\"ort\":\"M\xfchlhausen\"}"}, "/ort", "kodierung"},
 		{"school PUT, 2,800 characters in the street", call{method: "PUT", path: "/v1/schulen/20107", token: admin,
 			body: `{"name":"Freie Grundschule Regenbogen","schulform":"grundschule","traeger":"frei","strasse":"` + long + `"}`}, "/strasse", "zu_lang"},
 		{"case PATCH, NUL in the note", call{method: "PATCH", path: fall, token: amt, header: merge, body: `{"bemerkung":"angerufen\u0000"}`},
