@@ -288,3 +288,26 @@ func notUTF8(raw []byte, ptr string) []string {
 		}
 	}
 }
+
+// checkQuery refuses query parameters with a control character or bytes
+// that are not UTF-8 (422 naming each by "/name", as the handlers name
+// their parameters), before a handler hands them to the database.
+func checkQuery(c *fiber.Ctx) error {
+	var fe []apperr.FieldError
+	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
+		name := string(k)
+		switch {
+		case len(fe) >= maxTextProblems:
+		case !utf8.Valid(k) || !utf8.Valid(v):
+			fe = append(fe, apperr.FieldError{Pointer: "/" + escapePointer(strings.ToValidUTF8(name, "\uFFFD")), Code: "kodierung",
+				Message: "Der Parameter ist kein gültiges UTF-8. Bitte als UTF-8 (URL-kodiert) senden."})
+		case bytes.IndexFunc(k, unicode.IsControl) >= 0 || bytes.IndexFunc(v, unicode.IsControl) >= 0:
+			fe = append(fe, apperr.FieldError{Pointer: "/" + escapePointer(name), Code: "steuerzeichen",
+				Message: "Der Parameter enthält ein unzulässiges Steuerzeichen (z. B. ein Nullbyte)."})
+		}
+	})
+	if err := apperr.Invalid("Die Parameter der Anfrage sind fehlerhaft.", fe); err != nil {
+		return err
+	}
+	return c.Next()
+}

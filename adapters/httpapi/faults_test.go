@@ -288,3 +288,27 @@ func TestUnknownDatabaseErrorIs500(t *testing.T) {
 		t.Errorf("the problem shows more than the fixed text: %s", body)
 	}
 }
+
+// A query parameter with a NUL byte or with bytes that are not UTF-8 is
+// refused with 422 naming it, before the database sees it (a NUL reached
+// PostgreSQL and came back as 500).
+func TestBadQueryIsNamed(t *testing.T) {
+	t.Parallel()
+	e := seeded(t)
+	for _, tc := range []struct {
+		path, token, pointer, code string
+	}{
+		{"/v1/audit?subject=%00", e.token(auth.RoleAdmin), "/subject", "steuerzeichen"},
+		{"/v1/changes?after=abc%0Adef", e.token(auth.RoleBMS), "/after", "steuerzeichen"},
+		{"/v1/einschulung/2027-28/kinder?schulnummer=2010%FC", e.token(auth.RoleSchulamt), "/schulnummer", "kodierung"},
+	} {
+		resp, body := e.do(call{method: "GET", path: tc.path, token: tc.token})
+		if got := swFieldErrors(t, resp.StatusCode, body); got[tc.pointer] != tc.code {
+			t.Errorf("GET %s: errors %v, want %s at %s", tc.path, got, tc.code, tc.pointer)
+		}
+	}
+	// Without a token the answer stays 401: the check runs after authentication.
+	if resp, _ := e.do(call{method: "GET", path: "/v1/audit?subject=%00"}); resp.StatusCode != 401 {
+		t.Errorf("without a token: %d, want 401", resp.StatusCode)
+	}
+}

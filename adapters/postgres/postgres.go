@@ -72,8 +72,8 @@ func storeErr(op string, err error) error {
 	case unavailable(err):
 		return apperr.Unavailable(err)
 	case unstorable(err):
-		return apperr.Wrap(apperr.ClassInvalid, "Ein Wert lässt sich nicht speichern: er enthält ein unzulässiges Zeichen "+
-			"(z. B. ein Nullbyte) oder ist zu lang. Bitte die Eingaben prüfen und kürzen.", err)
+		return apperr.Wrap(apperr.ClassInvalid, "Ein Wert enthält ein unzulässiges Zeichen (z. B. ein Nullbyte) "+
+			"oder ist zu lang. Bitte die Eingaben prüfen.", err)
 	}
 	return err
 }
