@@ -129,6 +129,27 @@ func TestStoreErrClassifiesServerErrors(t *testing.T) {
 			t.Errorf("%v is class %v, want none (500)", err, c)
 		}
 	}
+	// Every connection taken: the wait for one ends with the request's time.
+	one := mustParse(t, pgtest.URL(t))
+	q := one.Query()
+	q.Set("pool_max_conns", "1")
+	one.RawQuery = q.Encode()
+	full, err := postgres.Open(ctx, one.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer full.Close()
+	held, err := full.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	_, err = postgres.NewSchulenStore(full, nil).List(short)
+	cancel()
+	held.Release()
+	if c := apperr.ClassOf(err); c != apperr.ClassUnavailable {
+		t.Errorf("no connection free within the request's time: %v is class %v, want unavailable", err, c)
+	}
 	// A connection cut while a result is read ends in the socket's bare EOF.
 	if c := apperr.ClassOf(postgres.StoreErr("probe", io.ErrUnexpectedEOF)); c != apperr.ClassUnavailable {
 		t.Errorf("a cut connection is class %v, want unavailable", c)
