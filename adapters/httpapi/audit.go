@@ -81,8 +81,8 @@ func (s *server) auditRequest(op string) fiber.Handler {
 			s.log.Error("audit entry not written", "err", err, "request_id", e.RequestID, "route", op)
 			if status < 400 {
 				c.Response().Header.Del(fiber.HeaderContentDisposition)
-				return writeProblem(c, fiber.StatusServiceUnavailable,
-					"Der Zugriff konnte nicht protokolliert werden und wird darum nicht beantwortet. Bitte später erneut versuchen.", nil)
+				return s.app.ErrorHandler(c, apperr.Wrap(apperr.ClassUnavailable,
+					"Der Zugriff konnte nicht protokolliert werden und wird darum nicht beantwortet. Bitte später erneut versuchen.", err))
 			}
 		}
 		return nil

@@ -1,13 +1,11 @@
 package httpapi
 
 import (
-	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schulgateway/schulgateway/internal/audit"
-	"github.com/schulgateway/schulgateway/internal/changefeed"
 )
 
 type changeJSON struct {
@@ -25,9 +23,6 @@ func (s *server) getChanges(c *fiber.Ctx) error {
 		return err
 	}
 	page, err := s.Changes.Read(c.UserContext(), after, limit)
-	if errors.Is(err, changefeed.ErrPositionExpired) {
-		return problem(fiber.StatusGone, changefeed.ErrPositionExpired.Error())
-	}
 	if err != nil {
 		return err
 	}

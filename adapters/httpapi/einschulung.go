@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -91,9 +90,6 @@ func (s *server) postMeldung(c *fiber.Ctx) error {
 	}
 	p := principal(c)
 	r, err := s.Einschulung.Einschulung.Melde(c.UserContext(), sj, e, p.HasAny(auth.RoleSchulamt))
-	if errors.Is(err, einschulung.ErrEntscheidungNurSchulamt) {
-		return problem(fiber.StatusForbidden, err.Error())
-	}
 	if err != nil {
 		return err
 	}

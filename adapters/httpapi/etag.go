@@ -46,7 +46,7 @@ func ifMatch(c *fiber.Ctx) (func(tag string) bool, error) {
 			continue
 		}
 		if len(tag) < 2 || tag[0] != '"' || tag[len(tag)-1] != '"' {
-			return nil, problem(fiber.StatusBadRequest, "Die Kopfzeile If-Match ist fehlerhaft: erwartet wird der ETag in Anführungszeichen, so wie ihn GET in der Kopfzeile ETag liefert (z. B. \"1234\").")
+			return nil, apperr.BadRequest("Die Kopfzeile If-Match ist fehlerhaft: erwartet wird der ETag in Anführungszeichen, so wie ihn GET in der Kopfzeile ETag liefert (z. B. \"1234\").")
 		}
 		strong = append(strong, tag)
 	}
@@ -83,5 +83,5 @@ func writeStale(c *fiber.Ctx, err error, tag string, current any) error {
 // isStale tells a write's error that is a failed If-Match.
 func isStale(err error) bool {
 	e, ok := apperr.As(err)
-	return ok && e.Kind == apperr.KindStale
+	return ok && e.Class == apperr.ClassPreconditionFailed
 }

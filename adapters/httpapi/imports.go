@@ -192,7 +192,7 @@ func (s *server) receiveUpload(c *fiber.Ctx) (*os.File, string, error) {
 	limit := int64(s.uploadLimit())
 	tooLarge := func() error {
 		c.Context().SetConnectionClose() // the rest of the body is not read
-		return problem(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("Die Datei ist zu groß; erlaubt sind höchstens %d MB.", limit>>20))
+		return apperr.TooLarge(fmt.Sprintf("Die Datei ist zu groß; erlaubt sind höchstens %d MB.", limit>>20))
 	}
 	if int64(req.Header.ContentLength()) > limit+uploadEnvelope {
 		return nil, "", tooLarge()
@@ -212,12 +212,12 @@ func (s *server) receiveUpload(c *fiber.Ctx) (*os.File, string, error) {
 		}
 		if err != nil {
 			c.Context().SetConnectionClose()
-			return nil, "", problem(fiber.StatusBadRequest, "Der Upload ist kein vollständiges multipart/form-data; bitte erneut senden.")
+			return nil, "", apperr.BadRequest("Der Upload ist kein vollständiges multipart/form-data; bitte erneut senden.")
 		}
 		if part.FormName() != "file" || part.FileName() == "" {
 			if _, err := io.Copy(io.Discard, part); err != nil {
 				c.Context().SetConnectionClose()
-				return nil, "", problem(fiber.StatusBadRequest, "Der Upload ist kein vollständiges multipart/form-data; bitte erneut senden.")
+				return nil, "", apperr.BadRequest("Der Upload ist kein vollständiges multipart/form-data; bitte erneut senden.")
 			}
 			continue
 		}
@@ -233,7 +233,7 @@ func (s *server) receiveUpload(c *fiber.Ctx) (*os.File, string, error) {
 		case err != nil:
 			discardUpload(tmp)
 			c.Context().SetConnectionClose()
-			return nil, "", problem(fiber.StatusBadRequest, "Die Datei im Upload ist nicht vollständig angekommen; bitte erneut senden.")
+			return nil, "", apperr.BadRequest("Die Datei im Upload ist nicht vollständig angekommen; bitte erneut senden.")
 		}
 		return tmp, part.FileName(), nil
 	}
@@ -277,14 +277,7 @@ func (s *server) postImport(c *fiber.Ctx) error {
 			if !errors.As(err, &fe) {
 				return err
 			}
-			status := fiber.StatusUnprocessableEntity // damaged
-			switch fe.Code {
-			case "format_nicht_unterstuetzt":
-				status = fiber.StatusUnsupportedMediaType
-			case "datei_zu_gross":
-				status = fiber.StatusRequestEntityTooLarge
-			}
-			return problem(status, fe.Message)
+			return apperr.Wrap(fe.Class(), fe.Message, err)
 		}
 	}
 	// Without a kind the gateway guesses it from the headers and says so.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
 )
@@ -134,8 +135,7 @@ func securityHeaders(c *fiber.Ctx) error {
 // would inflate them without a size limit (a decompression bomb).
 func refuseContentEncoding(c *fiber.Ctx) error {
 	if ce := c.Get(fiber.HeaderContentEncoding); ce != "" && !strings.EqualFold(ce, "identity") {
-		return writeProblem(c, fiber.StatusUnsupportedMediaType,
-			"Komprimierte Anfragen (Content-Encoding) werden nicht angenommen. Bitte unkomprimiert senden.", nil)
+		return apperr.Unsupported("Komprimierte Anfragen (Content-Encoding) werden nicht angenommen. Bitte unkomprimiert senden.")
 	}
 	return c.Next()
 }
@@ -163,8 +163,7 @@ func (s *server) bufferBody(c *fiber.Ctx) error {
 	}
 	tooLarge := func() error {
 		c.Context().SetConnectionClose() // the rest of the body is not read
-		return writeProblem(c, fiber.StatusRequestEntityTooLarge,
-			fmt.Sprintf("Der Inhalt ist zu groß; erlaubt sind höchstens %d KB.", BodyLimit>>10), nil)
+		return apperr.TooLarge(fmt.Sprintf("Der Inhalt ist zu groß; erlaubt sind höchstens %d KB.", BodyLimit>>10))
 	}
 	if req.Header.ContentLength() > BodyLimit {
 		return tooLarge()
@@ -172,7 +171,7 @@ func (s *server) bufferBody(c *fiber.Ctx) error {
 	body, err := io.ReadAll(io.LimitReader(req.BodyStream(), BodyLimit+1))
 	if err != nil {
 		c.Context().SetConnectionClose()
-		return writeProblem(c, fiber.StatusBadRequest, "Der Inhalt der Anfrage konnte nicht gelesen werden.", nil)
+		return apperr.BadRequest("Der Inhalt der Anfrage konnte nicht gelesen werden.")
 	}
 	if len(body) > BodyLimit {
 		return tooLarge()
@@ -237,7 +236,7 @@ func allow(roles ...auth.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		p := principal(c)
 		if !p.HasAny(roles...) {
-			return writeProblem(c, fiber.StatusForbidden, detail, nil)
+			return apperr.Forbidden(detail)
 		}
 		return c.Next()
 	}

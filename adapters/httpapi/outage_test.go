@@ -77,7 +77,8 @@ func (p *proxy) up(t *testing.T) {
 }
 
 // When PostgreSQL goes away, /readyz and data requests answer 503
-// problem+json; when it comes back, the same gateway serves again.
+// problem+json with Retry-After; when it comes back, the same gateway
+// serves again.
 func TestDatabaseOutageAndRecovery(t *testing.T) {
 	dbURL := pgtest.URL(t)
 	u, _ := url.Parse(dbURL)
@@ -99,6 +100,9 @@ func TestDatabaseOutageAndRecovery(t *testing.T) {
 		}
 		if status == 503 && resp.Header.Get("Content-Type") != "application/problem+json" {
 			t.Errorf("%s: 503 is not problem+json", phase)
+		}
+		if status == 503 && resp.Header.Get("Retry-After") == "" {
+			t.Errorf("%s: 503 without Retry-After", phase)
 		}
 	}
 	expect("before", "/readyz", 200)

@@ -33,8 +33,8 @@ var problemTypes = map[int]struct{ name, title string }{
 	fiber.StatusNotFound:                     {"not-found", "Nicht gefunden"},
 	fiber.StatusMethodNotAllowed:             {"method-not-allowed", "Methode nicht erlaubt"},
 	fiber.StatusConflict:                     {"conflict", "Konflikt"},
-	fiber.StatusGone:                         {"position-expired", "Position abgelaufen"},
 	fiber.StatusPreconditionFailed:           {"precondition-failed", "Inzwischen geändert"},
+	fiber.StatusGone:                         {"position-expired", "Position abgelaufen"},
 	fiber.StatusRequestEntityTooLarge:        {"payload-too-large", "Anfrage zu groß"},
 	fiber.StatusUnsupportedMediaType:         {"unsupported-media-type", "Format nicht unterstützt"},
 	fiber.StatusUnprocessableEntity:          {"validation", "Eingaben fehlerhaft"},
@@ -78,36 +78,51 @@ func writeProblem(c *fiber.Ctx, status int, detail string, fields []apperr.Field
 	return c.Send(b)
 }
 
+// classStatus is the one mapping from the domain's error classes to HTTP
+// statuses. An error of no class is the gateway's own fault: 500.
+var classStatus = map[apperr.Class]int{
+	apperr.ClassInvalid:            fiber.StatusUnprocessableEntity,
+	apperr.ClassBadRequest:         fiber.StatusBadRequest,
+	apperr.ClassNotFound:           fiber.StatusNotFound,
+	apperr.ClassConflict:           fiber.StatusConflict,
+	apperr.ClassPreconditionFailed: fiber.StatusPreconditionFailed,
+	apperr.ClassForbidden:          fiber.StatusForbidden,
+	apperr.ClassGone:               fiber.StatusGone,
+	apperr.ClassTooLarge:           fiber.StatusRequestEntityTooLarge,
+	apperr.ClassUnsupported:        fiber.StatusUnsupportedMediaType,
+	apperr.ClassUnavailable:        fiber.StatusServiceUnavailable,
+}
+
+// retryAfter is the Retry-After (seconds) of a 503: the database is
+// usually back (restart, failover, a freed connection slot) within that.
+const retryAfter = "5"
+
+// internalDetail is the only detail an unknown error gets; its text and
+// cause go to the log under the request id, never to the client.
+const internalDetail = "Bei der Verarbeitung ist ein Fehler aufgetreten. Bitte die Anfrage-ID an den IT-Betrieb melden."
+
 // errorHandler is the one place that turns any error into problem+json.
 func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		if e, ok := apperr.As(err); ok {
-			switch e.Kind {
-			case apperr.KindNotFound:
-				return writeProblem(c, fiber.StatusNotFound, e.Detail, nil)
-			case apperr.KindInvalid:
-				return writeProblem(c, fiber.StatusUnprocessableEntity, e.Detail, e.Fields)
-			case apperr.KindConflict:
-				return writeProblem(c, fiber.StatusConflict, e.Detail, nil)
-			case apperr.KindStale:
-				return writeProblem(c, fiber.StatusPreconditionFailed, e.Detail, nil)
-			case apperr.KindUnavailable:
-				log.Warn("backing service unavailable", "request_id", requestID(c), "route", routePath(c), "err", e.Err)
-				c.Set(fiber.HeaderRetryAfter, "5")
-				return writeProblem(c, fiber.StatusServiceUnavailable, e.Detail, nil)
+			if status, ok := classStatus[e.Class]; ok {
+				if e.Class == apperr.ClassUnavailable {
+					log.Warn("backing service unavailable", "request_id", requestID(c), "route", routePath(c), "err", e.Err)
+					c.Set(fiber.HeaderRetryAfter, retryAfter)
+				}
+				var fields []apperr.FieldError
+				if e.Class == apperr.ClassInvalid || e.Class == apperr.ClassBadRequest {
+					fields = e.Fields
+				}
+				return writeProblem(c, status, e.Detail, fields)
 			}
-		}
-		var pe *problemError
-		if errors.As(err, &pe) {
-			return writeProblem(c, pe.status, pe.detail, nil)
 		}
 		var fe *fiber.Error
 		if errors.As(err, &fe) {
 			return writeProblem(c, fe.Code, fiberDetail(fe), nil)
 		}
 		log.Error("unhandled error", "request_id", requestID(c), "route", routePath(c), "err", err)
-		return writeProblem(c, fiber.StatusInternalServerError,
-			"Bei der Verarbeitung ist ein Fehler aufgetreten. Bitte die Anfrage-ID an den IT-Betrieb melden.", nil)
+		return writeProblem(c, fiber.StatusInternalServerError, internalDetail, nil)
 	}
 }
 
@@ -130,13 +145,3 @@ func fiberDetail(fe *fiber.Error) string {
 	}
 	return "Die Anfrage konnte nicht bearbeitet werden."
 }
-
-// problemError is a handler's own refusal with a German detail.
-type problemError struct {
-	status int
-	detail string
-}
-
-func (e *problemError) Error() string { return e.detail }
-
-func problem(status int, detail string) error { return &problemError{status, detail} }

@@ -287,7 +287,7 @@ func (s *server) patchFall(c *fiber.Ctx) error {
 	var in struct {
 		Status    json.RawMessage `json:"status"`
 		Grund     json.RawMessage `json:"grund"`
-		Bemerkung json.RawMessage `json:"bemerkung"`
+		Bemerkung json.RawMessage `json:"bemerkung" text:"max=2000,lines"`
 	}
 	decodeErrs, err := decodeJSON(c, &in)
 	if err != nil {

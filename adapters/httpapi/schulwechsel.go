@@ -370,7 +370,7 @@ func xmlPointer(p string) string {
 // withPointers rewrites the pointers of a validation error.
 func withPointers(err error, to func(string) string) error {
 	e, ok := apperr.As(err)
-	if !ok || e.Kind != apperr.KindInvalid || len(e.Fields) == 0 {
+	if !ok || e.Class != apperr.ClassInvalid || len(e.Fields) == 0 {
 		return err
 	}
 	fs := make([]apperr.FieldError, len(e.Fields))
@@ -378,7 +378,7 @@ func withPointers(err error, to func(string) string) error {
 		f.Pointer = to(f.Pointer)
 		fs[i] = f
 	}
-	return &apperr.Error{Kind: apperr.KindInvalid, Detail: e.Detail, Fields: fs, Err: e.Err}
+	return &apperr.Error{Class: apperr.ClassInvalid, Detail: e.Detail, Fields: fs, Err: e.Err}
 }
 
 // ---- decoding ----
@@ -393,13 +393,16 @@ func readSchulwechsel(c *fiber.Ctx) (*schulwechsel.Schulwechsel, schulwechsel.Fo
 	switch {
 	case err == nil && (mt == fiber.MIMEApplicationJSON || strings.HasSuffix(mt, "+json")):
 		if len(body) > BodyLimit {
-			return nil, "", nil, problem(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("Der Inhalt ist zu groß; erlaubt sind höchstens %d KB.", BodyLimit>>10))
+			return nil, "", nil, apperr.TooLarge(fmt.Sprintf("Der Inhalt ist zu groß; erlaubt sind höchstens %d KB.", BodyLimit>>10))
 		}
 		w, err := schulwechselFromJSON(body)
+		if bad := textProblems(body, "", textRule{max: MaxText}); len(bad) > 0 && apperr.ClassOf(err) != apperr.ClassBadRequest {
+			return nil, "", nil, invalidInput(bad, err)
+		}
 		return w, schulwechsel.FormatJSON, nil, err
 	case err == nil && (mt == fiber.MIMEApplicationXML || mt == fiber.MIMETextXML):
 		if len(body) > xschule.MaxSize {
-			return nil, "", nil, problem(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("Die Nachricht ist zu groß; erlaubt sind höchstens %d MiB.", xschule.MaxSize>>20))
+			return nil, "", nil, apperr.TooLarge(fmt.Sprintf("Die Nachricht ist zu groß; erlaubt sind höchstens %d MiB.", xschule.MaxSize>>20))
 		}
 		w, hinweise, err := xschule.DecodeMitHinweisen(body)
 		if errors.Is(err, xschule.ErrSyntax) {
@@ -409,11 +412,11 @@ func readSchulwechsel(c *fiber.Ctx) (*schulwechsel.Schulwechsel, schulwechsel.Fo
 					detail = "Die Nachricht ist kein wohlgeformtes XML: " + detail
 				}
 			}
-			return nil, "", nil, problem(fiber.StatusBadRequest, detail+" Bitte eine wohlgeformte XSchule-Nachricht schueler.wechsel.0001 senden.")
+			return nil, "", nil, apperr.BadRequest(detail + " Bitte eine wohlgeformte XSchule-Nachricht schueler.wechsel.0001 senden.")
 		}
 		return w, schulwechsel.FormatXML, hinweise, err
 	}
-	return nil, "", nil, problem(fiber.StatusUnsupportedMediaType,
+	return nil, "", nil, apperr.Unsupported(
 		"Der Inhalt muss JSON (application/json) oder eine XSchule-1.2-Nachricht schueler.wechsel.0001 (application/xml) sein.")
 }
 
@@ -422,7 +425,7 @@ func readSchulwechsel(c *fiber.Ctx) (*schulwechsel.Schulwechsel, schulwechsel.Fo
 // of schulwechsel.Check.
 func schulwechselFromJSON(body []byte) (*schulwechsel.Schulwechsel, error) {
 	if t := bytes.TrimSpace(body); !json.Valid(t) || t[0] != '{' {
-		return nil, problem(fiber.StatusBadRequest, "Der Inhalt ist kein gültiges JSON-Objekt.")
+		return nil, apperr.BadRequest("Der Inhalt ist kein gültiges JSON-Objekt.")
 	}
 	var in schulwechselInput
 	var fe []apperr.FieldError
@@ -508,7 +511,7 @@ func modelOf(rec schulwechsel.Record) (*schulwechsel.Schulwechsel, error) {
 func (s *server) postSchulwechsel(c *fiber.Ctx) error {
 	key := c.Get("Idempotency-Key")
 	if !validIdempotencyKey(key) {
-		return problem(fiber.StatusBadRequest, "Der Idempotency-Key muss aus 1 bis 255 sichtbaren ASCII-Zeichen bestehen, z. B. eine UUID.")
+		return apperr.BadRequest("Der Idempotency-Key muss aus 1 bis 255 sichtbaren ASCII-Zeichen bestehen, z. B. eine UUID.")
 	}
 	w, format, hinweise, err := readSchulwechsel(c)
 	if err != nil {

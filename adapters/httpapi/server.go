@@ -112,7 +112,7 @@ func newServer(d Deps) *server {
 		if len(r.roles) > 0 {
 			handlers = append(handlers, s.auditRequest(r.method+" "+r.path), s.authenticate, s.limitSubject, allow(r.roles...))
 		}
-		handlers = append(handlers, r.handler)
+		handlers = append(handlers, checkQuery, r.handler)
 		s.app.Add(r.method, r.path, handlers...)
 	}
 	return s

@@ -179,12 +179,12 @@ func TestFeedRejectsBadInput(t *testing.T) {
 	st := postgres.NewFeedStore(pool, time.Hour)
 
 	_, err := st.Read(ctx, "kaputt", 10)
-	if e, ok := apperr.As(err); !ok || e.Kind != apperr.KindInvalid {
+	if e, ok := apperr.As(err); !ok || e.Class != apperr.ClassInvalid {
 		t.Errorf("malformed position: %v, want apperr.Invalid", err)
 	}
 	for _, limit := range []int{0, -1, page.MaxLimit + 1} {
 		_, err := st.Read(ctx, "", limit)
-		if e, ok := apperr.As(err); !ok || e.Kind != apperr.KindInvalid {
+		if e, ok := apperr.As(err); !ok || e.Class != apperr.ClassInvalid {
 			t.Errorf("limit %d: %v, want apperr.Invalid", limit, err)
 		}
 	}

@@ -57,7 +57,7 @@ func (s *IdempotencyStore) Do(ctx context.Context, subject, key string, requestH
 				return err
 			}
 			if !bytes.Equal(hash, requestHash) {
-				return &apperr.Error{Kind: apperr.KindInvalid,
+				return &apperr.Error{Class: apperr.ClassInvalid,
 					Detail: "Dieser Idempotency-Key wurde schon für eine andere Anfrage verwendet. Für eine neue Anfrage bitte einen neuen Schlüssel wählen."}
 			}
 			return nil

@@ -150,7 +150,7 @@ func TestMelderegisterImportLifecycle(t *testing.T) {
 	}
 	if err := im.svc.Undo(context.Background(), second.ID); err == nil {
 		t.Error("undoing twice must be refused")
-	} else if e, ok := apperr.As(err); !ok || e.Kind != apperr.KindConflict {
+	} else if e, ok := apperr.As(err); !ok || e.Class != apperr.ClassConflict {
 		t.Errorf("second undo: %v, want a conflict", err)
 	}
 }

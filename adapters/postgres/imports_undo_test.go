@@ -20,7 +20,7 @@ func (im *importer) undoConflict(id string) string {
 	im.t.Helper()
 	err := im.svc.Undo(context.Background(), id)
 	e, ok := apperr.As(err)
-	if !ok || e.Kind != apperr.KindConflict {
+	if !ok || e.Class != apperr.ClassConflict {
 		im.t.Fatalf("undo %s: %v, want a conflict", id, err)
 	}
 	return e.Detail

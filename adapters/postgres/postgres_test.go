@@ -92,8 +92,8 @@ func TestSchulenStore(t *testing.T) {
 
 	if _, err := st.Get(ctx, "99999"); err == nil {
 		t.Fatal("Get of a missing school succeeded")
-	} else if e, ok := apperr.As(err); !ok || e.Kind != apperr.KindNotFound {
-		t.Errorf("Get missing = %v, want KindNotFound", err)
+	} else if e, ok := apperr.As(err); !ok || e.Class != apperr.ClassNotFound {
+		t.Errorf("Get missing = %v, want ClassNotFound", err)
 	}
 	list, err := st.List(ctx)
 	if err != nil || len(list) != 1 || list[0].Name != in.Name {

@@ -51,10 +51,10 @@ func TestRetentionAnonymisesRemovesAndSaysSo(t *testing.T) {
 	if n := im.count(`SELECT count(*) FROM import_changes`) + im.count(`SELECT count(*) FROM import_file_parts`); n != 0 {
 		t.Errorf("%d files or before-images left", n)
 	}
-	if _, err := im.store.File(ctx, first.ID); !isKind(err, apperr.KindNotFound) {
+	if _, err := im.store.File(ctx, first.ID); !isKind(err, apperr.ClassNotFound) {
 		t.Errorf("file after retention: %v", err)
 	}
-	if err := im.store.Undo(ctx, second.ID); !isKind(err, apperr.KindConflict) {
+	if err := im.store.Undo(ctx, second.ID); !isKind(err, apperr.ClassConflict) {
 		t.Errorf("undo after retention: %v", err)
 	}
 	// The run is in the audit trail, with what it did.
@@ -75,7 +75,7 @@ func TestRetentionAnonymisesRemovesAndSaysSo(t *testing.T) {
 	}
 }
 
-func isKind(err error, k apperr.Kind) bool {
+func isKind(err error, k apperr.Class) bool {
 	var e *apperr.Error
-	return errors.As(err, &e) && e.Kind == k
+	return errors.As(err, &e) && e.Class == k
 }

@@ -256,7 +256,7 @@ func TestSchulwechselGetAndList(t *testing.T) {
 		t.Errorf("Get = %+v, %v", got, err)
 	}
 	for _, id := range []string{"00000000-0000-0000-0000-000000000000", "kein-uuid", ""} {
-		if _, err := e.svc.Get(ctx, id); !swIsKind(err, apperr.KindNotFound) {
+		if _, err := e.svc.Get(ctx, id); !swIsKind(err, apperr.ClassNotFound) {
 			t.Errorf("Get(%q) = %v, want not found", id, err)
 		}
 	}
@@ -297,9 +297,9 @@ func TestSchulwechselGetAndList(t *testing.T) {
 	}
 }
 
-func swIsKind(err error, k apperr.Kind) bool {
+func swIsKind(err error, k apperr.Class) bool {
 	e, ok := apperr.As(err)
-	return ok && e.Kind == k
+	return ok && e.Class == k
 }
 
 func swCount(t *testing.T, pool *pgxpool.Pool, sql string) int {
@@ -347,7 +347,7 @@ func TestIdempotencyStore(t *testing.T) {
 	if calls.Load() != 1 || swCount(t, e.pool, "SELECT count(*) FROM schulwechsel") != 1 {
 		t.Errorf("write ran %d times, %d records", calls.Load(), swCount(t, e.pool, "SELECT count(*) FROM schulwechsel"))
 	}
-	if _, err := idem.Do(ctx, "bms", "k1", h2, write(w, nil)); !swIsKind(err, apperr.KindInvalid) {
+	if _, err := idem.Do(ctx, "bms", "k1", h2, write(w, nil)); !swIsKind(err, apperr.ClassInvalid) {
 		t.Errorf("same key, other request: %v, want invalid", err)
 	}
 	// Keys are per caller.
@@ -466,7 +466,7 @@ func TestSchulwechselAmbiguousPupilRefused(t *testing.T) {
 	_, err := e.svc.Create(context.Background(), swWechsel(swTom, "20101", "20102", sw.Tagesdatum(2026, 2, 2)),
 		sw.Eingang{Format: sw.FormatJSON, Nachricht: []byte("{}"), CreatedBy: "bms"})
 	ae, ok := apperr.As(err)
-	if !ok || ae.Kind != apperr.KindInvalid || len(ae.Fields) != 1 || ae.Fields[0].Code != sw.CodeSchuelerMehrdeutig ||
+	if !ok || ae.Class != apperr.ClassInvalid || len(ae.Fields) != 1 || ae.Fields[0].Code != sw.CodeSchuelerMehrdeutig ||
 		!strings.Contains(ae.Fields[0].Message, "2 aktive Schüler") {
 		t.Fatalf("got %v %+v, want a refusal naming 2 candidates", err, ae)
 	}

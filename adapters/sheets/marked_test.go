@@ -395,14 +395,14 @@ func TestMarkedWorkbookDamaged(t *testing.T) {
 	} {
 		err := Uploads{}.MarkedWorkbook(context.Background(), imp, tc.file, []importing.StoredProblem{{Sheet: "Liste", Row: 3, Column: 1, Message: "x"}}, io.Discard)
 		var ae *apperr.Error
-		if !errors.As(err, &ae) || ae.Kind != apperr.KindConflict || !strings.Contains(ae.Detail, "markierte Fassung") || !strings.Contains(ae.Detail, tc.want) {
+		if !errors.As(err, &ae) || ae.Class != apperr.ClassConflict || !strings.Contains(ae.Detail, "markierte Fassung") || !strings.Contains(ae.Detail, tc.want) {
 			t.Errorf("%s: %v, want a conflict saying %q", tc.name, err, tc.want)
 		}
 	}
 	// A CSV row may hold as much text as the operator lets a file unpack.
 	err := Uploads{MaxUnpacked: 1 << 20}.MarkedWorkbook(context.Background(), imp, headedFile{[]byte("a;\""), hugeFile(3 << 20)}, nil, io.Discard)
 	var ae *apperr.Error
-	if !errors.As(err, &ae) || ae.Kind != apperr.KindConflict || !strings.Contains(ae.Detail, "zu groß für eine markierte Fassung") || !strings.Contains(ae.Detail, "Anführungszeichen") {
+	if !errors.As(err, &ae) || ae.Class != apperr.ClassConflict || !strings.Contains(ae.Detail, "zu groß für eine markierte Fassung") || !strings.Contains(ae.Detail, "Anführungszeichen") {
 		t.Errorf("unclosed quote: %v, want a conflict about the quote", err)
 	}
 	// A file that cannot be read (the database gone) is no damaged file.

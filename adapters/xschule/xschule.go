@@ -62,7 +62,7 @@ const (
 )
 
 // Causes of a refusal, for errors.Is; the returned error is always an
-// *apperr.Error of kind KindInvalid.
+// *apperr.Error of class ClassInvalid.
 var (
 	ErrTooLarge  = errors.New("xschule: input too large")
 	ErrTooDeep   = errors.New("xschule: nesting too deep")
@@ -99,7 +99,7 @@ const (
 const rootPath = "/xsc:" + Nachricht
 
 // Decode reads one "schueler.wechsel.0001" message. On any problem it
-// returns nil and an *apperr.Error (KindInvalid) listing all of them.
+// returns nil and an *apperr.Error (ClassInvalid) listing all of them.
 func Decode(data []byte) (*schulwechsel.Schulwechsel, error) {
 	w, _, err := DecodeMitHinweisen(data)
 	return w, err
@@ -119,7 +119,7 @@ func DecodeMitHinweisen(data []byte) (*schulwechsel.Schulwechsel, []schulwechsel
 	}
 	if root.name.Space != NamespaceXSchule || root.name.Local != Nachricht {
 		return nil, nil, &apperr.Error{
-			Kind:   apperr.KindInvalid,
+			Class:  apperr.ClassInvalid,
 			Detail: "Die Nachricht ist keine XSchule-1.2-Nachricht schueler.wechsel.0001.",
 			Fields: []apperr.FieldError{{
 				Pointer: "/" + displayName(root.name),
@@ -141,7 +141,7 @@ func DecodeMitHinweisen(data []byte) (*schulwechsel.Schulwechsel, []schulwechsel
 			Message: fmt.Sprintf("%d weitere Fehler wurden nicht aufgeführt.", d.dropped)})
 	}
 	if len(d.errs) > 0 {
-		return nil, nil, &apperr.Error{Kind: apperr.KindInvalid, Detail: "Die XSchule-Nachricht ist ungültig.", Fields: d.errs, Err: ErrInvalid}
+		return nil, nil, &apperr.Error{Class: apperr.ClassInvalid, Detail: "Die XSchule-Nachricht ist ungültig.", Fields: d.errs, Err: ErrInvalid}
 	}
 	return w, d.hinweise, nil
 }
@@ -156,7 +156,7 @@ func Encode(w *schulwechsel.Schulwechsel) ([]byte, error) {
 	out := encodeMessage(w)
 	if _, err := Decode(out); err != nil {
 		if e, ok := apperr.As(err); ok {
-			return nil, &apperr.Error{Kind: apperr.KindInvalid, Detail: "Aus dem Schulwechsel lässt sich keine gültige XSchule-Nachricht erzeugen.", Fields: e.Fields, Err: e.Err}
+			return nil, &apperr.Error{Class: apperr.ClassInvalid, Detail: "Aus dem Schulwechsel lässt sich keine gültige XSchule-Nachricht erzeugen.", Fields: e.Fields, Err: e.Err}
 		}
 		return nil, err
 	}
@@ -165,7 +165,7 @@ func Encode(w *schulwechsel.Schulwechsel) ([]byte, error) {
 
 func refuse(cause error, code, msg string) error {
 	return &apperr.Error{
-		Kind:   apperr.KindInvalid,
+		Class:  apperr.ClassInvalid,
 		Detail: "Die Nachricht wird nicht angenommen.",
 		Fields: []apperr.FieldError{{Pointer: "/", Code: code, Message: msg}},
 		Err:    cause,

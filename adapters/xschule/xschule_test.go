@@ -78,8 +78,8 @@ func fields(t *testing.T, err error) []apperr.FieldError {
 	if !ok {
 		t.Fatalf("error %v is not an *apperr.Error", err)
 	}
-	if e.Kind != apperr.KindInvalid {
-		t.Fatalf("kind = %v, want KindInvalid", e.Kind)
+	if e.Class != apperr.ClassInvalid {
+		t.Fatalf("class = %v, want ClassInvalid", e.Class)
 	}
 	if len(e.Fields) == 0 {
 		t.Fatal("no field errors")

@@ -151,7 +151,7 @@ func statusText(imp importing.Import) string {
 
 // describe turns a refused request into lines for a shell.
 func describe(err error) error {
-	if e, ok := apperr.As(err); ok && e.Kind == apperr.KindInvalid {
+	if e, ok := apperr.As(err); ok && e.Class == apperr.ClassInvalid {
 		lines := make([]string, len(e.Fields))
 		for i, f := range e.Fields {
 			lines[i] = "  - " + strings.TrimPrefix(f.Pointer, "/") + ": " + f.Message

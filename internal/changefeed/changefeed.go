@@ -69,7 +69,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -118,7 +117,7 @@ type Store interface {
 // longer kept (or the position was never given out by this database). The
 // client must read the full data again and continue from a new position.
 // The HTTP layer answers 410 Gone. Its text is German and safe to show.
-var ErrPositionExpired = errors.New("Die Position im Änderungsprotokoll ist nicht mehr gültig: " +
+var ErrPositionExpired = apperr.Gone("Die Position im Änderungsprotokoll ist nicht mehr gültig: " +
 	"die Einträge danach werden nicht mehr aufbewahrt. Bitte alle Daten neu abrufen (vollständig " +
 	"neu synchronisieren) und danach mit der neuen Position weiterlesen.")
 

@@ -32,7 +32,7 @@ func TestDecodePositionRefusesGarbage(t *testing.T) {
 	for _, in := range []string{"x", "12", "AQAAAAAAAAAB==", "AQAAAAAAAAA", v2, "AQAAAAAAAAAA", "AYAAAAAAAAAA", "AQAAAAAAAAAB+", "AQAAAAAAAAAB AQ"} {
 		_, err := DecodePosition(in)
 		e, ok := apperr.As(err)
-		if !ok || e.Kind != apperr.KindInvalid || e.Fields[0].Pointer != "/after" || !strings.Contains(e.Detail, "Position") {
+		if !ok || e.Class != apperr.ClassInvalid || e.Fields[0].Pointer != "/after" || !strings.Contains(e.Detail, "Position") {
 			t.Errorf("DecodePosition(%q) = %v; want apperr.Invalid on /after", in, err)
 		}
 	}

@@ -349,17 +349,17 @@ func TestKinderPages(t *testing.T) {
 	if p, _ := svc.Kinder(ctx, sj(2027), "", all[9], 3); len(p.Items) != 0 {
 		t.Errorf("after the last id: %d", len(p.Items))
 	}
-	if _, err := svc.Kinder(ctx, sj(2027), "99999", "", 3); !isKind(err, apperr.KindNotFound) {
+	if _, err := svc.Kinder(ctx, sj(2027), "99999", "", 3); !isKind(err, apperr.ClassNotFound) {
 		t.Errorf("unknown school: %v", err)
 	}
-	if _, err := svc.Kinder(ctx, sj(2027), "", "kaputt", 3); !isKind(err, apperr.KindInvalid) {
+	if _, err := svc.Kinder(ctx, sj(2027), "", "kaputt", 3); !isKind(err, apperr.ClassInvalid) {
 		t.Errorf("bad after: %v", err)
 	}
 }
 
-func isKind(err error, k apperr.Kind) bool {
+func isKind(err error, k apperr.Class) bool {
 	e, ok := apperr.As(err)
-	return ok && e.Kind == k
+	return ok && e.Class == k
 }
 
 func TestUebersicht(t *testing.T) {
@@ -434,8 +434,8 @@ func TestMelde(t *testing.T) {
 		in       Eingabe
 		schulamt bool
 		before   []Meldung
-		err      error       // errors.Is
-		kind     apperr.Kind // or an apperr of this kind
+		err      error        // errors.Is
+		kind     apperr.Class // or an apperr of this kind
 		pointers []string
 		check    func(t *testing.T, r Ergebnis, k *Kohorte)
 	}{
@@ -445,18 +445,18 @@ func TestMelde(t *testing.T) {
 					t.Errorf("%+v, status %s", r, status(k, "reg"))
 				}
 			}},
-		{name: "every fault at once", in: Eingabe{Typ: "anmelden", Art: "regel", Entscheidung: "ja", Schulnummer: "12"}, kind: apperr.KindInvalid,
+		{name: "every fault at once", in: Eingabe{Typ: "anmelden", Art: "regel", Entscheidung: "ja", Schulnummer: "12"}, kind: apperr.ClassInvalid,
 			pointers: []string{"/kind_id", "/typ", "/schulnummer", "/art", "/entscheidung"}},
-		{name: "art must be the code list's", in: Eingabe{KindID: id("reg"), Typ: "anmeldung", Schulnummer: "20101", Art: "regeleinschulung"}, kind: apperr.KindInvalid, pointers: []string{"/art"}},
-		{name: "both id and person", in: Eingabe{KindID: id("reg"), Person: person(regular), Typ: "abmeldung"}, kind: apperr.KindInvalid, pointers: []string{"/person"}},
-		{name: "person without birth date", in: Eingabe{Person: &PersonEingabe{Familienname: "X", Vornamen: "Y", Geburtsdatum: "04.03.2021"}, Typ: "abmeldung"}, kind: apperr.KindInvalid, pointers: []string{"/person/geburtsdatum"}},
-		{name: "school required", in: Eingabe{KindID: id("reg"), Typ: "aufnahme"}, kind: apperr.KindInvalid, pointers: []string{"/schulnummer"}},
-		{name: "unknown id", in: Eingabe{KindID: id("nobody"), Typ: "abmeldung"}, kind: apperr.KindInvalid, pointers: []string{"/kind_id"}},
-		{name: "unknown school", in: Eingabe{KindID: id("reg"), Typ: "anmeldung", Schulnummer: "99999"}, kind: apperr.KindInvalid, pointers: []string{"/schulnummer"}},
-		{name: "not a Grundschule", in: Eingabe{KindID: id("reg"), Typ: "anmeldung", Schulnummer: "20301"}, kind: apperr.KindInvalid, pointers: []string{"/schulnummer"}},
-		{name: "regular child cannot enter early", in: Eingabe{KindID: id("reg"), Typ: "anmeldung", Schulnummer: "20101", Art: string(ArtVorzeitig)}, kind: apperr.KindInvalid, pointers: []string{"/art"}},
-		{name: "regular child was not deferred", in: Eingabe{KindID: id("reg"), Typ: "anmeldung", Schulnummer: "20101", Art: string(ArtNachZurueckstellung)}, kind: apperr.KindInvalid, pointers: []string{"/art"}},
-		{name: "other school needs a Gastschulantrag", in: Eingabe{KindID: id("reg"), Typ: "anmeldung", Schulnummer: "20102"}, kind: apperr.KindConflict},
+		{name: "art must be the code list's", in: Eingabe{KindID: id("reg"), Typ: "anmeldung", Schulnummer: "20101", Art: "regeleinschulung"}, kind: apperr.ClassInvalid, pointers: []string{"/art"}},
+		{name: "both id and person", in: Eingabe{KindID: id("reg"), Person: person(regular), Typ: "abmeldung"}, kind: apperr.ClassInvalid, pointers: []string{"/person"}},
+		{name: "person without birth date", in: Eingabe{Person: &PersonEingabe{Familienname: "X", Vornamen: "Y", Geburtsdatum: "04.03.2021"}, Typ: "abmeldung"}, kind: apperr.ClassInvalid, pointers: []string{"/person/geburtsdatum"}},
+		{name: "school required", in: Eingabe{KindID: id("reg"), Typ: "aufnahme"}, kind: apperr.ClassInvalid, pointers: []string{"/schulnummer"}},
+		{name: "unknown id", in: Eingabe{KindID: id("nobody"), Typ: "abmeldung"}, kind: apperr.ClassInvalid, pointers: []string{"/kind_id"}},
+		{name: "unknown school", in: Eingabe{KindID: id("reg"), Typ: "anmeldung", Schulnummer: "99999"}, kind: apperr.ClassInvalid, pointers: []string{"/schulnummer"}},
+		{name: "not a Grundschule", in: Eingabe{KindID: id("reg"), Typ: "anmeldung", Schulnummer: "20301"}, kind: apperr.ClassInvalid, pointers: []string{"/schulnummer"}},
+		{name: "regular child cannot enter early", in: Eingabe{KindID: id("reg"), Typ: "anmeldung", Schulnummer: "20101", Art: string(ArtVorzeitig)}, kind: apperr.ClassInvalid, pointers: []string{"/art"}},
+		{name: "regular child was not deferred", in: Eingabe{KindID: id("reg"), Typ: "anmeldung", Schulnummer: "20101", Art: string(ArtNachZurueckstellung)}, kind: apperr.ClassInvalid, pointers: []string{"/art"}},
+		{name: "other school needs a Gastschulantrag", in: Eingabe{KindID: id("reg"), Typ: "anmeldung", Schulnummer: "20102"}, kind: apperr.ClassConflict},
 		{name: "other school after an approved Gastschulantrag", in: Eingabe{KindID: id("reg"), Typ: "aufnahme", Schulnummer: "20102"},
 			before: []Meldung{meldung(2027, "reg", TypGastschulantrag, an("20102"), entschieden(EntscheidungGenehmigt))},
 			check: func(t *testing.T, _ Ergebnis, k *Kohorte) {
@@ -470,8 +470,8 @@ func TestMelde(t *testing.T) {
 					t.Errorf("status %s", status(k, "reg"))
 				}
 			}},
-		{name: "Gastschulantrag for the Bezirk's own school", in: Eingabe{KindID: id("reg"), Typ: "gastschulantrag", Schulnummer: "20101"}, kind: apperr.KindInvalid, pointers: []string{"/schulnummer"}},
-		{name: "Gastschulantrag for a free school", in: Eingabe{KindID: id("reg"), Typ: "gastschulantrag", Schulnummer: "20107"}, kind: apperr.KindInvalid, pointers: []string{"/schulnummer"}},
+		{name: "Gastschulantrag for the Bezirk's own school", in: Eingabe{KindID: id("reg"), Typ: "gastschulantrag", Schulnummer: "20101"}, kind: apperr.ClassInvalid, pointers: []string{"/schulnummer"}},
+		{name: "Gastschulantrag for a free school", in: Eingabe{KindID: id("reg"), Typ: "gastschulantrag", Schulnummer: "20107"}, kind: apperr.ClassInvalid, pointers: []string{"/schulnummer"}},
 		{name: "Gastschulantrag applied for by the BMS", in: Eingabe{KindID: id("reg"), Typ: "gastschulantrag", Schulnummer: "20102"},
 			check: func(t *testing.T, r Ergebnis, k *Kohorte) {
 				if r.Meldung.Entscheidung != EntscheidungBeantragt || schulnummer(k, "reg") != "20101" {
@@ -492,10 +492,10 @@ func TestMelde(t *testing.T) {
 					t.Errorf("%+v: status %s", r, status(k, "early"))
 				}
 			}},
-		{name: "early entry cannot be a regular one", in: Eingabe{Person: person(early), Typ: "anmeldung", Schulnummer: "20101", Art: string(ArtRegeleinschulung)}, kind: apperr.KindInvalid, pointers: []string{"/art"}},
-		{name: "early child cannot be deferred", in: Eingabe{Person: person(early), Typ: "zurueckstellung"}, kind: apperr.KindConflict},
-		{name: "too young", in: Eingabe{Person: person(young), Typ: "anmeldung", Schulnummer: "20101"}, kind: apperr.KindConflict},
-		{name: "last year's child not deferred here", in: Eingabe{Person: person(older), Typ: "anmeldung", Schulnummer: "20101"}, kind: apperr.KindConflict},
+		{name: "early entry cannot be a regular one", in: Eingabe{Person: person(early), Typ: "anmeldung", Schulnummer: "20101", Art: string(ArtRegeleinschulung)}, kind: apperr.ClassInvalid, pointers: []string{"/art"}},
+		{name: "early child cannot be deferred", in: Eingabe{Person: person(early), Typ: "zurueckstellung"}, kind: apperr.ClassConflict},
+		{name: "too young", in: Eingabe{Person: person(young), Typ: "anmeldung", Schulnummer: "20101"}, kind: apperr.ClassConflict},
+		{name: "last year's child not deferred here", in: Eingabe{Person: person(older), Typ: "anmeldung", Schulnummer: "20101"}, kind: apperr.ClassConflict},
 		{name: "last year's child deferred elsewhere", in: Eingabe{Person: person(older), Typ: "anmeldung", Schulnummer: "20101", Art: string(ArtNachZurueckstellung)},
 			check: func(t *testing.T, _ Ergebnis, k *Kohorte) {
 				if art(k, "older") != ArtNachZurueckstellung {
@@ -503,7 +503,7 @@ func TestMelde(t *testing.T) {
 				}
 			}},
 		{name: "a child deferred last year is no regular entrant", in: Eingabe{KindID: id("older"), Typ: "anmeldung", Schulnummer: "20101", Art: string(ArtRegeleinschulung)},
-			before: []Meldung{meldung(2026, "older", TypZurueckstellung, entschieden(EntscheidungGenehmigt))}, kind: apperr.KindInvalid, pointers: []string{"/art"}},
+			before: []Meldung{meldung(2026, "older", TypZurueckstellung, entschieden(EntscheidungGenehmigt))}, kind: apperr.ClassInvalid, pointers: []string{"/art"}},
 		{name: "a child deferred elsewhere stays in the cohort when admitted with another art", in: Eingabe{Person: person(older), Typ: "aufnahme", Schulnummer: "20101", Art: string(ArtInklusion)},
 			before: []Meldung{meldung(2027, "older", TypAnmeldung, als(ArtNachZurueckstellung))},
 			check: func(t *testing.T, _ Ergebnis, k *Kohorte) {
@@ -511,8 +511,8 @@ func TestMelde(t *testing.T) {
 					t.Errorf("status %s, art %s", status(k, "older"), art(k, "older"))
 				}
 			}},
-		{name: "moved away", in: Eingabe{Person: person(gone), Typ: "anmeldung", Schulnummer: "20101"}, kind: apperr.KindConflict},
-		{name: "unknown person", in: Eingabe{Person: &PersonEingabe{Familienname: "Niemand", Vornamen: "Nie", Geburtsdatum: "2021-03-04"}, Typ: "abmeldung"}, kind: apperr.KindInvalid, pointers: []string{"/person"}},
+		{name: "moved away", in: Eingabe{Person: person(gone), Typ: "anmeldung", Schulnummer: "20101"}, kind: apperr.ClassConflict},
+		{name: "unknown person", in: Eingabe{Person: &PersonEingabe{Familienname: "Niemand", Vornamen: "Nie", Geburtsdatum: "2021-03-04"}, Typ: "abmeldung"}, kind: apperr.ClassInvalid, pointers: []string{"/person"}},
 		{name: "no school by the directory: any Grundschule", in: Eingabe{KindID: id("nowhere"), Typ: "anmeldung", Schulnummer: "20102"},
 			check: func(t *testing.T, _ Ergebnis, k *Kohorte) {
 				if status(k, "nowhere") != StatusAngemeldet {
@@ -540,7 +540,7 @@ func TestMelde(t *testing.T) {
 				return
 			case tt.kind != 0:
 				e, ok := apperr.As(err)
-				if !ok || e.Kind != tt.kind {
+				if !ok || e.Class != tt.kind {
 					t.Fatalf("got %v, want apperr kind %d", err, tt.kind)
 				}
 				var got []string

@@ -1,7 +1,6 @@
 package einschulung
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -74,7 +73,7 @@ type PersonEingabe struct {
 
 // ErrEntscheidungNurSchulamt refuses a decision on a Gastschulantrag from
 // anyone but the city's school office: the decision is the Schulträger's.
-var ErrEntscheidungNurSchulamt = errors.New("Über einen Gastschulantrag entscheidet der Schulträger: genehmigt oder abgelehnt darf nur das Schulamt melden.")
+var ErrEntscheidungNurSchulamt = apperr.Forbidden("Über einen Gastschulantrag entscheidet der Schulträger: genehmigt oder abgelehnt darf nur das Schulamt melden.")
 
 // Pruefen checks the Eingabe on its own, reporting every fault at once
 // (apperr invalid), and returns the Meldung it asks for (without school

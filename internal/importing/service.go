@@ -256,7 +256,7 @@ func (s *Service) SaveMapping(ctx context.Context, kind string, m Mapping, by st
 
 // SaveMappingWenn is SaveMapping for a client that read the mappings
 // first: they are saved only while passt accepts the stored ones (the
-// state the client read), else apperr.KindStale. passt nil: always.
+// state the client read), else apperr.ClassPreconditionFailed. passt nil: always.
 func (s *Service) SaveMappingWenn(ctx context.Context, kind string, m Mapping, by string, passt func(Mapping) bool) error {
 	k, err := ParseKind(kind)
 	if err != nil {
@@ -289,7 +289,7 @@ func (s *Service) SaveMappingWenn(ctx context.Context, kind string, m Mapping, b
 	if passt != nil {
 		pruefe = func(alt Mapping) error {
 			if !passt(alt) {
-				return apperr.Stale(fmt.Sprintf("Die Zuordnungen der Liste „%s“ wurden inzwischen von jemand anderem geändert. Bitte den aktuellen Stand (unter „aktuell“) prüfen und die Zuordnung darauf erneut vornehmen.", k.Label()))
+				return apperr.PreconditionFailed(fmt.Sprintf("Die Zuordnungen der Liste „%s“ wurden inzwischen von jemand anderem geändert. Bitte den aktuellen Stand (unter „aktuell“) prüfen und die Zuordnung darauf erneut vornehmen.", k.Label()))
 			}
 			return nil
 		}

@@ -279,7 +279,7 @@ func lesen(a Adresse) (adresse, error) {
 		out.plz = plz
 	}
 	if len(fe) > 0 {
-		return adresse{}, &apperr.Error{Kind: apperr.KindInvalid, Detail: "Die Adresse ist unvollständig oder fehlerhaft.", Fields: fe, Err: ErrAdresse}
+		return adresse{}, &apperr.Error{Class: apperr.ClassInvalid, Detail: "Die Adresse ist unvollständig oder fehlerhaft.", Fields: fe, Err: ErrAdresse}
 	}
 	return out, nil
 }
@@ -354,10 +354,10 @@ func (ix *Index) fehler(r Regel, err error, a Adresse, sj importing.Schuljahr) (
 	case err == nil:
 		return r, nil
 	case errors.Is(err, ErrKeineRegel):
-		return Regel{}, &apperr.Error{Kind: apperr.KindNotFound, Err: err,
+		return Regel{}, &apperr.Error{Class: apperr.ClassNotFound, Err: err,
 			Detail: fmt.Sprintf("Für die Adresse „%s“ legt das Straßenverzeichnis im Schuljahr %s keine Grundschule fest.", a, sj)}
 	}
-	return Regel{}, &apperr.Error{Kind: apperr.KindInvalid, Err: err,
+	return Regel{}, &apperr.Error{Class: apperr.ClassInvalid, Err: err,
 		Detail: fmt.Sprintf("Die Adresse „%s“ gehört im Schuljahr %s nicht eindeutig zu einer Grundschule.", a, sj),
 		Fields: []apperr.FieldError{{Pointer: "/plz", Code: "adresse_mehrdeutig",
 			Message: "Zu dieser Adresse passen Regeln verschiedener Schulen. Bitte die Postleitzahl oder den Ortsteil angeben, bei mehreren Hausnummern nur eine."}}}

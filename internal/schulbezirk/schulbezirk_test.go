@@ -123,11 +123,11 @@ func TestZuordnung(t *testing.T) {
 func TestNotFoundAndAmbiguousAreTypedForHTTP(t *testing.T) {
 	ix := NewIndex(verzeichnis())
 	_, err := ix.Zuordnung(Adresse{Strasse: "Neue Straße", Hausnummer: "3"}, importing.NewSchuljahr(2027))
-	if e, _ := apperr.As(err); e == nil || e.Kind != apperr.KindNotFound || !strings.Contains(e.Detail, "2027/28") {
+	if e, _ := apperr.As(err); e == nil || e.Class != apperr.ClassNotFound || !strings.Contains(e.Detail, "2027/28") {
 		t.Errorf("no rule: %v", err)
 	}
 	_, err = ix.Zuordnung(Adresse{Strasse: "Schulstraße", Hausnummer: "4"}, importing.NewSchuljahr(2027))
-	if e, _ := apperr.As(err); e == nil || e.Kind != apperr.KindInvalid || len(e.Fields) != 1 || e.Fields[0].Pointer != "/plz" {
+	if e, _ := apperr.As(err); e == nil || e.Class != apperr.ClassInvalid || len(e.Fields) != 1 || e.Fields[0].Pointer != "/plz" {
 		t.Errorf("ambiguous: %v", err)
 	}
 }

@@ -78,7 +78,7 @@ type Schule struct {
 }
 
 // Store keeps schools. Implementations return apperr errors:
-// KindNotFound for a missing school, KindUnavailable when storage is down.
+// ClassNotFound for a missing school, ClassUnavailable when storage is down.
 type Store interface {
 	List(ctx context.Context) ([]Schule, error)
 	Get(ctx context.Context, schulnummer string) (Schule, error)

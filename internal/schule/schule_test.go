@@ -14,8 +14,8 @@ func TestValidateReportsEveryField(t *testing.T) {
 	s := Schule{Schulnummer: "12a", Schulform: "waldschule", Traeger: "staat", PLZ: "6108", Zuege: intp(0), Klassenfrequenz: intp(99)}
 	err := s.Validate()
 	e, ok := apperr.As(err)
-	if !ok || e.Kind != apperr.KindInvalid {
-		t.Fatalf("Validate() = %v, want KindInvalid", err)
+	if !ok || e.Class != apperr.ClassInvalid {
+		t.Fatalf("Validate() = %v, want ClassInvalid", err)
 	}
 	got := map[string]string{}
 	for _, f := range e.Fields {

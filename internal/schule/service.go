@@ -71,7 +71,7 @@ type Vorgaben struct {
 
 // Aendere is Put for a client that read the school first: the change
 // applies only if the stored school is still the version it read (else
-// apperr.KindStale), and read-only fields in its body are accepted when
+// apperr.ClassPreconditionFailed), and read-only fields in its body are accepted when
 // they are what is stored (or, for art_der_schule, what the new Schulform
 // gives) and refused, naming them, when they differ.
 func (s *Service) Aendere(ctx context.Context, schulnummer string, sch Schule, v Vorgaben) (Schule, bool, error) {
@@ -82,9 +82,9 @@ func (s *Service) Aendere(ctx context.Context, schulnummer string, sch Schule, v
 	return s.store.PutIf(ctx, sch, func(alt *Schule) error {
 		if v.PasstZu != nil && (alt == nil || !v.PasstZu(alt.Version)) {
 			if alt == nil {
-				return apperr.Stale(fmt.Sprintf("Die Schule %s gibt es nicht (mehr); die Bedingung If-Match trifft auf nichts zu. Bitte die Liste neu laden.", schulnummer))
+				return apperr.PreconditionFailed(fmt.Sprintf("Die Schule %s gibt es nicht (mehr); die Bedingung If-Match trifft auf nichts zu. Bitte die Liste neu laden.", schulnummer))
 			}
-			return apperr.Stale(fmt.Sprintf("Die Schule %s wurde inzwischen von jemand anderem geändert. Bitte den aktuellen Stand (unter „aktuell“) prüfen und die Änderung darauf erneut vornehmen.", schulnummer))
+			return apperr.PreconditionFailed(fmt.Sprintf("Die Schule %s wurde inzwischen von jemand anderem geändert. Bitte den aktuellen Stand (unter „aktuell“) prüfen und die Änderung darauf erneut vornehmen.", schulnummer))
 		}
 		return NurLesbarePruefen(alt, sch, v)
 	})

@@ -47,7 +47,7 @@ func TestFallAnwenden(t *testing.T) {
 			got, h, err := tt.von.Anwenden(tt.a, "sachbearbeiterin")
 			if tt.code != "" {
 				e, ok := apperr.As(err)
-				if !ok || e.Kind != apperr.KindInvalid || len(e.Fields) == 0 || e.Fields[0].Code != tt.code {
+				if !ok || e.Class != apperr.ClassInvalid || len(e.Fields) == 0 || e.Fields[0].Code != tt.code {
 					t.Fatalf("err = %v, want code %s", err, tt.code)
 				}
 				if e.Fields[0].Message == "" {

@@ -360,7 +360,7 @@ func (s *Service) AendereFall(ctx context.Context, id string, a FallAenderung, w
 // AendereFallWenn is AendereFall for a client that read the case first:
 // the change applies only while passt accepts the stored case (the
 // version the client read, checked under the row lock of the change),
-// else apperr.KindStale. passt nil: no precondition.
+// else apperr.ClassPreconditionFailed. passt nil: no precondition.
 func (s *Service) AendereFallWenn(ctx context.Context, id string, a FallAenderung, wer string, passt func(Fall) bool) (Fall, error) {
 	n, ok := fallID(id)
 	if !ok {
@@ -368,7 +368,7 @@ func (s *Service) AendereFallWenn(ctx context.Context, id string, a FallAenderun
 	}
 	return s.store.AendereFall(ctx, n, func(f Fall) (Fall, *Historie, error) {
 		if passt != nil && !passt(f) {
-			return Fall{}, nil, apperr.Stale("Der Fall wurde inzwischen von jemand anderem geändert. Bitte den aktuellen Stand (unter „aktuell“) prüfen und die Änderung darauf erneut vornehmen.")
+			return Fall{}, nil, apperr.PreconditionFailed("Der Fall wurde inzwischen von jemand anderem geändert. Bitte den aktuellen Stand (unter „aktuell“) prüfen und die Änderung darauf erneut vornehmen.")
 		}
 		return f.Anwenden(a, wer)
 	})

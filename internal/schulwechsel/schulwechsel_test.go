@@ -85,7 +85,7 @@ func valid() *Schulwechsel {
 func pointers(t *testing.T, err error) []string {
 	t.Helper()
 	e, ok := apperr.As(err)
-	if !ok || e.Kind != apperr.KindInvalid {
+	if !ok || e.Class != apperr.ClassInvalid {
 		t.Fatalf("want apperr.Invalid, got %v", err)
 	}
 	var out []string

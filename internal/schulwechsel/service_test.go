@@ -218,7 +218,7 @@ func TestEntscheideFindetDenSchueler(t *testing.T) {
 			a, err := entscheide(t, NewService(nil, 0), w, Record{}, Lage{Bekannt: bekannt, Schueler: tc.bestand})
 			if tc.mehrdeutig != "" {
 				e, ok := apperr.As(err)
-				if !ok || e.Kind != apperr.KindInvalid || len(e.Fields) != 1 || e.Fields[0].Code != CodeSchuelerMehrdeutig ||
+				if !ok || e.Class != apperr.ClassInvalid || len(e.Fields) != 1 || e.Fields[0].Code != CodeSchuelerMehrdeutig ||
 					!strings.Contains(e.Fields[0].Message, tc.mehrdeutig+" aktive Schüler") {
 					t.Fatalf("got %v %+v, want a refusal naming %s candidates", err, e, tc.mehrdeutig)
 				}
