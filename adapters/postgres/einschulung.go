@@ -3,11 +3,13 @@ package postgres
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
@@ -113,6 +115,9 @@ func (s *EinschulungStore) SaveMeldung(ctx context.Context, m einschulung.Meldun
 		}
 		if err != nil {
 			return err
+		}
+		if neu { // the request answers 201; its entry, written with this transaction, says so
+			audit.Result(ctx, http.StatusCreated, "")
 		}
 		return RecordChange(ctx, tx, changefeed.EntityKind, id, changefeed.Upsert, nil)
 	})

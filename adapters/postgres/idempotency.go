@@ -65,6 +65,7 @@ func (s *IdempotencyStore) Do(ctx context.Context, subject, key string, requestH
 		if out, writeErr = write(context.WithValue(ctx, txKey{}, tx)); writeErr != nil {
 			return writeErr
 		}
+		audit.Result(ctx, out.Status, "") // the entry written with this transaction records the answer's status
 		_, err = tx.Exec(ctx, `UPDATE idempotency_keys SET status = $3, location = $4, body = $5 WHERE subject = $1 AND key = $2`,
 			subject, key, out.Status, out.Location, out.Body)
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -266,10 +267,16 @@ func (s *SchulpflichtStore) SaveUrteil(ctx context.Context, u sp.Urteil, by stri
 		case !pupilOK:
 			return apperr.NotFound(fmt.Sprintf("Einen Schüler mit der Kennung „%s“ gibt es nicht.", u.PupilID))
 		}
-		return tx.QueryRow(ctx, `
+		if err := tx.QueryRow(ctx, `
 			INSERT INTO schulpflicht_urteile AS t (kind_id, quelle, pupil_ref, bestaetigt, created_by) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (kind_id, quelle, pupil_ref) DO UPDATE SET bestaetigt = EXCLUDED.bestaetigt, created_by = EXCLUDED.created_by, created_at = now()
-			RETURNING xmax = 0`, kind, string(q), ref, u.Bestaetigt, by).Scan(&neu)
+			RETURNING xmax = 0`, kind, string(q), ref, u.Bestaetigt, by).Scan(&neu); err != nil {
+			return err
+		}
+		if neu {
+			audit.Result(ctx, http.StatusCreated, "")
+		}
+		return nil
 	})
 	return neu, storeErr("save urteil", err)
 }

@@ -48,7 +48,8 @@ var (
 		"uebereinstimmend", "begruendung", "schueler"}
 	fallFelder = []string{"id", "kind_id", "kind", "kind.anschrift", "status", "grund", "bemerkung", "abgleich_id", "letzter_abgleich_id",
 		"letzte_entscheidung", "created_at", "updated_at", "historie"}
-	auditFelder = []string{"seq", "zeit", "subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail", "hash"}
+	lueckeFelder = []string{"strasse", "hausnummer", "plz", "ortsteil", "grund", "anzahl", "kinder"}
+	auditFelder  = []string{"seq", "zeit", "subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail", "hash"}
 )
 
 // Feldrichtlinien is the field policy of the gateway. Planners (role
@@ -97,6 +98,14 @@ var Feldrichtlinien = []Feldrichtlinie{
 		Rollen: map[Role]map[string]Sicht{
 			RoleSchulamt: alle(Immer, fallFelder, nil),
 			RoleAdmin:    alle(Immer, fallFelder, map[string]Sicht{"kind.anschrift": OhneSperre}),
+		},
+	},
+	{
+		Ressource: "Abdeckungsluecke", Zweck: "Lücken des Straßenverzeichnisses: das Schulamt ergänzt es, die IT sieht nur, wo",
+		Felder: lueckeFelder,
+		Rollen: map[Role]map[string]Sicht{
+			RoleSchulamt: alle(Immer, lueckeFelder, nil),
+			RoleAdmin:    alle(OhneSperre, lueckeFelder, map[string]Sicht{"grund": Immer, "anzahl": Immer, "kinder": Nie}),
 		},
 	},
 	{
@@ -152,8 +161,10 @@ func FeldrichtlinienMarkdown() string {
 				row = append(row, "alle")
 			case len(immer)+len(gesperrt) == len(r.Felder):
 				row = append(row, "alle; `"+strings.Join(gesperrt, "`, `")+"` nicht bei Auskunftssperre")
+			case len(gesperrt) == 0:
+				row = append(row, "`"+strings.Join(immer, "`, `")+"`")
 			default:
-				row = append(row, "`"+strings.Join(append(immer, gesperrt...), "`, `")+"`")
+				row = append(row, "`"+strings.Join(append(immer, gesperrt...), "`, `")+"`; `"+strings.Join(gesperrt, "`, `")+"` nicht bei Auskunftssperre")
 			}
 		}
 		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
