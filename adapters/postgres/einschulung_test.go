@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schule"
@@ -130,22 +131,23 @@ func TestEinschulungSaveMeldungIsIdempotent(t *testing.T) {
 	}
 	m := einschulung.Meldung{Schuljahr: importing.NewSchuljahr(2027), Kind: "om:OM1", Typ: einschulung.TypGastschulantrag,
 		Schulnummer: "20102", Entscheidung: einschulung.EntscheidungBeantragt}
-	first, neu, err := st.SaveMeldung(ctx, m, "the-id")
+	alles := func(einschulung.Zustand) ([]einschulung.Typ, error) { return nil, nil }
+	first, neu, err := st.SaveMeldung(ctx, m, "the-id", alles)
 	if err != nil || !neu || first.Geaendert.IsZero() || feed() != 1 {
 		t.Fatalf("first: %+v, new %v, %v, feed %d", first, neu, err, feed())
 	}
-	again, neu, err := st.SaveMeldung(ctx, m, "the-id")
+	again, neu, err := st.SaveMeldung(ctx, m, "the-id", alles)
 	if err != nil || neu || !again.Geaendert.Equal(first.Geaendert) || feed() != 1 {
 		t.Errorf("retry: %+v, new %v, %v, feed %d", again, neu, err, feed())
 	}
 	m.Entscheidung = einschulung.EntscheidungGenehmigt
-	decided, neu, err := st.SaveMeldung(ctx, m, "the-id")
+	decided, neu, err := st.SaveMeldung(ctx, m, "the-id", alles)
 	if err != nil || neu || decided.Entscheidung != einschulung.EntscheidungGenehmigt || feed() != 2 {
 		t.Errorf("decision: %+v, new %v, %v, feed %d", decided, neu, err, feed())
 	}
 	other := m
 	other.Typ, other.Schulnummer, other.Entscheidung = einschulung.TypAnmeldung, "20102", ""
-	if _, neu, err := st.SaveMeldung(ctx, other, "the-id"); err != nil || !neu {
+	if _, neu, err := st.SaveMeldung(ctx, other, "the-id", alles); err != nil || !neu {
 		t.Errorf("another Typ is another Meldung: new %v, %v", neu, err)
 	}
 	list, err := st.Meldungen(ctx, []importing.Schuljahr{importing.NewSchuljahr(2027)})
@@ -154,6 +156,29 @@ func TestEinschulungSaveMeldungIsIdempotent(t *testing.T) {
 	}
 	if list, _ := st.Meldungen(ctx, []importing.Schuljahr{importing.NewSchuljahr(2026)}); len(list) != 0 {
 		t.Errorf("Meldungen 2026: %+v", list)
+	}
+	// The transition sees the child's stored Meldungen of the year; its
+	// refusal stores nothing, and the Typen it drops are removed.
+	abm := m
+	abm.Typ, abm.Schulnummer, abm.Entscheidung = einschulung.TypAbmeldung, "", ""
+	_, _, err = st.SaveMeldung(ctx, abm, "the-id", func(z einschulung.Zustand) ([]einschulung.Typ, error) {
+		if len(z) != 2 || z[einschulung.TypGastschulantrag].Entscheidung != einschulung.EntscheidungGenehmigt || z[einschulung.TypAnmeldung].Schulnummer != "20102" {
+			t.Errorf("state seen: %+v", z)
+		}
+		return nil, apperr.Conflict("nein")
+	})
+	if e, ok := apperr.As(err); !ok || e.Kind != apperr.KindConflict || im.count("SELECT count(*) FROM einschulung_meldungen WHERE typ = 'abmeldung'") != 0 || feed() != 3 {
+		t.Errorf("refused: %v, feed %d", err, feed())
+	}
+	if _, _, err := st.SaveMeldung(ctx, abm, "the-id", alles); err != nil {
+		t.Fatal(err)
+	}
+	again2 := other
+	again2.Schulnummer = "20101"
+	if _, _, err := st.SaveMeldung(ctx, again2, "the-id", func(einschulung.Zustand) ([]einschulung.Typ, error) {
+		return []einschulung.Typ{einschulung.TypAbmeldung}, nil
+	}); err != nil || im.count("SELECT count(*) FROM einschulung_meldungen WHERE typ = 'abmeldung'") != 0 || feed() != 5 {
+		t.Errorf("Abmeldung not lifted: %v, feed %d", err, feed())
 	}
 }
 
