@@ -605,7 +605,9 @@ func TestMeldeTellsTheBMSNothingOfTheRegister(t *testing.T) {
 	early := kind("early", "2021-09-09", func(k *Kind) { k.Familienname, k.Vornamen = "Früh", "Frida" })
 	twin1 := kind("twin1", "2021-10-10", func(k *Kind) { k.Familienname, k.Vornamen = "Zwilling", "Zoe" })
 	twin2 := kind("twin2", "2021-10-10", func(k *Kind) { k.Familienname, k.Vornamen = "Zwilling", "Zoe" })
-	sperre := kind("sperre", "2021-08-08", func(k *Kind) { k.Familienname, k.Vornamen, k.Auskunftssperre, k.Weggezogen = "Geheim", "Gesa", true, true })
+	sperre := kind("sperre", "2021-08-08", func(k *Kind) {
+		k.Familienname, k.Vornamen, k.Auskunftssperre, k.Weggezogen = "Geheim", "Gesa", true, true
+	})
 	anmeldung := func(name, vorname, geburt string, art Art) Eingabe {
 		return Eingabe{Person: &PersonEingabe{Familienname: name, Vornamen: vorname, Geburtsdatum: geburt}, Typ: "anmeldung", Schulnummer: "20101", Art: string(art)}
 	}

@@ -213,13 +213,13 @@ func (l Lage) Anwenden(z Zustand, m Meldung) (Zustand, error) {
 	}
 	if m.Typ == TypGastschulantrag {
 		if zl, ok := neu.zulassung(); ok && l.gedeckt(z, zl.Schulnummer) && !l.gedeckt(neu, zl.Schulnummer) {
-			was := "angemeldet"
+			was, zuerst := "angemeldet", "die Anmeldung oder Aufnahme"
 			if zl.Typ == TypAufnahme {
-				was = "aufgenommen"
+				was, zuerst = "aufgenommen", "die Aufnahme"
 			}
 			return z, apperr.Conflict(fmt.Sprintf("Das Kind ist an der Schule %s %s; das beruht auf dem genehmigten Gastschulantrag. "+
-				"Bitte zuerst die Anmeldung oder Aufnahme an der Grundschule des Schulbezirks (%s) oder die Abmeldung melden, dann den Gastschulantrag ändern.",
-				zl.Schulnummer, was, l.Bezirksschule))
+				"Bitte zuerst %s an der Grundschule des Schulbezirks (%s) melden, dann den Gastschulantrag ändern.",
+				zl.Schulnummer, was, zuerst, l.Bezirksschule))
 		}
 	}
 	return neu, nil
