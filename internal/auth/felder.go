@@ -46,7 +46,7 @@ var (
 	fehlerFelder    = []string{"sheet", "row", "column", "cell", "field", "code", "message"}
 	zuordnungFelder = []string{"kind_id", "ordnungsmerkmal", "familienname", "vornamen", "geburtsdatum", "entscheidung", "score",
 		"uebereinstimmend", "begruendung", "schueler"}
-	fallFelder = []string{"id", "kind_id", "kind", "kind.anschrift", "status", "grund", "bemerkung", "abgleich_id", "letzter_abgleich_id",
+	fallFelder = []string{"id", "kind_id", "kind", "kind.anschrift", "status", "grund", "befreit_bis", "anlass", "bemerkung", "abgleich_id", "letzter_abgleich_id",
 		"letzte_entscheidung", "created_at", "updated_at", "historie"}
 	lueckeFelder = []string{"strasse", "hausnummer", "plz", "ortsteil", "grund", "anzahl", "kinder"}
 	auditFelder  = []string{"seq", "zeit", "subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail", "hash"}
