@@ -60,6 +60,7 @@ func (s *IdempotencyStore) Do(ctx context.Context, subject, key string, requestH
 				return &apperr.Error{Kind: apperr.KindInvalid,
 					Detail: "Dieser Idempotency-Key wurde schon für eine andere Anfrage verwendet. Für eine neue Anfrage bitte einen neuen Schlüssel wählen."}
 			}
+			audit.Result(ctx, out.Status, "") // the replay answers the stored status
 			return nil
 		}
 		if out, writeErr = write(context.WithValue(ctx, txKey{}, tx)); writeErr != nil {
