@@ -333,7 +333,7 @@ func (s *server) patchFall(c *fiber.Ctx) error {
 }
 
 var faelleKopf = []string{"Fall", "Status", "Grund", "Bemerkung", "Familienname", "Vornamen", "Geburtsdatum", "Ordnungsmerkmal",
-	"Straße", "Hausnummer", "PLZ", "Ort", "weggezogen", "Letzter Abgleich", "angelegt am", "geändert am"}
+	"Straße", "Hausnummer", "PLZ", "Ort", "weggezogen", "Letzter Abgleich", "angelegt am", "geändert am", "Anlass"}
 
 // getFaelleXLSX exports the cases for the school office: German headers,
 // frozen header row, dates as dates (TT.MM.JJJJ).
@@ -371,7 +371,7 @@ func (s *server) getFaelleXLSX(c *fiber.Ctx) error {
 			weg = "ja"
 		}
 		row := []any{x.ID, x.Status.Label(), x.Grund.Label(), x.Bemerkung, k.Familienname, k.Vornamen, k.Geburtsdatum, k.Ordnungsmerkmal,
-			k.Strasse, k.Hausnummer, k.PLZ, k.Ort, weg, entscheidungLabel(x.LetzteEntscheidung), tag(x.CreatedAt), tag(x.UpdatedAt)}
+			k.Strasse, k.Hausnummer, k.PLZ, k.Ort, weg, entscheidungLabel(x.LetzteEntscheidung), tag(x.CreatedAt), tag(x.UpdatedAt), x.Anlass}
 		if err := f.SetSheetRow(sheet, fmt.Sprintf("A%d", i+2), &row); err != nil {
 			return err
 		}

@@ -292,7 +292,8 @@ func TestSchulpflichtEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(rows) != 3 || rows[0][0] != "Fall" || rows[0][6] != "Geburtsdatum" || rows[1][4] != "Neumann" || rows[1][6] != "01.01.2012" ||
-		rows[1][1] != "erledigt" || rows[1][2] != "Schule gefunden" || rows[2][1] != "offen" {
+		rows[1][1] != "erledigt" || rows[1][2] != "Schule gefunden" || rows[2][1] != "offen" || rows[0][16] != "Anlass" ||
+		len(rows[2]) < 17 || !strings.Contains(rows[2][16], "an einer Schule gefunden") {
 		t.Errorf("xlsx rows: %q", rows)
 	}
 	if typ, _ := x.GetCellType(sheet, "G2"); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
