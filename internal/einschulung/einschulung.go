@@ -2,8 +2,9 @@
 // which children must or may start school (§ 37 SchulG LSA with the age
 // rule of the BGB), which Grundschule is responsible for each (the
 // Schulbezirk of its Hauptwohnsitz, or the school of an approved
-// Gastschulantrag), and where each stands (status and kind of admission)
-// after the registrations and decisions reported so far (Meldungen).
+// Gastschulantrag), and where each stands (status, list and kind of
+// admission) after the registrations and decisions reported so far
+// (Meldungen, a state machine: zustand.go).
 //
 // Nothing of the cohort is stored: it is computed from the Melderegister,
 // the street directory and the Meldungen whenever it is asked for, so it
@@ -120,13 +121,14 @@ type Eintrag struct {
 	ID       string // pseudonymous, stable (Pseudonymizer)
 	Herkunft Herkunft
 	// Bezirksschule is the Grundschule of the child's Schulbezirk ("" when
-	// the directory places it nowhere); Schulnummer the responsible one:
-	// the Bezirksschule, or the school of an approved Gastschulantrag.
+	// the directory places it nowhere); Schulnummer the list the child is
+	// on (Stand.Schulnummer): the city school it is registered or admitted
+	// at, else the responsible one – the Bezirksschule, or the school of
+	// an approved Gastschulantrag.
 	Bezirksschule, Schulnummer string
 	Art                        Art
 	Status                     Status
-	lage                       Lage
-	zustand                    Zustand // this year's Meldungen
+	lage                       Lage // for the transitions of its Meldungen (Service.Melde)
 }
 
 // Kohorte is the cohort of a school year.
@@ -189,7 +191,6 @@ func berechne(g grundlage) *Kohorte {
 			continue
 		}
 		e.Schulnummer, e.Status, e.Art = st.Schulnummer, st.Status, st.Art
-		e.zustand = jetzt[kind.Schluessel]
 		k.Eintraege = append(k.Eintraege, e)
 	}
 	slices.SortFunc(k.Eintraege, func(a, b Eintrag) int { return cmp.Compare(a.ID, b.ID) })
