@@ -30,7 +30,6 @@ var unaudited = map[string]bool{
 	"GET /v1/schulen":                true,
 	"GET /v1/schulen/:schulnummer":   true,
 	"GET /v1/schulbezirke/zuordnung": true,
-	"GET /v1/schulbezirke/abdeckung": true,
 	"GET /v1/header-mappings/:kind":  true,
 }
 
@@ -71,8 +70,11 @@ func (s *server) auditRequest(op string) fiber.Handler {
 			if status < 400 {
 				return nil
 			}
-			e.Ergebnis, e.Detail = status, "Anfrage nach dem Schreiben gescheitert"
+			e.Detail = "Anfrage nach dem Schreiben gescheitert"
 		}
+		// The answer's status is the truth, also over one a store set for
+		// work that did not commit (audit.Result).
+		e.Ergebnis = status
 		// The entry has time of its own: a long request (a slow upload)
 		// must not lose its record because the request's time is up.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), auditWriteTime)

@@ -159,3 +159,53 @@ func TestAuditWorkAndRecordStandOrFallTogether(t *testing.T) {
 		t.Errorf("read without audit: %d %s", resp.StatusCode, body)
 	}
 }
+
+// An audit entry records the status actually answered: 201 for a record
+// created, with or without Idempotency-Key, also for its replay, and for
+// a school created by PUT; a refusal its own status.
+func TestAuditRecordsTheTrueStatus(t *testing.T) {
+	t.Parallel()
+	e, _ := schulwechselEnv(t)
+	amt, bms, admin := e.token(auth.RoleSchulamt), e.token(auth.RoleBMS), e.token(auth.RoleAdmin)
+	key := map[string]string{"Idempotency-Key": "a9a2f1d6-2c43-4b8e-9a57-0f3f7c0b1e11"}
+	want := map[string]int{}
+	post := func(id string, header map[string]string, body string) {
+		t.Helper()
+		h := map[string]string{"X-Request-ID": id}
+		for k, v := range header {
+			h[k] = v
+		}
+		resp, out := e.postSchulwechsel(bms, "application/json", body, h)
+		want[id] = resp.StatusCode
+		if id != "wechsel-falsch" && resp.StatusCode != 201 {
+			t.Fatalf("%s: %d %s", id, resp.StatusCode, out)
+		}
+	}
+	post("wechsel-ohne-key", nil, swLeaJSON)
+	post("wechsel-mit-key", key, swLeaJSON)
+	post("wechsel-wiederholt", key, swLeaJSON)
+	post("wechsel-falsch", nil, `{"schueler":{}}`)
+	resp, body := e.do(call{method: "PUT", path: "/v1/schulen/20109", token: amt, header: map[string]string{"X-Request-ID": "schule-neu"},
+		body: `{"schulnummer":"20109","name":"Grundschule Neubau","schulform":"grundschule","traeger":"kommunal"}`})
+	if resp.StatusCode != 201 {
+		t.Fatalf("new school: %d %s", resp.StatusCode, body)
+	}
+	want["schule-neu"] = 201
+	_, body = e.do(call{method: "GET", path: "/v1/audit?limit=1000", token: admin})
+	var page auditPage
+	mustJSON(t, body, &page)
+	got := map[string]int{}
+	for _, x := range page.Items {
+		if _, ok := want[x.RequestID]; ok {
+			got[x.RequestID] = x.Ergebnis
+		}
+	}
+	if want["wechsel-falsch"] < 400 || len(got) != len(want) {
+		t.Errorf("answers %v, entries %v", want, got)
+	}
+	for id, status := range want {
+		if got[id] != status {
+			t.Errorf("%s answered %d, audited %d", id, status, got[id])
+		}
+	}
+}

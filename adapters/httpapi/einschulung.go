@@ -60,6 +60,7 @@ type einschulungMeldungJSON struct {
 	Art          *string   `json:"art"`
 	Entscheidung *string   `json:"entscheidung"`
 	GeaendertAm  time.Time `json:"geaendert_am"`
+	Hinweis      string    `json:"hinweis,omitempty"`
 }
 
 // orNull turns "" into JSON null.
@@ -98,7 +99,8 @@ func (s *server) postMeldung(c *fiber.Ctx) error {
 	}
 	m := r.Meldung
 	return c.JSON(einschulungMeldungJSON{KindID: r.KindID, Schuljahr: sj.String(), Typ: string(m.Typ), Schulnummer: orNull(m.Schulnummer),
-		Art: orNull(string(m.Art)), Entscheidung: orNull(string(m.Entscheidung)), GeaendertAm: m.Geaendert.UTC()})
+		Art: orNull(string(m.Art)), Entscheidung: orNull(string(m.Entscheidung)), GeaendertAm: m.Geaendert.UTC(),
+		Hinweis: r.Hinweis})
 }
 
 // ---- the cohort for the BMS ----

@@ -229,11 +229,27 @@ func TestEinschulungMeldungenAPI(t *testing.T) {
 	if status, _, body := post(bms, gast); status != 403 || !strings.Contains(string(body), "Schulträger") {
 		t.Errorf("the BMS decides a Gastschulantrag: %d %s", status, body)
 	}
-	if status, m, body := post(amt, gast); status != 201 || *m.Entscheidung != "genehmigt" {
+	if status, m, body := post(amt, gast); status != 201 || *m.Entscheidung != "genehmigt" || !strings.Contains(m.Hinweis, "bleibt dort") {
 		t.Errorf("the school office decides: %d %s", status, body)
 	}
-	if k := e.allKinder(bms, "", 10); *k[0].Schulnummer != "20102" || k[0].Status != "angemeldet" {
+	// The approval moves no child registered at its Bezirksschule (§ 41):
+	// it stays there until the registration at 20102 comes.
+	if k := e.allKinder(bms, "", 10); *k[0].Schulnummer != "20101" || k[0].Status != "angemeldet" {
 		t.Errorf("after the decision: %+v", k[0])
+	}
+	if status, _, body := post(bms, fmt.Sprintf(`{"kind_id":%q,"typ":"anmeldung","schulnummer":"20102"}`, id)); status != 200 {
+		t.Errorf("registration at 20102 after the approval: %d %s", status, body)
+	}
+	if k := e.allKinder(bms, "", 10); *k[0].Schulnummer != "20102" || k[0].Status != "angemeldet" {
+		t.Errorf("after the registration at 20102: %+v", k[0])
+	}
+	// Now the approval cannot be withdrawn: the registration rests on it.
+	abgelehnt := fmt.Sprintf(`{"kind_id":%q,"typ":"gastschulantrag","schulnummer":"20102","entscheidung":"abgelehnt"}`, id)
+	if status, _, body := post(amt, abgelehnt); status != 409 || !strings.Contains(string(body), "beruht auf dem genehmigten Gastschulantrag") {
+		t.Errorf("withdrawing the approval: %d %s", status, body)
+	}
+	if k := e.allKinder(bms, "", 10); *k[0].Schulnummer != "20102" || k[0].Status != "angemeldet" {
+		t.Errorf("after the refused withdrawal: %+v", k[0])
 	}
 	// Early entry: named by name and birth date; from then on in the cohort.
 	status, m, body := post(bms, `{"person":{"familienname":"Loessner","vornamen":"Niklas Moritz","geburtsdatum":"2021-09-09"},"typ":"anmeldung","schulnummer":"20101"}`)
@@ -264,7 +280,7 @@ func TestEinschulungMeldungenAPI(t *testing.T) {
 			feedIDs = append(feedIDs, c.ID)
 		}
 	}
-	if resp.StatusCode != 200 || !slices.Equal(feedIDs, []string{id, id, m.KindID}) || bytes.Contains(body, []byte("OM")) {
+	if resp.StatusCode != 200 || !slices.Equal(feedIDs, []string{id, id, id, m.KindID}) || bytes.Contains(body, []byte("OM")) {
 		t.Errorf("feed %v: %s", feedIDs, body)
 	}
 }
@@ -301,5 +317,85 @@ func TestEinschulungAccess(t *testing.T) {
 		if resp, body := e.do(c); resp.StatusCode != tc.status {
 			t.Errorf("%s %s %s: %d, want %d: %s", tc.role, tc.method, tc.path, resp.StatusCode, tc.status, body)
 		}
+	}
+}
+
+// The BMS cannot probe the register: a registration by name and birth
+// date for a child not in the cohort gets the same answer whether the
+// child is unknown, moved away (also under an Auskunftssperre) or too
+// young; the audit trail records each with its true reason, and a new
+// Meldung's entry records 201 as answered.
+func TestEinschulungBMSCannotProbeTheRegister(t *testing.T) {
+	t.Parallel()
+	e, pool := einschulungEnv(t)
+	seedDirectory(t, pool)
+	if _, err := pool.Exec(context.Background(), `INSERT INTO kinder (schluessel, familienname, vornamen, geburtsdatum, strasse, hausnummer, plz, ort, status, auskunftssperre) VALUES
+		('om:A', 'Krause', 'Emil', '2021-03-04', 'Am Anger', '3', '06108', 'Musterstadt', 'gemeldet', false),
+		('om:B', 'Fort', 'Fiete', '2021-04-04', 'Am Anger', '4', '06108', 'Musterstadt', 'weggezogen', false),
+		('om:C', 'Geheim', 'Gesa', '2021-05-05', 'Am Anger', '5', '06108', 'Musterstadt', 'weggezogen', true),
+		('om:D', 'Klein', 'Kai', '2023-01-01', 'Am Anger', '6', '06108', 'Musterstadt', 'gemeldet', false)`); err != nil {
+		t.Fatal(err)
+	}
+	amt, bms, admin := e.token(auth.RoleSchulamt), e.token(auth.RoleBMS), e.token(auth.RoleAdmin)
+	person := func(name, vorname, geburt string) string {
+		return fmt.Sprintf(`{"person":{"familienname":%q,"vornamen":%q,"geburtsdatum":%q},"typ":"anmeldung","schulnummer":"20101"}`, name, vorname, geburt)
+	}
+	probes := []struct{ name, body string }{
+		{"1", person("Niemand", "Nina", "2021-04-04")}, // not in the register
+		{"2", person("Fort", "Fiete", "2021-04-04")},   // moved away
+		{"3", person("Geheim", "Gesa", "2021-05-05")},  // moved away, Auskunftssperre
+		{"4", person("Klein", "Kai", "2023-01-01")},    // too young
+		{"5", person("Keiner", "Kai", "2023-01-01")},   // not in the register, too young
+	}
+	var first Problem
+	for i, p := range probes {
+		resp, body := e.do(call{method: "POST", path: "/v1/einschulung/2027-28/meldungen", token: bms, body: p.body,
+			header: map[string]string{"X-Request-ID": "probe-" + p.name}})
+		got := problemOf(t, body)
+		got.RequestID, got.Instance = "", ""
+		if resp.StatusCode != 422 || len(got.Errors) != 1 || got.Errors[0].Code != "kind_nicht_meldbar" {
+			t.Errorf("%s: %d %s", p.name, resp.StatusCode, body)
+		}
+		if i == 0 {
+			first = got
+		} else if fmt.Sprint(got) != fmt.Sprint(first) {
+			t.Errorf("%s answers otherwise than an unknown child:\n%+v\n%+v", p.name, got, first)
+		}
+		if bytes.Contains(body, []byte("Melderegister")) || bytes.Contains(body, []byte("weggezogen")) {
+			t.Errorf("%s: the answer names the register: %s", p.name, body)
+		}
+	}
+	// The school office is told why.
+	resp, body := e.do(call{method: "POST", path: "/v1/einschulung/2027-28/meldungen", token: amt, body: probes[1].body})
+	if resp.StatusCode != 409 || !strings.Contains(string(body), "weggezogen") {
+		t.Errorf("school office: %d %s", resp.StatusCode, body)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM einschulung_meldungen`); n != 0 {
+		t.Errorf("%d Meldungen stored", n)
+	}
+	// A Meldung that is new answers 201, and its audit entry says 201.
+	resp, body = e.do(call{method: "POST", path: "/v1/einschulung/2027-28/meldungen", token: bms, body: person("Krause", "Emil", "2021-03-04"),
+		header: map[string]string{"X-Request-ID": "neu-1"}})
+	if resp.StatusCode != 201 {
+		t.Fatalf("registration: %d %s", resp.StatusCode, body)
+	}
+	_, body = e.do(call{method: "GET", path: "/v1/audit?operation=POST%20/v1/einschulung&limit=100", token: admin})
+	var page auditPage
+	mustJSON(t, body, &page)
+	byID := map[string]auditEntryJSON{}
+	for _, x := range page.Items {
+		byID[x.RequestID] = x
+	}
+	if x := byID["neu-1"]; x.Ergebnis != 201 {
+		t.Errorf("new Meldung audited as %+v", x)
+	}
+	for _, p := range probes {
+		x, ok := byID["probe-"+p.name]
+		if !ok || x.Ergebnis != 422 || x.Subject == "" || !strings.HasPrefix(x.Detail, "Meldung ohne Registerauskunft abgewiesen") {
+			t.Errorf("probe %s audited as %+v (found %v)", p.name, x, ok)
+		}
+	}
+	if x := byID["probe-2"]; !strings.Contains(x.Detail, "weggezogen") {
+		t.Errorf("the true reason is not in the audit trail: %+v", x)
 	}
 }

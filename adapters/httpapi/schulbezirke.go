@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
@@ -73,12 +74,14 @@ type abdeckungJSON struct {
 }
 
 type lueckeJSON struct {
-	Strasse    string `json:"strasse"`
-	Hausnummer string `json:"hausnummer"`
-	PLZ        string `json:"plz"`
-	Ortsteil   string `json:"ortsteil"`
-	Grund      string `json:"grund"`
-	Anzahl     int    `json:"anzahl"`
+	// The address is null where a child living there has an
+	// Auskunftssperre and the caller is not the school office.
+	Strasse    *string `json:"strasse"`
+	Hausnummer *string `json:"hausnummer"`
+	PLZ        *string `json:"plz"`
+	Ortsteil   *string `json:"ortsteil"`
+	Grund      string  `json:"grund"`
+	Anzahl     int     `json:"anzahl"`
 	// Kinder names the children; only the school office sees them.
 	Kinder []einwohnerJSON `json:"kinder,omitempty"`
 }
@@ -89,6 +92,9 @@ type einwohnerJSON struct {
 	Geburtsdatum string `json:"geburtsdatum"`
 }
 
+// getAbdeckung answers the coverage report within the field policy
+// (resource Abdeckungsluecke). It names people, so it is audited with the
+// number of children it reports.
 func (s *server) getAbdeckung(c *fiber.Ctx) error {
 	sj, err := querySchuljahr(c)
 	if err != nil {
@@ -99,12 +105,18 @@ func (s *server) getAbdeckung(c *fiber.Ctx) error {
 		return err
 	}
 	p := principal(c)
-	namen := p.HasAny(auth.RoleSchulamt)
 	out := abdeckungJSON{Schuljahr: sj.String(), Einwohner: a.Einwohner, Items: make([]lueckeJSON, len(a.Luecken))}
 	for i, l := range a.Luecken {
-		item := lueckeJSON{Strasse: l.Adresse.Strasse, Hausnummer: l.Adresse.Hausnummer, PLZ: l.Adresse.PLZ, Ortsteil: l.Adresse.Ortsteil,
-			Grund: string(l.Grund), Anzahl: len(l.Kinder)}
-		if namen {
+		gesperrt := l.Gesperrt()
+		feld := func(name, v string) *string {
+			if !auth.Sieht(p, "Abdeckungsluecke", name, gesperrt) {
+				return nil
+			}
+			return &v
+		}
+		item := lueckeJSON{Strasse: feld("strasse", l.Adresse.Strasse), Hausnummer: feld("hausnummer", l.Adresse.Hausnummer),
+			PLZ: feld("plz", l.Adresse.PLZ), Ortsteil: feld("ortsteil", l.Adresse.Ortsteil), Grund: string(l.Grund), Anzahl: len(l.Kinder)}
+		if auth.Sieht(p, "Abdeckungsluecke", "kinder", gesperrt) {
 			for _, k := range l.Kinder {
 				item.Kinder = append(item.Kinder, einwohnerJSON{Familienname: k.Familienname, Vornamen: k.Vornamen, Geburtsdatum: k.Geburtsdatum.Format(time.DateOnly)})
 			}
@@ -112,6 +124,7 @@ func (s *server) getAbdeckung(c *fiber.Ctx) error {
 		out.OhneSchule += item.Anzahl
 		out.Items[i] = item
 	}
+	audit.Count(c.UserContext(), out.OhneSchule)
 	return c.JSON(out)
 }
 

@@ -192,26 +192,58 @@ func TestSchulbezirkAbdeckungAPI(t *testing.T) {
 		('om:5', 'Anger', 'Ali', '2021-02-02', 'Am Anger', '1', '06108', 'gemeldet')`); err != nil {
 		t.Fatal(err)
 	}
-	resp, body := e.do(call{method: "GET", path: "/v1/schulbezirke/abdeckung?schuljahr=2027-28", token: e.token(auth.RoleSchulamt)})
+	// A child alone at an address, under an Auskunftssperre.
+	if _, err := pool.Exec(context.Background(), `INSERT INTO kinder (schluessel, familienname, vornamen, geburtsdatum, strasse, hausnummer, plz, status, auskunftssperre)
+		VALUES ('om:6', 'Geheim', 'Gesa', '2021-03-03', 'Geheimweg', '7', '06108', 'gemeldet', true)`); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := e.do(call{method: "GET", path: "/v1/schulbezirke/abdeckung?schuljahr=2027-28", token: e.token(auth.RoleSchulamt),
+		header: map[string]string{"X-Request-ID": "abdeckung-amt"}})
 	if resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 	var a abdeckungJSON
 	mustJSON(t, body, &a)
-	if a.Einwohner != 4 || a.OhneSchule != 3 || len(a.Items) != 2 {
+	if a.Einwohner != 5 || a.OhneSchule != 4 || len(a.Items) != 3 {
 		t.Fatalf("report %+v", a)
 	}
-	neu, schul := a.Items[0], a.Items[1]
-	if !strings.HasPrefix(neu.Strasse, "Neue Str") || neu.Grund != "keine_regel" || neu.Anzahl != 2 || len(neu.Kinder) != 2 || neu.Kinder[0].Familienname != "Albers" {
+	geheim, neu, schul := a.Items[0], a.Items[1], a.Items[2]
+	if str(neu.Strasse) == "" || !strings.HasPrefix(*neu.Strasse, "Neue Str") || neu.Grund != "keine_regel" || neu.Anzahl != 2 || len(neu.Kinder) != 2 || neu.Kinder[0].Familienname != "Albers" {
 		t.Errorf("Neue Straße: %+v", neu)
 	}
-	if schul.Strasse != "Schulstraße" || schul.Grund != "mehrdeutig" || schul.Anzahl != 1 {
+	if str(schul.Strasse) != "Schulstraße" || schul.Grund != "mehrdeutig" || schul.Anzahl != 1 {
 		t.Errorf("Schulstraße: %+v", schul)
 	}
-	// City IT sees where the directory has gaps, not who lives there.
-	_, body = e.do(call{method: "GET", path: "/v1/schulbezirke/abdeckung?schuljahr=2027-28", token: e.token(auth.RoleAdmin)})
-	if bytes.Contains(body, []byte("Albers")) || bytes.Contains(body, []byte("kinder")) {
-		t.Errorf("admin sees names: %s", body)
+	// The school office sees the address under an Auskunftssperre too.
+	if str(geheim.Strasse) != "Geheimweg" || str(geheim.Hausnummer) != "7" || len(geheim.Kinder) != 1 {
+		t.Errorf("Geheimweg for the school office: %+v", geheim)
+	}
+	// City IT sees where the directory has gaps, not who lives there, and
+	// not the address of a child under an Auskunftssperre.
+	resp, body = e.do(call{method: "GET", path: "/v1/schulbezirke/abdeckung?schuljahr=2027-28", token: e.token(auth.RoleAdmin),
+		header: map[string]string{"X-Request-ID": "abdeckung-it"}})
+	if resp.StatusCode != 200 || bytes.Contains(body, []byte("Albers")) || bytes.Contains(body, []byte("kinder")) ||
+		bytes.Contains(body, []byte("Geheim")) || bytes.Contains(body, []byte("Gesa")) {
+		t.Errorf("admin sees names or the blocked address: %d %s", resp.StatusCode, body)
+	}
+	var it abdeckungJSON
+	mustJSON(t, body, &it)
+	if len(it.Items) != 3 || it.Items[0].Strasse != nil || it.Items[0].Hausnummer != nil || it.Items[0].PLZ != nil || it.Items[0].Anzahl != 1 ||
+		str(it.Items[1].Strasse) == "" || str(it.Items[2].Strasse) != "Schulstraße" {
+		t.Errorf("admin report: %s", body)
+	}
+	// Both reads are in the audit trail with what they named.
+	_, body = e.do(call{method: "GET", path: "/v1/audit?operation=GET%20/v1/schulbezirke", token: e.token(auth.RoleAdmin)})
+	var page auditPage
+	mustJSON(t, body, &page)
+	seen := map[string]auditEntryJSON{}
+	for _, x := range page.Items {
+		seen[x.RequestID] = x
+	}
+	for _, id := range []string{"abdeckung-amt", "abdeckung-it"} {
+		if x, ok := seen[id]; !ok || x.Operation != "GET /v1/schulbezirke/abdeckung" || x.Ergebnis != 200 || x.Anzahl == nil || *x.Anzahl != 4 {
+			t.Errorf("audit entry of %s: %+v (found %v) in %s", id, x, ok, body)
+		}
 	}
 	for _, tc := range []struct {
 		role   auth.Role
@@ -226,4 +258,12 @@ func TestSchulbezirkAbdeckungAPI(t *testing.T) {
 			t.Errorf("%s %s: %d %s", tc.role, tc.path, resp.StatusCode, body)
 		}
 	}
+}
+
+// str reads a nullable string of an answer ("" for null).
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

@@ -196,6 +196,8 @@ type fallJSON struct {
 	Kind               fallKindJSON   `json:"kind"`
 	Status             string         `json:"status"`
 	Grund              *string        `json:"grund"`
+	BefreitBis         *string        `json:"befreit_bis"`
+	Anlass             *string        `json:"anlass"`
 	Bemerkung          string         `json:"bemerkung"`
 	AbgleichID         string         `json:"abgleich_id"`
 	LetzterAbgleichID  string         `json:"letzter_abgleich_id"`
@@ -240,10 +242,14 @@ func toFallJSON(f sp.Fall, p auth.Principal) fallJSON {
 	k := fallKind(f.Kind, p)
 	out := fallJSON{ID: fmt.Sprint(f.ID), KindID: fmt.Sprint(f.KindID), Status: string(f.Status), Grund: orNull(string(f.Grund)),
 		Bemerkung: f.Bemerkung, AbgleichID: f.AbgleichID, LetzterAbgleichID: f.LetzterAbgleichID,
-		LetzteEntscheidung: string(f.LetzteEntscheidung), CreatedAt: f.CreatedAt.UTC(), UpdatedAt: f.UpdatedAt.UTC(),
+		LetzteEntscheidung: string(f.LetzteEntscheidung), CreatedAt: f.CreatedAt.UTC(), UpdatedAt: f.UpdatedAt.UTC(), Anlass: orNull(f.Anlass),
 		Kind: fallKindJSON{Ordnungsmerkmal: orNull(k.Ordnungsmerkmal), Familienname: k.Familienname, Vornamen: k.Vornamen,
 			Geburtsdatum: k.Geburtsdatum.Format(time.DateOnly), Strasse: k.Strasse, Hausnummer: k.Hausnummer, PLZ: k.PLZ, Ort: k.Ort,
 			Weggezogen: k.Weggezogen}}
+	if !f.BefreitBis.IsZero() {
+		bis := f.BefreitBis.Format(time.DateOnly)
+		out.BefreitBis = &bis
+	}
 	for _, h := range f.Historie {
 		out.Historie = append(out.Historie, historieJSON{Wer: h.Wer, Wann: h.Wann.UTC(), VonStatus: orNull(string(h.VonStatus)),
 			ZuStatus: string(h.ZuStatus), VonGrund: orNull(string(h.VonGrund)), ZuGrund: orNull(string(h.ZuGrund)), Bemerkung: h.Bemerkung})
@@ -288,6 +294,8 @@ func (s *server) patchFall(c *fiber.Ctx) error {
 		Status    json.RawMessage `json:"status"`
 		Grund     json.RawMessage `json:"grund"`
 		Bemerkung json.RawMessage `json:"bemerkung" text:"max=2000,lines"`
+		// BefreitBis ends an exemption: "2027-07-31", null for none.
+		BefreitBis json.RawMessage `json:"befreit_bis"`
 	}
 	decodeErrs, err := decodeJSON(c, &in)
 	if err != nil {
@@ -316,6 +324,7 @@ func (s *server) patchFall(c *fiber.Ctx) error {
 	field("status", in.Status, false, &a.StatusSet, &a.Status)
 	field("grund", in.Grund, true, &a.GrundSet, &a.Grund)
 	field("bemerkung", in.Bemerkung, true, &a.BemerkungSet, &a.Bemerkung)
+	field("befreit_bis", in.BefreitBis, true, &a.BefreitBisSet, &a.BefreitBis)
 	if len(decodeErrs) > 0 {
 		return invalidInput(decodeErrs, nil)
 	}
@@ -337,7 +346,7 @@ func (s *server) patchFall(c *fiber.Ctx) error {
 }
 
 var faelleKopf = []string{"Fall", "Status", "Grund", "Bemerkung", "Familienname", "Vornamen", "Geburtsdatum", "Ordnungsmerkmal",
-	"Straße", "Hausnummer", "PLZ", "Ort", "weggezogen", "Letzter Abgleich", "angelegt am", "geändert am"}
+	"Straße", "Hausnummer", "PLZ", "Ort", "weggezogen", "Letzter Abgleich", "angelegt am", "geändert am", "Anlass"}
 
 // getFaelleXLSX exports the cases for the school office: German headers,
 // frozen header row, dates as dates (TT.MM.JJJJ).
@@ -358,7 +367,7 @@ func (s *server) getFaelleXLSX(c *fiber.Ctx) error {
 			weg = "ja"
 		}
 		t.Rows[i] = []any{x.ID, x.Status.Label(), x.Grund.Label(), x.Bemerkung, k.Familienname, k.Vornamen, k.Geburtsdatum, k.Ordnungsmerkmal,
-			k.Strasse, k.Hausnummer, k.PLZ, k.Ort, weg, entscheidungLabel(x.LetzteEntscheidung), tag(x.CreatedAt), tag(x.UpdatedAt)}
+			k.Strasse, k.Hausnummer, k.PLZ, k.Ort, weg, entscheidungLabel(x.LetzteEntscheidung), tag(x.CreatedAt), tag(x.UpdatedAt), x.Anlass}
 	}
 	return sendXLSX(c, "schulpflicht-faelle.xlsx", []sheets.Table{t})
 }

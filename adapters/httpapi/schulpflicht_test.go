@@ -247,10 +247,21 @@ func TestSchulpflichtEndToEnd(t *testing.T) {
 		t.Errorf("open cases: %+v", open)
 	}
 
-	// A third run: Clara's case is erledigt, so she gets a new one.
-	c := e.startAbgleich(amt, "2026-09-15")
-	if open := e.faelle(amt, "&status=offen"); len(open) != 1 || open[0].ID == fallID || open[0].AbgleichID != c.ID {
+	// A third run in the same school year: Clara's case is closed as
+	// schule_ausserhalb for it, so it stays closed and no new one opens.
+	e.startAbgleich(amt, "2026-09-15")
+	if open := e.faelle(amt, "&status=offen"); len(open) != 0 {
 		t.Errorf("open cases after the third run: %+v", open)
+	}
+	// Closed because she was found at a school, she is a new case when a
+	// run finds her at none, and the case says why.
+	if st, f, out := patch(`{"grund":"schule_gefunden"}`); st != 200 || *f.Grund != "schule_gefunden" {
+		t.Fatalf("schule_gefunden: %d %s", st, out)
+	}
+	c := e.startAbgleich(amt, "2026-09-15")
+	if open := e.faelle(amt, "&status=offen"); len(open) != 1 || open[0].ID == fallID || open[0].AbgleichID != c.ID || open[0].Anlass == nil ||
+		!strings.Contains(*open[0].Anlass, "Fall "+fallID+" wurde erledigt, weil das Kind an einer Schule gefunden wurde") {
+		t.Errorf("open cases after the run that found her at no school: %+v", open)
 	}
 
 	// Clara turns up in another school's list: the next run finds her, but
@@ -284,7 +295,8 @@ func TestSchulpflichtEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(rows) != 3 || rows[0][0] != "Fall" || rows[0][6] != "Geburtsdatum" || rows[1][4] != "Neumann" || rows[1][6] != "01.01.2012" ||
-		rows[1][1] != "erledigt" || rows[1][2] != "Schule außerhalb" || rows[2][1] != "offen" {
+		rows[1][1] != "erledigt" || rows[1][2] != "Schule gefunden" || rows[2][1] != "offen" || rows[0][16] != "Anlass" ||
+		len(rows[2]) < 17 || !strings.Contains(rows[2][16], "an einer Schule gefunden") {
 		t.Errorf("xlsx rows: %q", rows)
 	}
 	if typ, _ := x.GetCellType(sheet, "G2"); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
@@ -292,6 +304,18 @@ func TestSchulpflichtEndToEnd(t *testing.T) {
 	}
 	if panes, err := x.GetPanes(sheet); err != nil || !panes.Freeze || panes.YSplit != 1 {
 		t.Errorf("header not frozen: %+v %v", panes, err)
+	}
+
+	// An exemption with an end; another reason drops the end; an end
+	// without befreit is refused.
+	if st, f, out := patch(`{"grund":"befreit","befreit_bis":"2026-12-31"}`); st != 200 || f.BefreitBis == nil || *f.BefreitBis != "2026-12-31" {
+		t.Errorf("befreit_bis: %d %s", st, out)
+	}
+	if st, f, out := patch(`{"grund":"weggezogen"}`); st != 200 || f.BefreitBis != nil {
+		t.Errorf("other reason: %d %s", st, out)
+	}
+	if st, _, out := patch(`{"befreit_bis":"2026-12-31"}`); st != 422 || problemOf(t, out).Errors[0].Pointer != "/befreit_bis" {
+		t.Errorf("befreit_bis without befreit: %d %s", st, out)
 	}
 }
 

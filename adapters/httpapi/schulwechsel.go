@@ -546,6 +546,9 @@ func (s *server) postSchulwechsel(c *fiber.Ctx) error {
 	}
 	var a answer
 	if key == "" {
+		// The entry written with the record's transaction records the
+		// answer's 201; a failure is recorded with its own status.
+		audit.Result(c.UserContext(), fiber.StatusCreated, "")
 		a, err = create(c.UserContext())
 	} else {
 		h := sha256.New()

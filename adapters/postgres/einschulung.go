@@ -3,11 +3,13 @@ package postgres
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
@@ -89,15 +91,49 @@ func (s *EinschulungStore) Meldungen(ctx context.Context, schuljahre []importing
 	return list, storeErr("load Meldungen", err)
 }
 
-// SaveMeldung upserts; a Meldung equal to the stored one changes nothing,
-// not even its time, and records nothing in the change feed.
-func (s *EinschulungStore) SaveMeldung(ctx context.Context, m einschulung.Meldung, id string) (einschulung.Meldung, bool, error) {
+// SaveMeldung locks the child's Meldungen of the school year (an advisory
+// lock on year and child, so that two Meldungen about one child take
+// turns and each is checked against the state the other left), checks m
+// against them and upserts it; a Meldung equal to the stored one changes
+// nothing, not even its time, and records nothing in the change feed.
+func (s *EinschulungStore) SaveMeldung(ctx context.Context, m einschulung.Meldung, id string, pruefe func(einschulung.Zustand) ([]einschulung.Typ, error)) (einschulung.Meldung, bool, error) {
 	var (
 		out einschulung.Meldung
 		neu bool
 	)
 	err := inTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('einschulung:' || $2), $1)`, m.Schuljahr.StartYear(), m.Kind); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+meldungColumns+` FROM einschulung_meldungen WHERE schuljahr = $1 AND kind = $2`, m.Schuljahr.StartYear(), m.Kind)
+		if err != nil {
+			return err
+		}
+		vorher, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (einschulung.Meldung, error) { return scanMeldung(r) })
+		if err != nil {
+			return err
+		}
+		z := einschulung.Zustand{}
+		for _, x := range vorher {
+			z[x.Typ] = x
+		}
+		weg, err := pruefe(z)
+		if err != nil {
+			return err
+		}
+		geloescht := false
+		if len(weg) > 0 {
+			typen := make([]string, len(weg))
+			for i, t := range weg {
+				typen[i] = string(t)
+			}
+			tag, err := tx.Exec(ctx, `DELETE FROM einschulung_meldungen WHERE schuljahr = $1 AND kind = $2 AND typ = ANY ($3)`,
+				m.Schuljahr.StartYear(), m.Kind, typen)
+			if err != nil {
+				return err
+			}
+			geloescht = tag.RowsAffected() > 0
+		}
 		out, err = scanMeldung(tx.QueryRow(ctx, `
 			INSERT INTO einschulung_meldungen AS t (schuljahr, kind, typ, schulnummer, art, entscheidung)
 			VALUES ($1, $2, $3, $4, $5, $6)
@@ -106,18 +142,22 @@ func (s *EinschulungStore) SaveMeldung(ctx context.Context, m einschulung.Meldun
 			WHERE (t.schulnummer, t.art, t.entscheidung) IS DISTINCT FROM (EXCLUDED.schulnummer, EXCLUDED.art, EXCLUDED.entscheidung)
 			RETURNING `+meldungColumns+`, xmax = 0`,
 			m.Schuljahr.StartYear(), m.Kind, m.Typ, m.Schulnummer, m.Art, m.Entscheidung), &neu)
-		if errors.Is(err, pgx.ErrNoRows) { // unchanged
-			out, err = scanMeldung(tx.QueryRow(ctx, `SELECT `+meldungColumns+` FROM einschulung_meldungen
-				WHERE schuljahr = $1 AND kind = $2 AND typ = $3`, m.Schuljahr.StartYear(), m.Kind, m.Typ))
+		switch {
+		case errors.Is(err, pgx.ErrNoRows): // unchanged
+			out, err = z[m.Typ], nil
+			if !geloescht {
+				return nil
+			}
+		case err != nil:
 			return err
 		}
-		if err != nil {
-			return err
+		if neu { // the request answers 201; its entry, written with this transaction, says so
+			audit.Result(ctx, http.StatusCreated, "")
 		}
 		return RecordChange(ctx, tx, changefeed.EntityKind, id, changefeed.Upsert, nil)
 	})
 	if err != nil {
-		return einschulung.Meldung{}, false, storeErr("save Meldung", err)
+		return einschulung.Meldung{}, false, storeErr("save Meldung", err) // a refusal of pruefe passes unchanged
 	}
 	return out, neu, nil
 }

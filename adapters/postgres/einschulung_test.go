@@ -2,11 +2,15 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schule"
@@ -130,22 +134,23 @@ func TestEinschulungSaveMeldungIsIdempotent(t *testing.T) {
 	}
 	m := einschulung.Meldung{Schuljahr: importing.NewSchuljahr(2027), Kind: "om:OM1", Typ: einschulung.TypGastschulantrag,
 		Schulnummer: "20102", Entscheidung: einschulung.EntscheidungBeantragt}
-	first, neu, err := st.SaveMeldung(ctx, m, "the-id")
+	alles := func(einschulung.Zustand) ([]einschulung.Typ, error) { return nil, nil }
+	first, neu, err := st.SaveMeldung(ctx, m, "the-id", alles)
 	if err != nil || !neu || first.Geaendert.IsZero() || feed() != 1 {
 		t.Fatalf("first: %+v, new %v, %v, feed %d", first, neu, err, feed())
 	}
-	again, neu, err := st.SaveMeldung(ctx, m, "the-id")
+	again, neu, err := st.SaveMeldung(ctx, m, "the-id", alles)
 	if err != nil || neu || !again.Geaendert.Equal(first.Geaendert) || feed() != 1 {
 		t.Errorf("retry: %+v, new %v, %v, feed %d", again, neu, err, feed())
 	}
 	m.Entscheidung = einschulung.EntscheidungGenehmigt
-	decided, neu, err := st.SaveMeldung(ctx, m, "the-id")
+	decided, neu, err := st.SaveMeldung(ctx, m, "the-id", alles)
 	if err != nil || neu || decided.Entscheidung != einschulung.EntscheidungGenehmigt || feed() != 2 {
 		t.Errorf("decision: %+v, new %v, %v, feed %d", decided, neu, err, feed())
 	}
 	other := m
 	other.Typ, other.Schulnummer, other.Entscheidung = einschulung.TypAnmeldung, "20102", ""
-	if _, neu, err := st.SaveMeldung(ctx, other, "the-id"); err != nil || !neu {
+	if _, neu, err := st.SaveMeldung(ctx, other, "the-id", alles); err != nil || !neu {
 		t.Errorf("another Typ is another Meldung: new %v, %v", neu, err)
 	}
 	list, err := st.Meldungen(ctx, []importing.Schuljahr{importing.NewSchuljahr(2027)})
@@ -154,6 +159,29 @@ func TestEinschulungSaveMeldungIsIdempotent(t *testing.T) {
 	}
 	if list, _ := st.Meldungen(ctx, []importing.Schuljahr{importing.NewSchuljahr(2026)}); len(list) != 0 {
 		t.Errorf("Meldungen 2026: %+v", list)
+	}
+	// The transition sees the child's stored Meldungen of the year; its
+	// refusal stores nothing, and the Typen it drops are removed.
+	abm := m
+	abm.Typ, abm.Schulnummer, abm.Entscheidung = einschulung.TypAbmeldung, "", ""
+	_, _, err = st.SaveMeldung(ctx, abm, "the-id", func(z einschulung.Zustand) ([]einschulung.Typ, error) {
+		if len(z) != 2 || z[einschulung.TypGastschulantrag].Entscheidung != einschulung.EntscheidungGenehmigt || z[einschulung.TypAnmeldung].Schulnummer != "20102" {
+			t.Errorf("state seen: %+v", z)
+		}
+		return nil, apperr.Conflict("nein")
+	})
+	if e, ok := apperr.As(err); !ok || e.Class != apperr.ClassConflict || im.count("SELECT count(*) FROM einschulung_meldungen WHERE typ = 'abmeldung'") != 0 || feed() != 3 {
+		t.Errorf("refused: %v, feed %d", err, feed())
+	}
+	if _, _, err := st.SaveMeldung(ctx, abm, "the-id", alles); err != nil {
+		t.Fatal(err)
+	}
+	again2 := other
+	again2.Schulnummer = "20101"
+	if _, _, err := st.SaveMeldung(ctx, again2, "the-id", func(einschulung.Zustand) ([]einschulung.Typ, error) {
+		return []einschulung.Typ{einschulung.TypAbmeldung}, nil
+	}); err != nil || im.count("SELECT count(*) FROM einschulung_meldungen WHERE typ = 'abmeldung'") != 0 || feed() != 5 {
+		t.Errorf("Abmeldung not lifted: %v, feed %d", err, feed())
 	}
 }
 
@@ -190,5 +218,129 @@ func TestEinschulungStoreKinder(t *testing.T) {
 	born, err := st.KinderGeborenAm(ctx, time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil || len(born) != 1 || born[0].Familienname != "Genannt" {
 		t.Errorf("born on 2019-01-01: %+v, %v", born, err)
+	}
+}
+
+// Two Meldungen about one child at the same time are checked one after
+// the other against the state the first left: a registration at the
+// school of an approved Gastschulantrag and the withdrawal of that
+// approval never both pass (which would show the child registered at a
+// school it has no right to), whichever comes first. And an approval
+// moves no admitted child, stored as it is.
+func TestEinschulungMeldungenOfOneChildTakeTurns(t *testing.T) {
+	t.Parallel()
+	im := newImporter(t)
+	seedDemo(t, im.pool)
+	ctx := context.Background()
+	const n = 12
+	for i := range n {
+		if _, err := im.pool.Exec(ctx, `INSERT INTO kinder (schluessel, familienname, vornamen, geburtsdatum, strasse, hausnummer, plz, status)
+			VALUES ($1, 'Kind', $2, '2021-03-04', 'Am Anger', $3, '06108', 'gemeldet')`, fmt.Sprintf("om:T%d", i), fmt.Sprintf("K%d", i), fmt.Sprint(2*i+10)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One more child, for the admission at the end.
+	if _, err := im.pool.Exec(ctx, `INSERT INTO kinder (schluessel, familienname, vornamen, geburtsdatum, strasse, hausnummer, plz, status)
+		VALUES ('om:X', 'Kind', 'Extra', '2021-03-04', 'Am Anger', '9', '06108', 'gemeldet')`); err != nil {
+		t.Fatal(err)
+	}
+	svc := einschulungService(t, im)
+	sj := importing.NewSchuljahr(2027)
+	k, err := svc.Kohorte(ctx, sj)
+	if err != nil || len(k.Eintraege) != n+1 {
+		t.Fatalf("cohort: %d, %v", len(k.Eintraege), err)
+	}
+	var extra einschulung.Eintrag
+	k.Eintraege = slices.DeleteFunc(k.Eintraege, func(e einschulung.Eintrag) bool {
+		if e.Kind.Vornamen == "Extra" {
+			extra = e
+			return true
+		}
+		return false
+	})
+	bezirk := k.Eintraege[0].Schulnummer
+	gast := "20102"
+	if bezirk == gast {
+		gast = "20101"
+	}
+	for _, e := range k.Eintraege {
+		if e.Schulnummer != bezirk {
+			t.Fatalf("children of one street in two Bezirke: %s, %s", e.Schulnummer, bezirk)
+		}
+		if _, err := svc.Melde(ctx, sj, einschulung.Eingabe{KindID: e.ID, Typ: "gastschulantrag", Schulnummer: gast, Entscheidung: "genehmigt"}, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type result struct {
+		id                string
+		anmeldung, ablehn error
+	}
+	results := make(chan result, n)
+	for _, e := range k.Eintraege {
+		go func() {
+			var r result
+			r.id = e.ID
+			var wg sync.WaitGroup
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				_, r.anmeldung = svc.Melde(ctx, sj, einschulung.Eingabe{KindID: e.ID, Typ: "anmeldung", Schulnummer: gast}, false)
+			}()
+			go func() {
+				defer wg.Done()
+				_, r.ablehn = svc.Melde(ctx, sj, einschulung.Eingabe{KindID: e.ID, Typ: "gastschulantrag", Schulnummer: gast, Entscheidung: "abgelehnt"}, true)
+			}()
+			wg.Wait()
+			results <- r
+		}()
+	}
+	got := map[string]result{}
+	for range n {
+		r := <-results
+		got[r.id] = r
+	}
+	k, err = svc.Kohorte(ctx, sj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	erst := map[bool]int{}
+	for _, e := range k.Eintraege {
+		if e.ID == extra.ID {
+			continue
+		}
+		r := got[e.ID]
+		switch {
+		case r.anmeldung == nil && r.ablehn == nil:
+			t.Errorf("%s: both passed; now %s at %s", e.ID, e.Status, e.Schulnummer)
+		case r.anmeldung == nil:
+			erst[true]++
+			if e.Status != einschulung.StatusAngemeldet || e.Schulnummer != gast {
+				t.Errorf("%s: registered first, now %s at %s", e.ID, e.Status, e.Schulnummer)
+			}
+		case r.ablehn == nil:
+			erst[false]++
+			if e.Status != einschulung.StatusErwartet || e.Schulnummer != bezirk {
+				t.Errorf("%s: withdrawn first, now %s at %s", e.ID, e.Status, e.Schulnummer)
+			}
+		default:
+			t.Errorf("%s: both refused: %v / %v", e.ID, r.anmeldung, r.ablehn)
+		}
+	}
+	t.Logf("registration first %d times, withdrawal first %d times", erst[true], erst[false])
+
+	// Admitted at the Bezirksschule, then an approval: the child stays.
+	e := extra
+	if _, err := svc.Melde(ctx, sj, einschulung.Eingabe{KindID: e.ID, Typ: "aufnahme", Schulnummer: bezirk}, false); err != nil {
+		t.Fatal(err)
+	}
+	r, err := svc.Melde(ctx, sj, einschulung.Eingabe{KindID: e.ID, Typ: "gastschulantrag", Schulnummer: gast, Entscheidung: "genehmigt"}, true)
+	if err != nil || !strings.Contains(r.Hinweis, "bleibt dort") {
+		t.Fatalf("approval after the admission: %+v %v", r, err)
+	}
+	k, _ = svc.Kohorte(ctx, sj)
+	for _, x := range k.Eintraege {
+		if x.ID == e.ID && (x.Status != einschulung.StatusAufgenommen || x.Schulnummer != bezirk) {
+			t.Errorf("admitted at %s, approved for %s: now %s at %s", bezirk, gast, x.Status, x.Schulnummer)
+		}
 	}
 }

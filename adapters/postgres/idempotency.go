@@ -60,11 +60,13 @@ func (s *IdempotencyStore) Do(ctx context.Context, subject, key string, requestH
 				return &apperr.Error{Class: apperr.ClassInvalid,
 					Detail: "Dieser Idempotency-Key wurde schon für eine andere Anfrage verwendet. Für eine neue Anfrage bitte einen neuen Schlüssel wählen."}
 			}
+			audit.Result(ctx, out.Status, "") // the replay answers the stored status
 			return nil
 		}
 		if out, writeErr = write(context.WithValue(ctx, txKey{}, tx)); writeErr != nil {
 			return writeErr
 		}
+		audit.Result(ctx, out.Status, "") // the entry written with this transaction records the answer's status
 		_, err = tx.Exec(ctx, `UPDATE idempotency_keys SET status = $3, location = $4, body = $5 WHERE subject = $1 AND key = $2`,
 			subject, key, out.Status, out.Location, out.Body)
 		return err

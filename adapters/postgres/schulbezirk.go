@@ -76,7 +76,7 @@ func (s *SchulbezirkStore) Index(ctx context.Context) (*schulbezirk.Index, error
 // einschulung.Kind.Wohnt), by name.
 func (s *SchulbezirkStore) Einwohner(ctx context.Context) ([]schulbezirk.Einwohner, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT familienname, vornamen, geburtsdatum, strasse, hausnummer, coalesce(plz, ''), coalesce(ortsteil, '')
+		SELECT familienname, vornamen, geburtsdatum, strasse, hausnummer, coalesce(plz, ''), coalesce(ortsteil, ''), auskunftssperre
 		FROM kinder
 		WHERE status = 'gemeldet' AND (wegzug IS NULL OR zuzug > wegzug)
 		ORDER BY familienname, vornamen, geburtsdatum`)
@@ -85,7 +85,7 @@ func (s *SchulbezirkStore) Einwohner(ctx context.Context) ([]schulbezirk.Einwohn
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (schulbezirk.Einwohner, error) {
 		var e schulbezirk.Einwohner
-		err := r.Scan(&e.Familienname, &e.Vornamen, &e.Geburtsdatum, &e.Adresse.Strasse, &e.Adresse.Hausnummer, &e.Adresse.PLZ, &e.Adresse.Ortsteil)
+		err := r.Scan(&e.Familienname, &e.Vornamen, &e.Geburtsdatum, &e.Adresse.Strasse, &e.Adresse.Hausnummer, &e.Adresse.PLZ, &e.Adresse.Ortsteil, &e.Auskunftssperre)
 		return e, err
 	})
 	return list, storeErr("load residents", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"sync/atomic"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/schule"
 )
@@ -135,6 +137,9 @@ func (st *SchulenStore) PutIf(ctx context.Context, s schule.Schule, pruefe func(
 		var err error
 		if out, err = scanSchule(row, &created, &changed); err != nil {
 			return err
+		}
+		if created {
+			audit.Result(ctx, http.StatusCreated, "")
 		}
 		if !changed {
 			return nil

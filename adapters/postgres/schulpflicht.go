@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -100,7 +101,11 @@ func (s *SchulpflichtStore) Schueler(ctx context.Context, schuljahr int) ([]sp.P
 		SELECT 'aufnahme', k.id, k.familienname, k.vornamen, k.geburtsdatum, coalesce(k.geschlecht, ''), k.strasse, k.hausnummer,
 			coalesce(k.plz, ''), m.schulnummer, ''
 		FROM einschulung_meldungen m JOIN kinder k ON k.schluessel = m.kind
-		WHERE m.typ = 'aufnahme' AND m.schuljahr = $1 AND m.schulnummer <> ''`, schuljahr)
+		WHERE m.typ = 'aufnahme' AND m.schuljahr = $1 AND m.schulnummer <> ''
+		  -- The admission counts as the Einschulung shows it (einschulung.Lage.Stand): not
+		  -- after an Abmeldung, not while a deferral is granted.
+		  AND NOT EXISTS (SELECT 1 FROM einschulung_meldungen x WHERE x.schuljahr = m.schuljahr AND x.kind = m.kind
+		                  AND (x.typ = 'abmeldung' OR x.typ = 'zurueckstellung' AND x.entscheidung = 'genehmigt'))`, schuljahr)
 	if err != nil {
 		return nil, storeErr("load pupils", err)
 	}
@@ -181,19 +186,28 @@ func (s *SchulpflichtStore) SaveErgebnis(ctx context.Context, id string, zeilen 
 			return err
 		}
 		// Cases: an open one (not erledigt) learns what this run found; a
-		// child with none and no open case gets a new one, its opening in
-		// the history. Nothing is closed here.
+		// line the domain marked NeuerFall gets a case with its Anlass
+		// unless one is open, its opening in the history. Nothing is
+		// closed here, and a closed case is left as it is.
+		var neuKind []int64
+		var neuAnlass []string
+		for _, x := range zeilen {
+			if x.NeuerFall {
+				kind, _ := strconv.ParseInt(x.ResidentID, 10, 64)
+				neuKind, neuAnlass = append(neuKind, kind), append(neuAnlass, x.Anlass)
+			}
+		}
 		if _, err := tx.Exec(ctx, `
 			WITH z AS (SELECT kind_id, entscheidung FROM abgleich_zuordnungen WHERE abgleich_id = $1),
 			upd AS (
 				UPDATE faelle f SET letzter_abgleich_id = $1, letzte_entscheidung = z.entscheidung
 				FROM z WHERE f.kind_id = z.kind_id AND f.status <> 'erledigt'),
 			ins AS (
-				INSERT INTO faelle (kind_id, abgleich_id, letzter_abgleich_id, letzte_entscheidung)
-				SELECT z.kind_id, $1, $1, 'none' FROM z
-				WHERE z.entscheidung = 'none' AND NOT EXISTS (SELECT 1 FROM faelle f WHERE f.kind_id = z.kind_id AND f.status <> 'erledigt')
+				INSERT INTO faelle (kind_id, abgleich_id, letzter_abgleich_id, letzte_entscheidung, anlass)
+				SELECT n.kind_id, $1, $1, 'none', n.anlass FROM unnest($3::bigint[], $4::text[]) AS n (kind_id, anlass)
+				WHERE NOT EXISTS (SELECT 1 FROM faelle f WHERE f.kind_id = n.kind_id AND f.status <> 'erledigt')
 				RETURNING id)
-			INSERT INTO fall_historie (fall_id, wer, zu_status) SELECT id, $2, 'offen' FROM ins`, id, createdBy); err != nil {
+			INSERT INTO fall_historie (fall_id, wer, zu_status) SELECT id, $2, 'offen' FROM ins`, id, createdBy, neuKind, neuAnlass); err != nil {
 			return err
 		}
 		n.Residents = len(zeilen)
@@ -270,24 +284,67 @@ func (s *SchulpflichtStore) SaveUrteil(ctx context.Context, u sp.Urteil, by stri
 		case !pupilOK:
 			return apperr.NotFound(fmt.Sprintf("Einen Schüler mit der Kennung „%s“ gibt es nicht.", u.PupilID))
 		}
-		return tx.QueryRow(ctx, `
+		if err := tx.QueryRow(ctx, `
 			INSERT INTO schulpflicht_urteile AS t (kind_id, quelle, pupil_ref, bestaetigt, created_by) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (kind_id, quelle, pupil_ref) DO UPDATE SET bestaetigt = EXCLUDED.bestaetigt, created_by = EXCLUDED.created_by, created_at = now()
-			RETURNING xmax = 0`, kind, string(q), ref, u.Bestaetigt, by).Scan(&neu)
+			RETURNING xmax = 0`, kind, string(q), ref, u.Bestaetigt, by).Scan(&neu); err != nil {
+			return err
+		}
+		if neu {
+			audit.Result(ctx, http.StatusCreated, "")
+		}
+		return nil
 	})
 	return neu, storeErr("save urteil", err)
 }
 
-const fallColumns = `f.id, f.kind_id, f.status, coalesce(f.grund, ''), f.bemerkung, f.abgleich_id, f.letzter_abgleich_id, f.letzte_entscheidung,
+// ErledigteFaelle: per child without an open case its latest closed one,
+// with the day it was closed (its latest closing in the history), the
+// stichtag of the latest run that saw it open, and the child's move-in.
+func (s *SchulpflichtStore) ErledigteFaelle(ctx context.Context) ([]sp.ErledigterFall, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT DISTINCT ON (f.kind_id) f.id, f.kind_id, f.grund, f.befreit_bis,
+			coalesce((SELECT max(h.wann) FROM fall_historie h WHERE h.fall_id = f.id AND h.zu_status = 'erledigt'), f.updated_at),
+			coalesce(a.stichtag, f.updated_at::date), k.zuzug
+		FROM faelle f
+		JOIN kinder k ON k.id = f.kind_id
+		LEFT JOIN abgleiche a ON a.id = f.letzter_abgleich_id
+		WHERE f.status = 'erledigt' AND NOT EXISTS (SELECT 1 FROM faelle o WHERE o.kind_id = f.kind_id AND o.status <> 'erledigt')
+		ORDER BY f.kind_id, f.id DESC`)
+	if err != nil {
+		return nil, storeErr("load closed cases", err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (sp.ErledigterFall, error) {
+		var f sp.ErledigterFall
+		var kind int64
+		var bis, zuzug *time.Time
+		err := r.Scan(&f.ID, &kind, &f.Grund, &bis, &f.ErledigtAm, &f.Stichtag, &zuzug)
+		f.KindID = strconv.FormatInt(kind, 10)
+		if bis != nil {
+			f.BefreitBis = *bis
+		}
+		if zuzug != nil {
+			f.Zuzug = *zuzug
+		}
+		return f, err
+	})
+	return list, storeErr("load closed cases", err)
+}
+
+const fallColumns = `f.id, f.kind_id, f.status, coalesce(f.grund, ''), f.befreit_bis, f.anlass, f.bemerkung, f.abgleich_id, f.letzter_abgleich_id, f.letzte_entscheidung,
 	f.created_at, f.updated_at, coalesce(k.ordnungsmerkmal, ''), k.familienname, k.vornamen, k.geburtsdatum, k.strasse, k.hausnummer,
 	coalesce(k.plz, ''), coalesce(k.ort, ''), k.status = 'weggezogen', k.auskunftssperre, f.version, k.updated_at`
 
 func scanFall(r pgx.Row) (sp.Fall, error) {
 	var f sp.Fall
+	var bis *time.Time
 	k := &f.Kind
-	err := r.Scan(&f.ID, &f.KindID, &f.Status, &f.Grund, &f.Bemerkung, &f.AbgleichID, &f.LetzterAbgleichID, &f.LetzteEntscheidung,
+	err := r.Scan(&f.ID, &f.KindID, &f.Status, &f.Grund, &bis, &f.Anlass, &f.Bemerkung, &f.AbgleichID, &f.LetzterAbgleichID, &f.LetzteEntscheidung,
 		&f.CreatedAt, &f.UpdatedAt, &k.Ordnungsmerkmal, &k.Familienname, &k.Vornamen, &k.Geburtsdatum, &k.Strasse, &k.Hausnummer,
 		&k.PLZ, &k.Ort, &k.Weggezogen, &k.Auskunftssperre, &f.Version, &f.KindStand)
+	if bis != nil {
+		f.BefreitBis = *bis
+	}
 	return f, err
 }
 
@@ -343,8 +400,12 @@ func (s *SchulpflichtStore) AendereFall(ctx context.Context, id int64, change fu
 		if neu.Grund != "" {
 			grund = string(neu.Grund)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE faelle SET status = $2, grund = $3, bemerkung = $4, updated_at = now() WHERE id = $1`,
-			id, string(neu.Status), grund, neu.Bemerkung); err != nil {
+		var bis any
+		if !neu.BefreitBis.IsZero() {
+			bis = neu.BefreitBis
+		}
+		if _, err := tx.Exec(ctx, `UPDATE faelle SET status = $2, grund = $3, bemerkung = $4, befreit_bis = $5, updated_at = now() WHERE id = $1`,
+			id, string(neu.Status), grund, neu.Bemerkung, bis); err != nil {
 			var pgErr *pgconn.PgError
 			if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 				return apperr.Conflict("Für dieses Kind gibt es inzwischen einen anderen nicht erledigten Fall. Bitte diesen bearbeiten.")

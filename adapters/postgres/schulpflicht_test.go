@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -222,12 +223,13 @@ func TestFallAendern(t *testing.T) {
 	}
 	id := faelle[0].ID
 	idStr := strconv.FormatInt
-	if _, err := f.svc.AendereFall(ctx, idStr(id, 10), sp.FallAenderung{StatusSet: true, Status: "erledigt", GrundSet: true, Grund: "befreit"}, "frau-a"); err != nil {
+	if _, err := f.svc.AendereFall(ctx, idStr(id, 10), sp.FallAenderung{StatusSet: true, Status: "erledigt", GrundSet: true, Grund: "befreit",
+		BefreitBisSet: true, BefreitBis: "2026-09-30"}, "frau-a"); err != nil {
 		t.Fatal(err)
 	}
-	// A second run opens a new case for the child; the old one cannot
-	// be taken up again beside it.
-	b, _ := f.svc.Starte(ctx, "2026-09-15", "amt")
+	// A run after the exemption ended opens a new case for the child; the
+	// old one cannot be taken up again beside it.
+	b, _ := f.svc.Starte(ctx, "2026-10-15", "amt")
 	f.runWorker(b.ID, f.svc.Run)
 	_, err = f.svc.AendereFall(ctx, idStr(id, 10), sp.FallAenderung{StatusSet: true, Status: "in_klaerung"}, "frau-a")
 	if err == nil || !strings.Contains(err.Error(), "anderen nicht erledigten Fall") {
@@ -237,7 +239,129 @@ func TestFallAendern(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fall.Status != sp.FallErledigt || len(fall.Historie) != 2 || fall.Historie[1].Wer != "frau-a" || fall.Historie[1].ZuGrund != sp.GrundBefreit {
+	if fall.Status != sp.FallErledigt || len(fall.Historie) != 2 || fall.Historie[1].Wer != "frau-a" || fall.Historie[1].ZuGrund != sp.GrundBefreit ||
+		fall.BefreitBis.Format(time.DateOnly) != "2026-09-30" {
 		t.Errorf("fall after a refused change: %+v", fall)
+	}
+}
+
+// The reconciliation sees the current state: an admission cancelled by an
+// Abmeldung and a pupil who left count as no school; a closed case stays
+// closed while its reason covers what a run finds, and otherwise a new
+// case says why.
+func TestAbgleichSeesTheCurrentState(t *testing.T) {
+	t.Parallel()
+	f := newSPFixture(t)
+	ctx := context.Background()
+	// First graders of 2026/27 the BMS reported admitted; one deregistered since.
+	f.kind("om:1", "Wolf", "Ben", "2020-03-03", "gemeldet")
+	f.kind("om:2", "Fuchs", "Finn", "2020-04-04", "gemeldet")
+	f.exec(`INSERT INTO einschulung_meldungen (schuljahr, kind, typ, schulnummer) VALUES
+		(2026, 'om:1', 'aufnahme', '20102'), (2026, 'om:2', 'aufnahme', '20102'), (2026, 'om:2', 'abmeldung', '')`)
+	// A pupil who left her school, one who is still there.
+	f.kind("om:3", "Hahn", "Hanna", "2015-05-05", "gemeldet")
+	f.exec(`INSERT INTO schueler (schluessel, schulnummer, familienname, vornamen, geburtsdatum, jahrgangsstufe, status)
+		VALUES ('20101/p:3', '20101', 'Hahn', 'Hanna', '2015-05-05', 5, 'abgegangen')`)
+	f.kind("om:4", "Bauer", "Bea", "2015-06-06", "gemeldet")
+	f.schueler("20101/p:4", "Bauer", "Bea", "2015-06-06")
+	// Children found at no school, whose cases the school office closes.
+	for i, name := range []string{"Ewig", "Kurz", "Gefunden", "Zurueck", "Fort"} {
+		f.kind(fmt.Sprintf("om:%d", 10+i), name, "Kind", "2015-01-0"+strconv.Itoa(1+i), "gemeldet")
+	}
+	run := func(stichtag string) map[string]sp.Entscheidung {
+		t.Helper()
+		a, err := f.svc.Starte(ctx, stichtag, "amt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if done := f.runWorker(a.ID, f.svc.Run); done.Status != sp.StatusSucceeded {
+			t.Fatalf("run %s: %+v", stichtag, done)
+		}
+		lines, err := f.store.Zuordnungen(ctx, a.ID, "", 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]sp.Entscheidung{}
+		for _, l := range lines {
+			out[l.Familienname] = l.Entscheidung
+		}
+		return out
+	}
+	// offen lists the open cases by family name with their Anlass.
+	offen := func() map[string]string {
+		t.Helper()
+		list, err := f.store.Faelle(ctx, sp.FallOffen, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, c := range list {
+			if _, dup := out[c.Kind.Familienname]; dup {
+				t.Errorf("two open cases for %s", c.Kind.Familienname)
+			}
+			out[c.Kind.Familienname] = c.Anlass
+		}
+		return out
+	}
+	got := run("2026-09-15")
+	if got["Wolf"] != sp.Auto || got["Fuchs"] != sp.Keine || got["Hahn"] != sp.Keine || got["Bauer"] != sp.Auto {
+		t.Errorf("first run: %v", got)
+	}
+	faelle := offen()
+	for _, name := range []string{"Fuchs", "Hahn", "Ewig", "Kurz", "Gefunden", "Zurueck", "Fort"} {
+		if a, ok := faelle[name]; !ok || a != "" {
+			t.Errorf("first run: case of %s: %q (open %v)", name, a, ok)
+		}
+	}
+	if len(faelle) != 7 {
+		t.Errorf("open cases %v", faelle)
+	}
+	list, _ := f.store.Faelle(ctx, sp.FallOffen, 0, 0)
+	schliessen := map[string]sp.FallAenderung{
+		"Ewig":     {Grund: "befreit"},
+		"Kurz":     {Grund: "befreit", BefreitBisSet: true, BefreitBis: "2026-12-31"},
+		"Gefunden": {Grund: "schule_gefunden"},
+		"Zurueck":  {Grund: "zurueckgestellt"},
+		"Fort":     {Grund: "weggezogen"},
+	}
+	for _, c := range list {
+		a, ok := schliessen[c.Kind.Familienname]
+		if !ok {
+			continue
+		}
+		a.StatusSet, a.Status, a.GrundSet = true, "erledigt", true
+		if _, err := f.svc.AendereFall(ctx, strconv.FormatInt(c.ID, 10), a, "frau-a"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Closed long ago, the child moved back since.
+	f.exec(`UPDATE fall_historie SET wann = '2026-09-20' WHERE zu_status = 'erledigt'`)
+
+	// Later in the same school year, before the exemption ends: every
+	// closed case stays closed but the one of the child found at a school.
+	run("2026-10-15")
+	faelle = offen()
+	if len(faelle) != 3 || !strings.Contains(faelle["Gefunden"], "weil das Kind an einer Schule gefunden wurde") {
+		t.Errorf("second run: open %v", faelle)
+	}
+	// The child that moved away is back.
+	f.exec(`UPDATE kinder SET zuzug = '2026-11-01' WHERE familienname = 'Fort'`)
+	run("2027-01-15")
+	faelle = offen()
+	if len(faelle) != 5 || !strings.Contains(faelle["Kurz"], "galt bis 31.12.2026") || !strings.Contains(faelle["Fort"], "wieder zugezogen") ||
+		faelle["Ewig"] != "" || faelle["Zurueck"] != "" {
+		t.Errorf("third run: open %v", faelle)
+	}
+	if _, ok := faelle["Ewig"]; ok {
+		t.Error("an exemption without end was opened again")
+	}
+	// A new school year: the deferral was for 2026/27.
+	run("2027-09-15")
+	faelle = offen()
+	if !strings.Contains(faelle["Zurueck"], "Schuljahr 2026/27") {
+		t.Errorf("next school year: open %v", faelle)
+	}
+	if _, ok := faelle["Ewig"]; ok || f.scalar(`SELECT count(*) FROM faelle f JOIN kinder k ON k.id = f.kind_id WHERE k.familienname = 'Ewig'`) != 1 {
+		t.Error("an exemption without end was opened again")
 	}
 }

@@ -47,9 +47,10 @@ var (
 	fehlerFelder    = []string{"sheet", "row", "column", "cell", "field", "code", "message", "message.anschrift"}
 	zuordnungFelder = []string{"kind_id", "ordnungsmerkmal", "familienname", "vornamen", "geburtsdatum", "entscheidung", "score",
 		"uebereinstimmend", "begruendung", "schueler"}
-	fallFelder = []string{"id", "kind_id", "kind", "kind.anschrift", "status", "grund", "bemerkung", "abgleich_id", "letzter_abgleich_id",
+	fallFelder = []string{"id", "kind_id", "kind", "kind.anschrift", "status", "grund", "befreit_bis", "anlass", "bemerkung", "abgleich_id", "letzter_abgleich_id",
 		"letzte_entscheidung", "created_at", "updated_at", "historie"}
-	auditFelder = []string{"seq", "zeit", "subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail", "hash"}
+	lueckeFelder = []string{"strasse", "hausnummer", "plz", "ortsteil", "grund", "anzahl", "kinder"}
+	auditFelder  = []string{"seq", "zeit", "subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail", "hash"}
 )
 
 // Feldrichtlinien is the field policy of the gateway. Planners (role
@@ -109,6 +110,14 @@ var Feldrichtlinien = []Feldrichtlinie{
 		},
 	},
 	{
+		Ressource: "Abdeckungsluecke", Zweck: "Lücken des Straßenverzeichnisses: das Schulamt ergänzt es, die IT sieht nur, wo",
+		Felder: lueckeFelder,
+		Rollen: map[Role]map[string]Sicht{
+			RoleSchulamt: alle(Immer, lueckeFelder, nil),
+			RoleAdmin:    alle(OhneSperre, lueckeFelder, map[string]Sicht{"grund": Immer, "anzahl": Immer, "kinder": Nie}),
+		},
+	},
+	{
 		Ressource: "AuditEntry", Zweck: "Zugriffsprotokoll: wer hat was gesehen",
 		Felder: auditFelder,
 		Rollen: map[Role]map[string]Sicht{RoleAdmin: alle(Immer, auditFelder, nil)},
@@ -161,8 +170,10 @@ func FeldrichtlinienMarkdown() string {
 				row = append(row, "alle")
 			case len(immer)+len(gesperrt) == len(r.Felder):
 				row = append(row, "alle; `"+strings.Join(gesperrt, "`, `")+"` nicht bei Auskunftssperre")
+			case len(gesperrt) == 0:
+				row = append(row, "`"+strings.Join(immer, "`, `")+"`")
 			default:
-				row = append(row, "`"+strings.Join(append(immer, gesperrt...), "`, `")+"`")
+				row = append(row, "`"+strings.Join(append(immer, gesperrt...), "`, `")+"`; `"+strings.Join(gesperrt, "`, `")+"` nicht bei Auskunftssperre")
 			}
 		}
 		b.WriteString("| " + strings.Join(row, " | ") + " |\n")

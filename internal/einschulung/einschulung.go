@@ -2,8 +2,9 @@
 // which children must or may start school (§ 37 SchulG LSA with the age
 // rule of the BGB), which Grundschule is responsible for each (the
 // Schulbezirk of its Hauptwohnsitz, or the school of an approved
-// Gastschulantrag), and where each stands (status and kind of admission)
-// after the registrations and decisions reported so far (Meldungen).
+// Gastschulantrag), and where each stands (status, list and kind of
+// admission) after the registrations and decisions reported so far
+// (Meldungen, a state machine: zustand.go).
 //
 // Nothing of the cohort is stored: it is computed from the Melderegister,
 // the street directory and the Meldungen whenever it is asked for, so it
@@ -120,19 +121,23 @@ type Eintrag struct {
 	ID       string // pseudonymous, stable (Pseudonymizer)
 	Herkunft Herkunft
 	// Bezirksschule is the Grundschule of the child's Schulbezirk ("" when
-	// the directory places it nowhere); Schulnummer the responsible one:
-	// the Bezirksschule, or the school of an approved Gastschulantrag.
+	// the directory places it nowhere); Schulnummer the list the child is
+	// on (Stand.Schulnummer): the city school it is registered or admitted
+	// at, else the responsible one – the Bezirksschule, or the school of
+	// an approved Gastschulantrag.
 	Bezirksschule, Schulnummer string
 	Art                        Art
 	Status                     Status
+	lage                       Lage // for the transitions of its Meldungen (Service.Melde)
 }
 
 // Kohorte is the cohort of a school year.
 type Kohorte struct {
 	Schuljahr importing.Schuljahr
 	// Eintraege are sorted by ID, the order of pagination.
-	Eintraege []Eintrag
-	schulen   map[string]schule.Schule
+	Eintraege       []Eintrag
+	schulen         map[string]schule.Schule
+	zurueckgestellt map[string]bool // register keys of children deferred here last year
 }
 
 // grundlage is what a cohort is computed from.
@@ -158,13 +163,13 @@ func berechne(g grundlage) *Kohorte {
 	for _, s := range g.schulen {
 		k.schulen[s.Schulnummer] = s
 	}
-	jetzt := map[string]map[Typ]Meldung{}
+	jetzt := map[string]Zustand{}
 	zurueckgestellt := map[string]bool{}
 	for _, m := range g.meldungen {
 		switch m.Schuljahr.StartYear() {
 		case g.sj.StartYear():
 			if jetzt[m.Kind] == nil {
-				jetzt[m.Kind] = map[Typ]Meldung{}
+				jetzt[m.Kind] = Zustand{}
 			}
 			jetzt[m.Kind][m.Typ] = m
 		case g.sj.StartYear() - 1:
@@ -173,48 +178,23 @@ func berechne(g grundlage) *Kohorte {
 			}
 		}
 	}
+	k.zurueckgestellt = zurueckgestellt
 	seen := map[string]bool{}
 	for _, kind := range g.kinder {
 		if seen[kind.Schluessel] || !kind.Wohnt() {
 			continue
 		}
 		seen[kind.Schluessel] = true
-		ms := jetzt[kind.Schluessel]
-		h := g.regel.Herkunft(kind.Geburtsdatum, g.sj)
-		if !gehoertDazu(h, zurueckgestellt[kind.Schluessel], ms) {
+		e := k.eintrag(g, kind)
+		st := e.lage.Stand(jetzt[kind.Schluessel])
+		if !st.Drin {
 			continue
 		}
-		e := Eintrag{Kind: kind, ID: g.ps.ID(kind.Schluessel), Herkunft: h}
-		if r, err := g.index.Zuordnung(kind.Adresse(), g.sj); err == nil {
-			e.Bezirksschule = r.Schulnummer
-		}
-		e.Schulnummer = e.Bezirksschule
-		if m, ok := ms[TypGastschulantrag]; ok && m.Entscheidung == EntscheidungGenehmigt {
-			e.Schulnummer = m.Schulnummer
-		}
-		e.Status, e.Art = k.stand(h, ms)
+		e.Schulnummer, e.Status, e.Art = st.Schulnummer, st.Status, st.Art
 		k.Eintraege = append(k.Eintraege, e)
 	}
 	slices.SortFunc(k.Eintraege, func(a, b Eintrag) int { return cmp.Compare(a.ID, b.ID) })
 	return k
-}
-
-// gehoertDazu decides membership by age and Meldungen. A child that is
-// not regularly in the cohort comes in with an Anmeldung or Aufnahme,
-// which Service.Melde takes only as an early admission or as one after a
-// deferral elsewhere.
-func gehoertDazu(h Herkunft, zurueckgestelltImVorjahr bool, ms map[Typ]Meldung) bool {
-	_, an := ms[TypAnmeldung]
-	_, auf := ms[TypAufnahme]
-	switch h {
-	case Regulaer:
-		return true
-	case Vorjahr:
-		return zurueckgestelltImVorjahr || an || auf
-	case VorzeitigMoeglich:
-		return an || auf
-	}
-	return false
 }
 
 // standardArt is the kind of admission a child's age and history give.
@@ -228,55 +208,16 @@ func standardArt(h Herkunft) Art {
 	return ArtRegeleinschulung
 }
 
-// stand derives status and kind of admission from this year's Meldungen.
-// Decisions outrank applications: an Abmeldung ends everything, a granted
-// deferral outranks an admission, an admission a registration.
-func (k *Kohorte) stand(h Herkunft, ms map[Typ]Meldung) (Status, Art) {
-	zs, hatZ := ms[TypZurueckstellung]
-	auf, hatAuf := ms[TypAufnahme]
-	an, hatAn := ms[TypAnmeldung]
-	zulassung, hatZulassung := an, hatAn
-	if hatAuf {
-		zulassung, hatZulassung = auf, true
+// eintrag is the child as the cohort of g would have it, before its
+// Meldungen: its Herkunft, Bezirksschule and the Lage of its transitions.
+func (k *Kohorte) eintrag(g grundlage, kind Kind) Eintrag {
+	h := g.regel.Herkunft(kind.Geburtsdatum, g.sj)
+	e := Eintrag{Kind: kind, ID: g.ps.ID(kind.Schluessel), Herkunft: h}
+	if r, err := g.index.Zuordnung(kind.Adresse(), g.sj); err == nil {
+		e.Bezirksschule = r.Schulnummer
 	}
-	frei := hatZulassung && k.schulen[zulassung.Schulnummer].Traeger == schule.Frei
-	zulassungsArt := func() Art {
-		switch {
-		case zulassung.Art != "":
-			return zulassung.Art
-		case frei:
-			return ArtFreieSchule
-		}
-		return standardArt(h)
-	}
-	genehmigt := hatZ && zs.Entscheidung == EntscheidungGenehmigt
-	var art Art
-	switch {
-	case genehmigt:
-		art = ArtZurueckstellungErfolgt
-	case hatAuf:
-		art = zulassungsArt()
-	case hatZ && zs.Entscheidung == EntscheidungBeantragt:
-		art = ArtZurueckstellungGewuenscht
-	case hatAn:
-		art = zulassungsArt()
-	default:
-		art = standardArt(h)
-	}
-	_, abgemeldet := ms[TypAbmeldung]
-	switch {
-	case abgemeldet:
-		return StatusAbgemeldet, art
-	case genehmigt:
-		return StatusZurueckgestellt, art
-	case frei:
-		return StatusFreieSchule, art
-	case hatAuf:
-		return StatusAufgenommen, art
-	case hatAn && h == VorzeitigMoeglich:
-		return StatusVorzeitig, art
-	case hatAn:
-		return StatusAngemeldet, art
-	}
-	return StatusErwartet, art
+	e.Schulnummer = e.Bezirksschule
+	e.lage = Lage{Schuljahr: g.sj, Herkunft: h, Stamm: h == Regulaer || h == Vorjahr && k.zurueckgestellt[kind.Schluessel],
+		Wohnt: kind.Wohnt(), Bezirksschule: e.Bezirksschule, Schulen: k.schulen}
+	return e
 }

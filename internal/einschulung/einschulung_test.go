@@ -64,7 +64,20 @@ func (m *memStore) Meldungen(_ context.Context, jahre []importing.Schuljahr) ([]
 	return out, nil
 }
 
-func (m *memStore) SaveMeldung(_ context.Context, x Meldung, _ string) (Meldung, bool, error) {
+func (m *memStore) SaveMeldung(_ context.Context, x Meldung, _ string, pruefe func(Zustand) ([]Typ, error)) (Meldung, bool, error) {
+	z := Zustand{}
+	for _, old := range m.meldungen {
+		if old.Schuljahr == x.Schuljahr && old.Kind == x.Kind {
+			z[old.Typ] = old
+		}
+	}
+	weg, err := pruefe(z)
+	if err != nil {
+		return Meldung{}, false, err
+	}
+	m.meldungen = slices.DeleteFunc(m.meldungen, func(old Meldung) bool {
+		return old.Schuljahr == x.Schuljahr && old.Kind == x.Kind && slices.Contains(weg, old.Typ)
+	})
 	for i, old := range m.meldungen {
 		if old.Schuljahr == x.Schuljahr && old.Kind == x.Kind && old.Typ == x.Typ {
 			m.meldungen[i] = x
@@ -492,10 +505,10 @@ func TestMelde(t *testing.T) {
 					t.Errorf("%+v: status %s", r, status(k, "early"))
 				}
 			}},
-		{name: "early entry cannot be a regular one", in: Eingabe{Person: person(early), Typ: "anmeldung", Schulnummer: "20101", Art: string(ArtRegeleinschulung)}, kind: apperr.ClassInvalid, pointers: []string{"/art"}},
-		{name: "early child cannot be deferred", in: Eingabe{Person: person(early), Typ: "zurueckstellung"}, kind: apperr.ClassConflict},
-		{name: "too young", in: Eingabe{Person: person(young), Typ: "anmeldung", Schulnummer: "20101"}, kind: apperr.ClassConflict},
-		{name: "last year's child not deferred here", in: Eingabe{Person: person(older), Typ: "anmeldung", Schulnummer: "20101"}, kind: apperr.ClassConflict},
+		{name: "early entry cannot be a regular one", in: Eingabe{Person: person(early), Typ: "anmeldung", Schulnummer: "20101", Art: string(ArtRegeleinschulung)}, schulamt: true, kind: apperr.ClassInvalid, pointers: []string{"/art"}},
+		{name: "early child cannot be deferred", in: Eingabe{Person: person(early), Typ: "zurueckstellung"}, schulamt: true, kind: apperr.ClassConflict},
+		{name: "too young", in: Eingabe{Person: person(young), Typ: "anmeldung", Schulnummer: "20101"}, schulamt: true, kind: apperr.ClassConflict},
+		{name: "last year's child not deferred here", in: Eingabe{Person: person(older), Typ: "anmeldung", Schulnummer: "20101"}, schulamt: true, kind: apperr.ClassConflict},
 		{name: "last year's child deferred elsewhere", in: Eingabe{Person: person(older), Typ: "anmeldung", Schulnummer: "20101", Art: string(ArtNachZurueckstellung)},
 			check: func(t *testing.T, _ Ergebnis, k *Kohorte) {
 				if art(k, "older") != ArtNachZurueckstellung {
@@ -511,8 +524,8 @@ func TestMelde(t *testing.T) {
 					t.Errorf("status %s, art %s", status(k, "older"), art(k, "older"))
 				}
 			}},
-		{name: "moved away", in: Eingabe{Person: person(gone), Typ: "anmeldung", Schulnummer: "20101"}, kind: apperr.ClassConflict},
-		{name: "unknown person", in: Eingabe{Person: &PersonEingabe{Familienname: "Niemand", Vornamen: "Nie", Geburtsdatum: "2021-03-04"}, Typ: "abmeldung"}, kind: apperr.ClassInvalid, pointers: []string{"/person"}},
+		{name: "moved away", in: Eingabe{Person: person(gone), Typ: "anmeldung", Schulnummer: "20101"}, schulamt: true, kind: apperr.ClassConflict},
+		{name: "unknown person", in: Eingabe{Person: &PersonEingabe{Familienname: "Niemand", Vornamen: "Nie", Geburtsdatum: "2021-03-04"}, Typ: "abmeldung"}, schulamt: true, kind: apperr.ClassInvalid, pointers: []string{"/person"}},
 		{name: "no school by the directory: any Grundschule", in: Eingabe{KindID: id("nowhere"), Typ: "anmeldung", Schulnummer: "20102"},
 			check: func(t *testing.T, _ Ergebnis, k *Kohorte) {
 				if status(k, "nowhere") != StatusAngemeldet {
@@ -578,3 +591,76 @@ func eintrag(k *Kohorte, key string) Eintrag {
 func status(k *Kohorte, key string) Status      { return eintrag(k, key).Status }
 func art(k *Kohorte, key string) Art            { return eintrag(k, key).Art }
 func schulnummer(k *Kohorte, key string) string { return eintrag(k, key).Schulnummer }
+
+// The BMS learns nothing of the register beyond the cohort: for a child
+// named by name and birth date that is not in the cohort, every refusal –
+// unknown, moved away, too young, of last year, ambiguous, or a Meldung
+// that does not fit it – is the same answer; the school office is told
+// why. Nothing is stored.
+func TestMeldeTellsTheBMSNothingOfTheRegister(t *testing.T) {
+	ctx := context.Background()
+	gone := kind("gone", "2021-04-04", func(k *Kind) { k.Familienname, k.Vornamen, k.Weggezogen = "Fort", "Fiete", true })
+	young := kind("young", "2023-01-01", func(k *Kind) { k.Familienname, k.Vornamen = "Klein", "Kai" })
+	older := kind("older", "2020-05-05", func(k *Kind) { k.Familienname, k.Vornamen = "Alt", "Anna" })
+	early := kind("early", "2021-09-09", func(k *Kind) { k.Familienname, k.Vornamen = "Früh", "Frida" })
+	twin1 := kind("twin1", "2021-10-10", func(k *Kind) { k.Familienname, k.Vornamen = "Zwilling", "Zoe" })
+	twin2 := kind("twin2", "2021-10-10", func(k *Kind) { k.Familienname, k.Vornamen = "Zwilling", "Zoe" })
+	sperre := kind("sperre", "2021-08-08", func(k *Kind) {
+		k.Familienname, k.Vornamen, k.Auskunftssperre, k.Weggezogen = "Geheim", "Gesa", true, true
+	})
+	anmeldung := func(name, vorname, geburt string, art Art) Eingabe {
+		return Eingabe{Person: &PersonEingabe{Familienname: name, Vornamen: vorname, Geburtsdatum: geburt}, Typ: "anmeldung", Schulnummer: "20101", Art: string(art)}
+	}
+	cases := []struct {
+		name string
+		in   Eingabe
+	}{
+		{"not in the register", anmeldung("Niemand", "Nie", "2021-04-04", "")},
+		{"moved away", anmeldung("Fort", "Fiete", "2021-04-04", "")},
+		{"moved away, under an Auskunftssperre", anmeldung("Geheim", "Gesa", "2021-08-08", "")},
+		{"too young", anmeldung("Klein", "Kai", "2023-01-01", "")},
+		{"not in the register, too young", anmeldung("Keiner", "Kai", "2023-01-01", "")},
+		{"last year's, not deferred here", anmeldung("Alt", "Anna", "2020-05-05", "")},
+		{"early, with the wrong art", anmeldung("Früh", "Frida", "2021-09-09", ArtRegeleinschulung)},
+		{"not in the register, early birth date", anmeldung("Niemand", "Nie", "2021-09-09", ArtRegeleinschulung)},
+		{"ambiguous", anmeldung("Zwilling", "Zoe", "2021-10-10", "")},
+		{"early child, a deferral", Eingabe{Person: &PersonEingabe{Familienname: "Früh", Vornamen: "Frida", Geburtsdatum: "2021-09-09"}, Typ: "zurueckstellung"}},
+	}
+	var first *apperr.Error
+	for _, tc := range cases {
+		st := &memStore{kinder: []Kind{gone, young, older, early, twin1, twin2, sperre}}
+		svc := newService(t, st)
+		_, err := svc.Melde(ctx, sj(2027), tc.in, false)
+		e, ok := apperr.As(err)
+		if !ok || e.Class != apperr.ClassInvalid || len(e.Fields) != 1 || e.Fields[0].Pointer != "/person" || e.Fields[0].Code != "kind_nicht_meldbar" {
+			t.Errorf("%s: BMS got %v %+v", tc.name, err, e)
+			continue
+		}
+		if first == nil {
+			first = e
+		} else if e.Detail != first.Detail || e.Fields[0] != first.Fields[0] {
+			t.Errorf("%s: another answer than for %q: %+v", tc.name, cases[0].name, e)
+		}
+		if len(st.meldungen) != 0 {
+			t.Errorf("%s: stored %+v", tc.name, st.meldungen)
+		}
+		// The school office is told why.
+		_, err = svc.Melde(ctx, sj(2027), tc.in, true)
+		if e, ok := apperr.As(err); !ok || len(e.Fields) > 0 && e.Fields[0].Code == "kind_nicht_meldbar" || e.Detail == first.Detail {
+			t.Errorf("%s: school office got %v", tc.name, err)
+		}
+	}
+	// What the cohort tells the BMS anyway is no secret: a child in it may
+	// be named by name, and its refusals keep their reason.
+	regular := kind("reg", "2021-03-04", func(k *Kind) { k.Familienname, k.Vornamen = "Regel", "Rita" })
+	svc := newService(t, &memStore{kinder: []Kind{regular}})
+	_, err := svc.Melde(ctx, sj(2027), anmeldung("Regel", "Rita", "2021-03-04", ArtVorzeitig), false)
+	if e, ok := apperr.As(err); !ok || len(e.Fields) != 1 || e.Fields[0].Pointer != "/art" {
+		t.Errorf("child of the cohort: %v", err)
+	}
+	// And an early entry by name still works for the BMS.
+	st := &memStore{kinder: []Kind{early}}
+	if r, err := newService(t, st).Melde(ctx, sj(2027), anmeldung("Früh", "Frida", "2021-09-09", ""), false); err != nil || !r.Neu {
+		t.Errorf("early entry: %+v %v", r, err)
+	}
+}

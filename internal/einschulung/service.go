@@ -4,10 +4,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"time"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
@@ -24,11 +26,14 @@ type Store interface {
 	KinderGeborenAm(ctx context.Context, tag time.Time) ([]Kind, error)
 	// Meldungen returns the Meldungen of the school years.
 	Meldungen(ctx context.Context, schuljahre []importing.Schuljahr) ([]Meldung, error)
-	// SaveMeldung stores m in place of the child's Meldung of the same
-	// school year and Typ. When that changes anything it records the
-	// child, under its id, in the change feed (entity "kind"), in the same
-	// transaction. It returns the stored Meldung and whether it is new.
-	SaveMeldung(ctx context.Context, m Meldung, id string) (Meldung, bool, error)
+	// SaveMeldung takes Meldung m in one transaction: it locks the child's
+	// Meldungen of m's school year, passes them to pruefe (the transition:
+	// an error refuses m and stores nothing), stores m in place of the
+	// Meldung of the same Typ and removes those of the Typen pruefe
+	// returns. When that changes anything it records the child, under its
+	// id, in the change feed (entity "kind"). It returns the stored
+	// Meldung and whether it is new.
+	SaveMeldung(ctx context.Context, m Meldung, id string, pruefe func(Zustand) ([]Typ, error)) (Meldung, bool, error)
 }
 
 // Verzeichnis gives the compiled street directory.
@@ -271,20 +276,27 @@ type Ergebnis struct {
 	Meldung Meldung
 	KindID  string
 	Neu     bool
+	// Hinweis tells what the Meldung did not do although one might expect
+	// it (see Lage.Hinweis); "" mostly.
+	Hinweis string
 }
 
-// Melde takes a Meldung for the cohort of sj. darfEntscheiden says whether
-// the caller is the school office (see ErrEntscheidungNurSchulamt).
+// Melde takes a Meldung for the cohort of sj. schulamt says whether the
+// caller is the city's school office: only it decides a Gastschulantrag
+// (ErrEntscheidungNurSchulamt), and only it is told why a child named by
+// name and birth date that is not in the cohort cannot be reported; any
+// other caller (the BMS) gets one refusal for all of these (nichtMeldbar),
+// so that its answers reveal nothing of the register beyond the cohort,
+// and the audit entry keeps the true reason.
 // Errors: apperr invalid for a faulty Meldung or one that does not fit the
-// child (its age, its Bezirk), apperr conflict for one that contradicts
-// stored state (a child that moved away, a registration at another
-// school than the responsible one).
-func (s *Service) Melde(ctx context.Context, sj importing.Schuljahr, in Eingabe, darfEntscheiden bool) (Ergebnis, error) {
+// child (its age, its Bezirk), apperr conflict for one the child's state
+// refuses (see Lage.Anwenden and docs/einschulung-zustaende.md).
+func (s *Service) Melde(ctx context.Context, sj importing.Schuljahr, in Eingabe, schulamt bool) (Ergebnis, error) {
 	m, geburt, err := in.Pruefen()
 	if err != nil {
 		return Ergebnis{}, err
 	}
-	if m.brauchtSchulamt() && !darfEntscheiden {
+	if m.brauchtSchulamt() && !schulamt {
 		return Ergebnis{}, ErrEntscheidungNurSchulamt
 	}
 	g, err := s.grundlage(ctx, sj)
@@ -300,24 +312,53 @@ func (s *Service) Melde(ctx context.Context, sj importing.Schuljahr, in Eingabe,
 				Message: fmt.Sprintf("Ein Kind mit dieser Kennung gehört nicht zum Einschulungsjahrgang %s.", sj)}})
 		}
 		e = k.Eintraege[i]
-	} else {
-		if e, err = s.person(ctx, k, g, *in.Person, geburt); err != nil {
-			return Ergebnis{}, err
-		}
+	} else if e, err = s.person(ctx, k, g, *in.Person, geburt); err != nil {
+		return Ergebnis{}, verschwiegen(ctx, err, sj, schulamt)
 	}
 	m.Schuljahr, m.Kind = sj, e.Kind.Schluessel
-	if err := k.passt(m, e, sj); err != nil {
-		return Ergebnis{}, err
-	}
-	saved, neu, err := s.store.SaveMeldung(ctx, m, e.ID)
+	var hinweis string
+	saved, neu, err := s.store.SaveMeldung(ctx, m, e.ID, func(z Zustand) ([]Typ, error) {
+		nach, err := e.lage.Anwenden(z, m)
+		if err != nil {
+			return nil, err
+		}
+		hinweis = e.lage.Hinweis(z, nach)
+		return entfernt(z, nach), nil
+	})
 	if err != nil {
+		if e.Status == "" { // not in the cohort: named by person
+			return Ergebnis{}, verschwiegen(ctx, err, sj, schulamt)
+		}
 		return Ergebnis{}, err
 	}
-	return Ergebnis{Meldung: saved, KindID: e.ID, Neu: neu}, nil
+	return Ergebnis{Meldung: saved, KindID: e.ID, Neu: neu, Hinweis: hinweis}, nil
+}
+
+// verschwiegen turns the refusal of a Meldung for a child named by name
+// and birth date that is not in the cohort into the one answer the BMS
+// gets for all of them – unknown, moved away, not of the cohort's age,
+// ambiguous, or refused for the child it is – and records the true
+// reason in the request's audit entry. The school office keeps the
+// detailed refusal; errors other than refusals pass unchanged.
+func verschwiegen(ctx context.Context, err error, sj importing.Schuljahr, schulamt bool) error {
+	a, ok := apperr.As(err)
+	if schulamt || !ok || a.Class != apperr.ClassInvalid && a.Class != apperr.ClassConflict {
+		return err
+	}
+	grund := a.Detail
+	if len(a.Fields) > 0 {
+		grund = a.Fields[0].Message
+	}
+	audit.Result(ctx, http.StatusUnprocessableEntity, "Meldung ohne Registerauskunft abgewiesen: "+grund)
+	return apperr.Invalid("Das Kind kann so nicht gemeldet werden.", []apperr.FieldError{{Pointer: "/person", Code: "kind_nicht_meldbar",
+		Message: fmt.Sprintf("Für ein Kind mit diesem Namen und Geburtsdatum nimmt der Einschulungsjahrgang %s diese Meldung nicht an. "+
+			"Bitte Schreibweise und Geburtsdatum prüfen; steht das Kind in der Liste des Jahrgangs, bitte mit seiner kind_id melden. "+
+			"Sonst klärt das Schulamt die Anmeldung.", sj)}})
 }
 
 // person finds the child a Meldung names by name and birth date: its entry
-// in the cohort, or, for a child not in it, an entry as it would be.
+// in the cohort, or, for a child not in it, an entry as it would be
+// (Status "").
 func (s *Service) person(ctx context.Context, k *Kohorte, g grundlage, p PersonEingabe, geburt time.Time) (Eintrag, error) {
 	kinder, err := s.store.KinderGeborenAm(ctx, geburt)
 	if err != nil {
@@ -345,63 +386,5 @@ func (s *Service) person(ctx context.Context, k *Kohorte, g grundlage, p PersonE
 	if i, found := slices.BinarySearchFunc(k.Eintraege, id, func(e Eintrag, id string) int { return cmp.Compare(e.ID, id) }); found {
 		return k.Eintraege[i], nil
 	}
-	e := Eintrag{Kind: c, ID: id, Herkunft: g.regel.Herkunft(c.Geburtsdatum, g.sj)}
-	if r, err := g.index.Zuordnung(c.Adresse(), g.sj); err == nil {
-		e.Bezirksschule, e.Schulnummer = r.Schulnummer, r.Schulnummer
-	}
-	return e, nil
-}
-
-// passt checks a Meldung against the child and the schools.
-func (k *Kohorte) passt(m Meldung, e Eintrag, sj importing.Schuljahr) error {
-	if !e.Kind.Wohnt() {
-		return apperr.Conflict("Das Kind ist laut Melderegister weggezogen; für das Kind werden keine Meldungen mehr angenommen.")
-	}
-	zulassung := m.Typ == TypAnmeldung || m.Typ == TypAufnahme
-	vorjahr := importing.NewSchuljahr(sj.StartYear() - 1)
-	if e.Status == "" { // not in the cohort (see person): only an admission may bring it in
-		switch {
-		case e.Herkunft == VorzeitigMoeglich && zulassung:
-		case e.Herkunft == Vorjahr && zulassung && m.Art == ArtNachZurueckstellung:
-		case e.Herkunft == VorzeitigMoeglich:
-			return apperr.Conflict(fmt.Sprintf("Das Kind ist %s noch nicht schulpflichtig und gehört erst mit einer Anmeldung zur vorzeitigen Einschulung zum Jahrgang.", sj))
-		case e.Herkunft == Vorjahr:
-			return apperr.Conflict(fmt.Sprintf("Das Kind ist schon seit %s schulpflichtig und wurde hier nicht zurückgestellt. "+
-				"Wurde es anderswo zurückgestellt, bitte die Anmeldung mit der Art einschulung_nach_zurueckstellung melden.", vorjahr))
-		default:
-			return apperr.Conflict(fmt.Sprintf("Das Kind gehört nach seinem Geburtsdatum nicht zum Einschulungsjahrgang %s.", sj))
-		}
-	}
-	var fe []apperr.FieldError
-	add := func(ptr, code, msg string) {
-		fe = append(fe, apperr.FieldError{Pointer: ptr, Code: code, Message: msg})
-	}
-	switch {
-	case m.Art == ArtVorzeitig && e.Herkunft != VorzeitigMoeglich:
-		add("/art", "art_passt_nicht", fmt.Sprintf("Das Kind ist %s schulpflichtig; eine vorzeitige Einschulung gibt es nur für Kinder, die es noch nicht sind.", sj))
-	case m.Art == ArtNachZurueckstellung && e.Herkunft != Vorjahr:
-		add("/art", "art_passt_nicht", fmt.Sprintf("Eine Einschulung nach Zurückstellung gibt es nur für Kinder, die schon %s schulpflichtig waren.", vorjahr))
-	case m.Art == ArtRegeleinschulung && e.Herkunft == Vorjahr:
-		add("/art", "art_passt_nicht", fmt.Sprintf("Das Kind war schon %s schulpflichtig; es wird nach einer Zurückstellung eingeschult, nicht regulär.", vorjahr))
-	case m.Art != "" && m.Art != ArtVorzeitig && e.Herkunft == VorzeitigMoeglich:
-		add("/art", "art_passt_nicht", fmt.Sprintf("Das Kind ist %s noch nicht schulpflichtig; es kann nur vorzeitig eingeschult werden.", sj))
-	}
-	sch, bekannt := k.schulen[m.Schulnummer]
-	switch {
-	case m.Schulnummer == "":
-	case !bekannt || sch.Schulform != schule.Grundschule:
-		add("/schulnummer", "schule_unbekannt", fmt.Sprintf("Eine Grundschule mit der Schulnummer „%s“ gibt es nicht.", m.Schulnummer))
-	case m.Typ == TypGastschulantrag && sch.Traeger == schule.Frei:
-		add("/schulnummer", "gastschulantrag_unnoetig", "Für eine Schule in freier Trägerschaft braucht es keinen Gastschulantrag; bitte die Anmeldung dort melden.")
-	case m.Typ == TypGastschulantrag && m.Schulnummer == e.Bezirksschule:
-		add("/schulnummer", "gastschulantrag_unnoetig", fmt.Sprintf("Die Schule %s ist die Grundschule des Schulbezirks; ein Gastschulantrag ist nicht nötig.", m.Schulnummer))
-	}
-	if err := apperr.Invalid("Die Meldung passt nicht zum Kind.", fe); err != nil {
-		return err
-	}
-	if zulassung && sch.Traeger == schule.Kommunal && e.Schulnummer != "" && m.Schulnummer != e.Schulnummer {
-		return apperr.Conflict(fmt.Sprintf("Zuständig für das Kind ist die Grundschule %s. Für eine Anmeldung oder Aufnahme an der Schule %s braucht es zuerst einen genehmigten Gastschulantrag.",
-			e.Schulnummer, m.Schulnummer))
-	}
-	return nil
+	return k.eintrag(g, c), nil
 }

@@ -26,6 +26,7 @@ type Einwohner struct {
 	Familienname, Vornamen string
 	Geburtsdatum           time.Time
 	Adresse                Adresse
+	Auskunftssperre        bool // §§ 51, 52 BMG: the address is for the school office only
 }
 
 // Service answers lookups and the coverage report.
@@ -58,6 +59,12 @@ type Luecke struct {
 	Adresse Adresse
 	Grund   Grund
 	Kinder  []Einwohner
+}
+
+// Gesperrt reports whether a child living at the address has an
+// Auskunftssperre: then the address is the school office's only.
+func (l Luecke) Gesperrt() bool {
+	return slices.ContainsFunc(l.Kinder, func(e Einwohner) bool { return e.Auskunftssperre })
 }
 
 // Abdeckung is the coverage report of the directory for a school year.

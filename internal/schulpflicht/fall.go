@@ -32,16 +32,19 @@ func (s FallStatus) Label() string {
 type Grund string
 
 const (
-	GrundWeggezogen        Grund = "weggezogen"
-	GrundSchuleAusserhalb  Grund = "schule_ausserhalb"
-	GrundZurueckgestellt   Grund = "zurueckgestellt"
-	GrundBefreit           Grund = "befreit"
-	GrundOWiEingeleitet    Grund = "ordnungswidrigkeit_eingeleitet"
+	GrundWeggezogen       Grund = "weggezogen"
+	GrundSchuleAusserhalb Grund = "schule_ausserhalb"
+	GrundZurueckgestellt  Grund = "zurueckgestellt"
+	GrundBefreit          Grund = "befreit"
+	GrundOWiEingeleitet   Grund = "ordnungswidrigkeit_eingeleitet"
+	// GrundSchuleGefunden: staff found the child at a school the run did
+	// not know of (a late school list, a new pupil).
+	GrundSchuleGefunden    Grund = "schule_gefunden"
 	maxBemerkung                 = 2000
-	fallGruendeAufzaehlung       = "weggezogen, schule_ausserhalb, zurueckgestellt, befreit oder ordnungswidrigkeit_eingeleitet"
+	fallGruendeAufzaehlung       = "weggezogen, schule_ausserhalb, schule_gefunden, zurueckgestellt, befreit oder ordnungswidrigkeit_eingeleitet"
 )
 
-var gruende = []Grund{GrundWeggezogen, GrundSchuleAusserhalb, GrundZurueckgestellt, GrundBefreit, GrundOWiEingeleitet}
+var gruende = []Grund{GrundWeggezogen, GrundSchuleAusserhalb, GrundSchuleGefunden, GrundZurueckgestellt, GrundBefreit, GrundOWiEingeleitet}
 
 // Label is the reason for people.
 func (g Grund) Label() string {
@@ -52,6 +55,8 @@ func (g Grund) Label() string {
 		return "zurückgestellt"
 	case GrundOWiEingeleitet:
 		return "Ordnungswidrigkeit eingeleitet"
+	case GrundSchuleGefunden:
+		return "Schule gefunden"
 	}
 	return string(g)
 }
@@ -81,11 +86,16 @@ type Kindangaben struct {
 
 // Fall is a case: a resident child of compulsory age found at no school.
 type Fall struct {
-	ID                 int64
-	KindID             int64
-	Kind               Kindangaben
-	Status             FallStatus
-	Grund              Grund // set exactly when erledigt
+	ID     int64
+	KindID int64
+	Kind   Kindangaben
+	Status FallStatus
+	Grund  Grund // set exactly when erledigt
+	// BefreitBis ends an exemption (Grund befreit); zero: without end.
+	BefreitBis time.Time
+	// Anlass is why a run opened the case again after an earlier one of
+	// the child was closed (German; "" for a child's first case).
+	Anlass             string
 	Bemerkung          string
 	AbgleichID         string       // the run that opened it
 	LetzterAbgleichID  string       // the latest run that saw the child
@@ -114,10 +124,11 @@ type Historie struct {
 // FallAenderung is a JSON merge patch (RFC 7396) of a case: a field that
 // is not Set stays; Grund or Bemerkung set to "" clear it.
 type FallAenderung struct {
-	StatusSet, GrundSet, BemerkungSet bool
-	Status                            string
-	Grund                             string
-	Bemerkung                         string
+	StatusSet, GrundSet, BemerkungSet, BefreitBisSet bool
+	Status                                           string
+	Grund                                            string
+	Bemerkung                                        string
+	BefreitBis                                       string // YYYY-MM-DD; "" clears it
 }
 
 // Anwenden returns the case as the change makes it and the history entry
@@ -151,6 +162,24 @@ func (f Fall) Anwenden(a FallAenderung, wer string) (Fall, *Historie, error) {
 			neu.Grund = g
 		}
 	}
+	// An exemption's end goes with the reason befreit.
+	if neu.Grund != GrundBefreit {
+		neu.BefreitBis = time.Time{}
+	}
+	if a.BefreitBisSet {
+		switch d, err := time.Parse(time.DateOnly, a.BefreitBis); {
+		case a.BefreitBis == "":
+			neu.BefreitBis = time.Time{}
+		case err != nil:
+			fe = append(fe, apperr.FieldError{Pointer: "/befreit_bis", Code: "datum_ungueltig",
+				Message: fmt.Sprintf("„%s“ ist kein gültiges Datum. Erwartet: JJJJ-MM-TT, z. B. 2027-07-31.", a.BefreitBis)})
+		case neu.Grund != GrundBefreit:
+			fe = append(fe, apperr.FieldError{Pointer: "/befreit_bis", Code: "befreit_bis_nur_bei_befreit",
+				Message: "Ein Ende der Befreiung (befreit_bis) gehört nur zu einem Fall, der mit dem Grund „befreit“ erledigt ist."})
+		default:
+			neu.BefreitBis = d
+		}
+	}
 	if a.BemerkungSet {
 		if len([]rune(a.Bemerkung)) > maxBemerkung {
 			fe = append(fe, apperr.FieldError{Pointer: "/bemerkung", Code: "zu_lang",
@@ -172,7 +201,7 @@ func (f Fall) Anwenden(a FallAenderung, wer string) (Fall, *Historie, error) {
 	if err := apperr.Invalid("Die Änderung des Falls ist nicht zulässig.", fe); err != nil {
 		return f, nil, err
 	}
-	if neu.Status == f.Status && neu.Grund == f.Grund && neu.Bemerkung == f.Bemerkung {
+	if neu.Status == f.Status && neu.Grund == f.Grund && neu.Bemerkung == f.Bemerkung && neu.BefreitBis.Equal(f.BefreitBis) {
 		return f, nil, nil
 	}
 	h := &Historie{Wer: wer, VonStatus: f.Status, ZuStatus: neu.Status, VonGrund: f.Grund, ZuGrund: neu.Grund}
@@ -197,4 +226,58 @@ func ParseFallStatus(s string) (FallStatus, error) {
 	}
 	return "", apperr.Invalid("Der Parameter status ist ungültig.", []apperr.FieldError{{Pointer: "/status", Code: "status_unbekannt",
 		Message: fmt.Sprintf("„%s“ ist kein Status eines Falls. Erlaubt: offen, in_klaerung, erledigt.", s)}})
+}
+
+// ErledigterFall is the latest closed case of a child that has no open
+// one, as a reconciliation needs it to decide whether to open another.
+type ErledigterFall struct {
+	ID     int64
+	KindID string // as Person.ID
+	Grund  Grund
+	// BefreitBis ends an exemption (zero: without end).
+	BefreitBis time.Time
+	ErledigtAm time.Time
+	// Stichtag is that of the latest run that saw the child while the
+	// case was open: the school year the reason was given for.
+	Stichtag time.Time
+	// Zuzug is the child's latest move into the city the register knows
+	// (zero: none).
+	Zuzug time.Time
+}
+
+func datum(d time.Time) string { return d.Format("02.01.2006") }
+
+func schuljahrText(jahr int) string { return fmt.Sprintf("%d/%02d", jahr, (jahr+1)%100) }
+
+// Wiederaufnahme decides for a child that the run on stichtag finds at no
+// school and whose latest case f is closed: "" when f's reason still
+// covers that, else the German reason for a new case. A closing stays
+// closed for good only where the reason has no end:
+//   - befreit: until BefreitBis, without it for good;
+//   - weggezogen: until the register shows the child moved in again
+//     after the case was closed;
+//   - schule_gefunden: a child found at no school again is a new case;
+//   - zurueckgestellt, schule_ausserhalb, ordnungswidrigkeit_eingeleitet:
+//     for the school year of the reason; a later school year needs new
+//     evidence.
+func (f ErledigterFall) Wiederaufnahme(stichtag time.Time) string {
+	findet := fmt.Sprintf("der Abgleich zum Stichtag %s findet das Kind an keiner Schule", datum(stichtag))
+	jahr, damals := SchuljahrAm(stichtag), SchuljahrAm(f.Stichtag)
+	switch f.Grund {
+	case GrundBefreit:
+		if !f.BefreitBis.IsZero() && stichtag.After(f.BefreitBis) {
+			return fmt.Sprintf("Die Befreiung (Fall %d) galt bis %s; %s.", f.ID, datum(f.BefreitBis), findet)
+		}
+	case GrundWeggezogen:
+		if !f.Zuzug.IsZero() && f.Zuzug.After(f.ErledigtAm) {
+			return fmt.Sprintf("Fall %d wurde als „weggezogen“ erledigt; laut Melderegister ist das Kind am %s wieder zugezogen, und %s.", f.ID, datum(f.Zuzug), findet)
+		}
+	case GrundSchuleGefunden:
+		return fmt.Sprintf("Fall %d wurde erledigt, weil das Kind an einer Schule gefunden wurde; %s mehr.", f.ID, findet)
+	case GrundZurueckgestellt, GrundSchuleAusserhalb, GrundOWiEingeleitet:
+		if jahr > damals {
+			return fmt.Sprintf("Fall %d wurde für das Schuljahr %s als „%s“ erledigt; %s (Schuljahr %s).", f.ID, schuljahrText(damals), f.Grund.Label(), findet, schuljahrText(jahr))
+		}
+	}
+	return ""
 }

@@ -102,6 +102,10 @@ type Zeile struct {
 	Zuordnung
 	Schulnummer    string
 	Schuelernummer string
+	// NeuerFall: the child needs a case (Keine) and none is open; Anlass
+	// says why when an earlier case of the child was closed.
+	NeuerFall bool
+	Anlass    string
 }
 
 // Store is what the Schulpflicht needs from storage.
@@ -114,14 +118,20 @@ type Store interface {
 	// (status gemeldet) born between von and bis, inclusive, in id order.
 	Einwohner(ctx context.Context, von, bis time.Time) ([]Einwohner, error)
 	// Schueler returns every pupil known: active pupils of the city's
-	// schools, confirmations of schools outside, and admissions the BMS
-	// reported for the school year that starts in schuljahr.
+	// schools (not those who left, status abgegangen), confirmations of
+	// schools outside, and admissions the BMS reported for the school year
+	// that starts in schuljahr and that still stand (no Abmeldung, no
+	// deferral granted since).
 	Schueler(ctx context.Context, schuljahr int) ([]Person, error)
 	// Urteile returns every reviewer's verdict.
 	Urteile(ctx context.Context) ([]Urteil, error)
+	// ErledigteFaelle returns, per child without an open case, its latest
+	// closed case.
+	ErledigteFaelle(ctx context.Context) ([]ErledigterFall, error)
 	// SaveErgebnis stores the outcome of reconciliation id in one
-	// transaction: one line per resident, cases for those with none (no
-	// second open case for a child), the counts, status succeeded.
+	// transaction: one line per resident, a case with its Anlass for each
+	// line with NeuerFall (no second open case for a child), the counts,
+	// status succeeded.
 	SaveErgebnis(ctx context.Context, id string, zeilen []Zeile) (Anzahl, error)
 	// Zuordnungen pages through a reconciliation's lines in kind_id order.
 	Zuordnungen(ctx context.Context, id string, e Entscheidung, after int64, limit int) ([]Eintrag, error)
@@ -231,6 +241,14 @@ func (s *Service) Fuehre(ctx context.Context, id string) (Anzahl, error) {
 	if len(z) != len(residents) {
 		return Anzahl{}, fmt.Errorf("matcher returned %d outcomes for %d residents", len(z), len(residents))
 	}
+	erledigte, err := s.store.ErledigteFaelle(ctx)
+	if err != nil {
+		return Anzahl{}, err
+	}
+	geschlossen := make(map[string]ErledigterFall, len(erledigte))
+	for _, f := range erledigte {
+		geschlossen[f.KindID] = f
+	}
 	byID := make(map[string]int, len(pupils))
 	for i, p := range pupils {
 		byID[p.ID] = i
@@ -240,6 +258,13 @@ func (s *Service) Fuehre(ctx context.Context, id string) (Anzahl, error) {
 		zeilen[i].Zuordnung = x
 		if j, ok := byID[x.PupilID]; ok && x.PupilID != "" {
 			zeilen[i].Schulnummer, zeilen[i].Schuelernummer = pupils[j].Schulnummer, pupils[j].Schuelernummer
+		}
+		if x.Entscheidung == Keine {
+			// A closed case stays closed while its reason covers what
+			// this run finds; otherwise a new case says why.
+			f, zu := geschlossen[x.ResidentID]
+			zeilen[i].Anlass = f.Wiederaufnahme(a.Stichtag)
+			zeilen[i].NeuerFall = !zu || zeilen[i].Anlass != ""
 		}
 	}
 	return s.store.SaveErgebnis(ctx, id, zeilen)
