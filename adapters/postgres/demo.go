@@ -1,11 +1,15 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/demo"
 	"github.com/schulgateway/schulgateway/internal/importing"
 )
@@ -41,4 +45,53 @@ func bezirksregelKey(r demo.Bezirksregel) string {
 		v["gueltig_ab"] = importing.NewSchuljahr(*r.GueltigAbJahr)
 	}
 	return importing.Schluessel(importing.KindSchulbezirke, v)
+}
+
+// DemoListeGeladen reports whether the list filename of kind was imported
+// by `by` with exactly content, and no one else has imported a list of the
+// kind since: then loading it again would change nothing, and the demo
+// seed leaves the import history as it is.
+func DemoListeGeladen(ctx context.Context, pool *pgxpool.Pool, kind importing.Kind, filename, by string, content []byte) (bool, error) {
+	var id string
+	err := pool.QueryRow(ctx, `
+		SELECT id FROM imports i
+		WHERE kind = $1 AND filename = $2 AND created_by = $3 AND status = 'succeeded' AND NOT dry_run AND undone_at IS NULL
+		  AND NOT EXISTS (SELECT 1 FROM imports j WHERE j.kind = i.kind AND j.created_at > i.created_at AND j.created_by <> $3
+		                  AND j.status = 'succeeded' AND NOT j.dry_run AND j.undone_at IS NULL)
+		ORDER BY created_at DESC LIMIT 1`, kind, filename, by).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, storeErr("demo: last import", err)
+	}
+	f, err := NewImportStore(pool, nil).File(ctx, id)
+	if err != nil {
+		if _, ok := apperr.As(err); ok { // the file is gone (retention): load again
+			return false, nil
+		}
+		return false, err
+	}
+	if f.Size() != int64(len(content)) {
+		return false, nil
+	}
+	stored, err := io.ReadAll(io.NewSectionReader(f, 0, f.Size()))
+	if err != nil {
+		return false, storeErr("demo: read import file", err)
+	}
+	return bytes.Equal(stored, content), nil
+}
+
+// DemoSchulwechsel counts the changes of school that `by` reported.
+func DemoSchulwechsel(ctx context.Context, pool *pgxpool.Pool, by string) (int, error) {
+	var n int
+	err := pool.QueryRow(ctx, `SELECT count(*) FROM schulwechsel WHERE created_by = $1`, by).Scan(&n)
+	return n, storeErr("demo: count Schulwechsel", err)
+}
+
+// DemoAbgleiche counts the Schulpflicht reconciliations ever started.
+func DemoAbgleiche(ctx context.Context, pool *pgxpool.Pool) (int, error) {
+	var n int
+	err := pool.QueryRow(ctx, `SELECT count(*) FROM abgleiche`).Scan(&n)
+	return n, storeErr("demo: count Abgleiche", err)
 }

@@ -29,3 +29,16 @@ func TestDemoSchoolsAreValidAndComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestStadtFigures(t *testing.T) {
+	s := Erzeuge(2026)
+	t.Logf("kinder %d schueler %d best %d meld %d wechsel %d zahlen %d kohorten %d", len(s.Kinder), len(s.Schueler), len(s.Bestaetigungen), len(s.Meldungen), len(s.Wechsel), len(s.Schuelerzahlen), len(s.Kohorten))
+	per := map[string]int{}
+	for _, p := range s.Schueler {
+		per[p.Schulnummer]++
+	}
+	t.Logf("per school %v", per)
+	for _, l := range s.Listen() {
+		t.Logf("%s %s %d bytes", l.Kind, l.Dateiname, len(l.Inhalt))
+	}
+}
