@@ -83,17 +83,17 @@ var gemeinschaften = []gemeinschaft{
 		familie: []string{"Nowak", "Kowalski", "Wiśniewski", "Wójcik", "Kowalczyk", "Kamiński", "Lewandowski", "Zieliński", "Szymański", "Woźniak",
 			"Dąbrowski", "Kozłowski", "Mazur", "Krawczyk", "Jankowski", "Wojciechowski", "Kwiatkowski", "Grabowski", "Pawłowski", "Michalak"}},
 	{name: "vietnamesisch", anteil: 0.03, zweiterVorname: 0,
-		jungen: []string{"Minh Duc", "Gia Huy", "Quang Minh", "Duc Anh", "Bao Long", "Tuan Kiet", "Hoang Nam", "Minh Khoa", "Thanh Tung", "Viet Anh"},
+		jungen:   []string{"Minh Duc", "Gia Huy", "Quang Minh", "Duc Anh", "Bao Long", "Tuan Kiet", "Hoang Nam", "Minh Khoa", "Thanh Tung", "Viet Anh"},
 		maedchen: []string{"Ngoc Anh", "Bao Ngoc", "Thu Trang", "Minh Chau", "Khanh Linh", "Thanh Mai", "Phuong Anh", "Ha My", "Lan Anh", "Thao Vy"},
-		familie: []string{"Nguyen", "Tran", "Le", "Pham", "Hoang", "Vu", "Dang", "Bui", "Do", "Ngo", "Duong", "Ly", "Phan", "Trinh", "Dinh"}},
+		familie:  []string{"Nguyen", "Tran", "Le", "Pham", "Hoang", "Vu", "Dang", "Bui", "Do", "Ngo", "Duong", "Ly", "Phan", "Trinh", "Dinh"}},
 	{name: "rumänisch", anteil: 0.02, zweiterVorname: 0.1,
-		jungen: []string{"Andrei", "David", "Luca", "Ștefan", "Matei", "Alexandru", "Mihai", "Darius", "Vlad", "Gabriel"},
+		jungen:   []string{"Andrei", "David", "Luca", "Ștefan", "Matei", "Alexandru", "Mihai", "Darius", "Vlad", "Gabriel"},
 		maedchen: []string{"Ioana", "Maria", "Elena", "Sofia", "Bianca", "Andreea", "Daria", "Alexia", "Ana", "Irina"},
-		familie: []string{"Popescu", "Ionescu", "Popa", "Stan", "Dumitru", "Constantin", "Munteanu", "Moldovan", "Rusu", "Lungu", "Ciobanu", "Florea"}},
+		familie:  []string{"Popescu", "Ionescu", "Popa", "Stan", "Dumitru", "Constantin", "Munteanu", "Moldovan", "Rusu", "Lungu", "Ciobanu", "Florea"}},
 	{name: "afghanisch", anteil: 0.02, zweiterVorname: 0,
-		jungen: []string{"Mohammad", "Ahmad", "Mustafa", "Farhad", "Sohrab", "Omid", "Jawad", "Milad", "Navid", "Elyas"},
+		jungen:   []string{"Mohammad", "Ahmad", "Mustafa", "Farhad", "Sohrab", "Omid", "Jawad", "Milad", "Navid", "Elyas"},
 		maedchen: []string{"Mariam", "Zahra", "Fatima", "Madina", "Nilofar", "Parwana", "Sahar", "Setayesh", "Yalda", "Zainab"},
-		familie: []string{"Ahmadi", "Rahimi", "Karimi", "Hosseini", "Mohammadi", "Sultani", "Haidari", "Noori", "Sadat", "Azizi", "Jafari", "Rezaei"}},
+		familie:  []string{"Ahmadi", "Rahimi", "Karimi", "Hosseini", "Mohammadi", "Sultani", "Haidari", "Noori", "Sadat", "Azizi", "Jafari", "Rezaei"}},
 }
 
 // slawischWeiblich gives the girl's form of a Russian family name in

@@ -628,9 +628,9 @@ func (g *gen) wechsel(besucht []besuch) {
 	}
 	schueler := func(p Schueler) schulwechsel.Schueler {
 		x := schulwechsel.Schueler{
-			Name:       schulwechsel.Name{Familienname: schulwechsel.Namensteil{Name: p.Familienname}, Vorname: schulwechsel.Namensteil{Name: p.Vornamen}},
-			Geburt:     schulwechsel.Geburt{Datum: schulwechsel.DatumAus(p.Geburtsdatum)},
-			Geschlecht: schulwechsel.Code{Value: p.Geschlecht},
+			Name:        schulwechsel.Name{Familienname: schulwechsel.Namensteil{Name: p.Familienname}, Vorname: schulwechsel.Namensteil{Name: p.Vornamen}},
+			Geburt:      schulwechsel.Geburt{Datum: schulwechsel.DatumAus(p.Geburtsdatum)},
+			Geschlecht:  schulwechsel.Code{Value: p.Geschlecht},
 			Anschriften: []schulwechsel.Anschrift{{Strasse: p.Strasse, Hausnummer: p.Hausnummer, Postleitzahl: p.PLZ, Ort: p.Ort}},
 		}
 		if p.Schuelernummer != "" {
