@@ -4,14 +4,21 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/demo"
+	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/schulpflicht"
+	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 )
 
 // ReplaceStrassenverzeichnis swaps the rows of the given schools' Bezirke for
@@ -94,4 +101,162 @@ func DemoAbgleiche(ctx context.Context, pool *pgxpool.Pool) (int, error) {
 	var n int
 	err := pool.QueryRow(ctx, `SELECT count(*) FROM abgleiche`).Scan(&n)
 	return n, storeErr("demo: count Abgleiche", err)
+}
+
+// DemoNutzer is who the demo city's imports, reports and runs are by.
+const DemoNutzer = "seed-demo"
+
+// DemoOptionen is what loading the demo city needs besides the database:
+// the gateway's settings and the readers and writers of other adapters.
+type DemoOptionen struct {
+	// Open reads the lists as uploads are read (sheets.Uploads.Open).
+	Open Opener
+	// Encode writes a change of school as an XSchule message.
+	Encode            func(*schulwechsel.Schulwechsel) ([]byte, error)
+	Pseudonymizer     einschulung.Pseudonymizer
+	Einschulung       einschulung.Regel
+	Schulpflicht      schulpflicht.Konfiguration
+	SchulpflichtJahre int
+	SchulwechselFrist int
+	ImportMaxBytes    int
+	// Now picks the school year; the demo city is that of the school year
+	// containing it.
+	Now time.Time
+}
+
+// DemoErgebnis says what SeedDemo loaded and what it changed.
+type DemoErgebnis struct {
+	Stadt demo.Stadt
+	// Listen, Meldungen, Wechsel: how many lists were imported, Meldungen
+	// stored anew, changes of school reported by this run.
+	Listen, Meldungen, Wechsel int
+	// Abgleich is the outcome of the reconciliation this run made; nil
+	// when there was one already.
+	Abgleich *schulpflicht.Anzahl
+}
+
+// Geaendert reports whether the run changed anything.
+func (e DemoErgebnis) Geaendert() bool {
+	return e.Listen+e.Meldungen+e.Wechsel > 0 || e.Abgleich != nil
+}
+
+// SeedDemo loads the demo city Musterstadt (internal/demo) through the
+// gateway's own services, as real data arrives: the schools through the
+// school service, every list through the import Processor as an upload
+// (the way the CLI's import runs one), the Einschulung's Meldungen through
+// its service with the school office's rights, the changes of school as
+// XSchule messages through theirs, and one Schulpflicht reconciliation
+// through the Schulpflicht service. What is loaded already is left alone:
+// a list seed-demo imported with the same content is not imported again,
+// a Meldung equal to the stored one changes nothing, changes of school and
+// the reconciliation are made once. So a second run changes nothing.
+func SeedDemo(ctx context.Context, pool *pgxpool.Pool, o DemoOptionen) (DemoErgebnis, error) {
+	schulen := schule.NewService(NewSchulenStore(pool, nil))
+	for _, s := range demo.Schulen() {
+		if _, _, err := schulen.Put(ctx, s.Schulnummer, s); err != nil {
+			return DemoErgebnis{}, fmt.Errorf("Schule %s: %w", s.Schulnummer, demoFehler(err))
+		}
+	}
+	sj := importing.SchuljahrAt(o.Now).StartYear()
+	e := DemoErgebnis{Stadt: demo.Erzeuge(sj)}
+	stadt := e.Stadt
+
+	store := NewImportStore(pool, o.Pseudonymizer.ID)
+	imports := importing.NewService(store, importing.Limits{MaxBytes: o.ImportMaxBytes})
+	proc := NewProcessor(store, o.Open)
+	for _, l := range stadt.Listen() {
+		geladen, err := DemoListeGeladen(ctx, pool, l.Kind, l.Dateiname, DemoNutzer, l.Inhalt)
+		if err != nil {
+			return e, err
+		}
+		if geladen {
+			continue
+		}
+		// As the CLI's import does: stored as running, processed here.
+		imp, err := imports.Submit(ctx, importing.Request{Kind: string(l.Kind), Filename: l.Dateiname, CreatedBy: DemoNutzer, RunHere: true},
+			bytes.NewReader(l.Inhalt))
+		if err != nil {
+			return e, fmt.Errorf("%s: %w", l.Dateiname, demoFehler(err))
+		}
+		if err := proc.Process(ctx, imp.ID, nil); err != nil {
+			return e, fmt.Errorf("%s: %w", l.Dateiname, err)
+		}
+		if imp, err = store.Get(ctx, imp.ID); err != nil {
+			return e, err
+		}
+		if imp.Status != importing.StatusSucceeded {
+			return e, fmt.Errorf("%s: Import %s %s: %s", l.Dateiname, imp.ID, imp.Status, imp.Detail)
+		}
+		e.Listen++
+	}
+
+	es := einschulung.NewService(NewEinschulungStore(pool), NewSchulbezirkStore(pool, nil), schulen, o.Einschulung, o.Pseudonymizer)
+	for _, m := range stadt.Meldungen {
+		k := stadt.Kinder[m.Kind]
+		in := einschulung.Eingabe{Typ: string(m.Typ), Schulnummer: m.Schulnummer, Art: string(m.Art), Entscheidung: string(m.Entscheidung)}
+		if m.PerPerson {
+			in.Person = &einschulung.PersonEingabe{Familienname: k.Familienname, Vornamen: k.Vornamen, Geburtsdatum: k.Geburtsdatum.Format(time.DateOnly)}
+		} else {
+			in.KindID = o.Pseudonymizer.ID(k.Schluessel())
+		}
+		r, err := es.Melde(ctx, importing.NewSchuljahr(m.Schuljahr), in, true)
+		if err != nil {
+			// The register's id, never the name.
+			return e, fmt.Errorf("Meldung %s zur Einschulung %s (Ordnungsmerkmal %s): %w", m.Typ, importing.NewSchuljahr(m.Schuljahr), k.Ordnungsmerkmal, demoFehler(err))
+		}
+		if r.Neu {
+			e.Meldungen++
+		}
+	}
+
+	n, err := DemoSchulwechsel(ctx, pool, DemoNutzer)
+	if err != nil {
+		return e, err
+	}
+	if n == 0 {
+		sw := schulwechsel.NewService(NewSchulwechselStore(pool), o.SchulwechselFrist)
+		for _, w := range stadt.Wechsel {
+			msg, err := o.Encode(w)
+			if err != nil {
+				return e, fmt.Errorf("Schulwechsel: %w", demoFehler(err))
+			}
+			if _, err := sw.Create(ctx, w, schulwechsel.FormatXML, msg, DemoNutzer); err != nil {
+				return e, fmt.Errorf("Schulwechsel: %w", demoFehler(err))
+			}
+			e.Wechsel++
+		}
+	}
+
+	if n, err = DemoAbgleiche(ctx, pool); err != nil || n > 0 {
+		return e, err
+	}
+	stichtag := stadt.Stichtag
+	if heute := o.Now.UTC().Truncate(24 * time.Hour); heute.Before(stichtag) {
+		stichtag = heute
+	}
+	sp := schulpflicht.NewService(NewSchulpflichtStore(pool), schulpflicht.Spanne{Regel: o.Einschulung, Jahre: o.SchulpflichtJahre}, o.Schulpflicht, nil)
+	a, err := sp.Starte(ctx, stichtag.Format(time.DateOnly), DemoNutzer)
+	if err != nil {
+		return e, fmt.Errorf("Schulpflicht-Abgleich: %w", demoFehler(err))
+	}
+	x, err := sp.Fuehre(ctx, a.ID)
+	if err != nil {
+		return e, fmt.Errorf("Schulpflicht-Abgleich: %w", err)
+	}
+	e.Abgleich = &x
+	return e, nil
+}
+
+// demoFehler spells out the fields of a refusal: loading the demo city
+// fails only on a fault in the demo data, which these name.
+func demoFehler(err error) error {
+	e, ok := apperr.As(err)
+	if !ok || len(e.Fields) == 0 {
+		return err
+	}
+	msgs := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		msgs[i] = f.Pointer + ": " + f.Message
+	}
+	return fmt.Errorf("%w (%s)", err, strings.Join(msgs, "; "))
 }
