@@ -173,7 +173,7 @@ func SeedDemo(ctx context.Context, pool *pgxpool.Pool, o DemoOptionen) (DemoErge
 			continue
 		}
 		// As the CLI's import does: stored as running, processed here.
-		imp, err := imports.Submit(ctx, importing.Request{Kind: string(l.Kind), Filename: l.Dateiname, CreatedBy: DemoNutzer, RunHere: true},
+		imp, err := imports.Submit(ctx, importing.Request{Kind: string(l.Kind), OnError: l.OnError, Filename: l.Dateiname, CreatedBy: DemoNutzer, RunHere: true},
 			bytes.NewReader(l.Inhalt))
 		if err != nil {
 			return e, fmt.Errorf("%s: %w", l.Dateiname, demoFehler(err))

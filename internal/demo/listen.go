@@ -17,6 +17,9 @@ type Liste struct {
 	Kind      importing.Kind
 	Dateiname string
 	Inhalt    []byte
+	// OnError is how the list is imported: "" rejects a list with a
+	// faulty row, "skip" imports the valid rows.
+	OnError string
 }
 
 func csvDatei(kopf []string, zeilen [][]string) []byte {
@@ -59,7 +62,7 @@ func (s Stadt) Listen() []Liste {
 		rows = append(rows, []string{r.Strasse, num(r.HausnummerVon), num(r.HausnummerBis), r.Paritaet, r.ZusatzVon, r.ZusatzBis, r.PLZ, r.Schulnummer, ab})
 	}
 	out = append(out, Liste{importing.KindSchulbezirke, "Musterstadt_Strassenverzeichnis.csv", csvDatei(
-		[]string{"Straße", "Hausnr. von", "Hausnr. bis", "gerade/ungerade", "Zusatz von", "Zusatz bis", "PLZ", "Schulnummer", "gültig ab"}, rows)})
+		[]string{"Straße", "Hausnr. von", "Hausnr. bis", "gerade/ungerade", "Zusatz von", "Zusatz bis", "PLZ", "Schulnummer", "gültig ab"}, rows), ""})
 
 	rows = nil
 	for _, k := range s.Kinder {
@@ -72,7 +75,7 @@ func (s Stadt) Listen() []Liste {
 	}
 	out = append(out, Liste{importing.KindMelderegister, fmt.Sprintf("Musterstadt_Melderegister_%d-09-01.csv", s.Schuljahr), csvDatei(
 		[]string{"Ordnungsmerkmal", "Familienname", "Vornamen", "Rufname", "Geburtsdatum", "Geschlecht", "Straße", "Hausnummer", "PLZ", "Ort",
-			"Auskunftssperre", "Zuzugsdatum"}, rows)})
+			"Auskunftssperre", "Zuzugsdatum"}, rows), ""})
 
 	// Each school exports from its own software: two styles of header.
 	for i, sch := range Schulen() {
@@ -83,12 +86,21 @@ func (s Stadt) Listen() []Liste {
 					p.Klasse, tag(p.Eintritt), p.Strasse, p.Hausnummer, p.PLZ, p.Ort})
 			}
 		}
+		onError := ""
+		if sch.Schulnummer == gsFrei {
+			// Typed by hand: an impossible birth date, a class left empty.
+			// Imported with the valid rows; the import page lists the two.
+			rows = append(rows,
+				[]string{gsFrei, "", "Krüger", "Noah", "31.02.2019", "m", "1b", "", "Dorfstraße", "4", "06193", "Wiesenau"},
+				[]string{gsFrei, "", "Petrowa", "Milana", "14.03.2017", "w", "", "", "Am Teich", "9", "06198", "Lindendorf"})
+			onError = "skip"
+		}
 		kopf := []string{"Schulnummer", "Schülernummer", "Familienname", "Vorname", "Geburtsdatum", "Geschlecht", "Klasse", "Aufnahmedatum",
 			"Straße", "Hausnummer", "PLZ", "Ort"}
 		if i%2 == 1 {
 			kopf = []string{"Schul-Nr.", "Schüler-ID", "Nachname", "Vornamen", "Geb.-Datum", "m/w", "Klasse", "Eintritt", "Str.", "Hausnr.", "PLZ", "Wohnort"}
 		}
-		out = append(out, Liste{importing.KindSchueler, fmt.Sprintf("Schuelerliste_%s_%d.csv", sch.Schulnummer, s.Schuljahr), csvDatei(kopf, rows)})
+		out = append(out, Liste{importing.KindSchueler, fmt.Sprintf("Schuelerliste_%s_%d.csv", sch.Schulnummer, s.Schuljahr), csvDatei(kopf, rows), onError})
 	}
 
 	rows = nil
@@ -96,20 +108,20 @@ func (s Stadt) Listen() []Liste {
 		rows = append(rows, []string{b.Familienname, b.Vornamen, tag(b.Geburtsdatum), b.Schule, b.Ort})
 	}
 	out = append(out, Liste{importing.KindBestaetigungen, fmt.Sprintf("Schulbesuchsbestaetigungen_%d.csv", s.Schuljahr), csvDatei(
-		[]string{"Familienname", "Vornamen", "Geburtsdatum", "Schule", "Ort der Schule"}, rows)})
+		[]string{"Familienname", "Vornamen", "Geburtsdatum", "Schule", "Ort der Schule"}, rows), ""})
 
 	rows = nil
 	for _, z := range s.Schuelerzahlen {
 		rows = append(rows, []string{z.Schulnummer, schuljahr(z.Schuljahr), strconv.Itoa(z.Jahrgangsstufe), strconv.Itoa(z.Anzahl)})
 	}
 	out = append(out, Liste{importing.KindSchuelerzahlen, fmt.Sprintf("Schuelerzahlen_%d-%d.csv", s.Schuljahr-10, s.Schuljahr-1), csvDatei(
-		[]string{"Schulnummer", "Schuljahr", "Jahrgangsstufe", "Anzahl"}, rows)})
+		[]string{"Schulnummer", "Schuljahr", "Jahrgangsstufe", "Anzahl"}, rows), ""})
 
 	rows = nil
 	for _, k := range s.Kohorten {
 		rows = append(rows, []string{k.Schulnummer, schuljahr(k.Schuljahr), strconv.Itoa(k.Anzahl)})
 	}
 	out = append(out, Liste{importing.KindBevoelkerung, fmt.Sprintf("Einschulungsjahrgaenge_%d-%d.csv", s.Schuljahr-10, s.Schuljahr-1), csvDatei(
-		[]string{"Schulnummer", "Einschulungsjahr", "Anzahl Kinder"}, rows)})
+		[]string{"Schulnummer", "Einschulungsjahr", "Anzahl Kinder"}, rows), ""})
 	return out
 }
