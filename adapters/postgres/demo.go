@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -234,15 +235,28 @@ func SeedDemo(ctx context.Context, pool *pgxpool.Pool, o DemoOptionen) (DemoErge
 	if heute := o.Now.UTC().Truncate(24 * time.Hour); heute.Before(stichtag) {
 		stichtag = heute
 	}
-	sp := schulpflicht.NewService(NewSchulpflichtStore(pool), schulpflicht.Spanne{Regel: o.Einschulung, Jahre: o.SchulpflichtJahre}, o.Schulpflicht, nil)
+	spStore := NewSchulpflichtStore(pool)
+	sp := schulpflicht.NewService(spStore, schulpflicht.Spanne{Regel: o.Einschulung, Jahre: o.SchulpflichtJahre}, o.Schulpflicht, nil)
 	a, err := sp.Starte(ctx, stichtag.Format(time.DateOnly), DemoNutzer)
 	if err != nil {
 		return e, fmt.Errorf("Schulpflicht-Abgleich: %w", demoFehler(err))
 	}
-	x, err := sp.Fuehre(ctx, a.ID)
-	if err != nil {
-		return e, fmt.Errorf("Schulpflicht-Abgleich: %w", err)
+	// Run here as the gateway's worker runs a queued one: claimed, leased,
+	// audited. (A gateway running meanwhile may claim it first; then it
+	// runs there.)
+	w := NewAbgleichWorker(spStore, sp.Run, slog.New(slog.DiscardHandler))
+	if id, ok, err := w.queue.claim(ctx, w.MaxAttempts); err != nil {
+		return e, err
+	} else if ok {
+		w.process(ctx, id)
 	}
+	if a, err = sp.Abgleich(ctx, a.ID); err != nil {
+		return e, err
+	}
+	if a.Status == schulpflicht.StatusFailed {
+		return e, fmt.Errorf("Schulpflicht-Abgleich: %s", a.Detail)
+	}
+	x := a.Anzahl
 	e.Abgleich = &x
 	return e, nil
 }

@@ -232,7 +232,7 @@ func datum(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 
 // schuljahr. The same year gives the same city, byte for byte.
 func Erzeuge(schuljahr int) Stadt {
 	s := &Stadt{Schuljahr: schuljahr, Stichtag: datum(schuljahr, time.September, 15)}
-	g := &gen{r: rand.New(rand.NewPCG(20260806, uint64(schuljahr))), y: schuljahr, ix: Index(), stadt: s,
+	g := &gen{r: rand.New(rand.NewPCG(20260806, 16)), y: schuljahr, ix: Index(), stadt: s,
 		haus: map[string][]*haushalt{}, namen: map[string]bool{}, deferred: map[int]bool{}}
 	g.register()
 	besucht := g.schulen()
