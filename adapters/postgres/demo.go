@@ -134,6 +134,9 @@ type DemoErgebnis struct {
 	// Abgleich is the outcome of the reconciliation this run made; nil
 	// when there was one already.
 	Abgleich *schulpflicht.Anzahl
+	// Frueheres: the database holds the city of another school year than
+	// the current one, and keeps it (Stadt is that city).
+	Frueheres bool
 }
 
 // Geaendert reports whether the run changed anything.
@@ -158,8 +161,21 @@ func SeedDemo(ctx context.Context, pool *pgxpool.Pool, o DemoOptionen) (DemoErge
 			return DemoErgebnis{}, fmt.Errorf("Schule %s: %w", s.Schulnummer, demoFehler(err))
 		}
 	}
+	// A database holding the city of an earlier school year keeps it:
+	// loading another year's city over it would move every child away
+	// and bring in new ones.
 	sj := importing.SchuljahrAt(o.Now).StartYear()
-	e := DemoErgebnis{Stadt: demo.Erzeuge(sj)}
+	var e DemoErgebnis
+	var frueher string
+	err := pool.QueryRow(ctx, `SELECT filename FROM imports WHERE kind = 'melderegister' AND created_by = $1 AND status = 'succeeded'
+		AND NOT dry_run AND undone_at IS NULL ORDER BY created_at DESC LIMIT 1`, DemoNutzer).Scan(&frueher)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return e, storeErr("demo: school year loaded", err)
+	}
+	if y, ok := demo.SchuljahrDerListe(frueher); ok && y != sj {
+		sj, e.Frueheres = y, true
+	}
+	e.Stadt = demo.Erzeuge(sj)
 	stadt := e.Stadt
 
 	store := NewImportStore(pool, o.Pseudonymizer.ID)

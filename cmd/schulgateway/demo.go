@@ -47,6 +47,10 @@ func cmdSeedDemo(ctx context.Context, args []string, getenv func(string) string,
 		"%d Schulbesuchsbestätigungen, %d Meldungen zur Einschulung, %d Schulwechsel, Schülerzahlen %s bis %s.\n",
 		sj, len(demo.Schulen()), len(s.Kinder), len(s.Schueler), len(demo.Schulen()), len(s.Bestaetigungen), len(s.Meldungen), len(s.Wechsel),
 		importing.NewSchuljahr(s.Schuljahr-10), importing.NewSchuljahr(s.Schuljahr-1))
+	if e.Frueheres {
+		fmt.Fprintf(stdout, "Die Datenbank enthält die Demo-Stadt des Schuljahres %s und behält sie. Für die Stadt des laufenden Schuljahres "+
+			"mit einer leeren Datenbank beginnen (z. B. „dropdb schulgateway“ oder DATABASE_URL auf eine neue Datenbank) und seed-demo erneut aufrufen.\n", sj)
+	}
 	if !e.Geaendert() {
 		fmt.Fprintln(stdout, "Alles war schon geladen; nichts geändert.")
 		return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
+	"github.com/schulgateway/schulgateway/adapters/xschule"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/planung"
@@ -219,4 +220,37 @@ func containsAnyName(t *testing.T, pool *pgxpool.Pool, s string) bool {
 		names = append(names, n)
 	}
 	return slices.ContainsFunc(names, func(n string) bool { return strings.Contains(s, n) })
+}
+
+// A demo database made in one school year keeps its city in the next:
+// loading the new year's city over it would move every child away.
+func TestSeedDemoKeepsTheCityOfItsSchoolYear(t *testing.T) {
+	pool := pgtest.Pool(t)
+	cfg, err := loadConfig(func(k string) string { return map[string]string{"SCHULGATEWAY_DEV": "true"}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := func(now time.Time) postgres.DemoErgebnis {
+		t.Helper()
+		e, err := postgres.SeedDemo(context.Background(), pool, postgres.DemoOptionen{
+			Open: cfg.Uploads.Open, Encode: xschule.Encode, Pseudonymizer: mustPseudonymizer(t, cfg.PseudonymKey),
+			Einschulung: cfg.Einschulung, Schulpflicht: cfg.Schulpflicht, SchulpflichtJahre: cfg.SchulpflichtJahre,
+			SchulwechselFrist: cfg.SchulwechselFrist, Now: now,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	first := seed(time.Date(2025, 10, 1, 12, 0, 0, 0, time.UTC))
+	if first.Stadt.Schuljahr != 2025 || first.Frueheres || !first.Geaendert() || first.Abgleich == nil {
+		t.Fatalf("first seed: year %d, earlier %v, changed %v", first.Stadt.Schuljahr, first.Frueheres, first.Geaendert())
+	}
+	if first.Abgleich.Review == 0 || first.Abgleich.Keine == 0 {
+		t.Errorf("reconciliation of 2025/26: %+v", *first.Abgleich)
+	}
+	next := seed(time.Date(2026, 8, 3, 12, 0, 0, 0, time.UTC))
+	if next.Stadt.Schuljahr != 2025 || !next.Frueheres || next.Geaendert() {
+		t.Errorf("seed in the next school year: year %d, earlier %v, changed %v", next.Stadt.Schuljahr, next.Frueheres, next.Geaendert())
+	}
 }

@@ -160,3 +160,15 @@ func TestStadtIsCoherent(t *testing.T) {
 		t.Errorf("planning history covers %v", jahre)
 	}
 }
+
+func TestSchuljahrDerListe(t *testing.T) {
+	for _, l := range Erzeuge(2026).Listen() {
+		y, ok := SchuljahrDerListe(l.Dateiname)
+		if want := l.Kind == importing.KindMelderegister; ok != want || ok && y != 2026 {
+			t.Errorf("%s: %d, %v", l.Dateiname, y, ok)
+		}
+	}
+	if _, ok := SchuljahrDerListe("Musterstadt_Melderegister_2026-09-01.csv.bak"); ok {
+		t.Error("a file name with more after it was taken for a demo register")
+	}
+}

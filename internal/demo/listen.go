@@ -42,6 +42,19 @@ func tag(t time.Time) string {
 
 func schuljahr(y int) string { return importing.NewSchuljahr(y).String() }
 
+// registerDatei names the register extract of a school year's city.
+const registerDatei = "Musterstadt_Melderegister_%d-09-01.csv"
+
+// SchuljahrDerListe reads the school year of a demo city from the file
+// name of its register extract (false: not a demo register).
+func SchuljahrDerListe(dateiname string) (int, bool) {
+	var y int
+	if _, err := fmt.Sscanf(dateiname, registerDatei, &y); err != nil || fmt.Sprintf(registerDatei, y) != dateiname {
+		return 0, false
+	}
+	return y, true
+}
+
 // Listen returns the city's lists in the order they are loaded: the street
 // directory, the register extract, each school's pupil list, the
 // confirmations of schools outside the city, and the planners' history.
@@ -73,7 +86,7 @@ func (s Stadt) Listen() []Liste {
 		rows = append(rows, []string{k.Ordnungsmerkmal, k.Familienname, k.Vornamen, k.Rufname, tag(k.Geburtsdatum), k.Geschlecht,
 			k.Strasse, k.Hausnummer, k.PLZ, "Musterstadt", sperre, tag(k.Zuzug)})
 	}
-	out = append(out, Liste{importing.KindMelderegister, fmt.Sprintf("Musterstadt_Melderegister_%d-09-01.csv", s.Schuljahr), csvDatei(
+	out = append(out, Liste{importing.KindMelderegister, fmt.Sprintf(registerDatei, s.Schuljahr), csvDatei(
 		[]string{"Ordnungsmerkmal", "Familienname", "Vornamen", "Rufname", "Geburtsdatum", "Geschlecht", "Straße", "Hausnummer", "PLZ", "Ort",
 			"Auskunftssperre", "Zuzugsdatum"}, rows), ""})
 
