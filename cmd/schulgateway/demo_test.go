@@ -22,6 +22,7 @@ import (
 // The demo city as a newcomer meets it after make run: every page has
 // work to show, and seeding again changes nothing at all.
 func TestSeedDemoCity(t *testing.T) {
+	t.Parallel() // own database; a full seed takes a while under -race
 	url := pgtest.URL(t)
 	vars := map[string]string{"DATABASE_URL": url, "SCHULGATEWAY_DEV": "true"}
 	getenv := func(k string) string { return vars[k] }
@@ -225,6 +226,7 @@ func containsAnyName(t *testing.T, pool *pgxpool.Pool, s string) bool {
 // A demo database made in one school year keeps its city in the next:
 // loading the new year's city over it would move every child away.
 func TestSeedDemoKeepsTheCityOfItsSchoolYear(t *testing.T) {
+	t.Parallel()
 	pool := pgtest.Pool(t)
 	cfg, err := loadConfig(func(k string) string { return map[string]string{"SCHULGATEWAY_DEV": "true"}[k] })
 	if err != nil {
