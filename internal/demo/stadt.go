@@ -220,6 +220,8 @@ type gen struct {
 	namen map[string]bool
 	// deferred: children of this year's cohort whose start was deferred.
 	deferred map[int]bool
+	// herkunft: each child's community (by index in Stadt.Kinder).
+	herkunft []*gemeinschaft
 }
 
 func (g *gen) chance(p float64) bool { return g.r.Float64() < p }
@@ -309,6 +311,7 @@ func (g *gen) kind(b string, e int, om *int) {
 	*om += 1 + g.r.IntN(40)
 	k.Ordnungsmerkmal = fmt.Sprintf("%09d", 150000000+*om)
 	g.stadt.Kinder = append(g.stadt.Kinder, k)
+	g.herkunft = append(g.herkunft, h.g)
 }
 
 func (g *gen) haushalt(b string, e int) *haushalt {
@@ -447,7 +450,7 @@ func (g *gen) schulen() []besuch {
 		p := Schueler{Schulnummer: b.schule, Schuelernummer: sn(), Familienname: k.Familienname, Vornamen: k.Vornamen,
 			Geburtsdatum: k.Geburtsdatum, Geschlecht: k.Geschlecht, Jahrgangsstufe: b.stufe, Strasse: k.Strasse,
 			Hausnummer: k.Hausnummer, PLZ: k.PLZ, Ort: "Musterstadt", Kind: i}
-		g.abweichungen(&p, k)
+		g.abweichungen(&p, k, g.herkunft[i].name)
 		s.Schueler = append(s.Schueler, p)
 	}
 	// Pupils who live outside the city: about 3 % of each school.
@@ -486,14 +489,14 @@ func (g *gen) schulen() []besuch {
 
 // abweichungen writes a register child as a school's list would: the
 // usual differences.
-func (g *gen) abweichungen(p *Schueler, k Kind) {
+func (g *gen) abweichungen(p *Schueler, k Kind, gemeinschaft string) {
 	abweichend := false
 	switch x := g.r.Float64(); {
 	case k.Rufname != "" && x < 0.5:
 		p.Vornamen = k.Rufname // only the name the child is called by
 	case x < 0.05:
-		p.Familienname = schulschreibweise(p.Familienname)
-		p.Vornamen = schulschreibweise(p.Vornamen)
+		p.Familienname = schulschreibweise(p.Familienname, gemeinschaft)
+		p.Vornamen = schulschreibweise(p.Vornamen, gemeinschaft)
 		abweichend = p.Familienname != k.Familienname || p.Vornamen != k.Vornamen
 	case x < 0.056:
 		p.Familienname = vertippt(p.Familienname)
@@ -518,25 +521,22 @@ func (g *gen) abweichungen(p *Schueler, k Kind) {
 }
 
 // schulschreibweise is a name as a school writes it when it differs:
-// umlauts spelled out, Cyrillic names in English transliteration,
-// Vietnamese double given names joined.
-func schulschreibweise(s string) string {
-	r := strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue", "ß", "ss")
-	out := r.Replace(s)
-	if out != s {
-		return out
-	}
-	for _, x := range [][2]string{{"tsch", "ch"}, {"sch", "sh"}, {"w", "v"}, {"W", "V"}, {"Je", "Ye"}, {"ja", "ya"}, {"ju", "yu"}} {
-		out = strings.ReplaceAll(out, x[0], x[1])
-	}
-	if out != s {
-		return out
-	}
-	if i := strings.Index(s, " "); i > 0 {
-		return s[:i] + "-" + s[i+1:]
-	}
-	if strings.HasPrefix(s, "Al-") {
-		return "Al " + s[3:]
+// German umlauts and ß spelled out, Russian and Ukrainian names in English
+// rather than German transliteration, Vietnamese double given names joined
+// by a hyphen, Arabic names in another common transliteration.
+func schulschreibweise(s, gemeinschaft string) string {
+	switch gemeinschaft {
+	case "deutsch":
+		return strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue", "ß", "ss").Replace(s)
+	case "russisch", "ukrainisch":
+		return strings.NewReplacer("tsch", "ch", "sch", "sh", "w", "v", "W", "V", "Je", "Ye", "je", "ye", "ja", "ya", "ju", "yu").Replace(s)
+	case "vietnamesisch":
+		return strings.Replace(s, " ", "-", 1)
+	case "arabisch":
+		if rest, ok := strings.CutPrefix(s, "Al-"); ok {
+			return "Al " + rest
+		}
+		return strings.NewReplacer("ou", "u", "ee", "i", "Kh", "Ch").Replace(s)
 	}
 	return s
 }
