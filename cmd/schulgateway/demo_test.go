@@ -98,6 +98,7 @@ func TestSeedDemoCity(t *testing.T) {
 			status[st] += n
 		}
 	}
+	t.Logf("Einschulung %s: %d children, %d without a responsible Grundschule", naechstes, u.Kinder, u.OhneSchule)
 	if len(u.Schulen) < 6 || u.Kinder < 150 || u.OhneSchule == 0 {
 		t.Errorf("Einschulung %s: %d schools, %d children, %d without a Grundschule", naechstes, len(u.Schulen), u.Kinder, u.OhneSchule)
 	}
