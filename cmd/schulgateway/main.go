@@ -23,7 +23,6 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/web"
 	"github.com/schulgateway/schulgateway/internal/auth"
-	"github.com/schulgateway/schulgateway/internal/demo"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/planung"
@@ -68,7 +67,7 @@ Aufruf: schulgateway <Befehl> [Optionen]
 Befehle:
   serve       den Gateway starten (migriert die Datenbank beim Start)
   migrate     ausstehende Datenbank-Migrationen anwenden
-  seed-demo   Demodaten (Musterstadt: Schulen, Straßenverzeichnis) laden
+  seed-demo   die Demo-Stadt Musterstadt laden (Schulen, Melderegister, Schülerlisten, Einschulung, Planung, Schulpflicht)
   import      eine Liste (xlsx, xls, ods, csv) direkt importieren, mit Fortschrittsanzeige
   audit verify  die Hash-Kette des Zugriffsprotokolls prüfen (Exit-Status 1, wenn sie gebrochen ist)
   token       (nur Entwicklung) ein mit dem Dev-Schlüssel signiertes Token ausgeben
@@ -184,32 +183,6 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	for _, m := range done {
 		fmt.Fprintln(stdout, "angewendet:", m)
 	}
-	return nil
-}
-
-func cmdSeedDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("seed-demo", "Lädt die Demodaten der fiktiven Stadt Musterstadt (Schulen und Straßenverzeichnis).\nWiederholbar: ein zweiter Lauf ändert nichts.", stderr)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	pool, _, err := openDB(ctx, or(getenv("DATABASE_URL"), postgres.DefaultURL))
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	svc := schule.NewService(postgres.NewSchulenStore(pool, nil))
-	var nummern []string
-	for _, s := range demo.Schulen() {
-		if _, _, err := svc.Put(ctx, s.Schulnummer, s); err != nil {
-			return fmt.Errorf("Schule %s: %w", s.Schulnummer, err)
-		}
-		nummern = append(nummern, s.Schulnummer)
-	}
-	rows := demo.Strassenverzeichnis()
-	if err := postgres.ReplaceStrassenverzeichnis(ctx, pool, nummern, rows); err != nil {
-		return fmt.Errorf("Straßenverzeichnis: %w", err)
-	}
-	fmt.Fprintf(stdout, "Demodaten Musterstadt geladen: %d Schulen, %d Zeilen im Straßenverzeichnis.\n", len(nummern), len(rows))
 	return nil
 }
 
