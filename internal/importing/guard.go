@@ -101,7 +101,7 @@ func Decide(p Plan) Decision {
 	var problem string
 	switch {
 	case imp.ConfirmRemovals != nil && *imp.ConfirmRemovals != c.Removed:
-		problem = fmt.Sprintf("Bestätigt wurden %d Entfernungen, diese Liste würde aber %s. Es wurde nichts geschrieben. Bitte prüfen, ob es die richtige Datei ist; wenn ja, mit der Bestätigung %d erneut hochladen.",
+		problem = fmt.Sprintf("Bestätigt wurden %d Entfernungen, diese Liste würde aber %s. Es wurde nichts geschrieben. Bitte prüfen, ob es die richtige Datei ist; wenn ja, mit genau dieser Zahl erneut hochladen (confirm_removals=%d).",
 			*imp.ConfirmRemovals, removalTotal(imp.Kind, c.Removed), c.Removed)
 	case len(reasons) > 0 && imp.ConfirmRemovals == nil:
 		problem = fmt.Sprintf("%s Ohne Bestätigung wird das nicht übernommen: Bitte prüfen, ob die Liste vollständig ist. Wenn ja, erneut hochladen und genau diese Zahl bestätigen (confirm_removals=%d).",
