@@ -267,7 +267,7 @@ func TestRegisterWithoutOrdnungsmerkmalFindsTheSameChildren(t *testing.T) {
 
 	noOM := importing.Tables{{Name: "Kinder", Rows: []importing.Row{
 		{Number: 1, Cells: []string{"Name", "Vorname", "geb. am", "Straße", "Hausnummer", "PLZ"}},
-		{Number: 2, Cells: []string{"MUELLER", "lena", "3.4.2020", "Rosenweg", "12", "06108"}}, // spelt otherwise: the same child, her name as written now
+		{Number: 2, Cells: []string{"MUELLER", "lena", "3.4.2020", "Rosenweg", "12", "06108"}},  // spelt otherwise: the same child, her name as written now
 		{Number: 3, Cells: []string{"Schmidt", "Tom", "01.07.2020", "Parkallee", "8", "06108"}}, // moved within the city
 		{Number: 4, Cells: []string{"Weber", "Ida", "15.09.2019", "Hauptstraße", "7", "06108"}},
 	}}}
