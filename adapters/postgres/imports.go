@@ -591,7 +591,7 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 	d := importing.Decide(importing.Plan{
 		Import: imp, Counts: counts, Scopes: scopes, Unidentified: unidentified, Refused: overlapRows,
 		NotDelivered: spec.notDelivered(imp.Kind, delivered), Schulen: schulen, ProblemsDropped: dropped,
-		MaxRemovalShare: p.MaxRemovalShare,
+		MaxRemovalShare: &p.MaxRemovalShare,
 	})
 	if d.Apply {
 		if counts.AuskunftssperreAufgehoben > 0 {

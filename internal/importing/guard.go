@@ -52,8 +52,8 @@ type Plan struct {
 	Schulen         []string
 	ProblemsDropped int
 	// MaxRemovalShare: more removed than this share of a scope's records
-	// needs a confirmation (0: DefaultMaxRemovalShare).
-	MaxRemovalShare float64
+	// needs a confirmation (nil: DefaultMaxRemovalShare; 0: any removal).
+	MaxRemovalShare *float64
 }
 
 // Decision is what becomes of a planned import.
@@ -76,9 +76,9 @@ type Decision struct {
 // confirmed; a confirmation of another number refuses the list (it was
 // meant for another file or another stored state).
 func Decide(p Plan) Decision {
-	share := p.MaxRemovalShare
-	if share <= 0 {
-		share = DefaultMaxRemovalShare
+	share := DefaultMaxRemovalShare
+	if p.MaxRemovalShare != nil {
+		share = *p.MaxRemovalShare
 	}
 	imp, c := p.Import, p.Counts
 	faulty := imp.OnError == OnErrorReject && c.Invalid > 0 || p.Refused > 0

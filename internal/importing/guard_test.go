@@ -44,6 +44,11 @@ func TestDecideGuardsSnapshots(t *testing.T) {
 			}
 		})
 	}
+	// IMPORT_MAX_REMOVAL_SHARE=0: every removal needs the number.
+	zero := 0.0
+	if d := Decide(Plan{Import: reg, Counts: Counts{Rows: 999, Valid: 999, Removed: 1}, Scopes: scope(1000, 1), MaxRemovalShare: &zero}); d.Apply || d.RemovalsToConfirm != 1 {
+		t.Errorf("share 0: %+v", d)
+	}
 }
 
 func TestRowIdentityOfFaultyRows(t *testing.T) {
