@@ -131,7 +131,9 @@ var kindSpecs = map[importing.Kind]kindSpec{
 		identity: &identitySpec{idCol: "ordnungsmerkmal", skip: "anonymisiert_am IS NOT NULL"},
 		sources: map[string][]string{"sorgeberechtigte": {"sorgeberechtigte", "sorgeberechtigte_2"},
 			"hausnummer": {"hausnummer", "zusatz"}, "status": nil},
-		keepIfNull: map[string]string{"auskunftssperre": "false"},
+		// An empty cell keeps an Auskunftssperre, and an id: an id is never
+		// cleared by a list.
+		keepIfNull: map[string]string{"auskunftssperre": "false", "ordnungsmerkmal": "NULL"},
 	},
 	importing.KindSchueler: {
 		table: "schueler", keyCol: "schluessel",
@@ -152,6 +154,7 @@ var kindSpecs = map[importing.Kind]kindSpec{
 		scopeGroup: "t.schulnummer",
 		identity:   &identitySpec{idCol: "schuelernummer", within: "schulnummer"},
 		sources:    map[string][]string{"hausnummer": {"hausnummer", "zusatz"}, "status": nil},
+		keepIfNull: map[string]string{"schuelernummer": "NULL"},
 	},
 	importing.KindBestaetigungen: {
 		table: "bestaetigungen", keyCol: "schluessel",

@@ -736,21 +736,29 @@ func (p *Processor) resolve(ctx context.Context, tx pgx.Tx, imp importing.Import
 	if spec.active != "" {
 		active = spec.active
 	}
+	// Candidates by id, and by name and birth date where the row or the
+	// record has no id; a row with a candidate by id takes only those.
+	// Hash joins over filtered sides, no lookup per row: a list whose rows
+	// and records all have ids joins only by id.
 	if _, err := tx.Exec(ctx, fmt.Sprintf(`
 		CREATE TEMP TABLE stg_match ON COMMIT DROP AS
-		SELECT s.row, t.%[1]s AS stored, %[4]s AS active
+		SELECT s.row, t.%[1]s AS stored, %[4]s AS active, true AS by_id
 			FROM stg_in s JOIN %[2]s t ON t.%[3]s = s.%[3]s AND %[5]s
 		UNION ALL
-		SELECT s.row, t.%[1]s, %[4]s
-			FROM stg_in s JOIN %[2]s t ON t.personenschluessel = s.personkey AND %[5]s
-			WHERE (s.%[3]s IS NULL OR t.%[3]s IS NULL)
-			  AND NOT (s.%[3]s IS NOT NULL AND EXISTS (SELECT 1 FROM %[2]s o WHERE o.%[3]s = s.%[3]s AND %[6]s));
+		SELECT s.row, t.%[1]s, %[4]s, false
+			FROM (SELECT * FROM stg_in WHERE %[3]s IS NULL) s JOIN %[2]s t ON t.personenschluessel = s.personkey AND %[5]s
+		UNION ALL
+		SELECT s.row, t.%[1]s, %[4]s, false
+			FROM (SELECT * FROM stg_in WHERE %[3]s IS NOT NULL) s
+			JOIN (SELECT * FROM %[2]s WHERE %[3]s IS NULL AND personenschluessel IS NOT NULL) t ON t.personenschluessel = s.personkey AND %[5]s;
 		CREATE TEMP TABLE stg_pick ON COMMIT DROP AS
+		WITH m AS (SELECT *, bool_or(by_id) OVER (PARTITION BY row) AS has_id FROM stg_match)
 		SELECT row, CASE WHEN count(DISTINCT stored) FILTER (WHERE active) = 1 THEN min(stored) FILTER (WHERE active)
 		                 WHEN count(DISTINCT stored) FILTER (WHERE active) = 0 AND count(DISTINCT stored) = 1 THEN min(stored) END AS stored,
 		       count(DISTINCT stored) AS candidates
-		FROM stg_match GROUP BY row`,
-		spec.keyCol, spec.table, idc, active, within("t"), within("o"))); err != nil {
+		FROM m WHERE by_id OR NOT has_id
+		GROUP BY row`,
+		spec.keyCol, spec.table, idc, active, within("t"))); err != nil {
 		return 0, err
 	}
 	// Rows that fit several records: an error at the row, never a guess.
@@ -780,6 +788,7 @@ func (p *Processor) resolve(ctx context.Context, tx pgx.Tx, imp importing.Import
 	if _, err := tx.Exec(ctx, `UPDATE stg_in s SET ok = false FROM stg_pick k WHERE k.row = s.row AND k.stored IS NULL`); err != nil {
 		return 0, err
 	}
+	// Every record such a row might mean is spared.
 	if _, err := tx.Exec(ctx, `INSERT INTO stg_keep SELECT m.stored FROM stg_match m JOIN stg_pick k USING (row) WHERE k.stored IS NULL`); err != nil {
 		return 0, err
 	}
