@@ -284,6 +284,17 @@ func TestRegisterWithoutOrdnungsmerkmalFindsTheSameChildren(t *testing.T) {
 		t.Error("Tom's record did not take his new address while keeping his Ordnungsmerkmal")
 	}
 
+	// The Ordnungsmerkmal column there but empty: the ids are kept.
+	emptyOM := im.run("melderegister", "", false, register(
+		[]string{"", "MUELLER", "lena", "3.4.2020", "Rosenweg", "12", "06108"},
+		[]string{"", "Schmidt", "Tom", "01.07.2020", "Parkallee", "8", "06108"},
+		[]string{"", "Weber", "Ida", "15.09.2019", "Hauptstraße", "7", "06108"},
+	))
+	wantCounts(t, emptyOM, importing.Counts{Rows: 3, Valid: 3, Unchanged: 3})
+	if n := im.count(`SELECT count(*) FROM kinder WHERE ordnungsmerkmal IN ('1001', '1002', '1003')`); n != 3 || ids() != before {
+		t.Errorf("empty Ordnungsmerkmal cells: %d ids kept, children %s", n, ids())
+	}
+
 	// Two stored children of the same name and birth date: a list without
 	// Ordnungsmerkmal cannot tell them apart.
 	twin := []string{"1004", "Weber", "Ida", "15.09.2019", "Hauptstraße", "9", "06108"}
