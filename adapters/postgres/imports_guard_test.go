@@ -379,3 +379,45 @@ func TestPupilListChangesOnlyItsSchool(t *testing.T) {
 		t.Errorf("%d of 6 pupils still aktiv with their Schülernummer", n)
 	}
 }
+
+// Point 1 for the other snapshot kinds and the careless cases: a street
+// directory with only its header deletes no rule without the number; a
+// register whose every row is faulty (skip) marks nobody weggezogen.
+func TestGuardOtherSnapshotsAndAllRowsFaulty(t *testing.T) {
+	t.Parallel()
+	im := newImporter(t)
+	if _, err := im.pool.Exec(context.Background(), `INSERT INTO schulen (schulnummer, name, schulform) VALUES ('20101', 'Grundschule Am Anger', 'grundschule')`); err != nil {
+		t.Fatal(err)
+	}
+	dir := func(rows ...[]string) importing.Tables {
+		sheet := importing.Sheet{Name: "Verzeichnis", Rows: []importing.Row{{Number: 1, Cells: []string{"Straße", "von", "bis", "Seite", "Schulnummer"}}}}
+		for i, r := range rows {
+			sheet.Rows = append(sheet.Rows, importing.Row{Number: 2 + i, Cells: r})
+		}
+		return importing.Tables{sheet}
+	}
+	if imp := im.run("schulbezirke", "", false, dir([]string{"Rosenweg", "2", "50", "gerade", "20101"}, []string{"Rosenweg", "1", "49", "ungerade", "20101"})); imp.Status != importing.StatusSucceeded {
+		t.Fatalf("directory: %s", imp.Detail)
+	}
+	wantGuard(t, im, im.run("schulbezirke", "", false, dir()), 2, "Diese Liste würde 2 von 2 Regeln des Straßenverzeichnisses löschen")
+	if n := im.count(`SELECT count(*) FROM bezirksregeln`); n != 2 {
+		t.Errorf("%d of 2 rules left", n)
+	}
+
+	lena := []string{"1001", "Müller", "Lena", "03.04.2020", "Rosenweg", "12", "06108"}
+	tom := []string{"1002", "Schmidt", "Tom", "01.07.2020", "Am Anger", "3", "06108"}
+	if imp := im.run("melderegister", "", false, register(lena, tom)); imp.Status != importing.StatusSucceeded {
+		t.Fatalf("register: %s", imp.Detail)
+	}
+	// Every row faulty, but each names its child by Ordnungsmerkmal.
+	allBad := im.run("melderegister", "skip", false, register(
+		[]string{"1001", "Müller", "Lena", "03.04.2020", "Rosenweg", "12", "999"},
+		[]string{"1002", "Schmidt", "Tom", "01.07.2020", "Am Anger", "", "06108"},
+	))
+	if allBad.Status != importing.StatusSucceeded || allBad.Counts.Removed != 0 || allBad.Counts.Invalid != 2 {
+		t.Errorf("all rows faulty: %s %+v %s", allBad.Status, allBad.Counts, allBad.Detail)
+	}
+	if n := im.count(`SELECT count(*) FROM kinder WHERE status = 'gemeldet'`); n != 2 {
+		t.Errorf("%d of 2 children gemeldet", n)
+	}
+}
