@@ -69,6 +69,7 @@ async function upload(dryRun, confirm) {
     if (imp.recognised) showRecognised(imp.kind, imp.recognised);
     imp = await follow(imp);
     await loadHistory(); // before the result is announced, so both agree
+    setBusy(false); // the buttons work once the result shows
     await showResult(imp);
     return imp;
   } finally {
