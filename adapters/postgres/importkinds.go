@@ -59,6 +59,9 @@ type identitySpec struct {
 	within string
 	// skip: stored records never found by name (anonymised ones).
 	skip string
+	// ownKey: the key (SQL over t) a record created from a row with its id
+	// has; a record whose key differs got its id later.
+	ownKey string
 }
 
 var kindSpecs = map[importing.Kind]kindSpec{
@@ -128,7 +131,8 @@ var kindSpecs = map[importing.Kind]kindSpec{
 		removal:    "status = 'weggezogen'",
 		active:     "t.status = 'gemeldet'",
 		feedEntity: changefeed.EntityKind, pseudonymous: true,
-		identity: &identitySpec{idCol: "ordnungsmerkmal", skip: "anonymisiert_am IS NOT NULL"},
+		identity: &identitySpec{idCol: "ordnungsmerkmal", skip: "anonymisiert_am IS NOT NULL",
+			ownKey: "'om:' || t.ordnungsmerkmal"},
 		sources: map[string][]string{"sorgeberechtigte": {"sorgeberechtigte", "sorgeberechtigte_2"},
 			"hausnummer": {"hausnummer", "zusatz"}, "status": nil},
 		// An empty cell keeps an Auskunftssperre, and an id: an id is never
@@ -152,7 +156,8 @@ var kindSpecs = map[importing.Kind]kindSpec{
 		// the schools its rows name).
 		scope:      "t.schulnummer IN (SELECT schulnummer FROM stg_scope)",
 		scopeGroup: "t.schulnummer",
-		identity:   &identitySpec{idCol: "schuelernummer", within: "schulnummer"},
+		identity: &identitySpec{idCol: "schuelernummer", within: "schulnummer",
+			ownKey: "t.schulnummer || '/sn:' || t.schuelernummer"},
 		sources:    map[string][]string{"hausnummer": {"hausnummer", "zusatz"}, "status": nil},
 		keepIfNull: map[string]string{"schuelernummer": "NULL"},
 	},

@@ -738,19 +738,27 @@ func (p *Processor) resolve(ctx context.Context, tx pgx.Tx, imp importing.Import
 	}
 	// Candidates by id, and by name and birth date where the row or the
 	// record has no id; a row with a candidate by id takes only those.
-	// Hash joins over filtered sides, no lookup per row: a list whose rows
-	// and records all have ids joins only by id.
+	// Records whose key is made of their id (created from a row with it)
+	// are found by the key itself: only records that got their id later
+	// ("odd") are joined by id, so a list whose rows and records all have
+	// ids costs no join here at all – the classification joins by key.
 	if _, err := tx.Exec(ctx, fmt.Sprintf(`
 		CREATE TEMP TABLE stg_match ON COMMIT DROP AS
-		SELECT s.row, t.%[1]s AS stored, %[4]s AS active, true AS by_id
-			FROM stg_in s JOIN %[2]s t ON t.%[3]s = s.%[3]s AND %[5]s
+		WITH odd AS (SELECT * FROM %[2]s t WHERE t.%[3]s IS NOT NULL AND t.%[1]s <> %[6]s),
+		a2 AS (SELECT s.row, t.%[1]s AS stored, %[4]s AS active FROM stg_in s JOIN odd t ON t.%[3]s = s.%[3]s AND %[5]s),
+		a1 AS (SELECT s.row, t.%[1]s AS stored, %[4]s AS active FROM stg_in s JOIN %[2]s t ON t.%[1]s = s.schluessel
+			WHERE s.%[3]s IS NOT NULL AND s.row IN (SELECT a2.row FROM a2))
+		SELECT a2.row, a2.stored, a2.active, true AS by_id FROM a2
+		UNION ALL
+		SELECT a1.row, a1.stored, a1.active, true FROM a1
 		UNION ALL
 		SELECT s.row, t.%[1]s, %[4]s, false
 			FROM (SELECT * FROM stg_in WHERE %[3]s IS NULL) s JOIN %[2]s t ON t.personenschluessel = s.personkey AND %[5]s
 		UNION ALL
 		SELECT s.row, t.%[1]s, %[4]s, false
 			FROM (SELECT * FROM stg_in WHERE %[3]s IS NOT NULL) s
-			JOIN (SELECT * FROM %[2]s WHERE %[3]s IS NULL AND personenschluessel IS NOT NULL) t ON t.personenschluessel = s.personkey AND %[5]s;
+			JOIN (SELECT * FROM %[2]s WHERE %[3]s IS NULL AND personenschluessel IS NOT NULL) t ON t.personenschluessel = s.personkey AND %[5]s
+			WHERE NOT EXISTS (SELECT 1 FROM %[2]s k WHERE k.%[1]s = s.schluessel);
 		CREATE TEMP TABLE stg_pick ON COMMIT DROP AS
 		WITH m AS (SELECT *, bool_or(by_id) OVER (PARTITION BY row) AS has_id FROM stg_match)
 		SELECT row, CASE WHEN count(DISTINCT stored) FILTER (WHERE active) = 1 THEN min(stored) FILTER (WHERE active)
@@ -758,7 +766,7 @@ func (p *Processor) resolve(ctx context.Context, tx pgx.Tx, imp importing.Import
 		       count(DISTINCT stored) AS candidates
 		FROM m WHERE by_id OR NOT has_id
 		GROUP BY row`,
-		spec.keyCol, spec.table, idc, active, within("t"))); err != nil {
+		spec.keyCol, spec.table, idc, active, within("t"), spec.identity.ownKey)); err != nil {
 		return 0, err
 	}
 	// Rows that fit several records: an error at the row, never a guess.

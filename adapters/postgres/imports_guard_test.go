@@ -421,3 +421,25 @@ func TestGuardOtherSnapshotsAndAllRowsFaulty(t *testing.T) {
 		t.Errorf("%d of 2 children gemeldet", n)
 	}
 }
+
+// Point 4 the other way round: a child first listed without
+// Ordnungsmerkmal keeps its record when later lists give one – and the
+// lists after that find it by that Ordnungsmerkmal.
+func TestOrdnungsmerkmalDeliveredLater(t *testing.T) {
+	t.Parallel()
+	im := newImporter(t)
+	tom := []string{"", "Schmidt", "Tom", "01.07.2020", "Am Anger", "3", "06108"}
+	if imp := im.run("melderegister", "", false, register(tom)); imp.Status != importing.StatusSucceeded {
+		t.Fatalf("first: %s", imp.Detail)
+	}
+	withOM := []string{"1002", "Schmidt", "Tom", "01.07.2020", "Am Anger", "3", "06108"}
+	wantCounts(t, im.run("melderegister", "", false, register(withOM)), importing.Counts{Rows: 1, Valid: 1, Updated: 1})
+	moved := []string{"1002", "Schmidt", "Tom", "01.07.2020", "Parkallee", "8", "06108"}
+	wantCounts(t, im.run("melderegister", "", false, register(moved)), importing.Counts{Rows: 1, Valid: 1, Updated: 1})
+	wantCounts(t, im.run("melderegister", "", false, register([]string{"", "Schmidt", "Tom", "01.07.2020", "Parkallee", "8", "06108"})),
+		importing.Counts{Rows: 1, Valid: 1, Unchanged: 1})
+	if n := im.count(`SELECT count(*) FROM kinder WHERE schluessel LIKE 'p:%' AND ordnungsmerkmal = '1002' AND strasse = 'Parkallee'`); n != 1 ||
+		im.count(`SELECT count(*) FROM kinder`) != 1 {
+		t.Error("Tom is not one record under his first key with his Ordnungsmerkmal and new address")
+	}
+}
