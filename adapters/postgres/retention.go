@@ -62,7 +62,7 @@ func Bereinigen(ctx context.Context, pool *pgxpool.Pool, store *AuditStore, a Au
 					familienname = 'anonymisiert', vornamen = '', rufname = NULL, ordnungsmerkmal = NULL,
 					geburtsdatum = date_trunc('month', geburtsdatum)::date, geschlecht = NULL,
 					strasse = '', hausnummer = '', plz = NULL, sorgeberechtigte = NULL, auskunftssperre = false,
-					schluessel = 'anon:' || id, import_sheet = NULL, import_row = NULL, anonymisiert_am = $1
+					schluessel = 'anon:' || id, personenschluessel = NULL, import_sheet = NULL, import_row = NULL, anonymisiert_am = $1
 				WHERE status = 'weggezogen' AND anonymisiert_am IS NULL
 				  AND coalesce(wegzug, updated_at::date) < ($1::timestamptz - $2 * interval '1 microsecond')::date`,
 				now, a.Melderegister.Microseconds())
