@@ -125,6 +125,7 @@ func TestImportEndToEnd(t *testing.T) {
 	resp, body := e.do(call{method: "GET", path: "/v1/imports/" + imp.ID + "/errors", token: tok})
 	var errs struct{ Items []importErrorJSON }
 	mustJSON(t, body, &errs)
+	allErrs := errs.Items
 	cells := map[string]string{}
 	// Three rows against 400 stored children would also mark 400 as
 	// weggezogen: since issue 14 the list says so first (row 0).
@@ -143,7 +144,7 @@ func TestImportEndToEnd(t *testing.T) {
 		t.Errorf("errors by cell = %v, want E5 pflichtfeld_leer and C6 datum_ungueltig", cells)
 	}
 	// Page by page the same errors as all at once (without limit: the old answer).
-	assertSamePages(t, "import errors", errs.Items, pageAll[importErrorJSON](e, tok, "/v1/imports/"+imp.ID+"/errors", 1, ""))
+	assertSamePages(t, "import errors", allErrs, pageAll[importErrorJSON](e, tok, "/v1/imports/"+imp.ID+"/errors", 1, ""))
 	if resp, body := e.do(call{method: "GET", path: "/v1/imports/" + imp.ID + "/errors?after=zwei", token: tok}); resp.StatusCode != 422 {
 		t.Errorf("errors after=zwei: %d %s", resp.StatusCode, body)
 	}
