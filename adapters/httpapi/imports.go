@@ -114,7 +114,7 @@ func toRecognisedJSON(r importing.Recognition) *recognisedJSON {
 	for _, f := range r.Missing {
 		out.Missing = append(out.Missing, missingFieldJSON{Field: f.Name, Label: f.Label, Required: f.Required})
 	}
-	for _, f := range importing.Fields(r.Kind) {
+	for _, f := range importing.Fields(r.Listenart) {
 		out.Fields = append(out.Fields, missingFieldJSON{Field: f.Name, Label: f.Label, Required: f.Required})
 	}
 	return out
@@ -149,19 +149,19 @@ type progressJSON struct {
 func toImportJSON(imp importing.Import) importJSON {
 	base := "/v1/imports/" + imp.ID
 	return importJSON{
-		ID: imp.ID, Kind: string(imp.Kind), Status: string(imp.Status), DryRun: imp.DryRun, OnError: string(imp.OnError),
+		ID: imp.ID, Kind: string(imp.Listenart), Status: string(imp.Status), DryRun: imp.DryRun, OnError: string(imp.OnError),
 		Filename: imp.Filename, Size: imp.Size, CreatedBy: imp.CreatedBy, CreatedAt: imp.CreatedAt.UTC(),
 		StartedAt: imp.StartedAt, FinishedAt: imp.FinishedAt, Progress: progressJSON{RowsRead: imp.RowsRead},
 		Sheet: imp.SheetUsed, HeaderRow: imp.HeaderRow, Counts: imp.Counts, Detail: imp.Detail, UndoneAt: imp.UndoneAt,
 		Links:           map[string]string{"self": base, "errors": base + "/errors", "errors_xlsx": base + "/errors.xlsx"},
-		ConfirmRemovals: imp.ConfirmRemovals, RemovalsToConfirm: imp.RemovalsToConfirm, RemovalMeaning: importing.RemovalMeaning(imp.Kind),
+		ConfirmRemovals: imp.ConfirmRemovals, RemovalsToConfirm: imp.RemovalsToConfirm, RemovalMeaning: importing.RemovalMeaning(imp.Listenart),
 		NotDelivered: notDeliveredJSON(imp), Schools: append([]string{}, imp.Schulen...),
 	}
 }
 
 func notDeliveredJSON(imp importing.Import) []fieldJSON {
 	labels := map[string]string{}
-	for _, f := range importing.Fields(imp.Kind) {
+	for _, f := range importing.Fields(imp.Listenart) {
 		labels[f.Name] = f.Label
 	}
 	out := []fieldJSON{}
@@ -336,7 +336,7 @@ func (s *server) postImport(c *fiber.Ctx) error {
 			return err
 		}
 		if rec != nil {
-			kind, detected = string(rec.Kind), true
+			kind, detected = string(rec.Listenart), true
 		}
 	}
 	p := principal(c)
@@ -351,7 +351,7 @@ func (s *server) postImport(c *fiber.Ctx) error {
 		s.Imports.Queued()
 	}
 	if rec == nil {
-		if rec, err = s.recognise(c.UserContext(), data, filename, string(imp.Kind), imp.Sheet); err != nil {
+		if rec, err = s.recognise(c.UserContext(), data, filename, string(imp.Listenart), imp.Sheet); err != nil {
 			return err
 		}
 	}
@@ -378,7 +378,7 @@ func (s *server) getImport(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		rec, err := s.recognise(ctx, file, imp.Filename, string(imp.Kind), imp.Sheet)
+		rec, err := s.recognise(ctx, file, imp.Filename, string(imp.Listenart), imp.Sheet)
 		if err != nil {
 			return err
 		}
@@ -431,8 +431,8 @@ func (s *server) problemsFor(c *fiber.Ctx, imp importing.Import) ([]importing.St
 		return list, err
 	}
 	for i, p := range list {
-		if p.Gesperrt(imp.Kind) {
-			list[i] = p.Redacted(imp.Kind)
+		if p.Gesperrt(imp.Listenart) {
+			list[i] = p.Redacted(imp.Listenart)
 		}
 	}
 	return list, nil
@@ -555,14 +555,14 @@ func (s *server) getImportErrorsXLSX(c *fiber.Ctx) error {
 func (s *server) hiddenAddresses(ctx context.Context, imp importing.Import, file importing.File, problems []importing.StoredProblem) (importing.HiddenCells, error) {
 	rows := map[int]bool{}
 	for _, p := range problems {
-		if p.Row > 0 && p.Gesperrt(imp.Kind) {
+		if p.Row > 0 && p.Gesperrt(imp.Listenart) {
 			rows[p.Row] = true
 		}
 	}
 	if len(rows) == 0 {
 		return func(int, int) bool { return false }, nil
 	}
-	rec, err := s.recognise(ctx, file, imp.Filename, string(imp.Kind), imp.SheetUsed)
+	rec, err := s.recognise(ctx, file, imp.Filename, string(imp.Listenart), imp.SheetUsed)
 	if err != nil {
 		return nil, err
 	}

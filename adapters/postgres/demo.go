@@ -52,14 +52,14 @@ func bezirksregelKey(r demo.Bezirksregel) string {
 	if r.GueltigAbJahr != nil {
 		v["gueltig_ab"] = importing.NewSchuljahr(*r.GueltigAbJahr)
 	}
-	return importing.Schluessel(importing.KindSchulbezirke, v)
+	return importing.Schluessel(importing.ListeSchulbezirke, v)
 }
 
 // DemoListeGeladen reports whether the list filename of kind was imported
 // by `by` with exactly content, and no one else has imported a list of the
 // kind since: then loading it again would change nothing, and the demo
 // seed leaves the import history as it is.
-func DemoListeGeladen(ctx context.Context, pool *pgxpool.Pool, kind importing.Kind, filename, by string, content []byte) (bool, error) {
+func DemoListeGeladen(ctx context.Context, pool *pgxpool.Pool, kind importing.Listenart, filename, by string, content []byte) (bool, error) {
 	var id string
 	err := pool.QueryRow(ctx, `
 		SELECT id FROM imports i

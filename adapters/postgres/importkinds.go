@@ -64,8 +64,8 @@ type identitySpec struct {
 	ownKey string
 }
 
-var kindSpecs = map[importing.Kind]kindSpec{
-	importing.KindSchulen: {
+var kindSpecs = map[importing.Listenart]kindSpec{
+	importing.ListeSchulen: {
 		table: "schulen", keyCol: "schulnummer", feedEntity: changefeed.EntitySchule,
 		cols: []string{"name", "schulform", "traeger", "strasse", "hausnummer", "plz", "ort", "zuege", "klassenfrequenz", "kapazitaet"},
 		values: func(v map[string]any) []any {
@@ -79,7 +79,7 @@ var kindSpecs = map[importing.Kind]kindSpec{
 		// A list of schools is not the whole register: schools it does not
 		// name stay as they are.
 	},
-	importing.KindSchulbezirke: {
+	importing.ListeSchulbezirke: {
 		table: "bezirksregeln", keyCol: "schluessel",
 		cols: []string{"strasse", "hausnummer_von", "hausnummer_bis", "paritaet", "zusatz_von", "zusatz_bis", "plz", "ortsteil", "schulnummer", "gueltig_ab"},
 		values: func(v map[string]any) []any {
@@ -107,7 +107,7 @@ var kindSpecs = map[importing.Kind]kindSpec{
 		sources: map[string][]string{"hausnummer_von": {"hausnummer_von"}, "zusatz_von": {"zusatz_von", "hausnummer_von"},
 			"zusatz_bis": {"zusatz_bis", "hausnummer_bis"}},
 	},
-	importing.KindMelderegister: {
+	importing.ListeMelderegister: {
 		table: "kinder", keyCol: "schluessel",
 		cols: []string{"ordnungsmerkmal", "familienname", "vornamen", "rufname", "geburtsdatum", "geschlecht", "strasse", "hausnummer",
 			"plz", "ort", "ortsteil", "auskunftssperre", "zuzug", "wegzug", "sorgeberechtigte", "status"},
@@ -139,7 +139,7 @@ var kindSpecs = map[importing.Kind]kindSpec{
 		// cleared by a list.
 		keepIfNull: map[string]string{"auskunftssperre": "false", "ordnungsmerkmal": "NULL"},
 	},
-	importing.KindSchueler: {
+	importing.ListeSchueler: {
 		table: "schueler", keyCol: "schluessel",
 		cols: []string{"schulnummer", "schuelernummer", "familienname", "vornamen", "geburtsdatum", "geschlecht", "jahrgangsstufe",
 			"klasse", "eintrittsdatum", "strasse", "hausnummer", "plz", "ort", "status"},
@@ -161,7 +161,7 @@ var kindSpecs = map[importing.Kind]kindSpec{
 		sources:    map[string][]string{"hausnummer": {"hausnummer", "zusatz"}, "status": nil},
 		keepIfNull: map[string]string{"schuelernummer": "NULL"},
 	},
-	importing.KindBestaetigungen: {
+	importing.ListeBestaetigungen: {
 		table: "bestaetigungen", keyCol: "schluessel",
 		cols: []string{"familienname", "vornamen", "geburtsdatum", "schulname", "schulnummer", "ort", "schuelernummer"},
 		values: func(v map[string]any) []any {
@@ -171,7 +171,7 @@ var kindSpecs = map[importing.Kind]kindSpec{
 		// Each school outside sends confirmations of its own pupils: a
 		// list adds and updates, it removes nobody.
 	},
-	importing.KindSchuelerzahlen: {
+	importing.ListeSchuelerzahlen: {
 		table: "planung_schuelerzahlen", keyCol: "schluessel",
 		cols: []string{"schulnummer", "schuljahr", "jahrgangsstufe", "anzahl"},
 		values: func(v map[string]any) []any {
@@ -183,7 +183,7 @@ var kindSpecs = map[importing.Kind]kindSpec{
 		removal: "DELETE",
 		scope:   "(t.schulnummer, t.schuljahr) IN (SELECT DISTINCT schulnummer, schuljahr FROM stg)",
 	},
-	importing.KindBevoelkerung: {
+	importing.ListeBevoelkerung: {
 		table: "planung_kohorten", keyCol: "schluessel",
 		cols: []string{"schulnummer", "schuljahr", "anzahl"},
 		values: func(v map[string]any) []any {
@@ -199,7 +199,7 @@ var kindSpecs = map[importing.Kind]kindSpec{
 
 // delivered tells which of the spec's columns the list has a column for:
 // a field the list does not have keeps its stored value.
-func (spec kindSpec) delivered(kind importing.Kind, h importing.HeaderMatch, uploadWide string) []bool {
+func (spec kindSpec) delivered(kind importing.Listenart, h importing.HeaderMatch, uploadWide string) []bool {
 	out := make([]bool, len(spec.cols))
 	for i, c := range spec.cols {
 		srcs, ok := spec.sources[c]
@@ -215,7 +215,7 @@ func (spec kindSpec) delivered(kind importing.Kind, h importing.HeaderMatch, upl
 				out[i] = true
 			}
 		}
-		if kind == importing.KindSchueler && c == "schulnummer" && uploadWide != "" {
+		if kind == importing.ListeSchueler && c == "schulnummer" && uploadWide != "" {
 			out[i] = true
 		}
 	}
@@ -224,7 +224,7 @@ func (spec kindSpec) delivered(kind importing.Kind, h importing.HeaderMatch, upl
 
 // notDelivered are the labels of the fields whose stored columns the list
 // leaves as they are.
-func (spec kindSpec) notDelivered(kind importing.Kind, delivered []bool) []string {
+func (spec kindSpec) notDelivered(kind importing.Listenart, delivered []bool) []string {
 	labels := map[string]string{}
 	for _, f := range importing.Fields(kind) {
 		labels[f.Name] = f.Label
@@ -250,7 +250,7 @@ func (spec kindSpec) notDelivered(kind importing.Kind, delivered []bool) []strin
 }
 
 // notDeliveredFields are the names of the fields notDelivered lists.
-func (spec kindSpec) notDeliveredFields(kind importing.Kind, delivered []bool) []string {
+func (spec kindSpec) notDeliveredFields(kind importing.Listenart, delivered []bool) []string {
 	names := map[string]string{}
 	for _, f := range importing.Fields(kind) {
 		names[f.Label] = f.Name

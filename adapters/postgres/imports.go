@@ -46,7 +46,7 @@ func (s *ImportStore) Create(ctx context.Context, imp importing.Import, file imp
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
 				CASE WHEN $2 = 'running' THEN now() + $10::interval END, CASE WHEN $2 = 'running' THEN now() END, $11)
 			RETURNING id`,
-			imp.Kind, imp.Status, imp.DryRun, imp.OnError, imp.Sheet, imp.Schulnummer, imp.Filename, file.Size(), imp.CreatedBy, leaseTime.String(),
+			imp.Listenart, imp.Status, imp.DryRun, imp.OnError, imp.Sheet, imp.Schulnummer, imp.Filename, file.Size(), imp.CreatedBy, leaseTime.String(),
 			imp.ConfirmRemovals).Scan(&id); err != nil {
 			return err
 		}
@@ -64,7 +64,7 @@ const importColumns = `id, kind, status, dry_run, on_error, sheet, schulnummer, 
 func scanImport(row pgx.Row) (importing.Import, error) {
 	var imp importing.Import
 	var counts []byte
-	err := row.Scan(&imp.ID, &imp.Kind, &imp.Status, &imp.DryRun, &imp.OnError, &imp.Sheet, &imp.Schulnummer, &imp.Filename, &imp.Size,
+	err := row.Scan(&imp.ID, &imp.Listenart, &imp.Status, &imp.DryRun, &imp.OnError, &imp.Sheet, &imp.Schulnummer, &imp.Filename, &imp.Size,
 		&imp.CreatedBy, &imp.CreatedAt, &imp.StartedAt, &imp.FinishedAt, &imp.RowsRead, &imp.SheetUsed, &imp.HeaderRow, &counts, &imp.Detail, &imp.UndoneAt,
 		&imp.ConfirmRemovals, &imp.NotDelivered, &imp.Schulen, &imp.RemovalsToConfirm)
 	if err == nil {
@@ -164,7 +164,7 @@ func (s *ImportStore) File(ctx context.Context, id string) (importing.File, erro
 }
 
 // Mapping returns the saved header mappings of a kind.
-func (s *ImportStore) Mapping(ctx context.Context, kind importing.Kind) (importing.Mapping, error) {
+func (s *ImportStore) Mapping(ctx context.Context, kind importing.Listenart) (importing.Mapping, error) {
 	rows, err := s.pool.Query(ctx, "SELECT header, field FROM header_mappings WHERE kind = $1", kind)
 	if err != nil {
 		return nil, storeErr("header mappings", err)
@@ -178,7 +178,7 @@ func (s *ImportStore) Mapping(ctx context.Context, kind importing.Kind) (importi
 // SaveMapping stores normalised header mappings; a header mapped before
 // is mapped anew. pruefe, if not nil, sees the kind's stored mappings
 // first (writers of a kind take turns) and may refuse.
-func (s *ImportStore) SaveMapping(ctx context.Context, kind importing.Kind, m importing.Mapping, by string, pruefe func(importing.Mapping) error) error {
+func (s *ImportStore) SaveMapping(ctx context.Context, kind importing.Listenart, m importing.Mapping, by string, pruefe func(importing.Mapping) error) error {
 	return storeErr("save header mapping", inTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if pruefe != nil {
 			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('schulgateway-header-mappings-' || $1))", kind); err != nil {
@@ -283,12 +283,12 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 	// The import's work is audited in the transaction that ends it, in the
 	// name of whoever uploaded the list.
 	ctx, _ = audit.Begin(ctx, audit.Entry{Subject: imp.CreatedBy, Client: "worker", Operation: "import.verarbeiten",
-		Ressource: "id=" + id + "&kind=" + string(imp.Kind)})
+		Ressource: "id=" + id + "&kind=" + string(imp.Listenart)})
 	file, err := p.store.File(ctx, id)
 	if err != nil {
 		return err
 	}
-	spec, ok := kindSpecs[imp.Kind]
+	spec, ok := kindSpecs[imp.Listenart]
 	if !ok {
 		return p.store.fail(ctx, id, "Unbekannte Listenart.", nil)
 	}
@@ -299,11 +299,11 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 		errors.As(err, &fe)
 		return p.store.fail(ctx, id, fe.Message, &importing.StoredProblem{Row: 0, Column: -1, Code: fe.Code, Message: fe.Message})
 	}
-	mapping, err := p.store.Mapping(ctx, imp.Kind)
+	mapping, err := p.store.Mapping(ctx, imp.Listenart)
 	if err != nil {
 		return err
 	}
-	check, err := p.checker(ctx, imp.Kind)
+	check, err := p.checker(ctx, imp.Listenart)
 	if err != nil {
 		return err
 	}
@@ -322,7 +322,7 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 	err = inTx(ctx, pool, func(tx pgx.Tx) error {
 		// One import of a kind at a time: each compares against what the
 		// one before it wrote.
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('schulgateway-import-' || $1))", imp.Kind); err != nil {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('schulgateway-import-' || $1))", imp.Listenart); err != nil {
 			return err
 		}
 		// feed_id is the record's id in the change feed (a child's
@@ -365,7 +365,7 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 				}
 			}
 			stage := func(rec importing.Record, ok bool) error {
-				id := importing.RowIdentity(imp.Kind, rec.Values, rec.Raw)
+				id := importing.RowIdentity(imp.Listenart, rec.Values, rec.Raw)
 				if !ok && !id.Known {
 					unidentified++
 					return nil
@@ -390,7 +390,7 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 				faulty = func(rec importing.Record) error { return stage(rec, false) }
 			}
 			out, runErr = importing.Run(rctx, src, importing.Options{
-				Kind: imp.Kind, Sheet: imp.Sheet, Mapping: mapping, Schulnummer: imp.Schulnummer, Check: check, Progress: report,
+				Listenart: imp.Listenart, Sheet: imp.Sheet, Mapping: mapping, Schulnummer: imp.Schulnummer, Check: check, Progress: report,
 				Faulty: faulty,
 			}, func(rec importing.Record) error { return stage(rec, true) })
 			if runErr == nil && len(batch) > 0 {
@@ -521,7 +521,7 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 	// Each valid row with what it does to the stored records. Only the
 	// columns the list has are compared: a field it does not deliver keeps
 	// its stored value, and an empty yes/no cell keeps it too.
-	delivered := spec.delivered(imp.Kind, out.Header, imp.Schulnummer)
+	delivered := spec.delivered(imp.Listenart, out.Header, imp.Schulnummer)
 	var cmpS, cmpT []string
 	for i, c := range spec.cols {
 		if !delivered[i] {
@@ -553,7 +553,7 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 	// A street directory that gives one address to two schools is refused
 	// as a whole, whatever on_error says.
 	var overlapRows int
-	if imp.Kind == importing.KindSchulbezirke {
+	if imp.Listenart == importing.ListeSchulbezirke {
 		var overlaps []importing.StoredProblem
 		if overlaps, overlapRows, err = BezirksregelUeberschneidungen(ctx, tx); err != nil {
 			return err
@@ -576,7 +576,7 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 		schulen []string
 	)
 	if spec.removal != "" {
-		if imp.Kind == importing.KindSchueler {
+		if imp.Listenart == importing.ListeSchueler {
 			if schulen, err = pupilScope(ctx, tx, imp); err != nil {
 				return err
 			}
@@ -620,7 +620,7 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 
 	d := importing.Decide(importing.Plan{
 		Import: imp, Counts: counts, Scopes: scopes, Unidentified: unidentified, Refused: overlapRows,
-		NotDelivered: spec.notDelivered(imp.Kind, delivered), Schulen: schulen, ProblemsDropped: dropped,
+		NotDelivered: spec.notDelivered(imp.Listenart, delivered), Schulen: schulen, ProblemsDropped: dropped,
 		MaxRemovalShare: &p.MaxRemovalShare,
 	})
 	if d.Apply {
@@ -651,7 +651,7 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 	if err := fence(ctx, tx, "imports", imp.ID); err != nil {
 		return err
 	}
-	notDelivered := spec.notDeliveredFields(imp.Kind, delivered)
+	notDelivered := spec.notDeliveredFields(imp.Listenart, delivered)
 	if schulen == nil {
 		schulen = []string{}
 	}
@@ -811,7 +811,7 @@ func (p *Processor) resolve(ctx context.Context, tx pgx.Tx, imp importing.Import
 		return 0, err
 	}
 	what, how := "gespeicherte Kinder", "ohne Ordnungsmerkmal"
-	if imp.Kind == importing.KindSchueler {
+	if imp.Listenart == importing.ListeSchueler {
 		what, how = "gespeicherte Schülerinnen oder Schüler dieser Schule", "ohne Schülernummer"
 	}
 	ambiguous := 0
@@ -980,9 +980,9 @@ func prefixed(prefix string, cols []string) string {
 // directory, a pupil list and the planners' lists must name schools the
 // gateway knows (a directory and a list of Bezirke may name a school by
 // its name); a Bezirk is that of a Grundschule.
-func (p *Processor) checker(ctx context.Context, kind importing.Kind) (func(*importing.Record), error) {
+func (p *Processor) checker(ctx context.Context, kind importing.Listenart) (func(*importing.Record), error) {
 	switch kind {
-	case importing.KindSchulbezirke, importing.KindSchueler, importing.KindSchuelerzahlen, importing.KindBevoelkerung:
+	case importing.ListeSchulbezirke, importing.ListeSchueler, importing.ListeSchuelerzahlen, importing.ListeBevoelkerung:
 	default:
 		return nil, nil
 	}
@@ -1014,7 +1014,7 @@ func (p *Processor) checker(ctx context.Context, kind importing.Kind) (func(*imp
 		case string:
 			nummer, label = x, x
 		}
-		if nummer != "" && byNumber[nummer] && kind == importing.KindBevoelkerung && form[nummer] != "grundschule" {
+		if nummer != "" && byNumber[nummer] && kind == importing.ListeBevoelkerung && form[nummer] != "grundschule" {
 			rec.Problems = append(rec.Problems, importing.CellProblem{
 				Problem: importing.Problem{Field: "schulnummer", Code: "keine_grundschule", Value: label,
 					Message: fmt.Sprintf("„%s“ ist keine Grundschule: Kinder je Bezirk gehören zum Schulbezirk einer Grundschule.", label)},
@@ -1110,14 +1110,14 @@ func (s *ImportStore) Undo(ctx context.Context, id string) error {
 	case imp.Status != importing.StatusSucceeded:
 		return apperr.Conflict("Nur ein erfolgreich abgeschlossener Import kann rückgängig gemacht werden.")
 	}
-	spec := kindSpecs[imp.Kind]
+	spec := kindSpecs[imp.Listenart]
 	return storeErr("undo import", inTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('schulgateway-import-' || $1))", imp.Kind); err != nil {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('schulgateway-import-' || $1))", imp.Listenart); err != nil {
 			return err
 		}
 		var later int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM imports WHERE kind = $1 AND id <> $2 AND created_at > $3
-			AND status = 'succeeded' AND NOT dry_run AND undone_at IS NULL`, imp.Kind, id, imp.CreatedAt).Scan(&later); err != nil {
+			AND status = 'succeeded' AND NOT dry_run AND undone_at IS NULL`, imp.Listenart, id, imp.CreatedAt).Scan(&later); err != nil {
 			return err
 		}
 		if later > 0 {
@@ -1145,7 +1145,7 @@ func (s *ImportStore) Undo(ctx context.Context, id string) error {
 			return err
 		}
 		if touched > 0 {
-			if imp.Kind == importing.KindSchueler { // only a Schulwechsel writes pupils besides imports
+			if imp.Listenart == importing.ListeSchueler { // only a Schulwechsel writes pupils besides imports
 				return apperr.Conflict(fmt.Sprintf("%s dieses Imports %s seitdem durch einen Schulwechsel geändert. Der Import kann nicht mehr rückgängig gemacht werden.",
 					anzahl(touched, "Ein Schüler", "Schüler"), map[bool]string{true: "wurde", false: "wurden"}[touched == 1]))
 			}
@@ -1190,11 +1190,11 @@ type undoDependent struct {
 // directories and the planners' figures are referred to by nothing but
 // later imports of the kind (checked in Undo); an Anmeldung names its
 // school, not a rule.
-var undoDependents = map[importing.Kind]struct {
+var undoDependents = map[importing.Listenart]struct {
 	noun string // the records, in "… beziehen sich auf Kinder dieses Imports"
 	deps []undoDependent
 }{
-	importing.KindMelderegister: {noun: "Kinder", deps: []undoDependent{
+	importing.ListeMelderegister: {noun: "Kinder", deps: []undoDependent{
 		{"Schulpflicht-Fall", "Schulpflicht-Fälle", `SELECT count(*) FROM faelle f JOIN recs r ON f.kind_id = r.id WHERE f.updated_at > r.since`},
 		{"Schulpflicht-Abgleich", "Schulpflicht-Abgleiche", `SELECT count(DISTINCT x.abgleich_id) FROM (
 			SELECT z.abgleich_id, r.since FROM abgleich_zuordnungen z JOIN recs r ON z.kind_id = r.id
@@ -1206,13 +1206,13 @@ var undoDependents = map[importing.Kind]struct {
 		{"Meldung zur Einschulung (Anmeldung, Entscheidung)", "Meldungen zur Einschulung (Anmeldungen, Entscheidungen)",
 			`SELECT count(*) FROM einschulung_meldungen m JOIN recs r ON m.kind = r.schluessel WHERE m.geaendert_am > r.since`},
 	}},
-	importing.KindSchueler: {noun: "Schüler", deps: []undoDependent{
+	importing.ListeSchueler: {noun: "Schüler", deps: []undoDependent{
 		{"Schulpflicht-Abgleich", "Schulpflicht-Abgleiche", `SELECT count(DISTINCT z.abgleich_id) FROM abgleich_zuordnungen z
 			JOIN recs r ON z.quelle = 'schueler' AND z.pupil_ref = r.id JOIN abgleiche a ON a.id = z.abgleich_id WHERE a.created_at > r.since`},
 		{"Urteil zum Schulpflicht-Abgleich", "Urteile zum Schulpflicht-Abgleich", `SELECT count(*) FROM schulpflicht_urteile u
 			JOIN recs r ON u.quelle = 'schueler' AND u.pupil_ref = r.id WHERE u.created_at > r.since`},
 	}},
-	importing.KindBestaetigungen: {noun: "Schulbesuchsbestätigungen", deps: []undoDependent{
+	importing.ListeBestaetigungen: {noun: "Schulbesuchsbestätigungen", deps: []undoDependent{
 		{"Schulpflicht-Abgleich", "Schulpflicht-Abgleiche", `SELECT count(DISTINCT z.abgleich_id) FROM abgleich_zuordnungen z
 			JOIN recs r ON z.quelle = 'bestaetigung' AND z.pupil_ref = r.id JOIN abgleiche a ON a.id = z.abgleich_id WHERE a.created_at > r.since`},
 		{"Urteil zum Schulpflicht-Abgleich", "Urteile zum Schulpflicht-Abgleich", `SELECT count(*) FROM schulpflicht_urteile u
@@ -1220,7 +1220,7 @@ var undoDependents = map[importing.Kind]struct {
 	}},
 	// A school the import created and the undo would delete: whatever
 	// names it. A changed school only gets its old data back.
-	importing.KindSchulen: {noun: "Schulen", deps: []undoDependent{
+	importing.ListeSchulen: {noun: "Schulen", deps: []undoDependent{
 		{"Regel des Straßenverzeichnisses", "Regeln des Straßenverzeichnisses",
 			`SELECT count(*) FROM bezirksregeln b JOIN recs r ON b.schulnummer = r.schluessel AND r.since = '-infinity'`},
 		{"Schüler", "Schüler", `SELECT count(*) FROM schueler s JOIN recs r ON s.schulnummer = r.schluessel AND r.since = '-infinity'`},
@@ -1238,13 +1238,13 @@ var undoDependents = map[importing.Kind]struct {
 // "3 Schulpflicht-Fälle und 12 Meldungen zur Einschulung beziehen sich
 // auf Kinder dieses Imports …".
 func undoBlockers(ctx context.Context, tx pgx.Tx, imp importing.Import) (string, error) {
-	d, ok := undoDependents[imp.Kind]
+	d, ok := undoDependents[imp.Listenart]
 	if !ok || imp.FinishedAt == nil {
 		return "", nil
 	}
-	spec := kindSpecs[imp.Kind]
+	spec := kindSpecs[imp.Listenart]
 	id := "t.id"
-	if imp.Kind == importing.KindSchulen {
+	if imp.Listenart == importing.ListeSchulen {
 		id = "NULL::bigint"
 	}
 	recs := fmt.Sprintf(`WITH recs AS MATERIALIZED (

@@ -14,8 +14,8 @@ import (
 // importing.Kinds: the contract's enums, the README's import section, the
 // import page's choice and its labels (issue 14, point 10).
 func TestKindListsAgree(t *testing.T) {
-	want := make([]string, 0, len(importing.Kinds()))
-	for _, k := range importing.Kinds() {
+	want := make([]string, 0, len(importing.Listenarten()))
+	for _, k := range importing.Listenarten() {
 		want = append(want, string(k))
 	}
 	sorted := func(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }

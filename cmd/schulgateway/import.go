@@ -24,7 +24,7 @@ var errRejected = errors.New("Import nicht übernommen")
 
 func cmdImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("import", "Importiert eine Liste (xlsx, xls, ods, csv) direkt, ohne laufenden Gateway, mit Fortschrittsanzeige.\nExit-Status 0: übernommen; 1: abgelehnt, fehlgeschlagen oder (Probelauf) Bestätigung nötig; 2: falscher Aufruf.\n\nAufruf: schulgateway import --kind <art> [--dry-run] [--on-error skip] [--confirm-removals N] DATEI", stderr)
-	kind := fs.String("kind", "", "Listenart: "+importing.KindNames())
+	kind := fs.String("kind", "", "Listenart: "+importing.ListenartNamen())
 	dryRun := fs.Bool("dry-run", false, "Probelauf: prüfen und zeigen, was sich ändern würde, nichts schreiben")
 	onError := fs.String("on-error", "reject", "reject: nichts schreiben, wenn eine Zeile fehlerhaft ist; skip: fehlerfreie Zeilen schreiben")
 	sheet := fs.String("sheet", "", "Name der Tabelle (sonst die am besten passende)")
@@ -116,7 +116,7 @@ func currentUser() string {
 
 func printSummary(ctx context.Context, w io.Writer, svc *importing.Service, imp importing.Import) {
 	c := imp.Counts
-	fmt.Fprintf(w, "Import %s (%s, %s): %s\n", imp.ID, imp.Kind, imp.Filename, statusText(imp))
+	fmt.Fprintf(w, "Import %s (%s, %s): %s\n", imp.ID, imp.Listenart, imp.Filename, statusText(imp))
 	if imp.SheetUsed != "" {
 		fmt.Fprintf(w, "Tabelle „%s“, Kopfzeile in Zeile %d\n", imp.SheetUsed, imp.HeaderRow)
 	}
@@ -130,7 +130,7 @@ func printSummary(ctx context.Context, w io.Writer, svc *importing.Service, imp 
 	}
 	if len(imp.NotDelivered) > 0 {
 		labels := map[string]string{}
-		for _, f := range importing.Fields(imp.Kind) {
+		for _, f := range importing.Fields(imp.Listenart) {
 			labels[f.Name] = f.Label
 		}
 		names := make([]string, len(imp.NotDelivered))
@@ -141,7 +141,7 @@ func printSummary(ctx context.Context, w io.Writer, svc *importing.Service, imp 
 	}
 	if imp.RemovalsToConfirm > 0 {
 		fmt.Fprintf(w, "Bestätigung nötig: %d Datensätze würden %s werden. Wenn das stimmt: erneut mit --confirm-removals %d.\n",
-			imp.RemovalsToConfirm, importing.RemovalMeaning(imp.Kind), imp.RemovalsToConfirm)
+			imp.RemovalsToConfirm, importing.RemovalMeaning(imp.Listenart), imp.RemovalsToConfirm)
 	}
 	fmt.Fprintln(w, imp.Detail)
 	problems, err := svc.Problems(ctx, imp.ID)

@@ -164,7 +164,7 @@ func TestStadtIsCoherent(t *testing.T) {
 func TestSchuljahrDerListe(t *testing.T) {
 	for _, l := range Erzeuge(2026).Listen() {
 		y, ok := SchuljahrDerListe(l.Dateiname)
-		if want := l.Kind == importing.KindMelderegister; ok != want || ok && y != 2026 {
+		if want := l.Kind == importing.ListeMelderegister; ok != want || ok && y != 2026 {
 			t.Errorf("%s: %d, %v", l.Dateiname, y, ok)
 		}
 	}

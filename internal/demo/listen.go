@@ -14,7 +14,7 @@ import (
 // file as German Excel writes it (semicolons, UTF-8 with BOM, dates as
 // 31.12.2020).
 type Liste struct {
-	Kind      importing.Kind
+	Kind      importing.Listenart
 	Dateiname string
 	Inhalt    []byte
 	// OnError is how the list is imported: "" rejects a list with a
@@ -74,7 +74,7 @@ func (s Stadt) Listen() []Liste {
 		}
 		rows = append(rows, []string{r.Strasse, num(r.HausnummerVon), num(r.HausnummerBis), r.Paritaet, r.ZusatzVon, r.ZusatzBis, r.PLZ, r.Schulnummer, ab})
 	}
-	out = append(out, Liste{importing.KindSchulbezirke, "Musterstadt_Strassenverzeichnis.csv", csvDatei(
+	out = append(out, Liste{importing.ListeSchulbezirke, "Musterstadt_Strassenverzeichnis.csv", csvDatei(
 		[]string{"Straße", "Hausnr. von", "Hausnr. bis", "gerade/ungerade", "Zusatz von", "Zusatz bis", "PLZ", "Schulnummer", "gültig ab"}, rows), ""})
 
 	rows = nil
@@ -86,7 +86,7 @@ func (s Stadt) Listen() []Liste {
 		rows = append(rows, []string{k.Ordnungsmerkmal, k.Familienname, k.Vornamen, k.Rufname, tag(k.Geburtsdatum), k.Geschlecht,
 			k.Strasse, k.Hausnummer, k.PLZ, "Musterstadt", sperre, tag(k.Zuzug)})
 	}
-	out = append(out, Liste{importing.KindMelderegister, fmt.Sprintf(registerDatei, s.Schuljahr), csvDatei(
+	out = append(out, Liste{importing.ListeMelderegister, fmt.Sprintf(registerDatei, s.Schuljahr), csvDatei(
 		[]string{"Ordnungsmerkmal", "Familienname", "Vornamen", "Rufname", "Geburtsdatum", "Geschlecht", "Straße", "Hausnummer", "PLZ", "Ort",
 			"Auskunftssperre", "Zuzugsdatum"}, rows), ""})
 
@@ -113,28 +113,28 @@ func (s Stadt) Listen() []Liste {
 		if i%2 == 1 {
 			kopf = []string{"Schul-Nr.", "Schüler-ID", "Nachname", "Vornamen", "Geb.-Datum", "m/w", "Klasse", "Eintritt", "Str.", "Hausnr.", "PLZ", "Wohnort"}
 		}
-		out = append(out, Liste{importing.KindSchueler, fmt.Sprintf("Schuelerliste_%s_%d.csv", sch.Schulnummer, s.Schuljahr), csvDatei(kopf, rows), onError})
+		out = append(out, Liste{importing.ListeSchueler, fmt.Sprintf("Schuelerliste_%s_%d.csv", sch.Schulnummer, s.Schuljahr), csvDatei(kopf, rows), onError})
 	}
 
 	rows = nil
 	for _, b := range s.Bestaetigungen {
 		rows = append(rows, []string{b.Familienname, b.Vornamen, tag(b.Geburtsdatum), b.Schule, b.Ort})
 	}
-	out = append(out, Liste{importing.KindBestaetigungen, fmt.Sprintf("Schulbesuchsbestaetigungen_%d.csv", s.Schuljahr), csvDatei(
+	out = append(out, Liste{importing.ListeBestaetigungen, fmt.Sprintf("Schulbesuchsbestaetigungen_%d.csv", s.Schuljahr), csvDatei(
 		[]string{"Familienname", "Vornamen", "Geburtsdatum", "Schule", "Ort der Schule"}, rows), ""})
 
 	rows = nil
 	for _, z := range s.Schuelerzahlen {
 		rows = append(rows, []string{z.Schulnummer, schuljahr(z.Schuljahr), strconv.Itoa(z.Jahrgangsstufe), strconv.Itoa(z.Anzahl)})
 	}
-	out = append(out, Liste{importing.KindSchuelerzahlen, fmt.Sprintf("Schuelerzahlen_%d-%d.csv", s.Schuljahr-10, s.Schuljahr-1), csvDatei(
+	out = append(out, Liste{importing.ListeSchuelerzahlen, fmt.Sprintf("Schuelerzahlen_%d-%d.csv", s.Schuljahr-10, s.Schuljahr-1), csvDatei(
 		[]string{"Schulnummer", "Schuljahr", "Jahrgangsstufe", "Anzahl"}, rows), ""})
 
 	rows = nil
 	for _, k := range s.Kohorten {
 		rows = append(rows, []string{k.Schulnummer, schuljahr(k.Schuljahr), strconv.Itoa(k.Anzahl)})
 	}
-	out = append(out, Liste{importing.KindBevoelkerung, fmt.Sprintf("Einschulungsjahrgaenge_%d-%d.csv", s.Schuljahr-10, s.Schuljahr-1), csvDatei(
+	out = append(out, Liste{importing.ListeBevoelkerung, fmt.Sprintf("Einschulungsjahrgaenge_%d-%d.csv", s.Schuljahr-10, s.Schuljahr-1), csvDatei(
 		[]string{"Schulnummer", "Einschulungsjahr", "Anzahl Kinder"}, rows), ""})
 	return out
 }

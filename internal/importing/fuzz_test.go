@@ -91,7 +91,7 @@ func FuzzDetectHeader(f *testing.F) {
 			s.Rows = append(s.Rows, Row{Number: i + 1, Cells: strings.Split(line, ";")})
 		}
 		s.Name = "T"
-		for _, k := range Kinds() {
+		for _, k := range Listenarten() {
 			m, err := DetectHeader(k, s, nil)
 			if err != nil {
 				if _, ok := err.(*HeaderError); !ok {

@@ -90,7 +90,7 @@ func Decide(p Plan) Decision {
 		}
 		for _, s := range p.Scopes {
 			if s.Removed > 0 && float64(s.Removed) > share*float64(s.Total) {
-				reasons = append(reasons, removalPhrase(imp.Kind, s)+".")
+				reasons = append(reasons, removalPhrase(imp.Listenart, s)+".")
 			}
 		}
 		if p.Unidentified > 0 {
@@ -102,7 +102,7 @@ func Decide(p Plan) Decision {
 	switch {
 	case imp.ConfirmRemovals != nil && *imp.ConfirmRemovals != c.Removed:
 		problem = fmt.Sprintf("Bestätigt wurden %d Entfernungen, diese Liste würde aber %s. Es wurde nichts geschrieben. Bitte prüfen, ob es die richtige Datei ist; wenn ja, mit genau dieser Zahl erneut hochladen (confirm_removals=%d).",
-			*imp.ConfirmRemovals, removalTotal(imp.Kind, c.Removed), c.Removed)
+			*imp.ConfirmRemovals, removalTotal(imp.Listenart, c.Removed), c.Removed)
 	case len(reasons) > 0 && imp.ConfirmRemovals == nil:
 		problem = fmt.Sprintf("%s Ohne Bestätigung wird das nicht übernommen: Bitte prüfen, ob die Liste vollständig ist. Wenn ja, erneut hochladen und genau diese Zahl bestätigen (confirm_removals=%d).",
 			strings.Join(reasons, " "), c.Removed)
@@ -122,26 +122,26 @@ func Decide(p Plan) Decision {
 
 // removalPhrase says what a list would do to one scope: "Diese Liste
 // würde 400 von 400 Kindern als weggezogen markieren".
-func removalPhrase(k Kind, s RemovalScope) string {
+func removalPhrase(k Listenart, s RemovalScope) string {
 	switch k {
-	case KindMelderegister:
+	case ListeMelderegister:
 		return fmt.Sprintf("Diese Liste würde %d von %d Kindern als weggezogen markieren", s.Removed, s.Total)
-	case KindSchueler:
+	case ListeSchueler:
 		return fmt.Sprintf("Diese Liste würde %d von %d Schülerinnen und Schülern der Schule %s als abgegangen markieren", s.Removed, s.Total, s.Schulnummer)
-	case KindSchulbezirke:
+	case ListeSchulbezirke:
 		return fmt.Sprintf("Diese Liste würde %d von %d Regeln des Straßenverzeichnisses löschen", s.Removed, s.Total)
 	}
 	return fmt.Sprintf("Diese Liste würde %d von %d gespeicherten Einträgen in ihrem Bereich löschen", s.Removed, s.Total)
 }
 
 // removalTotal names n removals of kind k: "3 Kinder als weggezogen markieren".
-func removalTotal(k Kind, n int) string {
+func removalTotal(k Listenart, n int) string {
 	switch k {
-	case KindMelderegister:
+	case ListeMelderegister:
 		return fmt.Sprintf("%d Kinder als weggezogen markieren", n)
-	case KindSchueler:
+	case ListeSchueler:
 		return fmt.Sprintf("%d Schülerinnen und Schüler als abgegangen markieren", n)
-	case KindSchulbezirke:
+	case ListeSchulbezirke:
 		return fmt.Sprintf("%d Regeln des Straßenverzeichnisses löschen", n)
 	}
 	return fmt.Sprintf("%d gespeicherte Einträge löschen", n)
@@ -149,11 +149,11 @@ func removalTotal(k Kind, n int) string {
 
 // RemovalMeaning says in German what a removal does to a record of kind
 // k ("als weggezogen markiert"), for pages and the CLI.
-func RemovalMeaning(k Kind) string {
+func RemovalMeaning(k Listenart) string {
 	switch k {
-	case KindMelderegister:
+	case ListeMelderegister:
 		return "als weggezogen markiert"
-	case KindSchueler:
+	case ListeSchueler:
 		return "als abgegangen markiert"
 	}
 	return "gelöscht"
@@ -170,7 +170,7 @@ func summary(p Plan, faulty bool, confirm int, problem string) string {
 	case confirm > 0 && imp.DryRun:
 		fmt.Fprintf(&b, "Probelauf mit Warnung: %d neu, %d geändert, %d unverändert, %d entfernt würden sich ergeben; %d Zeilen fehlerhaft. Es wurde nichts geschrieben.", c.Created, c.Updated, c.Unchanged, c.Removed, c.Invalid)
 	case confirm > 0:
-		fmt.Fprintf(&b, "Abgelehnt: Die Liste würde %s. Es wurde nichts geschrieben.", removalTotal(imp.Kind, c.Removed))
+		fmt.Fprintf(&b, "Abgelehnt: Die Liste würde %s. Es wurde nichts geschrieben.", removalTotal(imp.Listenart, c.Removed))
 	case imp.DryRun:
 		fmt.Fprintf(&b, "Probelauf: %d neu, %d geändert, %d unverändert, %d entfernt würden sich ergeben; %d Zeilen fehlerhaft. Es wurde nichts geschrieben.", c.Created, c.Updated, c.Unchanged, c.Removed, c.Invalid)
 	case c.Created+c.Updated+c.Removed == 0 && c.Invalid == 0:
@@ -217,7 +217,7 @@ type Identity struct {
 // RowIdentity is the identity of a row of kind k, also of a faulty one:
 // its key is known when the cells the key is made of are all readable.
 // raw holds the cells as found: a cell with text but no value is broken.
-func RowIdentity(k Kind, values map[string]any, raw map[string]string) Identity {
+func RowIdentity(k Listenart, values map[string]any, raw map[string]string) Identity {
 	has := func(f string) bool { _, ok := values[f]; return ok }
 	broken := func(f string) bool { return !has(f) && raw[f] != "" }
 	id := Identity{Key: Schluessel(k, values)}
@@ -225,18 +225,18 @@ func RowIdentity(k Kind, values map[string]any, raw map[string]string) Identity 
 		id.Person = "p:" + personKey(values)
 	}
 	switch k {
-	case KindMelderegister:
+	case ListeMelderegister:
 		id.ID = str(values["ordnungsmerkmal"])
 		id.Known = id.ID != "" || id.Person != "" && !broken("ordnungsmerkmal")
-	case KindSchueler:
+	case ListeSchueler:
 		id.ID = str(values["schuelernummer"])
 		id.Known = has("schulnummer") && (id.ID != "" || id.Person != "" && !broken("schuelernummer"))
-	case KindSchuelerzahlen:
+	case ListeSchuelerzahlen:
 		id.Known = has("schulnummer") && has("schuljahr") && has("jahrgangsstufe")
-	case KindBevoelkerung:
+	case ListeBevoelkerung:
 		sa, isAngabe := values["schulnummer"].(Schulangabe)
 		id.Known = has("schulnummer") && has("schuljahr") && (!isAngabe || sa.Schulnummer != "")
-	case KindSchulbezirke:
+	case ListeSchulbezirke:
 		id.Known = has("strasse")
 		for _, f := range []string{"hausnummer_von", "hausnummer_bis", "paritaet", "zusatz_von", "zusatz_bis", "plz", "ortsteil", "gueltig_ab"} {
 			if broken(f) {

@@ -123,10 +123,10 @@ func (e *HeaderError) Error() string {
 // two columns claim one field, m names an unknown field, or no header is
 // found. The HeaderMatch is filled as far as possible even then, so that
 // the caller can show what was recognised.
-func DetectHeader(k Kind, s Sheet, m Mapping) (HeaderMatch, error) {
+func DetectHeader(k Listenart, s Sheet, m Mapping) (HeaderMatch, error) {
 	ix := indexFor(k)
 	if ix == nil {
-		parsed, err := ParseKind(string(k))
+		parsed, err := ParseListenart(string(k))
 		if err != nil {
 			return HeaderMatch{Sheet: s.Name}, &HeaderError{Sheet: s.Name,
 				Problems: []HeaderProblem{{Code: CodeListenartUnbekannt, Message: err.Error()}}}
@@ -239,7 +239,7 @@ type aliasEntry struct {
 }
 
 type fieldIndex struct {
-	kind    Kind
+	kind    Listenart
 	fields  []Field
 	exact   map[string]string // NormalizeHeader(alias) → field
 	aliases []aliasEntry
@@ -247,20 +247,20 @@ type fieldIndex struct {
 
 var (
 	indexOnce sync.Once
-	indexes   map[Kind]*fieldIndex
+	indexes   map[Listenart]*fieldIndex
 )
 
-func indexFor(k Kind) *fieldIndex {
+func indexFor(k Listenart) *fieldIndex {
 	indexOnce.Do(func() {
-		indexes = map[Kind]*fieldIndex{}
-		for _, kind := range Kinds() {
+		indexes = map[Listenart]*fieldIndex{}
+		for _, kind := range Listenarten() {
 			indexes[kind] = buildIndex(kind)
 		}
 	})
 	return indexes[k]
 }
 
-func buildIndex(k Kind) *fieldIndex {
+func buildIndex(k Listenart) *fieldIndex {
 	ix := &fieldIndex{kind: k, fields: Fields(k), exact: map[string]string{}}
 	for _, f := range ix.fields {
 		names := append([]string{f.Name, f.Label}, f.Aliases...)

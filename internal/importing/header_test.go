@@ -18,7 +18,7 @@ func TestDetectHeaderBelowTitleAndBlankRow(t *testing.T) {
 		melderegisterHeader,
 		[]string{"OM100000", "Jung", "Mira Johanna", "Mira", "44104", "w", "Dr.-Külz-Straße", "40a", "06667", "Musterstadt", "nein"},
 	)
-	h, err := DetectHeader(KindMelderegister, s, nil)
+	h, err := DetectHeader(ListeMelderegister, s, nil)
 	if err != nil {
 		t.Fatalf("DetectHeader: %v", err)
 	}
@@ -57,7 +57,7 @@ func mapsEqual(a, b map[string]int) bool {
 func TestDetectHeaderForgivingHeaders(t *testing.T) {
 	tests := []struct {
 		name    string
-		kind    Kind
+		kind    Listenart
 		header  []string
 		want    map[string]int
 		fuzzy   []string // headers recognised despite a typo
@@ -65,7 +65,7 @@ func TestDetectHeaderForgivingHeaders(t *testing.T) {
 	}{
 		{
 			name:   "abbreviations, transliterations, typos",
-			kind:   KindMelderegister,
+			kind:   ListeMelderegister,
 			header: []string{"lfd. Nr.", "Famillienname", "Vorname(n)", "Geb.-Datum", "Geschlect", "Strasse", "Hausnr.", "Postleitzahl", "Wohnort", "Bemerkung"},
 			want: map[string]int{"ordnungsmerkmal": 0, "familienname": 1, "vornamen": 2, "geburtsdatum": 3, "geschlecht": 4,
 				"strasse": 5, "hausnummer": 6, "plz": 7, "ort": 8},
@@ -74,7 +74,7 @@ func TestDetectHeaderForgivingHeaders(t *testing.T) {
 		},
 		{
 			name:   "one typo in a middle-sized header",
-			kind:   KindMelderegister,
+			kind:   ListeMelderegister,
 			header: []string{"Nachnahme", "Vornamn", "Gebdatum", "Strase", "Hausnumer", "Rufnme"},
 			want: map[string]int{"familienname": 0, "vornamen": 1, "geburtsdatum": 2, "strasse": 3, "hausnummer": 4,
 				"rufname": 5},
@@ -82,39 +82,39 @@ func TestDetectHeaderForgivingHeaders(t *testing.T) {
 		},
 		{
 			name:   "pupil list written by LibreOffice, with mis-decoded umlauts",
-			kind:   KindSchueler,
+			kind:   ListeSchueler,
 			header: []string{"Schul-Nr.", "SchÃ¼ler-ID", "Name", "Vorname", "Geb.-Datum", "Klasse", "StraÃŸe", "Hausnr."},
 			want: map[string]int{"schulnummer": 0, "schuelernummer": 1, "familienname": 2, "vornamen": 3, "geburtsdatum": 4,
 				"klasse": 5, "jahrgangsstufe": 5, "strasse": 6, "hausnummer": 7},
 		},
 		{
 			name:   "separate Jahrgang column keeps Klasse to itself",
-			kind:   KindSchueler,
+			kind:   ListeSchueler,
 			header: []string{"Nachname", "Vornamen", "Geburtstag", "Jahrgang", "Klasse"},
 			want:   map[string]int{"familienname": 0, "vornamen": 1, "geburtsdatum": 2, "jahrgangsstufe": 3, "klasse": 4},
 		},
 		{
 			name:   "street directory",
-			kind:   KindSchulbezirke,
+			kind:   ListeSchulbezirke,
 			header: []string{"Straße", "von", "bis", "Seite", "Zusatz von", "Zusatz bis", "PLZ", "Grundschule", "gültig ab"},
 			want: map[string]int{"strasse": 0, "hausnummer_von": 1, "hausnummer_bis": 2, "paritaet": 3, "zusatz_von": 4,
 				"zusatz_bis": 5, "plz": 6, "schulname": 7, "schulnummer": 7, "gueltig_ab": 8},
 		},
 		{
 			name:   "street directory with number and name of the school",
-			kind:   KindSchulbezirke,
+			kind:   ListeSchulbezirke,
 			header: []string{"Straßenname", "HNr von", "HNr bis", "Schul-Nr.", "Grundschule"},
 			want:   map[string]int{"strasse": 0, "hausnummer_von": 1, "hausnummer_bis": 2, "schulnummer": 3, "schulname": 4},
 		},
 		{
 			name:   "school master data with hints in parentheses",
-			kind:   KindSchulen,
+			kind:   ListeSchulen,
 			header: []string{"Schul-Nr.", "Schulname", "Schulart", "Trägerschaft", "Zügigkeit", "max. Klassenstärke", "Kapazität (Plätze)"},
 			want:   map[string]int{"schulnummer": 0, "name": 1, "schulform": 2, "traeger": 3, "zuege": 4, "klassenfrequenz": 5, "kapazitaet": 6},
 		},
 		{
 			name:   "date format hint and line break in headers",
-			kind:   KindMelderegister,
+			kind:   ListeMelderegister,
 			header: []string{"Nachname", "Vornamen", "Geburts-\ndatum (TT.MM.JJJJ)", "STRASSE", "Haus-Nr.", "Geburtsdatun"},
 			want:   map[string]int{"familienname": 0, "vornamen": 1, "geburtsdatum": 2, "strasse": 3, "hausnummer": 4},
 			// a typo match loses to an exact one instead of making a duplicate
@@ -122,14 +122,14 @@ func TestDetectHeaderForgivingHeaders(t *testing.T) {
 		},
 		{
 			name:    "a typo close to two fields is not guessed",
-			kind:    KindMelderegister,
+			kind:    ListeMelderegister,
 			header:  []string{"Familienname", "Vornamen", "Geburtsdatum", "Straße", "Hausnummer", "Sorgeberechtigte 3"},
 			want:    map[string]int{"familienname": 0, "vornamen": 1, "geburtsdatum": 2, "strasse": 3, "hausnummer": 4},
 			ignored: []string{"Sorgeberechtigte 3"},
 		},
 		{
 			name:    "short headers must match exactly",
-			kind:    KindMelderegister,
+			kind:    ListeMelderegister,
 			header:  []string{"Nane", "Vornamen", "Geburtsdatum", "Straße", "Hausnummer", "Familienname"},
 			want:    map[string]int{"familienname": 5, "vornamen": 1, "geburtsdatum": 2, "strasse": 3, "hausnummer": 4},
 			ignored: []string{"Nane"},
@@ -165,7 +165,7 @@ func TestDetectHeaderDuplicateColumn(t *testing.T) {
 	s := sheetOf("Liste",
 		[]string{"Name", "Nachname", "Vornamen", "Geburtsdatum", "Straße", "Hausnummer"},
 	)
-	h, err := DetectHeader(KindMelderegister, s, nil)
+	h, err := DetectHeader(ListeMelderegister, s, nil)
 	var he *HeaderError
 	if !errors.As(err, &he) {
 		t.Fatalf("want *HeaderError, got %v", err)
@@ -187,7 +187,7 @@ func TestDetectHeaderDuplicateColumn(t *testing.T) {
 	}
 
 	// A saved mapping resolves the conflict.
-	h, err = DetectHeader(KindMelderegister, s, Mapping{"name": ""})
+	h, err = DetectHeader(ListeMelderegister, s, Mapping{"name": ""})
 	if err != nil || h.Columns["familienname"] != 1 || !slices.Equal(h.Ignored, []string{"Name"}) {
 		t.Errorf("with mapping: %+v, %v", h, err)
 	}
@@ -198,7 +198,7 @@ func TestDetectHeaderMissingRequired(t *testing.T) {
 		[]string{"Melderegisterauszug"},
 		[]string{"Familienname", "Vornamen", "Straße", "PLZ", "Ort"},
 	)
-	h, err := DetectHeader(KindMelderegister, s, nil)
+	h, err := DetectHeader(ListeMelderegister, s, nil)
 	var he *HeaderError
 	if !errors.As(err, &he) {
 		t.Fatalf("want *HeaderError, got %v", err)
@@ -222,7 +222,7 @@ func TestDetectHeaderMissingRequired(t *testing.T) {
 }
 
 func TestDetectHeaderSchuelerWithoutKlasse(t *testing.T) {
-	_, err := DetectHeader(KindSchueler, sheetOf("S", []string{"Name", "Vorname", "Geburtsdatum"}), nil)
+	_, err := DetectHeader(ListeSchueler, sheetOf("S", []string{"Name", "Vorname", "Geburtsdatum"}), nil)
 	if err == nil || !strings.Contains(err.Error(), "„Jahrgangsstufe“") {
 		t.Errorf("error = %v, want the missing Jahrgangsstufe named", err)
 	}
@@ -232,7 +232,7 @@ func TestDetectHeaderSavedMapping(t *testing.T) {
 	s := sheetOf("Liste",
 		[]string{"Kind-Name", "Vornamen", "Geburtsdatum", "Anschrift", "HsNr", "Name"},
 	)
-	if _, err := DetectHeader(KindMelderegister, s, nil); err == nil {
+	if _, err := DetectHeader(ListeMelderegister, s, nil); err == nil {
 		t.Fatal("without a mapping the Anschrift column is unknown; want an error")
 	}
 	m := Mapping{
@@ -240,7 +240,7 @@ func TestDetectHeaderSavedMapping(t *testing.T) {
 		"Anschrift":                  "strasse", // not yet normalised: normalised on use
 		"name":                       "",        // the file's "Name" is the parent's name: ignore
 	}
-	h, err := DetectHeader(KindMelderegister, s, m)
+	h, err := DetectHeader(ListeMelderegister, s, m)
 	if err != nil {
 		t.Fatalf("DetectHeader: %v", err)
 	}
@@ -255,7 +255,7 @@ func TestDetectHeaderSavedMapping(t *testing.T) {
 
 func TestDetectHeaderMappingToUnknownField(t *testing.T) {
 	s := sheetOf("Liste", []string{"Familienname", "Vornamen", "Geburtsdatum", "Straße", "Hausnummer", "Konfession"})
-	_, err := DetectHeader(KindMelderegister, s, Mapping{"konfession": "religion"})
+	_, err := DetectHeader(ListeMelderegister, s, Mapping{"konfession": "religion"})
 	var he *HeaderError
 	if !errors.As(err, &he) || !slices.Equal(problemCodes(he.Problems), []string{CodeZuordnungUngueltig}) {
 		t.Fatalf("error = %v", err)
@@ -271,7 +271,7 @@ func TestDetectHeaderNotFound(t *testing.T) {
 		rows = append(rows, []string{"Jung", "Mira", "30.09.2020"})
 	}
 	rows = append(rows, melderegisterHeader) // too far down
-	_, err := DetectHeader(KindMelderegister, sheetOf("Daten", rows...), nil)
+	_, err := DetectHeader(ListeMelderegister, sheetOf("Daten", rows...), nil)
 	var he *HeaderError
 	if !errors.As(err, &he) || !slices.Equal(problemCodes(he.Problems), []string{CodeKopfzeileNichtGefunden}) {
 		t.Fatalf("error = %v", err)
@@ -280,7 +280,7 @@ func TestDetectHeaderNotFound(t *testing.T) {
 		t.Errorf("message should name expected headers: %q", err.Error())
 	}
 
-	_, err = DetectHeader(KindMelderegister, Sheet{Name: "leer"}, nil)
+	_, err = DetectHeader(ListeMelderegister, Sheet{Name: "leer"}, nil)
 	if !errors.As(err, &he) || he.Problems[0].Code != CodeKopfzeileNichtGefunden {
 		t.Errorf("empty sheet: %v", err)
 	}
@@ -293,7 +293,7 @@ func TestDetectHeaderPrefersCompleteRow(t *testing.T) {
 		[]string{"PLZ", "Ort", "Ortsteil", "Zusatz", "Rufname", "Geschlecht", "Auskunftssperre"},
 		[]string{"Familienname", "Vornamen", "Geburtsdatum", "Straße", "Hausnummer"},
 	)
-	h, err := DetectHeader(KindMelderegister, s, nil)
+	h, err := DetectHeader(ListeMelderegister, s, nil)
 	if err != nil || h.RowNumber != 2 {
 		t.Errorf("RowNumber = %d, err = %v; want 2", h.RowNumber, err)
 	}
@@ -314,7 +314,7 @@ func TestDetectHeaderUnknownKind(t *testing.T) {
 func TestDetectHeaderMappingBeatsBuiltinAlias(t *testing.T) {
 	// In this file "Typ" holds the Trägerschaft and "Art" the Schulform.
 	s := sheetOf("Schulen", []string{"Schulnummer", "Name", "Art", "Typ"})
-	h, err := DetectHeader(KindSchulen, s, Mapping{"art": "schulform", "typ": "traeger"})
+	h, err := DetectHeader(ListeSchulen, s, Mapping{"art": "schulform", "typ": "traeger"})
 	if err != nil {
 		t.Fatalf("DetectHeader: %v", err)
 	}
@@ -323,7 +323,7 @@ func TestDetectHeaderMappingBeatsBuiltinAlias(t *testing.T) {
 		t.Errorf("Columns = %v, want %v", h.Columns, want)
 	}
 	// without the mapping "Typ" is the Schulform and "Art" unknown
-	h, err = DetectHeader(KindSchulen, s, nil)
+	h, err = DetectHeader(ListeSchulen, s, nil)
 	if err != nil || h.Columns["schulform"] != 3 || !slices.Equal(h.Ignored, []string{"Art"}) {
 		t.Errorf("without mapping: %+v, %v", h, err)
 	}

@@ -20,22 +20,22 @@ import (
 //     ("20101|2024|3"); bevoelkerung: Bezirk's school|year of entry.
 //   - schulbezirke: the rule's street (spellings folded), number range,
 //     parity, suffix range, PLZ, Ortsteil and first Schuljahr.
-func Schluessel(k Kind, v map[string]any) string {
+func Schluessel(k Listenart, v map[string]any) string {
 	switch k {
-	case KindSchulen:
+	case ListeSchulen:
 		return str(v["schulnummer"])
-	case KindMelderegister:
+	case ListeMelderegister:
 		if om := str(v["ordnungsmerkmal"]); om != "" {
 			return "om:" + om
 		}
 		return "p:" + personKey(v)
-	case KindSchueler:
+	case ListeSchueler:
 		school := str(v["schulnummer"])
 		if sn := str(v["schuelernummer"]); sn != "" {
 			return school + "/sn:" + sn
 		}
 		return school + "/p:" + personKey(v)
-	case KindBestaetigungen:
+	case ListeBestaetigungen:
 		school := str(v["schulnummer"])
 		if school == "" {
 			school = "n:" + foldLetters(str(v["schulname"]))
@@ -44,11 +44,11 @@ func Schluessel(k Kind, v map[string]any) string {
 			return school + "/sn:" + sn
 		}
 		return school + "/p:" + personKey(v)
-	case KindSchuelerzahlen:
+	case ListeSchuelerzahlen:
 		return fmt.Sprintf("%s|%d|%s", str(v["schulnummer"]), startYear(v["schuljahr"]), str(v["jahrgangsstufe"]))
-	case KindBevoelkerung:
+	case ListeBevoelkerung:
 		return fmt.Sprintf("%s|%d", str(v["schulnummer"]), startYear(v["schuljahr"]))
-	case KindSchulbezirke:
+	case ListeSchulbezirke:
 		parts := []string{
 			NormalizeHeader(str(v["strasse"])),
 			hausnummerKey(v["hausnummer_von"]), hausnummerKey(v["hausnummer_bis"]),

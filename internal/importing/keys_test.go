@@ -9,26 +9,26 @@ func TestSchluessel(t *testing.T) {
 	birth := time.Date(2020, 3, 4, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
-		kind Kind
+		kind Listenart
 		a, b map[string]any
 		same bool
 	}{
-		{"register by Ordnungsmerkmal ignores name changes", KindMelderegister,
+		{"register by Ordnungsmerkmal ignores name changes", ListeMelderegister,
 			map[string]any{"ordnungsmerkmal": "4711", "familienname": "Müller", "vornamen": "Lena", "geburtsdatum": birth},
 			map[string]any{"ordnungsmerkmal": "4711", "familienname": "Schmidt", "vornamen": "Lena", "geburtsdatum": birth}, true},
-		{"register without id folds umlauts and case", KindMelderegister,
+		{"register without id folds umlauts and case", ListeMelderegister,
 			map[string]any{"familienname": "Müller", "vornamen": "Lena Marie", "geburtsdatum": birth},
 			map[string]any{"familienname": "MUELLER", "vornamen": "lena marie", "geburtsdatum": birth}, true},
-		{"different birth date is another child", KindMelderegister,
+		{"different birth date is another child", ListeMelderegister,
 			map[string]any{"familienname": "Müller", "vornamen": "Lena", "geburtsdatum": birth},
 			map[string]any{"familienname": "Müller", "vornamen": "Lena", "geburtsdatum": birth.AddDate(0, 0, 1)}, false},
-		{"same pupil at two schools is two records", KindSchueler,
+		{"same pupil at two schools is two records", ListeSchueler,
 			map[string]any{"schulnummer": "20101", "schuelernummer": "S1"},
 			map[string]any{"schulnummer": "20102", "schuelernummer": "S1"}, false},
-		{"street spellings are one street", KindSchulbezirke,
+		{"street spellings are one street", ListeSchulbezirke,
 			map[string]any{"strasse": "Ludwig-Wucherer-Straße", "paritaet": "alle", "hausnummer_von": Hausnummer{Nummer: 1}},
 			map[string]any{"strasse": "Ludwig Wucherer Str.", "paritaet": "alle", "hausnummer_von": Hausnummer{Nummer: 1}}, true},
-		{"a rule from a later school year is another rule", KindSchulbezirke,
+		{"a rule from a later school year is another rule", ListeSchulbezirke,
 			map[string]any{"strasse": "Kirchgasse", "paritaet": "alle"},
 			map[string]any{"strasse": "Kirchgasse", "paritaet": "alle", "gueltig_ab": NewSchuljahr(2027)}, false},
 	}

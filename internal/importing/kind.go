@@ -6,56 +6,57 @@ import (
 	"strings"
 )
 
-// Kind is a kind of uploaded list.
-type Kind string
+// Listenart is the type of an uploaded list (docs/glossary.md): one
+// word for it in code, API and docs; JSON and SQL keep "kind".
+type Listenart string
 
 const (
-	KindSchulen       Kind = "schulen"       // school master data
-	KindSchulbezirke  Kind = "schulbezirke"  // street directory of the Grundschulbezirke
-	KindMelderegister Kind = "melderegister" // children from the residents' register
-	KindSchueler      Kind = "schueler"      // a school's pupil list
-	// KindBestaetigungen: Schulbesuchsbestätigungen, confirmations that
+	ListeSchulen       Listenart = "schulen"       // school master data
+	ListeSchulbezirke  Listenart = "schulbezirke"  // street directory of the Grundschulbezirke
+	ListeMelderegister Listenart = "melderegister" // children from the residents' register
+	ListeSchueler      Listenart = "schueler"      // a school's pupil list
+	// ListeBestaetigungen: Schulbesuchsbestätigungen, confirmations that
 	// resident children attend schools outside the city.
-	KindBestaetigungen Kind = "bestaetigungen"
-	// KindSchuelerzahlen: the planners' history of pupil counts per
+	ListeBestaetigungen Listenart = "bestaetigungen"
+	// ListeSchuelerzahlen: the planners' history of pupil counts per
 	// school, school year and grade.
-	KindSchuelerzahlen Kind = "schuelerzahlen"
-	// KindBevoelkerung: children per Grundschulbezirk and school year of
+	ListeSchuelerzahlen Listenart = "schuelerzahlen"
+	// ListeBevoelkerung: children per Grundschulbezirk and school year of
 	// entry, as aggregates.
-	KindBevoelkerung Kind = "bevoelkerung"
+	ListeBevoelkerung Listenart = "bevoelkerung"
 )
 
 // Kinds lists every kind in a stable order.
-func Kinds() []Kind {
-	return []Kind{KindSchulen, KindSchulbezirke, KindMelderegister, KindSchueler, KindBestaetigungen, KindSchuelerzahlen, KindBevoelkerung}
+func Listenarten() []Listenart {
+	return []Listenart{ListeSchulen, ListeSchulbezirke, ListeMelderegister, ListeSchueler, ListeBestaetigungen, ListeSchuelerzahlen, ListeBevoelkerung}
 }
 
 // Label is the German name of the kind.
-func (k Kind) Label() string {
+func (k Listenart) Label() string {
 	switch k {
-	case KindSchulen:
+	case ListeSchulen:
 		return "Schulen"
-	case KindSchulbezirke:
+	case ListeSchulbezirke:
 		return "Straßenverzeichnis der Schulbezirke"
-	case KindMelderegister:
+	case ListeMelderegister:
 		return "Melderegister-Auszug"
-	case KindSchueler:
+	case ListeSchueler:
 		return "Schülerliste"
-	case KindBestaetigungen:
+	case ListeBestaetigungen:
 		return "Schulbesuchsbestätigungen"
-	case KindSchuelerzahlen:
+	case ListeSchuelerzahlen:
 		return "Schülerzahlen (Historie der Planung)"
-	case KindBevoelkerung:
+	case ListeBevoelkerung:
 		return "Kinder je Schulbezirk und Einschulungsjahr"
 	}
 	return string(k)
 }
 
-// KindNames names every kind for a sentence, in the order of Kinds:
+// ListenartNamen names every kind for a sentence, in the order of Kinds:
 // "schulen, schulbezirke, … oder bevoelkerung". Every message, flag help
 // and page that names the kinds takes them from here.
-func KindNames() string {
-	ks := Kinds()
+func ListenartNamen() string {
+	ks := Listenarten()
 	names := make([]string, len(ks))
 	for i, k := range ks {
 		names[i] = string(k)
@@ -63,23 +64,23 @@ func KindNames() string {
 	return strings.Join(names[:len(names)-1], ", ") + " oder " + names[len(names)-1]
 }
 
-// UnknownKindMessage is the German message for s, which names no kind.
-func UnknownKindMessage(s string) string {
-	return fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: %s.", cleanCell(s), KindNames())
+// UnknownListenartMessage is the German message for s, which names no kind.
+func UnknownListenartMessage(s string) string {
+	return fmt.Sprintf("„%s“ ist keine bekannte Listenart. Erwartet: %s.", cleanCell(s), ListenartNamen())
 }
 
 // kindAliases maps normalised names of a kind to the kind.
-var kindAliases = func() map[string]Kind {
-	m := map[string]Kind{}
-	for k, names := range map[Kind][]string{
-		KindSchulen:       {"schulen", "Schule", "Schulstammdaten", "Schulliste"},
-		KindSchulbezirke:  {"schulbezirke", "Schulbezirk", "Straßenverzeichnis", "Schulbezirksverzeichnis"},
-		KindMelderegister: {"melderegister", "Melderegister-Auszug", "Melderegisterauszug", "Meldedaten"},
-		KindSchueler:      {"schueler", "Schüler", "Schülerliste", "Schülerdaten"},
-		KindBestaetigungen: {"bestaetigungen", "Bestätigungen", "Schulbesuchsbestätigungen", "Schulbesuchsbescheinigungen",
+var kindAliases = func() map[string]Listenart {
+	m := map[string]Listenart{}
+	for k, names := range map[Listenart][]string{
+		ListeSchulen:       {"schulen", "Schule", "Schulstammdaten", "Schulliste"},
+		ListeSchulbezirke:  {"schulbezirke", "Schulbezirk", "Straßenverzeichnis", "Schulbezirksverzeichnis"},
+		ListeMelderegister: {"melderegister", "Melderegister-Auszug", "Melderegisterauszug", "Meldedaten"},
+		ListeSchueler:      {"schueler", "Schüler", "Schülerliste", "Schülerdaten"},
+		ListeBestaetigungen: {"bestaetigungen", "Bestätigungen", "Schulbesuchsbestätigungen", "Schulbesuchsbescheinigungen",
 			"Schulbescheinigungen"},
-		KindSchuelerzahlen: {"schuelerzahlen", "Schülerzahlen", "Schülerzahl", "Schülerstatistik"},
-		KindBevoelkerung:   {"bevoelkerung", "Bevölkerung", "Bevölkerungszahlen", "Kinderzahlen", "Einschulungsjahrgänge"},
+		ListeSchuelerzahlen: {"schuelerzahlen", "Schülerzahlen", "Schülerzahl", "Schülerstatistik"},
+		ListeBevoelkerung:   {"bevoelkerung", "Bevölkerung", "Bevölkerungszahlen", "Kinderzahlen", "Einschulungsjahrgänge"},
 	} {
 		for _, n := range names {
 			m[NormalizeHeader(n)] = k
@@ -88,17 +89,17 @@ var kindAliases = func() map[string]Kind {
 	return m
 }()
 
-// ParseKind accepts the canonical kind names and their obvious German
+// ParseListenart accepts the canonical kind names and their obvious German
 // variants ("Schüler", "Straßenverzeichnis"). The error is a *Problem with
 // code "listenart_unbekannt".
-func ParseKind(s string) (Kind, error) {
+func ParseListenart(s string) (Listenart, error) {
 	if k, ok := kindAliases[NormalizeHeader(s)]; ok {
 		return k, nil
 	}
 	return "", &Problem{
 		Code:    CodeListenartUnbekannt,
 		Value:   s,
-		Message: UnknownKindMessage(s),
+		Message: UnknownListenartMessage(s),
 	}
 }
 
@@ -205,7 +206,7 @@ func LaengenMarkdown() string {
 	byLen := map[int][]string{}
 	var lens []int
 	seen := map[string]bool{}
-	for _, k := range Kinds() {
+	for _, k := range Listenarten() {
 		for _, f := range Fields(k) {
 			n := f.MaxLength()
 			if f.Type != TypeText && n == MaxLenOther || seen[f.Label] {
@@ -241,8 +242,8 @@ func withAliases(f Field, aliases ...string) Field {
 	return f
 }
 
-var fieldTable = map[Kind][]Field{
-	KindSchulen: {
+var fieldTable = map[Listenart][]Field{
+	ListeSchulen: {
 		withRequired(fSchulnummer, true),
 		{Name: "name", Label: "Schulname", Required: true, Type: TypeText,
 			Aliases: []string{"Name", "Schulname", "Bezeichnung", "Name der Schule", "Schulbezeichnung"}},
@@ -258,7 +259,7 @@ var fieldTable = map[Kind][]Field{
 		{Name: "kapazitaet", Label: "Kapazität", Type: TypeAnzahl,
 			Aliases: []string{"Kapazität", "Plätze", "Schulplätze", "Aufnahmekapazität"}},
 	},
-	KindSchulbezirke: {
+	ListeSchulbezirke: {
 		withRequired(fStrasse, true),
 		{Name: "hausnummer_von", Label: "Hausnummer von", Type: TypeHausnummer,
 			Aliases: []string{"Hausnr. von", "HNr ab", "von", "ab", "Hausnummer von", "Hausnummer ab", "HNr von", "Nr. von", "von Hausnr."}},
@@ -280,7 +281,7 @@ var fieldTable = map[Kind][]Field{
 		{Name: "gueltig_ab", Label: "gültig ab", Type: TypeSchuljahr,
 			Aliases: []string{"gültig ab", "ab Schuljahr", "gültig ab Schuljahr", "Schuljahr", "gültig seit"}},
 	},
-	KindMelderegister: {
+	ListeMelderegister: {
 		{Name: "ordnungsmerkmal", Label: "Ordnungsmerkmal", Type: TypeID,
 			Aliases: []string{"Ordnungsmerkmal", "OM", "Personen-ID", "lfd. Nr.", "Personenkennziffer", "Personen-Nr.", "ID"}},
 		withRequired(fFamilienname, true),
@@ -302,7 +303,7 @@ var fieldTable = map[Kind][]Field{
 		{Name: "sorgeberechtigte_2", Label: "Sorgeberechtigte (2. Spalte)", Type: TypeText, MaxLen: 500,
 			Aliases: []string{"Sorgeberechtigte 2", "Sorgeberechtigter 2", "Erziehungsberechtigter 2", "Erziehungsberechtigte 2", "Vater"}},
 	},
-	KindSchueler: {
+	ListeSchueler: {
 		// Required in substance, but an upload may give it once for the whole
 		// list instead of a column: the caller checks Columns["schulnummer"].
 		fSchulnummer,
@@ -322,7 +323,7 @@ var fieldTable = map[Kind][]Field{
 	},
 	// A confirmation names the school outside the city; its number is
 	// optional (another Land's numbers mean nothing here).
-	KindBestaetigungen: {
+	ListeBestaetigungen: {
 		withRequired(fFamilienname, true),
 		withRequired(fVornamen, true),
 		withRequired(fGeburtsdatum, true),
@@ -333,7 +334,7 @@ var fieldTable = map[Kind][]Field{
 		{Name: "schuelernummer", Label: "Schülernummer", Type: TypeID,
 			Aliases: []string{"Schülernummer", "Schüler-ID", "Schüler-Nr.", "landeseindeutige Schülernummer", "LSN", "Schüler-Kennung"}},
 	},
-	KindSchuelerzahlen: {
+	ListeSchuelerzahlen: {
 		withRequired(fSchulnummer, true),
 		{Name: "schuljahr", Label: "Schuljahr", Required: true, Type: TypeSchuljahr,
 			Aliases: []string{"Schuljahr", "SJ", "Schuljahr (Beginn)"}},
@@ -342,7 +343,7 @@ var fieldTable = map[Kind][]Field{
 		{Name: "anzahl", Label: "Anzahl", Required: true, Type: TypeAnzahl,
 			Aliases: []string{"Anzahl", "Schüler", "Schülerzahl", "Anzahl Schüler", "Schülerinnen und Schüler"}},
 	},
-	KindBevoelkerung: {
+	ListeBevoelkerung: {
 		// The Bezirk: by the number of its Grundschule, else from a "Bezirk"
 		// column holding that school's number or name.
 		{Name: "schulnummer", Label: "Schulnummer", Required: true, Type: TypeSchulangabe, orFrom: "bezirk",
@@ -363,7 +364,7 @@ var fieldTable = map[Kind][]Field{
 // name the school once instead of in a column. A caller without such an
 // upload-wide number must treat a missing "schulnummer" column, and empty
 // cells in it, as errors.
-func Fields(k Kind) []Field {
+func Fields(k Listenart) []Field {
 	fs, ok := fieldTable[k]
 	if !ok {
 		return nil

@@ -10,38 +10,38 @@ import (
 )
 
 func TestParseKind(t *testing.T) {
-	valid := map[string]Kind{
-		"schulen": KindSchulen, "Schulen": KindSchulen, "schulbezirke": KindSchulbezirke,
-		"Straßenverzeichnis": KindSchulbezirke, "melderegister": KindMelderegister,
-		"Melderegister-Auszug": KindMelderegister, "schueler": KindSchueler, "Schüler": KindSchueler,
+	valid := map[string]Listenart{
+		"schulen": ListeSchulen, "Schulen": ListeSchulen, "schulbezirke": ListeSchulbezirke,
+		"Straßenverzeichnis": ListeSchulbezirke, "melderegister": ListeMelderegister,
+		"Melderegister-Auszug": ListeMelderegister, "schueler": ListeSchueler, "Schüler": ListeSchueler,
 	}
 	for in, want := range valid {
-		got, err := ParseKind(in)
+		got, err := ParseListenart(in)
 		if err != nil || got != want {
-			t.Errorf("ParseKind(%q) = %q, %v; want %q", in, got, err, want)
+			t.Errorf("ParseListenart(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	_, err := ParseKind("lehrer")
+	_, err := ParseListenart("lehrer")
 	var p *Problem
 	if !errors.As(err, &p) || p.Code != CodeListenartUnbekannt || !strings.Contains(p.Message, "„lehrer“") {
-		t.Errorf("ParseKind(lehrer) error = %v", err)
+		t.Errorf("ParseListenart(lehrer) error = %v", err)
 	}
 }
 
 // The required fields are those of docs/import-formats.md.
 func TestFieldsRequired(t *testing.T) {
-	want := map[Kind]string{
-		KindSchulen:       "schulnummer name schulform",
-		KindSchulbezirke:  "strasse schulnummer",
-		KindMelderegister: "familienname vornamen geburtsdatum strasse hausnummer",
-		KindSchueler:      "familienname vornamen geburtsdatum jahrgangsstufe",
+	want := map[Listenart]string{
+		ListeSchulen:       "schulnummer name schulform",
+		ListeSchulbezirke:  "strasse schulnummer",
+		ListeMelderegister: "familienname vornamen geburtsdatum strasse hausnummer",
+		ListeSchueler:      "familienname vornamen geburtsdatum jahrgangsstufe",
 		// Schulbesuchsbestätigungen: not in import-formats.md yet; issue 6.
-		KindBestaetigungen: "familienname vornamen geburtsdatum schulname",
+		ListeBestaetigungen: "familienname vornamen geburtsdatum schulname",
 		// issue 7: the planners' aggregates
-		KindSchuelerzahlen: "schulnummer schuljahr jahrgangsstufe anzahl",
-		KindBevoelkerung:   "schulnummer schuljahr anzahl",
+		ListeSchuelerzahlen: "schulnummer schuljahr jahrgangsstufe anzahl",
+		ListeBevoelkerung:   "schulnummer schuljahr anzahl",
 	}
-	for _, k := range Kinds() {
+	for _, k := range Listenarten() {
 		var req []string
 		for _, f := range Fields(k) {
 			if f.Required {
@@ -61,10 +61,10 @@ func TestFieldsRequired(t *testing.T) {
 }
 
 func TestFieldsAreCopies(t *testing.T) {
-	fs := Fields(KindMelderegister)
+	fs := Fields(ListeMelderegister)
 	fs[0].Name = "kaputt"
 	fs[1].Aliases[0] = "kaputt"
-	again := Fields(KindMelderegister)
+	again := Fields(ListeMelderegister)
 	if again[0].Name == "kaputt" || again[1].Aliases[0] == "kaputt" {
 		t.Error("Fields exposes the package's table")
 	}
@@ -73,7 +73,7 @@ func TestFieldsAreCopies(t *testing.T) {
 // Within a kind, a normalised alias must point to one field only;
 // otherwise the first field would silently win.
 func TestAliasesUnambiguous(t *testing.T) {
-	for _, k := range Kinds() {
+	for _, k := range Listenarten() {
 		owner := map[string]string{}
 		for _, f := range Fields(k) {
 			for _, a := range append([]string{f.Name, f.Label}, f.Aliases...) {
@@ -90,8 +90,8 @@ func TestAliasesUnambiguous(t *testing.T) {
 // Every field's own typical headers from docs/import-formats.md are
 // recognised exactly.
 func TestDocumentedHeadersRecognised(t *testing.T) {
-	docs := map[Kind]map[string][]string{
-		KindSchulen: {
+	docs := map[Listenart]map[string][]string{
+		ListeSchulen: {
 			"schulnummer": {"Schulnummer", "Schul-Nr.", "SNR", "Dienststellennummer"},
 			"name":        {"Name", "Schulname", "Bezeichnung"},
 			"schulform":   {"Schulform", "Schulart", "Typ"},
@@ -101,7 +101,7 @@ func TestDocumentedHeadersRecognised(t *testing.T) {
 			"klassenfrequenz": {"Klassenfrequenz", "max. Klassenstärke"},
 			"kapazitaet":      {"Kapazität", "Plätze"},
 		},
-		KindSchulbezirke: {
+		ListeSchulbezirke: {
 			"strasse":        {"Straße", "Strassenname", "Str."},
 			"hausnummer_von": {"Hausnr. von", "HNr ab", "von"},
 			"hausnummer_bis": {"bis"},
@@ -112,7 +112,7 @@ func TestDocumentedHeadersRecognised(t *testing.T) {
 			"schulname":   {"Grundschule", "Schule", "Schulname"},
 			"gueltig_ab":  {"gültig ab", "ab Schuljahr"},
 		},
-		KindMelderegister: {
+		ListeMelderegister: {
 			"ordnungsmerkmal":  {"Ordnungsmerkmal", "OM", "Personen-ID", "lfd. Nr."},
 			"familienname":     {"Familienname", "Nachname", "Name"},
 			"vornamen":         {"Vornamen", "Vorname(n)"},
@@ -124,7 +124,7 @@ func TestDocumentedHeadersRecognised(t *testing.T) {
 			"wegzug":           {"Wegzugsdatum"},
 			"sorgeberechtigte": {"Sorgeberechtigte", "Eltern", "Erziehungsberechtigte"},
 		},
-		KindSchueler: {
+		ListeSchueler: {
 			"schulnummer":    {"Schulnummer"},
 			"schuelernummer": {"Schülernummer", "Schüler-ID"},
 			"jahrgangsstufe": {"Klassenstufe", "Jahrgang"},
@@ -148,8 +148,8 @@ func TestDocumentedHeadersRecognised(t *testing.T) {
 // Every message about an unknown kind names all kinds (issue 14, point 10:
 // it named 4 of 7).
 func TestUnknownKindMessageNamesEveryKind(t *testing.T) {
-	_, err := ParseKind("lehrer")
-	msgs := map[string]string{"ParseKind": err.Error(), "UnknownKindMessage": UnknownKindMessage("lehrer")}
+	_, err := ParseListenart("lehrer")
+	msgs := map[string]string{"ParseListenart": err.Error(), "UnknownListenartMessage": UnknownListenartMessage("lehrer")}
 	svc := NewService(nil, Limits{})
 	if _, err := svc.Submit(t.Context(), Request{Kind: "lehrer", Filename: "x.csv"}, strings.NewReader("x")); err != nil {
 		msgs["Submit"] = fmt.Sprint(err)
@@ -166,7 +166,7 @@ func TestUnknownKindMessageNamesEveryKind(t *testing.T) {
 		t.Fatalf("messages: %v", msgs)
 	}
 	for where, msg := range msgs {
-		for _, k := range Kinds() {
+		for _, k := range Listenarten() {
 			if !strings.Contains(msg, string(k)) {
 				t.Errorf("%s: %q does not name %s", where, msg, k)
 			}

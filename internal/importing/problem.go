@@ -62,7 +62,7 @@ type Problem struct {
 	Suggestion string
 }
 
-// Error makes a Problem usable as an error (ParseKind returns one).
+// Error makes a Problem usable as an error (ParseListenart returns one).
 func (p *Problem) Error() string { return p.Message }
 
 // CellProblem is a Problem located in a cell of the sheet.
@@ -96,19 +96,19 @@ var addressFields = map[string]bool{"strasse": true, "hausnummer": true, "zusatz
 func IsAddressField(field string) bool { return addressFields[field] }
 
 // HasSperre reports whether lists of the kind carry an Auskunftssperre.
-func HasSperre(k Kind) bool {
+func HasSperre(k Listenart) bool {
 	return slices.ContainsFunc(fieldTable[k], func(f Field) bool { return f.Type == TypeJaNein && f.Name == "auskunftssperre" })
 }
 
 // Gesperrt reports whether the row of p may hold an address under an
 // Auskunftssperre: in a list that has one, unless the row says explicitly
 // that it has none.
-func (p StoredProblem) Gesperrt(k Kind) bool { return HasSperre(k) && !p.OhneSperre }
+func (p StoredProblem) Gesperrt(k Listenart) bool { return HasSperre(k) && !p.OhneSperre }
 
 // Redacted is p without the value of an address: the message of a
 // problem about an address field names the field, the code and the cell,
 // not what the cell holds. Other problems are returned as they are.
-func (p StoredProblem) Redacted(k Kind) StoredProblem {
+func (p StoredProblem) Redacted(k Listenart) StoredProblem {
 	if !IsAddressField(p.Field) {
 		return p
 	}

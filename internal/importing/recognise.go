@@ -12,7 +12,7 @@ import (
 // as far as possible also when the header is incomplete, so that staff
 // can see what is missing and map a column.
 type Recognition struct {
-	Kind      Kind
+	Listenart Listenart
 	Sheet     string
 	HeaderRow int
 	Columns   []ColumnMatch
@@ -37,26 +37,26 @@ type ColumnMatch struct {
 // for) the way an import does and reports the best header for kind k.
 // Only a file without any sheet, or a sheet name that does not exist,
 // is an error (*FileError).
-func Recognise(ctx context.Context, src Source, k Kind, sheet string, m Mapping) (Recognition, error) {
+func Recognise(ctx context.Context, src Source, k Listenart, sheet string, m Mapping) (Recognition, error) {
 	probes, err := probeSheets(ctx, src, sheet)
 	if err != nil {
-		return Recognition{Kind: k}, err
+		return Recognition{Listenart: k}, err
 	}
 	r, _ := bestRecognition(k, probes, m)
 	return r, nil
 }
 
-// GuessKind returns the kind whose header the file matches best (a
+// GuessListenart returns the kind whose header the file matches best (a
 // usable header first, then the most recognised columns), with what was
 // recognised. mappings holds each kind's saved header mappings. ok is
 // false when no kind's header was found at all.
-func GuessKind(ctx context.Context, src Source, sheet string, mappings map[Kind]Mapping) (r Recognition, ok bool, err error) {
+func GuessListenart(ctx context.Context, src Source, sheet string, mappings map[Listenart]Mapping) (r Recognition, ok bool, err error) {
 	probes, err := probeSheets(ctx, src, sheet)
 	if err != nil {
 		return Recognition{}, false, err
 	}
 	bestScore := -1
-	for _, k := range Kinds() {
+	for _, k := range Listenarten() {
 		rec, score := bestRecognition(k, probes, mappings[k])
 		if score > bestScore {
 			r, bestScore = rec, score
@@ -98,8 +98,8 @@ func probeSheets(ctx context.Context, src Source, sheet string) ([]Sheet, error)
 
 // bestRecognition scores each probed sheet for k: a usable header counts
 // more than any number of columns, so a complete header always wins.
-func bestRecognition(k Kind, probes []Sheet, m Mapping) (Recognition, int) {
-	best, bestScore := Recognition{Kind: k}, -1
+func bestRecognition(k Listenart, probes []Sheet, m Mapping) (Recognition, int) {
+	best, bestScore := Recognition{Listenart: k}, -1
 	for _, p := range probes {
 		h, err := DetectHeader(k, p, m)
 		score := len(h.Columns)
@@ -113,8 +113,8 @@ func bestRecognition(k Kind, probes []Sheet, m Mapping) (Recognition, int) {
 	return best, bestScore
 }
 
-func recognitionOf(k Kind, p Sheet, h HeaderMatch, err error) Recognition {
-	r := Recognition{Kind: k, Sheet: p.Name, HeaderRow: h.RowNumber, Missing: h.Missing}
+func recognitionOf(k Listenart, p Sheet, h HeaderMatch, err error) Recognition {
+	r := Recognition{Listenart: k, Sheet: p.Name, HeaderRow: h.RowNumber, Missing: h.Missing}
 	if err != nil {
 		r.Problem = err.Error()
 	}

@@ -18,27 +18,27 @@ func TestGuessKindPicksTheListWhoseHeaderMatches(t *testing.T) {
 	cases := []struct {
 		name string
 		src  Tables
-		want Kind
+		want Listenart
 	}{
 		{"Melderegister unter einer Titelzeile", Tables{table("Auszug",
 			[]string{"Auszug Melderegister Stand 01.03.2027"},
 			[]string{"Familienname", "Vornamen", "Geburtsdatum", "Straße", "Hausnummer", "PLZ"},
-			[]string{"Jung", "Mira", "30.09.2020", "Mühlenstraße", "9a", "06667"})}, KindMelderegister},
+			[]string{"Jung", "Mira", "30.09.2020", "Mühlenstraße", "9a", "06667"})}, ListeMelderegister},
 		{"Schulen", Tables{table("Schulen",
 			[]string{"Schulnummer", "Name der Schule", "Schulform", "Züge"},
-			[]string{"1001", "GS Am Park", "Grundschule", "2"})}, KindSchulen},
+			[]string{"1001", "GS Am Park", "Grundschule", "2"})}, ListeSchulen},
 		{"Schülerliste in der zweiten Tabelle", Tables{table("Hinweise", []string{"Bitte nicht ändern"}), table("Schüler",
 			[]string{"Schulnummer", "Familienname", "Vorname", "Geburtsdatum", "Klasse"},
-			[]string{"1001", "Wolf", "Henry", "16.10.2019", "3b"})}, KindSchueler},
+			[]string{"1001", "Wolf", "Henry", "16.10.2019", "3b"})}, ListeSchueler},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r, ok, err := GuessKind(ctx, tc.src, "", nil)
+			r, ok, err := GuessListenart(ctx, tc.src, "", nil)
 			if err != nil || !ok {
-				t.Fatalf("GuessKind: ok=%v err=%v", ok, err)
+				t.Fatalf("GuessListenart: ok=%v err=%v", ok, err)
 			}
-			if r.Kind != tc.want {
-				t.Fatalf("kind = %s, want %s", r.Kind, tc.want)
+			if r.Listenart != tc.want {
+				t.Fatalf("kind = %s, want %s", r.Listenart, tc.want)
 			}
 			if r.Problem != "" {
 				t.Errorf("problem = %q, want a usable header", r.Problem)
@@ -48,7 +48,7 @@ func TestGuessKindPicksTheListWhoseHeaderMatches(t *testing.T) {
 }
 
 func TestGuessKindWithoutAnyKnownHeader(t *testing.T) {
-	_, ok, err := GuessKind(context.Background(), Tables{table("X", []string{"a", "b"}, []string{"1", "2"})}, "", nil)
+	_, ok, err := GuessListenart(context.Background(), Tables{table("X", []string{"a", "b"}, []string{"1", "2"})}, "", nil)
 	if err != nil || ok {
 		t.Fatalf("ok=%v err=%v, want not recognised", ok, err)
 	}
@@ -59,7 +59,7 @@ func TestRecogniseReportsColumnsAndWhatIsMissing(t *testing.T) {
 		[]string{"Stand: März"},
 		[]string{"Familienname", "Vornamen", "Geburtstdatum", "Wohnadresse", "Hausnummer", "Bemerkung"},
 		[]string{"Jung", "Mira", "30.09.2020", "Mühlenstraße", "9a", ""})}
-	r, err := Recognise(context.Background(), src, KindMelderegister, "", nil)
+	r, err := Recognise(context.Background(), src, ListeMelderegister, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestRecogniseReportsColumnsAndWhatIsMissing(t *testing.T) {
 	}
 
 	// Mapped once, the column is recognised and the header is usable.
-	r, _ = Recognise(context.Background(), src, KindMelderegister, "", Mapping{"Wohnadresse": "strasse"})
+	r, _ = Recognise(context.Background(), src, ListeMelderegister, "", Mapping{"Wohnadresse": "strasse"})
 	if r.Problem != "" {
 		t.Fatalf("with mapping: problem %q", r.Problem)
 	}

@@ -41,17 +41,17 @@ type Reader struct {
 	// the future); the zero value means the current day.
 	Today time.Time
 	// kind is the kind of the rows a Stream reads.
-	kind Kind
+	kind Listenart
 }
 
 // ReadRows reads the data rows below the header with the zero Reader.
-func ReadRows(k Kind, s Sheet, h HeaderMatch) []Record { return Reader{}.ReadRows(k, s, h) }
+func ReadRows(k Listenart, s Sheet, h HeaderMatch) []Record { return Reader{}.ReadRows(k, s, h) }
 
 // ReadRows reads every data row below the header row h.RowNumber. It skips
 // fully empty rows, repetitions of the header row (lists made of several
 // blocks) and total rows at the end ("Summe", "Gesamt", "Anzahl: 412").
 // Every problem of a row is reported, not only the first.
-func (r Reader) ReadRows(k Kind, s Sheet, h HeaderMatch) []Record {
+func (r Reader) ReadRows(k Listenart, s Sheet, h HeaderMatch) []Record {
 	st := r.Stream(k, s.Name, h)
 	var out []Record
 	for _, row := range s.Rows {
@@ -82,10 +82,10 @@ type Stream struct {
 }
 
 // Stream starts reading the data rows of sheet below the header h.
-func (r Reader) Stream(k Kind, sheet string, h HeaderMatch) *Stream {
+func (r Reader) Stream(k Listenart, sheet string, h HeaderMatch) *Stream {
 	fields := Fields(k)
 	if fields == nil {
-		if parsed, err := ParseKind(string(k)); err == nil {
+		if parsed, err := ParseListenart(string(k)); err == nil {
 			fields = Fields(parsed)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-func mustHeader(t *testing.T, k Kind, s Sheet) HeaderMatch {
+func mustHeader(t *testing.T, k Listenart, s Sheet) HeaderMatch {
 	t.Helper()
 	h, err := DetectHeader(k, s, nil)
 	if err != nil {
@@ -34,7 +34,7 @@ func TestReadRowsValues(t *testing.T) {
 		[]string{"OM100000", " Jung ", "Mira  Johanna", "Mira", "44104", "w", "Dr.-Külz-Straße", "40a", "6667", "Musterstadt", ""},
 		[]string{"OM100001", "KÃ¶nig", "Ali Friedrich", "Ali", "16.05.2020", "männlich", "Mühlenstraße", "9 A", "06667.0", "Musterstadt", "x"},
 	)
-	recs := ReadRows(KindMelderegister, s, mustHeader(t, KindMelderegister, s))
+	recs := ReadRows(ListeMelderegister, s, mustHeader(t, ListeMelderegister, s))
 	if len(recs) != 2 {
 		t.Fatalf("got %d records, want 2", len(recs))
 	}
@@ -102,7 +102,7 @@ func TestReadRowsReportsAllProblemsOfARow(t *testing.T) {
 		[]string{"OM1", "Jung", "Mira", "", "31.02.2020", "q", "Am Anger", "", "6108x", "Musterstadt", "vielleicht"},
 		[]string{"OM2", "", "Henry", "", "16.10.2019", "m", "Am Anger", "12", "06667", "Musterstadt", "nein"},
 	)
-	recs := ReadRows(KindMelderegister, s, mustHeader(t, KindMelderegister, s))
+	recs := ReadRows(ListeMelderegister, s, mustHeader(t, ListeMelderegister, s))
 	if len(recs) != 2 {
 		t.Fatalf("got %d records", len(recs))
 	}
@@ -154,7 +154,7 @@ func TestReadRowsSkipsBlankRepeatedHeaderAndTotals(t *testing.T) {
 	for i := 0; i < 1000; i++ { // a sheet formatted to the last row
 		s.Rows = append(s.Rows, Row{Number: 13 + i, Cells: []string{"", "", "", "", ""}})
 	}
-	recs := ReadRows(KindMelderegister, s, mustHeader(t, KindMelderegister, s))
+	recs := ReadRows(ListeMelderegister, s, mustHeader(t, ListeMelderegister, s))
 	var got []string
 	for _, r := range recs {
 		got = append(got, fmt.Sprintf("%d %v", r.RowNumber, r.Values["familienname"]))
@@ -174,7 +174,7 @@ func TestReadRowsKeepsTotalLikeRowInTheMiddle(t *testing.T) {
 		[]string{"Summe", "", "", "", ""},
 		[]string{"Arnold", "Kind", "01.01.2020", "Am Anger", "1"},
 	)
-	recs := ReadRows(KindMelderegister, s, mustHeader(t, KindMelderegister, s))
+	recs := ReadRows(ListeMelderegister, s, mustHeader(t, ListeMelderegister, s))
 	if len(recs) != 2 || len(recs[0].Problems) != 4 {
 		t.Errorf("a total-like row amid the data is reported, not skipped: %+v", recs)
 	}
@@ -190,7 +190,7 @@ func TestReadRowsHausnummerZusatz(t *testing.T) {
 		[]string{"E", "K", "01.01.2020", "Am Anger", "12", "abc"}, // 6 not a Zusatz
 		[]string{"F", "K", "01.01.2020", "Am Anger", "12/1", ""},  // 7
 	)
-	recs := ReadRows(KindMelderegister, s, mustHeader(t, KindMelderegister, s))
+	recs := ReadRows(ListeMelderegister, s, mustHeader(t, ListeMelderegister, s))
 	if len(recs) != 6 {
 		t.Fatalf("got %d records", len(recs))
 	}
@@ -223,8 +223,8 @@ func TestReadRowsSchuelerFromKlasseColumn(t *testing.T) {
 		[]string{"2101", "800001.0", "Wolf", "Henry", "16.10.19", "Q1", "Am Anger", "59"},
 		[]string{"", "", "Otto", "Jördis", "24.05.2021", "", "", ""},
 	)
-	h := mustHeader(t, KindSchueler, s)
-	recs := Reader{ReferenceYear: 2026, SchulnummerDigits: 5}.ReadRows(KindSchueler, s, h)
+	h := mustHeader(t, ListeSchueler, s)
+	recs := Reader{ReferenceYear: 2026, SchulnummerDigits: 5}.ReadRows(ListeSchueler, s, h)
 	if len(recs) != 3 {
 		t.Fatalf("got %d records", len(recs))
 	}
@@ -266,7 +266,7 @@ func TestReadRowsSchulbezirke(t *testing.T) {
 		[]string{"Am Anger", "1-9", "", "", "", "", "", "20101", "01.08.2028"},                  // 9
 		[]string{"Am Anger", "", "", "", "", "", "", "20101", "15.03.2028"},                     // 10
 	)
-	recs := Reader{ReferenceYear: 2026}.ReadRows(KindSchulbezirke, s, mustHeader(t, KindSchulbezirke, s))
+	recs := Reader{ReferenceYear: 2026}.ReadRows(ListeSchulbezirke, s, mustHeader(t, ListeSchulbezirke, s))
 	if len(recs) != 7 {
 		t.Fatalf("got %d records", len(recs))
 	}
@@ -310,7 +310,7 @@ func TestReadRowsSchulen(t *testing.T) {
 		[]string{"020301", "Gymnasium Musterstadt", "Gymnasium", "frei (Ersatzschule)", "4.0", "28"},
 		[]string{"2o3o1", "", "Uni", "Land", "2,5", "viele"},
 	)
-	recs := ReadRows(KindSchulen, s, mustHeader(t, KindSchulen, s))
+	recs := ReadRows(ListeSchulen, s, mustHeader(t, ListeSchulen, s))
 	if len(recs) != 3 {
 		t.Fatalf("got %d records", len(recs))
 	}
@@ -333,11 +333,11 @@ func TestReadRowsShortRowsAndExtraColumns(t *testing.T) {
 		[]string{"Familienname", "Vornamen", "Bemerkung", "Geburtsdatum", "Straße", "Hausnummer"},
 		[]string{"Arnold", "Kind", "zieht um"}, // the row ends early
 	)
-	h := mustHeader(t, KindMelderegister, s)
+	h := mustHeader(t, ListeMelderegister, s)
 	if !slices.Equal(h.Ignored, []string{"Bemerkung"}) {
 		t.Errorf("Ignored = %v", h.Ignored)
 	}
-	recs := ReadRows(KindMelderegister, s, h)
+	recs := ReadRows(ListeMelderegister, s, h)
 	want := []string{"D2 pflichtfeld_leer", "E2 pflichtfeld_leer", "F2 pflichtfeld_leer"}
 	if len(recs) != 1 || !slices.Equal(cellsAndCodes(recs[0].Problems), want) {
 		t.Errorf("records = %+v", recs)
@@ -346,7 +346,7 @@ func TestReadRowsShortRowsAndExtraColumns(t *testing.T) {
 
 func TestReadRowsWithoutHeader(t *testing.T) {
 	s := sheetOf("Liste", []string{"Arnold", "Kind"})
-	if recs := ReadRows(KindMelderegister, s, HeaderMatch{}); recs != nil {
+	if recs := ReadRows(ListeMelderegister, s, HeaderMatch{}); recs != nil {
 		t.Errorf("records without a header = %+v", recs)
 	}
 }
@@ -357,7 +357,7 @@ func TestReadRowsSchulbezirkeNumberAndName(t *testing.T) {
 		[]string{"Rosenweg", "2", "50", "20101", "Grundschule Am Anger"},
 		[]string{"Rosenweg", "1", "49", "", "Grundschule Rosenweg"},
 	)
-	recs := ReadRows(KindSchulbezirke, s, mustHeader(t, KindSchulbezirke, s))
+	recs := ReadRows(ListeSchulbezirke, s, mustHeader(t, ListeSchulbezirke, s))
 	if len(recs) != 2 {
 		t.Fatalf("got %d records", len(recs))
 	}
@@ -375,7 +375,7 @@ func TestReadRowsSchulbezirkeNumberAndName(t *testing.T) {
 func TestReadRowsPlausibility(t *testing.T) {
 	today := time.Date(2026, 12, 6, 15, 0, 0, 0, time.UTC)
 	r := Reader{Today: today}
-	codes := func(k Kind, rows ...[]string) ([]string, []Record) {
+	codes := func(k Listenart, rows ...[]string) ([]string, []Record) {
 		t.Helper()
 		s := sheetOf("Liste", rows...)
 		recs := r.ReadRows(k, s, mustHeader(t, k, s))
@@ -386,7 +386,7 @@ func TestReadRowsPlausibility(t *testing.T) {
 		return out, recs
 	}
 	reg := []string{"Familienname", "Vornamen", "Geburtsdatum", "Straße", "Hausnummer", "Zuzugsdatum", "Wegzugsdatum"}
-	got, recs := codes(KindMelderegister, reg,
+	got, recs := codes(ListeMelderegister, reg,
 		[]string{"Heute", "Ida", "06.12.2026", "Rosenweg", "1", "", ""},            // born today: fine
 		[]string{"Zukunft", "Tom", "01.01.2031", "Rosenweg", "2", "", ""},          // C3
 		[]string{"Alt", "Kai", "1990-05-05", "Rosenweg", "3", "", ""},              // C4: ISO from a date cell
@@ -410,7 +410,7 @@ func TestReadRowsPlausibility(t *testing.T) {
 	}
 
 	// Pupils may be older (vocational schools); admission not before birth.
-	got, _ = codes(KindSchueler, []string{"Schulnummer", "Familienname", "Vornamen", "Geburtsdatum", "Klasse", "Eintrittsdatum"},
+	got, _ = codes(ListeSchueler, []string{"Schulnummer", "Familienname", "Vornamen", "Geburtsdatum", "Klasse", "Eintrittsdatum"},
 		[]string{"20101", "Berufs", "Schüler", "01.01.1999", "11a", "01.08.2024"},
 		[]string{"20101", "Zu", "Alt", "01.01.1990", "11a", "01.08.2024"},
 		[]string{"20101", "Früh", "Ein", "01.01.2019", "1a", "01.08.2018"},
@@ -422,7 +422,7 @@ func TestReadRowsPlausibility(t *testing.T) {
 	}
 
 	// School years: a directory looks ahead ten years, pupil counts are history.
-	got, _ = codes(KindSchulbezirke, []string{"Straße", "Grundschule", "gültig ab"},
+	got, _ = codes(ListeSchulbezirke, []string{"Straße", "Grundschule", "gültig ab"},
 		[]string{"Rosenweg", "20101", "2027/28"},
 		[]string{"Rosenweg", "20101", "2040/41"},
 		[]string{"Rosenweg", "20101", "1950/51"},
@@ -430,7 +430,7 @@ func TestReadRowsPlausibility(t *testing.T) {
 	if want := []string{"C3 schuljahr_unplausibel", "C4 schuljahr_unplausibel"}; !slices.Equal(got, want) {
 		t.Errorf("directory: %v, want %v", got, want)
 	}
-	got, _ = codes(KindSchuelerzahlen, []string{"Schulnummer", "Schuljahr", "Jahrgangsstufe", "Anzahl"},
+	got, _ = codes(ListeSchuelerzahlen, []string{"Schulnummer", "Schuljahr", "Jahrgangsstufe", "Anzahl"},
 		[]string{"20101", "2025/26", "1", "50"},
 		[]string{"20101", "2030/31", "1", "50"},
 	)

@@ -29,7 +29,7 @@ type Source interface {
 
 // Options steer one run.
 type Options struct {
-	Kind Kind
+	Listenart Listenart
 	// Sheet names the sheet to read; "" picks the best-matching one.
 	Sheet   string
 	Mapping Mapping
@@ -96,18 +96,18 @@ func Run(ctx context.Context, src Source, opt Options, sink func(Record) error) 
 	if err != nil {
 		return Outcome{}, err
 	}
-	if opt.Kind == KindSchueler && opt.Schulnummer == "" {
+	if opt.Listenart == ListeSchueler && opt.Schulnummer == "" {
 		if _, ok := h.Columns["schulnummer"]; !ok {
 			return Outcome{}, &FileError{Code: CodePflichtspalteFehlt,
 				Message: "Die Liste hat keine Spalte „Schulnummer“. Bitte die Spalte ergänzen oder die Schulnummer beim Hochladen angeben (schulnummer=…)."}
 		}
 	}
 	out := Outcome{Sheet: h.Sheet, HeaderRow: h.RowNumber, Header: h}
-	st := opt.Reader.Stream(opt.Kind, h.Sheet, h)
+	st := opt.Reader.Stream(opt.Listenart, h.Sheet, h)
 	last := time.Now()
 	handle := func(rec Record) error {
 		out.Rows++
-		if opt.Kind == KindSchueler {
+		if opt.Listenart == ListeSchueler {
 			fillSchulnummer(&rec, opt.Schulnummer, h)
 		}
 		if opt.Check != nil && rec.OK() {
@@ -217,7 +217,7 @@ func chooseSheet(ctx context.Context, src Source, opt Options) (int, HeaderMatch
 		if err != nil && !errors.Is(err, errProbeDone) {
 			return 0, HeaderMatch{}, err
 		}
-		h, herr := DetectHeader(opt.Kind, probe, opt.Mapping)
+		h, herr := DetectHeader(opt.Listenart, probe, opt.Mapping)
 		if herr != nil {
 			var he *HeaderError
 			if errors.As(herr, &he) && (firstErr == nil || len(h.Columns) > 0) {

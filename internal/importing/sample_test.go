@@ -29,14 +29,14 @@ func TestSampleRegisterCSV(t *testing.T) {
 	}
 	s.Rows = append(s.Rows, Row{Number: len(lines) + 3, Cells: []string{"Anzahl: 100"}})
 
-	h, err := DetectHeader(KindMelderegister, s, nil)
+	h, err := DetectHeader(ListeMelderegister, s, nil)
 	if err != nil {
 		t.Fatalf("DetectHeader: %v", err)
 	}
 	if h.RowNumber != 3 || len(h.Ignored) != 0 || len(h.Columns) != len(lines[0]) {
 		t.Fatalf("header = %+v", h)
 	}
-	recs := Reader{ReferenceYear: 2026}.ReadRows(KindMelderegister, s, h)
+	recs := Reader{ReferenceYear: 2026}.ReadRows(ListeMelderegister, s, h)
 	if len(recs) != 100 {
 		t.Fatalf("got %d records, want 100", len(recs))
 	}

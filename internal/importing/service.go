@@ -47,7 +47,7 @@ type Counts struct {
 // Import is one uploaded list and what became of it.
 type Import struct {
 	ID          string
-	Kind        Kind
+	Listenart   Listenart
 	Status      Status
 	DryRun      bool
 	OnError     OnError
@@ -103,11 +103,11 @@ type Store interface {
 	Problems(ctx context.Context, id string) ([]StoredProblem, error)
 	File(ctx context.Context, id string) (File, error)
 	Undo(ctx context.Context, id string) error
-	Mapping(ctx context.Context, kind Kind) (Mapping, error)
+	Mapping(ctx context.Context, kind Listenart) (Mapping, error)
 	// SaveMapping stores m; pruefe, if not nil, sees the stored mappings
 	// of the kind first (no other writer of the kind in between) and may
 	// refuse.
-	SaveMapping(ctx context.Context, kind Kind, m Mapping, by string, pruefe func(alt Mapping) error) error
+	SaveMapping(ctx context.Context, kind Listenart, m Mapping, by string, pruefe func(alt Mapping) error) error
 }
 
 // Request is what an uploader asks for.
@@ -143,10 +143,10 @@ func NewService(store Store, limits Limits) *Service { return &Service{store: st
 // Submit validates the request and queues the import.
 func (s *Service) Submit(ctx context.Context, req Request, file File) (Import, error) {
 	var fe []apperr.FieldError
-	kind, err := ParseKind(req.Kind)
+	kind, err := ParseListenart(req.Kind)
 	if err != nil || req.Kind == "" {
 		fe = append(fe, apperr.FieldError{Pointer: "/kind", Code: CodeListenartUnbekannt,
-			Message: UnknownKindMessage(req.Kind)})
+			Message: UnknownListenartMessage(req.Kind)})
 	}
 	onErr := OnError(strings.ToLower(strings.TrimSpace(req.OnError)))
 	if onErr == "" {
@@ -180,7 +180,7 @@ func (s *Service) Submit(ctx context.Context, req Request, file File) (Import, e
 		status = StatusRunning
 	}
 	return s.store.Create(ctx, Import{
-		Kind: kind, Status: status, DryRun: req.DryRun, OnError: onErr, Sheet: strings.TrimSpace(req.Sheet),
+		Listenart: kind, Status: status, DryRun: req.DryRun, OnError: onErr, Sheet: strings.TrimSpace(req.Sheet),
 		Schulnummer: strings.TrimSpace(req.Schulnummer), ConfirmRemovals: req.ConfirmRemovals, Filename: req.Filename, Size: file.Size(), CreatedBy: req.CreatedBy,
 	}, file)
 }
@@ -206,15 +206,15 @@ func (s *Service) List(ctx context.Context, limit int, after string) (page.Page[
 // when no kind's header is found at all.
 func (s *Service) Recognise(ctx context.Context, src Source, kind, sheet string) (Recognition, error) {
 	if kind == "" {
-		mappings := map[Kind]Mapping{}
-		for _, k := range Kinds() {
+		mappings := map[Listenart]Mapping{}
+		for _, k := range Listenarten() {
 			m, err := s.store.Mapping(ctx, k)
 			if err != nil {
 				return Recognition{}, err
 			}
 			mappings[k] = m
 		}
-		r, ok, err := GuessKind(ctx, src, sheet, mappings)
+		r, ok, err := GuessListenart(ctx, src, sheet, mappings)
 		if err != nil {
 			return Recognition{}, err
 		}
@@ -224,10 +224,10 @@ func (s *Service) Recognise(ctx context.Context, src Source, kind, sheet string)
 		}
 		return r, nil
 	}
-	k, err := ParseKind(kind)
+	k, err := ParseListenart(kind)
 	if err != nil {
 		return Recognition{}, apperr.Invalid("Der Upload kann so nicht angenommen werden.", []apperr.FieldError{{Pointer: "/kind", Code: CodeListenartUnbekannt,
-			Message: UnknownKindMessage(kind)}})
+			Message: UnknownListenartMessage(kind)}})
 	}
 	m, err := s.store.Mapping(ctx, k)
 	if err != nil {
@@ -259,10 +259,10 @@ func humanBytes(n int64) string {
 
 // Mapping returns the saved header mappings of a kind (normalised header →
 // field; "" = ignore the column).
-func (s *Service) Mapping(ctx context.Context, kind string) (Kind, Mapping, error) {
-	k, err := ParseKind(kind)
+func (s *Service) Mapping(ctx context.Context, kind string) (Listenart, Mapping, error) {
+	k, err := ParseListenart(kind)
 	if err != nil {
-		return "", nil, apperr.NotFound(fmt.Sprintf("Eine Listenart „%s“ gibt es nicht. Erwartet: %s.", kind, KindNames()))
+		return "", nil, apperr.NotFound(fmt.Sprintf("Eine Listenart „%s“ gibt es nicht. Erwartet: %s.", kind, ListenartNamen()))
 	}
 	m, err := s.store.Mapping(ctx, k)
 	return k, m, err
@@ -279,9 +279,9 @@ func (s *Service) SaveMapping(ctx context.Context, kind string, m Mapping, by st
 // first: they are saved only while passt accepts the stored ones (the
 // state the client read), else apperr.ClassPreconditionFailed. passt nil: always.
 func (s *Service) SaveMappingWenn(ctx context.Context, kind string, m Mapping, by string, passt func(Mapping) bool) error {
-	k, err := ParseKind(kind)
+	k, err := ParseListenart(kind)
 	if err != nil {
-		return apperr.NotFound(fmt.Sprintf("Eine Listenart „%s“ gibt es nicht. Erwartet: %s.", kind, KindNames()))
+		return apperr.NotFound(fmt.Sprintf("Eine Listenart „%s“ gibt es nicht. Erwartet: %s.", kind, ListenartNamen()))
 	}
 	known := map[string]bool{"": true}
 	var names []string

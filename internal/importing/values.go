@@ -532,15 +532,15 @@ func shortValue(s string) string {
 // maxAgeYears is how old a person in a list of the kind may be: the
 // register extract the city sends holds children and young people, pupil
 // lists and confirmations pupils (adults at vocational schools too).
-var maxAgeYears = map[Kind]int{KindMelderegister: 25, KindSchueler: 30, KindBestaetigungen: 30}
+var maxAgeYears = map[Listenart]int{ListeMelderegister: 25, ListeSchueler: 30, ListeBestaetigungen: 30}
 
 // schuljahrRange is how many school years before and after the current one
 // a school-year field of the kind may name: a street directory and the
 // years of entry look ahead, the pupil counts are history.
-var schuljahrRange = map[Kind][2]int{
-	KindSchulbezirke:   {50, 10},
-	KindSchuelerzahlen: {50, 1},
-	KindBevoelkerung:   {50, 10},
+var schuljahrRange = map[Listenart][2]int{
+	ListeSchulbezirke:   {50, 10},
+	ListeSchuelerzahlen: {50, 1},
+	ListeBevoelkerung:   {50, 10},
 }
 
 // Dates of validity (moving in and out, admission) lie within these

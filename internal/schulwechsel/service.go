@@ -349,7 +349,7 @@ func (s *Service) aenderung(w *Schulwechsel, rec Record) Aenderung {
 }
 
 func personenschluessel(familienname, vornamen string, geburtsdatum time.Time) string {
-	return importing.Schluessel(importing.KindMelderegister,
+	return importing.Schluessel(importing.ListeMelderegister,
 		map[string]any{"familienname": familienname, "vornamen": vornamen, "geburtsdatum": geburtsdatum})
 }
 
@@ -392,7 +392,7 @@ func (s *Service) entscheide(w *Schulwechsel, a Aenderung, l Lage) (Aenderung, e
 	case neu != "":
 		auf := w.Aufnahme
 		a.Aufgenommen = &SchuelerEintrag{
-			Schluessel: importing.Schluessel(importing.KindSchueler, map[string]any{"schulnummer": neu,
+			Schluessel: importing.Schluessel(importing.ListeSchueler, map[string]any{"schulnummer": neu,
 				"schuelernummer": sn, "familienname": fam, "vornamen": vor, "geburtsdatum": geb}),
 			Schulnummer: neu, Schuelernummer: sn,
 			Familienname: fam, Vornamen: vor, Geburtsdatum: geb, Geschlecht: p.Geschlecht.Value,
