@@ -123,7 +123,8 @@ func (s *server) auditRoutes() []route {
 
 type auditEntryJSON struct {
 	Seq       int64     `json:"seq"`
-	Zeit      time.Time `json:"zeit"`
+	CreatedAt time.Time `json:"created_at"`
+	Zeit      time.Time `json:"zeit"` // deprecated name of created_at
 	Subject   string    `json:"subject"`
 	Rollen    []string  `json:"rollen"`
 	Client    string    `json:"client"`
@@ -208,7 +209,7 @@ func (s *server) getAudit(c *fiber.Ctx) error {
 	}
 	items := make([]auditEntryJSON, len(entries))
 	for i, e := range entries {
-		items[i] = auditEntryJSON{Seq: e.Seq, Zeit: e.Zeit.UTC(), Subject: e.Subject, Rollen: splitRoles(e.Rollen), Client: e.Client,
+		items[i] = auditEntryJSON{Seq: e.Seq, CreatedAt: e.Zeit.UTC(), Zeit: e.Zeit.UTC(), Subject: e.Subject, Rollen: splitRoles(e.Rollen), Client: e.Client,
 			Operation: e.Operation, Ressource: e.Ressource, Anzahl: e.Anzahl, RequestID: e.RequestID, Ergebnis: e.Ergebnis,
 			Detail: e.Detail, Hash: hex.EncodeToString(e.Hash)}
 	}

@@ -10,7 +10,8 @@ import (
 
 type changeJSON struct {
 	Position  string            `json:"position"`
-	Time      time.Time         `json:"time"`
+	CreatedAt time.Time         `json:"created_at"`
+	Time      time.Time         `json:"time"` // deprecated name of created_at
 	Entity    string            `json:"entity"`
 	ID        string            `json:"id"`
 	Operation string            `json:"operation"`
@@ -28,7 +29,7 @@ func (s *server) getChanges(c *fiber.Ctx) error {
 	}
 	items := make([]changeJSON, len(page.Items))
 	for i, e := range page.Items {
-		items[i] = changeJSON{Position: e.Position, Time: e.Time.UTC(), Entity: e.Entity, ID: e.ID, Operation: string(e.Operation), Key: e.Key}
+		items[i] = changeJSON{Position: e.Position, CreatedAt: e.Time.UTC(), Time: e.Time.UTC(), Entity: e.Entity, ID: e.ID, Operation: string(e.Operation), Key: e.Key}
 	}
 	audit.Count(c.UserContext(), len(items))
 	// A feed: next is the position to go on from, never null once there

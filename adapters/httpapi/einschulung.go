@@ -59,7 +59,8 @@ type einschulungMeldungJSON struct {
 	Schulnummer  *string   `json:"schulnummer"`
 	Art          *string   `json:"art"`
 	Entscheidung *string   `json:"entscheidung"`
-	GeaendertAm  time.Time `json:"geaendert_am"`
+	UpdatedAt    time.Time `json:"updated_at"`
+	GeaendertAm  time.Time `json:"geaendert_am"` // deprecated name of updated_at
 	Hinweis      string    `json:"hinweis,omitempty"`
 }
 
@@ -99,7 +100,7 @@ func (s *server) postMeldung(c *fiber.Ctx) error {
 	}
 	m := r.Meldung
 	return c.JSON(einschulungMeldungJSON{KindID: r.KindID, Schuljahr: sj.String(), Typ: string(m.Typ), Schulnummer: orNull(m.Schulnummer),
-		Art: orNull(string(m.Art)), Entscheidung: orNull(string(m.Entscheidung)), GeaendertAm: m.Geaendert.UTC(),
+		Art: orNull(string(m.Art)), Entscheidung: orNull(string(m.Entscheidung)), UpdatedAt: m.Geaendert.UTC(), GeaendertAm: m.Geaendert.UTC(),
 		Hinweis: r.Hinweis})
 }
 

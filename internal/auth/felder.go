@@ -43,14 +43,14 @@ var (
 		"auskunftssperre", "art", "status"}
 	wechselFelder   = []string{"id", "format", "bewegung", "created_at", "schueler", "sorgeberechtigte", "aufnahme", "bisherige_schule", "hinweise", "klaerung"}
 	offenFelder     = []string{"art", "schulwechsel_id", "familienname", "vornamen", "geburtsdatum", "schule", "aufnehmende", "seit", "frist", "text"}
-	changeFelder    = []string{"position", "time", "entity", "id", "operation", "key"}
+	changeFelder    = []string{"position", "created_at", "time", "entity", "id", "operation", "key"}
 	fehlerFelder    = []string{"sheet", "row", "column", "cell", "field", "code", "message", "message.anschrift"}
 	zuordnungFelder = []string{"kind_id", "ordnungsmerkmal", "familienname", "vornamen", "geburtsdatum", "entscheidung", "score",
 		"uebereinstimmend", "begruendung", "schueler"}
 	fallFelder = []string{"id", "kind_id", "kind", "kind.anschrift", "status", "grund", "befreit_bis", "anlass", "bemerkung", "abgleich_id", "letzter_abgleich_id",
 		"letzte_entscheidung", "created_at", "updated_at", "historie"}
 	lueckeFelder = []string{"strasse", "hausnummer", "plz", "ortsteil", "grund", "anzahl", "kinder"}
-	auditFelder  = []string{"seq", "zeit", "subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail", "hash"}
+	auditFelder  = []string{"seq", "created_at", "zeit", "subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail", "hash"}
 )
 
 // Feldrichtlinien is the field policy of the gateway. Planners (role
