@@ -293,7 +293,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	app := httpapi.New(httpapi.Deps{
 		Audit:   auditStore,
 		Schulen: schulen,
-		Planung: httpapi.PlanungDeps{Service: planungService(postgres.NewPlanungStore(pool, bezirke, cfg.Einschulung), cfg)},
+		Planung: httpapi.PlanungDeps{Service: planungService(postgres.NewPlanungStore(pool), bezirke, cfg)},
 		Einschulung: httpapi.EinschulungDeps{
 			Schulbezirke: schulbezirk.NewService(bezirke),
 			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, cfg.Einschulung, ps),
@@ -412,8 +412,8 @@ func pruneFeed(ctx context.Context, feed *postgres.FeedStore, log *slog.Logger) 
 
 // planungService is the planning service with the configured threshold
 // and SEPl-VO minimum sizes.
-func planungService(store planung.Store, cfg config) *planung.Service {
-	svc := planung.NewService(store)
+func planungService(store planung.Store, bezirke planung.Verzeichnis, cfg config) *planung.Service {
+	svc := planung.NewService(store, bezirke, cfg.Einschulung)
 	svc.Schwelle, svc.Mindestgroessen = cfg.PlanungSchwelle, cfg.Mindestgroessen
 	return svc
 }
