@@ -22,6 +22,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/jwtauth"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/web"
+	"github.com/schulgateway/schulgateway/internal/aufbewahrung"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
@@ -282,7 +283,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	auditStore := postgres.NewAuditStore(pool)
 	auditStore.Start(wctx) // ends after the last request has been answered
 	go chainAudit(ctx, auditStore, log)
-	go retainDaily(ctx, pool, auditStore, cfg.Aufbewahrung, log)
+	go retainDaily(ctx, aufbewahrung.NewService(postgres.NewAufbewahrungStore(pool, auditStore), cfg.Aufbewahrung), log)
 	spStore := postgres.NewSchulpflichtStore(pool)
 	spService := schulpflicht.NewService(spStore, schulpflicht.Spanne{Regel: cfg.Einschulung, Jahre: cfg.SchulpflichtJahre}, cfg.Schulpflicht, nil)
 	spWorker := postgres.NewAbgleichWorker(spStore, spService.Run, log)
@@ -372,7 +373,7 @@ func chainAudit(ctx context.Context, store *postgres.AuditStore, log *slog.Logge
 // retainDaily runs the retention a minute after start and then daily:
 // children who moved away long ago are anonymised, old upload files and
 // audit entries deleted (RETENTION_*_TAGE). Each run is audited.
-func retainDaily(ctx context.Context, pool *pgxpool.Pool, store *postgres.AuditStore, a postgres.Aufbewahrung, log *slog.Logger) {
+func retainDaily(ctx context.Context, svc *aufbewahrung.Service, log *slog.Logger) {
 	next := time.After(time.Minute)
 	for {
 		select {
@@ -381,7 +382,7 @@ func retainDaily(ctx context.Context, pool *pgxpool.Pool, store *postgres.AuditS
 		case <-next:
 		}
 		next = time.After(24 * time.Hour)
-		b, ran, err := postgres.Bereinigen(ctx, pool, store, a, time.Now())
+		b, ran, err := svc.Bereinigen(ctx, time.Now())
 		switch {
 		case err != nil && ctx.Err() == nil:
 			log.Warn("retention failed", "err", err)
