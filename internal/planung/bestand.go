@@ -129,13 +129,31 @@ func schuelerzahlen(aktive, historie []Zahl, jetzt int) []Zahl {
 // nowhere.
 func kohorten(kinder []Einwohner, regel einschulung.Regel, ix *schulbezirk.Index) map[kk]int {
 	out := map[kk]int{}
+	// Siblings and neighbours share an address: each address is looked up
+	// once per year.
+	type ort struct {
+		adresse schulbezirk.Adresse
+		jahr    int
+	}
+	type zuordnung struct {
+		schulnummer string
+		ok          bool // false: no row places the address, or two schools' rows do
+	}
+	bezirk := map[ort]zuordnung{}
 	for _, k := range kinder {
 		sj, ok := Einschulungsjahr(regel, k.Geburtsdatum)
 		if !ok {
 			continue
 		}
-		if r, err := ix.Zuordnung(k.Adresse, sj); err == nil {
-			out[kk{r.Schulnummer, sj.StartYear()}]++
+		o := ort{k.Adresse, sj.StartYear()}
+		z, bekannt := bezirk[o]
+		if !bekannt {
+			r, err := ix.Zuordnung(k.Adresse, sj)
+			z = zuordnung{r.Schulnummer, err == nil}
+			bezirk[o] = z
+		}
+		if z.ok {
+			out[kk{z.schulnummer, o.jahr}]++
 		}
 	}
 	return out
