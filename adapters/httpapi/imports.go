@@ -64,6 +64,22 @@ type importJSON struct {
 	Recognised *recognisedJSON `json:"recognised,omitempty"`
 	// KindDetected is true in the answer to an upload without kind.
 	KindDetected bool `json:"kind_detected,omitempty"`
+	// ConfirmRemovals is the number of removals the upload confirmed.
+	ConfirmRemovals *int `json:"confirm_removals"`
+	// RemovalsToConfirm > 0: not applied (a dry run: would not be) unless
+	// uploaded again with confirm_removals equal to it; RemovalMeaning
+	// says what a removal does ("als weggezogen markiert").
+	RemovalsToConfirm int    `json:"removals_to_confirm"`
+	RemovalMeaning    string `json:"removal_meaning"`
+	// NotDelivered: fields without a column, kept as stored.
+	NotDelivered []fieldJSON `json:"not_delivered"`
+	// Schools a pupil list changes.
+	Schools []string `json:"schools"`
+}
+
+type fieldJSON struct {
+	Field string `json:"field"`
+	Label string `json:"label"`
 }
 
 type recognisedJSON struct {
@@ -137,8 +153,38 @@ func toImportJSON(imp importing.Import) importJSON {
 		Filename: imp.Filename, Size: imp.Size, CreatedBy: imp.CreatedBy, CreatedAt: imp.CreatedAt.UTC(),
 		StartedAt: imp.StartedAt, FinishedAt: imp.FinishedAt, Progress: progressJSON{RowsRead: imp.RowsRead},
 		Sheet: imp.SheetUsed, HeaderRow: imp.HeaderRow, Counts: imp.Counts, Detail: imp.Detail, UndoneAt: imp.UndoneAt,
-		Links: map[string]string{"self": base, "errors": base + "/errors", "errors_xlsx": base + "/errors.xlsx"},
+		Links:           map[string]string{"self": base, "errors": base + "/errors", "errors_xlsx": base + "/errors.xlsx"},
+		ConfirmRemovals: imp.ConfirmRemovals, RemovalsToConfirm: imp.RemovalsToConfirm, RemovalMeaning: importing.RemovalMeaning(imp.Kind),
+		NotDelivered: notDeliveredJSON(imp), Schools: append([]string{}, imp.Schulen...),
 	}
+}
+
+func notDeliveredJSON(imp importing.Import) []fieldJSON {
+	labels := map[string]string{}
+	for _, f := range importing.Fields(imp.Kind) {
+		labels[f.Name] = f.Label
+	}
+	out := []fieldJSON{}
+	for _, f := range imp.NotDelivered {
+		out = append(out, fieldJSON{Field: f, Label: labels[f]})
+	}
+	return out
+}
+
+// confirmParam reads confirm_removals: the number of removals the
+// uploader confirms (nil when not given).
+func confirmParam(c *fiber.Ctx, fe *[]apperr.FieldError) *int {
+	v := strings.TrimSpace(c.Query("confirm_removals"))
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		*fe = append(*fe, apperr.FieldError{Pointer: "/confirm_removals", Code: "wert_ungueltig",
+			Message: fmt.Sprintf("„%s“ ist für confirm_removals nicht erlaubt. Erwartet: die Zahl der Entfernungen, die der Probelauf genannt hat, z. B. 400.", c.Query("confirm_removals"))})
+		return nil
+	}
+	return &n
 }
 
 func boolParam(c *fiber.Ctx, name string, fe *[]apperr.FieldError) bool {
@@ -248,6 +294,7 @@ func discardUpload(f *os.File) {
 func (s *server) postImport(c *fiber.Ctx) error {
 	var fe []apperr.FieldError
 	dryRun := boolParam(c, "dry_run", &fe)
+	confirm := confirmParam(c, &fe)
 	tmp, filename, err := s.receiveUpload(c)
 	switch {
 	case errors.Is(err, errNoFile):
@@ -295,7 +342,7 @@ func (s *server) postImport(c *fiber.Ctx) error {
 	p := principal(c)
 	imp, err := s.Imports.Service.Submit(c.UserContext(), importing.Request{
 		Kind: kind, DryRun: dryRun, OnError: c.Query("on_error"), Sheet: c.Query("sheet"),
-		Schulnummer: c.Query("schulnummer"), Filename: filename, CreatedBy: p.Subject,
+		Schulnummer: c.Query("schulnummer"), ConfirmRemovals: confirm, Filename: filename, CreatedBy: p.Subject,
 	}, data)
 	if err != nil {
 		return err

@@ -34,6 +34,34 @@ type kindSpec struct {
 	// pseudonymous: the feed names records by the Processor's pseudonym of
 	// their key, never by the key itself (children: the register's data).
 	pseudonymous bool
+	// identity, for lists of people: how a row finds its stored record
+	// whatever the shape of the list (with or without an id column).
+	identity *identitySpec
+	// sources names the fields a column is read from where they differ
+	// from its name; a column with no source field (status) is always
+	// delivered. A column none of whose fields has a column in the list
+	// keeps its stored value.
+	sources map[string][]string
+	// keepIfNull: columns whose empty cell keeps the stored value (an
+	// empty cell says neither yes nor no), with the value a new record
+	// gets instead.
+	keepIfNull map[string]string
+	// scopeGroup groups the records of the removal scope for the snapshot
+	// guard (a pupil list: per school); "" : one group.
+	scopeGroup string
+}
+
+// identitySpec: a row is matched by the id column where both the row and
+// the stored record have an id, else by personenschluessel (folded name
+// and birth date), within the same value of the column within ("" : all).
+type identitySpec struct {
+	idCol  string
+	within string
+	// skip: stored records never found by name (anonymised ones).
+	skip string
+	// ownKey: the key (SQL over t) a record created from a row with its id
+	// has; a record whose key differs got its id later.
+	ownKey string
 }
 
 var kindSpecs = map[importing.Kind]kindSpec{
@@ -76,6 +104,8 @@ var kindSpecs = map[importing.Kind]kindSpec{
 		// The directory is the Satzung's whole list: a rule it no longer
 		// has is gone (and comes back if the import is undone).
 		removal: "DELETE",
+		sources: map[string][]string{"hausnummer_von": {"hausnummer_von"}, "zusatz_von": {"zusatz_von", "hausnummer_von"},
+			"zusatz_bis": {"zusatz_bis", "hausnummer_bis"}},
 	},
 	importing.KindMelderegister: {
 		table: "kinder", keyCol: "schluessel",
@@ -86,7 +116,10 @@ var kindSpecs = map[importing.Kind]kindSpec{
 			if s2 := text(v["sorgeberechtigte_2"]); s2 != "" {
 				sorge = strings.TrimPrefix(sorge+"; "+s2, "; ")
 			}
-			sperre, _ := v["auskunftssperre"].(bool)
+			var sperre any // empty cell: keep what is stored
+			if b, ok := v["auskunftssperre"].(bool); ok {
+				sperre = b
+			}
 			return []any{textOrNil(v["ordnungsmerkmal"]), text(v["familienname"]), text(v["vornamen"]), textOrNil(v["rufname"]),
 				dateOrNil(v["geburtsdatum"]), textOrNil(v["geschlecht"]), text(v["strasse"]), text(v["hausnummer"]),
 				textOrNil(v["plz"]), textOrNil(v["ort"]), textOrNil(v["ortsteil"]), sperre, dateOrNil(v["zuzug"]), dateOrNil(v["wegzug"]),
@@ -98,6 +131,13 @@ var kindSpecs = map[importing.Kind]kindSpec{
 		removal:    "status = 'weggezogen'",
 		active:     "t.status = 'gemeldet'",
 		feedEntity: changefeed.EntityKind, pseudonymous: true,
+		identity: &identitySpec{idCol: "ordnungsmerkmal", skip: "anonymisiert_am IS NOT NULL",
+			ownKey: "'om:' || t.ordnungsmerkmal"},
+		sources: map[string][]string{"sorgeberechtigte": {"sorgeberechtigte", "sorgeberechtigte_2"},
+			"hausnummer": {"hausnummer", "zusatz"}, "status": nil},
+		// An empty cell keeps an Auskunftssperre, and an id: an id is never
+		// cleared by a list.
+		keepIfNull: map[string]string{"auskunftssperre": "false", "ordnungsmerkmal": "NULL"},
 	},
 	importing.KindSchueler: {
 		table: "schueler", keyCol: "schluessel",
@@ -112,7 +152,14 @@ var kindSpecs = map[importing.Kind]kindSpec{
 		// new list have left it.
 		removal: "status = 'abgegangen'",
 		active:  "t.status = 'aktiv'",
-		scope:   "t.schulnummer IN (SELECT DISTINCT schulnummer FROM stg)",
+		// The schools the list is for (stg_scope: the upload's school, else
+		// the schools its rows name).
+		scope:      "t.schulnummer IN (SELECT schulnummer FROM stg_scope)",
+		scopeGroup: "t.schulnummer",
+		identity: &identitySpec{idCol: "schuelernummer", within: "schulnummer",
+			ownKey: "t.schulnummer || '/sn:' || t.schuelernummer"},
+		sources:    map[string][]string{"hausnummer": {"hausnummer", "zusatz"}, "status": nil},
+		keepIfNull: map[string]string{"schuelernummer": "NULL"},
 	},
 	importing.KindBestaetigungen: {
 		table: "bestaetigungen", keyCol: "schluessel",
@@ -148,6 +195,71 @@ var kindSpecs = map[importing.Kind]kindSpec{
 		removal: "DELETE",
 		scope:   "t.schuljahr IN (SELECT DISTINCT schuljahr FROM stg)",
 	},
+}
+
+// delivered tells which of the spec's columns the list has a column for:
+// a field the list does not have keeps its stored value.
+func (spec kindSpec) delivered(kind importing.Kind, h importing.HeaderMatch, uploadWide string) []bool {
+	out := make([]bool, len(spec.cols))
+	for i, c := range spec.cols {
+		srcs, ok := spec.sources[c]
+		if !ok {
+			srcs = []string{c}
+		}
+		if ok && srcs == nil {
+			out[i] = true
+			continue
+		}
+		for _, f := range srcs {
+			if _, has := h.Columns[f]; has {
+				out[i] = true
+			}
+		}
+		if kind == importing.KindSchueler && c == "schulnummer" && uploadWide != "" {
+			out[i] = true
+		}
+	}
+	return out
+}
+
+// notDelivered are the labels of the fields whose stored columns the list
+// leaves as they are.
+func (spec kindSpec) notDelivered(kind importing.Kind, delivered []bool) []string {
+	labels := map[string]string{}
+	for _, f := range importing.Fields(kind) {
+		labels[f.Name] = f.Label
+	}
+	var out []string
+	seen := map[string]bool{}
+	for i, c := range spec.cols {
+		if delivered[i] {
+			continue
+		}
+		srcs, ok := spec.sources[c]
+		if !ok {
+			srcs = []string{c}
+		}
+		for _, f := range srcs[:min(1, len(srcs))] {
+			if l, ok := labels[f]; ok && !seen[f] {
+				seen[f] = true
+				out = append(out, l)
+			}
+		}
+	}
+	return out
+}
+
+// notDeliveredFields are the names of the fields notDelivered lists.
+func (spec kindSpec) notDeliveredFields(kind importing.Kind, delivered []bool) []string {
+	names := map[string]string{}
+	for _, f := range importing.Fields(kind) {
+		names[f.Label] = f.Name
+	}
+	out := []string{}
+	for _, l := range spec.notDelivered(kind, delivered) {
+		out = append(out, names[l])
+	}
+	return out
 }
 
 func schuljahrOrNil(v any) any {

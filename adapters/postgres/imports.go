@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -41,11 +42,12 @@ func (s *ImportStore) Create(ctx context.Context, imp importing.Import, file imp
 	// in-process); the lease keeps workers of running gateways off it.
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `
-			INSERT INTO imports (kind, status, dry_run, on_error, sheet, schulnummer, filename, file_size, created_by, lease_until, started_at)
+			INSERT INTO imports (kind, status, dry_run, on_error, sheet, schulnummer, filename, file_size, created_by, lease_until, started_at, confirm_removals)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-				CASE WHEN $2 = 'running' THEN now() + $10::interval END, CASE WHEN $2 = 'running' THEN now() END)
+				CASE WHEN $2 = 'running' THEN now() + $10::interval END, CASE WHEN $2 = 'running' THEN now() END, $11)
 			RETURNING id`,
-			imp.Kind, imp.Status, imp.DryRun, imp.OnError, imp.Sheet, imp.Schulnummer, imp.Filename, file.Size(), imp.CreatedBy, leaseTime.String()).Scan(&id); err != nil {
+			imp.Kind, imp.Status, imp.DryRun, imp.OnError, imp.Sheet, imp.Schulnummer, imp.Filename, file.Size(), imp.CreatedBy, leaseTime.String(),
+			imp.ConfirmRemovals).Scan(&id); err != nil {
 			return err
 		}
 		return writeFileParts(ctx, tx, id, file, file.Size())
@@ -57,13 +59,14 @@ func (s *ImportStore) Create(ctx context.Context, imp importing.Import, file imp
 }
 
 const importColumns = `id, kind, status, dry_run, on_error, sheet, schulnummer, filename, file_size, created_by, created_at,
-	started_at, finished_at, rows_read, sheet_used, header_row, counts, detail, undone_at`
+	started_at, finished_at, rows_read, sheet_used, header_row, counts, detail, undone_at, confirm_removals, nicht_geliefert, schulen, zu_bestaetigen`
 
 func scanImport(row pgx.Row) (importing.Import, error) {
 	var imp importing.Import
 	var counts []byte
 	err := row.Scan(&imp.ID, &imp.Kind, &imp.Status, &imp.DryRun, &imp.OnError, &imp.Sheet, &imp.Schulnummer, &imp.Filename, &imp.Size,
-		&imp.CreatedBy, &imp.CreatedAt, &imp.StartedAt, &imp.FinishedAt, &imp.RowsRead, &imp.SheetUsed, &imp.HeaderRow, &counts, &imp.Detail, &imp.UndoneAt)
+		&imp.CreatedBy, &imp.CreatedAt, &imp.StartedAt, &imp.FinishedAt, &imp.RowsRead, &imp.SheetUsed, &imp.HeaderRow, &counts, &imp.Detail, &imp.UndoneAt,
+		&imp.ConfirmRemovals, &imp.NotDelivered, &imp.Schulen, &imp.RemovalsToConfirm)
 	if err == nil {
 		err = json.Unmarshal(counts, &imp.Counts)
 	}
@@ -247,10 +250,14 @@ type Processor struct {
 	open  Opener
 	// MaxAttempts bounds how often a crashed import is taken up again.
 	MaxAttempts int
+	// MaxRemovalShare: a snapshot removing more than this share of the
+	// records in its scope needs the number confirmed
+	// (IMPORT_MAX_REMOVAL_SHARE; see importing.Decide).
+	MaxRemovalShare float64
 }
 
 func NewProcessor(store *ImportStore, open Opener) *Processor {
-	return &Processor{store: store, open: open, MaxAttempts: 3}
+	return &Processor{store: store, open: open, MaxAttempts: 3, MaxRemovalShare: importing.DefaultMaxRemovalShare}
 }
 
 // copyBatch is how many staged rows are sent per COPY.
@@ -320,10 +327,13 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 		}
 		// feed_id is the record's id in the change feed (a child's
 		// pseudonym), computed while reading so that writing the feed is
-		// one INSERT … SELECT.
-		stgCols := append([]string{"sheet", "row", "schluessel", "feed_id"}, spec.cols...)
+		// one INSERT … SELECT. ok is false for a faulty row staged only so
+		// that its record is not taken for missing; personkey is the
+		// folded name and birth date a person is found by.
+		stgCols := append([]string{"sheet", "row", "schluessel", "feed_id", "ok", "personkey"}, spec.cols...)
 		if _, err := tx.Exec(ctx, fmt.Sprintf(
-			`CREATE TEMP TABLE stg_in ON COMMIT DROP AS SELECT ''::text AS sheet, 0::integer AS row, %s::text AS schluessel, ''::text AS feed_id, %s FROM %s WITH NO DATA`,
+			`CREATE TEMP TABLE stg_in ON COMMIT DROP AS SELECT ''::text AS sheet, 0::integer AS row, %s::text AS schluessel, ''::text AS feed_id,
+				true AS ok, ''::text AS personkey, %s FROM %s WITH NO DATA`,
 			spec.keyCol, strings.Join(spec.cols, ", "), spec.table)); err != nil {
 			return err
 		}
@@ -334,8 +344,9 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 		defer stopReading()
 		batches := make(chan [][]any, 4)
 		var (
-			out    importing.Outcome
-			runErr error
+			out          importing.Outcome
+			runErr       error
+			unidentified int
 		)
 		read := make(chan struct{})
 		go func() {
@@ -353,19 +364,35 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 					return rctx.Err()
 				}
 			}
-			out, runErr = importing.Run(rctx, src, importing.Options{
-				Kind: imp.Kind, Sheet: imp.Sheet, Mapping: mapping, Schulnummer: imp.Schulnummer, Check: check, Progress: report,
-			}, func(rec importing.Record) error {
+			stage := func(rec importing.Record, ok bool) error {
+				id := importing.RowIdentity(imp.Kind, rec.Values, rec.Raw)
+				if !ok && !id.Known {
+					unidentified++
+					return nil
+				}
 				start := len(cells)
-				key := importing.Schluessel(imp.Kind, rec.Values)
-				cells = append(cells, rec.Sheet, rec.RowNumber, key, feedID(key))
+				fid := ""
+				if ok {
+					fid = feedID(id.Key)
+				}
+				cells = append(cells, rec.Sheet, rec.RowNumber, id.Key, fid, ok, nilIfEmpty(id.Person))
 				cells = append(cells, spec.values(rec.Values)...)
 				batch = append(batch, cells[start:len(cells):len(cells)])
 				if len(batch) == copyBatch {
 					return send()
 				}
 				return nil
-			})
+			}
+			var faulty func(importing.Record) error
+			if spec.removal != "" {
+				// A faulty row of a snapshot still names a record that must
+				// not be taken for missing.
+				faulty = func(rec importing.Record) error { return stage(rec, false) }
+			}
+			out, runErr = importing.Run(rctx, src, importing.Options{
+				Kind: imp.Kind, Sheet: imp.Sheet, Mapping: mapping, Schulnummer: imp.Schulnummer, Check: check, Progress: report,
+				Faulty: faulty,
+			}, func(rec importing.Record) error { return stage(rec, true) })
 			if runErr == nil && len(batch) > 0 {
 				runErr = send()
 			}
@@ -384,7 +411,7 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 		case runErr != nil:
 			return runErr
 		}
-		return p.finish(ctx, tx, imp, spec, out)
+		return p.finish(ctx, tx, imp, spec, out, unidentified)
 	})
 	var ff *fileFailure
 	if errors.As(err, &ff) {
@@ -429,18 +456,45 @@ type fileFailure struct{ err *importing.FileError }
 func (f *fileFailure) Error() string { return f.err.Message }
 
 // finish compares the staged rows with the stored records, records what
-// each row does, writes (unless dry run or rejected) and ends the import.
-// Everything is set-based: the work is PostgreSQL's hash joins, not a loop
-// over rows, and Go's memory does not grow with the list.
-func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import, spec kindSpec, out importing.Outcome) error {
+// each row does, lets the domain decide (importing.Decide), writes if it
+// says so and ends the import. Everything is set-based: the work is
+// PostgreSQL's hash joins, not a loop over rows, and Go's memory does not
+// grow with the list.
+func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import, spec kindSpec, out importing.Outcome, unidentified int) error {
 	problems := out.Problems
+	dropped := out.ProblemsDropped
+	addProblem := func(pr importing.StoredProblem) {
+		if len(problems) >= importing.DefaultMaxProblems {
+			dropped++
+			return
+		}
+		problems = append(problems, pr)
+	}
+	counts := importing.Counts{Rows: out.Rows, Valid: out.Valid, Invalid: out.Invalid}
+
+	// Records a removal must spare although no valid row names them.
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stg_keep (schluessel text) ON COMMIT DROP`); err != nil {
+		return err
+	}
+	// Who is who: each row takes the key of the stored record it means.
+	if spec.identity != nil {
+		if err := p.backfillPersons(ctx, tx, spec); err != nil {
+			return err
+		}
+		ambiguous, err := p.resolve(ctx, tx, imp, spec, addProblem)
+		if err != nil {
+			return err
+		}
+		counts.Valid, counts.Invalid = counts.Valid-ambiguous, counts.Invalid+ambiguous
+	}
+
 	// The same record twice in one list: the first row counts, later
 	// ones are errors (staff must decide which is right).
 	dupRows, err := tx.Query(ctx, `
-		WITH d AS (SELECT schluessel FROM stg_in GROUP BY schluessel HAVING count(*) > 1)
+		WITH d AS (SELECT schluessel FROM stg_in WHERE ok GROUP BY schluessel HAVING count(*) > 1)
 		SELECT sheet, row, first_row FROM (
 			SELECT s.sheet, s.row, min(s.row) OVER (PARTITION BY s.schluessel) AS first_row
-			FROM stg_in s JOIN d USING (schluessel)) x
+			FROM stg_in s JOIN d USING (schluessel) WHERE s.ok) x
 		WHERE row <> first_row ORDER BY row`)
 	if err != nil {
 		return err
@@ -450,28 +504,50 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 	var row, first int
 	if _, err := pgx.ForEachRow(dupRows, []any{&sheet, &row, &first}, func() error {
 		dups++
-		if len(problems) >= importing.DefaultMaxProblems {
-			out.ProblemsDropped++
-			return nil
-		}
-		problems = append(problems, importing.StoredProblem{Sheet: sheet, Row: row, Column: -1, Code: "zeile_doppelt",
+		addProblem(importing.StoredProblem{Sheet: sheet, Row: row, Column: -1, Code: "zeile_doppelt",
 			Message: fmt.Sprintf("Dieser Datensatz steht schon in Zeile %d. Bitte eine der beiden Zeilen löschen oder korrigieren.", first)})
 		return nil
 	}); err != nil {
 		return err
 	}
-	counts := importing.Counts{Rows: out.Rows, Valid: out.Valid - dups, Invalid: out.Invalid + dups}
+	if dups > 0 {
+		if _, err := tx.Exec(ctx, `UPDATE stg_in s SET ok = false WHERE s.ok
+			AND EXISTS (SELECT 1 FROM stg_in f WHERE f.ok AND f.schluessel = s.schluessel AND f.row < s.row)`); err != nil {
+			return err
+		}
+	}
+	counts.Valid, counts.Invalid = counts.Valid-dups, counts.Invalid+dups
 
-	// Each staged row with what it does to the stored records.
+	// Each valid row with what it does to the stored records. Only the
+	// columns the list has are compared: a field it does not deliver keeps
+	// its stored value, and an empty yes/no cell keeps it too.
+	delivered := spec.delivered(imp.Kind, out.Header, imp.Schulnummer)
+	var cmpS, cmpT []string
+	for i, c := range spec.cols {
+		if !delivered[i] {
+			continue
+		}
+		if _, keep := spec.keepIfNull[c]; keep {
+			cmpS = append(cmpS, fmt.Sprintf("coalesce(s.%[1]s, t.%[1]s)", c))
+		} else {
+			cmpS = append(cmpS, "s."+c)
+		}
+		cmpT = append(cmpT, "t."+c)
+	}
+	changed := "false"
+	if len(cmpS) > 0 {
+		changed = fmt.Sprintf("(%s) IS DISTINCT FROM (%s)", strings.Join(cmpS, ", "), strings.Join(cmpT, ", "))
+	}
 	if _, err := tx.Exec(ctx, fmt.Sprintf(`
 		CREATE TEMP TABLE stg ON COMMIT DROP AS
 		SELECT s.*, CASE WHEN t.%[1]s IS NULL THEN 'create'
-		                 WHEN (%[2]s) IS DISTINCT FROM (%[3]s) THEN 'update'
+		                 WHEN %[2]s THEN 'update'
 		                 ELSE 'unchanged' END AS action
-		FROM %[5]s s
-		LEFT JOIN %[4]s t ON t.%[1]s = s.schluessel;
+		FROM stg_in s
+		LEFT JOIN %[3]s t ON t.%[1]s = s.schluessel
+		WHERE s.ok;
 		ANALYZE stg`,
-		spec.keyCol, prefixed("s.", spec.cols), prefixed("t.", spec.cols), spec.table, firstOfEach(dups))); err != nil {
+		spec.keyCol, changed, spec.table)); err != nil {
 		return err
 	}
 	// A street directory that gives one address to two schools is refused
@@ -495,17 +571,17 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 		SELECT $1, sheet, row, action, schluessel FROM stg WHERE action IN (`+kept+`)`, imp.ID); err != nil {
 		return err
 	}
+	var (
+		scopes  []importing.RemovalScope
+		schulen []string
+	)
 	if spec.removal != "" {
-		where := []string{fmt.Sprintf("NOT EXISTS (SELECT 1 FROM stg s WHERE s.schluessel = t.%s)", spec.keyCol)}
-		if spec.active != "" {
-			where = append(where, spec.active)
+		if imp.Kind == importing.KindSchueler {
+			if schulen, err = pupilScope(ctx, tx, imp); err != nil {
+				return err
+			}
 		}
-		if spec.scope != "" {
-			where = append(where, spec.scope)
-		}
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`
-			INSERT INTO import_actions (import_id, sheet, row, action, schluessel)
-			SELECT $1, '', 0, 'remove', t.%s FROM %s t WHERE %s`, spec.keyCol, spec.table, strings.Join(where, " AND ")), imp.ID); err != nil {
+		if scopes, err = p.removals(ctx, tx, imp, spec); err != nil {
 			return err
 		}
 	}
@@ -531,23 +607,38 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 	}); err != nil {
 		return err
 	}
-
-	rejected := imp.OnError == importing.OnErrorReject && counts.Invalid > 0 || overlapRows > 0
-	if !imp.DryRun && !rejected {
-		if err := p.apply(ctx, tx, imp.ID, spec); err != nil {
+	if _, ok := spec.keepIfNull["auskunftssperre"]; ok {
+		// Lifted only by an explicit "nein" (an empty cell is NULL here).
+		if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT
+				count(*) FILTER (WHERE t.auskunftssperre AND s.auskunftssperre = false),
+				count(*) FILTER (WHERE s.auskunftssperre AND t.auskunftssperre IS NOT TRUE)
+			FROM stg s LEFT JOIN %s t ON t.%s = s.schluessel`, spec.table, spec.keyCol)).Scan(
+			&counts.AuskunftssperreAufgehoben, &counts.AuskunftssperreNeu); err != nil {
 			return err
 		}
 	}
-	if err := storeProblems(ctx, tx, imp.ID, problems); err != nil {
-		return err
+
+	d := importing.Decide(importing.Plan{
+		Import: imp, Counts: counts, Scopes: scopes, Unidentified: unidentified, Refused: overlapRows,
+		NotDelivered: spec.notDelivered(imp.Kind, delivered), Schulen: schulen, ProblemsDropped: dropped,
+		MaxRemovalShare: &p.MaxRemovalShare,
+	})
+	if d.Apply {
+		if counts.AuskunftssperreAufgehoben > 0 {
+			if err := auditLifts(ctx, tx, imp, spec); err != nil {
+				return err
+			}
+		}
+		if err := p.apply(ctx, tx, imp.ID, spec, delivered); err != nil {
+			return err
+		}
 	}
-	status := importing.StatusSucceeded
-	if rejected {
-		status = importing.StatusRejected
+	if err := storeProblems(ctx, tx, imp.ID, append(d.Problems, problems...)); err != nil {
+		return err
 	}
 	audit.Count(ctx, counts.Rows)
 	switch {
-	case rejected:
+	case d.Status == importing.StatusRejected:
 		audit.Result(ctx, http.StatusUnprocessableEntity, "abgewiesen, nichts geschrieben")
 	case imp.DryRun:
 		audit.Result(ctx, http.StatusOK, "Probelauf, nichts geschrieben")
@@ -560,17 +651,237 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 	if err := fence(ctx, tx, "imports", imp.ID); err != nil {
 		return err
 	}
+	notDelivered := spec.notDeliveredFields(imp.Kind, delivered)
+	if schulen == nil {
+		schulen = []string{}
+	}
 	_, err = tx.Exec(ctx, `UPDATE imports SET status = $2, counts = $3, detail = $4, sheet_used = $5, header_row = $6, rows_read = $7,
-		finished_at = now(), lease_until = NULL WHERE id = $1`,
-		imp.ID, status, countsJSON, summary(imp, counts, rejected, out.ProblemsDropped), out.Sheet, out.HeaderRow, out.Rows)
+		nicht_geliefert = $8, schulen = $9, zu_bestaetigen = $10, finished_at = now(), lease_until = NULL WHERE id = $1`,
+		imp.ID, d.Status, countsJSON, d.Summary, out.Sheet, out.HeaderRow, out.Rows, notDelivered, schulen, d.RemovalsToConfirm)
+	return err
+}
+
+// pupilScope fixes the schools a pupil list is for: the upload's school
+// when given (rows of others are errors already), else the schools its
+// rows name, faulty ones included.
+func pupilScope(ctx context.Context, tx pgx.Tx, imp importing.Import) ([]string, error) {
+	q := `CREATE TEMP TABLE stg_scope ON COMMIT DROP AS SELECT DISTINCT schulnummer FROM stg_in WHERE coalesce(schulnummer, '') <> ''`
+	args := []any{}
+	if imp.Schulnummer != "" {
+		q = `CREATE TEMP TABLE stg_scope ON COMMIT DROP AS SELECT $1::text AS schulnummer`
+		args = append(args, imp.Schulnummer)
+	}
+	if _, err := tx.Exec(ctx, q, args...); err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(ctx, `SELECT schulnummer FROM stg_scope ORDER BY 1`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// removals records the stored records of the list's scope that it no
+// longer has (rows in the list, faulty or not, and records an ambiguous
+// row might mean are spared) and counts them per scope for the guard.
+func (p *Processor) removals(ctx context.Context, tx pgx.Tx, imp importing.Import, spec kindSpec) ([]importing.RemovalScope, error) {
+	in := []string{"true"}
+	if spec.active != "" {
+		in = append(in, spec.active)
+	}
+	if spec.scope != "" {
+		in = append(in, spec.scope)
+	}
+	group := "''"
+	if spec.scopeGroup != "" {
+		group = spec.scopeGroup
+	}
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`
+		CREATE TEMP TABLE stg_remove ON COMMIT DROP AS
+		SELECT t.%[1]s AS schluessel, %[3]s AS grp FROM %[2]s t
+		WHERE %[4]s
+		  AND NOT EXISTS (SELECT 1 FROM stg_in s WHERE s.schluessel = t.%[1]s)
+		  AND NOT EXISTS (SELECT 1 FROM stg_keep k WHERE k.schluessel = t.%[1]s)`,
+		spec.keyCol, spec.table, group, strings.Join(in, " AND "))); err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO import_actions (import_id, sheet, row, action, schluessel)
+		SELECT $1, '', 0, 'remove', schluessel FROM stg_remove`, imp.ID); err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(ctx, fmt.Sprintf(`
+		SELECT a.grp, a.total, coalesce(r.removed, 0) FROM
+			(SELECT %[2]s AS grp, count(*) AS total FROM %[1]s t WHERE %[3]s GROUP BY 1) a
+			LEFT JOIN (SELECT grp, count(*) AS removed FROM stg_remove GROUP BY grp) r USING (grp)
+		ORDER BY 1`, spec.table, group, strings.Join(in, " AND ")))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (importing.RemovalScope, error) {
+		var s importing.RemovalScope
+		err := r.Scan(&s.Schulnummer, &s.Total, &s.Removed)
+		return s, err
+	})
+}
+
+// backfillPersons gives stored records without a personenschluessel
+// (stored before it existed, or written by other means) theirs, so that a
+// list without ids finds them. The folding is Go's (importing).
+func (p *Processor) backfillPersons(ctx context.Context, tx pgx.Tx, spec kindSpec) error {
+	where := "personenschluessel IS NULL"
+	if spec.identity.skip != "" {
+		where += " AND NOT (" + spec.identity.skip + ")"
+	}
+	rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT %s, familienname, vornamen, geburtsdatum FROM %s WHERE %s`, spec.keyCol, spec.table, where))
+	if err != nil {
+		return err
+	}
+	var keys, persons []string
+	var key, fam, vor string
+	var geb time.Time
+	if _, err := pgx.ForEachRow(rows, []any{&key, &fam, &vor, &geb}, func() error {
+		keys = append(keys, key)
+		persons = append(persons, importing.Personenschluessel(fam, vor, geb))
+		return nil
+	}); err != nil || len(keys) == 0 {
+		return err
+	}
+	_, err = tx.Exec(ctx, fmt.Sprintf(`UPDATE %[1]s t SET personenschluessel = u.p FROM unnest($1::text[], $2::text[]) AS u(k, p)
+		WHERE t.%[2]s = u.k`, spec.table, spec.keyCol), keys, persons)
+	return err
+}
+
+// resolve gives each staged row the key of the stored record it means:
+// by the id (Ordnungsmerkmal, Schülernummer) where both the row and the
+// record have one, else by folded name and birth date, within the same
+// school for pupils. The stored key stays, and with it the record's id,
+// pseudonym and everything attached to it. A row that fits several
+// records (none or more than one of them active) is an error at the row,
+// and the records it might mean are spared from removal. It returns the
+// number of valid rows that became faulty.
+func (p *Processor) resolve(ctx context.Context, tx pgx.Tx, imp importing.Import, spec kindSpec, add func(importing.StoredProblem)) (int, error) {
+	idc := spec.identity.idCol
+	within := func(alias string) string {
+		if spec.identity.within == "" {
+			return "true"
+		}
+		return fmt.Sprintf("%[1]s.%[2]s = s.%[2]s", alias, spec.identity.within)
+	}
+	active := "true"
+	if spec.active != "" {
+		active = spec.active
+	}
+	// Candidates by id, and by name and birth date where the row or the
+	// record has no id; a row with a candidate by id takes only those.
+	// Records whose key is made of their id (created from a row with it)
+	// are found by the key itself: only records that got their id later
+	// ("odd") are joined by id, so a list whose rows and records all have
+	// ids costs no join here at all – the classification joins by key.
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`
+		CREATE TEMP TABLE stg_match ON COMMIT DROP AS
+		WITH odd AS (SELECT * FROM %[2]s t WHERE t.%[3]s IS NOT NULL AND t.%[1]s <> %[6]s),
+		a2 AS (SELECT s.row, t.%[1]s AS stored, %[4]s AS active FROM stg_in s JOIN odd t ON t.%[3]s = s.%[3]s AND %[5]s),
+		a1 AS (SELECT s.row, t.%[1]s AS stored, %[4]s AS active FROM stg_in s JOIN %[2]s t ON t.%[1]s = s.schluessel
+			WHERE s.%[3]s IS NOT NULL AND s.row IN (SELECT a2.row FROM a2))
+		SELECT a2.row, a2.stored, a2.active, true AS by_id FROM a2
+		UNION ALL
+		SELECT a1.row, a1.stored, a1.active, true FROM a1
+		UNION ALL
+		SELECT s.row, t.%[1]s, %[4]s, false
+			FROM (SELECT * FROM stg_in WHERE %[3]s IS NULL) s JOIN %[2]s t ON t.personenschluessel = s.personkey AND %[5]s
+		UNION ALL
+		SELECT s.row, t.%[1]s, %[4]s, false
+			FROM (SELECT * FROM stg_in WHERE %[3]s IS NOT NULL) s
+			JOIN (SELECT * FROM %[2]s WHERE %[3]s IS NULL AND personenschluessel IS NOT NULL) t ON t.personenschluessel = s.personkey AND %[5]s
+			WHERE NOT EXISTS (SELECT 1 FROM %[2]s k WHERE k.%[1]s = s.schluessel);
+		CREATE TEMP TABLE stg_pick ON COMMIT DROP AS
+		WITH m AS (SELECT *, bool_or(by_id) OVER (PARTITION BY row) AS has_id FROM stg_match)
+		SELECT row, CASE WHEN count(DISTINCT stored) FILTER (WHERE active) = 1 THEN min(stored) FILTER (WHERE active)
+		                 WHEN count(DISTINCT stored) FILTER (WHERE active) = 0 AND count(DISTINCT stored) = 1 THEN min(stored) END AS stored,
+		       count(DISTINCT stored) AS candidates
+		FROM m WHERE by_id OR NOT has_id
+		GROUP BY row`,
+		spec.keyCol, spec.table, idc, active, within("t"), spec.identity.ownKey)); err != nil {
+		return 0, err
+	}
+	// Rows that fit several records: an error at the row, never a guess.
+	rows, err := tx.Query(ctx, `SELECT s.sheet, s.row, k.candidates, s.ok FROM stg_in s JOIN stg_pick k USING (row)
+		WHERE k.stored IS NULL ORDER BY s.row`)
+	if err != nil {
+		return 0, err
+	}
+	what, how := "gespeicherte Kinder", "ohne Ordnungsmerkmal"
+	if imp.Kind == importing.KindSchueler {
+		what, how = "gespeicherte Schülerinnen oder Schüler dieser Schule", "ohne Schülernummer"
+	}
+	ambiguous := 0
+	var sheet string
+	var row, candidates int
+	var wasOK bool
+	if _, err := pgx.ForEachRow(rows, []any{&sheet, &row, &candidates, &wasOK}, func() error {
+		if wasOK {
+			ambiguous++
+		}
+		add(importing.StoredProblem{Sheet: sheet, Row: row, Column: -1, Field: idc, Code: importing.CodeZuordnungMehrdeutig,
+			Message: fmt.Sprintf("Zu dieser Zeile passen %d %s (gleicher Name, gleiches Geburtsdatum); welche gemeint ist, lässt sich %s nicht sagen. Die Zeile wird nicht übernommen, die gespeicherten bleiben unverändert. Bitte die Kennung in der Liste mitliefern.", candidates, what, how)})
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE stg_in s SET ok = false FROM stg_pick k WHERE k.row = s.row AND k.stored IS NULL`); err != nil {
+		return 0, err
+	}
+	// Every record such a row might mean is spared.
+	if _, err := tx.Exec(ctx, `INSERT INTO stg_keep SELECT m.stored FROM stg_match m JOIN stg_pick k USING (row) WHERE k.stored IS NULL`); err != nil {
+		return 0, err
+	}
+	// Every other row takes its record's key; its change-feed id follows.
+	rows, err = tx.Query(ctx, `UPDATE stg_in s SET schluessel = k.stored FROM stg_pick k
+		WHERE k.row = s.row AND k.stored IS NOT NULL AND s.schluessel <> k.stored AND s.ok
+		RETURNING s.schluessel`)
+	if err != nil {
+		return 0, err
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE stg_in s SET schluessel = k.stored FROM stg_pick k
+		WHERE k.row = s.row AND k.stored IS NOT NULL AND NOT s.ok`); err != nil {
+		return 0, err
+	}
+	if p.store.fed(spec) && len(keys) > 0 {
+		name := p.store.feedID(spec)
+		ids := make([]string, len(keys))
+		for i, k := range keys {
+			ids[i] = name(k)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE stg_in s SET feed_id = u.f FROM unnest($1::text[], $2::text[]) AS u(k, f)
+			WHERE s.schluessel = u.k AND s.ok`, keys, ids); err != nil {
+			return 0, err
+		}
+	}
+	return ambiguous, nil
+}
+
+// auditLifts writes an audit entry for each Auskunftssperre the import
+// lifts (by an explicit "nein" in the list), naming the child by its
+// pseudonym (or its number) only, in the import's transaction.
+func auditLifts(ctx context.Context, tx pgx.Tx, imp importing.Import, spec kindSpec) error {
+	_, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO audit_log (subject, client, operation, ressource, anzahl, ergebnis, detail)
+		SELECT $1, 'worker', 'import.auskunftssperre_aufgehoben',
+			'import=' || $2 || '&kind=' || CASE WHEN s.feed_id <> '' THEN s.feed_id ELSE 'nr:' || t.id END, 1, 200,
+			'Auskunftssperre durch ausdrückliches „nein“ im Melderegister-Auszug aufgehoben'
+		FROM stg s JOIN %s t ON t.%s = s.schluessel
+		WHERE t.auskunftssperre AND s.auskunftssperre = false`, spec.table, spec.keyCol), imp.CreatedBy, imp.ID)
 	return err
 }
 
 // apply writes the staged rows that create or change a record and marks
 // the records the list no longer has. Before-images of changed and
 // removed records are kept for undo; created ones are known from
-// import_actions.
-func (p *Processor) apply(ctx context.Context, tx pgx.Tx, importID string, spec kindSpec) error {
+// import_actions. Only delivered columns are written to stored records.
+func (p *Processor) apply(ctx context.Context, tx pgx.Tx, importID string, spec kindSpec, delivered []bool) error {
 	if _, err := tx.Exec(ctx, fmt.Sprintf(`
 		INSERT INTO import_changes (import_id, tbl, schluessel, before)
 		SELECT $1, $2, t.%[2]s, to_jsonb(t) FROM %[1]s t JOIN stg s ON s.schluessel = t.%[2]s AND s.action = 'update'
@@ -582,15 +893,36 @@ func (p *Processor) apply(ctx context.Context, tx pgx.Tx, importID string, spec 
 	// New records by a plain INSERT (15 % faster than INSERT … ON CONFLICT
 	// for 100,000 children; imports of a kind run one at a time, so the
 	// keys classified as new are new), changed ones by UPDATE.
+	cols := append([]string{}, spec.cols...)
+	vals := make([]string, 0, len(cols)+1)
+	for _, c := range spec.cols {
+		if def, keep := spec.keepIfNull[c]; keep {
+			vals = append(vals, fmt.Sprintf("coalesce(s.%s, %s)", c, def))
+		} else {
+			vals = append(vals, "s."+c)
+		}
+	}
+	if spec.identity != nil {
+		cols, vals = append(cols, "personenschluessel"), append(vals, "s.personkey")
+	}
 	if _, err := tx.Exec(ctx, fmt.Sprintf(`
 		INSERT INTO %[1]s (%[2]s, %[3]s, import_id, import_sheet, import_row, created_by_import)
 		SELECT s.schluessel, %[4]s, $1::uuid, s.sheet, s.row, $1::uuid FROM stg s WHERE s.action = 'create'`,
-		spec.table, spec.keyCol, strings.Join(spec.cols, ", "), prefixed("s.", spec.cols)), importID); err != nil {
+		spec.table, spec.keyCol, strings.Join(cols, ", "), strings.Join(vals, ", ")), importID); err != nil {
 		return err
 	}
-	set := make([]string, 0, len(spec.cols)+4)
-	for _, c := range spec.cols {
-		set = append(set, c+" = s."+c)
+	set := make([]string, 0, len(spec.cols)+5)
+	for i, c := range spec.cols {
+		switch _, keep := spec.keepIfNull[c]; {
+		case !delivered[i]:
+		case keep:
+			set = append(set, fmt.Sprintf("%[1]s = coalesce(s.%[1]s, t.%[1]s)", c))
+		default:
+			set = append(set, c+" = s."+c)
+		}
+	}
+	if spec.identity != nil {
+		set = append(set, "personenschluessel = coalesce(s.personkey, t.personenschluessel)")
 	}
 	set = append(set, "import_id = $1::uuid", "import_sheet = s.sheet", "import_row = s.row", "updated_at = now()")
 	if _, err := tx.Exec(ctx, fmt.Sprintf(`
@@ -634,26 +966,6 @@ func storeProblems(ctx context.Context, tx pgx.Tx, importID string, problems []i
 			return []any{importID, i + 1, p.Sheet, p.Row, p.Column, p.Field, p.Code, p.Message, p.OhneSperre}, nil
 		}))
 	return err
-}
-
-func summary(imp importing.Import, c importing.Counts, rejected bool, dropped int) string {
-	var b strings.Builder
-	switch {
-	case rejected && imp.DryRun:
-		fmt.Fprintf(&b, "Probelauf: %d von %d Zeilen sind fehlerhaft; so würde der Import abgelehnt und nichts geschrieben.", c.Invalid, c.Rows)
-	case rejected:
-		fmt.Fprintf(&b, "Abgelehnt: %d von %d Zeilen sind fehlerhaft. Es wurde nichts geschrieben. Bitte die Fehler korrigieren und die Datei erneut hochladen.", c.Invalid, c.Rows)
-	case imp.DryRun:
-		fmt.Fprintf(&b, "Probelauf: %d neu, %d geändert, %d unverändert, %d entfernt würden sich ergeben; %d Zeilen fehlerhaft. Es wurde nichts geschrieben.", c.Created, c.Updated, c.Unchanged, c.Removed, c.Invalid)
-	case c.Created+c.Updated+c.Removed == 0 && c.Invalid == 0:
-		fmt.Fprintf(&b, "Keine Änderung: alle %d Zeilen entsprechen dem gespeicherten Stand.", c.Unchanged)
-	default:
-		fmt.Fprintf(&b, "%d neu, %d geändert, %d unverändert, %d entfernt, %d fehlerhaft.", c.Created, c.Updated, c.Unchanged, c.Removed, c.Invalid)
-	}
-	if dropped > 0 {
-		fmt.Fprintf(&b, " Weitere %d Fehler wurden gezählt, aber nicht einzeln gespeichert.", dropped)
-	}
-	return b.String()
 }
 
 func prefixed(prefix string, cols []string) string {
@@ -993,6 +1305,9 @@ func joinUnd(parts []string) string {
 // allColumns are the columns an undo restores.
 func allColumns(spec kindSpec) []string {
 	cols := append([]string{}, spec.cols...)
+	if spec.identity != nil {
+		cols = append(cols, "personenschluessel")
+	}
 	return append(cols, "import_id", "import_sheet", "import_row", "created_by_import", "updated_at")
 }
 

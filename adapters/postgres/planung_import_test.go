@@ -63,7 +63,8 @@ func TestSchuelerzahlenImport(t *testing.T) {
 	wantCounts(t, im.run("schuelerzahlen", "skip", false, liste("Historie", kopf,
 		[]string{"1001", "2023/24", "1", "30"}, []string{"1001", "2023/24", "2", "19"}, []string{"2001", "2023-24", "5", "10"})),
 		importing.Counts{Rows: 3, Valid: 3, Unchanged: 3})
-	second := im.run("schuelerzahlen", "", false, liste("Historie", kopf, []string{"1001", "2023/24", "1", "31"}))
+	// Grade 2 of 1001 in 2023/24 gone: 1 of 2 figures, confirmed.
+	second := im.confirmed("schuelerzahlen", 1, liste("Historie", kopf, []string{"1001", "2023/24", "1", "31"}))
 	wantCounts(t, second, importing.Counts{Rows: 1, Valid: 1, Updated: 1, Removed: 1})
 	if n := im.count(`SELECT count(*) FROM planung_schuelerzahlen`); n != 2 {
 		t.Errorf("%d rows after the correction, want 2 (1001 grade 1, 2001 grade 5)", n)

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 )
@@ -88,10 +90,15 @@ func (s *SchulwechselStore) Create(ctx context.Context, q schulwechsel.Anfrage, 
 		}
 		if a.Wiederholung != nil {
 			rec = *a.Wiederholung
-			return nil
+		} else if rec, err = s.apply(ctx, tx, a); err != nil {
+			return err
 		}
-		rec, err = s.apply(ctx, tx, a)
-		return err
+		if rec.Klaerung != nil {
+			// Answered 202: kept as an open question; the audit entry
+			// written with this transaction says so.
+			audit.Result(ctx, http.StatusAccepted, "offene Frage für das Schulamt")
+		}
+		return nil
 	})
 	if err != nil {
 		return schulwechsel.Record{}, storeErr("create schulwechsel", err)

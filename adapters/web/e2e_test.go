@@ -350,3 +350,61 @@ func TestCorrectMappingInBrowser(t *testing.T) {
 		t.Errorf("gespeicherte Zuordnung %q (%v), erwartet strasse", field, err)
 	}
 }
+
+// TestConfirmRemovalsInBrowser (issue 14): a register of 24 children is
+// imported; the next file lists only 4 of them. The dry run does not say
+// the list can be imported: it names the 20 children that would be marked
+// weggezogen and offers one button that confirms exactly that number, and
+// which fields the list does not deliver. Nothing changes until it is
+// pressed; then the 20 are weggezogen.
+func TestConfirmRemovalsInBrowser(t *testing.T) {
+	gw := startGateway(t, nil, httpapi.WebDeps{})
+	seedDemo(t, gw.pool)
+	ctx := startBrowser(t)
+	dir := t.TempDir()
+	all := writeXLSX(t, filepath.Join(dir, "Melderegister.xlsx"), register(24, false))
+	part := writeXLSX(t, filepath.Join(dir, "Melderegister_Teil.xlsx"), register(4, false))
+
+	signIn(t, ctx, gw, "schulamt")
+	setFiles(t, ctx, "datei", all)
+	do(t, ctx, "ganze Liste prüfen", chromedp.Click("#pruefen"))
+	waitFor(t, ctx, "Probelauf ohne Fehler", `!document.getElementById('importieren').hidden`)
+	do(t, ctx, "importieren", chromedp.Click("#importieren"))
+	waitFor(t, ctx, "Import fertig", `document.getElementById('status').textContent === 'Import fertig.'`)
+
+	setFiles(t, ctx, "datei", part)
+	do(t, ctx, "Teilliste prüfen", chromedp.Click("#pruefen"))
+	waitFor(t, ctx, "Bestätigung verlangt", `!document.getElementById('entfernen-box').hidden`)
+	if st := statusText(ctx); strings.Contains(st, "kann importiert werden") || !strings.Contains(st, "20") {
+		t.Errorf("Status nach dem Probelauf: %q", st)
+	}
+	if cls := eval[string](t, ctx, `document.getElementById('status').className`); strings.Contains(cls, "ok") {
+		t.Errorf("Status als %q gezeigt, erwartet eine Warnung", cls)
+	}
+	if visible := eval[bool](t, ctx, `!document.getElementById('importieren').hidden`); visible {
+		t.Error("„Jetzt importieren“ wird ohne Bestätigung angeboten")
+	}
+	text := eval[string](t, ctx, `document.getElementById('entfernen-text').textContent`)
+	button := eval[string](t, ctx, `document.getElementById('entfernen-bestaetigen').textContent`)
+	if !strings.Contains(text, "20 Kinder als weggezogen markiert") || !strings.HasPrefix(button, "20 Kinder als weggezogen markiert") {
+		t.Errorf("Hinweis %q, Knopf %q: erwartet 20 Kinder als weggezogen markiert", text, button)
+	}
+	if nd := eval[string](t, ctx, `document.getElementById('nicht-geliefert').textContent`); !strings.Contains(nd, "Nicht geliefert – bleiben unverändert") || !strings.Contains(nd, "Auskunftssperre") {
+		t.Errorf("nicht geliefert: %q", nd)
+	}
+	checkA11y(t, ctx, "Importe mit Bestätigung")
+	screenshot(t, ctx, "importe-bestaetigung")
+	var weg int
+	if err := gw.pool.QueryRow(t.Context(), "SELECT count(*) FROM kinder WHERE status = 'weggezogen'").Scan(&weg); err != nil || weg != 0 {
+		t.Fatalf("vor der Bestätigung %d Kinder weggezogen (%v)", weg, err)
+	}
+
+	do(t, ctx, "bestätigen", chromedp.Click("#entfernen-bestaetigen"))
+	waitFor(t, ctx, "Import fertig", `document.getElementById('status').textContent === 'Import fertig.'`)
+	if err := gw.pool.QueryRow(t.Context(), "SELECT count(*) FROM kinder WHERE status = 'weggezogen'").Scan(&weg); err != nil || weg != 20 {
+		t.Errorf("nach der Bestätigung %d Kinder weggezogen (%v), erwartet 20", weg, err)
+	}
+	if hidden := eval[bool](t, ctx, `document.getElementById('entfernen-box').hidden`); !hidden {
+		t.Error("die Bestätigung steht nach dem Import noch da")
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/aufbewahrung"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
+	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/planung"
 	"github.com/schulgateway/schulgateway/internal/schulpflicht"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
@@ -36,7 +37,10 @@ type config struct {
 	ImportMaxBytes  int
 	Uploads         sheets.Uploads
 	ImportWorkers   int
-	FeedRetention   time.Duration
+	// ImportMaxRemovalShare: a snapshot list removing more than this share
+	// of the records in its scope needs confirm_removals (issue 14).
+	ImportMaxRemovalShare float64
+	FeedRetention         time.Duration
 	// SchulwechselFrist is how many days a deregistered pupil may go
 	// without an admission before the departure is overdue.
 	SchulwechselFrist int
@@ -85,6 +89,26 @@ func intEnv(getenv func(string) string, name string, def, lo, hi int, unit strin
 		*errs = append(*errs, fmt.Errorf("%s=%q: erwartet eine Zahl von %d bis %d%s", name, v, lo, hi, unit))
 	}
 	return n
+}
+
+// removalShare reads IMPORT_MAX_REMOVAL_SHARE: the share (0 to 1, e.g.
+// 0.05 or "5 %") of the records in a snapshot list's scope it may remove
+// without the number confirmed.
+func removalShare(getenv func(string) string, errs *[]error) float64 {
+	v := strings.TrimSpace(getenv("IMPORT_MAX_REMOVAL_SHARE"))
+	if v == "" {
+		return importing.DefaultMaxRemovalShare
+	}
+	s := strings.ReplaceAll(strings.TrimSpace(strings.TrimSuffix(v, "%")), ",", ".")
+	f, err := strconv.ParseFloat(s, 64)
+	if err == nil && strings.HasSuffix(v, "%") {
+		f /= 100
+	}
+	if err != nil || f < 0 || f > 1 {
+		*errs = append(*errs, fmt.Errorf("IMPORT_MAX_REMOVAL_SHARE=%q: erwartet einen Anteil von 0 bis 1 (z. B. 0.05) oder Prozent (z. B. 5 %%)", v))
+		return importing.DefaultMaxRemovalShare
+	}
+	return f
 }
 
 const (
@@ -177,6 +201,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.ImportMaxBytes = importMaxBytes(getenv)
 	c.Uploads = uploads(getenv, &errs)
 	c.ImportWorkers = intEnv(getenv, "IMPORT_WORKERS", 2, 1, 64, "", &errs)
+	c.ImportMaxRemovalShare = removalShare(getenv, &errs)
 	c.Limits.PerSubject = float64(intEnv(getenv, "RATE_LIMIT_PER_SUBJECT", 100, 0, 1_000_000, "Anfragen je Sekunde", &errs))
 	c.Limits.Burst = intEnv(getenv, "RATE_LIMIT_BURST", 200, 0, 1_000_000, "Anfragen", &errs)
 	tage := func(name string, def int) time.Duration {

@@ -137,3 +137,17 @@ func TestUploadLimitsConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestImportMaxRemovalShareConfig(t *testing.T) {
+	for v, want := range map[string]float64{"": 0.05, "0.1": 0.1, "10 %": 0.1, "2,5%": 0.025, "0": 0} {
+		c, err := loadConfig(env(map[string]string{"SCHULGATEWAY_DEV": "true", "IMPORT_MAX_REMOVAL_SHARE": v}))
+		if err != nil || c.ImportMaxRemovalShare != want {
+			t.Errorf("IMPORT_MAX_REMOVAL_SHARE=%q: %v %v, want %v", v, c.ImportMaxRemovalShare, err, want)
+		}
+	}
+	for _, v := range []string{"viel", "1.5", "-0.1"} {
+		if _, err := loadConfig(env(map[string]string{"SCHULGATEWAY_DEV": "true", "IMPORT_MAX_REMOVAL_SHARE": v})); err == nil || !strings.Contains(err.Error(), "IMPORT_MAX_REMOVAL_SHARE") {
+			t.Errorf("IMPORT_MAX_REMOVAL_SHARE=%q: %v", v, err)
+		}
+	}
+}

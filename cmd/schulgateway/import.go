@@ -23,12 +23,13 @@ import (
 var errRejected = errors.New("Import nicht übernommen")
 
 func cmdImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("import", "Importiert eine Liste (xlsx, xls, ods, csv) direkt, ohne laufenden Gateway, mit Fortschrittsanzeige.\nExit-Status 0: übernommen; 1: abgelehnt oder fehlgeschlagen; 2: falscher Aufruf.\n\nAufruf: schulgateway import --kind <art> [--dry-run] [--on-error skip] DATEI", stderr)
+	fs := newFlags("import", "Importiert eine Liste (xlsx, xls, ods, csv) direkt, ohne laufenden Gateway, mit Fortschrittsanzeige.\nExit-Status 0: übernommen; 1: abgelehnt, fehlgeschlagen oder (Probelauf) Bestätigung nötig; 2: falscher Aufruf.\n\nAufruf: schulgateway import --kind <art> [--dry-run] [--on-error skip] [--confirm-removals N] DATEI", stderr)
 	kind := fs.String("kind", "", "Listenart: "+importing.KindNames())
 	dryRun := fs.Bool("dry-run", false, "Probelauf: prüfen und zeigen, was sich ändern würde, nichts schreiben")
 	onError := fs.String("on-error", "reject", "reject: nichts schreiben, wenn eine Zeile fehlerhaft ist; skip: fehlerfreie Zeilen schreiben")
 	sheet := fs.String("sheet", "", "Name der Tabelle (sonst die am besten passende)")
-	schulnummer := fs.String("schulnummer", "", "Schule einer Schülerliste ohne Spalte Schulnummer")
+	schulnummer := fs.String("schulnummer", "", "Schule einer Schülerliste: nur diese Schule wird geändert; Zeilen anderer Schulen sind Fehler")
+	confirm := fs.Int("confirm-removals", -1, "bestätigt, dass die Liste genau N Datensätze entfernen darf (Kinder als weggezogen, Schüler als abgegangen markieren); nötig, wenn sie mehr als IMPORT_MAX_REMOVAL_SHARE (5 %) ihres Bereichs entfernen würde")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -70,8 +71,17 @@ func cmdImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	store := postgres.NewImportStore(pool, ps.ID)
 	svc := importing.NewService(store, importing.Limits{MaxBytes: importMaxBytes(getenv)})
+	var confirmRemovals *int
+	if *confirm >= 0 {
+		confirmRemovals = confirm
+	}
+	var cfgErrs []error
+	share := removalShare(getenv, &cfgErrs)
+	if len(cfgErrs) > 0 {
+		return errors.Join(cfgErrs...)
+	}
 	imp, err := svc.Submit(ctx, importing.Request{
-		Kind: *kind, DryRun: *dryRun, OnError: *onError, Sheet: *sheet, Schulnummer: *schulnummer,
+		Kind: *kind, DryRun: *dryRun, OnError: *onError, Sheet: *sheet, Schulnummer: *schulnummer, ConfirmRemovals: confirmRemovals,
 		Filename: filepath.Base(path), CreatedBy: "cli:" + currentUser(), RunHere: true,
 	}, data)
 	if err != nil {
@@ -80,6 +90,7 @@ func cmdImport(ctx context.Context, args []string, getenv func(string) string, s
 	id := imp.ID
 	bar := newProgressBar(stderr)
 	proc := postgres.NewProcessor(store, up.Open)
+	proc.MaxRemovalShare = share
 	err = proc.Process(ctx, id, bar.update)
 	bar.done()
 	if err != nil {
@@ -90,7 +101,7 @@ func cmdImport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	printSummary(ctx, stdout, svc, imp)
-	if imp.Status != importing.StatusSucceeded {
+	if imp.Status != importing.StatusSucceeded || imp.RemovalsToConfirm > 0 {
 		return errRejected
 	}
 	return nil
@@ -111,6 +122,27 @@ func printSummary(ctx context.Context, w io.Writer, svc *importing.Service, imp 
 	}
 	fmt.Fprintf(w, "Zeilen %d · gültig %d · fehlerhaft %d · neu %d · geändert %d · unverändert %d · entfernt %d\n",
 		c.Rows, c.Valid, c.Invalid, c.Created, c.Updated, c.Unchanged, c.Removed)
+	if c.AuskunftssperreAufgehoben > 0 || c.AuskunftssperreNeu > 0 {
+		fmt.Fprintf(w, "Auskunftssperren: %d aufgehoben · %d neu\n", c.AuskunftssperreAufgehoben, c.AuskunftssperreNeu)
+	}
+	if len(imp.Schulen) > 0 {
+		fmt.Fprintf(w, "Betroffene Schulen: %s\n", strings.Join(imp.Schulen, ", "))
+	}
+	if len(imp.NotDelivered) > 0 {
+		labels := map[string]string{}
+		for _, f := range importing.Fields(imp.Kind) {
+			labels[f.Name] = f.Label
+		}
+		names := make([]string, len(imp.NotDelivered))
+		for i, f := range imp.NotDelivered {
+			names[i] = labels[f]
+		}
+		fmt.Fprintf(w, "Nicht geliefert – bleiben unverändert: %s\n", strings.Join(names, ", "))
+	}
+	if imp.RemovalsToConfirm > 0 {
+		fmt.Fprintf(w, "Bestätigung nötig: %d Datensätze würden %s werden. Wenn das stimmt: erneut mit --confirm-removals %d.\n",
+			imp.RemovalsToConfirm, importing.RemovalMeaning(imp.Kind), imp.RemovalsToConfirm)
+	}
 	fmt.Fprintln(w, imp.Detail)
 	problems, err := svc.Problems(ctx, imp.ID)
 	if err != nil || len(problems) == 0 {

@@ -273,7 +273,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	importStore := postgres.NewImportStore(pool, ps.ID)
-	worker := postgres.NewWorker(postgres.NewProcessor(importStore, cfg.Uploads.Open), cfg.ImportWorkers, log)
+	proc := postgres.NewProcessor(importStore, cfg.Uploads.Open)
+	proc.MaxRemovalShare = cfg.ImportMaxRemovalShare
+	worker := postgres.NewWorker(proc, cfg.ImportWorkers, log)
 	workerDone := make(chan struct{})
 	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	go func() { worker.Run(wctx); close(workerDone) }()

@@ -45,6 +45,21 @@ func abbreviate(key string) string {
 
 // foldLetters lower-cases, transliterates and keeps only [a-z0-9].
 func foldLetters(s string) string {
+	if s != "" && plainASCII(s) {
+		// Most names: nothing to repair, transliterate or decompose – the
+		// same result without the Unicode passes (every import folds every
+		// row's name for its personenschluessel).
+		b := make([]byte, 0, len(s))
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; {
+			case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+				b = append(b, c)
+			case c >= 'A' && c <= 'Z':
+				b = append(b, c+'a'-'A')
+			}
+		}
+		return string(b)
+	}
 	s = norm.NFC.String(repairMojibake(s))
 	s = transliterate(strings.ToLower(s))
 	var b strings.Builder

@@ -15,7 +15,8 @@ type Record struct {
 	RowNumber int
 	// Values holds the typed value of each field whose cell is filled and
 	// valid; the Go type follows Field.Type. An empty optional cell has no
-	// entry, except for yes/no fields, where empty means false.
+	// entry, also for yes/no fields: an empty cell says neither yes nor no
+	// (an Auskunftssperre is kept, never lifted by an empty cell).
 	Values map[string]any
 	// Raw holds each mapped field's cell text as found (cleaned), for
 	// showing and correcting a row.
@@ -153,12 +154,9 @@ func (r Reader) readRow(sheet string, row Row, mapped []Field, h HeaderMatch, re
 		raw := cleanCell(cell)
 		rec.Raw[f.Name] = raw
 		if raw == "" || (isOpenBound(f.Name) && isOpenMarker(raw)) {
-			switch {
-			case f.Required:
+			if f.Required {
 				report(f, col, &Problem{Code: CodePflichtfeldLeer,
 					Message: fmt.Sprintf("Die Zelle ist leer, aber „%s“ ist ein Pflichtfeld.", f.Label)})
-			case f.Type == TypeJaNein:
-				rec.Values[f.Name] = false
 			}
 			continue
 		}

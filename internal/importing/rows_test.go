@@ -46,9 +46,14 @@ func TestReadRowsValues(t *testing.T) {
 		"ordnungsmerkmal": "OM100000", "familienname": "Jung", "vornamen": "Mira Johanna", "rufname": "Mira",
 		"geburtsdatum": time.Date(2020, 9, 30, 0, 0, 0, 0, time.UTC), "geschlecht": GeschlechtWeiblich,
 		"strasse": "Dr.-Külz-Straße", "hausnummer": Hausnummer{Nummer: 40, Zusatz: "a"}, "plz": "06667",
-		"ort": "Musterstadt", "auskunftssperre": false,
+		"ort": "Musterstadt",
 	}
 	checkValues(t, r.Values, want)
+	// An empty yes/no cell says nothing: no value, so a stored
+	// Auskunftssperre is kept (issue 14).
+	if v, ok := r.Values["auskunftssperre"]; ok {
+		t.Errorf("empty Auskunftssperre cell read as %v, want no value", v)
+	}
 	if r.Raw["plz"] != "6667" {
 		t.Errorf("Raw plz = %q", r.Raw["plz"])
 	}

@@ -40,6 +40,9 @@ type Options struct {
 	// Check adds a kind's own rules that need stored data (does the named
 	// school exist?). It may change rec.Values and add rec.Problems.
 	Check func(rec *Record)
+	// Faulty, if set, is called with each invalid row after its problems
+	// are counted (the storage keeps the records such rows name).
+	Faulty func(rec Record) error
 	// Progress is called now and then with the number of rows read.
 	Progress func(rows int)
 	// MaxProblems caps the problems kept in the Outcome (default
@@ -105,7 +108,7 @@ func Run(ctx context.Context, src Source, opt Options, sink func(Record) error) 
 	handle := func(rec Record) error {
 		out.Rows++
 		if opt.Kind == KindSchueler {
-			fillSchulnummer(&rec, opt.Schulnummer)
+			fillSchulnummer(&rec, opt.Schulnummer, h)
 		}
 		if opt.Check != nil && rec.OK() {
 			opt.Check(&rec)
@@ -120,6 +123,9 @@ func Run(ctx context.Context, src Source, opt Options, sink func(Record) error) 
 				} else {
 					out.ProblemsDropped++
 				}
+			}
+			if opt.Faulty != nil {
+				return opt.Faulty(rec)
 			}
 			return nil
 		}
@@ -145,9 +151,19 @@ func Run(ctx context.Context, src Source, opt Options, sink func(Record) error) 
 }
 
 // fillSchulnummer gives a pupil row the upload-wide school when its own
-// cell is empty; a row with neither is invalid.
-func fillSchulnummer(rec *Record, uploadWide string) {
-	if _, ok := rec.Values["schulnummer"]; ok {
+// cell is empty; a row with neither is invalid. A row naming another
+// school than the upload's is invalid at its cell: a list uploaded for one
+// school changes only that school.
+func fillSchulnummer(rec *Record, uploadWide string, h HeaderMatch) {
+	if own, ok := rec.Values["schulnummer"].(string); ok {
+		if uploadWide != "" && own != uploadWide {
+			col := h.Columns["schulnummer"]
+			rec.Problems = append(rec.Problems, CellProblem{
+				Problem: Problem{Field: "schulnummer", Code: CodeSchuleFremd, Value: own,
+					Message: fmt.Sprintf("Diese Zeile gehört zur Schule %s, die Liste wurde aber für die Schule %s hochgeladen. Bitte die Zeile aus der Liste nehmen (sie wird nicht übernommen) oder die Liste der Schule %s getrennt hochladen.", own, uploadWide, own)},
+				Column: col, Cell: CellRef(col, rec.RowNumber), Label: "Schulnummer",
+			})
+		}
 		return
 	}
 	if uploadWide != "" {

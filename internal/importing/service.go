@@ -38,6 +38,10 @@ type Counts struct {
 	Updated   int `json:"updated"`
 	Unchanged int `json:"unchanged"`
 	Removed   int `json:"removed"`
+	// Auskunftssperren lifted by an explicit "nein" in the list, and new
+	// ones (on stored or new children); melderegister only.
+	AuskunftssperreAufgehoben int `json:"auskunftssperre_aufgehoben,omitempty"`
+	AuskunftssperreNeu        int `json:"auskunftssperre_neu,omitempty"`
 }
 
 // Import is one uploaded list and what became of it.
@@ -49,18 +53,28 @@ type Import struct {
 	OnError     OnError
 	Sheet       string // asked for
 	Schulnummer string // upload-wide school of a pupil list
-	Filename    string
-	Size        int64
-	CreatedBy   string
-	CreatedAt   time.Time
-	StartedAt   *time.Time
-	FinishedAt  *time.Time
-	RowsRead    int
-	SheetUsed   string
-	HeaderRow   int
-	Counts      Counts
-	Detail      string
-	UndoneAt    *time.Time
+	// ConfirmRemovals is the number of removals the uploader confirmed
+	// (nil: none); see Decide.
+	ConfirmRemovals *int
+	Filename        string
+	Size            int64
+	CreatedBy       string
+	CreatedAt       time.Time
+	StartedAt       *time.Time
+	FinishedAt      *time.Time
+	RowsRead        int
+	SheetUsed       string
+	HeaderRow       int
+	Counts          Counts
+	Detail          string
+	UndoneAt        *time.Time
+	// NotDelivered names the fields without a column (their stored values
+	// were kept); Schulen the schools a pupil list changes.
+	NotDelivered []string
+	Schulen      []string
+	// RemovalsToConfirm > 0: the list was not applied (or, in a dry run,
+	// would not be) unless exactly this many removals are confirmed.
+	RemovalsToConfirm int
 }
 
 // StoredProblem is a problem as kept with an import.
@@ -103,8 +117,11 @@ type Request struct {
 	OnError     string
 	Sheet       string
 	Schulnummer string
-	Filename    string
-	CreatedBy   string
+	// ConfirmRemovals confirms that the list may remove exactly this many
+	// records (nil: no confirmation).
+	ConfirmRemovals *int
+	Filename        string
+	CreatedBy       string
 	// RunHere marks an import that the caller processes itself (the CLI):
 	// it is stored as running, so no background worker takes it.
 	RunHere bool
@@ -144,6 +161,10 @@ func (s *Service) Submit(ctx context.Context, req Request, file File) (Import, e
 			fe = append(fe, apperr.FieldError{Pointer: "/schulnummer", Code: p.Code, Message: p.Message})
 		}
 	}
+	if req.ConfirmRemovals != nil && *req.ConfirmRemovals < 0 {
+		fe = append(fe, apperr.FieldError{Pointer: "/confirm_removals", Code: "wert_ungueltig",
+			Message: "confirm_removals muss die Zahl der Entfernungen sein, die der Probelauf genannt hat (0 oder mehr)."})
+	}
 	switch {
 	case file.Size() == 0:
 		fe = append(fe, apperr.FieldError{Pointer: "/file", Code: "datei_leer", Message: "Die hochgeladene Datei ist leer."})
@@ -160,7 +181,7 @@ func (s *Service) Submit(ctx context.Context, req Request, file File) (Import, e
 	}
 	return s.store.Create(ctx, Import{
 		Kind: kind, Status: status, DryRun: req.DryRun, OnError: onErr, Sheet: strings.TrimSpace(req.Sheet),
-		Schulnummer: strings.TrimSpace(req.Schulnummer), Filename: req.Filename, Size: file.Size(), CreatedBy: req.CreatedBy,
+		Schulnummer: strings.TrimSpace(req.Schulnummer), ConfirmRemovals: req.ConfirmRemovals, Filename: req.Filename, Size: file.Size(), CreatedBy: req.CreatedBy,
 	}, file)
 }
 

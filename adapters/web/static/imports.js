@@ -30,20 +30,33 @@ const ZAHLEN = [
   ['invalid', 'fehlerhaft'],
 ];
 
+// Melderegister only: Auskunftssperren lifted (by an explicit „nein“) and new.
+const SPERREN = [
+  ['auskunftssperre_aufgehoben', 'Auskunftssperren aufgehoben'],
+  ['auskunftssperre_neu', 'Auskunftssperren neu'],
+];
+
+// What the records a list removes are called.
+const ENTFERNT_WER = { melderegister: 'Kinder', schueler: 'Schülerinnen und Schüler' };
+
 const $ = (id) => document.getElementById(id);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const state = { file: null, kind: '', onError: 'reject', last: null, recognised: null, next: null };
+const state = { file: null, kind: '', onError: 'reject', schulnummer: '', last: null, recognised: null, next: null };
 
 function setBusy(busy) {
-  for (const id of ['pruefen', 'importieren', 'zuordnung-speichern']) $(id).disabled = busy;
+  for (const id of ['pruefen', 'importieren', 'zuordnung-speichern', 'entfernen-bestaetigen']) $(id).disabled = busy;
 }
 
-// upload sends the chosen file and follows the import to its end.
-async function upload(dryRun) {
+// upload sends the chosen file and follows the import to its end. confirm,
+// if given, is the number of removals the user confirmed – exactly the
+// number the gateway named for this file.
+async function upload(dryRun, confirm) {
   if (!state.file) throw new Error('Bitte zuerst eine Datei wählen.');
   const q = new URLSearchParams({ dry_run: String(dryRun), on_error: state.onError });
   if (state.kind) q.set('kind', state.kind);
+  if (state.schulnummer) q.set('schulnummer', state.schulnummer);
+  if (confirm !== undefined) q.set('confirm_removals', String(confirm));
   const fd = new FormData();
   fd.append('file', state.file, state.file.name);
   setBusy(true);
@@ -56,6 +69,7 @@ async function upload(dryRun) {
     if (imp.recognised) showRecognised(imp.kind, imp.recognised);
     imp = await follow(imp);
     await loadHistory(); // before the result is announced, so both agree
+    setBusy(false); // the buttons work once the result shows
     await showResult(imp);
     return imp;
   } finally {
@@ -103,16 +117,44 @@ async function showResult(imp) {
   state.last = imp;
   $('ergebnis').hidden = false;
   const art = imp.dry_run ? 'Probelauf' : 'Import';
+  // A list that would remove more than allowed is never shown as fine.
+  const bestaetigen = imp.removals_to_confirm > 0;
+  const gut = imp.status === 'succeeded' && !bestaetigen;
   $('ergebnis-text').textContent = imp.detail.startsWith(art) ? imp.detail : `${art} ${STAND[imp.status]}. ${imp.detail}`;
-  $('ergebnis-text').className = imp.status === 'succeeded' ? 'ok' : 'fehler';
-  $('zahlen').replaceChildren(...ZAHLEN.map(([k, label]) => el('div', {},
-    el('dt', {}, label), el('dd', { 'data-zahl': k }, zahl(imp.counts[k])))));
+  $('ergebnis-text').className = gut ? 'ok' : (bestaetigen && imp.status === 'succeeded' ? 'warnung' : 'fehler');
+  const zahlen = imp.kind === 'melderegister' ? [...ZAHLEN, ...SPERREN] : ZAHLEN;
+  $('zahlen').replaceChildren(...zahlen.map(([k, label]) => el('div', {},
+    el('dt', {}, label), el('dd', { 'data-zahl': k }, zahl(imp.counts[k] || 0)))));
+  const schulen = imp.schools || [];
+  $('schulen-text').hidden = schulen.length === 0;
+  $('schulen-text').textContent = `Die Liste ändert die Schule${schulen.length > 1 ? 'n' : ''} ${schulen.join(', ')}.`;
+  const fehlt = imp.not_delivered || [];
+  $('nicht-geliefert').hidden = fehlt.length === 0;
+  $('nicht-geliefert').textContent = `Nicht geliefert – bleiben unverändert: ${fehlt.map((f) => f.label).join(', ')}.`;
+  // Confirming helps only when nothing else stops the list.
+  const nurBestaetigung = bestaetigen && imp.status !== 'failed' && !(imp.on_error === 'reject' && imp.counts.invalid > 0);
+  $('entfernen-box').hidden = !nurBestaetigung;
+  if (nurBestaetigung) {
+    const n = imp.removals_to_confirm;
+    const wer = ENTFERNT_WER[imp.kind] || 'gespeicherte Einträge';
+    $('entfernen-text').textContent = `Mit dieser Liste würden ${zahl(n)} ${wer} ${imp.removal_meaning}, weil sie nicht mehr in der Liste stehen. `
+      + 'Das ist mehr, als ohne Bestätigung übernommen wird. Bitte prüfen Sie, ob die Liste vollständig ist (alle Ortsteile, alle Schulen). '
+      + 'Nur wenn das so stimmt: genau diese Zahl bestätigen.';
+    $('entfernen-bestaetigen').textContent = `${zahl(n)} ${wer} ${imp.removal_meaning} – bestätigen und importieren`;
+    $('entfernen-bestaetigen').dataset.anzahl = String(n);
+  }
   const hasErrors = imp.counts.invalid > 0 || imp.status === 'failed' || imp.status === 'rejected';
-  $('fehler-xlsx').hidden = !hasErrors || imp.status === 'failed' && !imp.counts.rows;
-  $('importieren').hidden = !(imp.dry_run && imp.status === 'succeeded');
-  status(imp.dry_run
-    ? (imp.status === 'succeeded' ? 'Probelauf fertig: Die Liste kann importiert werden.' : 'Probelauf fertig: Die Liste hat Fehler. Bitte korrigieren und erneut hochladen.')
-    : (imp.status === 'succeeded' ? 'Import fertig.' : 'Der Import wurde nicht ausgeführt.'), imp.status === 'succeeded' ? 'ok' : 'fehler');
+  $('fehler-xlsx').hidden = !(imp.counts.invalid > 0 || imp.status === 'failed' && imp.counts.rows);
+  $('importieren').hidden = !(imp.dry_run && gut);
+  if (imp.dry_run) {
+    if (gut) status('Probelauf fertig: Die Liste kann importiert werden.', 'ok');
+    else if (nurBestaetigung) status(`Probelauf fertig: Achtung – die Liste würde ${zahl(imp.removals_to_confirm)} Datensätze entfernen. Bitte prüfen und nur dann bestätigen.`, 'warnung');
+    else status('Probelauf fertig: Die Liste hat Fehler. Bitte korrigieren und erneut hochladen.', 'fehler');
+  } else if (gut) {
+    status('Import fertig.', 'ok');
+  } else {
+    status(nurBestaetigung ? 'Der Import wurde nicht ausgeführt: Die Zahl der Entfernungen muss bestätigt werden.' : 'Der Import wurde nicht ausgeführt.', 'fehler');
+  }
   if (hasErrors) await loadErrors(imp.id);
   else $('fehler-box').hidden = true;
 }
@@ -203,12 +245,16 @@ page('imports.html', async () => {
     state.file = $('datei').files[0] || null;
     state.kind = $('art').value;
     state.onError = $('fehlerzeilen').value;
+    state.schulnummer = $('schulnummer').value.trim();
     $('erkannt').hidden = true;
     $('ergebnis').hidden = true;
     upload(true).catch(showError);
   });
   $('zuordnung').addEventListener('submit', (ev) => saveMapping(ev).catch(showError));
   $('importieren').addEventListener('click', () => upload(false).catch(showError));
+  // Confirms exactly the number the gateway named for this file.
+  $('entfernen-bestaetigen').addEventListener('click', () =>
+    upload(false, Number($('entfernen-bestaetigen').dataset.anzahl)).catch(showError));
   $('fehler-xlsx').addEventListener('click', () => download(`/v1/imports/${state.last.id}/errors.xlsx`, 'Fehler.xlsx')
     .then((name) => status(`Die Fehlerliste „${name}“ wurde heruntergeladen. Sie enthält nur die fehlerhaften Zeilen, an ihren Zeilennummern: bitte die eigene Datei korrigieren und erneut hochladen.`, 'ok'), showError));
   $('mehr').addEventListener('click', () => loadHistory(true).catch(showError));
