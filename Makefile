@@ -49,10 +49,17 @@ lint-openapi:
 vulncheck:
 	@scripts/vulncheck.sh
 
-# internal/ is the domain: it must not reach HTTP, SQL, spreadsheet or JWT libraries.
+# internal/ is the domain: it must not reach HTTP, SQL, spreadsheet or JWT
+# libraries, nor any adapter (it declares ports; adapters implement them).
+# adapters/postgres is storage, a leaf: it serves the domain and imports no
+# other adapter (no HTTP, pages, spreadsheets, XSchule). Its tests may (they
+# read sample workbooks with adapters/sheets); `go list -deps` without
+# -test does not see them.
 check-imports:
-	@bad=$$($(GO) list -deps ./internal/... | grep -E 'gofiber|jackc/pgx|xuri/excelize|lestrrat-go/jwx' || true); \
-	if [ -n "$$bad" ]; then echo "internal/ imports adapter libraries:"; echo "$$bad"; exit 1; fi
+	@bad=$$($(GO) list -deps ./internal/... | grep -E 'gofiber|jackc/pgx|xuri/excelize|lestrrat-go/jwx|schulgateway/schulgateway/adapters' || true); \
+	if [ -n "$$bad" ]; then echo "internal/ imports adapters or adapter libraries:"; echo "$$bad"; exit 1; fi
+	@bad=$$($(GO) list -deps ./adapters/postgres/... | grep '^github.com/schulgateway/schulgateway/adapters/' | grep -v '^github.com/schulgateway/schulgateway/adapters/postgres\(/\|$$\)' || true); \
+	if [ -n "$$bad" ]; then echo "adapters/postgres (storage) imports other adapters:"; echo "$$bad"; exit 1; fi
 
 # Load and end-to-end benchmarks; figures and how to read them: docs/performance.md.
 bench: postgres

@@ -108,7 +108,7 @@ func BenchmarkPlanungPrognoseDB(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	svc := planung.NewService(postgres.NewPlanungStore(pool, postgres.NewSchulbezirkStore(pool, nil), einschulung.GesetzlicheRegel()))
+	svc := planung.NewService(postgres.NewPlanungStore(pool), postgres.NewSchulbezirkStore(pool, nil), einschulung.GesetzlicheRegel())
 	b.Run("prognose", func(b *testing.B) {
 		for b.Loop() {
 			p, err := svc.Prognose(ctx, planung.Parameter{Ab: stadtBis + 1, Jahre: 10})

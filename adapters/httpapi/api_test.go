@@ -122,7 +122,7 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 			Schulbezirke: schulbezirk.NewService(bezirke),
 			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps),
 		},
-		Planung:      PlanungDeps{Service: planung.NewService(postgres.NewPlanungStore(pool, bezirke, einschulung.GesetzlicheRegel()))},
+		Planung:      PlanungDeps{Service: planung.NewService(postgres.NewPlanungStore(pool), bezirke, einschulung.GesetzlicheRegel())},
 		Schulpflicht: SchulpflichtDeps{Service: spService},
 		Imports: ImportDeps{
 			Service:        importing.NewService(importStore, importing.Limits{MaxBytes: 8 << 20}),

@@ -2,152 +2,93 @@ package postgres
 
 import (
 	"context"
-	"time"
+	"fmt"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/schulgateway/schulgateway/internal/einschulung"
-	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/planung"
-	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 )
 
-// PlanungStore implements planung.Store: counts per school, grade and
-// school year, and children per Bezirk and entry year. It reads no name;
-// birth dates and addresses of residents are read only to be counted here
-// and never leave this function.
-//
-// What the stored data allows (assumptions):
-//   - Pupils: the school lists hold the present only. The active pupils
-//     with a grade are the counts of the current school year (the one
-//     containing now); earlier years come from planung_schuelerzahlen
-//     (planners' history). A live count replaces a stored one of the same
-//     school and year.
-//   - Cohorts: the children now resident, each put in the regular cohort of
-//     § 37 (1) (einschulung.Regel) and the Bezirk its address has in that
-//     year. For past years this counts today's residents, not those of then
-//     (moves are missed); a row of planung_kohorten replaces the derived
-//     count of its Bezirk and year.
+// PlanungStore implements planung.Store: it hands planning the rows it
+// needs, counted where SQL can count without a rule of the domain, and
+// decides nothing (the current school year, the cohort of a child and the
+// Bezirk of an address are planung.Service.Daten's). It reads no name;
+// birth dates and addresses of residents go to planning only to be counted.
 type PlanungStore struct {
-	pool    *pgxpool.Pool
-	bezirke *SchulbezirkStore
-	regel   einschulung.Regel
-	now     func() time.Time
+	pool *pgxpool.Pool
 }
 
-// NewPlanungStore returns a store; bezirke gives the street directory.
-func NewPlanungStore(pool *pgxpool.Pool, bezirke *SchulbezirkStore, regel einschulung.Regel) *PlanungStore {
-	return &PlanungStore{pool: pool, bezirke: bezirke, regel: regel, now: time.Now}
+// NewPlanungStore returns a store.
+func NewPlanungStore(pool *pgxpool.Pool) *PlanungStore {
+	return &PlanungStore{pool: pool}
 }
 
-// WithNow sets the clock (tests).
-func (s *PlanungStore) WithNow(now func() time.Time) *PlanungStore { s.now = now; return s }
-
-func (s *PlanungStore) Daten(ctx context.Context) (planung.Daten, error) {
-	var d planung.Daten
-	rows, err := s.pool.Query(ctx, `SELECT schulnummer, name, schulform, coalesce(zuege, 0), coalesce(klassenfrequenz, 0), coalesce(kapazitaet, 0) FROM schulen ORDER BY schulnummer`)
-	if err != nil {
-		return d, storeErr("planung: schools", err)
-	}
-	for rows.Next() {
-		var sch planung.Schule
-		var form string
-		if err := rows.Scan(&sch.Schulnummer, &sch.Name, &form, &sch.Zuege, &sch.Klassenfrequenz, &sch.Kapazitaet); err != nil {
-			rows.Close()
-			return d, storeErr("planung: schools", err)
+// Bestand reads everything in one read-only transaction, so that the
+// pupils, cohorts and residents are of one moment.
+func (s *PlanungStore) Bestand(ctx context.Context) (planung.Bestand, error) {
+	var b planung.Bestand
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
+		var err error
+		if b.Schulen, err = planungRows(ctx, tx, "planung: schools",
+			`SELECT schulnummer, name, schulform, coalesce(zuege, 0), coalesce(klassenfrequenz, 0), coalesce(kapazitaet, 0) FROM schulen ORDER BY schulnummer`,
+			func(r pgx.CollectableRow) (planung.Schulzeile, error) {
+				var z planung.Schulzeile
+				err := r.Scan(&z.Schulnummer, &z.Name, &z.Schulform, &z.Zuege, &z.Klassenfrequenz, &z.Kapazitaet)
+				return z, err
+			}); err != nil {
+			return err
 		}
-		if art, ok := planung.ArtDerSchulform(form); ok {
-			sch.Art = art
-			d.Schulen = append(d.Schulen, sch)
+		if b.Aktive, err = planungRows(ctx, tx, "planung: pupils", `
+			SELECT schulnummer, 0, jahrgangsstufe, count(*)::int FROM schueler
+			WHERE status = 'aktiv' AND jahrgangsstufe IS NOT NULL
+			GROUP BY schulnummer, jahrgangsstufe`, scanZahl); err != nil {
+			return err
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return d, storeErr("planung: schools", err)
-	}
-
-	jetzt := importing.SchuljahrAt(s.now()).StartYear()
-	rows, err = s.pool.Query(ctx, `
-		WITH live AS (
-			SELECT schulnummer, $1::int AS schuljahr, jahrgangsstufe, count(*)::int AS anzahl
-			FROM schueler WHERE status = 'aktiv' AND jahrgangsstufe IS NOT NULL
-			GROUP BY schulnummer, jahrgangsstufe)
-		SELECT schulnummer, schuljahr, jahrgangsstufe, anzahl FROM live
-		UNION ALL
-		SELECT h.schulnummer, h.schuljahr, h.jahrgangsstufe, h.anzahl FROM planung_schuelerzahlen h
-		WHERE NOT EXISTS (SELECT 1 FROM live l WHERE l.schulnummer = h.schulnummer AND l.schuljahr = h.schuljahr)
-		ORDER BY 1, 2, 3`, jetzt)
-	if err != nil {
-		return d, storeErr("planung: pupils", err)
-	}
-	for rows.Next() {
-		var z planung.Zahl
-		if err := rows.Scan(&z.Schulnummer, &z.Schuljahr, &z.Jahrgangsstufe, &z.Anzahl); err != nil {
-			rows.Close()
-			return d, storeErr("planung: pupils", err)
+		if b.Historie, err = planungRows(ctx, tx, "planung: pupil history",
+			`SELECT schulnummer, schuljahr, jahrgangsstufe, anzahl FROM planung_schuelerzahlen`, scanZahl); err != nil {
+			return err
 		}
-		d.Schueler = append(d.Schueler, z)
-	}
-	if err := rows.Err(); err != nil {
-		return d, storeErr("planung: pupils", err)
-	}
-
-	kohorten, err := s.kohorten(ctx)
-	if err != nil {
-		return d, err
-	}
-	rows, err = s.pool.Query(ctx, `SELECT schulnummer, schuljahr, anzahl FROM planung_kohorten`)
-	if err != nil {
-		return d, storeErr("planung: cohorts", err)
-	}
-	for rows.Next() {
-		var k planung.Kohorte
-		if err := rows.Scan(&k.Schulnummer, &k.Schuljahr, &k.Anzahl); err != nil {
-			rows.Close()
-			return d, storeErr("planung: cohorts", err)
+		if b.Kohorten, err = planungRows(ctx, tx, "planung: cohorts", `SELECT schulnummer, schuljahr, anzahl FROM planung_kohorten`,
+			func(r pgx.CollectableRow) (planung.Kohorte, error) {
+				var k planung.Kohorte
+				err := r.Scan(&k.Schulnummer, &k.Schuljahr, &k.Anzahl)
+				return k, err
+			}); err != nil {
+			return err
 		}
-		kohorten[[2]any{k.Schulnummer, k.Schuljahr}] = k.Anzahl
+		// The residents as einschulung.Kind.Wohnt and SchulbezirkStore.Einwohner see them.
+		b.Einwohner, err = planungRows(ctx, tx, "planung: residents", `
+			SELECT geburtsdatum, strasse, hausnummer, coalesce(plz, ''), coalesce(ortsteil, '')
+			FROM kinder WHERE status = 'gemeldet' AND (wegzug IS NULL OR zuzug > wegzug)`,
+			func(r pgx.CollectableRow) (planung.Einwohner, error) {
+				var e planung.Einwohner
+				err := r.Scan(&e.Geburtsdatum, &e.Adresse.Strasse, &e.Adresse.Hausnummer, &e.Adresse.PLZ, &e.Adresse.Ortsteil)
+				return e, err
+			})
+		return err
+	})
+	if err != nil {
+		return planung.Bestand{}, storeErr("read planning data", err)
 	}
-	if err := rows.Err(); err != nil {
-		return d, storeErr("planung: cohorts", err)
-	}
-	for key, n := range kohorten {
-		d.Kohorten = append(d.Kohorten, planung.Kohorte{Schulnummer: key[0].(string), Schuljahr: key[1].(int), Anzahl: n})
-	}
-	return d, nil
+	return b, nil
 }
 
-// kohorten counts the resident children per Bezirk and entry year.
-func (s *PlanungStore) kohorten(ctx context.Context) (map[[2]any]int, error) {
-	ix, err := s.bezirke.Index(ctx)
+func scanZahl(r pgx.CollectableRow) (planung.Zahl, error) {
+	var z planung.Zahl
+	err := r.Scan(&z.Schulnummer, &z.Schuljahr, &z.Jahrgangsstufe, &z.Anzahl)
+	return z, err
+}
+
+// planungRows runs a query and scans its rows; errors name what was read.
+func planungRows[T any](ctx context.Context, tx pgx.Tx, was, sql string, scan pgx.RowToFunc[T]) ([]T, error) {
+	rows, err := tx.Query(ctx, sql)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", was, err)
 	}
-	rows, err := s.pool.Query(ctx, `
-		SELECT geburtsdatum, strasse, hausnummer, coalesce(plz, ''), coalesce(ortsteil, '')
-		FROM kinder WHERE status = 'gemeldet' AND (wegzug IS NULL OR zuzug > wegzug)`)
+	list, err := pgx.CollectRows(rows, scan)
 	if err != nil {
-		return nil, storeErr("planung: residents", err)
+		return nil, fmt.Errorf("%s: %w", was, err)
 	}
-	defer rows.Close()
-	out := map[[2]any]int{}
-	for rows.Next() {
-		var geb time.Time
-		var a struct{ strasse, nr, plz, ot string }
-		if err := rows.Scan(&geb, &a.strasse, &a.nr, &a.plz, &a.ot); err != nil {
-			return nil, storeErr("planung: residents", err)
-		}
-		y := einschulung.Vollendet(geb, 6).Year()
-		for _, jahr := range []int{y, y + 1} {
-			sj := importing.NewSchuljahr(jahr)
-			if s.regel.Herkunft(geb, sj) != einschulung.Regulaer {
-				continue
-			}
-			r, err := ix.Zuordnung(schulbezirk.Adresse{Strasse: a.strasse, Hausnummer: a.nr, PLZ: a.plz, Ortsteil: a.ot}, sj)
-			if err == nil {
-				out[[2]any{r.Schulnummer, jahr}]++
-			}
-			break
-		}
-	}
-	return out, storeErr("planung: residents", rows.Err())
+	return list, nil
 }

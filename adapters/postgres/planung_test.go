@@ -40,9 +40,9 @@ func TestPlanungStoreDaten(t *testing.T) {
 	if _, err := pool.Exec(ctx, `INSERT INTO planung_kohorten VALUES ('20101', 2028, 25)`); err != nil {
 		t.Fatal(err)
 	}
-	store := postgres.NewPlanungStore(pool, postgres.NewSchulbezirkStore(pool, nil), einschulung.GesetzlicheRegel()).
+	svc := planung.NewService(postgres.NewPlanungStore(pool), postgres.NewSchulbezirkStore(pool, nil), einschulung.GesetzlicheRegel()).
 		WithNow(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) })
-	d, err := store.Daten(ctx)
+	d, err := svc.Daten(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/aufbewahrung"
 )
 
 func TestRetentionAnonymisesRemovesAndSaysSo(t *testing.T) {
@@ -22,11 +23,14 @@ func TestRetentionAnonymisesRemovesAndSaysSo(t *testing.T) {
 		t.Fatalf("second snapshot: %+v", second.Counts)
 	}
 	audits := postgres.NewAuditStore(im.pool)
+	bereinigen := func(f aufbewahrung.Fristen) *aufbewahrung.Service {
+		return aufbewahrung.NewService(postgres.NewAufbewahrungStore(im.pool, audits), f)
+	}
 
 	// Today nothing is due.
-	a := postgres.Aufbewahrung{Melderegister: 365 * 24 * time.Hour, Importe: 90 * 24 * time.Hour, Faelle: 365 * 24 * time.Hour, Protokoll: 730 * 24 * time.Hour}
-	b, ran, err := postgres.Bereinigen(ctx, im.pool, audits, a, time.Now())
-	if err != nil || !ran || b != (postgres.Bereinigt{}) {
+	a := aufbewahrung.Fristen{Melderegister: 365 * 24 * time.Hour, Importe: 90 * 24 * time.Hour, Faelle: 365 * 24 * time.Hour, Protokoll: 730 * 24 * time.Hour}
+	b, ran, err := bereinigen(a).Bereinigen(ctx, time.Now())
+	if err != nil || !ran || b != (aufbewahrung.Bereinigt{}) {
 		t.Fatalf("nothing due: %+v %v %v", b, ran, err)
 	}
 	// Two years on, the register and the imports are due (the audit
@@ -34,7 +38,7 @@ func TestRetentionAnonymisesRemovesAndSaysSo(t *testing.T) {
 	later := time.Now().AddDate(2, 0, 1)
 	keepAudit := a
 	keepAudit.Protokoll = 0
-	b, ran, err = postgres.Bereinigen(ctx, im.pool, audits, keepAudit, later)
+	b, ran, err = bereinigen(keepAudit).Bereinigen(ctx, later)
 	if err != nil || !ran {
 		t.Fatal(err)
 	}
@@ -62,11 +66,11 @@ func TestRetentionAnonymisesRemovesAndSaysSo(t *testing.T) {
 		t.Errorf("retention run not audited: %d", n)
 	}
 	// A second run finds nothing more.
-	if b, _, err := postgres.Bereinigen(ctx, im.pool, audits, keepAudit, later); err != nil || b.KinderAnonymisiert+b.ImporteBereinigt != 0 {
+	if b, _, err := bereinigen(keepAudit).Bereinigen(ctx, later); err != nil || b.KinderAnonymisiert+b.ImporteBereinigt != 0 {
 		t.Errorf("second run: %+v %v", b, err)
 	}
 	// Audit entries age out too, and the chain still holds.
-	b, _, err = postgres.Bereinigen(ctx, im.pool, audits, a, time.Now().AddDate(3, 0, 0))
+	b, _, err = bereinigen(a).Bereinigen(ctx, time.Now().AddDate(3, 0, 0))
 	if err != nil || b.ProtokollGeloescht == 0 {
 		t.Errorf("audit retention: %+v %v", b, err)
 	}

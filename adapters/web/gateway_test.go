@@ -89,7 +89,7 @@ func startGatewayOn(t *testing.T, ln net.Listener, verifier auth.Verifier, webDe
 	bezirke := postgres.NewSchulbezirkStore(pool, nil)
 	app := httpapi.New(httpapi.Deps{
 		Schulen: schulen,
-		Planung: httpapi.PlanungDeps{Service: planung.NewService(postgres.NewPlanungStore(pool, bezirke, einschulung.GesetzlicheRegel()))},
+		Planung: httpapi.PlanungDeps{Service: planung.NewService(postgres.NewPlanungStore(pool), bezirke, einschulung.GesetzlicheRegel())},
 		Einschulung: httpapi.EinschulungDeps{
 			Schulbezirke: schulbezirk.NewService(bezirke),
 			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps),

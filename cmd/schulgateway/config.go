@@ -11,6 +11,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/httpapi"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/sheets"
+	"github.com/schulgateway/schulgateway/internal/aufbewahrung"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/planung"
@@ -62,7 +63,7 @@ type config struct {
 	// TrustedProxies may name the client in X-Forwarded-For.
 	TrustedProxies []string
 	// Aufbewahrung is how long each kind of record is kept.
-	Aufbewahrung postgres.Aufbewahrung
+	Aufbewahrung aufbewahrung.Fristen
 }
 
 // uploads reads the limits of what opening an uploaded file may cost.
@@ -206,7 +207,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	tage := func(name string, def int) time.Duration {
 		return time.Duration(intEnv(getenv, name, def, 0, 36500, "Tage, 0 = unbegrenzt", &errs)) * 24 * time.Hour
 	}
-	c.Aufbewahrung = postgres.Aufbewahrung{
+	c.Aufbewahrung = aufbewahrung.Fristen{
 		Melderegister: tage("RETENTION_MELDEREGISTER_TAGE", 730),
 		Importe:       tage("RETENTION_IMPORTE_TAGE", 90),
 		Faelle:        tage("RETENTION_FAELLE_TAGE", 1825),

@@ -123,7 +123,7 @@ func TestSeedDemoCity(t *testing.T) {
 	if n := count(`SELECT count(DISTINCT schuljahr) FROM planung_kohorten`); n != 10 {
 		t.Errorf("planning cohorts have %d school years, want 10", n)
 	}
-	p, err := planungService(postgres.NewPlanungStore(pool, postgres.NewSchulbezirkStore(pool, nil), cfg.Einschulung), cfg).Prognose(ctx, planung.Parameter{})
+	p, err := planungService(postgres.NewPlanungStore(pool), postgres.NewSchulbezirkStore(pool, nil), cfg).Prognose(ctx, planung.Parameter{})
 	if err != nil {
 		t.Fatal(err)
 	}

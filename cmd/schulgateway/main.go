@@ -22,6 +22,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/jwtauth"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/web"
+	"github.com/schulgateway/schulgateway/internal/aufbewahrung"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
@@ -284,7 +285,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	auditStore := postgres.NewAuditStore(pool)
 	auditStore.Start(wctx) // ends after the last request has been answered
 	go chainAudit(ctx, auditStore, log)
-	go retainDaily(ctx, pool, auditStore, cfg.Aufbewahrung, log)
+	go retainDaily(ctx, aufbewahrung.NewService(postgres.NewAufbewahrungStore(pool, auditStore), cfg.Aufbewahrung), log)
 	spStore := postgres.NewSchulpflichtStore(pool)
 	spService := schulpflicht.NewService(spStore, schulpflicht.Spanne{Regel: cfg.Einschulung, Jahre: cfg.SchulpflichtJahre}, cfg.Schulpflicht, nil)
 	spWorker := postgres.NewAbgleichWorker(spStore, spService.Run, log)
@@ -295,7 +296,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	app := httpapi.New(httpapi.Deps{
 		Audit:   auditStore,
 		Schulen: schulen,
-		Planung: httpapi.PlanungDeps{Service: planungService(postgres.NewPlanungStore(pool, bezirke, cfg.Einschulung), cfg)},
+		Planung: httpapi.PlanungDeps{Service: planungService(postgres.NewPlanungStore(pool), bezirke, cfg)},
 		Einschulung: httpapi.EinschulungDeps{
 			Schulbezirke: schulbezirk.NewService(bezirke),
 			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, cfg.Einschulung, ps),
@@ -374,7 +375,7 @@ func chainAudit(ctx context.Context, store *postgres.AuditStore, log *slog.Logge
 // retainDaily runs the retention a minute after start and then daily:
 // children who moved away long ago are anonymised, old upload files and
 // audit entries deleted (RETENTION_*_TAGE). Each run is audited.
-func retainDaily(ctx context.Context, pool *pgxpool.Pool, store *postgres.AuditStore, a postgres.Aufbewahrung, log *slog.Logger) {
+func retainDaily(ctx context.Context, svc *aufbewahrung.Service, log *slog.Logger) {
 	next := time.After(time.Minute)
 	for {
 		select {
@@ -383,7 +384,7 @@ func retainDaily(ctx context.Context, pool *pgxpool.Pool, store *postgres.AuditS
 		case <-next:
 		}
 		next = time.After(24 * time.Hour)
-		b, ran, err := postgres.Bereinigen(ctx, pool, store, a, time.Now())
+		b, ran, err := svc.Bereinigen(ctx, time.Now())
 		switch {
 		case err != nil && ctx.Err() == nil:
 			log.Warn("retention failed", "err", err)
@@ -414,8 +415,8 @@ func pruneFeed(ctx context.Context, feed *postgres.FeedStore, log *slog.Logger) 
 
 // planungService is the planning service with the configured threshold
 // and SEPl-VO minimum sizes.
-func planungService(store planung.Store, cfg config) *planung.Service {
-	svc := planung.NewService(store)
+func planungService(store planung.Store, bezirke planung.Verzeichnis, cfg config) *planung.Service {
+	svc := planung.NewService(store, bezirke, cfg.Einschulung)
 	svc.Schwelle, svc.Mindestgroessen = cfg.PlanungSchwelle, cfg.Mindestgroessen
 	return svc
 }

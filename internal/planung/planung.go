@@ -1,8 +1,9 @@
 // Package planung is the Schulentwicklungsplanung: pupil counts per school
 // and grade, the forecast by the Übergangsquotenverfahren, capacity and the
 // minimum sizes of the SEPl-VO, scenarios, and the suppression of small
-// counts. It sees aggregates only: no name, birth date or address of a
-// child ever reaches it.
+// counts. It reads no name; birth dates and addresses of resident
+// children reach it only to be counted into cohorts (Service.Daten), and
+// what it keeps and shows are counts.
 package planung
 
 import (

@@ -3,25 +3,32 @@ package planung
 import (
 	"context"
 	"slices"
-)
+	"time"
 
-// Store reads the aggregates (counts only).
-type Store interface {
-	Daten(ctx context.Context) (Daten, error)
-}
+	"github.com/schulgateway/schulgateway/internal/einschulung"
+)
 
 // Service answers the planners' questions.
 type Service struct {
-	store Store
+	store       Store
+	verzeichnis Verzeichnis
+	regel       einschulung.Regel
+	now         func() time.Time
 	// Schwelle: counts below it are suppressed (default 3).
 	Schwelle int
 	// Mindestgroessen of the SEPl-VO (default StandardMindestgroessen).
 	Mindestgroessen map[Schulart]Mindestgroesse
 }
 
-func NewService(store Store) *Service {
-	return &Service{store: store, Schwelle: StandardSchwelle, Mindestgroessen: StandardMindestgroessen()}
+// NewService reads storage through store; verzeichnis places addresses in
+// Bezirke, regel puts children in the cohorts of § 37 (1).
+func NewService(store Store, verzeichnis Verzeichnis, regel einschulung.Regel) *Service {
+	return &Service{store: store, verzeichnis: verzeichnis, regel: regel, now: time.Now,
+		Schwelle: StandardSchwelle, Mindestgroessen: StandardMindestgroessen()}
 }
+
+// WithNow sets the clock (tests).
+func (s *Service) WithNow(now func() time.Time) *Service { s.now = now; return s }
 
 // Schuelerzahlen is the table of pupils per school (rows) and grade
 // (columns) of one school year, suppressed. Jahre lists the years with data.
@@ -35,7 +42,7 @@ type Schuelerzahlen struct {
 // Schuelerzahlen gives the suppressed table of every school year from von
 // to bis that has data (0: open end), oldest first, and the years with data.
 func (s *Service) Schuelerzahlen(ctx context.Context, von, bis int) ([]Schuelerzahlen, []int, error) {
-	d, err := s.store.Daten(ctx)
+	d, err := s.Daten(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -102,7 +109,7 @@ func TabelleSchuelerzahlen(d Daten, jahr, schwelle int) Schuelerzahlen {
 
 // Prognose forecasts with the service's minimum sizes unless p has some.
 func (s *Service) Prognose(ctx context.Context, p Parameter) (Prognose, error) {
-	d, err := s.store.Daten(ctx)
+	d, err := s.Daten(ctx)
 	if err != nil {
 		return Prognose{}, err
 	}
@@ -122,7 +129,7 @@ func (s *Service) defaults(p Parameter) Parameter {
 // Backtest compares the forecast of the last jahre observed years, made
 // from the years before them, with what happened.
 func (s *Service) Backtest(ctx context.Context, jahre int, p Parameter) (Rueckblick, error) {
-	d, err := s.store.Daten(ctx)
+	d, err := s.Daten(ctx)
 	if err != nil {
 		return Rueckblick{}, err
 	}
@@ -131,7 +138,7 @@ func (s *Service) Backtest(ctx context.Context, jahre int, p Parameter) (Rueckbl
 
 // Szenario forecasts p and the same without its overrides and additions.
 func (s *Service) Szenario(ctx context.Context, p Parameter) (basis, szenario Prognose, diff []Differenz, err error) {
-	d, err := s.store.Daten(ctx)
+	d, err := s.Daten(ctx)
 	if err != nil {
 		return
 	}
