@@ -51,7 +51,7 @@ func PruefeListen(listen []Schuelerliste, heute time.Time, maxAlterTage int) Vor
 			v.Fehlend++
 		} else {
 			v.KeineListe = false
-			s.AlterTage = max(0, int(tag(heute).Sub(tag(l.Stand)).Hours()/24))
+			s.AlterTage = max(0, int(tag(heute).Sub(tag(l.Stand.In(heute.Location()))).Hours()/24))
 			if s.AlterTage > maxAlterTage {
 				s.Veraltet = true
 				v.Veraltet++

@@ -364,6 +364,13 @@ page('schulpflicht.html', async () => {
   $('fall-schliessen').addEventListener('click', () => fallAendern({ status: 'erledigt', grund: 'schule_gefunden' }, $('fall-schliessen'))
     .catch(showError));
   for (const id of ['f-status', 'f-grund', 'f-schule']) $(id).addEventListener('change', () => faelleZeigen());
+  // Only closed cases have a reason: choosing one shows the closed cases.
+  $('f-grund').addEventListener('change', () => {
+    if ($('f-grund').value && $('f-grund').value !== '-' && $('f-status').value === 'aktiv') {
+      $('f-status').value = 'erledigt';
+      faelleZeigen();
+    }
+  });
   $('f-text').addEventListener('input', () => faelleZeigen());
   $('filter').addEventListener('submit', (ev) => ev.preventDefault());
   $('stichtag').value = datum(new Date().toISOString());
