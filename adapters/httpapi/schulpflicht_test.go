@@ -59,7 +59,14 @@ type faellePage struct {
 // startAbgleich starts a reconciliation and waits for the worker.
 func (e *env) startAbgleich(token, stichtag string) abgleichResp {
 	e.t.Helper()
-	resp, body := e.do(call{method: "POST", path: "/v1/schulpflicht/abgleiche", token: token, body: `{"stichtag":"` + stichtag + `"}`})
+	return e.startAbgleichMit(token, `{"stichtag":"`+stichtag+`"}`)
+}
+
+// startAbgleichMit starts a reconciliation with the body given (e.g.
+// with force) and waits for the worker.
+func (e *env) startAbgleichMit(token, start string) abgleichResp {
+	e.t.Helper()
+	resp, body := e.do(call{method: "POST", path: "/v1/schulpflicht/abgleiche", token: token, body: start})
 	if resp.StatusCode != 202 {
 		e.t.Fatalf("start: %d %s", resp.StatusCode, body)
 	}
