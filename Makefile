@@ -72,11 +72,13 @@ bench: postgres
 	$(GO) test -run '^$$' -bench 'SchulpflichtJob' -benchtime 1x -count 3 -timeout 20m ./bench/
 
 # Screenshots of the pages for the README, taken by the browser tests
-# (headless Chromium via chromedp) into docs/screenshots.
+# (headless Chromium via chromedp) into docs/screenshots: the pages with
+# data from the demo city (postgres.SeedDemo, as make run loads it), the
+# sign-in, an import with errors and a city without pupil lists from their journeys.
 screenshots: postgres
 	@scripts/ensure-chromium.sh
 	@mkdir -p docs/screenshots
-	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestImportInBrowser|TestEinschulungAndPlanungPages|TestSchulpflichtPage' ./adapters/web/
+	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestImportInBrowser|TestDemoScreenshots|TestSchulpflichtOhneSchuelerlisten' ./adapters/web/
 
 clean:
 	rm -rf bin

@@ -56,7 +56,7 @@ func BenchmarkSchulpflichtJob(b *testing.B) {
 	resetPeak()
 	b.ResetTimer()
 	for range b.N {
-		a, err := svc.Starte(ctx, "2026-09-15", "bench")
+		a, err := svc.Starte(ctx, "2026-09-15", "bench", true)
 		if err != nil {
 			b.Fatal(err)
 		}

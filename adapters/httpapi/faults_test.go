@@ -62,7 +62,8 @@ func TestBadTextIsNamedNotStored(t *testing.T) {
 	if status != 202 || e.await(amt, imp.ID).Status != "succeeded" {
 		t.Fatalf("register upload: %d %s", status, body)
 	}
-	e.startAbgleich(amt, "2026-09-15")
+	// Without pupil lists every child becomes a case: forced on purpose.
+	e.startAbgleichMit(amt, `{"stichtag":"2026-09-15","force":true}`)
 	faelle := e.faelle(amt, "")
 	if len(faelle) == 0 {
 		t.Fatal("no case to change")

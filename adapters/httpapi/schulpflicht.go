@@ -21,6 +21,7 @@ type SchulpflichtDeps struct {
 
 func (s *server) schulpflichtRoutes() []route {
 	return []route{
+		{fiber.MethodGet, "/v1/schulpflicht/voraussetzungen", editors, s.getVoraussetzungen},
 		{fiber.MethodPost, "/v1/schulpflicht/abgleiche", editors, s.postAbgleich},
 		{fiber.MethodGet, "/v1/schulpflicht/abgleiche/:id", editors, s.getAbgleich},
 		{fiber.MethodGet, "/v1/schulpflicht/abgleiche/:id/zuordnungen", editors, s.getZuordnungen},
@@ -70,6 +71,8 @@ func toAbgleichJSON(a sp.Abgleich) abgleichJSON {
 func (s *server) postAbgleich(c *fiber.Ctx) error {
 	var in struct {
 		Stichtag string `json:"stichtag"`
+		// Force starts a run even without any pupil list.
+		Force bool `json:"force"`
 	}
 	decodeErrs, err := decodeJSON(c, &in)
 	if err != nil {
@@ -79,13 +82,41 @@ func (s *server) postAbgleich(c *fiber.Ctx) error {
 		_, verr := sp.PruefeStichtag(in.Stichtag)
 		return invalidInput(decodeErrs, verr)
 	}
-	a, err := s.Schulpflicht.Service.Starte(c.UserContext(), in.Stichtag, subject(c))
+	a, err := s.Schulpflicht.Service.Starte(c.UserContext(), in.Stichtag, subject(c), in.Force)
 	if err != nil {
 		return err
 	}
 	c.Location("/v1/schulpflicht/abgleiche/" + a.ID)
 	c.Status(fiber.StatusAccepted)
 	return c.JSON(toAbgleichJSON(a))
+}
+
+type listenStandJSON struct {
+	Schulnummer string  `json:"schulnummer"`
+	Schulname   string  `json:"schulname"`
+	Stand       *string `json:"stand"`
+	AlterTage   *int    `json:"alter_tage"`
+	Fehlt       bool    `json:"fehlt"`
+	Veraltet    bool    `json:"veraltet"`
+}
+
+// getVoraussetzungen says before a run which schools' pupil lists are
+// missing or old.
+func (s *server) getVoraussetzungen(c *fiber.Ctx) error {
+	v, err := s.Schulpflicht.Service.Voraussetzungen(c.UserContext())
+	if err != nil {
+		return err
+	}
+	schulen := make([]listenStandJSON, len(v.Schulen))
+	for i, l := range v.Schulen {
+		schulen[i] = listenStandJSON{Schulnummer: l.Schulnummer, Schulname: l.Schulname, Fehlt: l.Fehlt, Veraltet: l.Veraltet}
+		if !l.Fehlt {
+			stand, alter := l.Stand.UTC().Format(time.RFC3339), l.AlterTage
+			schulen[i].Stand, schulen[i].AlterTage = &stand, &alter
+		}
+	}
+	return c.JSON(fiber.Map{"max_alter_tage": v.MaxAlterTage, "keine_liste": v.KeineListe, "fehlend": v.Fehlend, "veraltet": v.Veraltet,
+		"hinweis": orNull(v.Hinweis()), "schulen": schulen})
 }
 
 func (s *server) getAbgleich(c *fiber.Ctx) error {

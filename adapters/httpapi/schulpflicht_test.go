@@ -59,7 +59,14 @@ type faellePage struct {
 // startAbgleich starts a reconciliation and waits for the worker.
 func (e *env) startAbgleich(token, stichtag string) abgleichResp {
 	e.t.Helper()
-	resp, body := e.do(call{method: "POST", path: "/v1/schulpflicht/abgleiche", token: token, body: `{"stichtag":"` + stichtag + `"}`})
+	return e.startAbgleichMit(token, `{"stichtag":"`+stichtag+`"}`)
+}
+
+// startAbgleichMit starts a reconciliation with the body given (e.g.
+// with force) and waits for the worker.
+func (e *env) startAbgleichMit(token, start string) abgleichResp {
+	e.t.Helper()
+	resp, body := e.do(call{method: "POST", path: "/v1/schulpflicht/abgleiche", token: token, body: start})
 	if resp.StatusCode != 202 {
 		e.t.Fatalf("start: %d %s", resp.StatusCode, body)
 	}
@@ -415,5 +422,91 @@ func TestSchulpflichtRejectedPair(t *testing.T) {
 	}
 	if f := e.faelle(amt, "&status=offen"); len(f) != 1 || f[0].AbgleichID != b.ID {
 		t.Errorf("cases: %+v", f)
+	}
+}
+
+// Before any pupil list the API says every school lacks one and refuses a
+// run (it would make every child a case) unless forced; a list makes its
+// school current, and a list older than the maximum age is called old.
+func TestSchulpflichtVoraussetzungen(t *testing.T) {
+	t.Parallel()
+	e, pool := einschulungEnv(t)
+	amt := e.token(auth.RoleSchulamt)
+	type stand struct {
+		Schulnummer string  `json:"schulnummer"`
+		Stand       *string `json:"stand"`
+		AlterTage   *int    `json:"alter_tage"`
+		Fehlt       bool    `json:"fehlt"`
+		Veraltet    bool    `json:"veraltet"`
+	}
+	var v struct {
+		MaxAlterTage int     `json:"max_alter_tage"`
+		KeineListe   bool    `json:"keine_liste"`
+		Fehlend      int     `json:"fehlend"`
+		Veraltet     int     `json:"veraltet"`
+		Hinweis      *string `json:"hinweis"`
+		Schulen      []stand `json:"schulen"`
+	}
+	lesen := func() map[string]stand {
+		t.Helper()
+		resp, body := e.do(call{method: "GET", path: "/v1/schulpflicht/voraussetzungen", token: amt})
+		if resp.StatusCode != 200 {
+			t.Fatalf("voraussetzungen: %d %s", resp.StatusCode, body)
+		}
+		mustJSON(t, body, &v)
+		m := map[string]stand{}
+		for _, s := range v.Schulen {
+			m[s.Schulnummer] = s
+		}
+		return m
+	}
+	schulen := lesen()
+	if !v.KeineListe || v.Fehlend != len(schulen) || len(schulen) < 5 || v.MaxAlterTage != 60 || v.Hinweis == nil ||
+		!strings.Contains(*v.Hinweis, "keine Schülerliste") || !schulen["20101"].Fehlt {
+		t.Fatalf("ohne Listen: %+v", v)
+	}
+
+	start := func(body string) (int, []byte) {
+		resp, out := e.do(call{method: "POST", path: "/v1/schulpflicht/abgleiche", token: amt, body: body})
+		return resp.StatusCode, out
+	}
+	status, body := start(`{"stichtag":"2026-09-15"}`)
+	if status != 422 {
+		t.Fatalf("Abgleich ohne Schülerliste: %d %s, erwartet 422", status, body)
+	}
+	p := problemOf(t, body)
+	if !strings.Contains(p.Detail, "keine Schülerliste") || len(p.Errors) != 1 || p.Errors[0].Pointer != "/force" ||
+		p.Errors[0].Code != "schuelerlisten_fehlen" {
+		t.Errorf("Ablehnung: %s", body)
+	}
+	var n int
+	if err := pool.QueryRow(t.Context(), "SELECT count(*) FROM abgleiche").Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d Abgleiche nach der Ablehnung (%v)", n, err)
+	}
+	if status, body = start(`{"stichtag":"2026-09-15","force":true}`); status != 202 {
+		t.Errorf("erzwungener Abgleich: %d %s", status, body)
+	}
+
+	if st, imp, out := e.upload(amt, "kind=schueler&schulnummer=20101", "schueler.csv", []byte(spSchueler)); st != 202 {
+		t.Fatalf("upload: %d %s", st, out)
+	} else if done := e.await(amt, imp.ID); done.Status != "succeeded" {
+		t.Fatalf("upload: %+v", done)
+	}
+	schulen = lesen()
+	if s := schulen["20101"]; v.KeineListe || s.Fehlt || s.Veraltet || s.Stand == nil || s.AlterTage == nil || *s.AlterTage != 0 ||
+		v.Fehlend != len(schulen)-1 || !schulen["20102"].Fehlt {
+		t.Errorf("mit Liste der 20101: %+v", v)
+	}
+	if status, body = start(`{"stichtag":"2026-09-15"}`); status != 202 {
+		t.Errorf("Abgleich mit einer Schülerliste: %d %s", status, body)
+	}
+
+	// The list was loaded 61 days ago: older than 60 days.
+	if _, err := pool.Exec(t.Context(), "UPDATE imports SET finished_at = now() - interval '61 days' WHERE kind = 'schueler'"); err != nil {
+		t.Fatal(err)
+	}
+	schulen = lesen()
+	if s := schulen["20101"]; !s.Veraltet || s.AlterTage == nil || *s.AlterTage != 61 || v.Veraltet != 1 || !strings.Contains(*v.Hinweis, "älter als 60 Tage") {
+		t.Errorf("alte Liste: %+v %+v", s, v)
 	}
 }

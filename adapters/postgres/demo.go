@@ -253,7 +253,7 @@ func SeedDemo(ctx context.Context, pool *pgxpool.Pool, o DemoOptionen) (DemoErge
 	}
 	spStore := NewSchulpflichtStore(pool)
 	sp := schulpflicht.NewService(spStore, schulpflicht.Spanne{Regel: o.Einschulung, Jahre: o.SchulpflichtJahre}, o.Schulpflicht, nil)
-	a, err := sp.Starte(ctx, stichtag.Format(time.DateOnly), DemoNutzer)
+	a, err := sp.Starte(ctx, stichtag.Format(time.DateOnly), DemoNutzer, false)
 	if err != nil {
 		return e, fmt.Errorf("Schulpflicht-Abgleich: %w", demoFehler(err))
 	}

@@ -65,7 +65,7 @@ func TestUndoRegisterRefusedWhenCasesAndRegistrationsReferToIt(t *testing.T) {
 	}
 	f := &spFixture{t: t, pool: im.pool, store: postgres.NewSchulpflichtStore(im.pool)}
 	f.svc = sp.NewService(f.store, sp.GesetzlicheSpanne(), sp.StandardKonfiguration(), nil)
-	a, err := f.svc.Starte(ctx, "2026-09-15", "amt")
+	a, err := f.svc.Starte(ctx, "2026-09-15", "amt", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestUndoPupilListRefusedAfterReconciliation(t *testing.T) {
 	}
 	f := &spFixture{t: t, pool: im.pool, store: postgres.NewSchulpflichtStore(im.pool)}
 	f.svc = sp.NewService(f.store, sp.GesetzlicheSpanne(), sp.StandardKonfiguration(), nil)
-	a, _ := f.svc.Starte(ctx, "2026-09-15", "amt")
+	a, _ := f.svc.Starte(ctx, "2026-09-15", "amt", true)
 	if done := f.runWorker(a.ID, f.svc.Run); done.Status != sp.StatusSucceeded || done.Anzahl.Auto != 1 {
 		t.Fatalf("reconciliation: %+v", done)
 	}
@@ -199,7 +199,7 @@ func TestUndoConfirmationsRefusedAfterReconciliation(t *testing.T) {
 	}
 	f := &spFixture{t: t, pool: im.pool, store: postgres.NewSchulpflichtStore(im.pool)}
 	f.svc = sp.NewService(f.store, sp.GesetzlicheSpanne(), sp.StandardKonfiguration(), nil)
-	a, _ := f.svc.Starte(ctx, "2026-09-15", "amt")
+	a, _ := f.svc.Starte(ctx, "2026-09-15", "amt", true)
 	if done := f.runWorker(a.ID, f.svc.Run); done.Status != sp.StatusSucceeded || done.Anzahl.Auto != 1 {
 		t.Fatalf("reconciliation: %+v", done)
 	}

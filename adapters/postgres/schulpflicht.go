@@ -422,3 +422,32 @@ func (s *SchulpflichtStore) AendereFall(ctx context.Context, id int64, change fu
 	}
 	return s.Fall(ctx, id)
 }
+
+// Schuelerlisten: per school of the city, when its latest pupil list was
+// imported (succeeded, not a dry run, not undone). A list names its school
+// for the whole upload or per row; either counts.
+func (s *SchulpflichtStore) Schuelerlisten(ctx context.Context) ([]sp.Schuelerliste, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT s.schulnummer, s.name, l.stand
+		FROM schulen s
+		LEFT JOIN LATERAL (
+			SELECT max(i.finished_at) AS stand FROM imports i
+			WHERE i.kind = 'schueler' AND i.status = 'succeeded' AND NOT i.dry_run AND i.undone_at IS NULL
+			  AND (i.schulnummer = s.schulnummer
+			       OR (i.schulnummer = '' AND EXISTS (SELECT 1 FROM schueler x WHERE x.import_id = i.id AND x.schulnummer = s.schulnummer)))
+		) l ON true
+		ORDER BY s.schulnummer`)
+	if err != nil {
+		return nil, storeErr("list schuelerlisten", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (sp.Schuelerliste, error) {
+		var l sp.Schuelerliste
+		var stand *time.Time
+		err := r.Scan(&l.Schulnummer, &l.Schulname, &stand)
+		if stand != nil {
+			l.Stand = *stand
+		}
+		return l, err
+	})
+	return out, storeErr("list schuelerlisten", err)
+}

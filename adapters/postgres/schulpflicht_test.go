@@ -110,7 +110,7 @@ func TestAbgleichJob(t *testing.T) {
 	f.schueler("20101/p:1", "Müller", "Anna", "2015-03-04")
 	f.schueler("20101/p:2", "Schmidt", "Ida", "2021-03-03")
 
-	a, err := f.svc.Starte(ctx, "2026-09-15", "sachbearbeiter")
+	a, err := f.svc.Starte(ctx, "2026-09-15", "sachbearbeiter", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestAbgleichQueue(t *testing.T) {
 	f.kind("om:1", "Neumann", "Clara", "2012-01-01", "gemeldet")
 
 	// Claimed by a worker that died: running, lease over.
-	a, err := f.svc.Starte(ctx, "2026-09-15", "amt")
+	a, err := f.svc.Starte(ctx, "2026-09-15", "amt", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,10 +189,10 @@ func TestAbgleichQueue(t *testing.T) {
 	}
 
 	// A running job with a live lease is left alone.
-	b, _ := f.svc.Starte(ctx, "2026-09-15", "amt")
+	b, _ := f.svc.Starte(ctx, "2026-09-15", "amt", true)
 	f.exec(`UPDATE abgleiche SET status = 'running', attempts = 1, lease_until = now() + interval '1 hour' WHERE id = $1`, b.ID)
 
-	c, _ := f.svc.Starte(ctx, "2026-09-15", "amt")
+	c, _ := f.svc.Starte(ctx, "2026-09-15", "amt", true)
 	failing := func(context.Context, string) error { return errors.New("boom") }
 	if done := f.runWorker(c.ID, failing); done.Status != sp.StatusFailed || !strings.Contains(done.Detail, "Fehler") {
 		t.Errorf("failing job: %+v", done)
@@ -201,7 +201,7 @@ func TestAbgleichQueue(t *testing.T) {
 		t.Errorf("a leased job was taken: %+v", got)
 	}
 
-	d, _ := f.svc.Starte(ctx, "2026-09-15", "amt")
+	d, _ := f.svc.Starte(ctx, "2026-09-15", "amt", true)
 	f.exec(`UPDATE abgleiche SET status = 'running', attempts = 3, lease_until = now() - interval '1 second' WHERE id = $1`, d.ID)
 	if done := f.runWorker(d.ID, f.svc.Run); done.Status != sp.StatusFailed || !strings.Contains(done.Detail, "mehrfach unterbrochen") {
 		t.Errorf("job that kept dying: %+v", done)
@@ -215,7 +215,7 @@ func TestFallAendern(t *testing.T) {
 	f := newSPFixture(t)
 	ctx := context.Background()
 	f.kind("om:1", "Neumann", "Clara", "2012-01-01", "gemeldet")
-	a, _ := f.svc.Starte(ctx, "2026-09-15", "amt")
+	a, _ := f.svc.Starte(ctx, "2026-09-15", "amt", true)
 	f.runWorker(a.ID, f.svc.Run)
 	faelle, err := f.store.Faelle(ctx, "", 0, 0)
 	if err != nil || len(faelle) != 1 {
@@ -229,7 +229,7 @@ func TestFallAendern(t *testing.T) {
 	}
 	// A run after the exemption ended opens a new case for the child; the
 	// old one cannot be taken up again beside it.
-	b, _ := f.svc.Starte(ctx, "2026-10-15", "amt")
+	b, _ := f.svc.Starte(ctx, "2026-10-15", "amt", true)
 	f.runWorker(b.ID, f.svc.Run)
 	_, err = f.svc.AendereFall(ctx, idStr(id, 10), sp.FallAenderung{StatusSet: true, Status: "in_klaerung"}, "frau-a")
 	if err == nil || !strings.Contains(err.Error(), "anderen nicht erledigten Fall") {
@@ -270,7 +270,7 @@ func TestAbgleichSeesTheCurrentState(t *testing.T) {
 	}
 	run := func(stichtag string) map[string]sp.Entscheidung {
 		t.Helper()
-		a, err := f.svc.Starte(ctx, stichtag, "amt")
+		a, err := f.svc.Starte(ctx, stichtag, "amt", true)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -70,10 +70,7 @@ func startGatewayOn(t *testing.T, ln net.Listener, verifier auth.Verifier, webDe
 		}
 	}
 	webDeps.Files = web.Files
-	ps, err := einschulung.NewPseudonymizer([]byte("web test key of at least 32 bytes!"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ps := testPseudonymizer(t)
 	importStore := postgres.NewImportStore(pool, ps.ID)
 	worker := postgres.NewWorker(postgres.NewProcessor(importStore, sheets.Uploads{}.Open), 2, slog.New(slog.DiscardHandler))
 	wctx, stop := context.WithCancel(ctx)
@@ -123,6 +120,16 @@ func startGatewayOn(t *testing.T, ln net.Listener, verifier auth.Verifier, webDe
 		<-spDone
 	})
 	return &gateway{url: "http://" + ln.Addr().String(), pool: pool}
+}
+
+// testPseudonymizer is the gateway's pseudonymizer in the browser tests.
+func testPseudonymizer(t *testing.T) einschulung.Pseudonymizer {
+	t.Helper()
+	ps, err := einschulung.NewPseudonymizer([]byte("web test key of at least 32 bytes!"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
 }
 
 // seedDemo loads Musterstadt (schools and street directory) as seed-demo does.

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -180,5 +181,227 @@ func TestSchulpflichtFallKonflikt(t *testing.T) {
 	waitFor(t, ctx, "gespeichert", `document.getElementById('fall-konflikt').hidden`)
 	if b := bemerkung(); b != "Schule angerufen" {
 		t.Errorf("Bemerkung nach erneutem Speichern = %q", b)
+	}
+}
+
+// TestSchulpflichtOhneSchuelerlisten: before any pupil list the page says
+// so and names every school; starting a run is refused in German and
+// creates nothing; ticking "trotzdem starten" runs it (every child a
+// case). After a school's list is loaded, only the other schools are
+// named.
+func TestSchulpflichtOhneSchuelerlisten(t *testing.T) {
+	gw := startGateway(t, nil, httpapi.WebDeps{})
+	seedDemo(t, gw.pool)
+	tok := devToken(t, gw, "schulamt")
+	uploadCSV(t, gw, tok, "kind=melderegister", "register.csv", spRegister)
+
+	ctx := startBrowser(t)
+	signIn(t, ctx, gw, "schulamt")
+	do(t, ctx, "Schulpflicht", chromedp.Navigate(gw.url+"/app/schulpflicht.html"), chromedp.WaitVisible("#stichtag"))
+	waitFor(t, ctx, "Schülerlisten", `document.getElementById('listen-text').textContent !== ''`)
+	if msg := eval[string](t, ctx, `document.getElementById('listen-text').textContent`); !strings.Contains(msg, "keine Schülerliste") {
+		t.Errorf("Hinweis vor dem Abgleich = %q", msg)
+	}
+	schulen := rowsOf(t, ctx, "#listen-tabelle")
+	if len(schulen) < 5 || schulen[0][4] != "fehlt" || schulen[0][2] != "keine" {
+		t.Errorf("Schulen ohne Liste = %v", schulen)
+	}
+	if eval[bool](t, ctx, `document.getElementById('trotzdem').checked`) || !eval[bool](t, ctx, `document.getElementById('trotzdem').offsetParent !== null`) {
+		t.Error("„trotzdem starten“ ist vorab angekreuzt oder nicht zu sehen")
+	}
+	checkA11y(t, ctx, "Schulpflicht ohne Schülerlisten")
+	screenshot(t, ctx, "schulpflicht-ohne-listen")
+
+	do(t, ctx, "Abgleich starten", chromedp.SetValue("#stichtag", "15.09.2026"), chromedp.Click("#starten"))
+	waitFor(t, ctx, "Ablehnung", `document.getElementById('status').classList.contains('fehler')`)
+	if msg := statusText(ctx); !strings.Contains(msg, "Der Abgleich wurde nicht gestartet") || !strings.Contains(msg, "trotzdem starten") {
+		t.Errorf("Ablehnung = %q", msg)
+	}
+	abgleiche := func() int {
+		var n int
+		if err := gw.pool.QueryRow(t.Context(), "SELECT count(*) FROM abgleiche").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := abgleiche(); n != 0 {
+		t.Fatalf("%d Abgleiche nach der Ablehnung", n)
+	}
+
+	do(t, ctx, "trotzdem starten", chromedp.Click("#trotzdem"), chromedp.Click("#starten"))
+	waitFor(t, ctx, "erzwungener Abgleich", `document.getElementById('status').classList.contains('ok')`)
+	if n := eval[string](t, ctx, `document.querySelector('[data-zahl=none]').textContent`); n != "4" {
+		t.Errorf("Fälle nach dem erzwungenen Abgleich = %s, erwartet alle 4 Kinder", n)
+	}
+	if n := abgleiche(); n != 1 {
+		t.Errorf("%d Abgleiche nach „trotzdem starten“", n)
+	}
+
+	uploadCSV(t, gw, tok, "kind=schueler&schulnummer=20101", "schueler.csv", spSchueler)
+	do(t, ctx, "neu laden", chromedp.Navigate(gw.url+"/app/schulpflicht.html"), chromedp.WaitVisible("#stichtag"))
+	waitFor(t, ctx, "Schülerlisten", `document.getElementById('listen-text').textContent !== ''`)
+	msg := eval[string](t, ctx, `document.getElementById('listen-text').textContent`)
+	nach := rowsOf(t, ctx, "#listen-tabelle")
+	if strings.Contains(msg, "keine Schülerliste vor") || len(nach) != len(schulen)-1 || eval[bool](t, ctx, `document.getElementById('trotzdem').offsetParent !== null`) {
+		t.Errorf("mit Liste der 20101: %q %v", msg, nach)
+	}
+	for _, r := range nach {
+		if r[1] == "20101" {
+			t.Errorf("20101 hat eine Liste und wird trotzdem genannt: %v", r)
+		}
+	}
+}
+
+// A register with two more children nobody finds: Elif and Paul.
+const spRegisterFaelle = spRegister + `OM-5;Yılmaz;Elif;14.06.2014;w;Gartenweg;4;06108
+OM-6;Nowak;Paul;22.08.2013;m;Am Anger;9;06108
+`
+
+// TestSchulpflichtFallarbeit: the school office filters the cases, opens
+// one with its history, closes Paul's with reason and remark; a later run
+// finds Clara at a school: her case says so and is closed with "Schule
+// gefunden" in one step (against the version shown: a colleague's change
+// in between is not overwritten).
+func TestSchulpflichtFallarbeit(t *testing.T) {
+	gw := startGateway(t, nil, httpapi.WebDeps{})
+	seedDemo(t, gw.pool)
+	tok := devToken(t, gw, "schulamt")
+	uploadCSV(t, gw, tok, "kind=melderegister", "register.csv", spRegisterFaelle)
+	uploadCSV(t, gw, tok, "kind=schueler&schulnummer=20101", "schueler.csv", spSchueler)
+	uploadCSV(t, gw, tok, "kind=bestaetigungen", "bestaetigungen.csv", spBestaetigungen)
+
+	ctx := startBrowser(t)
+	signIn(t, ctx, gw, "schulamt")
+	do(t, ctx, "Schulpflicht", chromedp.Navigate(gw.url+"/app/schulpflicht.html"), chromedp.WaitVisible("#stichtag"))
+	do(t, ctx, "Abgleich starten", chromedp.SetValue("#stichtag", "15.09.2026"), chromedp.Click("#starten"))
+	waitFor(t, ctx, "drei Fälle", `document.querySelectorAll('#faelle button[data-fall]').length === 3`)
+	namen := func() string {
+		return strings.Join(eval[[]string](t, ctx, `Array.from(document.querySelectorAll('#faelle tbody th'), th => th.textContent)`), "|")
+	}
+	if n := namen(); n != "Neumann, Clara|Yılmaz, Elif|Nowak, Paul" {
+		t.Fatalf("Fälle = %s", n)
+	}
+
+	// Text filter: a part of the name, any case, either order.
+	do(t, ctx, "Textfilter", chromedp.SendKeys("#f-text", "paul NOW"))
+	if n := namen(); n != "Nowak, Paul" {
+		t.Errorf("Filter „paul NOW“: %s", n)
+	}
+
+	// Open Paul's case: its history says it was opened by the run.
+	do(t, ctx, "Paul öffnen", chromedp.Click("#faelle button[data-fall]"), chromedp.WaitVisible("#fall-box"))
+	if h := rowsOf(t, ctx, "#fall-historie"); len(h) != 1 || !strings.HasPrefix(h[0][2], "angelegt") {
+		t.Errorf("Verlauf beim Öffnen = %v", h)
+	}
+	if a := eval[string](t, ctx, `document.getElementById('fall-angaben').textContent`); !strings.Contains(a, "22.08.2013") || !strings.Contains(a, "OM-6") {
+		t.Errorf("Angaben = %q", a)
+	}
+	if !eval[bool](t, ctx, `document.getElementById('fall-gefunden').hidden`) {
+		t.Error("Angebot „Schule gefunden“ für einen Fall, bei dem keine Schule gefunden wurde")
+	}
+	// Close with reason and remark.
+	do(t, ctx, "erledigt: weggezogen",
+		chromedp.SetValue("#fall-status", "erledigt"), chromedp.SetValue("#fall-grund", "weggezogen"),
+		chromedp.SetValue("#fall-bemerkung", "Familie nach Leipzig verzogen, Meldebehörde informiert"), chromedp.Click("#fall-speichern"))
+	waitFor(t, ctx, "Verlauf mit Änderung", `document.querySelectorAll('#fall-historie tbody tr').length === 2`)
+	h := rowsOf(t, ctx, "#fall-historie")
+	if h[1][2] != "offen → erledigt, Grund: weggezogen" || h[1][3] != "Familie nach Leipzig verzogen, Meldebehörde informiert" || h[1][1] == "" {
+		t.Errorf("Verlauf nach dem Speichern = %v", h)
+	}
+	var st, grund string
+	if err := gw.pool.QueryRow(t.Context(), "SELECT f.status, coalesce(f.grund, '') FROM faelle f JOIN kinder k ON k.id = f.kind_id WHERE k.vornamen = 'Paul'").Scan(&st, &grund); err != nil || st != "erledigt" || grund != "weggezogen" {
+		t.Errorf("Pauls Fall gespeichert als %s/%s (%v)", st, grund, err)
+	}
+	// Paul is closed: he leaves the default list and is under "erledigt".
+	waitFor(t, ctx, "Paul nicht mehr offen", `document.querySelector('#faelle tbody td[colspan]') !== null`)
+	// filter chooses a value as a person would; the page answers the
+	// event the control fires.
+	filter := func(id, value string) {
+		t.Helper()
+		ev := "change"
+		if id == "f-text" {
+			ev = "input"
+		}
+		do(t, ctx, "Filter "+id, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %q; e.dispatchEvent(new Event(%q)); })()`, id, value, ev)))
+	}
+	filter("f-text", "")
+	if n := namen(); n != "Neumann, Clara|Yılmaz, Elif" {
+		t.Errorf("offene Fälle = %s", n)
+	}
+	filter("f-status", "erledigt")
+	if n := namen(); n != "Nowak, Paul" {
+		t.Errorf("erledigt: %s", n)
+	}
+	filter("f-status", "")
+	filter("f-grund", "schule_gefunden")
+	if n := namen(); n != "" {
+		t.Errorf("Grund Schule gefunden vor dem zweiten Abgleich: %s", n)
+	}
+	filter("f-grund", "weggezogen")
+	if n := namen(); n != "Nowak, Paul" {
+		t.Errorf("Grund weggezogen: %s", n)
+	}
+	filter("f-grund", "")
+	filter("f-status", "aktiv")
+
+	// Clara's school sends its list; the next run finds her there.
+	uploadCSV(t, gw, tok, "kind=schueler&schulnummer=20201", "schueler-20201.csv",
+		"Schülernummer;Familienname;Vornamen;Geburtsdatum;Geschlecht;Klasse\nS-900;Neumann;Clara;01.01.2012;w;8c\n")
+	do(t, ctx, "zweiter Abgleich", chromedp.SetValue("#stichtag", "01.10.2026"), chromedp.Click("#starten"))
+	waitFor(t, ctx, "Clara gefunden", `[...document.querySelectorAll('#faelle tbody tr')].some(tr => tr.textContent.includes('Prüfen und schließen'))`)
+	for _, r := range rowsOf(t, ctx, "#faelle") {
+		if strings.HasPrefix(r[5], "Schule gefunden") && (r[0] != "Neumann, Clara" || !strings.Contains(r[5], "schließen") || r[6] != "Prüfen und schließen") {
+			t.Errorf("Fall mit gefundener Schule ohne Angebot: %v", r)
+		}
+	}
+	filter("f-schule", "auto")
+	if n := namen(); n != "Neumann, Clara" {
+		t.Errorf("letzter Abgleich: Schule gefunden: %s", n)
+	}
+
+	do(t, ctx, "Clara öffnen", chromedp.Click("#faelle button[data-fall]"))
+	waitFor(t, ctx, "Angebot", `!document.getElementById('fall-gefunden').hidden`)
+	if msg := eval[string](t, ctx, `document.getElementById('fall-gefunden-text').textContent`); !strings.Contains(msg, "01.10.2026") ||
+		!strings.Contains(msg, "Schulnummer 20201") || !strings.Contains(msg, "S-900") {
+		t.Errorf("Befund = %q", msg)
+	}
+	checkA11y(t, ctx, "Schulpflicht Fall")
+
+	// A colleague notes something meanwhile: the one-step close does not
+	// overwrite it unseen.
+	id := eval[string](t, ctx, `document.querySelector('#faelle button[data-fall]').dataset.fall`)
+	req, _ := http.NewRequest("PATCH", gw.url+"/v1/schulpflicht/faelle/"+id, strings.NewReader(`{"bemerkung":"Schule ruft zurück"}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("PATCH des Kollegen: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	fall := func() (string, string, string) {
+		var st, grund, bem string
+		if err := gw.pool.QueryRow(t.Context(), "SELECT status, coalesce(grund, ''), bemerkung FROM faelle WHERE id = $1", id).Scan(&st, &grund, &bem); err != nil {
+			t.Fatal(err)
+		}
+		return st, grund, bem
+	}
+	do(t, ctx, "Schule gefunden (veraltet)", chromedp.Click("#fall-schliessen"))
+	waitFor(t, ctx, "Konflikt", `!document.getElementById('fall-konflikt').hidden`)
+	if st, _, _ := fall(); st != "offen" {
+		t.Errorf("nach dem Konflikt: %s", st)
+	}
+	do(t, ctx, "Schule gefunden", chromedp.Click("#fall-schliessen"))
+	waitFor(t, ctx, "geschlossen", `document.getElementById('fall-konflikt').hidden && document.querySelectorAll('#fall-historie tbody tr').length === 3`)
+	if st, grund, bem := fall(); st != "erledigt" || grund != "schule_gefunden" || bem != "Schule ruft zurück" {
+		t.Errorf("Claras Fall = %s/%s/%q, erwartet erledigt/schule_gefunden mit der Bemerkung des Kollegen", st, grund, bem)
+	}
+	if h := rowsOf(t, ctx, "#fall-historie"); h[2][2] != "offen → erledigt, Grund: Schule gefunden" {
+		t.Errorf("Verlauf = %v", h)
+	}
+	if !eval[bool](t, ctx, `document.getElementById('fall-gefunden').hidden`) {
+		t.Error("Angebot steht nach dem Schließen noch da")
+	}
+	if n := namen(); n != "" {
+		t.Errorf("offen mit gefundener Schule nach dem Schließen: %s", n)
 	}
 }

@@ -56,6 +56,9 @@ type config struct {
 	// SchulpflichtJahre is how many school years full-time Schulpflicht
 	// lasts (§ 40: nine).
 	SchulpflichtJahre int
+	// SchulpflichtListenMaxAlter: days a school's pupil list may be old
+	// before the Schulpflicht page warns about it before a run.
+	SchulpflichtListenMaxAlter int
 	// Schulpflicht holds the matcher's thresholds for auto and review.
 	Schulpflicht schulpflicht.Konfiguration
 	// Limits are the rate limits (0 switches one off).
@@ -171,6 +174,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 	}
 	c.SchulpflichtJahre = intEnv(getenv, "SCHULPFLICHT_JAHRE", 9, 1, 13, "Schuljahre", &errs)
+	c.SchulpflichtListenMaxAlter = intEnv(getenv, "SCHULPFLICHT_LISTEN_MAX_ALTER_TAGE", schulpflicht.StandardListenMaxAlterTage, 1, 3650, "Tage", &errs)
 	c.Schulpflicht = schulpflicht.StandardKonfiguration()
 	for _, th := range []struct {
 		env string

@@ -54,10 +54,18 @@ func TestLoadConfig(t *testing.T) {
 			}},
 		{name: "Schulpflicht defaults", env: map[string]string{"SCHULGATEWAY_DEV": "1"},
 			check: func(t *testing.T, c config) {
-				if c.SchulpflichtJahre != 9 || c.Schulpflicht != schulpflicht.StandardKonfiguration() {
-					t.Errorf("%d %+v", c.SchulpflichtJahre, c.Schulpflicht)
+				if c.SchulpflichtJahre != 9 || c.Schulpflicht != schulpflicht.StandardKonfiguration() || c.SchulpflichtListenMaxAlter != 60 {
+					t.Errorf("%d %+v %d", c.SchulpflichtJahre, c.Schulpflicht, c.SchulpflichtListenMaxAlter)
 				}
 			}},
+		{name: "age of pupil lists", env: map[string]string{"SCHULGATEWAY_DEV": "1", "SCHULPFLICHT_LISTEN_MAX_ALTER_TAGE": "90"},
+			check: func(t *testing.T, c config) {
+				if c.SchulpflichtListenMaxAlter != 90 {
+					t.Errorf("SchulpflichtListenMaxAlter = %d", c.SchulpflichtListenMaxAlter)
+				}
+			}},
+		{name: "bad age of pupil lists", env: map[string]string{"SCHULGATEWAY_DEV": "1", "SCHULPFLICHT_LISTEN_MAX_ALTER_TAGE": "0"},
+			wantErr: "SCHULPFLICHT_LISTEN_MAX_ALTER_TAGE"},
 		{name: "Schulpflicht span and thresholds", env: map[string]string{"SCHULGATEWAY_DEV": "1", "SCHULPFLICHT_JAHRE": "10",
 			"SCHULPFLICHT_SCHWELLE_AUTO": "25.5", "SCHULPFLICHT_SCHWELLE_REVIEW": "9"},
 			check: func(t *testing.T, c config) {

@@ -288,6 +288,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	go retainDaily(ctx, aufbewahrung.NewService(postgres.NewAufbewahrungStore(pool, auditStore), cfg.Aufbewahrung), log)
 	spStore := postgres.NewSchulpflichtStore(pool)
 	spService := schulpflicht.NewService(spStore, schulpflicht.Spanne{Regel: cfg.Einschulung, Jahre: cfg.SchulpflichtJahre}, cfg.Schulpflicht, nil)
+	spService.SetListenMaxAlter(cfg.SchulpflichtListenMaxAlter)
 	spWorker := postgres.NewAbgleichWorker(spStore, spService.Run, log)
 	spService.SetQueued(spWorker.Wake)
 	spDone := make(chan struct{})

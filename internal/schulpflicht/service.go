@@ -142,6 +142,9 @@ type Store interface {
 	Faelle(ctx context.Context, status FallStatus, after int64, limit int) ([]Fall, error)
 	// Fall reads one case with its history; NotFound when there is none.
 	Fall(ctx context.Context, id int64) (Fall, error)
+	// Schuelerlisten returns every school of the city with when its pupil
+	// list was last imported, in Schulnummer order.
+	Schuelerlisten(ctx context.Context) ([]Schuelerliste, error)
 	// AendereFall locks the case, applies change and, if it returns a
 	// history entry, writes both in one transaction.
 	AendereFall(ctx context.Context, id int64, change func(Fall) (Fall, *Historie, error)) (Fall, error)
@@ -154,6 +157,9 @@ type Service struct {
 	cfg        Konfiguration
 	queued     func() // tells the local worker there is work; may be nil
 	abgleichen func(residents, pupils []Person, urteile []Urteil, cfg Konfiguration) []Zuordnung
+	// listenMaxAlter: days a pupil list may be old before it is reported.
+	listenMaxAlter int
+	now            func() time.Time
 }
 
 // NewService uses the matcher Abgleichen with cfg.
@@ -161,7 +167,8 @@ func NewService(store Store, spanne Spanne, cfg Konfiguration, queued func()) *S
 	if spanne.Jahre <= 0 {
 		spanne.Jahre = 9
 	}
-	return &Service{store: store, spanne: spanne, cfg: cfg, queued: queued, abgleichen: Abgleichen}
+	return &Service{store: store, spanne: spanne, cfg: cfg, queued: queued, abgleichen: Abgleichen,
+		listenMaxAlter: StandardListenMaxAlterTage, now: time.Now}
 }
 
 // SetQueued sets the function that wakes the local worker.
@@ -185,11 +192,22 @@ func PruefeStichtag(stichtag string) (time.Time, error) {
 	return d, nil
 }
 
-// Starte queues a reconciliation for stichtag ("YYYY-MM-DD").
-func (s *Service) Starte(ctx context.Context, stichtag, by string) (Abgleich, error) {
+// Starte queues a reconciliation for stichtag ("YYYY-MM-DD"). Without
+// any pupil list it refuses (every child would become a case) unless
+// trotzdem is set.
+func (s *Service) Starte(ctx context.Context, stichtag, by string, trotzdem bool) (Abgleich, error) {
 	d, err := PruefeStichtag(stichtag)
 	if err != nil {
 		return Abgleich{}, err
+	}
+	if !trotzdem {
+		v, err := s.Voraussetzungen(ctx)
+		if err != nil {
+			return Abgleich{}, err
+		}
+		if v.KeineListe {
+			return Abgleich{}, ohneListen(v)
+		}
 	}
 	a, err := s.store.CreateAbgleich(ctx, d, by)
 	if err != nil {
