@@ -28,6 +28,7 @@ run: build postgres
 test: postgres check-imports
 	@scripts/ensure-chromium.sh
 	@scripts/ensure-oidc-provider.sh
+	@scripts/ensure-xmllint.sh
 	$(GO) test -race -count=1 ./...
 	@FUZZTIME=3s scripts/fuzz.sh
 
