@@ -175,11 +175,16 @@ type Format = sw.Format
 // Record is a stored certificate with what the gateway derived from it.
 type Record struct {
 	ID           string
+	Ref          int64 // order of arrival; the reconciliation's pupil reference and the list's position
 	Format       Format
 	Nachricht    []byte // as received (JSON or XML)
 	Familienname string
 	Vornamen     string
 	Geburtsdatum time.Time
+	Geschlecht   string // m, w, d, x or ""
+	Strasse      string // the pupil's first address, for matching
+	Hausnummer   string
+	PLZ          string
 	Schulname    string
 	GueltigVon   *time.Time
 	GueltigBis   time.Time
@@ -191,9 +196,9 @@ type Record struct {
 type Store interface {
 	Create(ctx context.Context, r Record) (Record, error)
 	Get(ctx context.Context, id string) (Record, error)
-	// List returns up to limit certificates stored after the one with id
-	// after ("" = from the start), oldest first.
-	List(ctx context.Context, after string, limit int) ([]Record, error)
+	// List returns up to limit certificates with Ref above after, in Ref
+	// order.
+	List(ctx context.Context, after int64, limit int) ([]Record, error)
 }
 
 // Service accepts and lists certificates.
@@ -213,11 +218,17 @@ func (s *Service) Create(ctx context.Context, b *Schulbescheinigung, format Form
 	if !von.IsZero() {
 		r.GueltigVon = &von
 	}
+	if g := b.Schueler.Geschlecht.Value; len(g) == 1 {
+		r.Geschlecht = g
+	}
+	if as := b.Schueler.Anschriften; len(as) > 0 {
+		r.Strasse, r.Hausnummer, r.PLZ = as[0].Strasse, as[0].Hausnummer, as[0].Postleitzahl
+	}
 	return s.store.Create(ctx, r)
 }
 
 func (s *Service) Get(ctx context.Context, id string) (Record, error) { return s.store.Get(ctx, id) }
 
-func (s *Service) List(ctx context.Context, after string, limit int) ([]Record, error) {
+func (s *Service) List(ctx context.Context, after int64, limit int) ([]Record, error) {
 	return s.store.List(ctx, after, limit)
 }
