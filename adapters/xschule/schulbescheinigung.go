@@ -101,6 +101,7 @@ func (d *decoder) schulbescheinigung(root *node) *sb.Schulbescheinigung {
 	e := elem{n: root, path: rootPathSB}
 	k := d.children(e, seqSchulbescheinigung, "{"+nsXSI+"}schemaLocation")
 	b := &sb.Schulbescheinigung{Dokument: d.dokument(k)}
+	b.SchemaLocation, _ = attr(root, nsXSI, "schemaLocation")
 	if s, ok := k.one("schueler"); ok {
 		b.Schueler = d.schueler(s)
 	}
@@ -141,7 +142,11 @@ func EncodeSchulbescheinigung(b *sb.Schulbescheinigung) ([]byte, error) {
 	w := &writer{}
 	w.b.WriteString(xml.Header[:len(xml.Header)-1])
 	root := "xsc:" + NachrichtSchulbescheinigung
-	w.open(root, "xmlns:xsc", NamespaceXSchule, "xmlns:xbd", NamespaceXBildung, "xmlns:xsi", nsXSI, "xsi:schemaLocation", schemaLocation)
+	loc := b.SchemaLocation
+	if loc == "" {
+		loc = schemaLocation
+	}
+	w.open(root, "xmlns:xsc", NamespaceXSchule, "xmlns:xbd", NamespaceXBildung, "xmlns:xsi", nsXSI, "xsi:schemaLocation", loc)
 	w.dokument(b.Dokument)
 	w.schueler(b.Schueler)
 	w.open("xsc:schulbesuch")

@@ -25,6 +25,9 @@ type Schulbescheinigung struct {
 	Schulbesuch Schulbesuch
 	Schule      Schule
 	Erweiterung *sw.Erweiterung
+	// SchemaLocation is the message's xsi:schemaLocation, kept so that the
+	// message is written back as received; "" for the standard's.
+	SchemaLocation string
 }
 
 // Schulbesuch is the attendance the certificate confirms.
