@@ -143,7 +143,11 @@ func (w *writer) codes(name string, cs []sw.Code, spec codeSpec) {
 func (w *writer) auswahl(name string, a sw.Auswahl, spec codeSpec) {
 	w.open(name)
 	w.code("xsc:code", a.Code, spec)
-	w.opt("xsc:nichtGelisteterWert", a.NichtGelisteterWert)
+	// Present (perhaps empty) exactly when the code is
+	// ~wert_nicht_in_liste (Schematron XSC-1000-*-WNIL).
+	if a.NichtGelisteterWert != "" || strings.HasSuffix(strings.TrimSpace(a.Code.Value), "wert_nicht_in_liste") {
+		w.leaf("xsc:nichtGelisteterWert", a.NichtGelisteterWert)
+	}
 	w.close(name)
 }
 

@@ -66,9 +66,6 @@ func DecodeSchulbescheinigung(data []byte) (*sb.Schulbescheinigung, []sw.Hinweis
 			}
 		}
 	}
-	for _, f := range schematronSchulbescheinigung(root) {
-		d.add(f.Pointer, f.Code, f.Message)
-	}
 	if d.dropped > 0 {
 		d.errs = append(d.errs, apperr.FieldError{Pointer: rootPathSB, Code: CodeZuVieleFehler,
 			Message: fmt.Sprintf("%d weitere Fehler wurden nicht aufgeführt.", d.dropped)})
