@@ -96,6 +96,10 @@ func TestSchulbescheinigungOfficialExampleThroughAPI(t *testing.T) {
 	if n := swCount(t, pool, "SELECT count(*) FROM schulbescheinigungen"); n != 1 {
 		t.Errorf("%d certificates stored, want 1", n)
 	}
+	// Every read of the certificate is in the audit trail, with its id.
+	if n := swCount(t, pool, "SELECT count(*) FROM audit_log WHERE operation = 'GET /v1/schulbescheinigungen/:id' AND ressource LIKE '%' || $1 || '%'", created.ID); n != 2 {
+		t.Errorf("%d audited reads of the certificate, want 2", n)
+	}
 }
 
 // Problems come back all at once with XML paths (422); malformed XML is
