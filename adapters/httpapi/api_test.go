@@ -39,6 +39,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/internal/schulpflicht"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
+	"github.com/schulgateway/schulgateway/internal/untersuchung"
 	"github.com/schulgateway/schulgateway/openapi"
 )
 
@@ -115,6 +116,7 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 	t.Cleanup(func() { stop(); <-spDone })
 	// Every route wired as serve wires it, each store on this test's database.
 	srv := newServer(Deps{
+		Untersuchung: UntersuchungDeps{Service: untersuchung.NewService(postgres.NewUntersuchungStore(pool))},
 		Schulbescheinigung: SchulbescheinigungDeps{
 			Service:     schulbescheinigung.NewService(postgres.NewSchulbescheinigungStore(pool)),
 			Idempotency: postgres.NewIdempotencyStore(pool),

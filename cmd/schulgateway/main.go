@@ -31,6 +31,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/internal/schulpflicht"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
+	"github.com/schulgateway/schulgateway/internal/untersuchung"
 	"github.com/schulgateway/schulgateway/openapi"
 )
 
@@ -301,6 +302,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		},
 		Changes:      feed,
 		Schulpflicht: httpapi.SchulpflichtDeps{Service: spService},
+		Untersuchung: httpapi.UntersuchungDeps{Service: untersuchung.NewService(postgres.NewUntersuchungStore(pool))},
 		Schulbescheinigung: httpapi.SchulbescheinigungDeps{
 			Service:     schulbescheinigung.NewService(postgres.NewSchulbescheinigungStore(pool)),
 			Idempotency: postgres.NewIdempotencyStore(pool),
