@@ -34,10 +34,12 @@ import (
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/planung"
+	"github.com/schulgateway/schulgateway/internal/schulbescheinigung"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/internal/schulpflicht"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
+	"github.com/schulgateway/schulgateway/internal/untersuchung"
 	"github.com/schulgateway/schulgateway/openapi"
 )
 
@@ -114,6 +116,11 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 	t.Cleanup(func() { stop(); <-spDone })
 	// Every route wired as serve wires it, each store on this test's database.
 	srv := newServer(Deps{
+		Untersuchung: UntersuchungDeps{Service: untersuchung.NewService(postgres.NewUntersuchungStore(pool))},
+		Schulbescheinigung: SchulbescheinigungDeps{
+			Service:     schulbescheinigung.NewService(postgres.NewSchulbescheinigungStore(pool)),
+			Idempotency: postgres.NewIdempotencyStore(pool),
+		},
 		Schulwechsel: SchulwechselDeps{
 			Service:     schulwechsel.NewService(postgres.NewSchulwechselStore(pool), 0),
 			Idempotency: postgres.NewIdempotencyStore(pool),

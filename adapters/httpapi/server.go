@@ -24,6 +24,10 @@ type Deps struct {
 	Imports      ImportDeps
 	Changes      changefeed.Store
 	Schulwechsel SchulwechselDeps
+	// Schulbescheinigung: certificates of attendance (XSchule).
+	Schulbescheinigung SchulbescheinigungDeps
+	// Untersuchung: outcomes of the Schuleingangsuntersuchung.
+	Untersuchung UntersuchungDeps
 	Einschulung  EinschulungDeps
 	Planung      PlanungDeps
 	// Audit keeps the audit trail; nil records nothing (HTTP unit tests).
@@ -157,7 +161,7 @@ func (s *server) routes() []route {
 		{fiber.MethodDelete, "/v1/imports/:id", editors, s.deleteImport},
 		{fiber.MethodGet, "/v1/header-mappings/:kind", editors, s.getHeaderMappings},
 		{fiber.MethodPut, "/v1/header-mappings/:kind", editors, s.putHeaderMappings},
-	}, append(append(append(append(append(s.schulwechselRoutes(), s.einschulungRoutes()...), s.planungRoutes()...), s.auditRoutes()...), s.schulpflichtRoutes()...), s.webRoutes()...)...)
+	}, append(append(append(append(append(append(s.schulwechselRoutes(), append(s.schulbescheinigungRoutes(), s.untersuchungRoutes()...)...), s.einschulungRoutes()...), s.planungRoutes()...), s.auditRoutes()...), s.schulpflichtRoutes()...), s.webRoutes()...)...)
 }
 
 // withTimeout gives each handler a context that ends after RequestTimeout

@@ -89,7 +89,7 @@ func (s *SchulpflichtStore) Einwohner(ctx context.Context, von, bis time.Time) (
 	return list, storeErr("load residents", err)
 }
 
-func (s *SchulpflichtStore) Schueler(ctx context.Context, schuljahr int) ([]sp.Person, error) {
+func (s *SchulpflichtStore) Schueler(ctx context.Context, schuljahr int, stichtag time.Time) ([]sp.Person, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT 'schueler', id, familienname, vornamen, geburtsdatum, coalesce(geschlecht, ''), coalesce(strasse, ''),
 			coalesce(hausnummer, ''), coalesce(plz, ''), schulnummer, coalesce(schuelernummer, '')
@@ -98,6 +98,10 @@ func (s *SchulpflichtStore) Schueler(ctx context.Context, schuljahr int) ([]sp.P
 		SELECT 'bestaetigung', id, familienname, vornamen, geburtsdatum, '', '', '', '', coalesce(schulnummer, ''), coalesce(schuelernummer, '')
 		FROM bestaetigungen
 		UNION ALL
+		SELECT 'schulbescheinigung', ref, familienname, vornamen, geburtsdatum, geschlecht, strasse, hausnummer, plz, '', ''
+		FROM schulbescheinigungen
+		WHERE (gueltig_von IS NULL OR gueltig_von <= $2) AND gueltig_bis >= $2
+		UNION ALL
 		SELECT 'aufnahme', k.id, k.familienname, k.vornamen, k.geburtsdatum, coalesce(k.geschlecht, ''), k.strasse, k.hausnummer,
 			coalesce(k.plz, ''), m.schulnummer, ''
 		FROM einschulung_meldungen m JOIN kinder k ON k.schluessel = m.kind
@@ -105,7 +109,7 @@ func (s *SchulpflichtStore) Schueler(ctx context.Context, schuljahr int) ([]sp.P
 		  -- The admission counts as the Einschulung shows it (einschulung.Lage.Stand): not
 		  -- after an Abmeldung, not while a deferral is granted.
 		  AND NOT EXISTS (SELECT 1 FROM einschulung_meldungen x WHERE x.schuljahr = m.schuljahr AND x.kind = m.kind
-		                  AND (x.typ = 'abmeldung' OR x.typ = 'zurueckstellung' AND x.entscheidung = 'genehmigt'))`, schuljahr)
+		                  AND (x.typ = 'abmeldung' OR x.typ = 'zurueckstellung' AND x.entscheidung = 'genehmigt'))`, schuljahr, stichtag)
 	if err != nil {
 		return nil, storeErr("load pupils", err)
 	}
@@ -232,13 +236,15 @@ func (s *SchulpflichtStore) Zuordnungen(ctx context.Context, id string, e sp.Ent
 	rows, err := s.pool.Query(ctx, `
 		SELECT z.kind_id, coalesce(k.ordnungsmerkmal, ''), k.familienname, k.vornamen, k.geburtsdatum, z.entscheidung, z.score,
 			z.uebereinstimmend, z.begruendung, coalesce(z.quelle, ''), coalesce(z.pupil_ref, 0), coalesce(z.schulnummer, ''),
-			coalesce(z.schuelernummer, ''), coalesce(s.familienname, b.familienname, a.familienname, ''),
-			coalesce(s.vornamen, b.vornamen, a.vornamen, ''), coalesce(s.geburtsdatum, b.geburtsdatum, a.geburtsdatum), coalesce(b.schulname, '')
+			coalesce(z.schuelernummer, ''), coalesce(s.familienname, b.familienname, a.familienname, c.familienname, ''),
+			coalesce(s.vornamen, b.vornamen, a.vornamen, c.vornamen, ''), coalesce(s.geburtsdatum, b.geburtsdatum, a.geburtsdatum, c.geburtsdatum),
+			coalesce(b.schulname, c.schulname, '')
 		FROM abgleich_zuordnungen z
 		JOIN kinder k ON k.id = z.kind_id
 		LEFT JOIN schueler s ON z.quelle = 'schueler' AND s.id = z.pupil_ref
 		LEFT JOIN bestaetigungen b ON z.quelle = 'bestaetigung' AND b.id = z.pupil_ref
 		LEFT JOIN kinder a ON z.quelle = 'aufnahme' AND a.id = z.pupil_ref
+		LEFT JOIN schulbescheinigungen c ON z.quelle = 'schulbescheinigung' AND c.ref = z.pupil_ref
 		WHERE z.abgleich_id = $1 AND ($2 = '' OR z.entscheidung = $2) AND z.kind_id > $3
 		ORDER BY z.kind_id LIMIT $4`, id, string(e), after, limit)
 	if err != nil {
@@ -270,11 +276,16 @@ func (s *SchulpflichtStore) Zuordnungen(ctx context.Context, id string, e sp.Ent
 func (s *SchulpflichtStore) SaveUrteil(ctx context.Context, u sp.Urteil, by string) (bool, error) {
 	kind, _ := strconv.ParseInt(u.ResidentID, 10, 64)
 	q, ref, _ := sp.ParsePupilID(u.PupilID)
-	table := map[sp.Quelle]string{sp.QuelleSchueler: "schueler", sp.QuelleBestaetigung: "bestaetigungen", sp.QuelleAufnahme: "kinder"}[q]
+	table := map[sp.Quelle]string{sp.QuelleSchueler: "schueler", sp.QuelleBestaetigung: "bestaetigungen", sp.QuelleAufnahme: "kinder",
+		sp.QuelleSchulbescheinigung: "schulbescheinigungen"}[q]
+	column := "id"
+	if q == sp.QuelleSchulbescheinigung {
+		column = "ref"
+	}
 	var neu bool
 	err := inTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var kindOK, pupilOK bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM kinder WHERE id = $1), EXISTS (SELECT 1 FROM `+table+` WHERE id = $2)`,
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM kinder WHERE id = $1), EXISTS (SELECT 1 FROM `+table+` WHERE `+column+` = $2)`,
 			kind, ref).Scan(&kindOK, &pupilOK); err != nil {
 			return err
 		}

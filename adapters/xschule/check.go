@@ -508,6 +508,7 @@ func (d *decoder) auswahl(e elem, spec codeSpec) schulwechsel.Auswahl {
 		a.Code = d.code(c, spec)
 	}
 	a.NichtGelisteterWert = d.str(k, "nichtGelisteterWert")
+	d.schematron(e)
 	return a
 }
 

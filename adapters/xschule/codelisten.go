@@ -186,4 +186,5 @@ var allCodeSpecs = []codeSpec{
 	codeImpfschutz, codeKrankheit, codeTeilnahmeGemeinsamerUnterricht, codeArtDerUnterrichtsteilnahme, codeHalbjahr,
 	codeVerpflichtungsgrad, codeAbfolgeDerFremdsprachen, codeAufgabenfeld, codeKursstatus, codeLaufbahnempfehlung,
 	codeArtWeitererSprachkenntnisse, codeFoerderschwerpunkt, codeFach, codeAnforderungsniveau, codeKonfession,
+	codeArtDesSchulabschlusses, // Schulbescheinigung: voraussichtlicherAbschluss
 }

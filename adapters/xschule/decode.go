@@ -22,19 +22,7 @@ var seqMessage = []slot{
 func (d *decoder) message(root *node) *sw.Schulwechsel {
 	e := elem{n: root, path: rootPath}
 	k := d.children(e, seqMessage, "{"+nsXSI+"}schemaLocation")
-	w := &sw.Schulwechsel{}
-	w.Dokument.Titel = d.optText(k, "titel")
-	for _, a := range k["ausstellung"] {
-		ak := d.children(a, []slot{xbd("datum", 0, 1), xbd("ort", 0, 1)})
-		aus := sw.Ausstellung{Datum: d.date(ak, "datum")}
-		if o, ok := ak.one("ort"); ok {
-			aus.Ort = d.ort(o, xbd)
-		}
-		w.Dokument.Ausstellungen = append(w.Dokument.Ausstellungen, aus)
-	}
-	w.Dokument.Gueltigkeitsdatum = d.date(k, "gueltigkeitsdatum")
-	w.Dokument.Sprache = d.optCode(k, "sprache", codeLanguage)
-	w.Dokument.Nonce = d.str(k, "nonce")
+	w := &sw.Schulwechsel{Dokument: d.dokument(k)}
 
 	if s, ok := k.one("schueler"); ok {
 		w.Schueler = d.schueler(s)
@@ -78,18 +66,41 @@ func (d *decoder) message(root *node) *sw.Schulwechsel {
 		w.Praktika = append(w.Praktika, pr)
 	}
 	if x, ok := k.one("erweiterung"); ok {
-		xk := d.children(x, []slot{xsc("eigenschaft", 0, unbounded)})
-		w.Erweiterung = &sw.Erweiterung{}
-		for _, p := range xk["eigenschaft"] {
-			pk := d.children(p, []slot{xsc("schluessel", 1, 1), xsc("wert", 1, 1)}, "listURI", "listVersionID")
-			uri, _ := attr(p.n, "", "listURI")
-			ver, _ := attr(p.n, "", "listVersionID")
-			w.Erweiterung.Eigenschaften = append(w.Erweiterung.Eigenschaften, sw.Eigenschaft{
-				ListURI: uri, ListVersion: ver, Schluessel: d.str(pk, "schluessel"), Wert: d.str(pk, "wert"),
-			})
-		}
+		w.Erweiterung = d.erweiterung(x)
 	}
 	return w
+}
+
+// dokument reads the header of xbd:Dokument.
+func (d *decoder) dokument(k kids) sw.Dokument {
+	var doc sw.Dokument
+	doc.Titel = d.optText(k, "titel")
+	for _, a := range k["ausstellung"] {
+		ak := d.children(a, []slot{xbd("datum", 0, 1), xbd("ort", 0, 1)})
+		aus := sw.Ausstellung{Datum: d.date(ak, "datum")}
+		if o, ok := ak.one("ort"); ok {
+			aus.Ort = d.ort(o, xbd)
+		}
+		doc.Ausstellungen = append(doc.Ausstellungen, aus)
+	}
+	doc.Gueltigkeitsdatum = d.date(k, "gueltigkeitsdatum")
+	doc.Sprache = d.optCode(k, "sprache", codeLanguage)
+	doc.Nonce = d.str(k, "nonce")
+	return doc
+}
+
+func (d *decoder) erweiterung(x elem) *sw.Erweiterung {
+	xk := d.children(x, []slot{xsc("eigenschaft", 0, unbounded)})
+	out := &sw.Erweiterung{}
+	for _, p := range xk["eigenschaft"] {
+		pk := d.children(p, []slot{xsc("schluessel", 1, 1), xsc("wert", 1, 1)}, "listURI", "listVersionID")
+		uri, _ := attr(p.n, "", "listURI")
+		ver, _ := attr(p.n, "", "listVersionID")
+		out.Eigenschaften = append(out.Eigenschaften, sw.Eigenschaft{
+			ListURI: uri, ListVersion: ver, Schluessel: d.str(pk, "schluessel"), Wert: d.str(pk, "wert"),
+		})
+	}
+	return out
 }
 
 // ort reads an Ortsangabe (xsc or xbd flavour, by the slot constructor).

@@ -143,7 +143,11 @@ func (w *writer) codes(name string, cs []sw.Code, spec codeSpec) {
 func (w *writer) auswahl(name string, a sw.Auswahl, spec codeSpec) {
 	w.open(name)
 	w.code("xsc:code", a.Code, spec)
-	w.opt("xsc:nichtGelisteterWert", a.NichtGelisteterWert)
+	// Present (perhaps empty) exactly when the code is
+	// ~wert_nicht_in_liste (Schematron XSC-1000-*-WNIL).
+	if a.NichtGelisteterWert != "" || strings.HasSuffix(strings.TrimSpace(a.Code.Value), "wert_nicht_in_liste") {
+		w.leaf("xsc:nichtGelisteterWert", a.NichtGelisteterWert)
+	}
 	w.close(name)
 }
 
@@ -159,19 +163,7 @@ func encodeMessage(m *sw.Schulwechsel) []byte {
 	root := "xsc:" + Nachricht
 	w.open(root, "xmlns:xsc", NamespaceXSchule, "xmlns:xbd", NamespaceXBildung, "xmlns:xsi", nsXSI, "xsi:schemaLocation", schemaLocation)
 
-	doc := m.Dokument
-	w.optText("xbd:titel", doc.Titel)
-	for _, a := range doc.Ausstellungen {
-		w.open("xbd:ausstellung")
-		w.date("xbd:datum", a.Datum)
-		if a.Ort != nil {
-			w.ort("xbd:ort", "xbd:", *a.Ort)
-		}
-		w.close("xbd:ausstellung")
-	}
-	w.date("xbd:gueltigkeitsdatum", doc.Gueltigkeitsdatum)
-	w.code("xbd:sprache", doc.Sprache, codeLanguage)
-	w.opt("xbd:nonce", doc.Nonce)
+	w.dokument(m.Dokument)
 
 	w.schueler(m.Schueler)
 	for _, s := range m.Sorgeberechtigte {
@@ -226,19 +218,40 @@ func encodeMessage(m *sw.Schulwechsel) []byte {
 		}
 		w.close("xsc:praktikum")
 	}
-	if e := m.Erweiterung; e != nil {
-		w.open("xsc:erweiterung")
-		for _, p := range e.Eigenschaften {
-			w.open("xsc:eigenschaft", "listURI", p.ListURI, "listVersionID", p.ListVersion)
-			w.leaf("xsc:schluessel", p.Schluessel)
-			w.leaf("xsc:wert", p.Wert)
-			w.close("xsc:eigenschaft")
-		}
-		w.close("xsc:erweiterung")
-	}
+	w.erweiterung(m.Erweiterung)
 	w.close(root)
 	w.b.WriteByte('\n')
 	return w.b.Bytes()
+}
+
+// dokument writes the header of xbd:Dokument.
+func (w *writer) dokument(doc sw.Dokument) {
+	w.optText("xbd:titel", doc.Titel)
+	for _, a := range doc.Ausstellungen {
+		w.open("xbd:ausstellung")
+		w.date("xbd:datum", a.Datum)
+		if a.Ort != nil {
+			w.ort("xbd:ort", "xbd:", *a.Ort)
+		}
+		w.close("xbd:ausstellung")
+	}
+	w.date("xbd:gueltigkeitsdatum", doc.Gueltigkeitsdatum)
+	w.code("xbd:sprache", doc.Sprache, codeLanguage)
+	w.opt("xbd:nonce", doc.Nonce)
+}
+
+func (w *writer) erweiterung(e *sw.Erweiterung) {
+	if e == nil {
+		return
+	}
+	w.open("xsc:erweiterung")
+	for _, p := range e.Eigenschaften {
+		w.open("xsc:eigenschaft", "listURI", p.ListURI, "listVersionID", p.ListVersion)
+		w.leaf("xsc:schluessel", p.Schluessel)
+		w.leaf("xsc:wert", p.Wert)
+		w.close("xsc:eigenschaft")
+	}
+	w.close("xsc:erweiterung")
 }
 
 func year(y int) string {

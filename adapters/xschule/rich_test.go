@@ -56,7 +56,12 @@ func richModel() *sw.Schulwechsel {
 	kontakt := sw.Kommunikation{Kanal: c(codeErreichbarkeit, "01"), Kennung: "post@example.org", IstDienstlich: &f, Zusatz: "abends"}
 	id := sw.Identifikation{ID: "LSA-4711", Beschreibung: "Schülernummer", Gueltigkeit: zp(2020)}
 	auswahl := func(spec codeSpec, v string) *sw.Auswahl {
-		return &sw.Auswahl{Code: c(spec, v), NichtGelisteterWert: "Freitext"}
+		// The free text only with ~wert_nicht_in_liste (Schematron XSC-1000-*-WNIL).
+		a := &sw.Auswahl{Code: c(spec, v)}
+		if strings.HasSuffix(v, "wert_nicht_in_liste") {
+			a.NichtGelisteterWert = "Freitext"
+		}
+		return a
 	}
 	jgs := func(n string) sw.Code { return c(codeJahrgangsstufe, xs10+"jahrgangsstufe/jahrgangsstufe_"+n) }
 	fremd := sw.Fremdsprache{
@@ -128,7 +133,7 @@ func richModel() *sw.Schulwechsel {
 			Verkehrssprachen:      []sw.Code{c(codeLanguage, lang+"DEU")},
 			Migrationshintergrund: &sw.Migrationshintergrund{Geburtsland: staatCode("163", "Türkei"), JahrDesZuzugs: 2019},
 			Konfession:            sw.Code{ListURI: "urn:example:konfession", ListVersion: "1", Value: "ev"},
-			Schulform:             auswahl(codeArtDerSchule, "http://xbildung.de/def/kmk/1.0/code/artderschule/grundschule_1_4"),
+			Schulform:             auswahl(codeArtDerSchule, "http://xbildung.de/def/kmk/1.0/code/artderschule/~wert_nicht_in_liste"),
 			Schulprofil:           sw.Text{Wert: "Musik", Sprache: "de"},
 			Bildungsgang:          sw.Text{Wert: "Grundschule"},
 			Auskunftssperren:      []sw.Zeitraum{zr(2025)},

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	sb "github.com/schulgateway/schulgateway/internal/schulbescheinigung"
+	sw "github.com/schulgateway/schulgateway/internal/schulwechsel"
 )
 
 // The XSchule/XBildung schemas import four third-party schemas by URL. The
@@ -135,6 +138,25 @@ func TestEncodeOutputValidatesAgainstXSD(t *testing.T) {
 	t.Run("from scratch", func(t *testing.T) {
 		if ok, msg := validate(mustEncode(t, validModel())); !ok {
 			t.Errorf("Encode output does not validate:\n%s", msg)
+		}
+	})
+	t.Run("Schulbescheinigung", func(t *testing.T) {
+		orig := readExample(t, exampleSB)
+		if ok, msg := validate(orig); !ok {
+			t.Fatalf("official example %s does not validate; schema setup broken:\n%s", exampleSB, msg)
+		}
+		b, _, err := DecodeSchulbescheinigung(orig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Schulbesuch.VoraussichtlicherAbschluss = &sw.Auswahl{Code: sw.Code{Value: "http://xbildung.de/def/destatis/2025-10-28/code/artdesschulabschlusses/~wert_nicht_in_liste"}}
+		b.Schulbesuch.Schuljahr = &sb.Schuljahr{Beginn: sw.Datum{Jahr: 2025}, Ende: sw.Tagesdatum(2026, 7, 31)}
+		out, err := EncodeSchulbescheinigung(b)
+		if err != nil {
+			t.Fatalf("encode: %s", describe(err))
+		}
+		if ok, msg := validate(out); !ok {
+			t.Errorf("EncodeSchulbescheinigung output does not validate:\n%s\n%s", msg, out)
 		}
 	})
 	t.Run("rich model", func(t *testing.T) {

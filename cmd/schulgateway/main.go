@@ -27,10 +27,12 @@ import (
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/planung"
+	"github.com/schulgateway/schulgateway/internal/schulbescheinigung"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/internal/schulpflicht"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
+	"github.com/schulgateway/schulgateway/internal/untersuchung"
 	"github.com/schulgateway/schulgateway/openapi"
 )
 
@@ -304,6 +306,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		},
 		Changes:      feed,
 		Schulpflicht: httpapi.SchulpflichtDeps{Service: spService},
+		Untersuchung: httpapi.UntersuchungDeps{Service: untersuchung.NewService(postgres.NewUntersuchungStore(pool))},
+		Schulbescheinigung: httpapi.SchulbescheinigungDeps{
+			Service:     schulbescheinigung.NewService(postgres.NewSchulbescheinigungStore(pool)),
+			Idempotency: postgres.NewIdempotencyStore(pool),
+		},
 		Schulwechsel: httpapi.SchulwechselDeps{
 			Service:     schulwechsel.NewService(postgres.NewSchulwechselStore(pool), cfg.SchulwechselFrist),
 			Idempotency: postgres.NewIdempotencyStore(pool),

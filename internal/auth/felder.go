@@ -41,8 +41,12 @@ var (
 	kindFelder  = []string{"id", "familienname", "vornamen", "geburtsdatum", "geschlecht", "anschrift", "schulnummer", "art", "status"}
 	listeFelder = []string{"familienname", "vornamen", "geburtsdatum", "geschlecht", "strasse", "hausnummer", "plz", "ort",
 		"auskunftssperre", "art", "status"}
-	wechselFelder   = []string{"id", "format", "bewegung", "created_at", "schueler", "sorgeberechtigte", "aufnahme", "bisherige_schule", "hinweise", "klaerung"}
-	offenFelder     = []string{"art", "schulwechsel_id", "familienname", "vornamen", "geburtsdatum", "schule", "aufnehmende", "seit", "frist", "text"}
+	wechselFelder            = []string{"id", "format", "bewegung", "created_at", "schueler", "sorgeberechtigte", "aufnahme", "bisherige_schule", "hinweise", "klaerung"}
+	offenFelder              = []string{"art", "schulwechsel_id", "familienname", "vornamen", "geburtsdatum", "schule", "aufnehmende", "seit", "frist", "text"}
+	bescheinigungFelder      = []string{"id", "format", "created_at", "schueler", "schule", "schulbesuch", "ausgestellt_am", "gueltig_von", "gueltig_bis", "hinweise"}
+	untersuchungFelder       = []string{"kind_id", "untersucht_am", "ergebnis"}
+	untersuchungslisteFelder = []string{"kennung", "familienname", "vornamen", "geburtsdatum", "geschlecht", "strasse", "hausnummer", "plz", "ort",
+		"auskunftssperre", "schulnummer", "grundschule", "untersucht_am", "ergebnis"}
 	changeFelder    = []string{"position", "created_at", "time", "entity", "id", "operation", "key"}
 	fehlerFelder    = []string{"sheet", "row", "column", "cell", "field", "code", "message", "message.anschrift"}
 	zuordnungFelder = []string{"kind_id", "ordnungsmerkmal", "familienname", "vornamen", "geburtsdatum", "entscheidung", "score",
@@ -82,6 +86,21 @@ var Feldrichtlinien = []Feldrichtlinie{
 		Ressource: "SchulwechselOffenerPunkt", Zweck: "Schulwechsel, die das Schulamt klären muss (unbekannte Schüler, überfällige Abgänge)",
 		Felder: offenFelder,
 		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, offenFelder, nil), RoleAdmin: alle(Immer, offenFelder, nil)},
+	},
+	{
+		Ressource: "Schulbescheinigung", Zweck: "Schulbescheinigungen von Schulen (meist außerhalb der Stadt) als Nachweis für den Schulpflicht-Abgleich; wer sie meldet, liest sie zurück",
+		Felder: bescheinigungFelder,
+		Rollen: map[Role]map[string]Sicht{RoleBMS: alle(Immer, bescheinigungFelder, nil), RoleSchulamt: alle(Immer, bescheinigungFelder, nil)},
+	},
+	{
+		Ressource: "Untersuchungsliste", Zweck: "untersuchung.xlsx und .csv für das Gesundheitsamt (Einladung zur Schuleingangsuntersuchung); die Anschrift bleibt bei Auskunftssperre, markiert, weil das Gesundheitsamt einladen muss",
+		Felder: untersuchungslisteFelder,
+		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, untersuchungslisteFelder, nil)},
+	},
+	{
+		Ressource: "Untersuchung", Zweck: "Ergebnis der Schuleingangsuntersuchung, nur was für die Aufnahme zählt, nie ein Befund",
+		Felder: untersuchungFelder,
+		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, untersuchungFelder, nil)},
 	},
 	{
 		Ressource: "Change", Zweck: "Änderungsprotokoll für das BMS; Kinder nur mit Pseudonym",

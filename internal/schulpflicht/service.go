@@ -54,6 +54,9 @@ const (
 	// school year of the stichtag (first graders before any school list
 	// has them); the pupil is the register's record of the child.
 	QuelleAufnahme Quelle = "aufnahme"
+	// QuelleSchulbescheinigung: an XSchule Schulbescheinigung of a school
+	// (usually outside the city) whose validity covers the stichtag.
+	QuelleSchulbescheinigung Quelle = "schulbescheinigung"
 )
 
 // PupilID names a pupil across sources, as Person.ID and in the API:
@@ -64,7 +67,7 @@ func PupilID(q Quelle, ref int64) string { return string(q) + ":" + strconv.Form
 func ParsePupilID(s string) (Quelle, int64, bool) {
 	q, n, ok := strings.Cut(s, ":")
 	ref, err := strconv.ParseInt(n, 10, 64)
-	if !ok || err != nil || ref <= 0 || !slices.Contains([]Quelle{QuelleSchueler, QuelleBestaetigung, QuelleAufnahme}, Quelle(q)) {
+	if !ok || err != nil || ref <= 0 || !slices.Contains([]Quelle{QuelleSchueler, QuelleBestaetigung, QuelleAufnahme, QuelleSchulbescheinigung}, Quelle(q)) {
 		return "", 0, false
 	}
 	return Quelle(q), ref, true
@@ -121,8 +124,9 @@ type Store interface {
 	// schools (not those who left, status abgegangen), confirmations of
 	// schools outside, and admissions the BMS reported for the school year
 	// that starts in schuljahr and that still stand (no Abmeldung, no
-	// deferral granted since).
-	Schueler(ctx context.Context, schuljahr int) ([]Person, error)
+	// deferral granted since), and Schulbescheinigungen whose validity
+	// covers the stichtag.
+	Schueler(ctx context.Context, schuljahr int, stichtag time.Time) ([]Person, error)
 	// Urteile returns every reviewer's verdict.
 	Urteile(ctx context.Context) ([]Urteil, error)
 	// ErledigteFaelle returns, per child without an open case, its latest
@@ -243,7 +247,7 @@ func (s *Service) Fuehre(ctx context.Context, id string) (Anzahl, error) {
 			residents = append(residents, e)
 		}
 	}
-	pupils, err := s.store.Schueler(ctx, SchuljahrAm(a.Stichtag))
+	pupils, err := s.store.Schueler(ctx, SchuljahrAm(a.Stichtag), a.Stichtag)
 	if err != nil {
 		return Anzahl{}, err
 	}
