@@ -30,6 +30,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/internal/schulpflicht"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
+	"github.com/schulgateway/schulgateway/internal/uebergang"
 	"github.com/schulgateway/schulgateway/openapi"
 )
 
@@ -300,6 +301,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		},
 		Changes:      feed,
 		Schulpflicht: httpapi.SchulpflichtDeps{Service: spService},
+		Uebergang:    httpapi.UebergangDeps{Service: uebergang.NewService(postgres.NewUebergangStore(pool), schulen, cfg.PlanungSchwelle)},
 		Schulwechsel: httpapi.SchulwechselDeps{
 			Service:     schulwechsel.NewService(postgres.NewSchulwechselStore(pool), cfg.SchulwechselFrist),
 			Idempotency: postgres.NewIdempotencyStore(pool),

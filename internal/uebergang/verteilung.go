@@ -336,3 +336,32 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// Wiederherstellen rebuilds a stored run's result from its per-child
+// results: the admitted lists (in the order of lottery numbers within a
+// school; the stored order of the procedure is kept by the waiting lists'
+// ranks) and the waiting lists by rank.
+func Wiederherstellen(v Verfahren, z []Zuteilung) Ergebnis {
+	z = slices.Clone(z)
+	slices.SortFunc(z, func(a, b Zuteilung) int { return cmp.Compare(a.AnmeldungID, b.AnmeldungID) })
+	e := Ergebnis{Verfahren: v, Zuteilungen: z, Aufgenommen: map[string][]string{}, Wartelisten: map[string][]string{}}
+	los := map[string]int{}
+	for _, x := range z {
+		los[x.AnmeldungID] = x.Losnummer
+		if x.Schulnummer != "" {
+			e.Aufgenommen[x.Schulnummer] = append(e.Aufgenommen[x.Schulnummer], x.AnmeldungID)
+		}
+		for s, r := range x.Warteliste {
+			l := e.Wartelisten[s]
+			for len(l) < r {
+				l = append(l, "")
+			}
+			l[r-1] = x.AnmeldungID
+			e.Wartelisten[s] = l
+		}
+	}
+	for _, l := range e.Aufgenommen {
+		slices.SortFunc(l, func(a, b string) int { return cmp.Compare(los[a], los[b]) })
+	}
+	return e
+}

@@ -1,0 +1,359 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schulgateway/schulgateway/internal/audit"
+	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/uebergang"
+)
+
+// UebergangDeps is what the routes of the Übergang in Schuljahrgang 5 need.
+type UebergangDeps struct {
+	Service *uebergang.Service
+}
+
+func (s *server) uebergangRoutes() []route {
+	bmsSchulamt := []auth.Role{auth.RoleBMS, auth.RoleSchulamt}
+	schulamt := []auth.Role{auth.RoleSchulamt}
+	return []route{
+		{fiber.MethodGet, "/v1/uebergang/:schuljahr/kapazitaeten", schulamt, s.getUebergangKapazitaeten},
+		{fiber.MethodPut, "/v1/uebergang/:schuljahr/kapazitaeten/:schulnummer", schulamt, s.putUebergangKapazitaet},
+		{fiber.MethodPost, "/v1/uebergang/:schuljahr/anmeldungen", bmsSchulamt, s.postUebergangAnmeldung},
+		{fiber.MethodGet, "/v1/uebergang/:schuljahr/anmeldungen", schulamt, s.getUebergangAnmeldungen},
+		{fiber.MethodPost, "/v1/uebergang/:schuljahr/verteilungen", schulamt, s.postVerteilung},
+		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id", schulamt, s.getVerteilung},
+		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/zuteilungen", schulamt, s.getZuteilungen},
+		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/bericht", []auth.Role{auth.RoleSchulamt, auth.RolePlanung}, s.getVerteilungBericht},
+	}
+}
+
+// ---- capacities ----
+
+type kapazitaetJSON struct {
+	Schulnummer string `json:"schulnummer"`
+	Name        string `json:"name"`
+	Schulform   string `json:"schulform"`
+	Plaetze     *int   `json:"plaetze"`
+	Quelle      string `json:"quelle"`
+}
+
+func toKapazitaetJSON(k uebergang.Kapazitaet) kapazitaetJSON {
+	q := "schuldaten"
+	if k.Festgelegt {
+		q = "schulamt"
+	} else if k.Plaetze == nil {
+		q = "unbekannt"
+	}
+	return kapazitaetJSON{Schulnummer: k.Schule.Schulnummer, Name: k.Schule.Name, Schulform: string(k.Schule.Schulform), Plaetze: k.Plaetze, Quelle: q}
+}
+
+func (s *server) getUebergangKapazitaeten(c *fiber.Ctx) error {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return err
+	}
+	kaps, err := s.Uebergang.Service.Kapazitaeten(c.UserContext(), sj)
+	if err != nil {
+		return err
+	}
+	items := make([]kapazitaetJSON, len(kaps))
+	for i, k := range kaps {
+		items[i] = toKapazitaetJSON(k)
+	}
+	return c.JSON(fiber.Map{"schuljahr": sj.String(), "items": items})
+}
+
+type kapazitaetInput struct {
+	Plaetze int `json:"plaetze"`
+}
+
+func (s *server) putUebergangKapazitaet(c *fiber.Ctx) error {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return err
+	}
+	var in kapazitaetInput
+	decodeErrs, err := decodeJSON(c, &in)
+	if err != nil {
+		return err
+	}
+	if len(decodeErrs) > 0 {
+		return invalidInput(decodeErrs, nil)
+	}
+	k, err := s.Uebergang.Service.SetzeKapazitaet(c.UserContext(), sj, c.Params("schulnummer"), in.Plaetze)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toKapazitaetJSON(k))
+}
+
+// ---- applications ----
+
+// uebergangAnmeldungInput is the body of POST …/anmeldungen (schema "UebergangAnmeldungInput").
+type uebergangAnmeldungInput struct {
+	Ordnungsmerkmal string   `json:"ordnungsmerkmal"`
+	Familienname    string   `json:"familienname"`
+	Vornamen        string   `json:"vornamen"`
+	Geburtsdatum    string   `json:"geburtsdatum"`
+	Grundschule     string   `json:"grundschule"`
+	Wuensche        []string `json:"wuensche"`
+	Haertefall      bool     `json:"haertefall"`
+	Geschwister     []string `json:"geschwister"`
+}
+
+// uebergangAnmeldungJSON is a stored application (schema "UebergangAnmeldung").
+type uebergangAnmeldungJSON struct {
+	ID              string    `json:"id"`
+	Schuljahr       string    `json:"schuljahr"`
+	Ordnungsmerkmal *string   `json:"ordnungsmerkmal"`
+	Familienname    string    `json:"familienname"`
+	Vornamen        string    `json:"vornamen"`
+	Geburtsdatum    *string   `json:"geburtsdatum"`
+	Grundschule     *string   `json:"grundschule"`
+	Wuensche        []string  `json:"wuensche"`
+	Haertefall      bool      `json:"haertefall"`
+	Geschwister     []string  `json:"geschwister"`
+	GeaendertAm     time.Time `json:"geaendert_am"`
+}
+
+func toUebergangAnmeldungJSON(g uebergang.Gespeichert) uebergangAnmeldungJSON {
+	out := uebergangAnmeldungJSON{ID: g.ID, Schuljahr: g.Schuljahr.String(), Ordnungsmerkmal: orNull(g.Kind.Ordnungsmerkmal),
+		Familienname: g.Kind.Familienname, Vornamen: g.Kind.Vornamen, Grundschule: orNull(g.Grundschule),
+		Wuensche: g.Anmeldung.Wuensche, Haertefall: g.Anmeldung.Haertefall, Geschwister: g.Anmeldung.Geschwister, GeaendertAm: g.Geaendert.UTC()}
+	if !g.Kind.Geburtsdatum.IsZero() && g.Kind.Geburtsdatum.Year() > 1 {
+		d := g.Kind.Geburtsdatum.Format(time.DateOnly)
+		out.Geburtsdatum = &d
+	}
+	if out.Geschwister == nil {
+		out.Geschwister = []string{}
+	}
+	return out
+}
+
+func (s *server) postUebergangAnmeldung(c *fiber.Ctx) error {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return err
+	}
+	var in uebergangAnmeldungInput
+	decodeErrs, err := decodeJSON(c, &in)
+	if err != nil {
+		return err
+	}
+	if len(decodeErrs) > 0 {
+		return invalidInput(decodeErrs, nil)
+	}
+	g, neu, err := s.Uebergang.Service.Melde(c.UserContext(), sj, uebergang.Antrag{Ordnungsmerkmal: in.Ordnungsmerkmal,
+		Familienname: in.Familienname, Vornamen: in.Vornamen, Geburtsdatum: in.Geburtsdatum, Grundschule: in.Grundschule,
+		Wuensche: in.Wuensche, Haertefall: in.Haertefall, Geschwister: in.Geschwister})
+	if err != nil {
+		return err
+	}
+	if neu {
+		c.Status(fiber.StatusCreated)
+	}
+	return c.JSON(toUebergangAnmeldungJSON(g))
+}
+
+func (s *server) getUebergangAnmeldungen(c *fiber.Ctx) error {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return err
+	}
+	limit, after, err := pageQuery(c, "")
+	if err != nil {
+		return err
+	}
+	p, err := s.Uebergang.Service.Anmeldungen(c.UserContext(), sj, after, limit)
+	if err != nil {
+		return err
+	}
+	items := make([]uebergangAnmeldungJSON, len(p.Items))
+	for i, g := range p.Items {
+		items[i] = toUebergangAnmeldungJSON(g)
+	}
+	audit.Count(c.UserContext(), len(items))
+	return c.JSON(pageJSON(items, p.Next, ""))
+}
+
+// ---- runs ----
+
+type verteilungInput struct {
+	Verfahren string `json:"verfahren"`
+	Seed      string `json:"seed"`
+}
+
+// zuteilungJSON is one application's result (schema "UebergangZuteilung");
+// it names the application, not the child.
+type zuteilungJSON struct {
+	AnmeldungID string         `json:"anmeldung_id"`
+	Schulnummer *string        `json:"schulnummer"`
+	Wunsch      *int           `json:"wunsch"`
+	Losnummer   int            `json:"losnummer"`
+	Warteliste  map[string]int `json:"warteliste"`
+}
+
+func toZuteilungJSON(z uebergang.Zuteilung) zuteilungJSON {
+	out := zuteilungJSON{AnmeldungID: z.AnmeldungID, Schulnummer: orNull(z.Schulnummer), Losnummer: z.Losnummer, Warteliste: z.Warteliste}
+	if z.Wunsch > 0 {
+		w := z.Wunsch
+		out.Wunsch = &w
+	}
+	if out.Warteliste == nil {
+		out.Warteliste = map[string]int{}
+	}
+	return out
+}
+
+// verteilungJSON is a run (schema "UebergangVerteilung").
+type verteilungJSON struct {
+	ID          string              `json:"id"`
+	Schuljahr   string              `json:"schuljahr"`
+	Status      string              `json:"status"`
+	Verfahren   string              `json:"verfahren"`
+	Seed        string              `json:"seed"`
+	Kriterien   []string            `json:"kriterien"`
+	ErstelltAm  time.Time           `json:"erstellt_am"`
+	Anmeldungen int                 `json:"anmeldungen"`
+	Plaetze     map[string]int      `json:"plaetze"`
+	Zuteilungen []zuteilungJSON     `json:"zuteilungen"`
+	Wartelisten map[string][]string `json:"wartelisten"`
+}
+
+func toVerteilungJSON(l uebergang.Lauf) verteilungJSON {
+	out := verteilungJSON{ID: l.ID, Schuljahr: l.Schuljahr.String(), Status: l.Status, Verfahren: string(l.Verfahren), Seed: l.Seed,
+		ErstelltAm: l.Erstellt.UTC(), Anmeldungen: len(l.Ergebnis.Zuteilungen), Plaetze: l.Plaetze, Kriterien: []string{},
+		Zuteilungen: make([]zuteilungJSON, len(l.Ergebnis.Zuteilungen)), Wartelisten: l.Ergebnis.Wartelisten}
+	for _, k := range l.Kriterien {
+		out.Kriterien = append(out.Kriterien, string(k))
+	}
+	for i, z := range l.Ergebnis.Zuteilungen {
+		out.Zuteilungen[i] = toZuteilungJSON(z)
+	}
+	if out.Wartelisten == nil {
+		out.Wartelisten = map[string][]string{}
+	}
+	return out
+}
+
+func (s *server) postVerteilung(c *fiber.Ctx) error {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return err
+	}
+	var in verteilungInput
+	decodeErrs, err := decodeJSON(c, &in)
+	if err != nil {
+		return err
+	}
+	if len(decodeErrs) > 0 {
+		return invalidInput(decodeErrs, nil)
+	}
+	l, err := s.Uebergang.Service.Verteile(c.UserContext(), sj, uebergang.Verfahren(in.Verfahren), in.Seed)
+	if err != nil {
+		return err
+	}
+	c.Location("/v1/uebergang/" + sj.PathString() + "/verteilungen/" + l.ID)
+	return c.Status(fiber.StatusCreated).JSON(toVerteilungJSON(l))
+}
+
+func (s *server) getVerteilung(c *fiber.Ctx) error {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return err
+	}
+	l, err := s.Uebergang.Service.Lauf(c.UserContext(), sj, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toVerteilungJSON(l))
+}
+
+func (s *server) getZuteilungen(c *fiber.Ctx) error {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return err
+	}
+	limit, after, err := pageQuery(c, "")
+	if err != nil {
+		return err
+	}
+	p, err := s.Uebergang.Service.Zuteilungen(c.UserContext(), sj, c.Params("id"), after, limit)
+	if err != nil {
+		return err
+	}
+	items := make([]zuteilungJSON, len(p.Items))
+	for i, z := range p.Items {
+		items[i] = toZuteilungJSON(z)
+	}
+	return c.JSON(pageJSON(items, p.Next, ""))
+}
+
+// ---- report ----
+
+type berichtSchuleJSON struct {
+	Schulnummer  string    `json:"schulnummer"`
+	Plaetze      int       `json:"plaetze"`
+	Bewerbungen  *int      `json:"bewerbungen"`
+	Erstwuensche *int      `json:"erstwuensche"`
+	Abgewiesen   *int      `json:"abgewiesen"`
+	Wunsch1      zelleJSON `json:"wunsch_1"`
+	Wunsch2      zelleJSON `json:"wunsch_2"`
+	Wunsch3      zelleJSON `json:"wunsch_3"`
+	Aufgenommen  zelleJSON `json:"aufgenommen"`
+}
+
+type berichtGesamtJSON struct {
+	Kinder     zelleJSON `json:"kinder"`
+	Wunsch1    zelleJSON `json:"wunsch_1"`
+	Wunsch2    zelleJSON `json:"wunsch_2"`
+	Wunsch3    zelleJSON `json:"wunsch_3"`
+	OhneWunsch zelleJSON `json:"ohne_platz"`
+	Anteil1    *float64  `json:"anteil_wunsch_1"`
+	Anteil2    *float64  `json:"anteil_wunsch_2"`
+	Anteil3    *float64  `json:"anteil_wunsch_3"`
+	AnteilOhne *float64  `json:"anteil_ohne_platz"`
+}
+
+type berichtJSON struct {
+	VerteilungID string              `json:"verteilung_id"`
+	Schuljahr    string              `json:"schuljahr"`
+	Verfahren    string              `json:"verfahren"`
+	Unterdrueckt bool                `json:"unterdrueckt"`
+	Schwelle     *int                `json:"schwelle"`
+	Gesamt       berichtGesamtJSON   `json:"gesamt"`
+	Schulen      []berichtSchuleJSON `json:"schulen"`
+}
+
+func (s *server) getVerteilungBericht(c *fiber.Ctx) error {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return err
+	}
+	l, err := s.Uebergang.Service.Lauf(c.UserContext(), sj, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	b := uebergang.Berichte(l)
+	// Planners see aggregates suppressed like every planning figure.
+	if !principal(c).HasAny(auth.RoleSchulamt) {
+		b = b.FuerPlanung(s.Uebergang.Service.Schwelle)
+	}
+	out := berichtJSON{VerteilungID: l.ID, Schuljahr: sj.String(), Verfahren: string(l.Verfahren), Unterdrueckt: b.Unterdrueckt,
+		Gesamt: berichtGesamtJSON{Kinder: toZelle(b.Kinder), Wunsch1: toZelle(b.Wunsch[1]), Wunsch2: toZelle(b.Wunsch[2]),
+			Wunsch3: toZelle(b.Wunsch[3]), OhneWunsch: toZelle(b.Wunsch[0]),
+			Anteil1: b.Anteil[1], Anteil2: b.Anteil[2], Anteil3: b.Anteil[3], AnteilOhne: b.Anteil[0]},
+		Schulen: make([]berichtSchuleJSON, len(b.Schulen))}
+	if b.Unterdrueckt {
+		out.Schwelle = &b.Schwelle
+	}
+	for i, z := range b.Schulen {
+		out.Schulen[i] = berichtSchuleJSON{Schulnummer: z.Schulnummer, Plaetze: z.Plaetze, Bewerbungen: z.Bewerbungen,
+			Erstwuensche: z.Erstwuensche, Abgewiesen: z.Abgewiesen, Wunsch1: toZelle(z.Aufgenommen[1]), Wunsch2: toZelle(z.Aufgenommen[2]),
+			Wunsch3: toZelle(z.Aufgenommen[3]), Aufgenommen: toZelle(z.Summe)}
+	}
+	return c.JSON(out)
+}
