@@ -119,7 +119,7 @@ type uebergangAnmeldungJSON struct {
 	GeaendertAm     time.Time `json:"geaendert_am"`
 }
 
-func toUebergangAnmeldungJSON(g uebergang.Gespeichert) uebergangAnmeldungJSON {
+func toUebergangAnmeldungJSON(g uebergang.Gespeichert, p auth.Principal) uebergangAnmeldungJSON {
 	out := uebergangAnmeldungJSON{ID: g.ID, Schuljahr: g.Schuljahr.String(), Ordnungsmerkmal: orNull(g.Kind.Ordnungsmerkmal),
 		Familienname: g.Kind.Familienname, Vornamen: g.Kind.Vornamen, Grundschule: orNull(g.Grundschule),
 		Wuensche: g.Anmeldung.Wuensche, Haertefall: g.Anmeldung.Haertefall, Geschwister: g.Anmeldung.Geschwister, GeaendertAm: g.Geaendert.UTC()}
@@ -129,6 +129,11 @@ func toUebergangAnmeldungJSON(g uebergang.Gespeichert) uebergangAnmeldungJSON {
 	}
 	if out.Geschwister == nil {
 		out.Geschwister = []string{}
+	}
+	// The BMS named the child; the register's Ordnungsmerkmal is not its
+	// to learn (auth.Feldrichtlinien).
+	if !auth.Sieht(p, "UebergangAnmeldung", "ordnungsmerkmal", false) {
+		out.Ordnungsmerkmal = nil
 	}
 	return out
 }
@@ -155,7 +160,7 @@ func (s *server) postUebergangAnmeldung(c *fiber.Ctx) error {
 	if neu {
 		c.Status(fiber.StatusCreated)
 	}
-	return c.JSON(toUebergangAnmeldungJSON(g))
+	return c.JSON(toUebergangAnmeldungJSON(g, principal(c)))
 }
 
 func (s *server) getUebergangAnmeldungen(c *fiber.Ctx) error {
@@ -173,7 +178,7 @@ func (s *server) getUebergangAnmeldungen(c *fiber.Ctx) error {
 	}
 	items := make([]uebergangAnmeldungJSON, len(p.Items))
 	for i, g := range p.Items {
-		items[i] = toUebergangAnmeldungJSON(g)
+		items[i] = toUebergangAnmeldungJSON(g, principal(c))
 	}
 	audit.Count(c.UserContext(), len(items))
 	return c.JSON(pageJSON(items, p.Next, ""))

@@ -135,8 +135,12 @@ func TestUebergangEndToEnd(t *testing.T) {
 		}
 		var a uebergangAnmeldungJSON
 		mustJSON(t, b, &a)
-		if a.Ordnungsmerkmal == nil || *a.Ordnungsmerkmal != k.om || a.Familienname != k.familienname || !slices.Equal(a.Wuensche, w) {
+		if a.Familienname != k.familienname || !slices.Equal(a.Wuensche, w) || a.Geburtsdatum == nil || *a.Geburtsdatum != k.geburt.Format(time.DateOnly) {
 			t.Fatalf("application %d matched to %+v", i, a)
+		}
+		// The BMS does not learn the register's Ordnungsmerkmal (field policy).
+		if tok == bms && a.Ordnungsmerkmal != nil || tok == amt && (a.Ordnungsmerkmal == nil || *a.Ordnungsmerkmal != k.om) {
+			t.Fatalf("application %d: ordnungsmerkmal %v for %s", i, a.Ordnungsmerkmal, map[bool]string{true: "bms", false: "schulamt"}[tok == bms])
 		}
 		ids[a.ID] = k.om
 	}

@@ -49,8 +49,11 @@ var (
 		"uebereinstimmend", "begruendung", "schueler"}
 	fallFelder = []string{"id", "kind_id", "kind", "kind.anschrift", "status", "grund", "befreit_bis", "anlass", "bemerkung", "abgleich_id", "letzter_abgleich_id",
 		"letzte_entscheidung", "created_at", "updated_at", "historie"}
-	lueckeFelder = []string{"strasse", "hausnummer", "plz", "ortsteil", "grund", "anzahl", "kinder"}
-	auditFelder  = []string{"seq", "zeit", "subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail", "hash"}
+	lueckeFelder    = []string{"strasse", "hausnummer", "plz", "ortsteil", "grund", "anzahl", "kinder"}
+	uebergangFelder = []string{"id", "schuljahr", "ordnungsmerkmal", "familienname", "vornamen", "geburtsdatum", "grundschule", "wuensche",
+		"haertefall", "geschwister", "geaendert_am"}
+	zuteilungFelder = []string{"anmeldung_id", "schulnummer", "wunsch", "losnummer", "warteliste"}
+	auditFelder     = []string{"seq", "zeit", "subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail", "hash"}
 )
 
 // Feldrichtlinien is the field policy of the gateway. Planners (role
@@ -116,6 +119,19 @@ var Feldrichtlinien = []Feldrichtlinie{
 			RoleSchulamt: alle(Immer, lueckeFelder, nil),
 			RoleAdmin:    alle(OhneSperre, lueckeFelder, map[string]Sicht{"grund": Immer, "anzahl": Immer, "kinder": Nie}),
 		},
+	},
+	{
+		Ressource: "UebergangAnmeldung", Zweck: "Anmeldungen zum Schuljahrgang 5; das BMS erhält seine Anmeldung zurück, ohne das Ordnungsmerkmal des Melderegisters",
+		Felder: uebergangFelder,
+		Rollen: map[Role]map[string]Sicht{
+			RoleBMS:      alle(Immer, uebergangFelder, map[string]Sicht{"ordnungsmerkmal": Nie}),
+			RoleSchulamt: alle(Immer, uebergangFelder, nil),
+		},
+	},
+	{
+		Ressource: "UebergangZuteilung", Zweck: "Ergebnis einer Verteilung je Anmeldung (auch in UebergangVerteilung); Namen nur über die Anmeldung",
+		Felder: zuteilungFelder,
+		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, zuteilungFelder, nil)},
 	},
 	{
 		Ressource: "AuditEntry", Zweck: "Zugriffsprotokoll: wer hat was gesehen",
