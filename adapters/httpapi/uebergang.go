@@ -1,12 +1,15 @@
 package httpapi
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/planung"
 	"github.com/schulgateway/schulgateway/internal/uebergang"
 )
 
@@ -261,6 +264,7 @@ func (s *server) postVerteilung(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	audit.Count(c.UserContext(), len(l.Ergebnis.Zuteilungen))
 	c.Location("/v1/uebergang/" + sj.PathString() + "/verteilungen/" + l.ID)
 	return c.Status(fiber.StatusCreated).JSON(toVerteilungJSON(l))
 }
@@ -274,6 +278,7 @@ func (s *server) getVerteilung(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	audit.Count(c.UserContext(), len(l.Ergebnis.Zuteilungen))
 	return c.JSON(toVerteilungJSON(l))
 }
 
@@ -294,6 +299,7 @@ func (s *server) getZuteilungen(c *fiber.Ctx) error {
 	for i, z := range p.Items {
 		items[i] = toZuteilungJSON(z)
 	}
+	audit.Count(c.UserContext(), len(items))
 	return c.JSON(pageJSON(items, p.Next, ""))
 }
 
@@ -342,10 +348,24 @@ func (s *server) getVerteilungBericht(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	format, err := planungFormat(c)
+	if err != nil {
+		return err
+	}
 	b := uebergang.Berichte(l)
 	// Planners see aggregates suppressed like every planning figure.
 	if !principal(c).HasAny(auth.RoleSchulamt) {
 		b = b.FuerPlanung(s.Uebergang.Service.Schwelle)
+	}
+	name := "uebergang-" + sj.PathString() + "-bericht"
+	switch format {
+	case "csv":
+		return sendCSV(c, name+".csv", berichtTabellen(b)[0])
+	case "xlsx":
+		t := berichtTabellen(b)
+		return sendXLSX(c, name+".xlsx", t, sheets.Chart{Sheet: "Diagramm", Data: t[0].Sheet,
+			Title:      fmt.Sprintf("Schuljahr %s, Verfahren %s: Aufnahmen je Schule nach Wunsch", sj, l.Verfahren),
+			Categories: 0, Bars: []int{4, 5, 6}, Lines: []int{1}})
 	}
 	out := berichtJSON{VerteilungID: l.ID, Schuljahr: sj.String(), Verfahren: string(l.Verfahren), Unterdrueckt: b.Unterdrueckt,
 		Gesamt: berichtGesamtJSON{Kinder: toZelle(b.Kinder), Wunsch1: toZelle(b.Wunsch[1]), Wunsch2: toZelle(b.Wunsch[2]),
@@ -361,4 +381,38 @@ func (s *server) getVerteilungBericht(c *fiber.Ctx) error {
 			Wunsch3: toZelle(z.Aufgenommen[3]), Aufgenommen: toZelle(z.Summe)}
 	}
 	return c.JSON(out)
+}
+
+// berichtTabellen are the report as tables: per school (the chart's data:
+// admissions by wish against the places), and the totals with their
+// shares. A suppressed count is "•", a count left out (planners) empty.
+func berichtTabellen(b uebergang.Bericht) []sheets.Table {
+	zahl := func(p *int) any {
+		if p == nil {
+			return nil
+		}
+		return *p
+	}
+	zelle := func(z planung.Zelle) any { return zelleOder(z.Wert, z.Unterdrueckt) }
+	schulen := sheets.Table{Sheet: "Schulen", Columns: columns(0, "Schulnummer", "Plätze", "Bewerbungen", "Erstwünsche",
+		"Aufgenommen mit 1. Wunsch", "Aufgenommen mit 2. Wunsch", "Aufgenommen mit 3. Wunsch", "Aufgenommen", "Abgewiesen (Warteliste)")}
+	for _, z := range b.Schulen {
+		schulen.Rows = append(schulen.Rows, []any{z.Schulnummer, z.Plaetze, zahl(z.Bewerbungen), zahl(z.Erstwuensche),
+			zelle(z.Aufgenommen[1]), zelle(z.Aufgenommen[2]), zelle(z.Aufgenommen[3]), zelle(z.Summe), zahl(z.Abgewiesen)})
+	}
+	gesamt := sheets.Table{Sheet: "Gesamt", Columns: []sheets.Column{{Header: "Ergebnis"}, {Header: "Kinder"}, {Header: "Anteil", NumFormat: "0.0%"}}}
+	anteil := func(a *float64) any {
+		if a == nil {
+			return nil
+		}
+		return *a
+	}
+	for _, r := range []struct {
+		was string
+		k   int
+	}{{"1. Wunsch erfüllt", 1}, {"2. Wunsch erfüllt", 2}, {"3. Wunsch erfüllt", 3}, {"ohne Platz an einer Wunschschule", 0}} {
+		gesamt.Rows = append(gesamt.Rows, []any{r.was, zelle(b.Wunsch[r.k]), anteil(b.Anteil[r.k])})
+	}
+	gesamt.Rows = append(gesamt.Rows, []any{"Kinder insgesamt", zelle(b.Kinder), nil})
+	return []sheets.Table{schulen, gesamt}
 }

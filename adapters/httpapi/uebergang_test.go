@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/schulgateway/schulgateway/internal/auth"
 )
@@ -315,6 +318,47 @@ func TestUebergangEndToEnd(t *testing.T) {
 	if resp, _ := e.do(call{method: "GET", path: ueb + "/verteilungen/" + da.ID + "/bericht", token: bms}); resp.StatusCode != 403 {
 		t.Errorf("BMS reads the report: %d", resp.StatusCode)
 	}
+	// The same as xlsx with a chart, for the council; the planners' file
+	// shows "•" where the JSON has null.
+	for _, tc := range []struct {
+		tok string
+		r   berichtJSON
+	}{{amt, voll}, {plan, rp}} {
+		resp, body := e.do(call{method: "GET", path: ueb + "/verteilungen/" + klein.ID + "/bericht?format=xlsx", token: tc.tok})
+		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "uebergang-2027-28-bericht.xlsx") {
+			t.Fatalf("xlsx: %d %s", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := slices.Sorted(slices.Values(f.GetSheetList())); !slices.Equal(got, []string{"Diagramm", "Gesamt", "Schulen"}) {
+			t.Errorf("sheets %v", got)
+		}
+		rows, _ := f.GetRows("Schulen")
+		if len(rows) != 1+len(tc.r.Schulen) {
+			t.Fatalf("%d rows for %d schools", len(rows), len(tc.r.Schulen))
+		}
+		for i, s := range tc.r.Schulen {
+			want := []string{s.Schulnummer, fmt.Sprint(s.Plaetze)}
+			for _, z := range []zelleJSON{s.Wunsch1, s.Wunsch2, s.Wunsch3, s.Aufgenommen} {
+				if z.Unterdrueckt {
+					want = append(want, "•")
+				} else {
+					want = append(want, fmt.Sprint(*z.Anzahl))
+				}
+			}
+			row := append(rows[i+1], make([]string, 9)...)
+			if got := []string{row[0], row[1], row[4], row[5], row[6], row[7]}; !slices.Equal(got, want) {
+				t.Errorf("xlsx row %v, JSON %v", got, want)
+			}
+			if (tc.tok == plan) != (row[2] == "") {
+				t.Errorf("applications column %q for planners=%v", row[2], tc.tok == plan)
+			}
+		}
+		f.Close()
+	}
+
 	eg := bericht(amt, ew.ID).Gesamt
 	t.Logf("60 applications; deferred acceptance by wish (0 = none): %v; erstwunsch: 1:%d 2:%d 3:%d none:%d; planners: %d of %d cells suppressed",
 		wunsch, *eg.Wunsch1.Anzahl, *eg.Wunsch2.Anzahl, *eg.Wunsch3.Anzahl, *eg.OhneWunsch.Anzahl, unterdrueckt, len(zellen))
