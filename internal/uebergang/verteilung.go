@@ -296,7 +296,7 @@ func (l *lauf) ergebnis(v Verfahren, platz []string) Ergebnis {
 		for _, s := range a.Wuensche[:bis] {
 			warte[s] = append(warte[s], i)
 		}
-		e.Zuteilungen[i] = Zuteilung{AnmeldungID: a.ID, Schulnummer: platz[i], Wunsch: w, Losnummer: l.los[i]}
+		e.Zuteilungen[i] = Zuteilung{AnmeldungID: a.ID, Schulnummer: platz[i], Wunsch: w, Losnummer: l.los[i], Warteliste: map[string]int{}}
 	}
 	ordnung := func(s string) func(i, j int) int {
 		return func(i, j int) int {
@@ -318,11 +318,7 @@ func (l *lauf) ergebnis(v Verfahren, platz []string) Ergebnis {
 		slices.SortFunc(ids, ordnung(s))
 		for rang, i := range ids {
 			e.Wartelisten[s] = append(e.Wartelisten[s], l.anm[i].ID)
-			z := &e.Zuteilungen[i]
-			if z.Warteliste == nil {
-				z.Warteliste = map[string]int{}
-			}
-			z.Warteliste[s] = rang + 1
+			e.Zuteilungen[i].Warteliste[s] = rang + 1
 		}
 	}
 	return e
