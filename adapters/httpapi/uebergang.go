@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -29,6 +30,7 @@ func (s *server) uebergangRoutes() []route {
 		{fiber.MethodPost, "/v1/uebergang/:schuljahr/verteilungen", schulamt, s.postVerteilung},
 		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id", schulamt, s.getVerteilung},
 		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/zuteilungen", schulamt, s.getZuteilungen},
+		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/vergleich", schulamt, s.getVerteilungVergleich},
 		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/bericht", []auth.Role{auth.RoleSchulamt, auth.RolePlanung}, s.getVerteilungBericht},
 	}
 }
@@ -415,4 +417,80 @@ func berichtTabellen(b uebergang.Bericht) []sheets.Table {
 	}
 	gesamt.Rows = append(gesamt.Rows, []any{"Kinder insgesamt", zelle(b.Kinder), nil})
 	return []sheets.Table{schulen, gesamt}
+}
+
+// ---- comparison ----
+
+type laufZahlenJSON struct {
+	ID        string `json:"id"`
+	Verfahren string `json:"verfahren"`
+	Seed      string `json:"seed"`
+	Kinder    int    `json:"kinder"`
+	Wunsch1   int    `json:"wunsch_1"`
+	Wunsch2   int    `json:"wunsch_2"`
+	Wunsch3   int    `json:"wunsch_3"`
+	Ohne      int    `json:"ohne_platz"`
+}
+
+type vergleichSchuleJSON struct {
+	Schulnummer  string `json:"schulnummer"`
+	AufgenommenA int    `json:"aufgenommen_a"`
+	AufgenommenB int    `json:"aufgenommen_b"`
+	Erstwunsch1A int    `json:"wunsch_1_a"`
+	Erstwunsch1B int    `json:"wunsch_1_b"`
+}
+
+type laufVergleichJSON struct {
+	Schuljahr     string                `json:"schuljahr"`
+	A             laufZahlenJSON        `json:"a"`
+	B             laufZahlenJSON        `json:"b"`
+	Gleich        int                   `json:"gleich"`
+	BesserInB     int                   `json:"besser_in_b"`
+	SchlechterInB int                   `json:"schlechter_in_b"`
+	AndereSchule  int                   `json:"andere_schule"`
+	NurInA        int                   `json:"nur_in_a"`
+	NurInB        int                   `json:"nur_in_b"`
+	Schulen       []vergleichSchuleJSON `json:"schulen"`
+}
+
+func laufZahlen(l uebergang.Lauf, b uebergang.Bericht) laufZahlenJSON {
+	return laufZahlenJSON{ID: l.ID, Verfahren: string(l.Verfahren), Seed: l.Seed, Kinder: b.Kinder.Wert,
+		Wunsch1: b.Wunsch[1].Wert, Wunsch2: b.Wunsch[2].Wert, Wunsch3: b.Wunsch[3].Wert, Ohne: b.Wunsch[0].Wert}
+}
+
+func (s *server) getVerteilungVergleich(c *fiber.Ctx) error {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return err
+	}
+	a, b, v, err := s.Uebergang.Service.Vergleiche(c.UserContext(), sj, c.Params("id"), c.Query("mit"))
+	if err != nil {
+		return err
+	}
+	out := laufVergleichJSON{Schuljahr: sj.String(), A: laufZahlen(a, v.A), B: laufZahlen(b, v.B), Gleich: v.Gleich,
+		BesserInB: v.BesserInB, SchlechterInB: v.SchlechterInB, AndereSchule: v.AndereSchule, NurInA: v.NurInA, NurInB: v.NurInB,
+		Schulen: []vergleichSchuleJSON{}}
+	zeilen := map[string]*vergleichSchuleJSON{}
+	var order []string
+	zeile := func(nr string) *vergleichSchuleJSON {
+		if z, ok := zeilen[nr]; ok {
+			return z
+		}
+		zeilen[nr] = &vergleichSchuleJSON{Schulnummer: nr}
+		order = append(order, nr)
+		return zeilen[nr]
+	}
+	for _, z := range v.A.Schulen {
+		r := zeile(z.Schulnummer)
+		r.AufgenommenA, r.Erstwunsch1A = z.Summe.Wert, z.Aufgenommen[1].Wert
+	}
+	for _, z := range v.B.Schulen {
+		r := zeile(z.Schulnummer)
+		r.AufgenommenB, r.Erstwunsch1B = z.Summe.Wert, z.Aufgenommen[1].Wert
+	}
+	slices.Sort(order)
+	for _, nr := range order {
+		out.Schulen = append(out.Schulen, *zeilen[nr])
+	}
+	return c.JSON(out)
 }

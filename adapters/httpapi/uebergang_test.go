@@ -363,6 +363,46 @@ func TestUebergangEndToEnd(t *testing.T) {
 	t.Logf("60 applications; deferred acceptance by wish (0 = none): %v; erstwunsch: 1:%d 2:%d 3:%d none:%d; planners: %d of %d cells suppressed",
 		wunsch, *eg.Wunsch1.Anzahl, *eg.Wunsch2.Anzahl, *eg.Wunsch3.Anzahl, *eg.OhneWunsch.Anzahl, unterdrueckt, len(zellen))
 
+	// The council's comparison: erstwunsch (A) against deferred acceptance
+	// (B) with the same lot, counted from the results.
+	resp, body = e.do(call{method: "GET", path: ueb + "/verteilungen/" + ew.ID + "/vergleich?mit=" + da.ID, token: amt})
+	var vg laufVergleichJSON
+	mustJSON(t, body, &vg)
+	besser, schlechter, gleich, anders := 0, 0, 0, 0
+	rangVon := func(w *int) int {
+		if w == nil {
+			return 4
+		}
+		return *w
+	}
+	for i := range ew.Zuteilungen {
+		ra, rb := rangVon(ew.Zuteilungen[i].Wunsch), rangVon(da.Zuteilungen[i].Wunsch)
+		switch {
+		case rb < ra:
+			besser++
+		case rb > ra:
+			schlechter++
+		default:
+			gleich++
+		}
+		if str(ew.Zuteilungen[i].Schulnummer) != str(da.Zuteilungen[i].Schulnummer) {
+			anders++
+		}
+	}
+	if resp.StatusCode != 200 || vg.A.Verfahren != "erstwunsch" || vg.B.Verfahren != "deferred_acceptance" || vg.B.Wunsch1 != wunsch[1] ||
+		vg.BesserInB != besser || vg.SchlechterInB != schlechter || vg.Gleich != gleich || vg.AndereSchule != anders || vg.NurInA+vg.NurInB != 0 {
+		t.Errorf("comparison %d %s; counted better %d worse %d same %d elsewhere %d", resp.StatusCode, body, besser, schlechter, gleich, anders)
+	}
+	t.Logf("erstwunsch → deferred acceptance: %d better, %d worse, %d same", besser, schlechter, gleich)
+	for q, want := range map[string]int{"": 422, "?mit=nix": 422, "?mit=00000000-0000-0000-0000-000000000000": 422} {
+		if resp, _ := e.do(call{method: "GET", path: ueb + "/verteilungen/" + ew.ID + "/vergleich" + q, token: amt}); resp.StatusCode != want {
+			t.Errorf("comparison%s: %d", q, resp.StatusCode)
+		}
+	}
+	if resp, _ := e.do(call{method: "GET", path: ueb + "/verteilungen/" + ew.ID + "/vergleich?mit=" + da.ID, token: plan}); resp.StatusCode != 403 {
+		t.Errorf("planners compare runs: %d", resp.StatusCode)
+	}
+
 	// A later change of an application leaves the run as it was.
 	e.postJSON("POST", ueb+"/anmeldungen", amt, map[string]any{"ordnungsmerkmal": kinder[2].om, "wuensche": []string{"20202"}})
 	if r2 := bericht(amt, da.ID); !reflect.DeepEqual(r2, r) {

@@ -109,3 +109,35 @@ func TestBeispielKriterien(t *testing.T) {
 		t.Errorf("siblings first: waiting %v, want %v", got, want)
 	}
 }
+
+// The example's two procedures compared: c2 is better off under deferred
+// acceptance (second wish instead of none), c3 worse (none instead of its
+// first wish), c1 the same.
+func TestVergleichBeispiel(t *testing.T) {
+	in := Eingabe{Plaetze: map[string]int{"A": 1, "B": 1}, Anmeldungen: []Anmeldung{
+		{ID: "c1", Wuensche: []string{"A"}},
+		{ID: "c2", Wuensche: []string{"A", "B"}},
+		{ID: "c3", Wuensche: []string{"B"}},
+	}}
+	los := map[string]int{"c1": 1, "c2": 2, "c3": 3}
+	ew, _ := verteileMitLos(Erstwunsch, in, los)
+	da, _ := verteileMitLos(DeferredAcceptance, in, los)
+	a := Lauf{Verfahren: Erstwunsch, Plaetze: in.Plaetze, Anmeldungen: in.Anmeldungen, Ergebnis: ew}
+	b := Lauf{Verfahren: DeferredAcceptance, Plaetze: in.Plaetze, Anmeldungen: in.Anmeldungen, Ergebnis: da}
+	v := Vergleiche(a, b)
+	if v.Gleich != 1 || v.BesserInB != 1 || v.SchlechterInB != 1 || v.AndereSchule != 2 || v.NurInA != 0 || v.NurInB != 0 {
+		t.Errorf("comparison %+v", v)
+	}
+	if v.A.Wunsch[1].Wert != 2 || v.B.Wunsch[1].Wert != 1 || v.B.Wunsch[2].Wert != 1 {
+		t.Errorf("reports: %+v / %+v", v.A.Wunsch, v.B.Wunsch)
+	}
+	// A run compared with itself changes nothing; an application only in
+	// one run is counted as such.
+	b.Ergebnis.Zuteilungen = b.Ergebnis.Zuteilungen[:2]
+	if v := Vergleiche(a, a); v.Gleich != 3 || v.BesserInB+v.SchlechterInB+v.AndereSchule != 0 {
+		t.Errorf("self comparison %+v", v)
+	}
+	if v := Vergleiche(a, b); v.NurInA != 1 || v.Gleich+v.BesserInB+v.SchlechterInB != 2 {
+		t.Errorf("an application withdrawn: %+v", v)
+	}
+}

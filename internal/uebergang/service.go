@@ -443,3 +443,24 @@ func (s *Service) Zuteilungen(ctx context.Context, sj importing.Schuljahr, id, a
 	})
 	return page.Cut(z[start:min(len(z), start+limit+1)], limit, func(z Zuteilung) string { return z.AnmeldungID }), nil
 }
+
+// Vergleiche compares run mit (B) with run id (A), both of sj.
+func (s *Service) Vergleiche(ctx context.Context, sj importing.Schuljahr, id, mit string) (Lauf, Lauf, Vergleich, error) {
+	if mit == "" {
+		return Lauf{}, Lauf{}, Vergleich{}, apperr.Invalid("Der Vergleichslauf fehlt.", []apperr.FieldError{{Pointer: "/mit", Code: "pflichtfeld_leer",
+			Message: "mit muss die id des Laufs nennen, mit dem verglichen wird."}})
+	}
+	a, err := s.Lauf(ctx, sj, id)
+	if err != nil {
+		return Lauf{}, Lauf{}, Vergleich{}, err
+	}
+	b, err := s.Lauf(ctx, sj, mit)
+	if ae, ok := apperr.As(err); ok && ae.Class == apperr.ClassNotFound {
+		return Lauf{}, Lauf{}, Vergleich{}, apperr.Invalid("Den Vergleichslauf gibt es nicht.", []apperr.FieldError{{Pointer: "/mit", Code: "lauf_unbekannt",
+			Message: fmt.Sprintf("Einen Verteilungslauf „%s“ gibt es im Schuljahr %s nicht.", mit, sj)}})
+	}
+	if err != nil {
+		return Lauf{}, Lauf{}, Vergleich{}, err
+	}
+	return a, b, Vergleiche(a, b), nil
+}
