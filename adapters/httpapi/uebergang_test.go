@@ -169,11 +169,15 @@ func TestUebergangEndToEnd(t *testing.T) {
 		{map[string]any{"ordnungsmerkmal": kinder[70].om, "wuensche": []string{}}, "/wuensche", "wuensche_anzahl"},
 		{map[string]any{"ordnungsmerkmal": kinder[70].om, "wuensche": []string{"20301"}, "geschwister": []string{"20202"}}, "/geschwister/0", "geschwister_kein_wunsch"},
 		{map[string]any{"ordnungsmerkmal": kinder[70].om, "wuensche": "20301"}, "/wuensche", ""},
+		{map[string]any{"ordnungsmerkmal": kinder[70].om, "wuensche": slices.Repeat([]string{"99999"}, 5000)}, "/wuensche", "wuensche_anzahl"},
 	} {
 		st, b := e.postJSON("POST", ueb+"/anmeldungen", amt, tc.in)
 		if st != 422 {
 			t.Errorf("%v: %d %s", tc.in, st, b)
 			continue
+		}
+		if len(problemOf(t, b).Errors) != 1 {
+			t.Errorf("%d errors: %.300s", len(problemOf(t, b).Errors), b)
 		}
 		if ptr, code := fieldOf(t, b); ptr != tc.ptr || tc.code != "" && code != tc.code {
 			t.Errorf("%v: %s %s, want %s %s", tc.in, ptr, code, tc.ptr, tc.code)

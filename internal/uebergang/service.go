@@ -222,25 +222,35 @@ func (a Antrag) pruefen(schulen map[string]schule.Schule) (time.Time, error) {
 			add("/grundschule", "schule_unbekannt", fmt.Sprintf("Eine Schule mit der Schulnummer „%s“ gibt es nicht.", a.Grundschule))
 		}
 	}
+	// Items are checked only in a list of allowed length: a hostile body
+	// with thousands of wishes gets one error, not one per wish.
 	if len(a.Wuensche) < 1 || len(a.Wuensche) > MaxWuensche {
 		add("/wuensche", "wuensche_anzahl", fmt.Sprintf("Bitte 1 bis %d Wunschschulen in der Reihenfolge der Wünsche angeben.", MaxWuensche))
-	}
-	for i, w := range a.Wuensche {
-		ptr := fmt.Sprintf("/wuensche/%d", i)
-		sch, ok := schulen[w]
-		switch {
-		case !ok:
-			add(ptr, "schule_unbekannt", fmt.Sprintf("Eine Schule mit der Schulnummer „%s“ gibt es nicht.", w))
-		case !Weiterfuehrend(sch.Schulform):
-			add(ptr, "schule_ohne_jahrgang_5", fmt.Sprintf("Die Schule %s (%s) nimmt keine Kinder in den Schuljahrgang 5 auf.", w, sch.Name))
-		case slices.Index(a.Wuensche, w) < i:
-			add(ptr, "wunsch_doppelt", fmt.Sprintf("Die Schule %s steht schon als %d. Wunsch in der Liste; jede Schule bitte nur einmal.", w, slices.Index(a.Wuensche, w)+1))
+	} else {
+		for i, w := range a.Wuensche {
+			ptr := fmt.Sprintf("/wuensche/%d", i)
+			sch, ok := schulen[w]
+			switch {
+			case !ok:
+				add(ptr, "schule_unbekannt", fmt.Sprintf("Eine Schule mit der Schulnummer „%s“ gibt es nicht.", w))
+			case !Weiterfuehrend(sch.Schulform):
+				add(ptr, "schule_ohne_jahrgang_5", fmt.Sprintf("Die Schule %s (%s) nimmt keine Kinder in den Schuljahrgang 5 auf.", w, sch.Name))
+			case slices.Index(a.Wuensche, w) < i:
+				add(ptr, "wunsch_doppelt", fmt.Sprintf("Die Schule %s steht schon als %d. Wunsch in der Liste; jede Schule bitte nur einmal.", w, slices.Index(a.Wuensche, w)+1))
+			}
 		}
 	}
-	for i, g := range a.Geschwister {
-		if !slices.Contains(a.Wuensche, g) {
-			add(fmt.Sprintf("/geschwister/%d", i), "geschwister_kein_wunsch",
-				fmt.Sprintf("Ein Geschwisterkind zählt nur an einer gewünschten Schule; %s steht nicht unter den Wünschen.", g))
+	if len(a.Geschwister) > MaxWuensche {
+		add("/geschwister", "geschwister_kein_wunsch", "Ein Geschwisterkind zählt nur an einer gewünschten Schule; bitte höchstens die Wunschschulen nennen.")
+	} else {
+		for i, g := range a.Geschwister {
+			switch {
+			case !slices.Contains(a.Wuensche, g):
+				add(fmt.Sprintf("/geschwister/%d", i), "geschwister_kein_wunsch",
+					fmt.Sprintf("Ein Geschwisterkind zählt nur an einer gewünschten Schule; %s steht nicht unter den Wünschen.", g))
+			case slices.Index(a.Geschwister, g) < i:
+				add(fmt.Sprintf("/geschwister/%d", i), "geschwister_doppelt", fmt.Sprintf("Die Schule %s steht schon in der Liste.", g))
+			}
 		}
 	}
 	return geburt, apperr.Invalid("Die Anmeldung ist unvollständig oder fehlerhaft.", f)
