@@ -30,6 +30,7 @@ func (s *server) uebergangRoutes() []route {
 		{fiber.MethodPost, "/v1/uebergang/:schuljahr/verteilungen", schulamt, s.postVerteilung},
 		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id", schulamt, s.getVerteilung},
 		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/zuteilungen", schulamt, s.getZuteilungen},
+		{fiber.MethodPost, "/v1/uebergang/:schuljahr/verteilungen/:id/bestaetigung", schulamt, s.postBestaetigung},
 		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/vergleich", schulamt, s.getVerteilungVergleich},
 		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/bericht", []auth.Role{auth.RoleSchulamt, auth.RolePlanung}, s.getVerteilungBericht},
 	}
@@ -227,6 +228,7 @@ type verteilungJSON struct {
 	Seed        string              `json:"seed"`
 	Kriterien   []string            `json:"kriterien"`
 	ErstelltAm  time.Time           `json:"erstellt_am"`
+	Bestaetigt  *time.Time          `json:"bestaetigt_am"`
 	Anmeldungen int                 `json:"anmeldungen"`
 	Plaetze     map[string]int      `json:"plaetze"`
 	Zuteilungen []zuteilungJSON     `json:"zuteilungen"`
@@ -239,6 +241,10 @@ func toVerteilungJSON(l uebergang.Lauf) verteilungJSON {
 		Zuteilungen: make([]zuteilungJSON, len(l.Ergebnis.Zuteilungen)), Wartelisten: l.Ergebnis.Wartelisten}
 	for _, k := range l.Kriterien {
 		out.Kriterien = append(out.Kriterien, string(k))
+	}
+	if !l.Bestaetigt.IsZero() {
+		t := l.Bestaetigt.UTC()
+		out.Bestaetigt = &t
 	}
 	for i, z := range l.Ergebnis.Zuteilungen {
 		out.Zuteilungen[i] = toZuteilungJSON(z)
@@ -277,6 +283,19 @@ func (s *server) getVerteilung(c *fiber.Ctx) error {
 		return err
 	}
 	l, err := s.Uebergang.Service.Lauf(c.UserContext(), sj, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	audit.Count(c.UserContext(), len(l.Ergebnis.Zuteilungen))
+	return c.JSON(toVerteilungJSON(l))
+}
+
+func (s *server) postBestaetigung(c *fiber.Ctx) error {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return err
+	}
+	l, err := s.Uebergang.Service.Bestaetige(c.UserContext(), sj, c.Params("id"))
 	if err != nil {
 		return err
 	}

@@ -413,6 +413,43 @@ func TestUebergangEndToEnd(t *testing.T) {
 		t.Errorf("the report of a stored run changed with an application")
 	}
 
+	// Confirmation: a run made before applications and places changed is
+	// stale; a fresh one is confirmed once, and then no other.
+	bestaetige := func(id string) (int, verteilungJSON, []byte) {
+		resp, body := e.do(call{method: "POST", path: ueb + "/verteilungen/" + id + "/bestaetigung", token: amt})
+		var l verteilungJSON
+		if resp.StatusCode == 200 {
+			mustJSON(t, body, &l)
+		}
+		return resp.StatusCode, l, body
+	}
+	if st, _, b := bestaetige(da.ID); st != 409 || !strings.Contains(problemOf(t, b).Detail, "neu verteilen") {
+		t.Errorf("stale run confirmed: %d %s", st, b)
+	}
+	var frisch [2]verteilungJSON
+	for i := range frisch {
+		st, b := e.postJSON("POST", ueb+"/verteilungen", amt, map[string]string{"verfahren": "deferred_acceptance"})
+		mustJSON(t, b, &frisch[i])
+		if st != 201 || frisch[i].Status != "berechnet" || frisch[i].Bestaetigt != nil {
+			t.Fatalf("run: %d %s", st, b)
+		}
+	}
+	st, ok, b := bestaetige(frisch[0].ID)
+	if st != 200 || ok.Status != "bestaetigt" || ok.Bestaetigt == nil || !reflect.DeepEqual(ok.Zuteilungen, frisch[0].Zuteilungen) {
+		t.Fatalf("confirm: %d %s", st, b)
+	}
+	if st, again, _ := bestaetige(frisch[0].ID); st != 200 || !again.Bestaetigt.Equal(*ok.Bestaetigt) {
+		t.Errorf("confirming again: %d %v", st, again.Bestaetigt)
+	}
+	if st, _, b := bestaetige(frisch[1].ID); st != 409 || !strings.Contains(problemOf(t, b).Detail, frisch[0].ID) {
+		t.Errorf("a second run confirmed: %d %s", st, b)
+	}
+	resp, body = e.do(call{method: "GET", path: ueb + "/verteilungen/" + frisch[0].ID, token: amt})
+	mustJSON(t, body, &back)
+	if back.Status != "bestaetigt" || back.Bestaetigt == nil {
+		t.Errorf("GET after confirming: %s", back.Status)
+	}
+
 	// Bad runs.
 	for _, tc := range []struct {
 		in  map[string]string

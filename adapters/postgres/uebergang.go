@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
@@ -162,8 +163,12 @@ func (s *UebergangStore) SpeichereLauf(ctx context.Context, l uebergang.Lauf) (u
 func (s *UebergangStore) Lauf(ctx context.Context, sj importing.Schuljahr, id string) (uebergang.Lauf, error) {
 	l := uebergang.Lauf{Schuljahr: sj}
 	var kriterien []string
-	err := s.pool.QueryRow(ctx, `SELECT id::text, verfahren, seed, kriterien, status, plaetze, erstellt_am FROM uebergang_laeufe WHERE id = $1 AND schuljahr = $2`,
-		id, sj.StartYear()).Scan(&l.ID, &l.Verfahren, &l.Seed, &kriterien, &l.Status, &l.Plaetze, &l.Erstellt)
+	var bestaetigt *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT id::text, verfahren, seed, kriterien, status, plaetze, erstellt_am, bestaetigt_am FROM uebergang_laeufe WHERE id = $1 AND schuljahr = $2`,
+		id, sj.StartYear()).Scan(&l.ID, &l.Verfahren, &l.Seed, &kriterien, &l.Status, &l.Plaetze, &l.Erstellt, &bestaetigt)
+	if bestaetigt != nil {
+		l.Bestaetigt = *bestaetigt
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return l, apperr.NotFound(fmt.Sprintf("Einen Verteilungslauf „%s“ gibt es im Schuljahr %s nicht.", id, sj))
 	}
@@ -196,4 +201,20 @@ func (s *UebergangStore) Lauf(ctx context.Context, sj importing.Schuljahr, id st
 	slices.SortFunc(l.Anmeldungen, func(x, y uebergang.Anmeldung) int { return strings.Compare(x.ID, y.ID) })
 	l.Ergebnis = uebergang.Wiederherstellen(l.Verfahren, l.Ergebnis.Zuteilungen)
 	return l, nil
+}
+
+func (s *UebergangStore) Bestaetige(ctx context.Context, sj importing.Schuljahr, id string) (time.Time, error) {
+	var am time.Time
+	err := s.pool.QueryRow(ctx, `
+		UPDATE uebergang_laeufe SET status = 'bestaetigt', bestaetigt_am = now()
+		WHERE id = $1 AND schuljahr = $2 AND status = 'berechnet' RETURNING bestaetigt_am`, id, sj.StartYear()).Scan(&am)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" || errors.Is(err, pgx.ErrNoRows) {
+		var andere string
+		if err := s.pool.QueryRow(ctx, `SELECT id::text FROM uebergang_laeufe WHERE schuljahr = $1 AND status = 'bestaetigt'`, sj.StartYear()).Scan(&andere); err != nil {
+			return am, storeErr("confirm allocation run", err)
+		}
+		return am, apperr.Conflict(fmt.Sprintf("Für das Schuljahr %s ist schon der Lauf %s bestätigt; ein Lauf wird nur einmal bestätigt.", sj, andere))
+	}
+	return am, storeErr("confirm allocation run", err)
 }

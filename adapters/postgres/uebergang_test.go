@@ -12,6 +12,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
+	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/internal/uebergang"
@@ -19,7 +20,8 @@ import (
 
 // A city of 3,000 children and 25 secondary schools: a run is computed and
 // stored in well under a second, and what is stored is exactly what the
-// run's recorded inputs and seed give again.
+// run's recorded inputs and seed give again. Of two runs confirmed at the
+// same time, exactly one is.
 func TestUebergangStadtLaufGespeichertUndNachrechenbar(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.Pool(t)
@@ -58,6 +60,7 @@ func TestUebergangStadtLaufGespeichertUndNachrechenbar(t *testing.T) {
 	}
 	svc := uebergang.NewService(postgres.NewUebergangStore(pool), schule.NewService(postgres.NewSchulenStore(pool, nil)), 0)
 	sj := importing.NewSchuljahr(2027)
+	var ids []string
 	for _, v := range uebergang.AlleVerfahren {
 		start := time.Now()
 		l, err := svc.Verteile(ctx, sj, v, "")
@@ -91,9 +94,31 @@ func TestUebergangStadtLaufGespeichertUndNachrechenbar(t *testing.T) {
 		if !reflect.DeepEqual(l.Ergebnis.Zuteilungen, back.Ergebnis.Zuteilungen) {
 			t.Fatalf("%s: stored results differ from the computed ones", v)
 		}
+		ids = append(ids, l.ID)
 		b := uebergang.Berichte(back)
 		t.Logf("%s: 3,000 children, 25 schools: run computed and stored in %v, read back in %v; wishes 1/2/3/none: %d/%d/%d/%d",
 			v, dauer.Round(time.Millisecond), lesen.Round(time.Millisecond), b.Wunsch[1].Wert, b.Wunsch[2].Wert, b.Wunsch[3].Wert, b.Wunsch[0].Wert)
+	}
+
+	// Two confirmations at once: exactly one run of the year is confirmed.
+	errs := make(chan error, len(ids))
+	for _, id := range ids {
+		go func() { _, err := svc.Bestaetige(ctx, sj, id); errs <- err }()
+	}
+	var ok, conflict int
+	for range ids {
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case apperr.ClassOf(err) == apperr.ClassConflict:
+			conflict++
+		default:
+			t.Errorf("confirm: %v", err)
+		}
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM uebergang_laeufe WHERE status = 'bestaetigt'`).Scan(&n); err != nil || ok != 1 || conflict != 1 || n != 1 {
+		t.Errorf("racing confirmations: %d confirmed, %d refused, %d stored (%v)", ok, conflict, n, err)
 	}
 }
 

@@ -66,17 +66,22 @@ type Lauf struct {
 	Verfahren Verfahren
 	Seed      string // 64 hex digits
 	Kriterien []Kriterium
-	Status    string // "berechnet"
+	Status    string // StatusBerechnet, StatusBestaetigt
 	Erstellt  time.Time
-	Plaetze   map[string]int
+	// Bestaetigt is when the school office confirmed the run (zero: not).
+	Bestaetigt time.Time
+	Plaetze    map[string]int
 	// Anmeldungen are the applications as they were when the run was made.
 	Anmeldungen []Anmeldung
 	Ergebnis    Ergebnis
 }
 
-// StatusBerechnet is the status of a run that has been computed and is
-// not yet confirmed.
-const StatusBerechnet = "berechnet"
+// Status of a run: computed, or confirmed by the school office (at most
+// one run per school year).
+const (
+	StatusBerechnet  = "berechnet"
+	StatusBestaetigt = "bestaetigt"
+)
 
 // Store is what the Übergang needs from storage.
 type Store interface {
@@ -102,6 +107,9 @@ type Store interface {
 	// Lauf returns a run of sj with its inputs and results; apperr not
 	// found when there is none.
 	Lauf(ctx context.Context, sj importing.Schuljahr, id string) (Lauf, error)
+	// Bestaetige marks run id of sj confirmed; apperr conflict naming the
+	// confirmed run when another run of sj is confirmed already.
+	Bestaetige(ctx context.Context, sj importing.Schuljahr, id string) (time.Time, error)
 }
 
 // Schulen lists the city's schools.
@@ -473,4 +481,65 @@ func (s *Service) Vergleiche(ctx context.Context, sj importing.Schuljahr, id, mi
 		return Lauf{}, Lauf{}, Vergleich{}, err
 	}
 	return a, b, Vergleiche(a, b), nil
+}
+
+// Bestaetige confirms run id of sj. A run is confirmed once and only one
+// run per school year (409 otherwise; confirming the confirmed run again
+// changes nothing). A run is refused as stale when the applications or the
+// places changed since it was made: its result would not be what the
+// procedure gives for them.
+func (s *Service) Bestaetige(ctx context.Context, sj importing.Schuljahr, id string) (Lauf, error) {
+	l, err := s.Lauf(ctx, sj, id)
+	if err != nil || l.Status == StatusBestaetigt {
+		return l, err
+	}
+	anm, err := s.store.AlleAnmeldungen(ctx, sj)
+	if err != nil {
+		return Lauf{}, err
+	}
+	kaps, err := s.Kapazitaeten(ctx, sj)
+	if err != nil {
+		return Lauf{}, err
+	}
+	if grund := veraltet(l, anm, kaps); grund != "" {
+		return Lauf{}, apperr.Conflict(fmt.Sprintf("Der Lauf kann nicht bestätigt werden: %s Bitte neu verteilen und den neuen Lauf bestätigen.", grund))
+	}
+	if l.Bestaetigt, err = s.store.Bestaetige(ctx, sj, id); err != nil {
+		return Lauf{}, err
+	}
+	l.Status = StatusBestaetigt
+	return l, nil
+}
+
+// veraltet says why run l no longer fits the applications and places
+// ("" when it does).
+func veraltet(l Lauf, anm []Anmeldung, kaps []Kapazitaet) string {
+	jetzt := make(map[string]Anmeldung, len(anm))
+	for _, a := range anm {
+		jetzt[a.ID] = a
+	}
+	geaendert := 0
+	for _, a := range l.Anmeldungen {
+		b, ok := jetzt[a.ID]
+		if !ok || !slices.Equal(a.Wuensche, b.Wuensche) || a.Haertefall != b.Haertefall || !slices.Equal(sortiertKopie(a.Geschwister), sortiertKopie(b.Geschwister)) {
+			geaendert++
+		}
+		delete(jetzt, a.ID)
+	}
+	if n := geaendert + len(jetzt); n > 0 {
+		return fmt.Sprintf("Seit dem Lauf wurden %d Anmeldungen neu gestellt, geändert oder zurückgezogen.", n)
+	}
+	for _, k := range kaps {
+		nr := k.Schule.Schulnummer
+		if n, ok := l.Plaetze[nr]; ok && (k.Plaetze == nil || *k.Plaetze != n) {
+			return fmt.Sprintf("Die Zahl der Plätze der Schule %s hat sich seit dem Lauf geändert.", nr)
+		}
+	}
+	return ""
+}
+
+func sortiertKopie(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
 }
