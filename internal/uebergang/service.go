@@ -527,6 +527,9 @@ func veraltet(l Lauf, anm []Anmeldung, kaps []Kapazitaet) string {
 		delete(jetzt, a.ID)
 	}
 	if n := geaendert + len(jetzt); n > 0 {
+		if n == 1 {
+			return "Seit dem Lauf wurde 1 Anmeldung neu gestellt, geändert oder zurückgezogen."
+		}
 		return fmt.Sprintf("Seit dem Lauf wurden %d Anmeldungen neu gestellt, geändert oder zurückgezogen.", n)
 	}
 	for _, k := range kaps {
