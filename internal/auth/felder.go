@@ -49,11 +49,15 @@ var (
 		"uebereinstimmend", "begruendung", "schueler"}
 	fallFelder = []string{"id", "kind_id", "kind", "kind.anschrift", "status", "grund", "befreit_bis", "anlass", "bemerkung", "abgleich_id", "letzter_abgleich_id",
 		"letzte_entscheidung", "created_at", "updated_at", "historie"}
-	lueckeFelder    = []string{"strasse", "hausnummer", "plz", "ortsteil", "grund", "anzahl", "kinder"}
+	lueckeFelder = []string{"strasse", "hausnummer", "plz", "ortsteil", "grund", "anzahl", "kinder"}
+	auditFelder  = []string{"seq", "zeit", "subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail", "hash"}
+)
+
+// Fields of the Übergang in Schuljahrgang 5.
+var (
 	uebergangFelder = []string{"id", "schuljahr", "ordnungsmerkmal", "familienname", "vornamen", "geburtsdatum", "grundschule", "wuensche",
 		"haertefall", "geschwister", "geaendert_am"}
 	zuteilungFelder = []string{"anmeldung_id", "schulnummer", "wunsch", "losnummer", "warteliste"}
-	auditFelder     = []string{"seq", "zeit", "subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail", "hash"}
 )
 
 // Feldrichtlinien is the field policy of the gateway. Planners (role
