@@ -47,6 +47,7 @@ var reports = map[string]bool{
 	"GET /v1/planung/prognose":                   true, // a forecast with its parameters
 	"POST /v1/planung/prognose":                  true, // a scenario's forecast
 	"GET /v1/planung/backtest":                   true, // comparisons with their MAPE
+	"GET /v1/uebergang/{schuljahr}/kapazitaeten": true, // the places of every secondary school
 }
 
 // Every list operation of the contract (its 200 answer has items) pages

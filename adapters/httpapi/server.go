@@ -33,6 +33,7 @@ type Deps struct {
 	// Audit keeps the audit trail; nil records nothing (HTTP unit tests).
 	Audit        AuditStore
 	Schulpflicht SchulpflichtDeps
+	Uebergang    UebergangDeps
 	Web          WebDeps
 	Verifier     auth.Verifier
 	// Ready reports whether the database answers; /readyz calls it.
@@ -161,7 +162,7 @@ func (s *server) routes() []route {
 		{fiber.MethodDelete, "/v1/imports/:id", editors, s.deleteImport},
 		{fiber.MethodGet, "/v1/header-mappings/:kind", editors, s.getHeaderMappings},
 		{fiber.MethodPut, "/v1/header-mappings/:kind", editors, s.putHeaderMappings},
-	}, append(append(append(append(append(append(s.schulwechselRoutes(), append(s.schulbescheinigungRoutes(), s.untersuchungRoutes()...)...), s.einschulungRoutes()...), s.planungRoutes()...), s.auditRoutes()...), s.schulpflichtRoutes()...), s.webRoutes()...)...)
+	}, append(append(append(append(append(append(s.schulwechselRoutes(), append(s.schulbescheinigungRoutes(), s.untersuchungRoutes()...)...), s.einschulungRoutes()...), s.planungRoutes()...), s.auditRoutes()...), s.schulpflichtRoutes()...), append(s.uebergangRoutes(), s.webRoutes()...)...)...)
 }
 
 // withTimeout gives each handler a context that ends after RequestTimeout

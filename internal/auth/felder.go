@@ -57,6 +57,13 @@ var (
 	auditFelder  = []string{"seq", "created_at", "zeit", "subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail", "hash"}
 )
 
+// Fields of the Übergang in Schuljahrgang 5.
+var (
+	uebergangFelder = []string{"id", "schuljahr", "ordnungsmerkmal", "familienname", "vornamen", "geburtsdatum", "grundschule", "wuensche",
+		"haertefall", "geschwister", "updated_at"}
+	zuteilungFelder = []string{"anmeldung_id", "schulnummer", "wunsch", "losnummer", "warteliste"}
+)
+
 // Feldrichtlinien is the field policy of the gateway. Planners (role
 // planung) appear nowhere: they see aggregates only.
 var Feldrichtlinien = []Feldrichtlinie{
@@ -135,6 +142,19 @@ var Feldrichtlinien = []Feldrichtlinie{
 			RoleSchulamt: alle(Immer, lueckeFelder, nil),
 			RoleAdmin:    alle(OhneSperre, lueckeFelder, map[string]Sicht{"grund": Immer, "anzahl": Immer, "kinder": Nie}),
 		},
+	},
+	{
+		Ressource: "UebergangAnmeldung", Zweck: "Anmeldungen zum Schuljahrgang 5; das BMS erhält seine Anmeldung zurück, ohne das Ordnungsmerkmal des Melderegisters",
+		Felder: uebergangFelder,
+		Rollen: map[Role]map[string]Sicht{
+			RoleBMS:      alle(Immer, uebergangFelder, map[string]Sicht{"ordnungsmerkmal": Nie}),
+			RoleSchulamt: alle(Immer, uebergangFelder, nil),
+		},
+	},
+	{
+		Ressource: "UebergangZuteilung", Zweck: "Ergebnis einer Verteilung je Anmeldung (auch in UebergangVerteilung); Namen nur über die Anmeldung",
+		Felder: zuteilungFelder,
+		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, zuteilungFelder, nil)},
 	},
 	{
 		Ressource: "AuditEntry", Zweck: "Zugriffsprotokoll: wer hat was gesehen",

@@ -1,0 +1,220 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/uebergang"
+)
+
+// UebergangStore keeps applications, places and allocation runs of the
+// Übergang in Schuljahrgang 5.
+type UebergangStore struct{ pool *pgxpool.Pool }
+
+func NewUebergangStore(pool *pgxpool.Pool) *UebergangStore { return &UebergangStore{pool: pool} }
+
+var _ uebergang.Store = (*UebergangStore)(nil)
+
+const uebergangKindColumns = `schluessel, coalesce(ordnungsmerkmal, ''), familienname, vornamen, coalesce(rufname, ''), geburtsdatum`
+
+func scanUebergangKind(row pgx.CollectableRow) (uebergang.Kind, error) {
+	var k uebergang.Kind
+	err := row.Scan(&k.Schluessel, &k.Ordnungsmerkmal, &k.Familienname, &k.Vornamen, &k.Rufname, &k.Geburtsdatum)
+	return k, err
+}
+
+func (s *UebergangStore) kinder(ctx context.Context, where string, arg any) ([]uebergang.Kind, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+uebergangKindColumns+` FROM kinder WHERE status = 'gemeldet' AND `+where, arg)
+	if err != nil {
+		return nil, storeErr("find child", err)
+	}
+	list, err := pgx.CollectRows(rows, scanUebergangKind)
+	return list, storeErr("find child", err)
+}
+
+func (s *UebergangStore) KinderMitOrdnungsmerkmal(ctx context.Context, om string) ([]uebergang.Kind, error) {
+	return s.kinder(ctx, "ordnungsmerkmal = $1", om)
+}
+
+func (s *UebergangStore) KinderGeborenAm(ctx context.Context, tag time.Time) ([]uebergang.Kind, error) {
+	return s.kinder(ctx, "geburtsdatum = $1", tag)
+}
+
+func (s *UebergangStore) SpeichereAnmeldung(ctx context.Context, g uebergang.Gespeichert) (uebergang.Gespeichert, bool, error) {
+	a := g.Anmeldung
+	var neu bool
+	err := s.pool.QueryRow(ctx, `
+		INSERT INTO uebergang_anmeldungen AS u (schuljahr, kind, grundschule, wuensche, haertefall, geschwister)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (schuljahr, kind) DO UPDATE SET grundschule = EXCLUDED.grundschule, wuensche = EXCLUDED.wuensche,
+			haertefall = EXCLUDED.haertefall, geschwister = EXCLUDED.geschwister, geaendert_am = now()
+		RETURNING id::text, geaendert_am, xmax = 0`,
+		g.Schuljahr.StartYear(), g.Kind.Schluessel, g.Grundschule, a.Wuensche, a.Haertefall, a.Geschwister).Scan(&g.ID, &g.Geaendert, &neu)
+	if err != nil {
+		return g, false, storeErr("save application", err)
+	}
+	g.Anmeldung.ID = g.ID
+	return g, neu, nil
+}
+
+func (s *UebergangStore) Anmeldungen(ctx context.Context, sj importing.Schuljahr, after string, limit int) ([]uebergang.Gespeichert, error) {
+	if after == "" {
+		after = "00000000-0000-0000-0000-000000000000"
+	}
+	// A child no longer in the register keeps its application; it shows
+	// without name then.
+	rows, err := s.pool.Query(ctx, `
+		SELECT u.id::text, u.kind, coalesce(k.ordnungsmerkmal, ''), coalesce(k.familienname, ''), coalesce(k.vornamen, ''),
+			coalesce(k.geburtsdatum, '0001-01-01'), u.grundschule, u.wuensche, u.haertefall, u.geschwister, u.geaendert_am
+		FROM uebergang_anmeldungen u LEFT JOIN kinder k ON k.schluessel = u.kind
+		WHERE u.schuljahr = $1 AND u.id > $2::uuid ORDER BY u.id LIMIT $3`, sj.StartYear(), after, limit)
+	if err != nil {
+		return nil, storeErr("list applications", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (uebergang.Gespeichert, error) {
+		g := uebergang.Gespeichert{Schuljahr: sj}
+		err := row.Scan(&g.ID, &g.Kind.Schluessel, &g.Kind.Ordnungsmerkmal, &g.Kind.Familienname, &g.Kind.Vornamen, &g.Kind.Geburtsdatum,
+			&g.Grundschule, &g.Anmeldung.Wuensche, &g.Anmeldung.Haertefall, &g.Anmeldung.Geschwister, &g.Geaendert)
+		g.Anmeldung.ID = g.ID
+		return g, err
+	})
+	return list, storeErr("list applications", err)
+}
+
+func (s *UebergangStore) AlleAnmeldungen(ctx context.Context, sj importing.Schuljahr) ([]uebergang.Anmeldung, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id::text, wuensche, haertefall, geschwister FROM uebergang_anmeldungen WHERE schuljahr = $1 ORDER BY id`, sj.StartYear())
+	if err != nil {
+		return nil, storeErr("load applications", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (uebergang.Anmeldung, error) {
+		var a uebergang.Anmeldung
+		err := row.Scan(&a.ID, &a.Wuensche, &a.Haertefall, &a.Geschwister)
+		return a, err
+	})
+	return list, storeErr("load applications", err)
+}
+
+func (s *UebergangStore) FestePlaetze(ctx context.Context, sj importing.Schuljahr) (map[string]int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT schulnummer, plaetze FROM uebergang_kapazitaeten WHERE schuljahr = $1`, sj.StartYear())
+	if err != nil {
+		return nil, storeErr("load places", err)
+	}
+	out := map[string]int{}
+	var nr string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&nr, &n}, func() error { out[nr] = n; return nil })
+	return out, storeErr("load places", err)
+}
+
+func (s *UebergangStore) SetzePlaetze(ctx context.Context, sj importing.Schuljahr, schulnummer string, plaetze int) error {
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO uebergang_kapazitaeten (schuljahr, schulnummer, plaetze) VALUES ($1, $2, $3)
+		ON CONFLICT (schuljahr, schulnummer) DO UPDATE SET plaetze = EXCLUDED.plaetze, geaendert_am = now()`,
+		sj.StartYear(), schulnummer, plaetze)
+	return storeErr("set places", err)
+}
+
+func (s *UebergangStore) SpeichereLauf(ctx context.Context, l uebergang.Lauf) (uebergang.Lauf, error) {
+	kriterien := make([]string, len(l.Kriterien))
+	for i, k := range l.Kriterien {
+		kriterien[i] = string(k)
+	}
+	anm := make(map[string]uebergang.Anmeldung, len(l.Anmeldungen))
+	for _, a := range l.Anmeldungen {
+		anm[a.ID] = a
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO uebergang_laeufe (schuljahr, verfahren, seed, kriterien, status, plaetze)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text, erstellt_am`,
+			l.Schuljahr.StartYear(), string(l.Verfahren), l.Seed, kriterien, l.Status, l.Plaetze).Scan(&l.ID, &l.Erstellt); err != nil {
+			return err
+		}
+		z := l.Ergebnis.Zuteilungen
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"uebergang_zuteilungen"},
+			[]string{"lauf_id", "anmeldung_id", "wuensche", "haertefall", "geschwister", "schulnummer", "wunsch", "losnummer", "warteliste"},
+			pgx.CopyFromSlice(len(z), func(i int) ([]any, error) {
+				a := anm[z[i].AnmeldungID]
+				var nr, wunsch any
+				if z[i].Schulnummer != "" {
+					nr, wunsch = z[i].Schulnummer, z[i].Wunsch
+				}
+				w := z[i].Warteliste
+				if w == nil {
+					w = map[string]int{}
+				}
+				return []any{l.ID, z[i].AnmeldungID, a.Wuensche, a.Haertefall, a.Geschwister, nr, wunsch, z[i].Losnummer, w}, nil
+			}))
+		return err
+	})
+	return l, storeErr("save allocation run", err)
+}
+
+func (s *UebergangStore) Lauf(ctx context.Context, sj importing.Schuljahr, id string) (uebergang.Lauf, error) {
+	l := uebergang.Lauf{Schuljahr: sj}
+	var kriterien []string
+	var bestaetigt *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT id::text, verfahren, seed, kriterien, status, plaetze, erstellt_am, bestaetigt_am FROM uebergang_laeufe WHERE id = $1 AND schuljahr = $2`,
+		id, sj.StartYear()).Scan(&l.ID, &l.Verfahren, &l.Seed, &kriterien, &l.Status, &l.Plaetze, &l.Erstellt, &bestaetigt)
+	if bestaetigt != nil {
+		l.Bestaetigt = *bestaetigt
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return l, apperr.NotFound(fmt.Sprintf("Einen Verteilungslauf „%s“ gibt es im Schuljahr %s nicht.", id, sj))
+	}
+	if err != nil {
+		return l, storeErr("load allocation run", err)
+	}
+	for _, k := range kriterien {
+		l.Kriterien = append(l.Kriterien, uebergang.Kriterium(k))
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT anmeldung_id::text, wuensche, haertefall, geschwister, coalesce(schulnummer, ''), coalesce(wunsch, 0), losnummer, warteliste
+		FROM uebergang_zuteilungen WHERE lauf_id = $1`, l.ID)
+	if err != nil {
+		return l, storeErr("load allocation run", err)
+	}
+	l.Ergebnis = uebergang.Ergebnis{Verfahren: l.Verfahren, Aufgenommen: map[string][]string{}, Wartelisten: map[string][]string{}}
+	var a uebergang.Anmeldung
+	var z uebergang.Zuteilung
+	_, err = pgx.ForEachRow(rows, []any{&z.AnmeldungID, &a.Wuensche, &a.Haertefall, &a.Geschwister, &z.Schulnummer, &z.Wunsch, &z.Losnummer, &z.Warteliste},
+		func() error {
+			a.ID = z.AnmeldungID
+			l.Anmeldungen = append(l.Anmeldungen, a)
+			l.Ergebnis.Zuteilungen = append(l.Ergebnis.Zuteilungen, z)
+			a, z = uebergang.Anmeldung{}, uebergang.Zuteilung{}
+			return nil
+		})
+	if err != nil {
+		return l, storeErr("load allocation run", err)
+	}
+	slices.SortFunc(l.Anmeldungen, func(x, y uebergang.Anmeldung) int { return strings.Compare(x.ID, y.ID) })
+	l.Ergebnis = uebergang.Wiederherstellen(l.Verfahren, l.Ergebnis.Zuteilungen)
+	return l, nil
+}
+
+func (s *UebergangStore) Bestaetige(ctx context.Context, sj importing.Schuljahr, id string) (time.Time, error) {
+	var am time.Time
+	err := s.pool.QueryRow(ctx, `
+		UPDATE uebergang_laeufe SET status = 'bestaetigt', bestaetigt_am = now()
+		WHERE id = $1 AND schuljahr = $2 AND status = 'berechnet' RETURNING bestaetigt_am`, id, sj.StartYear()).Scan(&am)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" || errors.Is(err, pgx.ErrNoRows) {
+		var andere string
+		if err := s.pool.QueryRow(ctx, `SELECT id::text FROM uebergang_laeufe WHERE schuljahr = $1 AND status = 'bestaetigt'`, sj.StartYear()).Scan(&andere); err != nil {
+			return am, storeErr("confirm allocation run", err)
+		}
+		return am, apperr.Conflict(fmt.Sprintf("Für das Schuljahr %s ist schon der Lauf %s bestätigt; ein Lauf wird nur einmal bestätigt.", sj, andere))
+	}
+	return am, storeErr("confirm allocation run", err)
+}
