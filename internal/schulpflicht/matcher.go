@@ -308,6 +308,12 @@ func namenGewicht(h *haeufigkeit, a, b *namen, grenze float64) (float64, uint8, 
 			best = max(best, h.vorW[w])
 		}
 	}
+	if best > math.Inf(-1) && len(a.vor) > 1 && len(b.vor) > 1 && eigenerVorname(a, b) && eigenerVorname(b, a) {
+		// Each side has a given name the other lacks ("Marie Sophie" and
+		// "Marie Juna"): twins named alike, not one child. A list that
+		// leaves a name out ("Marie") is no contradiction.
+		best = wVorNein
+	}
 	if best == math.Inf(-1) {
 		switch {
 		case gemeinsam(a.vorPhon, b.vorPhon):
@@ -330,6 +336,21 @@ func namenGewicht(h *haeufigkeit, a, b *namen, grenze float64) (float64, uint8, 
 		return math.Inf(-1), 0, 0
 	}
 	return score, felder, hinweise
+}
+
+// eigenerVorname reports whether a has a given name that b has neither
+// as written nor as it sounds.
+func eigenerVorname(a, b *namen) bool {
+	for i, w := range a.vor {
+		if slices.Contains(b.vor, w) {
+			continue
+		}
+		if i < len(a.vorPhon) && a.vorPhon[i] != 0 && slices.Contains(b.vorPhon, a.vorPhon[i]) {
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 // gemeinsam reports whether a and b share a number other than 0.
@@ -686,22 +707,63 @@ func Abgleichen(residents, pupils []Person, urteile []Urteil, cfg Konfiguration)
 		gewaehlt[k.r], inhaber[k.p] = int32(i), k.r
 	}
 	tauschen(kand, gewaehlt, inhaber, cfg.Review)
+	// The candidates of each resident and each pupil, for the competitors.
+	proR := make(map[int32][]int32, len(kand)/2)
+	proP := make(map[int32][]int32, len(kand)/2)
+	for i, k := range kand {
+		proR[k.r] = append(proR[k.r], int32(i))
+		proP[k.p] = append(proP[k.p], int32(i))
+	}
+	gehalten := func(r int32) float64 {
+		if gewaehlt[r] < 0 {
+			return math.Inf(-1)
+		}
+		return kand[gewaehlt[r]].b.score
+	}
 	for r, i := range gewaehlt {
 		if i < 0 {
 			continue
 		}
 		k := kand[i]
-		// The runner-up: the other of the two best scores of this resident
-		// and of this pupil (the pair's own score is one of each's best two
-		// whenever it is its best; otherwise the best is the competitor).
-		konkurrenz := max(zweiter(besteR[k.r], k.b.score), zweiter(besteP[k.p], k.b.score))
-		e, grund := Review, "prüfen: "+beschreibe(k.b)
-		if k.b.score >= cfg.Auto {
-			if k.b.score-konkurrenz >= abstand {
-				e, grund = Auto, beschreibe(k.b)
-			} else {
-				grund = "prüfen: ähnlich guter anderer Treffer; " + beschreibe(k.b)
+		// The competitors: every other pair of this resident or this pupil,
+		// except a pair whose given names disagree and whose other side is
+		// clearly better explained by the assignment (a twin or sibling,
+		// holding its own record with a lead of abstand), and another
+		// record of the same child (the same name and birth date on a
+		// second school's list). A competitor that shares a given name is
+		// never explained away: twins named alike go to a person.
+		konkurrenz := math.Inf(-1)
+		for _, j := range proR[k.r] {
+			c := kand[j]
+			if c.p == k.p {
+				continue
 			}
+			if h := inhaber[c.p]; h >= 0 && h != k.r && c.b.felder&fVor == 0 && gehalten(h) >= c.b.score+abstand {
+				continue
+			}
+			if dasselbeKind(&pv[k.p], &pv[c.p]) {
+				continue
+			}
+			konkurrenz = max(konkurrenz, c.b.score)
+		}
+		for _, j := range proP[k.p] {
+			c := kand[j]
+			if c.r == k.r {
+				continue
+			}
+			if gewaehlt[c.r] >= 0 && kand[gewaehlt[c.r]].p != k.p && c.b.felder&fVor == 0 && gehalten(c.r) >= c.b.score+abstand {
+				continue
+			}
+			konkurrenz = max(konkurrenz, c.b.score)
+		}
+		e, grund := Review, "prüfen: "+beschreibe(k.b)
+		switch {
+		case k.b.score >= cfg.Auto && k.b.score-konkurrenz >= abstand:
+			e, grund = Auto, beschreibe(k.b)
+		case k.b.score >= cfg.Auto:
+			grund = "prüfen: ähnlich guter anderer Treffer; " + beschreibe(k.b)
+		case cfg.Eindeutig > 0 && k.b.score >= cfg.Eindeutig && konkurrenz < cfg.Review && eindeutigGenug(k.b):
+			e, grund = Auto, "einziger Kandidat; "+beschreibe(k.b)
 		}
 		out[r] = Zuordnung{ResidentID: residents[r].ID, PupilID: pupils[k.p].ID, Entscheidung: e,
 			Score: runden(k.b.score), Uebereinstimmend: feldListe(k.b.felder), Begruendung: grund}
@@ -750,6 +812,25 @@ func tauschen(kand []kandidat, gewaehlt, inhaber []int32, review float64) {
 			inhaber[p2], inhaber[p1] = r1, r2
 		}
 	}
+}
+
+// dasselbeKind reports whether two pupil records are the same child on
+// two lists: the same family name and birth date and a given name in
+// common, after folding.
+func dasselbeKind(a, b *vorbereitet) bool {
+	return a.datum != 0 && a.datum == b.datum && a.n.key != 0 && a.n.key == b.n.key && gemeinsam(a.n.vor, b.n.vor)
+}
+
+// eindeutigGenug: the unique-candidate rule needs family name, given
+// name and birth date to agree at least in part, and not a name and the
+// date both only in part.
+func eindeutigGenug(b bewertung) bool {
+	if b.felder&(fFam|fVor|fDatum) != fFam|fVor|fDatum {
+		return false
+	}
+	datum := b.hinweise&(hTagMonat|hZiffer|hJahr) != 0
+	name := b.hinweise&(hTippfehler|hNamensteil|hNamenVertauscht) != 0
+	return !(datum && name)
 }
 
 func merke(best *[2]float64, s float64) {
