@@ -27,17 +27,18 @@ import (
 //	field          level                               m       u       weight
 //	Familienname   equal (after folding, no particles) 0.90    freq    log2(0.90/freq), ~6 to 14
 //	               one word of a double name equal     0.04    0.002   +4.3
-//	               same Kölner Phonetik                0.03    0.003   +3.3
+//	               same Kölner Phonetik or Umschrift   0.03    0.003   +3.3
 //	               Jaro-Winkler ≥ 0.90                 0.02    0.01    +1.0
 //	               different                           0.01    0.985   −6.6
 //	Vorname        one given name equal                0.92    freq    log2(0.92/freq), ~5 to 12.5
-//	(any of them)  same Kölner Phonetik                0.03    0.006   +2.3
+//	(any of them)  same Kölner Phonetik or Umschrift   0.03    0.006   +2.3
 //	               Jaro-Winkler ≥ 0.90                 0.03    0.015   +1.0
 //	               different                           0.02    0.96    −5.6
 //	Geburtsdatum   equal                               0.94    1/3650  +11.7
 //	               day and month swapped               0.01    0.0003  +5.1
 //	               one digit different                 0.02    0.004   +2.3
 //	               year ±1, same day and month         0.005   0.002   +1.3
+//	               one side 01.01., same year          0.005   0.0005  +3.3
 //	               different                           0.025   0.99    −5.3
 //	Geschlecht     equal                               0.97    0.5     +1.0
 //	               different                           0.01    0.5     −5.6
@@ -61,12 +62,15 @@ var (
 	wDatTausch = math.Log2(0.01 / 0.0003)
 	wDatZiffer = math.Log2(0.02 / 0.004)
 	wDatJahr   = math.Log2(0.005 / 0.002)
-	wDatNein   = math.Log2(0.025 / 0.99)
-	wGeschJa   = math.Log2(0.97 / 0.5)
-	wGeschNein = math.Log2(0.01 / 0.5)
-	wAdrJa     = math.Log2(0.80 / 0.002)
-	wAdrNein   = math.Log2(0.20 / 0.998)
-	wTausch    = -1.0
+	// 01.01. is what registers write when the day of birth is unknown
+	// (many refugee children); the school may know the real date.
+	wDatPlatzhalter = math.Log2(0.005 / 0.0005)
+	wDatNein        = math.Log2(0.025 / 0.99)
+	wGeschJa        = math.Log2(0.97 / 0.5)
+	wGeschNein      = math.Log2(0.01 / 0.5)
+	wAdrJa          = math.Log2(0.80 / 0.002)
+	wAdrNein        = math.Log2(0.20 / 0.998)
+	wTausch         = -1.0
 )
 
 const (
@@ -88,7 +92,7 @@ const (
 // StandardKonfiguration returns the thresholds measured on the generated
 // population (see matcher_population_test.go and
 // docs/pending/schulpflicht-matcher.md for the score distributions).
-func StandardKonfiguration() Konfiguration { return Konfiguration{Auto: 22, Review: 12} }
+func StandardKonfiguration() Konfiguration { return Konfiguration{Auto: 20, Review: 12, Eindeutig: 16} }
 
 // vorbereitet is a person with everything the comparison needs computed
 // once. Words and phonetic codes are also numbered (woerterbuch), so that
@@ -98,6 +102,8 @@ type vorbereitet struct {
 	famKey   string   // fam joined
 	famPhon  string   // Kölner Phonetik of famKey
 	famWPhon []string // Kölner Phonetik of each family-name word
+	famUms   string   // Umschrift of famKey
+	vorUms   []string // Umschrift of each given name
 	vor      []string // folded given names (all of them)
 	n, t     namen    // the names as written, and swapped (for residents)
 	datum    int      // yyyymmdd, 0 if unknown
@@ -114,6 +120,8 @@ type namen struct {
 	key, phon        uint32
 	keyS             string
 	vorPhon, famPhon []uint32 // phonetic codes of the given names, of the family-name words
+	ums              uint32   // Umschrift of the family name
+	vorUms           []uint32 // Umschrift of the given names
 }
 
 // woerterbuch numbers strings; 0 is the empty string.
@@ -156,12 +164,29 @@ func vorbereiten(p *Person, wb woerterbuch, mitTausch bool) vorbereitet {
 	for i, w := range v.vor {
 		vorPhon[i] = phonetikGefaltet(w)
 	}
-	v.n = namen{fam: wb.ids(v.fam), famS: v.fam, key: wb.id(v.famKey), keyS: v.famKey, phon: wb.id("#" + v.famPhon),
-		vor: wb.ids(v.vor), vorS: v.vor, vorPhon: wb.ids(prefix("#", vorPhon)), famPhon: wb.ids(prefix("#", v.famWPhon))}
+	// An Arabic article written together with the name (Alhassan,
+	// Elkhatib) is a word of its own for the comparison of words, as
+	// "Al-Hassan" gives hassan after the particle is dropped.
+	famWoerter := v.fam
+	for _, w := range v.fam {
+		if len(w) >= 5 && (strings.HasPrefix(w, "al") || strings.HasPrefix(w, "el")) {
+			famWoerter = append(slices.Clip(famWoerter), w[2:])
+		}
+	}
+	v.famUms = Umschrift(v.famKey)
+	vorUms := make([]string, len(v.vor))
+	for i, w := range v.vor {
+		vorUms[i] = Umschrift(w)
+	}
+	v.vorUms = vorUms
+	v.n = namen{fam: wb.ids(famWoerter), famS: famWoerter, key: wb.id(v.famKey), keyS: v.famKey, phon: wb.id("#" + v.famPhon),
+		vor: wb.ids(v.vor), vorS: v.vor, vorPhon: wb.ids(prefix("#", vorPhon)), famPhon: wb.ids(prefix("#", v.famWPhon)),
+		ums: wb.id("~" + v.famUms), vorUms: wb.ids(prefix("~", vorUms))}
 	if mitTausch {
 		vorKey := strings.Join(v.vor, "")
 		v.t = namen{fam: v.n.vor, famS: v.vor, key: wb.id(vorKey), keyS: vorKey, phon: wb.id("#" + phonetikGefaltet(vorKey)),
-			vor: v.n.fam, vorS: v.fam, vorPhon: v.n.famPhon, famPhon: v.n.vorPhon}
+			vor: v.n.fam, vorS: famWoerter, vorPhon: v.n.famPhon, famPhon: v.n.vorPhon,
+			ums: wb.id("~" + Umschrift(vorKey)), vorUms: wb.ids(prefix("~", []string{v.famUms}))}
 	}
 	if !p.Geburtsdatum.IsZero() {
 		y, m, d := p.Geburtsdatum.Date()
@@ -261,6 +286,8 @@ const (
 	hJahr
 	hNamensteil
 	hTippfehler
+	hPlatzhalter
+	hAdresseAnders
 )
 
 type bewertung struct {
@@ -283,7 +310,7 @@ func namenGewicht(h *haeufigkeit, a, b *namen, grenze float64) (float64, uint8, 
 		score += wFamTeil
 		felder |= fFam
 		hinweise |= hNamensteil
-	case a.phon != 0 && a.phon == b.phon:
+	case a.phon != 0 && a.phon == b.phon, a.ums != 0 && a.ums == b.ums:
 		score += wFamPhon
 		felder |= fFam
 		hinweise |= hTippfehler
@@ -316,7 +343,7 @@ func namenGewicht(h *haeufigkeit, a, b *namen, grenze float64) (float64, uint8, 
 	}
 	if best == math.Inf(-1) {
 		switch {
-		case gemeinsam(a.vorPhon, b.vorPhon):
+		case gemeinsam(a.vorPhon, b.vorPhon), gemeinsam(a.vorUms, b.vorUms):
 			best = wVorPhon
 			hinweise |= hTippfehler
 		case score+wVorJW < grenze:
@@ -346,6 +373,9 @@ func eigenerVorname(a, b *namen) bool {
 			continue
 		}
 		if i < len(a.vorPhon) && a.vorPhon[i] != 0 && slices.Contains(b.vorPhon, a.vorPhon[i]) {
+			continue
+		}
+		if i < len(a.vorUms) && a.vorUms[i] != 0 && slices.Contains(b.vorUms, a.vorUms[i]) {
 			continue
 		}
 		return true
@@ -391,6 +421,8 @@ func datumGewicht(a, b int) (float64, uint8) {
 		return wDatZiffer, hZiffer
 	case am == bm && ad == bd && (ay-by == 1 || by-ay == 1):
 		return wDatJahr, hJahr
+	case ay == by && (am == 1 && ad == 1 || bm == 1 && bd == 1):
+		return wDatPlatzhalter, hPlatzhalter
 	}
 	return wDatNein, 0
 }
@@ -435,6 +467,7 @@ func vergleiche(h *haeufigkeit, r, p *vorbereitet, grenze float64) bewertung {
 			felder |= fAdresse
 		} else {
 			s += wAdrNein
+			hinweise |= hAdresseAnders
 		}
 	}
 	if s+h.maxFam+h.maxVor < grenze {
@@ -508,6 +541,13 @@ func blockSchluessel(v *vorbereitet, keys []uint64) []uint64 {
 		for _, g := range v.vor {
 			if f != "" {
 				keys = append(keys, hashKey('p', f, g))
+			}
+		}
+	}
+	if v.famUms != "" {
+		for _, g := range v.vorUms {
+			if g != "" {
+				keys = append(keys, hashKey('u', v.famUms, g))
 			}
 		}
 	}
@@ -822,15 +862,17 @@ func dasselbeKind(a, b *vorbereitet) bool {
 }
 
 // eindeutigGenug: the unique-candidate rule needs family name, given
-// name and birth date to agree at least in part, and not a name and the
-// date both only in part.
+// name and birth date to agree at least in part, not a name and the date
+// both only in part, and, when the date differs, no other address: a
+// namesake from out of town with a birth date one digit off looks
+// otherwise just like the child with a mistyped date.
 func eindeutigGenug(b bewertung) bool {
 	if b.felder&(fFam|fVor|fDatum) != fFam|fVor|fDatum {
 		return false
 	}
 	datum := b.hinweise&(hTagMonat|hZiffer|hJahr) != 0
 	name := b.hinweise&(hTippfehler|hNamensteil|hNamenVertauscht) != 0
-	return !(datum && name)
+	return !(datum && name) && !(datum && b.hinweise&hAdresseAnders != 0)
 }
 
 func merke(best *[2]float64, s float64) {
@@ -885,7 +927,8 @@ func beschreibe(b bewertung) string {
 		text string
 	}{{hNamenVertauscht, "Vor- und Familienname vertauscht"}, {hTagMonat, "Tag und Monat vertauscht"},
 		{hZiffer, "eine Ziffer im Geburtsdatum abweichend"}, {hJahr, "Geburtsjahr um eins abweichend"},
-		{hNamensteil, "nur ein Teil des Doppelnamens"}, {hTippfehler, "ähnliche Schreibweise"}} {
+		{hNamensteil, "nur ein Teil des Doppelnamens"}, {hTippfehler, "ähnliche Schreibweise"},
+		{hPlatzhalter, "Geburtsdatum 01.01. (Tag unbekannt), Jahr gleich"}} {
 		if b.hinweise&x.bit != 0 {
 			s += "; " + x.text
 		}
