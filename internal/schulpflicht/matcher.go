@@ -87,6 +87,8 @@ const (
 	// candidates (the other blocks of the same person still are); it keeps
 	// the work near-linear when one value is very common.
 	maxBlock = 1500
+	// datumAdresseZuschlag: see zuschlag.
+	datumAdresseZuschlag = 2.0
 )
 
 // StandardKonfiguration returns the thresholds measured on the generated
@@ -798,9 +800,9 @@ func Abgleichen(residents, pupils []Person, urteile []Urteil, cfg Konfiguration)
 		}
 		e, grund := Review, "prüfen: "+beschreibe(k.b)
 		switch {
-		case k.b.score >= cfg.Auto && k.b.score-konkurrenz >= abstand:
+		case k.b.score >= cfg.Auto+zuschlag(k.b) && k.b.score-konkurrenz >= abstand:
 			e, grund = Auto, beschreibe(k.b)
-		case k.b.score >= cfg.Auto:
+		case k.b.score >= cfg.Auto+zuschlag(k.b):
 			grund = "prüfen: ähnlich guter anderer Treffer; " + beschreibe(k.b)
 		case cfg.Eindeutig > 0 && k.b.score >= cfg.Eindeutig && konkurrenz < cfg.Review && eindeutigGenug(k.b):
 			e, grund = Auto, "einziger Kandidat; "+beschreibe(k.b)
@@ -859,6 +861,18 @@ func tauschen(kand []kandidat, gewaehlt, inhaber []int32, review float64) {
 // common, after folding.
 func dasselbeKind(a, b *vorbereitet) bool {
 	return a.datum != 0 && a.datum == b.datum && a.n.key != 0 && a.n.key == b.n.key && gemeinsam(a.n.vor, b.n.vor)
+}
+
+// zuschlag raises the auto threshold for a pair whose birth date and
+// address both differ: that is how a namesake of the same year from
+// elsewhere looks (names equal, date one digit off, scores up to about
+// 21 with common names), so such a pair needs what the threshold was
+// before issue 18 (22).
+func zuschlag(b bewertung) float64 {
+	if b.hinweise&(hTagMonat|hZiffer|hJahr) != 0 && b.hinweise&hAdresseAnders != 0 {
+		return datumAdresseZuschlag
+	}
+	return 0
 }
 
 // eindeutigGenug: the unique-candidate rule needs family name, given
