@@ -91,9 +91,10 @@ const (
 	datumAdresseZuschlag = 2.0
 )
 
-// StandardKonfiguration returns the thresholds measured on the generated
-// population (see matcher_population_test.go and
-// docs/pending/schulpflicht-matcher.md for the score distributions).
+// StandardKonfiguration returns the thresholds measured on the two
+// generated populations (ErzeugePopulation and evalpop2; see
+// matcher_population_test.go, matcher_evalpop2_test.go and the matcher
+// sections of docs/performance.md for the sweeps).
 func StandardKonfiguration() Konfiguration { return Konfiguration{Auto: 20, Review: 12, Eindeutig: 16} }
 
 // vorbereitet is a person with everything the comparison needs computed
@@ -582,8 +583,12 @@ type kandidat struct {
 // A confirmed Urteil makes its pair Auto; a rejected one is never proposed
 // again. A pupil number on both sides decides. Each pupil is given to at
 // most one resident (at Auto or Review): pairs are taken best score first.
-// A pair becomes Auto only with a score of at least cfg.Auto and no other
-// pair of the same resident or pupil within abstand points of it.
+// A pair becomes Auto only with a score of at least cfg.Auto (plus
+// zuschlag) and no competing pair of the same resident or pupil within
+// abstand points of it, or, from cfg.Eindeutig, as the only candidate of
+// both sides (eindeutigGenug). A competitor whose given names disagree and
+// whose other side holds its own pair with a lead of abstand (a twin), and
+// a second record of the same child, do not compete.
 func Abgleichen(residents, pupils []Person, urteile []Urteil, cfg Konfiguration) []Zuordnung {
 	rv := make([]vorbereitet, len(residents))
 	pv := make([]vorbereitet, len(pupils))
