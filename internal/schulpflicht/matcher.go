@@ -165,7 +165,11 @@ func vorbereiten(p *Person, wb woerterbuch, mitTausch bool) vorbereitet {
 	}
 	vorPhon := make([]string, len(v.vor))
 	for i, w := range v.vor {
-		vorPhon[i] = phonetikGefaltet(w)
+		// A code of one digit says little: Mia, Hannah, Anna, Nina and
+		// Noah are all "6". Short names are left to Umschrift.
+		if c := phonetikGefaltet(w); len(c) > 1 {
+			vorPhon[i] = c
+		}
 	}
 	// An Arabic article written together with the name (Alhassan,
 	// Elkhatib) is a word of its own for the comparison of words, as
