@@ -143,3 +143,18 @@ func TestAbgleichenDatumPlatzhalter(t *testing.T) {
 		t.Errorf("01.01.2019 against 2018: %s (%.1f), want no automatic match", z.Entscheidung, z.Score)
 	}
 }
+
+// Twins whose short names share a one-digit Kölner code (Mia, Hannah:
+// "6") are not similar: each gets its own record automatically.
+func TestAbgleichenZwillingeKurzeNamen(t *testing.T) {
+	a := gemeldet("a", "Rosert", "Mia", "2012-01-07", "w")
+	b := gemeldet("b", "Rosert", "Hannah", "2012-01-07", "w")
+	pa, pb := a, b
+	pa.ID, pb.ID = "pa", "pb"
+	m := abgleichAlle(t, []Person{a, b}, []Person{pa, pb})
+	for id, want := range map[string]string{"a": "pa", "b": "pb"} {
+		if z := m[id]; z.Entscheidung != Auto || z.PupilID != want {
+			t.Errorf("twin %s: %s %s (%.1f, %s), want auto %s", id, z.Entscheidung, z.PupilID, z.Score, z.Begruendung, want)
+		}
+	}
+}
