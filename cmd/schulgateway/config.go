@@ -179,7 +179,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 	for _, th := range []struct {
 		env string
 		dst *float64
-	}{{"SCHULPFLICHT_SCHWELLE_AUTO", &c.Schulpflicht.Auto}, {"SCHULPFLICHT_SCHWELLE_REVIEW", &c.Schulpflicht.Review}} {
+	}{{"SCHULPFLICHT_SCHWELLE_AUTO", &c.Schulpflicht.Auto}, {"SCHULPFLICHT_SCHWELLE_REVIEW", &c.Schulpflicht.Review},
+		{"SCHULPFLICHT_SCHWELLE_EINDEUTIG", &c.Schulpflicht.Eindeutig}} {
 		if v := getenv(th.env); v != "" {
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
@@ -190,6 +191,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.Schulpflicht.Review > c.Schulpflicht.Auto {
 		errs = append(errs, fmt.Errorf("SCHULPFLICHT_SCHWELLE_REVIEW (%g) darf nicht über SCHULPFLICHT_SCHWELLE_AUTO (%g) liegen", c.Schulpflicht.Review, c.Schulpflicht.Auto))
+	}
+	if e := c.Schulpflicht.Eindeutig; e != 0 && e < c.Schulpflicht.Review {
+		errs = append(errs, fmt.Errorf("SCHULPFLICHT_SCHWELLE_EINDEUTIG (%g) darf nicht unter SCHULPFLICHT_SCHWELLE_REVIEW (%g) liegen; 0 schaltet die Regel des einzigen Kandidaten ab", e, c.Schulpflicht.Review))
 	}
 	c.PlanungSchwelle = intEnv(getenv, "PLANUNG_SCHWELLE", planung.StandardSchwelle, 1, 100, "", &errs)
 	if mg, err := planung.ParseMindestgroessen(getenv("PLANUNG_MINDESTGROESSEN")); err != nil {

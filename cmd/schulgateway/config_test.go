@@ -69,11 +69,19 @@ func TestLoadConfig(t *testing.T) {
 		{name: "Schulpflicht span and thresholds", env: map[string]string{"SCHULGATEWAY_DEV": "1", "SCHULPFLICHT_JAHRE": "10",
 			"SCHULPFLICHT_SCHWELLE_AUTO": "25.5", "SCHULPFLICHT_SCHWELLE_REVIEW": "9"},
 			check: func(t *testing.T, c config) {
-				if c.SchulpflichtJahre != 10 || c.Schulpflicht != (schulpflicht.Konfiguration{Auto: 25.5, Review: 9}) {
+				if c.SchulpflichtJahre != 10 || c.Schulpflicht != (schulpflicht.Konfiguration{Auto: 25.5, Review: 9, Eindeutig: schulpflicht.StandardKonfiguration().Eindeutig}) {
 					t.Errorf("%d %+v", c.SchulpflichtJahre, c.Schulpflicht)
 				}
 			}},
 		{name: "bad Schulpflicht span", env: map[string]string{"SCHULGATEWAY_DEV": "1", "SCHULPFLICHT_JAHRE": "neun"}, wantErr: "SCHULPFLICHT_JAHRE"},
+		{name: "unique-candidate rule off", env: map[string]string{"SCHULGATEWAY_DEV": "1", "SCHULPFLICHT_SCHWELLE_EINDEUTIG": "0"},
+			check: func(t *testing.T, c config) {
+				if c.Schulpflicht.Eindeutig != 0 || c.Schulpflicht.Auto != schulpflicht.StandardKonfiguration().Auto {
+					t.Errorf("%+v", c.Schulpflicht)
+				}
+			}},
+		{name: "unique-candidate threshold below review", env: map[string]string{"SCHULGATEWAY_DEV": "1", "SCHULPFLICHT_SCHWELLE_EINDEUTIG": "5"},
+			wantErr: "SCHULPFLICHT_SCHWELLE_EINDEUTIG"},
 		{name: "review above auto", env: map[string]string{"SCHULGATEWAY_DEV": "1", "SCHULPFLICHT_SCHWELLE_AUTO": "5", "SCHULPFLICHT_SCHWELLE_REVIEW": "8"},
 			wantErr: "SCHULPFLICHT_SCHWELLE_REVIEW"},
 		{name: "bad cut-off date", env: map[string]string{"SCHULGATEWAY_DEV": "1", "EINSCHULUNG_STICHTAG": "29.02."}, wantErr: "EINSCHULUNG_STICHTAG"},

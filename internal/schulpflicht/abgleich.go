@@ -55,8 +55,15 @@ type Urteil struct {
 
 // Konfiguration holds the thresholds. A pair whose score is at least Auto
 // is matched automatically; at least Review goes to a person.
+//
+// Eindeutig (0: off) is the lower threshold of the unique-candidate rule:
+// a pair scoring at least Eindeutig but below Auto is matched
+// automatically when family name, given name and birth date all agree at
+// least in part, not a name and the date both only in part, and neither
+// the resident nor the pupil has any other candidate of Review or more.
 type Konfiguration struct {
 	Auto, Review float64
+	Eindeutig    float64
 }
 
 // Zuordnung is the outcome for one resident. PupilID is empty for Keine.

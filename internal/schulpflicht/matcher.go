@@ -27,17 +27,18 @@ import (
 //	field          level                               m       u       weight
 //	Familienname   equal (after folding, no particles) 0.90    freq    log2(0.90/freq), ~6 to 14
 //	               one word of a double name equal     0.04    0.002   +4.3
-//	               same Kölner Phonetik                0.03    0.003   +3.3
+//	               same Kölner Phonetik or Umschrift   0.03    0.003   +3.3
 //	               Jaro-Winkler ≥ 0.90                 0.02    0.01    +1.0
 //	               different                           0.01    0.985   −6.6
 //	Vorname        one given name equal                0.92    freq    log2(0.92/freq), ~5 to 12.5
-//	(any of them)  same Kölner Phonetik                0.03    0.006   +2.3
+//	(any of them)  same Kölner Phonetik or Umschrift   0.03    0.006   +2.3
 //	               Jaro-Winkler ≥ 0.90                 0.03    0.015   +1.0
 //	               different                           0.02    0.96    −5.6
 //	Geburtsdatum   equal                               0.94    1/3650  +11.7
 //	               day and month swapped               0.01    0.0003  +5.1
 //	               one digit different                 0.02    0.004   +2.3
 //	               year ±1, same day and month         0.005   0.002   +1.3
+//	               one side 01.01., same year          0.005   0.0005  +3.3
 //	               different                           0.025   0.99    −5.3
 //	Geschlecht     equal                               0.97    0.5     +1.0
 //	               different                           0.01    0.5     −5.6
@@ -61,12 +62,15 @@ var (
 	wDatTausch = math.Log2(0.01 / 0.0003)
 	wDatZiffer = math.Log2(0.02 / 0.004)
 	wDatJahr   = math.Log2(0.005 / 0.002)
-	wDatNein   = math.Log2(0.025 / 0.99)
-	wGeschJa   = math.Log2(0.97 / 0.5)
-	wGeschNein = math.Log2(0.01 / 0.5)
-	wAdrJa     = math.Log2(0.80 / 0.002)
-	wAdrNein   = math.Log2(0.20 / 0.998)
-	wTausch    = -1.0
+	// 01.01. is what registers write when the day of birth is unknown
+	// (many refugee children); the school may know the real date.
+	wDatPlatzhalter = math.Log2(0.005 / 0.0005)
+	wDatNein        = math.Log2(0.025 / 0.99)
+	wGeschJa        = math.Log2(0.97 / 0.5)
+	wGeschNein      = math.Log2(0.01 / 0.5)
+	wAdrJa          = math.Log2(0.80 / 0.002)
+	wAdrNein        = math.Log2(0.20 / 0.998)
+	wTausch         = -1.0
 )
 
 const (
@@ -83,12 +87,15 @@ const (
 	// candidates (the other blocks of the same person still are); it keeps
 	// the work near-linear when one value is very common.
 	maxBlock = 1500
+	// datumAdresseZuschlag: see zuschlag.
+	datumAdresseZuschlag = 2.0
 )
 
-// StandardKonfiguration returns the thresholds measured on the generated
-// population (see matcher_population_test.go and
-// docs/pending/schulpflicht-matcher.md for the score distributions).
-func StandardKonfiguration() Konfiguration { return Konfiguration{Auto: 22, Review: 12} }
+// StandardKonfiguration returns the thresholds measured on the two
+// generated populations (ErzeugePopulation and evalpop2; see
+// matcher_population_test.go, matcher_evalpop2_test.go and the matcher
+// sections of docs/performance.md for the sweeps).
+func StandardKonfiguration() Konfiguration { return Konfiguration{Auto: 20, Review: 12, Eindeutig: 16} }
 
 // vorbereitet is a person with everything the comparison needs computed
 // once. Words and phonetic codes are also numbered (woerterbuch), so that
@@ -98,6 +105,8 @@ type vorbereitet struct {
 	famKey   string   // fam joined
 	famPhon  string   // Kölner Phonetik of famKey
 	famWPhon []string // Kölner Phonetik of each family-name word
+	famUms   string   // Umschrift of famKey
+	vorUms   []string // Umschrift of each given name
 	vor      []string // folded given names (all of them)
 	n, t     namen    // the names as written, and swapped (for residents)
 	datum    int      // yyyymmdd, 0 if unknown
@@ -114,6 +123,8 @@ type namen struct {
 	key, phon        uint32
 	keyS             string
 	vorPhon, famPhon []uint32 // phonetic codes of the given names, of the family-name words
+	ums              uint32   // Umschrift of the family name
+	vorUms           []uint32 // Umschrift of the given names
 }
 
 // woerterbuch numbers strings; 0 is the empty string.
@@ -154,14 +165,35 @@ func vorbereiten(p *Person, wb woerterbuch, mitTausch bool) vorbereitet {
 	}
 	vorPhon := make([]string, len(v.vor))
 	for i, w := range v.vor {
-		vorPhon[i] = phonetikGefaltet(w)
+		// A code of one digit says little: Mia, Hannah, Anna, Nina and
+		// Noah are all "6". Short names are left to Umschrift.
+		if c := phonetikGefaltet(w); len(c) > 1 {
+			vorPhon[i] = c
+		}
 	}
-	v.n = namen{fam: wb.ids(v.fam), famS: v.fam, key: wb.id(v.famKey), keyS: v.famKey, phon: wb.id("#" + v.famPhon),
-		vor: wb.ids(v.vor), vorS: v.vor, vorPhon: wb.ids(prefix("#", vorPhon)), famPhon: wb.ids(prefix("#", v.famWPhon))}
+	// An Arabic article written together with the name (Alhassan,
+	// Elkhatib) is a word of its own for the comparison of words, as
+	// "Al-Hassan" gives hassan after the particle is dropped.
+	famWoerter := v.fam
+	for _, w := range v.fam {
+		if len(w) >= 5 && (strings.HasPrefix(w, "al") || strings.HasPrefix(w, "el")) {
+			famWoerter = append(slices.Clip(famWoerter), w[2:])
+		}
+	}
+	v.famUms = Umschrift(v.famKey)
+	vorUms := make([]string, len(v.vor))
+	for i, w := range v.vor {
+		vorUms[i] = Umschrift(w)
+	}
+	v.vorUms = vorUms
+	v.n = namen{fam: wb.ids(famWoerter), famS: famWoerter, key: wb.id(v.famKey), keyS: v.famKey, phon: wb.id("#" + v.famPhon),
+		vor: wb.ids(v.vor), vorS: v.vor, vorPhon: wb.ids(prefix("#", vorPhon)), famPhon: wb.ids(prefix("#", v.famWPhon)),
+		ums: wb.id("~" + v.famUms), vorUms: wb.ids(prefix("~", vorUms))}
 	if mitTausch {
 		vorKey := strings.Join(v.vor, "")
 		v.t = namen{fam: v.n.vor, famS: v.vor, key: wb.id(vorKey), keyS: vorKey, phon: wb.id("#" + phonetikGefaltet(vorKey)),
-			vor: v.n.fam, vorS: v.fam, vorPhon: v.n.famPhon, famPhon: v.n.vorPhon}
+			vor: v.n.fam, vorS: famWoerter, vorPhon: v.n.famPhon, famPhon: v.n.vorPhon,
+			ums: wb.id("~" + Umschrift(vorKey)), vorUms: wb.ids(prefix("~", []string{v.famUms}))}
 	}
 	if !p.Geburtsdatum.IsZero() {
 		y, m, d := p.Geburtsdatum.Date()
@@ -261,6 +293,8 @@ const (
 	hJahr
 	hNamensteil
 	hTippfehler
+	hPlatzhalter
+	hAdresseAnders
 )
 
 type bewertung struct {
@@ -283,7 +317,7 @@ func namenGewicht(h *haeufigkeit, a, b *namen, grenze float64) (float64, uint8, 
 		score += wFamTeil
 		felder |= fFam
 		hinweise |= hNamensteil
-	case a.phon != 0 && a.phon == b.phon:
+	case a.phon != 0 && a.phon == b.phon, a.ums != 0 && a.ums == b.ums:
 		score += wFamPhon
 		felder |= fFam
 		hinweise |= hTippfehler
@@ -308,9 +342,15 @@ func namenGewicht(h *haeufigkeit, a, b *namen, grenze float64) (float64, uint8, 
 			best = max(best, h.vorW[w])
 		}
 	}
+	if best > math.Inf(-1) && len(a.vor) > 1 && len(b.vor) > 1 && eigenerVorname(a, b) && eigenerVorname(b, a) {
+		// Each side has a given name the other lacks ("Marie Sophie" and
+		// "Marie Juna"): twins named alike, not one child. A list that
+		// leaves a name out ("Marie") is no contradiction.
+		best = wVorNein
+	}
 	if best == math.Inf(-1) {
 		switch {
-		case gemeinsam(a.vorPhon, b.vorPhon):
+		case gemeinsam(a.vorPhon, b.vorPhon), gemeinsam(a.vorUms, b.vorUms):
 			best = wVorPhon
 			hinweise |= hTippfehler
 		case score+wVorJW < grenze:
@@ -330,6 +370,24 @@ func namenGewicht(h *haeufigkeit, a, b *namen, grenze float64) (float64, uint8, 
 		return math.Inf(-1), 0, 0
 	}
 	return score, felder, hinweise
+}
+
+// eigenerVorname reports whether a has a given name that b has neither
+// as written nor as it sounds.
+func eigenerVorname(a, b *namen) bool {
+	for i, w := range a.vor {
+		if slices.Contains(b.vor, w) {
+			continue
+		}
+		if i < len(a.vorPhon) && a.vorPhon[i] != 0 && slices.Contains(b.vorPhon, a.vorPhon[i]) {
+			continue
+		}
+		if i < len(a.vorUms) && a.vorUms[i] != 0 && slices.Contains(b.vorUms, a.vorUms[i]) {
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 // gemeinsam reports whether a and b share a number other than 0.
@@ -370,6 +428,8 @@ func datumGewicht(a, b int) (float64, uint8) {
 		return wDatZiffer, hZiffer
 	case am == bm && ad == bd && (ay-by == 1 || by-ay == 1):
 		return wDatJahr, hJahr
+	case ay == by && (am == 1 && ad == 1 || bm == 1 && bd == 1):
+		return wDatPlatzhalter, hPlatzhalter
 	}
 	return wDatNein, 0
 }
@@ -414,6 +474,7 @@ func vergleiche(h *haeufigkeit, r, p *vorbereitet, grenze float64) bewertung {
 			felder |= fAdresse
 		} else {
 			s += wAdrNein
+			hinweise |= hAdresseAnders
 		}
 	}
 	if s+h.maxFam+h.maxVor < grenze {
@@ -490,6 +551,13 @@ func blockSchluessel(v *vorbereitet, keys []uint64) []uint64 {
 			}
 		}
 	}
+	if v.famUms != "" {
+		for _, g := range v.vorUms {
+			if g != "" {
+				keys = append(keys, hashKey('u', v.famUms, g))
+			}
+		}
+	}
 	slices.Sort(keys)
 	return slices.Compact(keys)
 }
@@ -519,8 +587,12 @@ type kandidat struct {
 // A confirmed Urteil makes its pair Auto; a rejected one is never proposed
 // again. A pupil number on both sides decides. Each pupil is given to at
 // most one resident (at Auto or Review): pairs are taken best score first.
-// A pair becomes Auto only with a score of at least cfg.Auto and no other
-// pair of the same resident or pupil within abstand points of it.
+// A pair becomes Auto only with a score of at least cfg.Auto (plus
+// zuschlag) and no competing pair of the same resident or pupil within
+// abstand points of it, or, from cfg.Eindeutig, as the only candidate of
+// both sides (eindeutigGenug). A competitor whose given names disagree and
+// whose other side holds its own pair with a lead of abstand (a twin), and
+// a second record of the same child, do not compete.
 func Abgleichen(residents, pupils []Person, urteile []Urteil, cfg Konfiguration) []Zuordnung {
 	rv := make([]vorbereitet, len(residents))
 	pv := make([]vorbereitet, len(pupils))
@@ -686,22 +758,63 @@ func Abgleichen(residents, pupils []Person, urteile []Urteil, cfg Konfiguration)
 		gewaehlt[k.r], inhaber[k.p] = int32(i), k.r
 	}
 	tauschen(kand, gewaehlt, inhaber, cfg.Review)
+	// The candidates of each resident and each pupil, for the competitors.
+	proR := make(map[int32][]int32, len(kand)/2)
+	proP := make(map[int32][]int32, len(kand)/2)
+	for i, k := range kand {
+		proR[k.r] = append(proR[k.r], int32(i))
+		proP[k.p] = append(proP[k.p], int32(i))
+	}
+	gehalten := func(r int32) float64 {
+		if gewaehlt[r] < 0 {
+			return math.Inf(-1)
+		}
+		return kand[gewaehlt[r]].b.score
+	}
 	for r, i := range gewaehlt {
 		if i < 0 {
 			continue
 		}
 		k := kand[i]
-		// The runner-up: the other of the two best scores of this resident
-		// and of this pupil (the pair's own score is one of each's best two
-		// whenever it is its best; otherwise the best is the competitor).
-		konkurrenz := max(zweiter(besteR[k.r], k.b.score), zweiter(besteP[k.p], k.b.score))
-		e, grund := Review, "prüfen: "+beschreibe(k.b)
-		if k.b.score >= cfg.Auto {
-			if k.b.score-konkurrenz >= abstand {
-				e, grund = Auto, beschreibe(k.b)
-			} else {
-				grund = "prüfen: ähnlich guter anderer Treffer; " + beschreibe(k.b)
+		// The competitors: every other pair of this resident or this pupil,
+		// except a pair whose given names disagree and whose other side is
+		// clearly better explained by the assignment (a twin or sibling,
+		// holding its own record with a lead of abstand), and another
+		// record of the same child (the same name and birth date on a
+		// second school's list). A competitor that shares a given name is
+		// never explained away: twins named alike go to a person.
+		konkurrenz := math.Inf(-1)
+		for _, j := range proR[k.r] {
+			c := kand[j]
+			if c.p == k.p {
+				continue
 			}
+			if h := inhaber[c.p]; h >= 0 && h != k.r && c.b.felder&fVor == 0 && gehalten(h) >= c.b.score+abstand {
+				continue
+			}
+			if dasselbeKind(&pv[k.p], &pv[c.p]) {
+				continue
+			}
+			konkurrenz = max(konkurrenz, c.b.score)
+		}
+		for _, j := range proP[k.p] {
+			c := kand[j]
+			if c.r == k.r {
+				continue
+			}
+			if gewaehlt[c.r] >= 0 && kand[gewaehlt[c.r]].p != k.p && c.b.felder&fVor == 0 && gehalten(c.r) >= c.b.score+abstand {
+				continue
+			}
+			konkurrenz = max(konkurrenz, c.b.score)
+		}
+		e, grund := Review, "prüfen: "+beschreibe(k.b)
+		switch {
+		case k.b.score >= cfg.Auto+zuschlag(k.b) && k.b.score-konkurrenz >= abstand:
+			e, grund = Auto, beschreibe(k.b)
+		case k.b.score >= cfg.Auto+zuschlag(k.b):
+			grund = "prüfen: ähnlich guter anderer Treffer; " + beschreibe(k.b)
+		case cfg.Eindeutig > 0 && k.b.score >= cfg.Eindeutig && konkurrenz < cfg.Review && eindeutigGenug(k.b):
+			e, grund = Auto, "einziger Kandidat; "+beschreibe(k.b)
 		}
 		out[r] = Zuordnung{ResidentID: residents[r].ID, PupilID: pupils[k.p].ID, Entscheidung: e,
 			Score: runden(k.b.score), Uebereinstimmend: feldListe(k.b.felder), Begruendung: grund}
@@ -750,6 +863,39 @@ func tauschen(kand []kandidat, gewaehlt, inhaber []int32, review float64) {
 			inhaber[p2], inhaber[p1] = r1, r2
 		}
 	}
+}
+
+// dasselbeKind reports whether two pupil records are the same child on
+// two lists: the same family name and birth date and a given name in
+// common, after folding.
+func dasselbeKind(a, b *vorbereitet) bool {
+	return a.datum != 0 && a.datum == b.datum && a.n.key != 0 && a.n.key == b.n.key && gemeinsam(a.n.vor, b.n.vor)
+}
+
+// zuschlag raises the auto threshold for a pair whose birth date and
+// address both differ: that is how a namesake of the same year from
+// elsewhere looks (names equal, date one digit off, scores up to about
+// 21 with common names), so such a pair needs what the threshold was
+// before issue 18 (22).
+func zuschlag(b bewertung) float64 {
+	if b.hinweise&(hTagMonat|hZiffer|hJahr) != 0 && b.hinweise&hAdresseAnders != 0 {
+		return datumAdresseZuschlag
+	}
+	return 0
+}
+
+// eindeutigGenug: the unique-candidate rule needs family name, given
+// name and birth date to agree at least in part, not a name and the date
+// both only in part, and, when the date differs, no other address: a
+// namesake from out of town with a birth date one digit off looks
+// otherwise just like the child with a mistyped date.
+func eindeutigGenug(b bewertung) bool {
+	if b.felder&(fFam|fVor|fDatum) != fFam|fVor|fDatum {
+		return false
+	}
+	datum := b.hinweise&(hTagMonat|hZiffer|hJahr) != 0
+	name := b.hinweise&(hTippfehler|hNamensteil|hNamenVertauscht) != 0
+	return !(datum && name) && !(datum && b.hinweise&hAdresseAnders != 0)
 }
 
 func merke(best *[2]float64, s float64) {
@@ -804,7 +950,8 @@ func beschreibe(b bewertung) string {
 		text string
 	}{{hNamenVertauscht, "Vor- und Familienname vertauscht"}, {hTagMonat, "Tag und Monat vertauscht"},
 		{hZiffer, "eine Ziffer im Geburtsdatum abweichend"}, {hJahr, "Geburtsjahr um eins abweichend"},
-		{hNamensteil, "nur ein Teil des Doppelnamens"}, {hTippfehler, "ähnliche Schreibweise"}} {
+		{hNamensteil, "nur ein Teil des Doppelnamens"}, {hTippfehler, "ähnliche Schreibweise"},
+		{hPlatzhalter, "Geburtsdatum 01.01. (Tag unbekannt), Jahr gleich"}} {
 		if b.hinweise&x.bit != 0 {
 			s += "; " + x.text
 		}

@@ -110,3 +110,69 @@ func phonetikGefaltet(w string) string {
 	}
 	return string(out)
 }
+
+// umschriftErsetzungen merge the letter groups by which the common
+// transliterations of one sound differ (German, English and scholarly
+// romanisations of Cyrillic and Arabic, Polish and Turkish without their
+// letters): tsch/tch/ch, sch/sh/zh, dsch/dzh/dj, ts/tz/z, kh/h, ph/f,
+// w/v, x/ks, q/k. Upper-case letters are placeholders and never occur in
+// a folded word.
+var umschriftErsetzungen = strings.NewReplacer(
+	"schtsch", "S", "shch", "S", "tsch", "C", "tch", "C", "dsch", "J", "dzh", "J", "sch", "S",
+	"sh", "S", "zh", "S", "ch", "C", "kh", "h", "dj", "J", "ph", "f", "th", "t", "ts", "s", "tz", "s",
+	"ck", "k", "x", "ks", "w", "v", "q", "k", "c", "k", "z", "s", "y", "i", "j", "i",
+)
+
+// Umschrift returns a key that is the same for the usual transliterations
+// of one name: Oleksandr, Olexandr, Aleksandr; Kuznetsov, Kusnezow;
+// Olha, Olga; Shevchenko, Schewtschenko, Ševčenko; Yusuf, Jusuf,
+// Yussuf; Mohammed, Muhammad, Mohamed; Serhii, Sergej; Majd, Madschd.
+// It works on one folded word (a–z, see Falte): a j, y or i before a
+// vowel at the start is a consonant (Yulia, Julija, Iuliia), every other
+// j, y and i a vowel; the letter groups above are merged; h is g
+// (Ukrainian h is Russian g) except at the end (Sarah, Fatimah); every
+// run of vowels becomes one "a", a run at the end and one before a
+// final r are dropped (Yasmine, Alexander); doubled letters count once.
+// Different names can share a key (Julia, Jule; Omar, Amir), so an equal
+// key is a similar spelling, not an equal name. Scholarly
+// transliteration folded (Ševčenko → sevcenko) is not covered: the fold
+// has lost what č was.
+func Umschrift(w string) string {
+	if w == "" {
+		return ""
+	}
+	start := ""
+	if len(w) > 1 && (w[0] == 'j' || w[0] == 'y' || w[0] == 'i') && strings.IndexByte("aeiouy", w[1]) >= 0 {
+		start, w = "J", w[1:]
+	}
+	w = umschriftErsetzungen.Replace(w)
+	if strings.HasSuffix(w, "h") && len(w) > 1 {
+		w = w[:len(w)-1]
+	}
+	out := make([]byte, 0, len(w)+1)
+	out = append(out, start...)
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch c {
+		case 'a', 'e', 'i', 'o', 'u':
+			c = 'a'
+		case 'h':
+			c = 'g'
+		case 'J':
+			if len(out) > 0 {
+				c = 'a' // dsch inside a word: Madschd, Majd
+			}
+		}
+		if n := len(out); n > 0 && out[n-1] == c {
+			continue
+		}
+		out = append(out, c)
+	}
+	// a vowel run at the end, or before a final r, is dropped
+	if n := len(out); n > 2 && out[n-1] == 'a' {
+		out = out[:n-1]
+	} else if n > 3 && out[n-1] == 'r' && out[n-2] == 'a' {
+		out = append(out[:n-2], 'r')
+	}
+	return string(out)
+}
