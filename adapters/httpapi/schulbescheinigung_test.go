@@ -237,7 +237,8 @@ func TestSchulpflichtCountsSchulbescheinigung(t *testing.T) {
 	if st, b, _ := e.postSchulbescheinigung(e.token(auth.RoleBMS), "application/xml", sbFor(t, "Neumann", "Clara", "2012-01-01", "2025-08-01", "2026-07-31"), nil); st != 201 {
 		t.Fatalf("old certificate: %d %s", st, b)
 	}
-	a := e.startAbgleich(amt, "2026-09-15")
+	// Only certificates, no pupil list: the run is forced on purpose.
+	a := e.startAbgleichMit(amt, `{"stichtag":"2026-09-15","force":true}`)
 	if c := byOM(e.zuordnungen(amt, a.ID, "", 100))["OM-3"]; c.Entscheidung != "none" || c.Schueler != nil {
 		t.Fatalf("Clara with an expired certificate: %+v", c)
 	}
@@ -258,7 +259,7 @@ func TestSchulpflichtCountsSchulbescheinigung(t *testing.T) {
 	if st != 201 {
 		t.Fatalf("certificate: %d %s", st, b)
 	}
-	a2 := e.startAbgleich(amt, "2026-09-15")
+	a2 := e.startAbgleichMit(amt, `{"stichtag":"2026-09-15","force":true}`)
 	c := byOM(e.zuordnungen(amt, a2.ID, "", 100))["OM-3"]
 	if c.Entscheidung != "auto" || c.Schueler == nil || c.Schueler.Quelle != "schulbescheinigung" || !strings.HasPrefix(c.Schueler.ID, "schulbescheinigung:") ||
 		c.Schueler.Schulname == nil || *c.Schueler.Schulname != "Kippenberg-Gymnasium" || c.Begruendung == "" {
