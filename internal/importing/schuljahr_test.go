@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 func TestParseSchuljahr(t *testing.T) {
@@ -40,7 +42,7 @@ func TestParseSchuljahr(t *testing.T) {
 }
 
 func TestSchuljahr(t *testing.T) {
-	sj := NewSchuljahr(2027)
+	sj := werte.NewSchuljahr(2027)
 	if got := sj.String(); got != "2027/28" {
 		t.Errorf("String = %q", got)
 	}
@@ -56,7 +58,7 @@ func TestSchuljahr(t *testing.T) {
 	if got := sj.Next().String(); got != "2028/29" {
 		t.Errorf("Next = %q", got)
 	}
-	if got := NewSchuljahr(2099).String(); got != "2099/00" {
+	if got := werte.NewSchuljahr(2099).String(); got != "2099/00" {
 		t.Errorf("2099 String = %q", got)
 	}
 	for _, tt := range []struct {
@@ -67,11 +69,11 @@ func TestSchuljahr(t *testing.T) {
 		{time.Date(2027, 8, 1, 0, 0, 0, 0, time.UTC), 2027},
 		{time.Date(2028, 1, 15, 0, 0, 0, 0, time.UTC), 2027},
 	} {
-		if got := SchuljahrAt(tt.day).StartYear(); got != tt.want {
+		if got := werte.SchuljahrAt(tt.day).StartYear(); got != tt.want {
 			t.Errorf("SchuljahrAt(%v) = %d, want %d", tt.day, got, tt.want)
 		}
 	}
-	if !(Schuljahr{}).IsZero() || sj.IsZero() {
+	if !(werte.Schuljahr{}).IsZero() || sj.IsZero() {
 		t.Error("IsZero wrong")
 	}
 }
