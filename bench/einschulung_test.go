@@ -12,8 +12,8 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
-	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // seedCity writes a city into the database: 8 Grundschulen, a street
@@ -112,7 +112,7 @@ func BenchmarkKohorte(b *testing.B) {
 	svc := einschulung.NewService(postgres.NewEinschulungStore(pool), postgres.NewSchulbezirkStore(pool, nil),
 		schule.NewService(postgres.NewSchulenStore(pool, nil)), einschulung.GesetzlicheRegel(), ps)
 	ctx := context.Background()
-	sj := importing.NewSchuljahr(2027)
+	sj := werte.NewSchuljahr(2027)
 	b.ResetTimer()
 	for b.Loop() {
 		k, err := svc.Kohorte(ctx, sj)

@@ -12,6 +12,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/planung"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // PlanungDeps is what the Schulentwicklungsplanung routes need.
@@ -31,7 +32,7 @@ func (s *server) planungRoutes() []route {
 	}
 }
 
-func sjString(y int) string { return importing.NewSchuljahr(y).String() }
+func sjString(y int) string { return werte.NewSchuljahr(y).String() }
 
 // zelleJSON is a published count: anzahl null when suppressed.
 type zelleJSON struct {

@@ -11,6 +11,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // zuordnungJSON answers an address lookup (schema "Zuordnung").
@@ -33,7 +34,7 @@ type regelJSON struct {
 func toRegelJSON(r schulbezirk.Regel) regelJSON {
 	out := regelJSON{ID: r.ID, Beschreibung: r.String()}
 	if r.GueltigAb != 0 {
-		s := importing.NewSchuljahr(r.GueltigAb).String()
+		s := werte.NewSchuljahr(r.GueltigAb).String()
 		out.GueltigAb = &s
 	}
 	if r.Zeile > 0 {
@@ -44,7 +45,7 @@ func toRegelJSON(r schulbezirk.Regel) regelJSON {
 
 // querySchuljahr reads the required query parameter schuljahr ("2027-28"
 // or "2027/28").
-func querySchuljahr(c *fiber.Ctx) (importing.Schuljahr, error) {
+func querySchuljahr(c *fiber.Ctx) (werte.Schuljahr, error) {
 	sj, p := importing.ParseSchuljahr(c.Query("schuljahr"))
 	if p != nil {
 		return sj, apperr.Invalid("Der Parameter schuljahr fehlt oder ist ungültig.", []apperr.FieldError{{Pointer: "/schuljahr", Code: p.Code, Message: p.Message}})
@@ -129,7 +130,7 @@ func (s *server) getAbdeckung(c *fiber.Ctx) error {
 }
 
 // pathSchuljahr reads the school year of a path, written "2027-28".
-func pathSchuljahr(c *fiber.Ctx) (importing.Schuljahr, error) {
+func pathSchuljahr(c *fiber.Ctx) (werte.Schuljahr, error) {
 	raw := c.Params("schuljahr")
 	sj, p := importing.ParseSchuljahr(raw)
 	if p != nil || sj.PathString() != raw {

@@ -20,6 +20,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/internal/schulpflicht"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // ReplaceStrassenverzeichnis swaps the rows of the given schools' Bezirke for
@@ -44,13 +45,13 @@ func ReplaceStrassenverzeichnis(ctx context.Context, pool *pgxpool.Pool, schulnu
 func bezirksregelKey(r demo.Bezirksregel) string {
 	v := map[string]any{"strasse": r.Strasse, "paritaet": r.Paritaet, "zusatz_von": r.ZusatzVon, "zusatz_bis": r.ZusatzBis, "plz": r.PLZ}
 	if r.HausnummerVon != nil {
-		v["hausnummer_von"] = importing.Hausnummer{Nummer: *r.HausnummerVon}
+		v["hausnummer_von"] = werte.Hausnummer{Nummer: *r.HausnummerVon}
 	}
 	if r.HausnummerBis != nil {
-		v["hausnummer_bis"] = importing.Hausnummer{Nummer: *r.HausnummerBis}
+		v["hausnummer_bis"] = werte.Hausnummer{Nummer: *r.HausnummerBis}
 	}
 	if r.GueltigAbJahr != nil {
-		v["gueltig_ab"] = importing.NewSchuljahr(*r.GueltigAbJahr)
+		v["gueltig_ab"] = werte.NewSchuljahr(*r.GueltigAbJahr)
 	}
 	return importing.Schluessel(importing.ListeSchulbezirke, v)
 }
@@ -164,7 +165,7 @@ func SeedDemo(ctx context.Context, pool *pgxpool.Pool, o DemoOptionen) (DemoErge
 	// A database holding the city of an earlier school year keeps it:
 	// loading another year's city over it would move every child away
 	// and bring in new ones.
-	sj := importing.SchuljahrAt(o.Now).StartYear()
+	sj := werte.SchuljahrAt(o.Now).StartYear()
 	var e DemoErgebnis
 	var frueher string
 	err := pool.QueryRow(ctx, `SELECT filename FROM imports WHERE kind = 'melderegister' AND created_by = $1 AND status = 'succeeded'
@@ -216,10 +217,10 @@ func SeedDemo(ctx context.Context, pool *pgxpool.Pool, o DemoOptionen) (DemoErge
 		} else {
 			in.KindID = o.Pseudonymizer.ID(k.Schluessel())
 		}
-		r, err := es.Melde(ctx, importing.NewSchuljahr(m.Schuljahr), in, true)
+		r, err := es.Melde(ctx, werte.NewSchuljahr(m.Schuljahr), in, true)
 		if err != nil {
 			// The register's id, never the name.
-			return e, fmt.Errorf("Meldung %s zur Einschulung %s (Ordnungsmerkmal %s): %w", m.Typ, importing.NewSchuljahr(m.Schuljahr), k.Ordnungsmerkmal, demoFehler(err))
+			return e, fmt.Errorf("Meldung %s zur Einschulung %s (Ordnungsmerkmal %s): %w", m.Typ, werte.NewSchuljahr(m.Schuljahr), k.Ordnungsmerkmal, demoFehler(err))
 		}
 		if r.Neu {
 			e.Meldungen++

@@ -12,7 +12,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
-	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // EinschulungStore implements einschulung.Store.
@@ -39,7 +39,7 @@ func scanKind(row pgx.CollectableRow) (einschulung.Kind, error) {
 	return k, err
 }
 
-func jahre(sjs []importing.Schuljahr) []int {
+func jahre(sjs []werte.Schuljahr) []int {
 	out := make([]int, len(sjs))
 	for i, sj := range sjs {
 		out[i] = sj.StartYear()
@@ -47,7 +47,7 @@ func jahre(sjs []importing.Schuljahr) []int {
 	return out
 }
 
-func (s *EinschulungStore) Kinder(ctx context.Context, von, bis time.Time, schuljahre []importing.Schuljahr) ([]einschulung.Kind, error) {
+func (s *EinschulungStore) Kinder(ctx context.Context, von, bis time.Time, schuljahre []werte.Schuljahr) ([]einschulung.Kind, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+kindColumns+` FROM kinder WHERE geburtsdatum BETWEEN $1 AND $2
 		UNION ALL
@@ -78,11 +78,11 @@ func scanMeldung(row pgx.Row, extra ...any) (einschulung.Meldung, error) {
 	var m einschulung.Meldung
 	var jahr int
 	err := row.Scan(append([]any{&jahr, &m.Kind, &m.Typ, &m.Schulnummer, &m.Art, &m.Entscheidung, &m.Geaendert}, extra...)...)
-	m.Schuljahr = importing.NewSchuljahr(jahr)
+	m.Schuljahr = werte.NewSchuljahr(jahr)
 	return m, err
 }
 
-func (s *EinschulungStore) Meldungen(ctx context.Context, schuljahre []importing.Schuljahr) ([]einschulung.Meldung, error) {
+func (s *EinschulungStore) Meldungen(ctx context.Context, schuljahre []werte.Schuljahr) ([]einschulung.Meldung, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+meldungColumns+` FROM einschulung_meldungen WHERE schuljahr = ANY ($1)`, jahre(schuljahre))
 	if err != nil {
 		return nil, storeErr("load Meldungen", err)

@@ -14,6 +14,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 func einschulungService(t testing.TB, im *importer) *einschulung.Service {
@@ -59,7 +60,7 @@ func TestEinschulungKohorteFromUploadedRegister(t *testing.T) {
 		t.Fatalf("register import: %+v", first)
 	}
 	svc := einschulungService(t, im)
-	k, err := svc.Kohorte(ctx, importing.NewSchuljahr(2027))
+	k, err := svc.Kohorte(ctx, werte.NewSchuljahr(2027))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,24 +80,24 @@ func TestEinschulungKohorteFromUploadedRegister(t *testing.T) {
 	if w := got["Wolf"]; !w.Kind.Auskunftssperre || w.Kind.Geschlecht != "m" || !w.Kind.Geburtsdatum.Equal(time.Date(2020, 7, 2, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("Wolf read as %+v", w.Kind)
 	}
-	if k2, _ := svc.Kohorte(ctx, importing.NewSchuljahr(2026)); len(k2.Eintraege) != 1 || k2.Eintraege[0].Kind.Familienname != "Alt" {
+	if k2, _ := svc.Kohorte(ctx, werte.NewSchuljahr(2026)); len(k2.Eintraege) != 1 || k2.Eintraege[0].Kind.Familienname != "Alt" {
 		t.Errorf("cohort 2026/27: %+v", k2.Eintraege)
 	}
 
 	// Early entry by name, and a deferral carried into the next year.
-	r, err := svc.Melde(ctx, importing.NewSchuljahr(2027), einschulung.Eingabe{
+	r, err := svc.Melde(ctx, werte.NewSchuljahr(2027), einschulung.Eingabe{
 		Person: &einschulung.PersonEingabe{Familienname: "Frueh", Vornamen: "Mo", Geburtsdatum: "2021-09-01"}, Typ: "anmeldung", Schulnummer: "20101"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Melde(ctx, importing.NewSchuljahr(2027), einschulung.Eingabe{KindID: got["Krause"].ID, Typ: "zurueckstellung", Entscheidung: "genehmigt"}, false); err != nil {
+	if _, err := svc.Melde(ctx, werte.NewSchuljahr(2027), einschulung.Eingabe{KindID: got["Krause"].ID, Typ: "zurueckstellung", Entscheidung: "genehmigt"}, false); err != nil {
 		t.Fatal(err)
 	}
-	k, _ = svc.Kohorte(ctx, importing.NewSchuljahr(2027))
+	k, _ = svc.Kohorte(ctx, werte.NewSchuljahr(2027))
 	if i := slices.IndexFunc(k.Eintraege, func(e einschulung.Eintrag) bool { return e.ID == r.KindID }); i < 0 || k.Eintraege[i].Status != einschulung.StatusVorzeitig {
 		t.Errorf("early entrant not in the cohort as vorzeitig")
 	}
-	next, _ := svc.Kohorte(ctx, importing.NewSchuljahr(2028))
+	next, _ := svc.Kohorte(ctx, werte.NewSchuljahr(2028))
 	if i := slices.IndexFunc(next.Eintraege, func(e einschulung.Eintrag) bool { return e.ID == got["Krause"].ID }); i < 0 || next.Eintraege[i].Art != einschulung.ArtNachZurueckstellung {
 		t.Errorf("deferred child not in next year's cohort")
 	}
@@ -109,8 +110,8 @@ func TestEinschulungKohorteFromUploadedRegister(t *testing.T) {
 	if second.Status != importing.StatusSucceeded {
 		t.Fatalf("second import: %+v", second)
 	}
-	next, _ = svc.Kohorte(ctx, importing.NewSchuljahr(2028))
-	k, _ = svc.Kohorte(ctx, importing.NewSchuljahr(2027))
+	next, _ = svc.Kohorte(ctx, werte.NewSchuljahr(2028))
+	k, _ = svc.Kohorte(ctx, werte.NewSchuljahr(2027))
 	if len(next.Eintraege) != 0 || len(k.Eintraege) != 1 || k.Eintraege[0].Kind.Familienname != "Wolf" {
 		t.Errorf("after the second extract: 2027 %d children, 2028 %d", len(k.Eintraege), len(next.Eintraege))
 	}
@@ -133,7 +134,7 @@ func TestEinschulungSaveMeldungIsIdempotent(t *testing.T) {
 	feed := func() int {
 		return im.count("SELECT count(*) FROM change_feed WHERE entity = 'kind' AND entity_id = 'the-id'")
 	}
-	m := einschulung.Meldung{Schuljahr: importing.NewSchuljahr(2027), Kind: "om:OM1", Typ: einschulung.TypGastschulantrag,
+	m := einschulung.Meldung{Schuljahr: werte.NewSchuljahr(2027), Kind: "om:OM1", Typ: einschulung.TypGastschulantrag,
 		Schulnummer: "20102", Entscheidung: einschulung.EntscheidungBeantragt}
 	alles := func(einschulung.Zustand) ([]einschulung.Typ, error) { return nil, nil }
 	first, neu, err := st.SaveMeldung(ctx, m, "the-id", alles)
@@ -154,11 +155,11 @@ func TestEinschulungSaveMeldungIsIdempotent(t *testing.T) {
 	if _, neu, err := st.SaveMeldung(ctx, other, "the-id", alles); err != nil || !neu {
 		t.Errorf("another Typ is another Meldung: new %v, %v", neu, err)
 	}
-	list, err := st.Meldungen(ctx, []importing.Schuljahr{importing.NewSchuljahr(2027)})
+	list, err := st.Meldungen(ctx, []werte.Schuljahr{werte.NewSchuljahr(2027)})
 	if err != nil || len(list) != 2 {
 		t.Errorf("Meldungen 2027: %+v, %v", list, err)
 	}
-	if list, _ := st.Meldungen(ctx, []importing.Schuljahr{importing.NewSchuljahr(2026)}); len(list) != 0 {
+	if list, _ := st.Meldungen(ctx, []werte.Schuljahr{werte.NewSchuljahr(2026)}); len(list) != 0 {
 		t.Errorf("Meldungen 2026: %+v", list)
 	}
 	// The transition sees the child's stored Meldungen of the year; its
@@ -204,7 +205,7 @@ func TestEinschulungStoreKinder(t *testing.T) {
 	}
 	st := postgres.NewEinschulungStore(im.pool)
 	list, err := st.Kinder(ctx, time.Date(2020, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2021, 7, 3, 0, 0, 0, 0, time.UTC),
-		[]importing.Schuljahr{importing.NewSchuljahr(2027), importing.NewSchuljahr(2026)})
+		[]werte.Schuljahr{werte.NewSchuljahr(2027), werte.NewSchuljahr(2026)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +247,7 @@ func TestEinschulungMeldungenOfOneChildTakeTurns(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := einschulungService(t, im)
-	sj := importing.NewSchuljahr(2027)
+	sj := werte.NewSchuljahr(2027)
 	k, err := svc.Kohorte(ctx, sj)
 	if err != nil || len(k.Eintraege) != n+1 {
 		t.Fatalf("cohort: %d, %v", len(k.Eintraege), err)

@@ -8,6 +8,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // kindSpec says how the records of one list kind are stored: the table,
@@ -96,7 +97,7 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 				paritaet = "alle"
 			}
 			var ab any
-			if sj, ok := v["gueltig_ab"].(importing.Schuljahr); ok && !sj.IsZero() {
+			if sj, ok := v["gueltig_ab"].(werte.Schuljahr); ok && !sj.IsZero() {
 				ab = sj.StartYear()
 			}
 			return []any{text(v["strasse"]), von, bis, paritaet, zv, zb, text(v["plz"]), text(v["ortsteil"]), text(v["schulnummer"]), ab}
@@ -263,7 +264,7 @@ func (spec kindSpec) notDeliveredFields(kind importing.Listenart, delivered []bo
 }
 
 func schuljahrOrNil(v any) any {
-	if sj, ok := v.(importing.Schuljahr); ok && !sj.IsZero() {
+	if sj, ok := v.(werte.Schuljahr); ok && !sj.IsZero() {
 		return sj.StartYear()
 	}
 	return nil
@@ -308,7 +309,7 @@ func dateOrNil(v any) any {
 
 // hausnummer splits a directory bound into its number and suffix.
 func hausnummer(v any) (any, string) {
-	h, ok := v.(importing.Hausnummer)
+	h, ok := v.(werte.Hausnummer)
 	if !ok || h.Nummer == 0 {
 		return nil, ""
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/importing"
 	sp "github.com/schulgateway/schulgateway/internal/schulpflicht"
 	sw "github.com/schulgateway/schulgateway/internal/schulwechsel"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // undoConflict undoes id and returns the German reason of the expected
@@ -56,11 +57,11 @@ func TestUndoRegisterRefusedWhenCasesAndRegistrationsReferToIt(t *testing.T) {
 	// Built on its children: a registration for Emil, a reconciliation
 	// with a case each for Clara and Anna (at no school).
 	es := einschulungService(t, im)
-	k, err := es.Kohorte(ctx, importing.NewSchuljahr(2027))
+	k, err := es.Kohorte(ctx, werte.NewSchuljahr(2027))
 	if err != nil || len(k.Eintraege) != 1 {
 		t.Fatalf("cohort 2027: %+v %v", k, err)
 	}
-	if _, err := es.Melde(ctx, importing.NewSchuljahr(2027), einschulung.Eingabe{KindID: k.Eintraege[0].ID, Typ: "anmeldung", Schulnummer: "20102"}, false); err != nil {
+	if _, err := es.Melde(ctx, werte.NewSchuljahr(2027), einschulung.Eingabe{KindID: k.Eintraege[0].ID, Typ: "anmeldung", Schulnummer: "20102"}, false); err != nil {
 		t.Fatal(err)
 	}
 	f := &spFixture{t: t, pool: im.pool, store: postgres.NewSchulpflichtStore(im.pool)}

@@ -7,9 +7,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/einschulung"
-	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/planung"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // AlterPlanungStore is the PlanungStore as it was before planung counted
@@ -49,7 +49,7 @@ func (s *AlterPlanungStore) Daten(ctx context.Context) (planung.Daten, error) {
 		return d, storeErr("planung: schools", err)
 	}
 
-	jetzt := importing.SchuljahrAt(s.now()).StartYear()
+	jetzt := werte.SchuljahrAt(s.now()).StartYear()
 	rows, err = s.pool.Query(ctx, `
 		WITH live AS (
 			SELECT schulnummer, $1::int AS schuljahr, jahrgangsstufe, count(*)::int AS anzahl
@@ -122,7 +122,7 @@ func (s *AlterPlanungStore) kohorten(ctx context.Context) (map[[2]any]int, error
 		}
 		y := einschulung.Vollendet(geb, 6).Year()
 		for _, jahr := range []int{y, y + 1} {
-			sj := importing.NewSchuljahr(jahr)
+			sj := werte.NewSchuljahr(jahr)
 			if s.regel.Herkunft(geb, sj) != einschulung.Regulaer {
 				continue
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // seedDemo loads Musterstadt's schools and street directory.
@@ -54,12 +55,12 @@ func TestSchulbezirkStoreZuordnung(t *testing.T) {
 		{schulbezirk.Adresse{Strasse: "Schulstrasse", Hausnummer: "1", PLZ: "06110"}, 2027, "20106", "Grundschule Heide-Süd"},
 	}
 	for _, tt := range tests {
-		r, err := svc.Zuordnung(ctx, tt.a, importing.NewSchuljahr(tt.jahr))
+		r, err := svc.Zuordnung(ctx, tt.a, werte.NewSchuljahr(tt.jahr))
 		if err != nil || r.Schulnummer != tt.want || r.Schulname != tt.name || r.ID == 0 {
 			t.Errorf("%s in %d: %+v, %v; want %s %s", tt.a, tt.jahr, r, err, tt.want, tt.name)
 		}
 	}
-	if _, err := svc.Zuordnung(ctx, schulbezirk.Adresse{Strasse: "Neue Straße", Hausnummer: "3"}, importing.NewSchuljahr(2027)); !errors.Is(err, schulbezirk.ErrKeineRegel) {
+	if _, err := svc.Zuordnung(ctx, schulbezirk.Adresse{Strasse: "Neue Straße", Hausnummer: "3"}, werte.NewSchuljahr(2027)); !errors.Is(err, schulbezirk.ErrKeineRegel) {
 		t.Errorf("unknown street: %v", err)
 	}
 }
@@ -89,7 +90,7 @@ func TestSchulbezirkCacheFollowsChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := ix.Zuordnung(schulbezirk.Adresse{Strasse: "Am Anger", Hausnummer: "1"}, importing.NewSchuljahr(2027))
+		r, err := ix.Zuordnung(schulbezirk.Adresse{Strasse: "Am Anger", Hausnummer: "1"}, werte.NewSchuljahr(2027))
 		if err != nil {
 			return ""
 		}

@@ -13,8 +13,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
-	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/uebergang"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // UebergangStore keeps applications, places and allocation runs of the
@@ -67,7 +67,7 @@ func (s *UebergangStore) SpeichereAnmeldung(ctx context.Context, g uebergang.Ges
 	return g, neu, nil
 }
 
-func (s *UebergangStore) Anmeldungen(ctx context.Context, sj importing.Schuljahr, after string, limit int) ([]uebergang.Gespeichert, error) {
+func (s *UebergangStore) Anmeldungen(ctx context.Context, sj werte.Schuljahr, after string, limit int) ([]uebergang.Gespeichert, error) {
 	if after == "" {
 		after = "00000000-0000-0000-0000-000000000000"
 	}
@@ -91,7 +91,7 @@ func (s *UebergangStore) Anmeldungen(ctx context.Context, sj importing.Schuljahr
 	return list, storeErr("list applications", err)
 }
 
-func (s *UebergangStore) AlleAnmeldungen(ctx context.Context, sj importing.Schuljahr) ([]uebergang.Anmeldung, error) {
+func (s *UebergangStore) AlleAnmeldungen(ctx context.Context, sj werte.Schuljahr) ([]uebergang.Anmeldung, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id::text, wuensche, haertefall, geschwister FROM uebergang_anmeldungen WHERE schuljahr = $1 ORDER BY id`, sj.StartYear())
 	if err != nil {
 		return nil, storeErr("load applications", err)
@@ -104,7 +104,7 @@ func (s *UebergangStore) AlleAnmeldungen(ctx context.Context, sj importing.Schul
 	return list, storeErr("load applications", err)
 }
 
-func (s *UebergangStore) FestePlaetze(ctx context.Context, sj importing.Schuljahr) (map[string]int, error) {
+func (s *UebergangStore) FestePlaetze(ctx context.Context, sj werte.Schuljahr) (map[string]int, error) {
 	rows, err := s.pool.Query(ctx, `SELECT schulnummer, plaetze FROM uebergang_kapazitaeten WHERE schuljahr = $1`, sj.StartYear())
 	if err != nil {
 		return nil, storeErr("load places", err)
@@ -116,7 +116,7 @@ func (s *UebergangStore) FestePlaetze(ctx context.Context, sj importing.Schuljah
 	return out, storeErr("load places", err)
 }
 
-func (s *UebergangStore) SetzePlaetze(ctx context.Context, sj importing.Schuljahr, schulnummer string, plaetze int) error {
+func (s *UebergangStore) SetzePlaetze(ctx context.Context, sj werte.Schuljahr, schulnummer string, plaetze int) error {
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO uebergang_kapazitaeten (schuljahr, schulnummer, plaetze) VALUES ($1, $2, $3)
 		ON CONFLICT (schuljahr, schulnummer) DO UPDATE SET plaetze = EXCLUDED.plaetze, geaendert_am = now()`,
@@ -160,7 +160,7 @@ func (s *UebergangStore) SpeichereLauf(ctx context.Context, l uebergang.Lauf) (u
 	return l, storeErr("save allocation run", err)
 }
 
-func (s *UebergangStore) Lauf(ctx context.Context, sj importing.Schuljahr, id string) (uebergang.Lauf, error) {
+func (s *UebergangStore) Lauf(ctx context.Context, sj werte.Schuljahr, id string) (uebergang.Lauf, error) {
 	l := uebergang.Lauf{Schuljahr: sj}
 	var kriterien []string
 	var bestaetigt *time.Time
@@ -203,7 +203,7 @@ func (s *UebergangStore) Lauf(ctx context.Context, sj importing.Schuljahr, id st
 	return l, nil
 }
 
-func (s *UebergangStore) Bestaetige(ctx context.Context, sj importing.Schuljahr, id string) (time.Time, error) {
+func (s *UebergangStore) Bestaetige(ctx context.Context, sj werte.Schuljahr, id string) (time.Time, error) {
 	var am time.Time
 	err := s.pool.QueryRow(ctx, `
 		UPDATE uebergang_laeufe SET status = 'bestaetigt', bestaetigt_am = now()

@@ -13,9 +13,9 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/internal/apperr"
-	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/internal/uebergang"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // A city of 3,000 children and 25 secondary schools: a run is computed and
@@ -59,7 +59,7 @@ func TestUebergangStadtLaufGespeichertUndNachrechenbar(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := uebergang.NewService(postgres.NewUebergangStore(pool), schule.NewService(postgres.NewSchulenStore(pool, nil)), 0)
-	sj := importing.NewSchuljahr(2027)
+	sj := werte.NewSchuljahr(2027)
 	var ids []string
 	for _, v := range uebergang.AlleVerfahren {
 		start := time.Now()

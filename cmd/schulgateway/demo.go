@@ -10,7 +10,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/xschule"
 	"github.com/schulgateway/schulgateway/internal/demo"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
-	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 func cmdSeedDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -42,11 +42,11 @@ func cmdSeedDemo(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return fmt.Errorf("Demodaten: %w", err)
 	}
-	s, sj := e.Stadt, importing.NewSchuljahr(e.Stadt.Schuljahr)
+	s, sj := e.Stadt, werte.NewSchuljahr(e.Stadt.Schuljahr)
 	fmt.Fprintf(stdout, "Demodaten Musterstadt, Schuljahr %s: %d Schulen, %d Kinder im Melderegister, %d Schülerinnen und Schüler auf %d Schülerlisten, "+
 		"%d Schulbesuchsbestätigungen, %d Meldungen zur Einschulung, %d Schulwechsel, Schülerzahlen %s bis %s.\n",
 		sj, len(demo.Schulen()), len(s.Kinder), len(s.Schueler), len(demo.Schulen()), len(s.Bestaetigungen), len(s.Meldungen), len(s.Wechsel),
-		importing.NewSchuljahr(s.Schuljahr-10), importing.NewSchuljahr(s.Schuljahr-1))
+		werte.NewSchuljahr(s.Schuljahr-10), werte.NewSchuljahr(s.Schuljahr-1))
 	if e.Frueheres {
 		fmt.Fprintf(stdout, "Die Datenbank enthält die Demo-Stadt des Schuljahres %s und behält sie. Für die Stadt des laufenden Schuljahres "+
 			"mit einer leeren Datenbank beginnen (z. B. „dropdb schulgateway“ oder DATABASE_URL auf eine neue Datenbank) und seed-demo erneut aufrufen.\n", sj)

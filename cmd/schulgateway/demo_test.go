@@ -13,10 +13,10 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/adapters/xschule"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
-	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/planung"
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/internal/schulpflicht"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // The demo city as a newcomer meets it after make run: every page has
@@ -73,7 +73,7 @@ func TestSeedDemoCity(t *testing.T) {
 	}
 	// Children of compulsory age (7 to 14 on 1 September) on no list: no
 	// pupil with their birth date and family name.
-	sj := importing.SchuljahrAt(time.Now()).StartYear()
+	sj := werte.SchuljahrAt(time.Now()).StartYear()
 	if n := count(`SELECT count(*) FROM kinder k WHERE geburtsdatum BETWEEN make_date($1 - 14, 9, 1) AND make_date($1 - 7, 9, 1)
 		AND NOT EXISTS (SELECT 1 FROM schueler s WHERE s.geburtsdatum = k.geburtsdatum AND s.familienname = k.familienname)`, sj); n < 10 {
 		t.Errorf("%d children of school age are on no pupil list under their register name; want some (Schulpflicht cases, spelling variants)", n)
@@ -81,7 +81,7 @@ func TestSeedDemoCity(t *testing.T) {
 
 	// Einschulung of the next school year: a cohort at every Grundschule,
 	// and every kind of status.
-	naechstes := importing.NewSchuljahr(sj + 1)
+	naechstes := werte.NewSchuljahr(sj + 1)
 	es := einschulung.NewService(postgres.NewEinschulungStore(pool), postgres.NewSchulbezirkStore(pool, nil),
 		schule.NewService(postgres.NewSchulenStore(pool, nil)), cfg.Einschulung, mustPseudonymizer(t, cfg.PseudonymKey))
 	u, err := es.Uebersicht(ctx, naechstes)

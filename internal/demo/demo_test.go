@@ -11,6 +11,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
+	"github.com/schulgateway/schulgateway/internal/werte"
 
 	"github.com/schulgateway/schulgateway/internal/schule"
 )
@@ -79,7 +80,7 @@ func TestStadtIsCoherent(t *testing.T) {
 		person[key] = true
 		alter[y-k.Geburtsdatum.Year()]++
 		// Regular cohort of its entry year, by § 37 (1) with the BGB's count.
-		if h := einschulung.GesetzlicheRegel().Herkunft(k.Geburtsdatum, importing.NewSchuljahr(k.Einschulung)); h != einschulung.Regulaer {
+		if h := einschulung.GesetzlicheRegel().Herkunft(k.Geburtsdatum, werte.NewSchuljahr(k.Einschulung)); h != einschulung.Regulaer {
 			t.Errorf("%s born %s is not in the regular cohort %d", k.Ordnungsmerkmal, k.Geburtsdatum.Format(time.DateOnly), k.Einschulung)
 		}
 		if bezirk(ix, k.Strasse, k.Hausnummer, k.PLZ, y) == "" {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // Liste is one list of the demo city as an office would upload it: a CSV
@@ -40,7 +41,7 @@ func tag(t time.Time) string {
 	return t.Format("02.01.2006")
 }
 
-func schuljahr(y int) string { return importing.NewSchuljahr(y).String() }
+func schuljahr(y int) string { return werte.NewSchuljahr(y).String() }
 
 // registerDatei names the register extract of a school year's city.
 const registerDatei = "Musterstadt_Melderegister_%d-09-01.csv"

@@ -13,6 +13,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/planung"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // Kind is a child as the Melderegister extract lists it.
@@ -176,7 +177,7 @@ var neubau = abschnitt{"Auenweg", "06110", 1, 30, 1, ""}
 func Index() *schulbezirk.Index {
 	var rs []schulbezirk.Regel
 	for i, r := range Strassenverzeichnis() {
-		x := schulbezirk.Regel{ID: int64(i + 1), Strasse: r.Strasse, Paritaet: importing.Paritaet(r.Paritaet), ZusatzVon: r.ZusatzVon,
+		x := schulbezirk.Regel{ID: int64(i + 1), Strasse: r.Strasse, Paritaet: werte.Paritaet(r.Paritaet), ZusatzVon: r.ZusatzVon,
 			ZusatzBis: r.ZusatzBis, PLZ: r.PLZ, Schulnummer: r.Schulnummer}
 		if r.HausnummerVon != nil {
 			x.Von = *r.HausnummerVon
@@ -195,7 +196,7 @@ func Index() *schulbezirk.Index {
 // bezirk is the Grundschule whose Bezirk the address is in, in the school
 // year that starts in jahr ("" when the directory places it nowhere).
 func bezirk(ix *schulbezirk.Index, strasse, hnr, plz string, jahr int) string {
-	r, err := ix.Zuordnung(schulbezirk.Adresse{Strasse: strasse, Hausnummer: hnr, PLZ: plz}, importing.NewSchuljahr(jahr))
+	r, err := ix.Zuordnung(schulbezirk.Adresse{Strasse: strasse, Hausnummer: hnr, PLZ: plz}, werte.NewSchuljahr(jahr))
 	if err != nil {
 		return ""
 	}

@@ -16,9 +16,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // Status is where a child of the cohort stands.
@@ -133,7 +133,7 @@ type Eintrag struct {
 
 // Kohorte is the cohort of a school year.
 type Kohorte struct {
-	Schuljahr importing.Schuljahr
+	Schuljahr werte.Schuljahr
 	// Eintraege are sorted by ID, the order of pagination.
 	Eintraege       []Eintrag
 	schulen         map[string]schule.Schule
@@ -142,7 +142,7 @@ type Kohorte struct {
 
 // grundlage is what a cohort is computed from.
 type grundlage struct {
-	sj        importing.Schuljahr
+	sj        werte.Schuljahr
 	regel     Regel
 	kinder    []Kind
 	meldungen []Meldung // of sj and the year before

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
-	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // memStore is the Store as a test needs it: children and Meldungen in memory.
@@ -25,7 +25,7 @@ type memStore struct {
 	meldungen []Meldung
 }
 
-func (m *memStore) Kinder(_ context.Context, von, bis time.Time, jahre []importing.Schuljahr) ([]Kind, error) {
+func (m *memStore) Kinder(_ context.Context, von, bis time.Time, jahre []werte.Schuljahr) ([]Kind, error) {
 	named := map[string]bool{}
 	for _, x := range m.meldungen {
 		if slices.Contains(jahre, x.Schuljahr) {
@@ -54,7 +54,7 @@ func (m *memStore) KinderGeborenAm(_ context.Context, tag time.Time) ([]Kind, er
 	return out, nil
 }
 
-func (m *memStore) Meldungen(_ context.Context, jahre []importing.Schuljahr) ([]Meldung, error) {
+func (m *memStore) Meldungen(_ context.Context, jahre []werte.Schuljahr) ([]Meldung, error) {
 	var out []Meldung
 	for _, x := range m.meldungen {
 		if slices.Contains(jahre, x.Schuljahr) {
@@ -96,7 +96,7 @@ type fixed struct {
 func (f fixed) Index(context.Context) (*schulbezirk.Index, error) { return f.ix, nil }
 func (f fixed) List(context.Context) ([]schule.Schule, error)     { return f.schulen, nil }
 func n(i int) *int                                                { return &i }
-func sj(y int) importing.Schuljahr                                { return importing.NewSchuljahr(y) }
+func sj(y int) werte.Schuljahr                                    { return werte.NewSchuljahr(y) }
 func mustPS(t testing.TB) Pseudonymizer {
 	ps, err := NewPseudonymizer([]byte("0123456789abcdef0123456789abcdef"))
 	if err != nil {

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
-	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // Typ is what a Meldung reports. Per school year a child has at most one
@@ -40,7 +40,7 @@ var entscheidungen = []Entscheidung{EntscheidungBeantragt, EntscheidungGenehmigt
 
 // Meldung is a registration or decision as stored.
 type Meldung struct {
-	Schuljahr importing.Schuljahr
+	Schuljahr werte.Schuljahr
 	// Kind is the child's register key (Kind.Schluessel).
 	Kind        string
 	Typ         Typ

@@ -14,6 +14,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // Store is what the cohort needs from storage.
@@ -21,11 +22,11 @@ type Store interface {
 	// Kinder returns the register's children born between von and bis
 	// (inclusive) and every child a Meldung of one of the school years
 	// names – also those no longer resident.
-	Kinder(ctx context.Context, von, bis time.Time, schuljahre []importing.Schuljahr) ([]Kind, error)
+	Kinder(ctx context.Context, von, bis time.Time, schuljahre []werte.Schuljahr) ([]Kind, error)
 	// KinderGeborenAm returns the register's children born on tag.
 	KinderGeborenAm(ctx context.Context, tag time.Time) ([]Kind, error)
 	// Meldungen returns the Meldungen of the school years.
-	Meldungen(ctx context.Context, schuljahre []importing.Schuljahr) ([]Meldung, error)
+	Meldungen(ctx context.Context, schuljahre []werte.Schuljahr) ([]Meldung, error)
 	// SaveMeldung takes Meldung m in one transaction: it locks the child's
 	// Meldungen of m's school year, passes them to pruefe (the transition:
 	// an error refuses m and stores nothing), stores m in place of the
@@ -60,7 +61,7 @@ func NewService(store Store, verzeichnis Verzeichnis, schulen Schulen, regel Reg
 }
 
 // Kohorte computes the cohort of sj.
-func (s *Service) Kohorte(ctx context.Context, sj importing.Schuljahr) (*Kohorte, error) {
+func (s *Service) Kohorte(ctx context.Context, sj werte.Schuljahr) (*Kohorte, error) {
 	g, err := s.grundlage(ctx, sj)
 	if err != nil {
 		return nil, err
@@ -68,7 +69,7 @@ func (s *Service) Kohorte(ctx context.Context, sj importing.Schuljahr) (*Kohorte
 	return berechne(g), nil
 }
 
-func (s *Service) grundlage(ctx context.Context, sj importing.Schuljahr) (grundlage, error) {
+func (s *Service) grundlage(ctx context.Context, sj werte.Schuljahr) (grundlage, error) {
 	g := grundlage{sj: sj, regel: s.regel, ps: s.ps}
 	var err error
 	if g.index, err = s.verzeichnis.Index(ctx); err != nil {
@@ -78,7 +79,7 @@ func (s *Service) grundlage(ctx context.Context, sj importing.Schuljahr) (grundl
 		return g, err
 	}
 	// Last year's Meldungen hold the deferrals that move children here.
-	jahre := []importing.Schuljahr{sj, importing.NewSchuljahr(sj.StartYear() - 1)}
+	jahre := []werte.Schuljahr{sj, werte.NewSchuljahr(sj.StartYear() - 1)}
 	if g.meldungen, err = s.store.Meldungen(ctx, jahre); err != nil {
 		return g, err
 	}
@@ -91,7 +92,7 @@ func (s *Service) grundlage(ctx context.Context, sj importing.Schuljahr) (grundl
 // (an id; "" from the start), in id order, at most limit, only those for
 // whom schulnummer is responsible when it is given. Next is "" on the
 // last page.
-func (s *Service) Kinder(ctx context.Context, sj importing.Schuljahr, schulnummer, after string, limit int) (page.Page[Eintrag], error) {
+func (s *Service) Kinder(ctx context.Context, sj werte.Schuljahr, schulnummer, after string, limit int) (page.Page[Eintrag], error) {
 	if after != "" && !GueltigeID(after) {
 		return page.Page[Eintrag]{}, apperr.Invalid("Der Parameter after ist ungültig.", []apperr.FieldError{page.AfterError("position_ungueltig")})
 	}
@@ -145,7 +146,7 @@ type Zeile struct {
 
 // Uebersicht is the cohort per school.
 type Uebersicht struct {
-	Schuljahr importing.Schuljahr
+	Schuljahr werte.Schuljahr
 	Kinder    int
 	// OhneSchule counts the children the directory places nowhere.
 	OhneSchule int
@@ -154,7 +155,7 @@ type Uebersicht struct {
 
 // Uebersicht counts the cohort of sj per responsible school: every
 // Grundschule of the city's own and every school a child is assigned to.
-func (s *Service) Uebersicht(ctx context.Context, sj importing.Schuljahr) (Uebersicht, error) {
+func (s *Service) Uebersicht(ctx context.Context, sj werte.Schuljahr) (Uebersicht, error) {
 	k, err := s.Kohorte(ctx, sj)
 	if err != nil {
 		return Uebersicht{}, err
@@ -209,7 +210,7 @@ type Liste struct {
 // Listen returns the cohort of sj as lists per school, sorted by name:
 // only schulnummer's when given, else one per school of the overview and,
 // if there are any, one of the children without a school.
-func (s *Service) Listen(ctx context.Context, sj importing.Schuljahr, schulnummer string) ([]Liste, error) {
+func (s *Service) Listen(ctx context.Context, sj werte.Schuljahr, schulnummer string) ([]Liste, error) {
 	k, err := s.Kohorte(ctx, sj)
 	if err != nil {
 		return nil, err
@@ -291,7 +292,7 @@ type Ergebnis struct {
 // Errors: apperr invalid for a faulty Meldung or one that does not fit the
 // child (its age, its Bezirk), apperr conflict for one the child's state
 // refuses (see Lage.Anwenden and docs/einschulung-zustaende.md).
-func (s *Service) Melde(ctx context.Context, sj importing.Schuljahr, in Eingabe, schulamt bool) (Ergebnis, error) {
+func (s *Service) Melde(ctx context.Context, sj werte.Schuljahr, in Eingabe, schulamt bool) (Ergebnis, error) {
 	m, geburt, err := in.Pruefen()
 	if err != nil {
 		return Ergebnis{}, err
@@ -340,7 +341,7 @@ func (s *Service) Melde(ctx context.Context, sj importing.Schuljahr, in Eingabe,
 // ambiguous, or refused for the child it is – and records the true
 // reason in the request's audit entry. The school office keeps the
 // detailed refusal; errors other than refusals pass unchanged.
-func verschwiegen(ctx context.Context, err error, sj importing.Schuljahr, schulamt bool) error {
+func verschwiegen(ctx context.Context, err error, sj werte.Schuljahr, schulamt bool) error {
 	a, ok := apperr.As(err)
 	if schulamt || !ok || a.Class != apperr.ClassInvalid && a.Class != apperr.ClassConflict {
 		return err

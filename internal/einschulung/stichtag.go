@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // Stichtag is a day of the year, the cut-off of an age rule.
@@ -80,7 +80,7 @@ const (
 )
 
 // Herkunft places a child born on geburt relative to the cohort of sj.
-func (r Regel) Herkunft(geburt time.Time, sj importing.Schuljahr) Herkunft {
+func (r Regel) Herkunft(geburt time.Time, sj werte.Schuljahr) Herkunft {
 	y := sj.StartYear()
 	switch {
 	case r.schulpflichtigAb(geburt, y-2):
@@ -97,7 +97,7 @@ func (r Regel) Herkunft(geburt time.Time, sj importing.Schuljahr) Herkunft {
 
 // geburtszeitraum bounds the birth dates of the regular cohort of sj,
 // a few days wide on either side; Herkunft decides exactly.
-func (r Regel) geburtszeitraum(sj importing.Schuljahr) (von, bis time.Time) {
+func (r Regel) geburtszeitraum(sj werte.Schuljahr) (von, bis time.Time) {
 	y := sj.StartYear()
 	return r.Schulpflicht.In(y-1).AddDate(-6, 0, -3), r.Schulpflicht.In(y).AddDate(-6, 0, 3)
 }

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 func day(s string) time.Time {
@@ -69,7 +69,7 @@ func TestHerkunft(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.regel.Herkunft(day(tt.geburt), importing.NewSchuljahr(tt.jahr)); got != tt.want {
+			if got := tt.regel.Herkunft(day(tt.geburt), werte.NewSchuljahr(tt.jahr)); got != tt.want {
 				t.Errorf("Herkunft = %d, want %d", got, tt.want)
 			}
 		})
@@ -79,7 +79,7 @@ func TestHerkunft(t *testing.T) {
 // The birth window the store is asked for must hold every regular child.
 func TestGeburtszeitraumHoldsTheCohort(t *testing.T) {
 	for _, r := range []Regel{GesetzlicheRegel(), {Schulpflicht: Stichtag{time.February, 28}, Vorzeitig: Stichtag{time.February, 28}}} {
-		sj := importing.NewSchuljahr(2027)
+		sj := werte.NewSchuljahr(2027)
 		von, bis := r.geburtszeitraum(sj)
 		for d := von.AddDate(0, -1, 0); d.Before(bis.AddDate(0, 1, 0)); d = d.AddDate(0, 0, 1) {
 			if r.Herkunft(d, sj) == Regulaer && (d.Before(von) || d.After(bis)) {

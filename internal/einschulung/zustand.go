@@ -5,8 +5,8 @@ import (
 	"maps"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
-	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // The Einschulung decisions about one child are a state machine
@@ -35,7 +35,7 @@ type Zustand map[Typ]Meldung
 // Lage is what the transitions know of the child besides its Meldungen;
 // it does not change with them.
 type Lage struct {
-	Schuljahr importing.Schuljahr
+	Schuljahr werte.Schuljahr
 	Herkunft  Herkunft
 	// Stamm: the child belongs to the cohort without any Meldung
 	// (regularly schulpflichtig, or deferred here last year).
@@ -154,7 +154,7 @@ func (l Lage) Stand(z Zustand) Stand {
 // conflict when it contradicts the state or the register, apperr invalid
 // when it does not fit the child or the schools. It does not change z.
 func (l Lage) Anwenden(z Zustand, m Meldung) (Zustand, error) {
-	sj, vorjahr := l.Schuljahr, importing.NewSchuljahr(l.Schuljahr.StartYear()-1)
+	sj, vorjahr := l.Schuljahr, werte.NewSchuljahr(l.Schuljahr.StartYear()-1)
 	if !l.Wohnt {
 		return z, apperr.Conflict("Das Kind ist laut Melderegister weggezogen; für das Kind werden keine Meldungen mehr angenommen.")
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // Schluessel is the natural key a record of kind k is matched by when a
@@ -55,7 +57,7 @@ func Schluessel(k Listenart, v map[string]any) string {
 			str(v["paritaet"]), str(v["zusatz_von"]), str(v["zusatz_bis"]),
 			str(v["plz"]), foldLetters(str(v["ortsteil"])),
 		}
-		if sj, ok := v["gueltig_ab"].(Schuljahr); ok && !sj.IsZero() {
+		if sj, ok := v["gueltig_ab"].(werte.Schuljahr); ok && !sj.IsZero() {
 			parts = append(parts, sj.String())
 		} else {
 			parts = append(parts, "")
@@ -71,7 +73,7 @@ func personKey(v map[string]any) string {
 }
 
 func hausnummerKey(v any) string {
-	h, ok := v.(Hausnummer)
+	h, ok := v.(werte.Hausnummer)
 	if !ok || h.Nummer == 0 {
 		return ""
 	}
@@ -92,7 +94,7 @@ func str(v any) string {
 }
 
 func startYear(v any) int {
-	if sj, ok := v.(Schuljahr); ok {
+	if sj, ok := v.(werte.Schuljahr); ok {
 		return sj.StartYear()
 	}
 	return 0

@@ -3,6 +3,8 @@ package importing
 import (
 	"testing"
 	"time"
+
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 func TestSchluessel(t *testing.T) {
@@ -26,11 +28,11 @@ func TestSchluessel(t *testing.T) {
 			map[string]any{"schulnummer": "20101", "schuelernummer": "S1"},
 			map[string]any{"schulnummer": "20102", "schuelernummer": "S1"}, false},
 		{"street spellings are one street", ListeSchulbezirke,
-			map[string]any{"strasse": "Ludwig-Wucherer-Straße", "paritaet": "alle", "hausnummer_von": Hausnummer{Nummer: 1}},
-			map[string]any{"strasse": "Ludwig Wucherer Str.", "paritaet": "alle", "hausnummer_von": Hausnummer{Nummer: 1}}, true},
+			map[string]any{"strasse": "Ludwig-Wucherer-Straße", "paritaet": "alle", "hausnummer_von": werte.Hausnummer{Nummer: 1}},
+			map[string]any{"strasse": "Ludwig Wucherer Str.", "paritaet": "alle", "hausnummer_von": werte.Hausnummer{Nummer: 1}}, true},
 		{"a rule from a later school year is another rule", ListeSchulbezirke,
 			map[string]any{"strasse": "Kirchgasse", "paritaet": "alle"},
-			map[string]any{"strasse": "Kirchgasse", "paritaet": "alle", "gueltig_ab": NewSchuljahr(2027)}, false},
+			map[string]any{"strasse": "Kirchgasse", "paritaet": "alle", "gueltig_ab": werte.NewSchuljahr(2027)}, false},
 	}
 	for _, tt := range tests {
 		ka, kb := Schluessel(tt.kind, tt.a), Schluessel(tt.kind, tt.b)

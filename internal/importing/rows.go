@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // Record is one data row read into canonical values.
@@ -261,7 +263,7 @@ func parseGueltigAb(raw string, ref int) (any, *Problem) {
 	}
 	if t, dp := ParseDate(raw, ref); dp == nil {
 		if t.Month() == time.August && t.Day() == 1 {
-			return NewSchuljahr(t.Year()), nil
+			return werte.NewSchuljahr(t.Year()), nil
 		}
 		p.Message = fmt.Sprintf("„%s“ ist kein Schuljahresbeginn: ein Schuljahr beginnt am 1. August. Erwartet: ein Schuljahr wie 2027/28 oder den 01.08. eines Jahres.", raw)
 	}
@@ -295,7 +297,7 @@ func (r Reader) combine(rec *Record, mapped []Field, h HeaderMatch, report func(
 
 	// A separate Zusatz column completes the house number.
 	if z, ok := rec.Values["zusatz"].(string); ok {
-		hn, hasNumber := rec.Values["hausnummer"].(Hausnummer)
+		hn, hasNumber := rec.Values["hausnummer"].(werte.Hausnummer)
 		switch {
 		case !hasNumber && rec.Raw["hausnummer"] == "":
 			report(label("zusatz"), col("zusatz"), &Problem{Code: CodeZusatzOhneHausnummer, Value: z,
@@ -316,8 +318,8 @@ func (r Reader) combine(rec *Record, mapped []Field, h HeaderMatch, report func(
 	}
 
 	// A street directory's range must not run backwards.
-	von, okVon := rec.Values["hausnummer_von"].(Hausnummer)
-	bis, okBis := rec.Values["hausnummer_bis"].(Hausnummer)
+	von, okVon := rec.Values["hausnummer_von"].(werte.Hausnummer)
+	bis, okBis := rec.Values["hausnummer_bis"].(werte.Hausnummer)
 	if okVon && okBis && bis.Compare(von) < 0 {
 		report(label("hausnummer_bis"), col("hausnummer_bis"), &Problem{Code: CodeHausnummerBereich, Value: rec.Raw["hausnummer_bis"],
 			Message: fmt.Sprintf("Der Bereich endet mit %s vor seinem Anfang %s. Erwartet: „bis“ ist größer oder gleich „von“.", bis, von)})

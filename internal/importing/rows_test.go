@@ -2,11 +2,13 @@ package importing
 
 import (
 	"fmt"
-	"github.com/schulgateway/schulgateway/internal/schule"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 func mustHeader(t *testing.T, k Listenart, s Sheet) HeaderMatch {
@@ -45,7 +47,7 @@ func TestReadRowsValues(t *testing.T) {
 	want := map[string]any{
 		"ordnungsmerkmal": "OM100000", "familienname": "Jung", "vornamen": "Mira Johanna", "rufname": "Mira",
 		"geburtsdatum": time.Date(2020, 9, 30, 0, 0, 0, 0, time.UTC), "geschlecht": GeschlechtWeiblich,
-		"strasse": "Dr.-Külz-Straße", "hausnummer": Hausnummer{Nummer: 40, Zusatz: "a"}, "plz": "06667",
+		"strasse": "Dr.-Külz-Straße", "hausnummer": werte.Hausnummer{Nummer: 40, Zusatz: "a"}, "plz": "06667",
 		"ort": "Musterstadt",
 	}
 	checkValues(t, r.Values, want)
@@ -62,7 +64,7 @@ func TestReadRowsValues(t *testing.T) {
 	checkValues(t, r.Values, map[string]any{
 		"ordnungsmerkmal": "OM100001", "familienname": "König", "vornamen": "Ali Friedrich", "rufname": "Ali",
 		"geburtsdatum": time.Date(2020, 5, 16, 0, 0, 0, 0, time.UTC), "geschlecht": GeschlechtMaennlich,
-		"strasse": "Mühlenstraße", "hausnummer": Hausnummer{Nummer: 9, Zusatz: "a"}, "plz": "06667",
+		"strasse": "Mühlenstraße", "hausnummer": werte.Hausnummer{Nummer: 9, Zusatz: "a"}, "plz": "06667",
 		"ort": "Musterstadt", "auskunftssperre": true,
 	})
 }
@@ -203,7 +205,7 @@ func TestReadRowsHausnummerZusatz(t *testing.T) {
 		nil,
 	}
 	for i, r := range recs {
-		hn, _ := r.Values["hausnummer"].(Hausnummer)
+		hn, _ := r.Values["hausnummer"].(werte.Hausnummer)
 		if wantNumber[i] != "" && hn.String() != wantNumber[i] {
 			t.Errorf("row %d hausnummer = %q, want %q", r.RowNumber, hn, wantNumber[i])
 		}
@@ -231,7 +233,7 @@ func TestReadRowsSchuelerFromKlasseColumn(t *testing.T) {
 	checkValues(t, recs[0].Values, map[string]any{
 		"schulnummer": "20101", "schuelernummer": "800000", "familienname": "Jung", "vornamen": "Mira Johanna",
 		"geburtsdatum": time.Date(2020, 9, 30, 0, 0, 0, 0, time.UTC), "jahrgangsstufe": 1, "klasse": "1c",
-		"strasse": "Dr.-Külz-Straße", "hausnummer": Hausnummer{Nummer: 40, Zusatz: "a"},
+		"strasse": "Dr.-Külz-Straße", "hausnummer": werte.Hausnummer{Nummer: 40, Zusatz: "a"},
 	})
 	got := cellsAndCodes(recs[1].Problems)
 	if want := []string{"A3 schulnummer_zu_kurz", "F3 jahrgangsstufe_ungueltig"}; !slices.Equal(got, want) {
@@ -271,19 +273,19 @@ func TestReadRowsSchulbezirke(t *testing.T) {
 		t.Fatalf("got %d records", len(recs))
 	}
 	checkValues(t, recs[0].Values, map[string]any{
-		"strasse": "Rosenweg", "hausnummer_von": Hausnummer{Nummer: 1}, "hausnummer_bis": Hausnummer{Nummer: 49},
-		"paritaet": ParitaetUngerade, "schulnummer": Schulangabe{Schulnummer: "20102"},
+		"strasse": "Rosenweg", "hausnummer_von": werte.Hausnummer{Nummer: 1}, "hausnummer_bis": werte.Hausnummer{Nummer: 49},
+		"paritaet": werte.ParitaetUngerade, "schulnummer": Schulangabe{Schulnummer: "20102"},
 	})
 	checkValues(t, recs[1].Values, map[string]any{
-		"strasse": "Hauptstraße", "hausnummer_von": Hausnummer{Nummer: 7}, "hausnummer_bis": Hausnummer{Nummer: 7},
-		"paritaet": ParitaetAlle, "zusatz_von": "a", "zusatz_bis": "f", "schulnummer": Schulangabe{Schulnummer: "20103"},
+		"strasse": "Hauptstraße", "hausnummer_von": werte.Hausnummer{Nummer: 7}, "hausnummer_bis": werte.Hausnummer{Nummer: 7},
+		"paritaet": werte.ParitaetAlle, "zusatz_von": "a", "zusatz_bis": "f", "schulnummer": Schulangabe{Schulnummer: "20103"},
 	})
 	checkValues(t, recs[2].Values, map[string]any{
-		"strasse": "Kirchgasse", "paritaet": ParitaetAlle, "schulnummer": Schulangabe{Schulnummer: "20103"},
-		"gueltig_ab": NewSchuljahr(2027),
+		"strasse": "Kirchgasse", "paritaet": werte.ParitaetAlle, "schulnummer": Schulangabe{Schulnummer: "20103"},
+		"gueltig_ab": werte.NewSchuljahr(2027),
 	})
 	checkValues(t, recs[3].Values, map[string]any{
-		"strasse": "Mühlenstraße", "hausnummer_von": Hausnummer{Nummer: 40}, "paritaet": ParitaetGerade,
+		"strasse": "Mühlenstraße", "hausnummer_von": werte.Hausnummer{Nummer: 40}, "paritaet": werte.ParitaetGerade,
 		"plz": "06667", "schulnummer": Schulangabe{Name: "Grundschule Am Anger"},
 	})
 	got := cellsAndCodes(recs[4].Problems)
@@ -294,7 +296,7 @@ func TestReadRowsSchulbezirke(t *testing.T) {
 	if got := cellsAndCodes(recs[5].Problems); !slices.Equal(got, []string{"B9 hausnummer_ungueltig"}) {
 		t.Errorf("row 9 problems = %q", got)
 	}
-	if recs[5].Values["gueltig_ab"] != NewSchuljahr(2028) {
+	if recs[5].Values["gueltig_ab"] != werte.NewSchuljahr(2028) {
 		t.Errorf("01.08.2028 should be the school year 2028/29, got %v", recs[5].Values["gueltig_ab"])
 	}
 	if got := cellsAndCodes(recs[6].Problems); !slices.Equal(got, []string{"I10 schuljahr_ungueltig"}) ||
@@ -362,7 +364,7 @@ func TestReadRowsSchulbezirkeNumberAndName(t *testing.T) {
 		t.Fatalf("got %d records", len(recs))
 	}
 	checkValues(t, recs[0].Values, map[string]any{
-		"strasse": "Rosenweg", "hausnummer_von": Hausnummer{Nummer: 2}, "hausnummer_bis": Hausnummer{Nummer: 50},
+		"strasse": "Rosenweg", "hausnummer_von": werte.Hausnummer{Nummer: 2}, "hausnummer_bis": werte.Hausnummer{Nummer: 50},
 		"schulnummer": Schulangabe{Schulnummer: "20101"}, "schulname": "Grundschule Am Anger",
 	})
 	if got := cellsAndCodes(recs[1].Problems); !slices.Equal(got, []string{"D3 pflichtfeld_leer"}) {

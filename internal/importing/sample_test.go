@@ -5,6 +5,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // The first 100 children of the shared sample register list, as German
@@ -48,7 +50,7 @@ func TestSampleRegisterCSV(t *testing.T) {
 	first := recs[0]
 	if first.Values["familienname"] != "Jung" || first.Values["vornamen"] != "Mira Johanna" ||
 		!first.Values["geburtsdatum"].(time.Time).Equal(time.Date(2020, 9, 30, 0, 0, 0, 0, time.UTC)) ||
-		first.Values["hausnummer"] != (Hausnummer{Nummer: 40, Zusatz: "a"}) || first.Values["plz"] != "06667" {
+		first.Values["hausnummer"] != (werte.Hausnummer{Nummer: 40, Zusatz: "a"}) || first.Values["plz"] != "06667" {
 		t.Errorf("first record = %v", first.Values)
 	}
 	if last := recs[99]; last.RowNumber != 103 || last.Values["vornamen"] != "Jule" {

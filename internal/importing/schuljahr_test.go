@@ -3,7 +3,6 @@ package importing
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestParseSchuljahr(t *testing.T) {
@@ -36,42 +35,5 @@ func TestParseSchuljahr(t *testing.T) {
 		if p != nil && !strings.Contains(p.Message, inMessage) {
 			t.Errorf("ParseSchuljahr(%q) message %q lacks %q", in, p.Message, inMessage)
 		}
-	}
-}
-
-func TestSchuljahr(t *testing.T) {
-	sj := NewSchuljahr(2027)
-	if got := sj.String(); got != "2027/28" {
-		t.Errorf("String = %q", got)
-	}
-	if got := sj.PathString(); got != "2027-28" {
-		t.Errorf("PathString = %q", got)
-	}
-	if got := sj.Start(); !got.Equal(time.Date(2027, 8, 1, 0, 0, 0, 0, time.UTC)) {
-		t.Errorf("Start = %v", got)
-	}
-	if got := sj.End(); !got.Equal(time.Date(2028, 7, 31, 0, 0, 0, 0, time.UTC)) {
-		t.Errorf("End = %v", got)
-	}
-	if got := sj.Next().String(); got != "2028/29" {
-		t.Errorf("Next = %q", got)
-	}
-	if got := NewSchuljahr(2099).String(); got != "2099/00" {
-		t.Errorf("2099 String = %q", got)
-	}
-	for _, tt := range []struct {
-		day  time.Time
-		want int
-	}{
-		{time.Date(2027, 7, 31, 0, 0, 0, 0, time.UTC), 2026},
-		{time.Date(2027, 8, 1, 0, 0, 0, 0, time.UTC), 2027},
-		{time.Date(2028, 1, 15, 0, 0, 0, 0, time.UTC), 2027},
-	} {
-		if got := SchuljahrAt(tt.day).StartYear(); got != tt.want {
-			t.Errorf("SchuljahrAt(%v) = %d, want %d", tt.day, got, tt.want)
-		}
-	}
-	if !(Schuljahr{}).IsZero() || sj.IsZero() {
-		t.Error("IsZero wrong")
 	}
 }

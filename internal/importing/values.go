@@ -3,13 +3,13 @@ package importing
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 var reWholeNumberCell = regexp.MustCompile(`^(\d+)[.,]0+$`)
@@ -118,43 +118,6 @@ func ParseGeschlecht(s string) (Geschlecht, *Problem) {
 
 // ---- Hausnummer ----
 
-// Hausnummer is a house number with an optional suffix, or a range of them.
-type Hausnummer struct {
-	Nummer int
-	// Zusatz is lower case: "a" for "12a" and "12 A", "/1" for "12/1".
-	Zusatz string
-	// BisNummer and BisZusatz hold the upper end of a range such as "12-14"
-	// or "7a-7f"; BisNummer is 0 for a single number.
-	BisNummer int
-	BisZusatz string
-}
-
-// IsRange reports whether h names several houses ("12-14").
-func (h Hausnummer) IsRange() bool { return h.BisNummer != 0 }
-
-// String writes the number the way people write it: "12a", "12/1", "12-14".
-func (h Hausnummer) String() string {
-	if h.Nummer == 0 {
-		return ""
-	}
-	s := strconv.Itoa(h.Nummer) + h.Zusatz
-	if h.IsRange() {
-		s += "-" + strconv.Itoa(h.BisNummer) + h.BisZusatz
-	}
-	return s
-}
-
-// Compare orders house numbers by number, then suffix ("" < "a" < "b").
-// Ranges compare by their lower end.
-func (h Hausnummer) Compare(o Hausnummer) int {
-	switch {
-	case h.Nummer != o.Nummer:
-		return h.Nummer - o.Nummer
-	default:
-		return strings.Compare(h.Zusatz, o.Zusatz)
-	}
-}
-
 var (
 	reHausnummer = regexp.MustCompile(`^(\d{1,5}) ?([a-z]?)(?: ?(?:-|bis) ?(\d{1,5})? ?([a-z]?)| ?/ ?(\d{1,3}[a-z]?))?$`)
 	dashReplacer = strings.NewReplacer("–", "-", "—", "-", "‒", "-", "−", "-")
@@ -164,21 +127,21 @@ const hausnummerExpected = "Erwartet: eine Zahl mit optionalem Buchstaben, z. B.
 
 // ParseHausnummer reads "12", "12a", "12 A", "12-14", "12 bis 14",
 // "7a-7f", "7a-f" and "12/1". A number cell's "12.0" is read as 12.
-func ParseHausnummer(s string) (Hausnummer, *Problem) {
+func ParseHausnummer(s string) (werte.Hausnummer, *Problem) {
 	s = cleanCell(s)
 	in := strings.ToLower(dashReplacer.Replace(digitsText(s)))
 	m := reHausnummer.FindStringSubmatch(in)
 	if m == nil {
-		return Hausnummer{}, hausnummerProblem(s, "")
+		return werte.Hausnummer{}, hausnummerProblem(s, "")
 	}
-	h := Hausnummer{Nummer: atoi(m[1]), Zusatz: m[2]}
+	h := werte.Hausnummer{Nummer: atoi(m[1]), Zusatz: m[2]}
 	if h.Nummer == 0 {
-		return Hausnummer{}, hausnummerProblem(s, "Die Hausnummer 0 gibt es nicht.")
+		return werte.Hausnummer{}, hausnummerProblem(s, "Die Hausnummer 0 gibt es nicht.")
 	}
 	switch {
 	case m[5] != "":
 		if h.Zusatz != "" {
-			return Hausnummer{}, hausnummerProblem(s, "")
+			return werte.Hausnummer{}, hausnummerProblem(s, "")
 		}
 		h.Zusatz = "/" + m[5]
 	case m[3] != "" || m[4] != "":
@@ -186,12 +149,12 @@ func ParseHausnummer(s string) (Hausnummer, *Problem) {
 		if m[3] != "" {
 			h.BisNummer = atoi(m[3])
 		}
-		upper := Hausnummer{Nummer: h.BisNummer, Zusatz: h.BisZusatz}
-		if upper.Compare(Hausnummer{Nummer: h.Nummer, Zusatz: h.Zusatz}) <= 0 {
-			return Hausnummer{}, hausnummerProblem(s, "Das Ende des Bereichs muss nach dem Anfang liegen.")
+		upper := werte.Hausnummer{Nummer: h.BisNummer, Zusatz: h.BisZusatz}
+		if upper.Compare(werte.Hausnummer{Nummer: h.Nummer, Zusatz: h.Zusatz}) <= 0 {
+			return werte.Hausnummer{}, hausnummerProblem(s, "Das Ende des Bereichs muss nach dem Anfang liegen.")
 		}
 	case strings.Contains(in, "-") || strings.Contains(in, "bis"):
-		return Hausnummer{}, hausnummerProblem(s, "")
+		return werte.Hausnummer{}, hausnummerProblem(s, "")
 	}
 	return h, nil
 }
@@ -412,24 +375,15 @@ func ParseTraegerschaft(s string) (Traegerschaft, *Problem) {
 
 // ---- Parität ----
 
-// Paritaet says which side of a street a directory row covers.
-type Paritaet string
-
-const (
-	ParitaetAlle     Paritaet = "alle"
-	ParitaetGerade   Paritaet = "gerade"
-	ParitaetUngerade Paritaet = "ungerade"
-)
-
-var paritaetForms = map[string]Paritaet{
-	"alle": ParitaetAlle, "a": ParitaetAlle, "beide": ParitaetAlle, "gu": ParitaetAlle, "geradeundungerade": ParitaetAlle,
-	"durchgehend": ParitaetAlle, "fortlaufend": ParitaetAlle, "beideseiten": ParitaetAlle,
-	"gerade": ParitaetGerade, "g": ParitaetGerade, "gr": ParitaetGerade, "even": ParitaetGerade,
-	"ungerade": ParitaetUngerade, "u": ParitaetUngerade, "ug": ParitaetUngerade, "odd": ParitaetUngerade,
+var paritaetForms = map[string]werte.Paritaet{
+	"alle": werte.ParitaetAlle, "a": werte.ParitaetAlle, "beide": werte.ParitaetAlle, "gu": werte.ParitaetAlle, "geradeundungerade": werte.ParitaetAlle,
+	"durchgehend": werte.ParitaetAlle, "fortlaufend": werte.ParitaetAlle, "beideseiten": werte.ParitaetAlle,
+	"gerade": werte.ParitaetGerade, "g": werte.ParitaetGerade, "gr": werte.ParitaetGerade, "even": werte.ParitaetGerade,
+	"ungerade": werte.ParitaetUngerade, "u": werte.ParitaetUngerade, "ug": werte.ParitaetUngerade, "odd": werte.ParitaetUngerade,
 }
 
 // ParseParitaet reads alle/gerade/ungerade and the short forms G and U.
-func ParseParitaet(s string) (Paritaet, *Problem) {
+func ParseParitaet(s string) (werte.Paritaet, *Problem) {
 	s = cleanCell(s)
 	key := abbreviate(foldLetters(s))
 	for _, suffix := range []string{"hausnrn", "hausnr", "nrn", "nr", "seite"} {
@@ -572,13 +526,13 @@ func (r Reader) plausible(rec *Record, mapped []Field, h HeaderMatch, report fun
 			if f.Name == "geburtsdatum" {
 				birth = x
 			}
-		case Schuljahr:
+		case werte.Schuljahr:
 			rng, ok := schuljahrRange[r.kind]
 			if !ok || x.IsZero() {
 				continue
 			}
-			cur := SchuljahrAt(today).StartYear()
-			lo, hi := NewSchuljahr(cur-rng[0]), NewSchuljahr(cur+rng[1])
+			cur := werte.SchuljahrAt(today).StartYear()
+			lo, hi := werte.NewSchuljahr(cur-rng[0]), werte.NewSchuljahr(cur+rng[1])
 			if x.StartYear() < lo.StartYear() || x.StartYear() > hi.StartYear() {
 				delete(rec.Values, f.Name)
 				report(f, col, &Problem{Code: CodeSchuljahrUnplausibel, Value: rec.Raw[f.Name],

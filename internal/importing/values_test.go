@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // checkInvalid asserts a problem with the code and the found value quoted
@@ -75,23 +76,23 @@ func TestParseGeschlecht(t *testing.T) {
 func TestParseHausnummer(t *testing.T) {
 	valid := []struct {
 		in     string
-		want   Hausnummer
+		want   werte.Hausnummer
 		String string
 	}{
-		{"12", Hausnummer{Nummer: 12}, "12"},
-		{"12a", Hausnummer{Nummer: 12, Zusatz: "a"}, "12a"},
-		{"12 A", Hausnummer{Nummer: 12, Zusatz: "a"}, "12a"},
-		{" 12  a ", Hausnummer{Nummer: 12, Zusatz: "a"}, "12a"},
-		{"12.0", Hausnummer{Nummer: 12}, "12"},
-		{"12-14", Hausnummer{Nummer: 12, BisNummer: 14}, "12-14"},
-		{"12 - 14", Hausnummer{Nummer: 12, BisNummer: 14}, "12-14"},
-		{"12–14", Hausnummer{Nummer: 12, BisNummer: 14}, "12-14"},
-		{"12 bis 14", Hausnummer{Nummer: 12, BisNummer: 14}, "12-14"},
-		{"7a-7f", Hausnummer{Nummer: 7, Zusatz: "a", BisNummer: 7, BisZusatz: "f"}, "7a-7f"},
-		{"7a-f", Hausnummer{Nummer: 7, Zusatz: "a", BisNummer: 7, BisZusatz: "f"}, "7a-7f"},
-		{"12/1", Hausnummer{Nummer: 12, Zusatz: "/1"}, "12/1"},
-		{"12 / 1", Hausnummer{Nummer: 12, Zusatz: "/1"}, "12/1"},
-		{"40a", Hausnummer{Nummer: 40, Zusatz: "a"}, "40a"},
+		{"12", werte.Hausnummer{Nummer: 12}, "12"},
+		{"12a", werte.Hausnummer{Nummer: 12, Zusatz: "a"}, "12a"},
+		{"12 A", werte.Hausnummer{Nummer: 12, Zusatz: "a"}, "12a"},
+		{" 12  a ", werte.Hausnummer{Nummer: 12, Zusatz: "a"}, "12a"},
+		{"12.0", werte.Hausnummer{Nummer: 12}, "12"},
+		{"12-14", werte.Hausnummer{Nummer: 12, BisNummer: 14}, "12-14"},
+		{"12 - 14", werte.Hausnummer{Nummer: 12, BisNummer: 14}, "12-14"},
+		{"12–14", werte.Hausnummer{Nummer: 12, BisNummer: 14}, "12-14"},
+		{"12 bis 14", werte.Hausnummer{Nummer: 12, BisNummer: 14}, "12-14"},
+		{"7a-7f", werte.Hausnummer{Nummer: 7, Zusatz: "a", BisNummer: 7, BisZusatz: "f"}, "7a-7f"},
+		{"7a-f", werte.Hausnummer{Nummer: 7, Zusatz: "a", BisNummer: 7, BisZusatz: "f"}, "7a-7f"},
+		{"12/1", werte.Hausnummer{Nummer: 12, Zusatz: "/1"}, "12/1"},
+		{"12 / 1", werte.Hausnummer{Nummer: 12, Zusatz: "/1"}, "12/1"},
+		{"40a", werte.Hausnummer{Nummer: 40, Zusatz: "a"}, "40a"},
 	}
 	for _, tt := range valid {
 		got, p := ParseHausnummer(tt.in)
@@ -108,7 +109,7 @@ func TestParseHausnummer(t *testing.T) {
 	}
 	for _, in := range []string{"", "0", "a12", "12ab c", "14-12", "12-12", "12b-12a", "12a/1", "12-", "zwölf", "12,5", "123456"} {
 		got, p := ParseHausnummer(in)
-		if got != (Hausnummer{}) {
+		if got != (werte.Hausnummer{}) {
 			t.Errorf("ParseHausnummer(%q) = %+v, want zero", in, got)
 		}
 		checkInvalid(t, "ParseHausnummer", in, p, CodeHausnummerUngueltig)
@@ -276,10 +277,10 @@ func TestParseTraegerschaft(t *testing.T) {
 }
 
 func TestParseParitaet(t *testing.T) {
-	valid := map[string]Paritaet{
-		"alle": ParitaetAlle, "Alle": ParitaetAlle, "beide": ParitaetAlle, "G/U": ParitaetAlle,
-		"gerade": ParitaetGerade, "G": ParitaetGerade, "gerade Hausnummern": ParitaetGerade, "gerade Seite": ParitaetGerade, "alle Hausnummern": ParitaetAlle,
-		"ungerade": ParitaetUngerade, "U": ParitaetUngerade, "Ungerade": ParitaetUngerade,
+	valid := map[string]werte.Paritaet{
+		"alle": werte.ParitaetAlle, "Alle": werte.ParitaetAlle, "beide": werte.ParitaetAlle, "G/U": werte.ParitaetAlle,
+		"gerade": werte.ParitaetGerade, "G": werte.ParitaetGerade, "gerade Hausnummern": werte.ParitaetGerade, "gerade Seite": werte.ParitaetGerade, "alle Hausnummern": werte.ParitaetAlle,
+		"ungerade": werte.ParitaetUngerade, "U": werte.ParitaetUngerade, "Ungerade": werte.ParitaetUngerade,
 	}
 	for in, want := range valid {
 		got, p := ParseParitaet(in)

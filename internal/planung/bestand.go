@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/internal/einschulung"
-	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // Store is the port planning reads storage through (postgres.PlanungStore
@@ -83,7 +83,7 @@ func (s *Service) Daten(ctx context.Context) (Daten, error) {
 			d.Schulen = append(d.Schulen, sch)
 		}
 	}
-	d.Schueler = schuelerzahlen(b.Aktive, b.Historie, importing.SchuljahrAt(s.now()).StartYear())
+	d.Schueler = schuelerzahlen(b.Aktive, b.Historie, werte.SchuljahrAt(s.now()).StartYear())
 	gezaehlt := kohorten(b.Einwohner, s.regel, ix)
 	for _, k := range b.Kohorten {
 		gezaehlt[kk{k.Schulnummer, k.Schuljahr}] = k.Anzahl
@@ -162,12 +162,12 @@ func kohorten(kinder []Einwohner, regel einschulung.Regel, ix *schulbezirk.Index
 // Einschulungsjahr is the school year of a child's regular Einschulung
 // under regel: the year it completes its sixth year of life or the next
 // (false: neither, which a valid Stichtag never gives).
-func Einschulungsjahr(regel einschulung.Regel, geburt time.Time) (importing.Schuljahr, bool) {
+func Einschulungsjahr(regel einschulung.Regel, geburt time.Time) (werte.Schuljahr, bool) {
 	y := einschulung.Vollendet(geburt, 6).Year()
 	for _, jahr := range []int{y, y + 1} {
-		if sj := importing.NewSchuljahr(jahr); regel.Herkunft(geburt, sj) == einschulung.Regulaer {
+		if sj := werte.NewSchuljahr(jahr); regel.Herkunft(geburt, sj) == einschulung.Regulaer {
 			return sj, true
 		}
 	}
-	return importing.Schuljahr{}, false
+	return werte.Schuljahr{}, false
 }

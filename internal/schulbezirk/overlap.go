@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"fmt"
 
-	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // Overlap is a pair of rows that give one address to two schools at the
@@ -76,9 +76,9 @@ func gemeinsam(a, b Regel) (Adresse, bool) {
 	// from lo on is the example, if it is not past hi.
 	nr := max(lo.nr, 1)
 	paritaet := a.Paritaet
-	if paritaet == "" || paritaet == importing.ParitaetAlle {
+	if paritaet == "" || paritaet == werte.ParitaetAlle {
 		paritaet = b.Paritaet
-	} else if b.Paritaet != "" && b.Paritaet != importing.ParitaetAlle && b.Paritaet != paritaet {
+	} else if b.Paritaet != "" && b.Paritaet != werte.ParitaetAlle && b.Paritaet != paritaet {
 		return Adresse{}, false
 	}
 	if !paritaetPasst(paritaet, nr) {

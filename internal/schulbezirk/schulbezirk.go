@@ -27,6 +27,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // Regel is one row of the street directory.
@@ -37,7 +38,7 @@ type Regel struct {
 	// ("ab 40" has Bis 0, a row for the whole street has both 0).
 	Von, Bis int
 	// Paritaet limits the row to one side of the street; "" is alle.
-	Paritaet importing.Paritaet
+	Paritaet werte.Paritaet
 	// ZusatzVon belongs to Von and ZusatzBis to Bis ("7a"–"7f"). A row
 	// with either set is more specific than one without.
 	ZusatzVon, ZusatzBis string
@@ -73,7 +74,7 @@ func (r Regel) hausnummern() string {
 	default:
 		s = von + "–" + bis
 	}
-	if r.Paritaet == importing.ParitaetGerade || r.Paritaet == importing.ParitaetUngerade {
+	if r.Paritaet == werte.ParitaetGerade || r.Paritaet == werte.ParitaetUngerade {
 		s += " (" + string(r.Paritaet) + ")"
 	}
 	return s
@@ -97,7 +98,7 @@ func (r Regel) String() string {
 		s += ", Ortsteil " + r.Ortsteil
 	}
 	if r.GueltigAb != 0 {
-		s += ", ab " + importing.NewSchuljahr(r.GueltigAb).String()
+		s += ", ab " + werte.NewSchuljahr(r.GueltigAb).String()
 	}
 	return s
 }
@@ -164,7 +165,7 @@ func (a stelle) compare(b stelle) int {
 // eintrag is a compiled row.
 type eintrag struct {
 	lo, hi        stelle
-	paritaet      importing.Paritaet
+	paritaet      werte.Paritaet
 	plz, ortsteil string // normalised
 	ab            int
 	spezifisch    bool
@@ -201,11 +202,11 @@ func (e *eintrag) deckt(a *adresse, nr int, zusatz string) bool {
 	return e.lo.compare(s) <= 0 && s.compare(e.hi) <= 0
 }
 
-func paritaetPasst(p importing.Paritaet, nr int) bool {
+func paritaetPasst(p werte.Paritaet, nr int) bool {
 	switch p {
-	case importing.ParitaetGerade:
+	case werte.ParitaetGerade:
 		return nr%2 == 0
-	case importing.ParitaetUngerade:
+	case werte.ParitaetUngerade:
 		return nr%2 == 1
 	}
 	return true
@@ -250,7 +251,7 @@ func NewIndex(regeln []Regel) *Index {
 // adresse is an Adresse read for lookup.
 type adresse struct {
 	strasse       string
-	h             importing.Hausnummer
+	h             werte.Hausnummer
 	plz, ortsteil string
 }
 
@@ -287,15 +288,15 @@ func lesen(a Adresse) (adresse, error) {
 // einfacheHausnummer reads the forms nearly every address has, "12",
 // "12a" and "12 A", as importing.ParseHausnummer would, at a fraction of
 // its cost; ok is false for anything else, which goes to the parser.
-func einfacheHausnummer(s string) (importing.Hausnummer, bool) {
+func einfacheHausnummer(s string) (werte.Hausnummer, bool) {
 	i := 0
 	for i < len(s) && i < 5 && s[i] >= '0' && s[i] <= '9' {
 		i++
 	}
 	if i == 0 || s[0] == '0' {
-		return importing.Hausnummer{}, false
+		return werte.Hausnummer{}, false
 	}
-	h := importing.Hausnummer{Nummer: atoi(s[:i])}
+	h := werte.Hausnummer{Nummer: atoi(s[:i])}
 	rest := s[i:]
 	if len(rest) == 2 && rest[0] == ' ' {
 		rest = rest[1:]
@@ -307,7 +308,7 @@ func einfacheHausnummer(s string) (importing.Hausnummer, bool) {
 		h.Zusatz = strings.ToLower(rest)
 		return h, true
 	}
-	return importing.Hausnummer{}, false
+	return werte.Hausnummer{}, false
 }
 
 func atoi(s string) int {
@@ -331,7 +332,7 @@ func allDigits(s string) bool {
 // for the address in school year sj (its Schulnummer and Schulname say
 // which). Errors wrap ErrKeineRegel (apperr not found), ErrMehrdeutig or
 // ErrAdresse (apperr invalid).
-func (ix *Index) Zuordnung(a Adresse, sj importing.Schuljahr) (Regel, error) {
+func (ix *Index) Zuordnung(a Adresse, sj werte.Schuljahr) (Regel, error) {
 	ad, err := lesen(a)
 	if err != nil {
 		return Regel{}, err
@@ -349,7 +350,7 @@ func (ix *Index) Zuordnung(a Adresse, sj importing.Schuljahr) (Regel, error) {
 	return ix.fehler(r, err, a, sj)
 }
 
-func (ix *Index) fehler(r Regel, err error, a Adresse, sj importing.Schuljahr) (Regel, error) {
+func (ix *Index) fehler(r Regel, err error, a Adresse, sj werte.Schuljahr) (Regel, error) {
 	switch {
 	case err == nil:
 		return r, nil

@@ -8,12 +8,13 @@ import (
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 const (
-	gerade   = importing.ParitaetGerade
-	ungerade = importing.ParitaetUngerade
-	alle     = importing.ParitaetAlle
+	gerade   = werte.ParitaetGerade
+	ungerade = werte.ParitaetUngerade
+	alle     = werte.ParitaetAlle
 )
 
 // verzeichnis is a directory with every kind of row the Satzung writes.
@@ -46,7 +47,7 @@ func verzeichnis() []Regel {
 
 func TestZuordnung(t *testing.T) {
 	ix := NewIndex(verzeichnis())
-	sj := importing.NewSchuljahr
+	sj := werte.NewSchuljahr
 	tests := []struct {
 		name  string
 		a     Adresse
@@ -122,11 +123,11 @@ func TestZuordnung(t *testing.T) {
 
 func TestNotFoundAndAmbiguousAreTypedForHTTP(t *testing.T) {
 	ix := NewIndex(verzeichnis())
-	_, err := ix.Zuordnung(Adresse{Strasse: "Neue Straße", Hausnummer: "3"}, importing.NewSchuljahr(2027))
+	_, err := ix.Zuordnung(Adresse{Strasse: "Neue Straße", Hausnummer: "3"}, werte.NewSchuljahr(2027))
 	if e, _ := apperr.As(err); e == nil || e.Class != apperr.ClassNotFound || !strings.Contains(e.Detail, "2027/28") {
 		t.Errorf("no rule: %v", err)
 	}
-	_, err = ix.Zuordnung(Adresse{Strasse: "Schulstraße", Hausnummer: "4"}, importing.NewSchuljahr(2027))
+	_, err = ix.Zuordnung(Adresse{Strasse: "Schulstraße", Hausnummer: "4"}, werte.NewSchuljahr(2027))
 	if e, _ := apperr.As(err); e == nil || e.Class != apperr.ClassInvalid || len(e.Fields) != 1 || e.Fields[0].Pointer != "/plz" {
 		t.Errorf("ambiguous: %v", err)
 	}
@@ -159,7 +160,7 @@ func TestRegelBeschreibung(t *testing.T) {
 }
 
 func TestOverlaps(t *testing.T) {
-	r := func(strasse string, von, bis int, p importing.Paritaet, zv, zb, plz, schule string, ab int) Regel {
+	r := func(strasse string, von, bis int, p werte.Paritaet, zv, zb, plz, schule string, ab int) Regel {
 		return Regel{Strasse: strasse, Von: von, Bis: bis, Paritaet: p, ZusatzVon: zv, ZusatzBis: zb, PLZ: plz, Schulnummer: schule, GueltigAb: ab}
 	}
 	tests := []struct {
@@ -206,7 +207,7 @@ func TestOverlaps(t *testing.T) {
 				t.Errorf("message does not name both rows and schools: %s", msg)
 			}
 			// The example really is covered by both rows for their schools.
-			sj := importing.NewSchuljahr(max(tt.a.GueltigAb, 2020))
+			sj := werte.NewSchuljahr(max(tt.a.GueltigAb, 2020))
 			for _, row := range []Regel{tt.a, tt.b} {
 				if r, err := NewIndex([]Regel{row}).Zuordnung(got[0].Beispiel, sj); err != nil || r.Schulnummer != row.Schulnummer {
 					t.Errorf("example %s not covered by %s: %v", got[0].Beispiel, row, err)
@@ -261,7 +262,7 @@ func BenchmarkLookup(b *testing.B) {
 		s := i * 7919 % 1000
 		addrs[i] = Adresse{Strasse: fmt.Sprintf(spell[i%4], s), Hausnummer: []string{"7", "7b", "12", "12 A", "101", "43"}[i%6], PLZ: []string{"06108", "06110"}[i%2]}
 	}
-	sj := importing.NewSchuljahr(2027)
+	sj := werte.NewSchuljahr(2027)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {

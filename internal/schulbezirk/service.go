@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // Store is what the Schulbezirk capability needs from storage.
@@ -36,7 +37,7 @@ func NewService(store Store) *Service { return &Service{store: store} }
 
 // Zuordnung returns the row that decides the Grundschule of an address in
 // school year sj (see Index.Zuordnung).
-func (s *Service) Zuordnung(ctx context.Context, a Adresse, sj importing.Schuljahr) (Regel, error) {
+func (s *Service) Zuordnung(ctx context.Context, a Adresse, sj werte.Schuljahr) (Regel, error) {
 	ix, err := s.store.Index(ctx)
 	if err != nil {
 		return Regel{}, err
@@ -69,7 +70,7 @@ func (l Luecke) Gesperrt() bool {
 
 // Abdeckung is the coverage report of the directory for a school year.
 type Abdeckung struct {
-	Schuljahr importing.Schuljahr
+	Schuljahr werte.Schuljahr
 	Einwohner int      // resident children checked
 	Luecken   []Luecke // sorted by street and house number
 }
@@ -77,7 +78,7 @@ type Abdeckung struct {
 // Abdeckung checks the address of every resident child against the
 // directory valid in sj and returns those it does not place, grouped by
 // address (however spelled), so that staff can complete the directory.
-func (s *Service) Abdeckung(ctx context.Context, sj importing.Schuljahr) (Abdeckung, error) {
+func (s *Service) Abdeckung(ctx context.Context, sj werte.Schuljahr) (Abdeckung, error) {
 	ix, err := s.store.Index(ctx)
 	if err != nil {
 		return Abdeckung{}, err

@@ -14,6 +14,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // Kind is a child of the register as an application is matched to it.
@@ -41,7 +42,7 @@ type Antrag struct {
 // Gespeichert is a stored application with the child it was matched to.
 type Gespeichert struct {
 	ID          string
-	Schuljahr   importing.Schuljahr
+	Schuljahr   werte.Schuljahr
 	Kind        Kind
 	Grundschule string
 	Anmeldung   Anmeldung // ID, Wuensche, Haertefall, Geschwister
@@ -62,7 +63,7 @@ type Kapazitaet struct {
 // Lauf is a stored allocation run with everything it was computed from.
 type Lauf struct {
 	ID        string
-	Schuljahr importing.Schuljahr
+	Schuljahr werte.Schuljahr
 	Verfahren Verfahren
 	Seed      string // 64 hex digits
 	Kriterien []Kriterium
@@ -95,21 +96,21 @@ type Store interface {
 	// application (its id stays) and whether it is new.
 	SpeichereAnmeldung(ctx context.Context, g Gespeichert) (Gespeichert, bool, error)
 	// Anmeldungen returns up to limit applications of sj with id > after, by id.
-	Anmeldungen(ctx context.Context, sj importing.Schuljahr, after string, limit int) ([]Gespeichert, error)
+	Anmeldungen(ctx context.Context, sj werte.Schuljahr, after string, limit int) ([]Gespeichert, error)
 	// AlleAnmeldungen returns every application of sj.
-	AlleAnmeldungen(ctx context.Context, sj importing.Schuljahr) ([]Anmeldung, error)
+	AlleAnmeldungen(ctx context.Context, sj werte.Schuljahr) ([]Anmeldung, error)
 	// FestePlaetze returns the places the school office set for sj.
-	FestePlaetze(ctx context.Context, sj importing.Schuljahr) (map[string]int, error)
-	SetzePlaetze(ctx context.Context, sj importing.Schuljahr, schulnummer string, plaetze int) error
+	FestePlaetze(ctx context.Context, sj werte.Schuljahr) (map[string]int, error)
+	SetzePlaetze(ctx context.Context, sj werte.Schuljahr, schulnummer string, plaetze int) error
 	// SpeichereLauf stores a run and its results in one transaction and
 	// returns it with id and time.
 	SpeichereLauf(ctx context.Context, l Lauf) (Lauf, error)
 	// Lauf returns a run of sj with its inputs and results; apperr not
 	// found when there is none.
-	Lauf(ctx context.Context, sj importing.Schuljahr, id string) (Lauf, error)
+	Lauf(ctx context.Context, sj werte.Schuljahr, id string) (Lauf, error)
 	// Bestaetige marks run id of sj confirmed; apperr conflict naming the
 	// confirmed run when another run of sj is confirmed already.
-	Bestaetige(ctx context.Context, sj importing.Schuljahr, id string) (time.Time, error)
+	Bestaetige(ctx context.Context, sj werte.Schuljahr, id string) (time.Time, error)
 }
 
 // Schulen lists the city's schools.
@@ -156,7 +157,7 @@ func (s *Service) schulMap(ctx context.Context) (map[string]schule.Schule, error
 
 // Kapazitaeten returns the places of every secondary school (and of every
 // other school the school office set places for) in sj, by Schulnummer.
-func (s *Service) Kapazitaeten(ctx context.Context, sj importing.Schuljahr) ([]Kapazitaet, error) {
+func (s *Service) Kapazitaeten(ctx context.Context, sj werte.Schuljahr) ([]Kapazitaet, error) {
 	schulen, err := s.schulMap(ctx)
 	if err != nil {
 		return nil, err
@@ -188,7 +189,7 @@ func (s *Service) Kapazitaeten(ctx context.Context, sj importing.Schuljahr) ([]K
 const MaxPlaetze = 2000
 
 // SetzeKapazitaet sets the places of a school in sj.
-func (s *Service) SetzeKapazitaet(ctx context.Context, sj importing.Schuljahr, schulnummer string, plaetze int) (Kapazitaet, error) {
+func (s *Service) SetzeKapazitaet(ctx context.Context, sj werte.Schuljahr, schulnummer string, plaetze int) (Kapazitaet, error) {
 	schulen, err := s.schulMap(ctx)
 	if err != nil {
 		return Kapazitaet{}, err
@@ -267,7 +268,7 @@ func (a Antrag) pruefen(schulen map[string]schule.Schule) (time.Time, error) {
 // Melde takes an application for sj: it is matched to the register (by
 // Ordnungsmerkmal, else by name and birth date) and replaces an earlier
 // application of the same child.
-func (s *Service) Melde(ctx context.Context, sj importing.Schuljahr, a Antrag) (Gespeichert, bool, error) {
+func (s *Service) Melde(ctx context.Context, sj werte.Schuljahr, a Antrag) (Gespeichert, bool, error) {
 	schulen, err := s.schulMap(ctx)
 	if err != nil {
 		return Gespeichert{}, false, err
@@ -344,7 +345,7 @@ func GueltigeID(id string) bool {
 }
 
 // Anmeldungen returns a page of the applications of sj.
-func (s *Service) Anmeldungen(ctx context.Context, sj importing.Schuljahr, after string, limit int) (page.Page[Gespeichert], error) {
+func (s *Service) Anmeldungen(ctx context.Context, sj werte.Schuljahr, after string, limit int) (page.Page[Gespeichert], error) {
 	if after != "" && !GueltigeID(after) {
 		return page.Page[Gespeichert]{}, apperr.Invalid("Der Parameter after ist ungültig.", []apperr.FieldError{page.AfterError("position_ungueltig")})
 	}
@@ -361,7 +362,7 @@ func (s *Service) Anmeldungen(ctx context.Context, sj importing.Schuljahr, after
 // Verteile makes an allocation run of sj by procedure v. seed "" draws a
 // new one (crypto/rand); a given seed replays a run for checking. Every
 // wished school needs a number of places.
-func (s *Service) Verteile(ctx context.Context, sj importing.Schuljahr, v Verfahren, seed string) (Lauf, error) {
+func (s *Service) Verteile(ctx context.Context, sj werte.Schuljahr, v Verfahren, seed string) (Lauf, error) {
 	var f []apperr.FieldError
 	if !v.Gueltig() {
 		f = append(f, apperr.FieldError{Pointer: "/verfahren", Code: "verfahren_unbekannt",
@@ -433,7 +434,7 @@ func (s *Service) zieheSeed() ([SeedBytes]byte, error) {
 }
 
 // Lauf returns a run of sj.
-func (s *Service) Lauf(ctx context.Context, sj importing.Schuljahr, id string) (Lauf, error) {
+func (s *Service) Lauf(ctx context.Context, sj werte.Schuljahr, id string) (Lauf, error) {
 	if !GueltigeID(id) {
 		return Lauf{}, apperr.NotFound(fmt.Sprintf("Einen Verteilungslauf „%s“ gibt es nicht.", id))
 	}
@@ -441,7 +442,7 @@ func (s *Service) Lauf(ctx context.Context, sj importing.Schuljahr, id string) (
 }
 
 // Zuteilungen returns a page of a run's results, by application id.
-func (s *Service) Zuteilungen(ctx context.Context, sj importing.Schuljahr, id, after string, limit int) (page.Page[Zuteilung], error) {
+func (s *Service) Zuteilungen(ctx context.Context, sj werte.Schuljahr, id, after string, limit int) (page.Page[Zuteilung], error) {
 	if after != "" && !GueltigeID(after) {
 		return page.Page[Zuteilung]{}, apperr.Invalid("Der Parameter after ist ungültig.", []apperr.FieldError{page.AfterError("position_ungueltig")})
 	}
@@ -463,7 +464,7 @@ func (s *Service) Zuteilungen(ctx context.Context, sj importing.Schuljahr, id, a
 }
 
 // Vergleiche compares run mit (B) with run id (A), both of sj.
-func (s *Service) Vergleiche(ctx context.Context, sj importing.Schuljahr, id, mit string) (Lauf, Lauf, Vergleich, error) {
+func (s *Service) Vergleiche(ctx context.Context, sj werte.Schuljahr, id, mit string) (Lauf, Lauf, Vergleich, error) {
 	if mit == "" {
 		return Lauf{}, Lauf{}, Vergleich{}, apperr.Invalid("Der Vergleichslauf fehlt.", []apperr.FieldError{{Pointer: "/mit", Code: "pflichtfeld_leer",
 			Message: "mit muss die id des Laufs nennen, mit dem verglichen wird."}})
@@ -488,7 +489,7 @@ func (s *Service) Vergleiche(ctx context.Context, sj importing.Schuljahr, id, mi
 // changes nothing). A run is refused as stale when the applications or the
 // places changed since it was made: its result would not be what the
 // procedure gives for them.
-func (s *Service) Bestaetige(ctx context.Context, sj importing.Schuljahr, id string) (Lauf, error) {
+func (s *Service) Bestaetige(ctx context.Context, sj werte.Schuljahr, id string) (Lauf, error) {
 	l, err := s.Lauf(ctx, sj, id)
 	if err != nil || l.Status == StatusBestaetigt {
 		return l, err
