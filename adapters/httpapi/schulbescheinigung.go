@@ -84,26 +84,9 @@ func (in schulbescheinigungInput) model(fe *[]apperr.FieldError) *sb.Schulbesche
 		}
 		return d
 	}
-	p := in.Schueler
 	b := &sb.Schulbescheinigung{
 		Dokument: sw.Dokument{Sprache: sprache},
-		Schueler: sw.Schueler{
-			Name: sw.Name{
-				Familienname: sw.Namensteil{Name: p.Familienname},
-				Vorname:      sw.Namensteil{Name: p.Vornamen},
-			},
-			Geburt:      sw.Geburt{Datum: datum("/schueler/geburtsdatum", p.Geburtsdatum)},
-			Anschriften: anschriften(p.Anschrift),
-		},
-	}
-	switch {
-	case geschlechter[p.Geschlecht]:
-		b.Schueler.Geschlecht = sw.Code{Value: p.Geschlecht}
-	case p.Geschlecht != "":
-		bad("/schueler/geschlecht", xschule.CodeCodeUnbekannt, fmt.Sprintf("„%s“ ist kein Geschlecht. Erlaubt: m, w, d, x (ohne Angabe).", p.Geschlecht))
-	}
-	if p.Schuelernummer != "" {
-		b.Schueler.Identifikationen = []sw.Identifikation{{ID: p.Schuelernummer, Beschreibung: "Schülernummer"}}
+		Schueler: in.Schueler.model(datum, bad),
 	}
 	if d := datum("/ausgestellt_am", in.AusgestelltAm); !d.IsZero() {
 		b.Dokument.Ausstellungen = []sw.Ausstellung{{Datum: d}}

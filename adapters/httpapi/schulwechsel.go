@@ -70,6 +70,30 @@ type schulwechselInput struct {
 	BisherigeSchule  *bisherigeSchuleJSON    `json:"bisherige_schule,omitempty"`
 }
 
+// model is the pupil of a JSON message (Schulwechsel, Schulbescheinigung)
+// as the XSchule model holds it; datum reads a date at its pointer, bad
+// reports a field.
+func (p schuelerJSON) model(datum func(ptr, v string) schulwechsel.Datum, bad func(ptr, code, msg string)) schulwechsel.Schueler {
+	s := schulwechsel.Schueler{
+		Name: schulwechsel.Name{
+			Familienname: schulwechsel.Namensteil{Name: p.Familienname},
+			Vorname:      schulwechsel.Namensteil{Name: p.Vornamen},
+		},
+		Geburt:      schulwechsel.Geburt{Datum: datum("/schueler/geburtsdatum", p.Geburtsdatum)},
+		Anschriften: anschriften(p.Anschrift),
+	}
+	switch {
+	case geschlechter[p.Geschlecht]:
+		s.Geschlecht = schulwechsel.Code{Value: p.Geschlecht}
+	case p.Geschlecht != "":
+		bad("/schueler/geschlecht", xschule.CodeCodeUnbekannt, fmt.Sprintf("„%s“ ist kein Geschlecht. Erlaubt: m, w, d, x (ohne Angabe).", p.Geschlecht))
+	}
+	if p.Schuelernummer != "" {
+		s.Identifikationen = []schulwechsel.Identifikation{{ID: p.Schuelernummer, Beschreibung: "Schülernummer"}}
+	}
+	return s
+}
+
 type schulwechselJSON struct {
 	ID               string                  `json:"id"`
 	Format           string                  `json:"format"`
@@ -190,26 +214,9 @@ func (in schulwechselInput) model(fe *[]apperr.FieldError) *schulwechsel.Schulwe
 		return c
 	}
 
-	p := in.Schueler
 	w := &schulwechsel.Schulwechsel{
 		Dokument: schulwechsel.Dokument{Sprache: sprache},
-		Schueler: schulwechsel.Schueler{
-			Name: schulwechsel.Name{
-				Familienname: schulwechsel.Namensteil{Name: p.Familienname},
-				Vorname:      schulwechsel.Namensteil{Name: p.Vornamen},
-			},
-			Geburt:      schulwechsel.Geburt{Datum: datum("/schueler/geburtsdatum", p.Geburtsdatum)},
-			Anschriften: anschriften(p.Anschrift),
-		},
-	}
-	switch {
-	case geschlechter[p.Geschlecht]:
-		w.Schueler.Geschlecht = schulwechsel.Code{Value: p.Geschlecht}
-	case p.Geschlecht != "":
-		bad("/schueler/geschlecht", xschule.CodeCodeUnbekannt, fmt.Sprintf("„%s“ ist kein Geschlecht. Erlaubt: m, w, d, x (ohne Angabe).", p.Geschlecht))
-	}
-	if p.Schuelernummer != "" {
-		w.Schueler.Identifikationen = []schulwechsel.Identifikation{{ID: p.Schuelernummer, Beschreibung: "Schülernummer"}}
+		Schueler: in.Schueler.model(datum, bad),
 	}
 	for i, g := range in.Sorgeberechtigte {
 		sb := schulwechsel.Sorgeberechtigter{Art: schulwechsel.Code{Value: g.Art}, Anschriften: anschriften(g.Anschrift)}

@@ -16,6 +16,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // ImportStore implements importing.Store.
@@ -77,27 +78,8 @@ func notFoundImport(id string) error {
 	return apperr.NotFound(fmt.Sprintf("Einen Import mit der Kennung „%s“ gibt es nicht.", id))
 }
 
-// validUUID keeps malformed ids away from the uuid column (which would
-// answer with a server error instead of "not found").
-func validUUID(id string) bool {
-	if len(id) != 36 {
-		return false
-	}
-	for i, c := range id {
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'):
-			return false
-		}
-	}
-	return true
-}
-
 func (s *ImportStore) Get(ctx context.Context, id string) (importing.Import, error) {
-	if !validUUID(id) {
+	if !werte.IstUUID(id) {
 		return importing.Import{}, notFoundImport(id)
 	}
 	imp, err := scanImport(s.pool.QueryRow(ctx, "SELECT "+importColumns+" FROM imports WHERE id = $1", id))
@@ -112,7 +94,7 @@ func (s *ImportStore) List(ctx context.Context, limit int, after string) ([]impo
 	q := "SELECT " + importColumns + " FROM imports"
 	args := []any{limit}
 	if after != "" {
-		if !validUUID(after) {
+		if !werte.IstUUID(after) {
 			return nil, apperr.Invalid("Die Anfrage kann so nicht beantwortet werden.", []apperr.FieldError{{Pointer: "/after", Code: "wert_ungueltig",
 				Message: "after muss die Kennung eines Imports sein (aus „next“ der vorigen Seite)."}})
 		}
@@ -143,7 +125,7 @@ func (s *ImportStore) Problems(ctx context.Context, id string) ([]importing.Stor
 // File returns the uploaded file of an import, read from the database as
 // it is needed, with ctx.
 func (s *ImportStore) File(ctx context.Context, id string) (importing.File, error) {
-	if !validUUID(id) {
+	if !werte.IstUUID(id) {
 		return nil, notFoundImport(id)
 	}
 	var (

@@ -10,6 +10,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	sb "github.com/schulgateway/schulgateway/internal/schulbescheinigung"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // SchulbescheinigungStore implements schulbescheinigung.Store.
@@ -45,7 +46,7 @@ func (s *SchulbescheinigungStore) Create(ctx context.Context, r sb.Record) (sb.R
 
 func (s *SchulbescheinigungStore) Get(ctx context.Context, id string) (sb.Record, error) {
 	notFound := apperr.NotFound(fmt.Sprintf("Eine Schulbescheinigung mit der Kennung „%s“ gibt es nicht.", id))
-	if !validUUID(id) {
+	if !werte.IstUUID(id) {
 		return sb.Record{}, notFound
 	}
 	r, err := scanSchulbescheinigung(dbFor(ctx, s.pool).QueryRow(ctx, "SELECT "+schulbescheinigungColumns+" FROM schulbescheinigungen WHERE id = $1", id))

@@ -15,6 +15,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/audit"
 	sp "github.com/schulgateway/schulgateway/internal/schulpflicht"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // SchulpflichtStore implements schulpflicht.Store: reconciliations (and
@@ -48,7 +49,7 @@ func (s *SchulpflichtStore) CreateAbgleich(ctx context.Context, stichtag time.Ti
 
 func (s *SchulpflichtStore) Abgleich(ctx context.Context, id string) (sp.Abgleich, error) {
 	notFound := apperr.NotFound(fmt.Sprintf("Einen Abgleich mit der Kennung „%s“ gibt es nicht.", id))
-	if !validUUID(id) {
+	if !werte.IstUUID(id) {
 		return sp.Abgleich{}, notFound
 	}
 	a, err := scanAbgleich(s.pool.QueryRow(ctx, `SELECT `+abgleichColumns+` FROM abgleiche WHERE id = $1`, id))

@@ -14,6 +14,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // SchulwechselStore implements schulwechsel.Store: the changes of school,
@@ -250,7 +251,7 @@ func scanSchulwechsel(row pgx.Row) (schulwechsel.Record, error) {
 
 func (s *SchulwechselStore) Get(ctx context.Context, id string) (schulwechsel.Record, error) {
 	notFound := apperr.NotFound(fmt.Sprintf("Einen Schulwechsel mit der Kennung „%s“ gibt es nicht.", id))
-	if !validUUID(id) {
+	if !werte.IstUUID(id) {
 		return schulwechsel.Record{}, notFound
 	}
 	r, err := scanSchulwechsel(dbFor(ctx, s.pool).QueryRow(ctx, "SELECT "+schulwechselColumns+" FROM "+schulwechselFrom+" WHERE s.id = $1", id))

@@ -325,28 +325,9 @@ func (s *Service) finde(ctx context.Context, a Antrag, geburt time.Time) (Kind, 
 	}
 }
 
-// GueltigeID reports whether id looks like the ids of applications and
-// runs (a UUID).
-func GueltigeID(id string) bool {
-	if len(id) != 36 {
-		return false
-	}
-	for i, c := range id {
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case !('0' <= c && c <= '9' || 'a' <= c && c <= 'f'):
-			return false
-		}
-	}
-	return true
-}
-
 // Anmeldungen returns a page of the applications of sj.
 func (s *Service) Anmeldungen(ctx context.Context, sj werte.Schuljahr, after string, limit int) (page.Page[Gespeichert], error) {
-	if after != "" && !GueltigeID(after) {
+	if after != "" && !werte.IstUUID(after) {
 		return page.Page[Gespeichert]{}, apperr.Invalid("Der Parameter after ist ungültig.", []apperr.FieldError{page.AfterError("position_ungueltig")})
 	}
 	if err := page.CheckLimit(limit); err != nil {
@@ -435,7 +416,7 @@ func (s *Service) zieheSeed() ([SeedBytes]byte, error) {
 
 // Lauf returns a run of sj.
 func (s *Service) Lauf(ctx context.Context, sj werte.Schuljahr, id string) (Lauf, error) {
-	if !GueltigeID(id) {
+	if !werte.IstUUID(id) {
 		return Lauf{}, apperr.NotFound(fmt.Sprintf("Einen Verteilungslauf „%s“ gibt es nicht.", id))
 	}
 	return s.store.Lauf(ctx, sj, id)
@@ -443,7 +424,7 @@ func (s *Service) Lauf(ctx context.Context, sj werte.Schuljahr, id string) (Lauf
 
 // Zuteilungen returns a page of a run's results, by application id.
 func (s *Service) Zuteilungen(ctx context.Context, sj werte.Schuljahr, id, after string, limit int) (page.Page[Zuteilung], error) {
-	if after != "" && !GueltigeID(after) {
+	if after != "" && !werte.IstUUID(after) {
 		return page.Page[Zuteilung]{}, apperr.Invalid("Der Parameter after ist ungültig.", []apperr.FieldError{page.AfterError("position_ungueltig")})
 	}
 	if err := page.CheckLimit(limit); err != nil {

@@ -98,3 +98,23 @@ const (
 	ParitaetGerade   Paritaet = "gerade"
 	ParitaetUngerade Paritaet = "ungerade"
 )
+
+// IstUUID reports whether s has the form of a UUID (8-4-4-4-12 hex
+// digits), so that a malformed id is answered "not found" or "invalid"
+// before it reaches a uuid column (which would answer with an error).
+func IstUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'):
+			return false
+		}
+	}
+	return true
+}

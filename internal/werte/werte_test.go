@@ -63,3 +63,16 @@ func TestHausnummerStringAndCompare(t *testing.T) {
 		t.Error("IsRange wrong")
 	}
 }
+
+func TestIstUUID(t *testing.T) {
+	for _, s := range []string{"0b1e9c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5b", "0B1E9C2A-3F4D-4E5F-8A9B-0C1D2E3F4A5B"} {
+		if !IstUUID(s) {
+			t.Errorf("IstUUID(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"", "kaputt", "0b1e9c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5", "0b1e9c2a3f4d-4e5f-8a9b-0c1d2e3f4a5bb", "0b1e9c2a-3f4d-4e5f-8a9b-0c1d2e3f4a5g", "'; DROP TABLE x; --0000000000000000000"} {
+		if IstUUID(s) {
+			t.Errorf("IstUUID(%q) = true", s)
+		}
+	}
+}
