@@ -149,7 +149,7 @@ async function showResult(imp) {
   const fehlerfrei = imp.on_error === 'reject' && imp.status === 'rejected' && c.invalid > 0 && c.valid > 0;
   $('fehlerfrei-box').hidden = !fehlerfrei;
   if (fehlerfrei) {
-    $('fehlerfrei-text').textContent = `Nur die fehlerfreien Zeilen importieren: ${zahl(c.valid)} fehlerfreie Zeilen werden übernommen, `
+    $('fehlerfrei-text').textContent = `Weiter ohne die Fehler: ${zahl(c.valid)} fehlerfreie Zeilen werden übernommen, `
       + `${zahl(c.invalid)} fehlerhafte bleiben unverändert – was zu ihnen gespeichert ist, wird weder geändert noch entfernt. `
       + (imp.dry_run ? 'Zuerst zeigt ein Probelauf, was sich ändern würde; importiert wird erst mit „Jetzt importieren“.'
         : 'Der Import startet sofort mit derselben Datei.');
