@@ -254,6 +254,9 @@ func TestEinschulungOhneSchuleInBrowser(t *testing.T) {
 	if hidden := eval[bool](t, ctx, `document.getElementById('ohne-schule-mehr').hidden`); !hidden {
 		t.Error("„Weitere Kinder laden“ nach der letzten Seite noch sichtbar")
 	}
+	if f := eval[string](t, ctx, `document.activeElement === document.querySelector('#ohne-schule-liste tbody tr:nth-child(51) th') ? 'erstes neues Kind' : document.activeElement.tagName + '#' + document.activeElement.id`); f != "erstes neues Kind" {
+		t.Errorf("nach „Weitere Kinder laden“ hat %s den Fokus, erwartet das erste neu geladene Kind", f)
+	}
 	// Each shown child is one of the register's rows in the Feldweg, as the
 	// register has it: name, birth date, address.
 	want := map[string]int{}

@@ -122,6 +122,13 @@ async function showOhneSchule(sj, more = false) {
   const btn = $('ohne-schule-zeigen');
   if (btn) btn.setAttribute('aria-expanded', 'true');
   if (!more) $('h-ohne-schule').focus();
+  else if (rows.length > 0) {
+    // The button may hide with the last page: the focus goes on to the
+    // first child just loaded, not to the page's top.
+    const th = rows[0].cells[0];
+    th.tabIndex = -1;
+    th.focus();
+  }
   status(`${zahl(body.rows.length)} Kinder ohne zuständige Grundschule angezeigt${p.next ? '; weitere mit „Weitere Kinder laden“' : ''}.`, 'ok');
 }
 
