@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schulgateway/schulgateway/adapters/sheets"
+	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
@@ -148,7 +149,12 @@ func (s *server) getEinschulungKinder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.Einschulung.Einschulung.Kinder(c.UserContext(), sj, c.Query("schulnummer"), after, limit)
+	var fe []apperr.FieldError
+	auswahl := einschulung.Auswahl{Schulnummer: c.Query("schulnummer"), OhneSchule: boolParam(c, "ohne_schule", &fe)}
+	if len(fe) > 0 {
+		return apperr.Invalid("Die Parameter der Abfrage sind fehlerhaft.", fe)
+	}
+	page, err := s.Einschulung.Einschulung.Kinder(c.UserContext(), sj, auswahl, after, limit)
 	if err != nil {
 		return err
 	}

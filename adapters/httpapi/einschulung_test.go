@@ -148,6 +148,17 @@ func TestEinschulungEndToEnd(t *testing.T) {
 	if sum != u.Kinder {
 		t.Errorf("counts add up to %d, not %d", sum, u.Kinder)
 	}
+	// The ones the overview counts without a school are those the list
+	// gives with ohne_schule=true, paged like every list.
+	ohne := e.allKinder(amt, "&ohne_schule=true", 2)
+	if len(ohne) != u.OhneSchule || len(ohne) < 3 {
+		t.Errorf("ohne_schule=true lists %d children, the overview counts %d", len(ohne), u.OhneSchule)
+	}
+	for _, k := range ohne {
+		if k.Schulnummer != nil || k.Anschrift == nil || k.Anschrift.Strasse == "" {
+			t.Errorf("child without school listed as %+v", k)
+		}
+	}
 
 	resp, body = e.do(call{method: "GET", path: "/v1/einschulung/2027-28/liste.xlsx", token: amt})
 	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "einschulung-2027-28.xlsx") {
@@ -307,6 +318,8 @@ func TestEinschulungAccess(t *testing.T) {
 		{auth.RoleBMS, "GET", "/v1/einschulung/2027-28/kinder?schulnummer=99999", 404},
 		{auth.RoleBMS, "GET", "/v1/einschulung/2027-28/kinder?limit=0", 422},
 		{auth.RoleBMS, "GET", "/v1/einschulung/2027-28/kinder?cursor=OM1", 422},
+		{auth.RoleSchulamt, "GET", "/v1/einschulung/2027-28/kinder?ohne_schule=vielleicht", 422},
+		{auth.RoleSchulamt, "GET", "/v1/einschulung/2027-28/kinder?ohne_schule=true&schulnummer=20101", 422},
 		{auth.RoleSchulamt, "GET", "/v1/einschulung/2027-28/liste.xlsx?schulnummer=99999", 404},
 		{auth.RoleSchulamt, "GET", "/v1/einschulung/2027-28/liste.csv", 200},
 	} {

@@ -408,3 +408,96 @@ func TestConfirmRemovalsInBrowser(t *testing.T) {
 		t.Error("die Bestätigung steht nach dem Import noch da")
 	}
 }
+
+// tabsTo presses Tab from where the focus is until the element with id
+// has it and returns how many presses that took (at most limit).
+func tabsTo(t *testing.T, ctx context.Context, id string, limit int) int {
+	t.Helper()
+	var seen []string
+	for n := 1; n <= limit; n++ {
+		do(t, ctx, "Tab", chromedp.KeyEvent("\t"))
+		got := eval[string](t, ctx, `document.activeElement ? (document.activeElement.id || document.activeElement.tagName) : ''`)
+		if got == id {
+			return n
+		}
+		seen = append(seen, got)
+	}
+	t.Fatalf("#%s nach %d Tab nicht erreicht; besucht: %v", id, limit, seen)
+	return 0
+}
+
+// TestImportOnlyValidRowsInBrowser (issue 16, point 7): a register with
+// two faulty rows, uploaded with the default "nichts importieren, solange
+// Fehler da sind", is refused – and the result offers to import only the
+// valid rows, saying how many are taken and that the faulty ones stay as
+// stored. After each run the focus is on the result, one Tab from the next
+// step. A dry run with on_error=skip comes first; the import then changes
+// the valid rows and leaves the child of a faulty row untouched.
+func TestImportOnlyValidRowsInBrowser(t *testing.T) {
+	gw := startGateway(t, nil, httpapi.WebDeps{})
+	seedDemo(t, gw.pool)
+	// Stored: every child but the one whose birth date the new list breaks
+	// (C6), so that the faulty E5 row names a stored child.
+	stored := register(24, false)
+	importRegister(t, gw, append(slices.Clone(stored[:5]), stored[6:]...))
+	rows := register(24, true)
+	rows[6][4] = "99" // a valid row that changes a stored child (E7)
+	file := writeXLSX(t, filepath.Join(t.TempDir(), "Melderegister_April.xlsx"), rows)
+	ctx := startBrowser(t)
+
+	signIn(t, ctx, gw, "schulamt")
+	setFiles(t, ctx, "datei", file)
+	tabTo(t, ctx, "pruefen")
+	do(t, ctx, "Enter auf „Hochladen und prüfen“", chromedp.KeyEvent("\r"))
+	waitFor(t, ctx, "Angebot: nur fehlerfreie Zeilen", `!document.getElementById('fehlerfrei-box').hidden && document.querySelectorAll('#fehler tbody tr').length > 0`)
+	if f := eval[string](t, ctx, `document.activeElement.id`); f != "h-ergebnis" {
+		t.Errorf("nach dem Probelauf hat #%s den Fokus, erwartet die Überschrift des Ergebnisses", f)
+	}
+	if n := tabsTo(t, ctx, "fehlerfrei", 10); n > 2 {
+		t.Errorf("„Nur die fehlerfreien Zeilen importieren“ ist %d Tab vom Ergebnis entfernt, erwartet 1–2", n)
+	}
+	if b := eval[string](t, ctx, `document.getElementById('fehlerfrei').textContent`); b != "Nur die fehlerfreien Zeilen importieren" {
+		t.Errorf("Knopf %q", b)
+	}
+	if txt := eval[string](t, ctx, `document.getElementById('fehlerfrei-text').textContent`); !strings.Contains(txt, "22 fehlerfreie Zeilen werden übernommen, 2 fehlerhafte bleiben unverändert") || !strings.Contains(txt, "Probelauf") {
+		t.Errorf("Erklärung %q", txt)
+	}
+	if st := statusText(ctx); !strings.Contains(st, "nur die fehlerfreien Zeilen importieren") {
+		t.Errorf("Status nach dem Probelauf: %q", st)
+	}
+	checkA11y(t, ctx, "Importe: nur fehlerfreie Zeilen")
+	screenshot(t, ctx, "importe-fehlerfrei")
+
+	// Enter: the same file as a dry run with on_error=skip; nothing written.
+	do(t, ctx, "Enter auf „Nur die fehlerfreien Zeilen importieren“", chromedp.KeyEvent("\r"))
+	waitFor(t, ctx, "Probelauf ohne die fehlerhaften Zeilen", `!document.getElementById('importieren').hidden`)
+	if f := eval[string](t, ctx, `document.activeElement.id`); f != "h-ergebnis" {
+		t.Errorf("nach dem zweiten Probelauf hat #%s den Fokus, erwartet die Überschrift des Ergebnisses", f)
+	}
+	if n := eval[string](t, ctx, `['created', 'updated', 'unchanged', 'invalid'].map(k => document.querySelector('[data-zahl=' + k + ']').textContent).join('/')`); n != "0/1/21/2" {
+		t.Errorf("Probelauf neu/geändert/unverändert/fehlerhaft = %s, erwartet 0/1/21/2", n)
+	}
+	if hidden := eval[bool](t, ctx, `document.getElementById('fehlerfrei-box').hidden`); !hidden {
+		t.Error("das Angebot steht nach dem Probelauf mit on_error=skip noch da")
+	}
+	var geaendert int
+	if err := gw.pool.QueryRow(t.Context(), "SELECT count(*) FROM kinder WHERE hausnummer = '99'").Scan(&geaendert); err != nil || geaendert != 0 {
+		t.Fatalf("nach dem Probelauf %d Kinder geändert (%v)", geaendert, err)
+	}
+	if n := tabsTo(t, ctx, "importieren", 10); n > 2 {
+		t.Errorf("„Jetzt importieren“ ist %d Tab vom Ergebnis entfernt, erwartet 1–2", n)
+	}
+	do(t, ctx, "Enter auf „Jetzt importieren“", chromedp.KeyEvent("\r"))
+	waitFor(t, ctx, "Import fertig", `document.getElementById('status').textContent.startsWith('Import fertig')`)
+	if st := statusText(ctx); !strings.Contains(st, "2 fehlerhafte Zeilen wurden ausgelassen") {
+		t.Errorf("Status nach dem Import: %q", st)
+	}
+	var kinder, leer, weg int
+	if err := gw.pool.QueryRow(t.Context(), `SELECT count(*), count(*) FILTER (WHERE hausnummer = '99'), count(*) FILTER (WHERE hausnummer = ''),
+		count(*) FILTER (WHERE status = 'weggezogen') FROM kinder`).Scan(&kinder, &geaendert, &leer, &weg); err != nil {
+		t.Fatal(err)
+	}
+	if kinder != 23 || geaendert != 1 || leer != 0 || weg != 0 {
+		t.Errorf("nach dem Import %d Kinder, %d geändert, %d ohne Hausnummer, %d weggezogen; erwartet 23, 1, 0, 0 (die fehlerhafte Zeile E5 lässt ihr Kind unverändert, C6 legt keins an)", kinder, geaendert, leer, weg)
+	}
+}

@@ -84,3 +84,36 @@ func TestKindListsAgree(t *testing.T) {
 		t.Errorf("imports.js ARTEN names %v, want %v", labels, want)
 	}
 }
+
+// The Schulpflicht page has a German label for every source of a
+// reconciliation the contract names (a new source – Schulbescheinigung –
+// must not show as its bare code or as „Schülerdaten“).
+func TestQuelleLabelsAgree(t *testing.T) {
+	spec, err := os.ReadFile("../../openapi/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`quelle: \{type: string, enum: \[([^\]]*schueler[^\]]*)\]`).FindSubmatch(spec)
+	if m == nil {
+		t.Fatal("openapi.yaml: no enum of the reconciliation's sources (quelle) found")
+	}
+	want := strings.Split(string(m[1]), ", ")
+	js, err := os.ReadFile("static/schulpflicht.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := string(js)[strings.Index(string(js), "const QUELLE = {"):]
+	q = q[:strings.Index(q, "};")]
+	labels := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^\s+([a-z_]+): '([^']+)'`).FindAllStringSubmatch(q, -1) {
+		labels[m[1]] = m[2]
+	}
+	for _, k := range want {
+		if labels[k] == "" {
+			t.Errorf("schulpflicht.js QUELLE has no label for %q (has %v)", k, labels)
+		}
+	}
+	if got := labels["schulbescheinigung"]; got != "Schulbescheinigung (XSchule)" {
+		t.Errorf("label of schulbescheinigung %q", got)
+	}
+}

@@ -209,3 +209,89 @@ func TestEinschulungAndPlanungPages(t *testing.T) {
 		t.Error("kein Download der Prognose")
 	}
 }
+
+// TestEinschulungOhneSchuleInBrowser (issue 16, point 7): "davon 55 ohne
+// zuständige Grundschule" says who. For the school office the phrase is a
+// button that lists the children – name, birth date, address, a page of 50
+// at a time – with what to do about them; an administrator sees the count
+// only. An invalid school year clears the list with the overview.
+func TestEinschulungOhneSchuleInBrowser(t *testing.T) {
+	gw := startGateway(t, nil, httpapi.WebDeps{})
+	seedDemo(t, gw.pool)
+	rows := register(60, false)
+	for i := 5; i < 60; i++ { // a street the directory does not know
+		rows[3+i][3], rows[3+i][4] = "Feldweg", fmt.Sprint(i)
+	}
+	importRegister(t, gw, rows)
+	ctx := startBrowser(t)
+
+	signIn(t, ctx, gw, "schulamt")
+	do(t, ctx, "Einschulung", chromedp.Navigate(gw.url+"/app/einschulung.html?schuljahr=2027-28"))
+	waitFor(t, ctx, "Übersicht", `document.querySelectorAll('#schulen tbody tr').length > 0`)
+	if s := eval[string](t, ctx, `document.getElementById('summen').textContent`); s != "60 Kinder im Einschulungsjahrgang, davon 55 ohne zuständige Grundschule." {
+		t.Errorf("Summen: %q", s)
+	}
+	if b := eval[string](t, ctx, `document.querySelector('#summen button').textContent`); b != "55 ohne zuständige Grundschule" {
+		t.Errorf("Knopf im Satz: %q", b)
+	}
+	tabTo(t, ctx, "ohne-schule-zeigen")
+	do(t, ctx, "Enter auf „55 ohne zuständige Grundschule“", chromedp.KeyEvent("\r"))
+	waitFor(t, ctx, "Liste der Kinder ohne Schule", `!document.getElementById('ohne-schule').hidden && document.querySelectorAll('#ohne-schule-liste tbody tr').length > 0`)
+	if f := eval[string](t, ctx, `document.activeElement.id`); f != "h-ohne-schule" {
+		t.Errorf("nach dem Öffnen hat #%s den Fokus, erwartet die Überschrift der Liste", f)
+	}
+	if x := eval[string](t, ctx, `document.getElementById('ohne-schule-zeigen').getAttribute('aria-expanded')`); x != "true" {
+		t.Errorf("aria-expanded = %q", x)
+	}
+	checkA11y(t, ctx, "Einschulung: Kinder ohne Schule")
+	screenshot(t, ctx, "einschulung-ohne-schule")
+	liste := rowsOf(t, ctx, "#ohne-schule-liste")
+	if len(liste) != 50 {
+		t.Errorf("erste Seite mit %d Kindern, erwartet 50", len(liste))
+	}
+	do(t, ctx, "weitere laden", chromedp.Click("#ohne-schule-mehr"))
+	waitFor(t, ctx, "alle 55", `document.querySelectorAll('#ohne-schule-liste tbody tr').length === 55`)
+	if hidden := eval[bool](t, ctx, `document.getElementById('ohne-schule-mehr').hidden`); !hidden {
+		t.Error("„Weitere Kinder laden“ nach der letzten Seite noch sichtbar")
+	}
+	if f := eval[string](t, ctx, `document.activeElement === document.querySelector('#ohne-schule-liste tbody tr:nth-child(51) th') ? 'erstes neues Kind' : document.activeElement.tagName + '#' + document.activeElement.id`); f != "erstes neues Kind" {
+		t.Errorf("nach „Weitere Kinder laden“ hat %s den Fokus, erwartet das erste neu geladene Kind", f)
+	}
+	// Each shown child is one of the register's rows in the Feldweg, as the
+	// register has it: name, birth date, address.
+	want := map[string]int{}
+	for _, r := range rows[3+5:] {
+		want[fmt.Sprintf("%s, %s|%s|Feldweg %s, 06108", r[0], r[1], r[2], r[4])]++
+	}
+	for _, r := range rowsOf(t, ctx, "#ohne-schule-liste") {
+		key := strings.Join(r[:3], "|")
+		if want[key] == 0 {
+			t.Errorf("Zeile %v ist kein Kind im Feldweg (oder doppelt)", r)
+		}
+		want[key]--
+	}
+
+	// At 390 px the list scrolls inside its card, not the page.
+	do(t, ctx, "Fenster 390 px", chromedp.EmulateViewport(390, 900))
+	if over := eval[int](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
+		t.Errorf("bei 390 px ist die Seite mit der Liste %d px breiter als das Fenster", over)
+	}
+	do(t, ctx, "Fenster 1280 px", chromedp.EmulateViewport(1280, 900))
+
+	// An invalid year: no old list beside the error.
+	do(t, ctx, "falsches Schuljahr", chromedp.SetValue("#schuljahr", "2027/29"), chromedp.Click("#wahl button"))
+	waitFor(t, ctx, "Fehler", `document.getElementById('status').classList.contains('fehler')`)
+	if hidden := eval[bool](t, ctx, `document.getElementById('ohne-schule').hidden && document.querySelectorAll('#ohne-schule-liste tbody tr').length === 0`); !hidden {
+		t.Error("die Liste der Kinder ohne Schule bleibt neben dem Fehler stehen")
+	}
+
+	// An administrator sees the overview with the count, not the names.
+	do(t, ctx, "abmelden", chromedp.Click("#nav button"))
+	waitFor(t, ctx, "abgemeldet", `location.pathname.endsWith('/index.html') && sessionStorage.length === 0`)
+	signIn(t, ctx, gw, "admin")
+	do(t, ctx, "Einschulung als Admin", chromedp.Navigate(gw.url+"/app/einschulung.html?schuljahr=2027-28"))
+	waitFor(t, ctx, "Übersicht", `document.querySelectorAll('#schulen tbody tr').length > 0`)
+	if s, b := eval[string](t, ctx, `document.getElementById('summen').textContent`), eval[int](t, ctx, `document.querySelectorAll('#summen button').length`); !strings.Contains(s, "davon 55 ohne zuständige Grundschule") || b != 0 {
+		t.Errorf("Admin: Summen %q mit %d Knöpfen, erwartet die Zahl ohne Knopf", s, b)
+	}
+}

@@ -332,7 +332,7 @@ func TestKinderPages(t *testing.T) {
 	var all []string
 	cursor := ""
 	for range 10 {
-		p, err := svc.Kinder(ctx, sj(2027), "", cursor, 3)
+		p, err := svc.Kinder(ctx, sj(2027), Auswahl{}, cursor, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -350,7 +350,7 @@ func TestKinderPages(t *testing.T) {
 	if len(all) != 10 || !slices.IsSorted(all) || len(slices.Compact(slices.Clone(all))) != 10 {
 		t.Errorf("pages gave %d ids: %v", len(all), all)
 	}
-	p, err := svc.Kinder(ctx, sj(2027), "20102", "", 100)
+	p, err := svc.Kinder(ctx, sj(2027), Auswahl{Schulnummer: "20102"}, "", 100)
 	if err != nil || len(p.Items) != 3 || p.Next != "" {
 		t.Fatalf("filter by school: %d, %v", len(p.Items), err)
 	}
@@ -359,13 +359,13 @@ func TestKinderPages(t *testing.T) {
 			t.Errorf("child of %s in the list of 20102", e.Schulnummer)
 		}
 	}
-	if p, _ := svc.Kinder(ctx, sj(2027), "", all[9], 3); len(p.Items) != 0 {
+	if p, _ := svc.Kinder(ctx, sj(2027), Auswahl{}, all[9], 3); len(p.Items) != 0 {
 		t.Errorf("after the last id: %d", len(p.Items))
 	}
-	if _, err := svc.Kinder(ctx, sj(2027), "99999", "", 3); !isKind(err, apperr.ClassNotFound) {
+	if _, err := svc.Kinder(ctx, sj(2027), Auswahl{Schulnummer: "99999"}, "", 3); !isKind(err, apperr.ClassNotFound) {
 		t.Errorf("unknown school: %v", err)
 	}
-	if _, err := svc.Kinder(ctx, sj(2027), "", "kaputt", 3); !isKind(err, apperr.ClassInvalid) {
+	if _, err := svc.Kinder(ctx, sj(2027), Auswahl{}, "kaputt", 3); !isKind(err, apperr.ClassInvalid) {
 		t.Errorf("bad after: %v", err)
 	}
 }
@@ -662,5 +662,39 @@ func TestMeldeTellsTheBMSNothingOfTheRegister(t *testing.T) {
 	st := &memStore{kinder: []Kind{early}}
 	if r, err := newService(t, st).Melde(ctx, sj(2027), anmeldung("Früh", "Frida", "2021-09-09", ""), false); err != nil || !r.Neu {
 		t.Errorf("early entry: %+v %v", r, err)
+	}
+}
+
+// The children the overview counts as ohne Schule are the ones the list
+// gives with OhneSchule, page by page; with a school as well it is refused.
+func TestKinderOhneSchule(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t, cohort(t, 9)) // 3 each at 20101, 20102 and nowhere
+	u, err := svc.Uebersicht(ctx, sj(2027))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ohne []Eintrag
+	after := ""
+	for range 5 {
+		p, err := svc.Kinder(ctx, sj(2027), Auswahl{OhneSchule: true}, after, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ohne = append(ohne, p.Items...)
+		if after = p.Next; after == "" {
+			break
+		}
+	}
+	if len(ohne) != u.OhneSchule || len(ohne) != 3 {
+		t.Fatalf("%d children without school listed, the overview counts %d", len(ohne), u.OhneSchule)
+	}
+	for _, e := range ohne {
+		if e.Schulnummer != "" {
+			t.Errorf("child of %s among those without school", e.Schulnummer)
+		}
+	}
+	if _, err := svc.Kinder(ctx, sj(2027), Auswahl{OhneSchule: true, Schulnummer: "20101"}, "", 2); !isKind(err, apperr.ClassInvalid) {
+		t.Errorf("ohne_schule with a school: %v", err)
 	}
 }

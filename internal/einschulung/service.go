@@ -88,14 +88,37 @@ func (s *Service) grundlage(ctx context.Context, sj werte.Schuljahr) (grundlage,
 	return g, err
 }
 
+// Auswahl narrows the children of a cohort.
+type Auswahl struct {
+	// Schulnummer: only the children on this school's list.
+	Schulnummer string
+	// OhneSchule: only the children the directory places nowhere (those
+	// the overview counts as OhneSchule).
+	OhneSchule bool
+}
+
+func (a Auswahl) passt(e Eintrag) bool {
+	switch {
+	case a.OhneSchule:
+		return e.Schulnummer == ""
+	case a.Schulnummer != "":
+		return e.Schulnummer == a.Schulnummer
+	}
+	return true
+}
+
 // Kinder returns a page of the children of the cohort of sj after after
-// (an id; "" from the start), in id order, at most limit, only those for
-// whom schulnummer is responsible when it is given. Next is "" on the
-// last page.
-func (s *Service) Kinder(ctx context.Context, sj werte.Schuljahr, schulnummer, after string, limit int) (page.Page[Eintrag], error) {
+// (an id; "" from the start), in id order, at most limit, only those the
+// Auswahl takes. Next is "" on the last page.
+func (s *Service) Kinder(ctx context.Context, sj werte.Schuljahr, auswahl Auswahl, after string, limit int) (page.Page[Eintrag], error) {
 	if after != "" && !GueltigeID(after) {
 		return page.Page[Eintrag]{}, apperr.Invalid("Der Parameter after ist ungültig.", []apperr.FieldError{page.AfterError("position_ungueltig")})
 	}
+	if auswahl.OhneSchule && auswahl.Schulnummer != "" {
+		return page.Page[Eintrag]{}, apperr.Invalid("Die Parameter der Abfrage widersprechen sich.", []apperr.FieldError{{Pointer: "/ohne_schule",
+			Code: "parameter_widerspruch", Message: "Kinder ohne zuständige Grundschule stehen auf keiner Schulliste: bitte entweder schulnummer oder ohne_schule=true angeben."}})
+	}
+	schulnummer := auswahl.Schulnummer
 	if err := page.CheckLimit(limit); err != nil {
 		return page.Page[Eintrag]{}, err
 	}
@@ -114,7 +137,7 @@ func (s *Service) Kinder(ctx context.Context, sj werte.Schuljahr, schulnummer, a
 	})
 	var items []Eintrag
 	for _, e := range k.Eintraege[start:] {
-		if schulnummer != "" && e.Schulnummer != schulnummer {
+		if !auswahl.passt(e) {
 			continue
 		}
 		items = append(items, e)

@@ -1,6 +1,7 @@
 // Einschulung page: per school the expected and registered children
-// against capacity, with the list downloads (school office only).
-import { api, download, zahl, el, status, page, hasRole, ApiError } from './common.js';
+// against capacity, with the list downloads and the children without a
+// responsible Grundschule (school office only).
+import { api, download, datum, zahl, el, status, page, hasRole, ApiError } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -37,6 +38,12 @@ function showError(e) {
   // No old figures beside an error: they would read as the answer.
   $('uebersicht').hidden = true;
   $('schulen').tBodies[0].replaceChildren();
+  hideOhneSchule();
+  status(e instanceof ApiError ? e.text : e.message, 'fehler');
+}
+
+// A list that cannot be loaded leaves the overview as it is.
+function showListError(e) {
   status(e instanceof ApiError ? e.text : e.message, 'fehler');
 }
 
@@ -49,8 +56,16 @@ async function show(eingabe) {
   const u = await api(`/v1/einschulung/${encodeURIComponent(sj)}/uebersicht`);
   $('uebersicht').hidden = false;
   $('h-uebersicht').textContent = `Übersicht je Grundschule, Schuljahr ${fuerMenschen(u.schuljahr)}`;
-  $('summen').textContent = `${zahl(u.kinder)} Kinder im Einschulungsjahrgang, davon ${zahl(u.ohne_schule)} ohne zuständige Grundschule.`;
   const mayList = hasRole('schulamt');
+  hideOhneSchule();
+  const ohne = `${zahl(u.ohne_schule)} ohne zuständige Grundschule`;
+  // Who they are, for the school office: a button in the sentence.
+  $('summen').replaceChildren(`${zahl(u.kinder)} Kinder im Einschulungsjahrgang, davon `,
+    mayList && u.ohne_schule > 0
+      ? el('button', { type: 'button', id: 'ohne-schule-zeigen', class: 'verweis', 'aria-expanded': 'false', 'aria-controls': 'ohne-schule',
+        onclick: () => showOhneSchule(sj).catch(showListError) }, ohne)
+      : ohne,
+    '.');
   $('listen').replaceChildren(...(mayList
     ? [listButton(sj, 'Einschulungsliste (Excel)', '', 'xlsx'), listButton(sj, 'Einschulungsliste (CSV)', '', 'csv')]
     : [el('p', { class: 'hinweis' }, 'Die Namenslisten kann nur das Schulamt herunterladen.')]));
@@ -71,7 +86,54 @@ async function show(eingabe) {
   status(`Übersicht für ${fuerMenschen(u.schuljahr)} geladen: ${u.items.length} Schulen.`, 'ok');
 }
 
+const ohneSchule = { sj: '', next: null };
+
+function hideOhneSchule() {
+  $('ohne-schule').hidden = true;
+  $('ohne-schule-liste').tBodies[0].replaceChildren();
+  $('ohne-schule-mehr').hidden = true;
+}
+
+function anschrift(a) {
+  return a ? `${a.strasse} ${a.hausnummer}, ${a.plz} ${a.ort}`.trim() : 'nicht sichtbar (Auskunftssperre)';
+}
+
+const STAND = { zurueckgestellt: 'zurückgestellt', vorzeitig: 'vorzeitig angemeldet', freie_schule: 'Schule in freier Trägerschaft' };
+
+// showOhneSchule lists the children the overview counts without a
+// Grundschule (GET …/kinder?ohne_schule=true), a page at a time.
+async function showOhneSchule(sj, more = false) {
+  const q = new URLSearchParams({ ohne_schule: 'true', limit: '50' });
+  if (more && ohneSchule.next) q.set('after', ohneSchule.next);
+  const p = await api(`/v1/einschulung/${encodeURIComponent(sj)}/kinder?${q}`);
+  const rows = p.items.map((k) => el('tr', {},
+    el('th', { scope: 'row' }, `${k.familienname}, ${k.vornamen}`),
+    el('td', {}, datum(k.geburtsdatum)),
+    el('td', {}, anschrift(k.anschrift)),
+    el('td', {}, STAND[k.status] || k.status)));
+  const body = $('ohne-schule-liste').tBodies[0];
+  if (more) body.append(...rows);
+  else body.replaceChildren(...rows);
+  ohneSchule.sj = sj;
+  ohneSchule.next = p.next;
+  $('ohne-schule-mehr').hidden = !p.next;
+  $('h-ohne-schule').textContent = `Kinder ohne zuständige Grundschule, Schuljahr ${fuerMenschen(sj)}`;
+  $('ohne-schule').hidden = false;
+  const btn = $('ohne-schule-zeigen');
+  if (btn) btn.setAttribute('aria-expanded', 'true');
+  if (!more) $('h-ohne-schule').focus();
+  else if (rows.length > 0) {
+    // The button may hide with the last page: the focus goes on to the
+    // first child just loaded, not to the page's top.
+    const th = rows[0].cells[0];
+    th.tabIndex = -1;
+    th.focus();
+  }
+  status(`${zahl(body.rows.length)} Kinder ohne zuständige Grundschule angezeigt${p.next ? '; weitere mit „Weitere Kinder laden“' : ''}.`, 'ok');
+}
+
 page('einschulung.html', async () => {
+  $('ohne-schule-mehr').addEventListener('click', () => showOhneSchule(ohneSchule.sj, true).catch(showListError));
   const input = $('schuljahr');
   input.value = fuerMenschen(new URLSearchParams(location.search).get('schuljahr') || naechstesSchuljahr());
   $('wahl').addEventListener('submit', (ev) => {

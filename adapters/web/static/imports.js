@@ -45,7 +45,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const state = { file: null, kind: '', onError: 'reject', schulnummer: '', last: null, recognised: null, next: null };
 
 function setBusy(busy) {
-  for (const id of ['pruefen', 'importieren', 'zuordnung-speichern', 'entfernen-bestaetigen']) $(id).disabled = busy;
+  for (const id of ['pruefen', 'importieren', 'zuordnung-speichern', 'entfernen-bestaetigen', 'fehlerfrei']) $(id).disabled = busy;
 }
 
 // upload sends the chosen file and follows the import to its end. confirm,
@@ -143,20 +143,37 @@ async function showResult(imp) {
     $('entfernen-bestaetigen').textContent = `${zahl(n)} ${wer} ${imp.removal_meaning} – bestätigen und importieren`;
     $('entfernen-bestaetigen').dataset.anzahl = String(n);
   }
-  const hasErrors = imp.counts.invalid > 0 || imp.status === 'failed' || imp.status === 'rejected';
-  $('fehler-xlsx').hidden = !(imp.counts.invalid > 0 || imp.status === 'failed' && imp.counts.rows);
+  // Refused only for its faulty rows ("nichts importieren, solange Fehler
+  // da sind"): the valid rows can be taken, the faulty ones left as stored.
+  const c = imp.counts;
+  const fehlerfrei = imp.on_error === 'reject' && imp.status === 'rejected' && c.invalid > 0 && c.valid > 0;
+  $('fehlerfrei-box').hidden = !fehlerfrei;
+  if (fehlerfrei) {
+    $('fehlerfrei-text').textContent = `Weiter ohne die Fehler: ${zahl(c.valid)} fehlerfreie Zeilen werden übernommen, `
+      + `${zahl(c.invalid)} fehlerhafte bleiben unverändert – was zu ihnen gespeichert ist, wird weder geändert noch entfernt. `
+      + (imp.dry_run ? 'Zuerst zeigt ein Probelauf, was sich ändern würde; importiert wird erst mit „Jetzt importieren“.'
+        : 'Der Import startet sofort mit derselben Datei.');
+    $('fehlerfrei').dataset.probelauf = String(imp.dry_run);
+  }
+  const hasErrors = c.invalid > 0 || imp.status === 'failed' || imp.status === 'rejected';
+  $('fehler-xlsx').hidden = !(c.invalid > 0 || imp.status === 'failed' && c.rows);
   $('importieren').hidden = !(imp.dry_run && gut);
+  const ausgelassen = imp.on_error === 'skip' && c.invalid > 0;
   if (imp.dry_run) {
-    if (gut) status('Probelauf fertig: Die Liste kann importiert werden.', 'ok');
+    if (gut && ausgelassen) status(`Probelauf fertig: ${zahl(c.valid)} fehlerfreie Zeilen können importiert werden; ${zahl(c.invalid)} fehlerhafte werden ausgelassen und bleiben unverändert.`, 'ok');
+    else if (gut) status('Probelauf fertig: Die Liste kann importiert werden.', 'ok');
     else if (nurBestaetigung) status(`Probelauf fertig: Achtung – die Liste würde ${zahl(imp.removals_to_confirm)} Datensätze entfernen. Bitte prüfen und nur dann bestätigen.`, 'warnung');
+    else if (fehlerfrei) status('Probelauf fertig: Die Liste hat Fehler. Bitte korrigieren und erneut hochladen – oder nur die fehlerfreien Zeilen importieren.', 'fehler');
     else status('Probelauf fertig: Die Liste hat Fehler. Bitte korrigieren und erneut hochladen.', 'fehler');
   } else if (gut) {
-    status('Import fertig.', 'ok');
+    status(ausgelassen ? `Import fertig: ${zahl(c.invalid)} fehlerhafte Zeilen wurden ausgelassen und bleiben unverändert.` : 'Import fertig.', 'ok');
   } else {
     status(nurBestaetigung ? 'Der Import wurde nicht ausgeführt: Die Zahl der Entfernungen muss bestätigt werden.' : 'Der Import wurde nicht ausgeführt.', 'fehler');
   }
   if (hasErrors) await loadErrors(imp.id);
   else $('fehler-box').hidden = true;
+  // The next step is a Tab or two from the result, not at the page's top.
+  $('h-ergebnis').focus();
 }
 
 const MAX_SHOWN = 500;
@@ -252,6 +269,12 @@ page('imports.html', async () => {
   });
   $('zuordnung').addEventListener('submit', (ev) => saveMapping(ev).catch(showError));
   $('importieren').addEventListener('click', () => upload(false).catch(showError));
+  // The same file again, skipping the faulty rows: a dry run first if the
+  // refused one was a dry run.
+  $('fehlerfrei').addEventListener('click', () => {
+    state.onError = 'skip';
+    upload($('fehlerfrei').dataset.probelauf === 'true').catch(showError);
+  });
   // Confirms exactly the number the gateway named for this file.
   $('entfernen-bestaetigen').addEventListener('click', () =>
     upload(false, Number($('entfernen-bestaetigen').dataset.anzahl)).catch(showError));

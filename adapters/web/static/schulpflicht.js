@@ -12,6 +12,7 @@ const QUELLE = {
   schueler: 'Schülerliste der Stadt',
   bestaetigung: 'Schulbesuchsbestätigung (Schule außerhalb)',
   aufnahme: 'Aufnahme, vom BMS gemeldet',
+  schulbescheinigung: 'Schulbescheinigung (XSchule)',
 };
 const STAND = { offen: 'offen', in_klaerung: 'in Klärung', erledigt: 'erledigt' };
 const ENTSCHEIDUNG = { auto: 'Schule gefunden', review: 'bitte prüfen', none: 'keine Schule gefunden' };
