@@ -44,6 +44,23 @@ func (m *memStore) Kinder(_ context.Context, von, bis time.Time, jahre []importi
 	return out, nil
 }
 
+func (m *memStore) KinderSeite(ctx context.Context, von, bis time.Time, jahre []importing.Schuljahr, after string, n int, id func(string) string) ([]Kind, error) {
+	alle, _ := m.Kinder(ctx, von, bis, jahre)
+	var out []Kind
+	for _, k := range alle {
+		if id(k.Schluessel) > after && !slices.ContainsFunc(out, func(o Kind) bool { return o.Schluessel == k.Schluessel }) {
+			out = append(out, k)
+		}
+	}
+	slices.SortFunc(out, func(a, b Kind) int { return strings.Compare(id(a.Schluessel), id(b.Schluessel)) })
+	return out[:min(n, len(out))], nil
+}
+
+func (m *memStore) MeldungenDerKinder(ctx context.Context, jahre []importing.Schuljahr, kinder []string) ([]Meldung, error) {
+	alle, _ := m.Meldungen(ctx, jahre)
+	return slices.DeleteFunc(alle, func(x Meldung) bool { return !slices.Contains(kinder, x.Kind) }), nil
+}
+
 func (m *memStore) KinderGeborenAm(_ context.Context, tag time.Time) ([]Kind, error) {
 	var out []Kind
 	for _, k := range m.kinder {
