@@ -113,7 +113,9 @@ type mitPseudonym struct {
 	first any
 }
 
-func (p mitPseudonym) Scan(dest ...any) error { return p.CollectableRow.Scan(append([]any{p.first}, dest...)...) }
+func (p mitPseudonym) Scan(dest ...any) error {
+	return p.CollectableRow.Scan(append([]any{p.first}, dest...)...)
+}
 
 // pseudonymLockID serialises the filling of kinder.pseudonym ("sgpseudo").
 const pseudonymLockID int64 = 0x736770736575646f

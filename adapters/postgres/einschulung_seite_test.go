@@ -262,4 +262,3 @@ func generiertesRegisterAb(t *testing.T, pool *pgxpool.Pool, from, n int) {
 		t.Fatal(err)
 	}
 }
-
