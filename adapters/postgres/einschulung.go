@@ -73,11 +73,14 @@ func (s *EinschulungStore) KinderSeite(ctx context.Context, von, bis time.Time, 
 		if err := s.pseudonymeFuellen(ctx, id); err != nil {
 			return nil, storeErr("fill pseudonyms", err)
 		}
+		// OFFSET 0 keeps the Meldungen a lookup per row the filter reaches:
+		// without it PostgreSQL hashes all Meldungen of the years first (a
+		// cost of the whole cohort, 11 ms at 50,000).
 		rows, err := s.pool.Query(ctx, `
 			SELECT pseudonym, `+kindColumns+` FROM kinder k
 			WHERE pseudonym > $4
 			  AND (geburtsdatum BETWEEN $1 AND $2
-			       OR EXISTS (SELECT 1 FROM einschulung_meldungen m WHERE m.kind = k.schluessel AND m.schuljahr = ANY ($3)))
+			       OR EXISTS (SELECT 1 FROM einschulung_meldungen m WHERE m.kind = k.schluessel AND m.schuljahr = ANY ($3) OFFSET 0))
 			ORDER BY pseudonym LIMIT $5`,
 			von, bis, jahre(schuljahre), after, n)
 		if err != nil {
@@ -126,7 +129,8 @@ func (s *EinschulungStore) pseudonymeFuellen(ctx context.Context, id func(string
 	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM kinder WHERE pseudonym IS NULL)`).Scan(&fehlt); err != nil || !fehlt {
 		return err
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	var n int
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, pseudonymLockID); err != nil {
 			return err
 		}
@@ -145,10 +149,20 @@ func (s *EinschulungStore) pseudonymeFuellen(ctx context.Context, id func(string
 		}); err != nil {
 			return err
 		}
+		n = len(ids)
 		_, err = tx.Exec(ctx, `UPDATE kinder k SET pseudonym = v.p FROM unnest($1::bigint[], $2::text[]) v (id, p)
 			WHERE k.id = v.id AND k.pseudonym IS NULL`, ids, ps)
 		return err
 	})
+	if err != nil || n < 1000 {
+		return err
+	}
+	// Many rows filled (after an import, a new key): statistics taken
+	// before (every id missing) would make the check above a scan of the
+	// whole table, and the rows' old versions would be read by every page,
+	// until autovacuum comes round. Done once here instead.
+	_, err = s.pool.Exec(ctx, `VACUUM (ANALYZE) kinder`)
+	return err
 }
 
 // MeldungenDerKinder returns the Meldungen of the school years about the
