@@ -46,7 +46,7 @@ var (
 
 // runWrk drives url with wrk (2 threads, 32 connections) for d.
 func runWrk(b *testing.B, url, token string, d time.Duration) wrkResult {
-	args := []string{"-t2", fmt.Sprintf("-c%d", connections), fmt.Sprintf("-d%dms", d.Milliseconds()), "--latency"}
+	args := []string{"-t2", fmt.Sprintf("-c%d", connections), fmt.Sprintf("-d%ds", max(1, int(d.Seconds()))), "--latency"}
 	if token != "" {
 		args = append(args, "-H", "Authorization: Bearer "+token)
 	}
@@ -175,7 +175,7 @@ func BenchmarkRouten(b *testing.B) {
 			Einschulung: einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps)},
 		Audit: audit, Verifier: verifier, Spec: openapi.Spec,
 		Ready: func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
-		Log:   slog.New(slog.NewJSONHandler(io.Discard, nil)), AccessLog: true,
+		Log:   slog.New(slog.NewJSONHandler(logZiel(b), nil)), AccessLog: true,
 	}))
 
 	routen := []string{"/v1/schulen", "/v1/einschulung/2027-28/kinder?limit=100", "/v1/changes?limit=100"}
@@ -228,6 +228,25 @@ func BenchmarkRouten(b *testing.B) {
 			ms(z.gw.p50), ms(z.gw.p99), ms(z.bf.p50), ms(z.bf.p99), float64(z.gw.p99)/float64(z.bf.p99))
 	}
 	b.ReportMetric(0, "ns/op")
+}
+
+// logZiel is where the gateway's log goes (BENCH_LOG): "discard" (the
+// default), or "pipe": a pipe that another process (cat) reads into
+// /dev/null, as journald or a container runtime read `serve`'s stdout.
+func logZiel(b *testing.B) io.Writer {
+	if os.Getenv("BENCH_LOG") != "pipe" {
+		return io.Discard
+	}
+	cmd := exec.Command("cat")
+	w, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { w.Close(); cmd.Wait() }) //nolint:errcheck
+	return w
 }
 
 func loadavg() string {
