@@ -134,7 +134,7 @@ func (s *Service) Kinder(ctx context.Context, sj importing.Schuljahr, schulnumme
 	// usually suffices, later ones grow (a school's children are fewer).
 	jahre := kohortenJahre(sj)
 	von, bis := s.regel.geburtszeitraum(sj)
-	n := limit + 1 + limit/4 + 16
+	n := limit + 1 + limit/10 + 8
 	var items []Eintrag
 	for cursor := after; ; {
 		kinder, err := s.store.KinderSeite(ctx, von, bis, jahre, cursor, n, s.ps.ID)
