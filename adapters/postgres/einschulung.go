@@ -67,7 +67,7 @@ func (s *EinschulungStore) Kinder(ctx context.Context, von, bis time.Time, schul
 // than after, at most n, in id order. It first gives every child without
 // a stored id its id, and checks each row it reads: an id that is not
 // id(schluessel) (the key was changed) makes it compute them all anew.
-func (s *EinschulungStore) KinderSeite(ctx context.Context, von, bis time.Time, schuljahre []importing.Schuljahr,
+func (s *EinschulungStore) KinderSeite(ctx context.Context, von, bis, mvon, mbis time.Time, schuljahre []importing.Schuljahr,
 	after string, n int, id func(string) string) ([]einschulung.Kind, error) {
 	for versuch := 0; ; versuch++ {
 		if err := s.pseudonymeFuellen(ctx, id); err != nil {
@@ -80,9 +80,10 @@ func (s *EinschulungStore) KinderSeite(ctx context.Context, von, bis time.Time, 
 			SELECT pseudonym, `+kindColumns+` FROM kinder k
 			WHERE pseudonym > $4
 			  AND (geburtsdatum BETWEEN $1 AND $2
-			       OR EXISTS (SELECT 1 FROM einschulung_meldungen m WHERE m.kind = k.schluessel AND m.schuljahr = ANY ($3) OFFSET 0))
+			       OR geburtsdatum BETWEEN $6 AND $7
+			          AND EXISTS (SELECT 1 FROM einschulung_meldungen m WHERE m.kind = k.schluessel AND m.schuljahr = ANY ($3) OFFSET 0))
 			ORDER BY pseudonym LIMIT $5`,
-			von, bis, jahre(schuljahre), after, n)
+			von, bis, jahre(schuljahre), after, n, mvon, mbis)
 		if err != nil {
 			return nil, storeErr("load cohort page", err)
 		}

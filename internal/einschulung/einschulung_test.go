@@ -44,10 +44,14 @@ func (m *memStore) Kinder(_ context.Context, von, bis time.Time, jahre []importi
 	return out, nil
 }
 
-func (m *memStore) KinderSeite(ctx context.Context, von, bis time.Time, jahre []importing.Schuljahr, after string, n int, id func(string) string) ([]Kind, error) {
+func (m *memStore) KinderSeite(ctx context.Context, von, bis, mvon, mbis time.Time, jahre []importing.Schuljahr, after string, n int, id func(string) string) ([]Kind, error) {
 	alle, _ := m.Kinder(ctx, von, bis, jahre)
 	var out []Kind
 	for _, k := range alle {
+		regulaer := !k.Geburtsdatum.Before(von) && !k.Geburtsdatum.After(bis)
+		if !regulaer && (k.Geburtsdatum.Before(mvon) || k.Geburtsdatum.After(mbis)) {
+			continue
+		}
 		if id(k.Schluessel) > after && !slices.ContainsFunc(out, func(o Kind) bool { return o.Schluessel == k.Schluessel }) {
 			out = append(out, k)
 		}

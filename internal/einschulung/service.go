@@ -24,8 +24,9 @@ type Store interface {
 	Kinder(ctx context.Context, von, bis time.Time, schuljahre []importing.Schuljahr) ([]Kind, error)
 	// KinderSeite returns, in the order of their ids (id of the register
 	// key; byte order), at most n of the children Kinder returns whose id
-	// is greater than after ("" from the start), each once.
-	KinderSeite(ctx context.Context, von, bis time.Time, schuljahre []importing.Schuljahr, after string, n int, id func(string) string) ([]Kind, error)
+	// is greater than after ("" from the start), each once; of those a
+	// Meldung names, only the ones born between mvon and mbis.
+	KinderSeite(ctx context.Context, von, bis, mvon, mbis time.Time, schuljahre []importing.Schuljahr, after string, n int, id func(string) string) ([]Kind, error)
 	// MeldungenDerKinder returns the Meldungen of the school years about
 	// the children with the register keys kinder.
 	MeldungenDerKinder(ctx context.Context, schuljahre []importing.Schuljahr, kinder []string) ([]Meldung, error)
@@ -134,10 +135,11 @@ func (s *Service) Kinder(ctx context.Context, sj importing.Schuljahr, schulnumme
 	// usually suffices, later ones grow (a school's children are fewer).
 	jahre := kohortenJahre(sj)
 	von, bis := s.regel.geburtszeitraum(sj)
+	mvon, mbis := s.regel.meldungszeitraum(sj)
 	n := limit + 1 + limit/10 + 8
 	var items []Eintrag
 	for cursor := after; ; {
-		kinder, err := s.store.KinderSeite(ctx, von, bis, jahre, cursor, n, s.ps.ID)
+		kinder, err := s.store.KinderSeite(ctx, von, bis, mvon, mbis, jahre, cursor, n, s.ps.ID)
 		if err != nil {
 			return page.Page[Eintrag]{}, err
 		}
