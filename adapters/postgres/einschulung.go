@@ -80,7 +80,7 @@ func (s *EinschulungStore) KinderSeite(ctx context.Context, von, bis, mvon, mbis
 			SELECT pseudonym, `+kindColumns+` FROM kinder k
 			WHERE pseudonym > $4
 			  AND (geburtsdatum BETWEEN $1 AND $2
-			       OR geburtsdatum BETWEEN $6 AND $7
+			       OR (geburtsdatum + 0) BETWEEN $6 AND $7 -- "+ 0": no BitmapOr over the date index, which would sort the cohort
 			          AND EXISTS (SELECT 1 FROM einschulung_meldungen m WHERE m.kind = k.schluessel AND m.schuljahr = ANY ($3) OFFSET 0))
 			ORDER BY pseudonym LIMIT $5`,
 			von, bis, jahre(schuljahre), after, n, mvon, mbis)
