@@ -64,6 +64,9 @@ check-imports:
 
 # Load and end-to-end benchmarks; figures and how to read them: docs/performance.md.
 bench: postgres
+	@command -v wrk >/dev/null || { echo "make bench braucht wrk: apt-get install -y wrk"; exit 1; }
+	$(GO) test -run '^$$' -bench 'Routen' -benchtime 1x ./bench/
+	$(GO) test -run '^$$' -bench 'KinderSeite' -benchtime 1x -timeout 30m ./bench/
 	$(GO) test -run '^$$' -bench 'ListSchulen' -benchtime 40000x ./bench/
 	$(GO) test -run '^$$' -bench 'AuditedRead' -benchtime 20000x -count 2 ./bench/
 	$(GO) test -run '^$$' -bench 'ImportMelderegister100k' -benchtime 1x -count 3 -timeout 20m ./bench/

@@ -44,6 +44,27 @@ func (m *memStore) Kinder(_ context.Context, von, bis time.Time, jahre []werte.S
 	return out, nil
 }
 
+func (m *memStore) KinderSeite(ctx context.Context, von, bis, mvon, mbis time.Time, jahre []werte.Schuljahr, after string, n int, id func(string) string) ([]Kind, error) {
+	alle, _ := m.Kinder(ctx, von, bis, jahre)
+	var out []Kind
+	for _, k := range alle {
+		regulaer := !k.Geburtsdatum.Before(von) && !k.Geburtsdatum.After(bis)
+		if !regulaer && (k.Geburtsdatum.Before(mvon) || k.Geburtsdatum.After(mbis)) {
+			continue
+		}
+		if id(k.Schluessel) > after && !slices.ContainsFunc(out, func(o Kind) bool { return o.Schluessel == k.Schluessel }) {
+			out = append(out, k)
+		}
+	}
+	slices.SortFunc(out, func(a, b Kind) int { return strings.Compare(id(a.Schluessel), id(b.Schluessel)) })
+	return out[:min(n, len(out))], nil
+}
+
+func (m *memStore) MeldungenDerKinder(ctx context.Context, jahre []werte.Schuljahr, kinder []string) ([]Meldung, error) {
+	alle, _ := m.Meldungen(ctx, jahre)
+	return slices.DeleteFunc(alle, func(x Meldung) bool { return !slices.Contains(kinder, x.Kind) }), nil
+}
+
 func (m *memStore) KinderGeborenAm(_ context.Context, tag time.Time) ([]Kind, error) {
 	var out []Kind
 	for _, k := range m.kinder {

@@ -23,6 +23,14 @@ type Store interface {
 	// (inclusive) and every child a Meldung of one of the school years
 	// names – also those no longer resident.
 	Kinder(ctx context.Context, von, bis time.Time, schuljahre []werte.Schuljahr) ([]Kind, error)
+	// KinderSeite returns, in the order of their ids (id of the register
+	// key; byte order), at most n of the children Kinder returns whose id
+	// is greater than after ("" from the start), each once; of those a
+	// Meldung names, only the ones born between mvon and mbis.
+	KinderSeite(ctx context.Context, von, bis, mvon, mbis time.Time, schuljahre []werte.Schuljahr, after string, n int, id func(string) string) ([]Kind, error)
+	// MeldungenDerKinder returns the Meldungen of the school years about
+	// the children with the register keys kinder.
+	MeldungenDerKinder(ctx context.Context, schuljahre []werte.Schuljahr, kinder []string) ([]Meldung, error)
 	// KinderGeborenAm returns the register's children born on tag.
 	KinderGeborenAm(ctx context.Context, tag time.Time) ([]Kind, error)
 	// Meldungen returns the Meldungen of the school years.
@@ -70,16 +78,11 @@ func (s *Service) Kohorte(ctx context.Context, sj werte.Schuljahr) (*Kohorte, er
 }
 
 func (s *Service) grundlage(ctx context.Context, sj werte.Schuljahr) (grundlage, error) {
-	g := grundlage{sj: sj, regel: s.regel, ps: s.ps}
-	var err error
-	if g.index, err = s.verzeichnis.Index(ctx); err != nil {
+	g, err := s.rahmen(ctx, sj)
+	if err != nil {
 		return g, err
 	}
-	if g.schulen, err = s.schulen.List(ctx); err != nil {
-		return g, err
-	}
-	// Last year's Meldungen hold the deferrals that move children here.
-	jahre := []werte.Schuljahr{sj, werte.NewSchuljahr(sj.StartYear() - 1)}
+	jahre := kohortenJahre(sj)
 	if g.meldungen, err = s.store.Meldungen(ctx, jahre); err != nil {
 		return g, err
 	}
@@ -107,6 +110,25 @@ func (a Auswahl) passt(e Eintrag) bool {
 	return true
 }
 
+// rahmen is the grundlage of sj without children and Meldungen: the
+// directory and the schools.
+func (s *Service) rahmen(ctx context.Context, sj werte.Schuljahr) (grundlage, error) {
+	g := grundlage{sj: sj, regel: s.regel, ps: s.ps}
+	var err error
+	if g.index, err = s.verzeichnis.Index(ctx); err != nil {
+		return g, err
+	}
+	g.schulen, err = s.schulen.List(ctx)
+	return g, err
+}
+
+// kohortenJahre are the school years whose Meldungen the cohort of sj
+// depends on: its own and last year's, which holds the deferrals that move
+// children here.
+func kohortenJahre(sj werte.Schuljahr) []werte.Schuljahr {
+	return []werte.Schuljahr{sj, werte.NewSchuljahr(sj.StartYear() - 1)}
+}
+
 // Kinder returns a page of the children of the cohort of sj after after
 // (an id; "" from the start), in id order, at most limit, only those the
 // Auswahl takes. Next is "" on the last page.
@@ -122,30 +144,52 @@ func (s *Service) Kinder(ctx context.Context, sj werte.Schuljahr, auswahl Auswah
 	if err := page.CheckLimit(limit); err != nil {
 		return page.Page[Eintrag]{}, err
 	}
-	k, err := s.Kohorte(ctx, sj)
+	g, err := s.rahmen(ctx, sj)
 	if err != nil {
 		return page.Page[Eintrag]{}, err
 	}
-	if err := k.schuleBekannt(schulnummer); err != nil {
+	if err := berechne(g).schuleBekannt(schulnummer); err != nil {
 		return page.Page[Eintrag]{}, err
 	}
-	start, _ := slices.BinarySearchFunc(k.Eintraege, after, func(e Eintrag, id string) int {
-		if e.ID <= id {
-			return -1
-		}
-		return 1
-	})
+	// The page is computed from the children after `after` in id order
+	// alone, read in batches: each child's place in the cohort depends only
+	// on its own record and Meldungen (berechne), so a batch computed on
+	// its own gives the entries the whole cohort would have. Most
+	// candidates are in the cohort; a batch of about the page's size
+	// usually suffices, later ones grow (a school's children are fewer).
+	jahre := kohortenJahre(sj)
+	von, bis := s.regel.geburtszeitraum(sj)
+	mvon, mbis := s.regel.meldungszeitraum(sj)
+	n := limit + 1 + limit/10 + 8
 	var items []Eintrag
-	for _, e := range k.Eintraege[start:] {
-		if !auswahl.passt(e) {
-			continue
+	for cursor := after; ; {
+		kinder, err := s.store.KinderSeite(ctx, von, bis, mvon, mbis, jahre, cursor, n, s.ps.ID)
+		if err != nil {
+			return page.Page[Eintrag]{}, err
 		}
-		items = append(items, e)
-		if len(items) > limit {
-			break
+		keys := make([]string, len(kinder))
+		for i, k := range kinder {
+			keys[i] = k.Schluessel
 		}
+		if g.meldungen, err = s.store.MeldungenDerKinder(ctx, jahre, keys); err != nil {
+			return page.Page[Eintrag]{}, err
+		}
+		g.kinder = kinder
+		for _, e := range berechne(g).Eintraege {
+			if !auswahl.passt(e) {
+				continue
+			}
+			items = append(items, e)
+			if len(items) > limit {
+				return page.Cut(items, limit, func(e Eintrag) string { return e.ID }), nil
+			}
+		}
+		if len(kinder) < n {
+			return page.Cut(items, limit, func(e Eintrag) string { return e.ID }), nil
+		}
+		cursor = s.ps.ID(kinder[len(kinder)-1].Schluessel)
+		n = min(2*n, 20000)
 	}
-	return page.Cut(items, limit, func(e Eintrag) string { return e.ID }), nil
 }
 
 func (k *Kohorte) schuleBekannt(schulnummer string) error {

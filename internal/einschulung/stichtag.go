@@ -101,3 +101,16 @@ func (r Regel) geburtszeitraum(sj werte.Schuljahr) (von, bis time.Time) {
 	y := sj.StartYear()
 	return r.Schulpflicht.In(y-1).AddDate(-6, 0, -3), r.Schulpflicht.In(y).AddDate(-6, 0, 3)
 }
+
+// meldungszeitraum bounds the birth dates of the children a Meldung can
+// bring into the cohort of sj (Herkunft Vorjahr, Regulaer or
+// VorzeitigMoeglich), a few days wide on either side: outside it Herkunft
+// is Ausserhalb, and such a child is in no cohort whatever is reported.
+func (r Regel) meldungszeitraum(sj werte.Schuljahr) (von, bis time.Time) {
+	y := sj.StartYear()
+	von, bis = r.Schulpflicht.In(y-2).AddDate(-6, 0, -3), r.Vorzeitig.In(y).AddDate(-5, 0, 3)
+	if _, regulaer := r.geburtszeitraum(sj); regulaer.After(bis) {
+		bis = regulaer
+	}
+	return von, bis
+}

@@ -1,0 +1,258 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"runtime/pprof"
+	"runtime/trace"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+
+	"github.com/schulgateway/schulgateway/adapters/httpapi"
+	"github.com/schulgateway/schulgateway/adapters/jwtauth"
+	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
+	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/einschulung"
+	"github.com/schulgateway/schulgateway/internal/schulbezirk"
+	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/openapi"
+)
+
+// wrkResult is what wrk measured.
+type wrkResult struct {
+	rps      float64
+	p50, p99 time.Duration
+}
+
+var (
+	wrkRPS     = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	wrkLatency = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)\s*$`)
+	wrkBad     = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)|Socket errors: .*`)
+)
+
+// runWrk drives url with wrk (2 threads, 32 connections) for d.
+func runWrk(b *testing.B, url, token string, d time.Duration) wrkResult {
+	args := []string{"-t2", fmt.Sprintf("-c%d", connections), fmt.Sprintf("-d%ds", max(1, int(d.Seconds()))), "--latency"}
+	if token != "" {
+		args = append(args, "-H", "Authorization: Bearer "+token)
+	}
+	out, err := exec.Command("wrk", append(args, url)...).CombinedOutput()
+	if err != nil {
+		b.Fatalf("wrk: %v\n%s", err, out)
+	}
+	if m := wrkBad.FindString(string(out)); m != "" {
+		b.Fatalf("wrk against %s: %s\n%s", url, m, out)
+	}
+	var r wrkResult
+	m := wrkRPS.FindStringSubmatch(string(out))
+	if m == nil {
+		b.Fatalf("wrk output without Requests/sec:\n%s", out)
+	}
+	r.rps, _ = strconv.ParseFloat(m[1], 64)
+	for _, l := range wrkLatency.FindAllStringSubmatch(string(out), -1) {
+		v, _ := strconv.ParseFloat(l[2], 64)
+		unit := map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second}[l[3]]
+		if l[1] == "50" {
+			r.p50 = time.Duration(v * float64(unit))
+		} else {
+			r.p99 = time.Duration(v * float64(unit))
+		}
+	}
+	return r
+}
+
+// wrkDauer is how long wrk drives each route (BENCH_WRK_DURATION, default 5s).
+func wrkDauer() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("BENCH_WRK_DURATION")); err == nil && d > 0 {
+		return d
+	}
+	return 5 * time.Second
+}
+
+// profiling records, while fn runs, a CPU profile, an execution trace and
+// mutex and block profiles into dir/<name>.*, when dir is set.
+func profiling(b *testing.B, dir, name string, fn func()) {
+	if dir == "" {
+		fn()
+		return
+	}
+	base := filepath.Join(dir, name)
+	cpu, err := os.Create(base + ".cpu.pprof")
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr, err := os.Create(base + ".trace")
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.SetMutexProfileFraction(5)
+	runtime.SetBlockProfileRate(int(10 * time.Microsecond))
+	pprof.StartCPUProfile(cpu) //nolint:errcheck
+	trace.Start(tr)            //nolint:errcheck
+	fn()
+	trace.Stop()
+	pprof.StopCPUProfile()
+	runtime.SetMutexProfileFraction(0)
+	runtime.SetBlockProfileRate(0)
+	for _, p := range []string{"mutex", "block"} {
+		f, err := os.Create(base + "." + p + ".pprof")
+		if err != nil {
+			b.Fatal(err)
+		}
+		pprof.Lookup(p).WriteTo(f, 0) //nolint:errcheck
+		f.Close()
+	}
+	cpu.Close()
+	tr.Close()
+}
+
+// BenchmarkRouten is make bench's table: each route of the BMS through the
+// whole gateway (RS256 token verified, access log written, audit entries
+// committed before the answer for the audited ones) against bare fiber
+// serving the same bytes from memory, one after the other in the same run,
+// loaded by wrk (2 threads, 32 connections, BENCH_WRK_DURATION each).
+// BENCH_PROFILE=dir records profiles and a trace of each gateway run.
+func BenchmarkRouten(b *testing.B) {
+	if _, err := exec.LookPath("wrk"); err != nil {
+		b.Fatal("wrk fehlt: apt-get install -y wrk")
+	}
+	ctx := context.Background()
+	url := pgtest.URL(b)
+	pool, err := postgres.Open(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	seedCity(b, pool, 2000) // 8 Grundschulen, directory, register, Meldungen
+	lctx, stop := context.WithCancel(ctx)
+	b.Cleanup(stop)
+	changes := postgres.ListenChanges(lctx, url, slog.New(slog.DiscardHandler))
+	schulen := schule.NewService(postgres.NewSchulenStore(pool, changes))
+	for i := range 42 { // 50 schools in all, each a change-feed entry
+		z := 2
+		s := schule.Schule{Schulnummer: fmt.Sprintf("%05d", 30100+i), Name: fmt.Sprintf("Schule Nr. %d", i+1),
+			Schulform: schule.Grundschule, Strasse: "Lindenplatz", Hausnummer: fmt.Sprint(i + 1), PLZ: "06108", Ort: "Musterstadt", Zuege: &z}
+		if _, _, err := schulen.Put(ctx, s.Schulnummer, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ps, err := einschulung.NewPseudonymizer([]byte("bench key, at least thirty-two bytes"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	bezirke := postgres.NewSchulbezirkStore(pool, changes)
+	signer, err := jwtauth.LoadOrCreateDevKey(filepath.Join(b.TempDir(), "key.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	verifier, err := jwtauth.NewFromSet(signer.PublicSet(), "https://idp.bench", "schulgateway", 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, err := signer.Sign("https://idp.bench", "schulgateway", "bench", []auth.Role{auth.RoleBMS}, time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	audit := postgres.NewAuditStore(pool)
+	audit.Start(lctx)
+	gateway := serve(b, httpapi.New(httpapi.Deps{
+		Schulen: schulen, Changes: postgres.NewFeedStore(pool, 0),
+		Einschulung: httpapi.EinschulungDeps{Schulbezirke: schulbezirk.NewService(bezirke),
+			Einschulung: einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps)},
+		Audit: audit, Verifier: verifier, Spec: openapi.Spec,
+		Ready: func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
+		Log:   slog.New(slog.NewJSONHandler(logZiel(b), nil)), AccessLog: true,
+	}))
+
+	routen := []string{"/v1/schulen", "/v1/einschulung/2027-28/kinder?limit=100", "/v1/changes?limit=100"}
+	// The baseline: each route's answer, as the gateway gave it, from memory.
+	bareApp := fiber.New(fiber.Config{DisableStartupMessage: true})
+	bodies := map[string][]byte{}
+	for _, r := range routen {
+		req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+		req.SetRequestURI("http://" + gateway + r)
+		req.Header.Set("Authorization", "Bearer "+token)
+		if err := fasthttp.Do(req, resp); err != nil || resp.StatusCode() != 200 {
+			b.Fatalf("%s: %v %d %s", r, err, resp.StatusCode(), resp.Body())
+		}
+		path, _, _ := strings.Cut(r, "?")
+		bodies[path] = slices.Clone(resp.Body())
+		body := bodies[path]
+		bareApp.Get(path, func(c *fiber.Ctx) error {
+			c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+			return c.Send(body)
+		})
+		fasthttp.ReleaseRequest(req)
+		fasthttp.ReleaseResponse(resp)
+	}
+	bare := serve(b, bareApp)
+
+	d, dir := wrkDauer(), os.Getenv("BENCH_PROFILE")
+	type zeile struct {
+		route     string
+		gw, bf    wrkResult
+		bodyBytes int
+	}
+	var tabelle []zeile
+	for b.Loop() {
+		tabelle = tabelle[:0]
+		for i, r := range routen {
+			z := zeile{route: r}
+			path, _, _ := strings.Cut(r, "?")
+			z.bodyBytes = len(bodies[path])
+			z.bf = runWrk(b, "http://"+bare+r, "", d)
+			profiling(b, dir, fmt.Sprintf("route%d", i), func() { z.gw = runWrk(b, "http://"+gateway+r, token, d) })
+			tabelle = append(tabelle, z)
+		}
+	}
+	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64) }
+	fmt.Printf("\nwrk -t2 -c%d, %v per run, role bms; bare fiber = the same bytes from memory, same run (load average %s)\n",
+		connections, d, loadavg())
+	fmt.Printf("| route | gateway req/s | bare req/s | share | gateway p50 ms | gateway p99 ms | bare p50 ms | bare p99 ms | p99 ratio |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, z := range tabelle {
+		fmt.Printf("| `%s` | %.0f | %.0f | %.1f %% | %s | %s | %s | %s | %.1f× |\n", z.route, z.gw.rps, z.bf.rps, 100*z.gw.rps/z.bf.rps,
+			ms(z.gw.p50), ms(z.gw.p99), ms(z.bf.p50), ms(z.bf.p99), float64(z.gw.p99)/float64(z.bf.p99))
+	}
+	b.ReportMetric(0, "ns/op")
+}
+
+// logZiel is where the gateway's log goes (BENCH_LOG): "discard" (the
+// default), or "pipe": a pipe that another process (cat) reads into
+// /dev/null, as journald or a container runtime read `serve`'s stdout.
+func logZiel(b *testing.B) io.Writer {
+	if os.Getenv("BENCH_LOG") != "pipe" {
+		return io.Discard
+	}
+	cmd := exec.Command("cat")
+	w, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { w.Close(); cmd.Wait() }) //nolint:errcheck
+	return w
+}
+
+func loadavg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Join(strings.Fields(string(data))[:3], " ")
+}
