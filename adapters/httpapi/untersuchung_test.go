@@ -2,6 +2,9 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -93,5 +96,136 @@ func TestUntersuchungThroughAPI(t *testing.T) {
 	}
 	if resp, _ := e.do(call{method: "GET", path: "/v1/einschulung/2027-28/untersuchung.csv", token: bms}); resp.StatusCode != 403 {
 		t.Errorf("BMS reads the health office's list: %d", resp.StatusCode)
+	}
+}
+
+// The health office reads the cohort page by page and records outcomes
+// with PUT, including "did not appear"; it reaches nothing else (the
+// authorization matrix checks every other operation).
+func TestGesundheitsamtThroughAPI(t *testing.T) {
+	t.Parallel()
+	e, pool := einschulungEnv(t)
+	amt, ga := e.token(auth.RoleSchulamt), e.token(auth.RoleGesundheitsamt)
+	for _, up := range []struct{ kind, file string }{{"schulbezirke", "schulbezirke.xlsx"}, {"melderegister", "melderegister.xlsx"}} {
+		_, imp, _ := e.upload(amt, "kind="+up.kind, up.file, sample(t, up.file))
+		if done := e.await(amt, imp.ID); done.Status != "succeeded" {
+			t.Fatalf("%s: %+v", up.file, done)
+		}
+	}
+	kinder := e.allKinder(amt, "", 1000)
+	gesperrt := count(t, pool, `SELECT count(*) FROM kinder WHERE geburtsdatum BETWEEN '2020-07-02' AND '2021-07-01' AND auskunftssperre AND status = 'gemeldet'`)
+	if len(kinder) < 3 || gesperrt == 0 {
+		t.Fatalf("cohort of %d, %d with Auskunftssperre: the sample does not test the list", len(kinder), gesperrt)
+	}
+
+	type eintrag struct {
+		Kennung, Familienname, Vornamen, Geburtsdatum string
+		Strasse, Ort, Grundschule, UntersuchtAm       *string
+		Ergebnis                                      *string `json:"ergebnis"`
+		Auskunftssperre                               bool
+	}
+	liste := func() []eintrag {
+		var all []eintrag
+		after := ""
+		for pages := 0; ; pages++ {
+			resp, body := e.do(call{method: "GET", path: "/v1/einschulung/2027-28/untersuchungen?limit=7&after=" + after, token: ga})
+			var pg struct {
+				Items []struct {
+					eintrag
+					UntersuchtAm *string `json:"untersucht_am"`
+				}
+				Next *string
+			}
+			if resp.StatusCode != 200 || json.Unmarshal(body, &pg) != nil || pages > 1000 {
+				t.Fatalf("page after %q: %d %s", after, resp.StatusCode, body)
+			}
+			for _, it := range pg.Items {
+				it.eintrag.UntersuchtAm = it.UntersuchtAm
+				all = append(all, it.eintrag)
+			}
+			if pg.Next == nil {
+				return all
+			}
+			after = *pg.Next
+		}
+	}
+	l := liste()
+	if len(l) != len(kinder) {
+		t.Fatalf("the health office's list has %d children, the cohort %d", len(l), len(kinder))
+	}
+	ids := map[string]bool{}
+	mitSperre := 0
+	for _, x := range l {
+		ids[x.Kennung] = true
+		if x.Familienname == "" || x.Geburtsdatum == "" || x.Ergebnis != nil || x.UntersuchtAm != nil {
+			t.Errorf("entry %+v: names and birth date wanted, no outcome yet", x)
+		}
+		if x.Auskunftssperre {
+			mitSperre++
+			// The health office must invite the child: the address stays, marked.
+			if x.Strasse == nil || x.Ort == nil {
+				t.Errorf("child with Auskunftssperre has no address for the invitation")
+			}
+		}
+	}
+	if len(ids) != len(kinder) || mitSperre != gesperrt {
+		t.Errorf("%d distinct children of %d; %d marked with Auskunftssperre, register has %d", len(ids), len(kinder), mitSperre, gesperrt)
+	}
+
+	put := func(token, id, body string) (int, []byte) {
+		resp, out := e.do(call{method: "PUT", path: "/v1/einschulung/2027-28/untersuchungen/" + url.PathEscape(id), token: token, body: body})
+		return resp.StatusCode, out
+	}
+	a, b := l[0].Kennung, l[1].Kennung
+	if st, out := put(ga, a, `{"untersucht_am":"2026-11-03","ergebnis":"nicht_erschienen"}`); st != 201 || !strings.Contains(string(out), `"ergebnis":"nicht_erschienen"`) {
+		t.Fatalf("not appeared: %d %s", st, out)
+	}
+	if st, out := put(ga, b, `{"kind_id":"`+b+`","untersucht_am":"2026-11-04","ergebnis":"zurueckstellung_pruefen"}`); st != 201 {
+		t.Fatalf("deferral to be considered: %d %s", st, out)
+	}
+	// The child comes to a second appointment: the outcome replaces the first.
+	if st, out := put(ga, a, `{"untersucht_am":"2026-11-20","ergebnis":"untersucht"}`); st != 200 {
+		t.Fatalf("second appointment: %d %s", st, out)
+	}
+	if st, out := put(ga, a, `{"kind_id":"`+b+`","untersucht_am":"2026-11-20","ergebnis":"untersucht"}`); st != 422 || swFieldErrors(t, st, out)["/kind_id"] == "" {
+		t.Errorf("body naming another child than the path: %d %s", st, out)
+	}
+	st, out := put(ga, a, `{"untersucht_am":"2026-11-20","ergebnis":"sprachfoerderung","diagnose":"F80.1"}`)
+	if got := swFieldErrors(t, st, out); got["/ergebnis"] == "" || got["/diagnose"] == "" {
+		t.Errorf("a diagnosis is taken: %s", out)
+	}
+	if st, out := put(ga, "gibt-es-nicht", `{"untersucht_am":"2026-11-20","ergebnis":"untersucht"}`); st != 404 {
+		t.Errorf("unknown child: %d %s", st, out)
+	}
+	var n int
+	var erg string
+	if err := pool.QueryRow(context.Background(), `SELECT count(*), string_agg(ergebnis, ',' ORDER BY ergebnis) FROM schuleingangsuntersuchungen`).Scan(&n, &erg); err != nil || n != 2 || erg != "untersucht,zurueckstellung_pruefen" {
+		t.Errorf("stored %d outcomes %q (%v), want untersucht and zurueckstellung_pruefen", n, erg, err)
+	}
+
+	got := map[string]string{}
+	for _, x := range liste() {
+		if x.Ergebnis != nil {
+			got[x.Kennung] = *x.UntersuchtAm + " " + *x.Ergebnis
+		}
+	}
+	if len(got) != 2 || got[a] != "2026-11-20 untersucht" || got[b] != "2026-11-04 zurueckstellung_pruefen" {
+		t.Errorf("outcomes on the list: %v", got)
+	}
+	resp, body := e.do(call{method: "GET", path: "/v1/einschulung/2027-28/untersuchung.csv", token: ga})
+	if resp.StatusCode != 200 || !strings.Contains(string(body), ";04.11.2026;Zurückstellung prüfen\r\n") {
+		t.Errorf("untersuchung.csv for the health office: %d", resp.StatusCode)
+	}
+	if resp, _ := e.do(call{method: "GET", path: "/v1/einschulung/2027-28/untersuchung.xlsx", token: ga}); resp.StatusCode != 200 {
+		t.Errorf("untersuchung.xlsx for the health office: %d", resp.StatusCode)
+	}
+	if resp, body := e.do(call{method: "GET", path: "/v1/einschulung/2027-28/untersuchungen?after=unbekannt", token: ga}); resp.StatusCode != 422 {
+		t.Errorf("unknown after: %d %s", resp.StatusCode, body)
+	}
+	// Nothing beyond the examination: not the cohort with its decisions, not the register's imports.
+	for _, p := range []string{"/v1/einschulung/2027-28/kinder", "/v1/einschulung/2027-28/liste.csv", "/v1/imports", "/v1/schulpflicht/faelle"} {
+		if resp, _ := e.do(call{method: "GET", path: p, token: ga}); resp.StatusCode != 403 {
+			t.Errorf("GET %s as gesundheitsamt: %d, want 403", p, resp.StatusCode)
+		}
 	}
 }

@@ -100,14 +100,20 @@ var Feldrichtlinien = []Feldrichtlinie{
 		Rollen: map[Role]map[string]Sicht{RoleBMS: alle(Immer, bescheinigungFelder, nil), RoleSchulamt: alle(Immer, bescheinigungFelder, nil)},
 	},
 	{
-		Ressource: "Untersuchungsliste", Zweck: "untersuchung.xlsx und .csv für das Gesundheitsamt (Einladung zur Schuleingangsuntersuchung); die Anschrift bleibt bei Auskunftssperre, markiert, weil das Gesundheitsamt einladen muss",
+		Ressource: "Untersuchungsliste", Zweck: "GET …/untersuchungen, untersuchung.xlsx und .csv für das Gesundheitsamt (Einladung zur Schuleingangsuntersuchung); die Anschrift bleibt bei Auskunftssperre, markiert, weil das Gesundheitsamt als Behörde jedes Kind einladen muss",
 		Felder: untersuchungslisteFelder,
-		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, untersuchungslisteFelder, nil)},
+		Rollen: map[Role]map[string]Sicht{
+			RoleSchulamt:       alle(Immer, untersuchungslisteFelder, nil),
+			RoleGesundheitsamt: alle(Immer, untersuchungslisteFelder, nil),
+		},
 	},
 	{
-		Ressource: "Untersuchung", Zweck: "Ergebnis der Schuleingangsuntersuchung, nur was für die Aufnahme zählt, nie ein Befund",
+		Ressource: "Untersuchung", Zweck: "Ergebnis der Schuleingangsuntersuchung, nur was für die Aufnahme zählt, nie ein Befund; das Gesundheitsamt meldet es, das Schulamt sieht es am Jahrgang",
 		Felder: untersuchungFelder,
-		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, untersuchungFelder, nil)},
+		Rollen: map[Role]map[string]Sicht{
+			RoleSchulamt:       alle(Immer, untersuchungFelder, nil),
+			RoleGesundheitsamt: alle(Immer, untersuchungFelder, nil),
+		},
 	},
 	{
 		Ressource: "Change", Zweck: "Änderungsprotokoll für das BMS; Kinder nur mit Pseudonym",
@@ -189,7 +195,11 @@ func Sieht(p Principal, ressource, feld string, gesperrt bool) bool {
 // its fields and, per role, what of them it sees.
 func FeldrichtlinienMarkdown() string {
 	var b strings.Builder
-	b.WriteString("| Ressource | Felder | bms | schulamt | planung | admin |\n|---|---|---|---|---|---|\n")
+	b.WriteString("| Ressource | Felder")
+	for _, role := range AllRoles {
+		b.WriteString(" | " + string(role))
+	}
+	b.WriteString(" |\n|---|---" + strings.Repeat("|---", len(AllRoles)) + "|\n")
 	for _, r := range Feldrichtlinien {
 		row := []string{fmt.Sprintf("**%s**: %s", r.Ressource, r.Zweck), "`" + strings.Join(r.Felder, "`, `") + "`"}
 		for _, role := range AllRoles {
