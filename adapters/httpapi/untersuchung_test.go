@@ -222,6 +222,90 @@ func TestGesundheitsamtThroughAPI(t *testing.T) {
 	if resp, body := e.do(call{method: "GET", path: "/v1/einschulung/2027-28/untersuchungen?after=unbekannt", token: ga}); resp.StatusCode != 422 {
 		t.Errorf("unknown after: %d %s", resp.StatusCode, body)
 	}
+	// The school office sees the outcomes on the cohort and counted per
+	// school in the overview; the BMS sees neither.
+	type kohorte struct {
+		Items []struct {
+			ID           string
+			Schulnummer  *string
+			Untersuchung *struct {
+				UntersuchtAm *string `json:"untersucht_am"`
+				Ergebnis     *string
+			}
+		}
+	}
+	seen := func(token string) (k kohorte, raw string) {
+		resp, body := e.do(call{method: "GET", path: "/v1/einschulung/2027-28/kinder?limit=1000", token: token})
+		if resp.StatusCode != 200 || json.Unmarshal(body, &k) != nil {
+			t.Fatalf("cohort: %d %s", resp.StatusCode, body)
+		}
+		return k, string(body)
+	}
+	k, _ := seen(amt)
+	offen, schuleVonB := 0, ""
+	for _, x := range k.Items {
+		switch {
+		case x.Untersuchung == nil:
+			t.Fatalf("school office: child without the untersuchung field")
+		case x.ID == b:
+			if x.Untersuchung.Ergebnis == nil || *x.Untersuchung.Ergebnis != "zurueckstellung_pruefen" {
+				t.Errorf("child b on the cohort: %+v", x.Untersuchung)
+			}
+			if x.Schulnummer != nil {
+				schuleVonB = *x.Schulnummer
+			}
+		case x.ID == a:
+			if x.Untersuchung.Ergebnis == nil || *x.Untersuchung.Ergebnis != "untersucht" {
+				t.Errorf("child a on the cohort: %+v", x.Untersuchung)
+			}
+		case x.Untersuchung.Ergebnis == nil:
+			offen++
+		}
+	}
+	if offen != len(kinder)-2 {
+		t.Errorf("%d children not yet examined on the cohort, want %d", offen, len(kinder)-2)
+	}
+	if _, raw := seen(e.token(auth.RoleBMS)); strings.Contains(raw, "untersuchung") || strings.Contains(raw, "zurueckstellung_pruefen") {
+		t.Errorf("the BMS sees the health office's outcomes on the cohort")
+	}
+	type stand struct {
+		Offen, Untersucht      int
+		ZurueckstellungPruefen int `json:"zurueckstellung_pruefen"`
+		FoerderbedarfPruefen   int `json:"foerderbedarf_pruefen"`
+		NichtErschienen        int `json:"nicht_erschienen"`
+	}
+	var ueb struct {
+		Items []struct {
+			Schulnummer    string
+			Untersuchungen *stand `json:"untersuchungen"`
+		}
+		OhneSchule *stand `json:"untersuchungen_ohne_schule"`
+	}
+	resp, body = e.do(call{method: "GET", path: "/v1/einschulung/2027-28/uebersicht", token: amt})
+	if resp.StatusCode != 200 || json.Unmarshal(body, &ueb) != nil || ueb.OhneSchule == nil {
+		t.Fatalf("overview: %d %s", resp.StatusCode, body)
+	}
+	alle := func(u *stand) int {
+		return u.Offen + u.Untersucht + u.ZurueckstellungPruefen + u.FoerderbedarfPruefen + u.NichtErschienen
+	}
+	summe, zurueck := alle(ueb.OhneSchule), ueb.OhneSchule.ZurueckstellungPruefen
+	for _, it := range ueb.Items {
+		u := it.Untersuchungen
+		if u == nil {
+			t.Fatalf("overview without counts for the school office: %s", body)
+		}
+		summe += alle(u)
+		if it.Schulnummer == schuleVonB && u.ZurueckstellungPruefen != 1 {
+			t.Errorf("school %s: %+v, want the one deferral to consider", it.Schulnummer, u)
+		}
+		zurueck += u.ZurueckstellungPruefen
+	}
+	if summe != len(kinder) || zurueck != 1 {
+		t.Errorf("overview counts %d children (%d deferrals to consider), cohort has %d", summe, zurueck, len(kinder))
+	}
+	if _, body := e.do(call{method: "GET", path: "/v1/einschulung/2027-28/uebersicht", token: e.token(auth.RoleBMS)}); strings.Contains(string(body), "untersuch") {
+		t.Errorf("the BMS sees examination counts: %s", body)
+	}
 	// Nothing beyond the examination: not the cohort with its decisions, not the register's imports.
 	for _, p := range []string{"/v1/einschulung/2027-28/kinder", "/v1/einschulung/2027-28/liste.csv", "/v1/imports", "/v1/schulpflicht/faelle"} {
 		if resp, _ := e.do(call{method: "GET", path: p, token: ga}); resp.StatusCode != 403 {

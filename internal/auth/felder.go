@@ -38,7 +38,7 @@ func alle(s Sicht, felder []string, ausser map[string]Sicht) map[string]Sicht {
 }
 
 var (
-	kindFelder  = []string{"id", "familienname", "vornamen", "geburtsdatum", "geschlecht", "anschrift", "schulnummer", "art", "status"}
+	kindFelder  = []string{"id", "familienname", "vornamen", "geburtsdatum", "geschlecht", "anschrift", "schulnummer", "art", "status", "untersuchung"}
 	listeFelder = []string{"familienname", "vornamen", "geburtsdatum", "geschlecht", "strasse", "hausnummer", "plz", "ort",
 		"auskunftssperre", "art", "status"}
 	wechselFelder            = []string{"id", "format", "bewegung", "created_at", "schueler", "sorgeberechtigte", "aufnahme", "bisherige_schule", "hinweise", "klaerung"}
@@ -68,10 +68,10 @@ var (
 // planung) appear nowhere: they see aggregates only.
 var Feldrichtlinien = []Feldrichtlinie{
 	{
-		Ressource: "EinschulungKind", Zweck: "Einschulung: das BMS legt die Kinder an, das Schulamt klärt Fälle",
+		Ressource: "EinschulungKind", Zweck: "Einschulung: das BMS legt die Kinder an, das Schulamt klärt Fälle; das Ergebnis der Schuleingangsuntersuchung sieht nur das Schulamt (über Zurückstellungen entscheidet es, nicht das BMS)",
 		Felder: kindFelder,
 		Rollen: map[Role]map[string]Sicht{
-			RoleBMS:      alle(Immer, kindFelder, map[string]Sicht{"anschrift": OhneSperre}),
+			RoleBMS:      alle(Immer, kindFelder, map[string]Sicht{"anschrift": OhneSperre, "untersuchung": Nie}),
 			RoleSchulamt: alle(Immer, kindFelder, nil),
 		},
 	},

@@ -120,3 +120,31 @@ func (s *Service) Erfasse(ctx context.Context, u Untersuchung, imJahrgang bool) 
 func (s *Service) List(ctx context.Context, schuljahr int) (map[string]Untersuchung, error) {
 	return s.store.List(ctx, schuljahr)
 }
+
+// Stand is how far the examination of a group of children has come: the
+// children without an outcome and the children per outcome.
+type Stand struct {
+	Offen      int
+	Ergebnisse map[Ergebnis]int
+}
+
+// StandJe counts the outcomes per group: gruppe names each child of the
+// cohort (by id) with its group (the school whose list it is on; "" for
+// none), ergebnisse are the outcomes by child id. An outcome of a child
+// no longer in the cohort is not counted.
+func StandJe(gruppe map[string]string, ergebnisse map[string]Untersuchung) map[string]Stand {
+	out := map[string]Stand{}
+	for id, g := range gruppe {
+		st, ok := out[g]
+		if !ok {
+			st = Stand{Ergebnisse: map[Ergebnis]int{}}
+		}
+		if u, ok := ergebnisse[id]; ok {
+			st.Ergebnisse[u.Ergebnis]++
+		} else {
+			st.Offen++
+		}
+		out[g] = st
+	}
+	return out
+}

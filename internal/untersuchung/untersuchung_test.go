@@ -29,3 +29,21 @@ func TestPruefe(t *testing.T) {
 		}
 	}
 }
+
+func TestStandJe(t *testing.T) {
+	gruppe := map[string]string{"a": "20101", "b": "20101", "c": "20101", "d": "20102", "e": ""}
+	ergebnisse := map[string]Untersuchung{
+		"a": {Ergebnis: NichtErschienen}, "b": {Ergebnis: ZurueckstellungPruefen}, "d": {Ergebnis: Untersucht},
+		"weggezogen": {Ergebnis: Untersucht},
+	}
+	st := StandJe(gruppe, ergebnisse)
+	if s := st["20101"]; s.Offen != 1 || s.Ergebnisse[NichtErschienen] != 1 || s.Ergebnisse[ZurueckstellungPruefen] != 1 || s.Ergebnisse[Untersucht] != 0 {
+		t.Errorf("20101: %+v", s)
+	}
+	if s := st["20102"]; s.Offen != 0 || s.Ergebnisse[Untersucht] != 1 {
+		t.Errorf("20102: %+v", s)
+	}
+	if s := st[""]; s.Offen != 1 || len(st) != 3 {
+		t.Errorf("children without a school: %+v of %d groups", s, len(st))
+	}
+}
