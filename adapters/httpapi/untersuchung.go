@@ -53,24 +53,26 @@ type untersuchungJSON struct {
 // cohort as the health office needs it for its invitation, with the
 // outcome so far (null when none).
 type untersuchungslisteJSON struct {
-	Kennung         string  `json:"kennung"`
-	Familienname    string  `json:"familienname"`
-	Vornamen        string  `json:"vornamen"`
-	Geburtsdatum    string  `json:"geburtsdatum"`
-	Geschlecht      *string `json:"geschlecht"`
-	Strasse         *string `json:"strasse"`
-	Hausnummer      *string `json:"hausnummer"`
-	PLZ             *string `json:"plz"`
-	Ort             *string `json:"ort"`
-	Auskunftssperre bool    `json:"auskunftssperre"`
-	Schulnummer     *string `json:"schulnummer"`
-	Grundschule     *string `json:"grundschule"`
-	UntersuchtAm    *string `json:"untersucht_am"`
-	Ergebnis        *string `json:"ergebnis"`
+	Kennung      string  `json:"kennung"`
+	Familienname string  `json:"familienname"`
+	Vornamen     string  `json:"vornamen"`
+	Geburtsdatum string  `json:"geburtsdatum"`
+	Geschlecht   *string `json:"geschlecht"`
+	Strasse      *string `json:"strasse"`
+	Hausnummer   *string `json:"hausnummer"`
+	PLZ          *string `json:"plz"`
+	Ort          *string `json:"ort"`
+	// Sorgeberechtigte as the register has them: the invitation goes to them.
+	Sorgeberechtigte *string `json:"sorgeberechtigte"`
+	Auskunftssperre  bool    `json:"auskunftssperre"`
+	Schulnummer      *string `json:"schulnummer"`
+	Grundschule      *string `json:"grundschule"`
+	UntersuchtAm     *string `json:"untersucht_am"`
+	Ergebnis         *string `json:"ergebnis"`
 }
 
 var untersuchungKopf = []string{"Kennung", "Familienname", "Vornamen", "Geburtsdatum", "Geschlecht", "Straße", "Hausnummer", "PLZ", "Ort",
-	"Auskunftssperre", "Schulnummer", "Grundschule", "Untersucht am", "Ergebnis"}
+	"Sorgeberechtigte", "Auskunftssperre", "Schulnummer", "Grundschule", "Untersucht am", "Ergebnis"}
 
 // untersuchungTabelle is the cohort as the health office needs it for its
 // invitations, with the outcome recorded so far. The address is kept with
@@ -95,7 +97,7 @@ func (s *server) untersuchungTabelle(c *fiber.Ctx) (sheets.Table, string, error)
 			am, erg = u.UntersuchtAm, u.Ergebnis.Label()
 		}
 		t.Rows = append(t.Rows, []any{z.eintrag.ID, k.Familienname, k.Vornamen, k.Geburtsdatum, importing.Geschlecht(k.Geschlecht).Label(),
-			k.Strasse, k.Hausnummer, k.PLZ, k.Ort, sperre, z.schule.Schulnummer, z.schule.Name, am, erg})
+			k.Strasse, k.Hausnummer, k.PLZ, k.Ort, k.Sorgeberechtigte, sperre, z.schule.Schulnummer, z.schule.Name, am, erg})
 	}
 	audit.Count(c.UserContext(), len(t.Rows))
 	return t, "untersuchung-" + sj.PathString(), nil
@@ -166,7 +168,7 @@ func (s *server) listUntersuchungen(c *fiber.Ctx) error {
 		k := z.eintrag.Kind
 		j := untersuchungslisteJSON{Kennung: z.eintrag.ID, Familienname: k.Familienname, Vornamen: k.Vornamen,
 			Geburtsdatum: k.Geburtsdatum.Format(time.DateOnly), Geschlecht: orNull(k.Geschlecht),
-			Strasse: orNull(k.Strasse), Hausnummer: orNull(k.Hausnummer), PLZ: orNull(k.PLZ), Ort: orNull(k.Ort),
+			Strasse: orNull(k.Strasse), Hausnummer: orNull(k.Hausnummer), PLZ: orNull(k.PLZ), Ort: orNull(k.Ort), Sorgeberechtigte: orNull(k.Sorgeberechtigte),
 			Auskunftssperre: k.Auskunftssperre, Schulnummer: orNull(z.schule.Schulnummer), Grundschule: orNull(z.schule.Name)}
 		if u := z.ergebnis; u != nil {
 			j.UntersuchtAm, j.Ergebnis = orNull(u.UntersuchtAm.Format(time.DateOnly)), orNull(string(u.Ergebnis))

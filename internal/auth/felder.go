@@ -46,7 +46,7 @@ var (
 	bescheinigungFelder      = []string{"id", "format", "created_at", "schueler", "schule", "schulbesuch", "ausgestellt_am", "gueltig_von", "gueltig_bis", "hinweise"}
 	untersuchungFelder       = []string{"kind_id", "untersucht_am", "ergebnis"}
 	untersuchungslisteFelder = []string{"kennung", "familienname", "vornamen", "geburtsdatum", "geschlecht", "strasse", "hausnummer", "plz", "ort",
-		"auskunftssperre", "schulnummer", "grundschule", "untersucht_am", "ergebnis"}
+		"sorgeberechtigte", "auskunftssperre", "schulnummer", "grundschule", "untersucht_am", "ergebnis"}
 	changeFelder    = []string{"position", "created_at", "time", "entity", "id", "operation", "key"}
 	fehlerFelder    = []string{"sheet", "row", "column", "cell", "field", "code", "message", "message.anschrift"}
 	zuordnungFelder = []string{"kind_id", "ordnungsmerkmal", "familienname", "vornamen", "geburtsdatum", "entscheidung", "score",
