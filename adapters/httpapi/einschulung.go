@@ -12,6 +12,8 @@ import (
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
+	"github.com/schulgateway/schulgateway/internal/untersuchung"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // EinschulungDeps is what the Schulbezirk and Einschulung routes need.
@@ -119,6 +121,16 @@ type einschulungKindJSON struct {
 	Schulnummer  *string                   `json:"schulnummer"`
 	Art          string                    `json:"art"`
 	Status       string                    `json:"status"`
+	// Untersuchung is the outcome of the Schuleingangsuntersuchung, for
+	// the roles the field policy lets see it (absent for the others).
+	Untersuchung *untersuchungStandJSON `json:"untersuchung,omitempty"`
+}
+
+// untersuchungStandJSON is a child's outcome as the cohort shows it
+// (schema EinschulungUntersuchung): both null while none is recorded.
+type untersuchungStandJSON struct {
+	UntersuchtAm *string `json:"untersucht_am"`
+	Ergebnis     *string `json:"ergebnis"`
 }
 
 type einschulungAnschriftJSON struct {
@@ -128,7 +140,7 @@ type einschulungAnschriftJSON struct {
 	Ort        string `json:"ort"`
 }
 
-func toEinschulungKindJSON(e einschulung.Eintrag, p auth.Principal) einschulungKindJSON {
+func toEinschulungKindJSON(e einschulung.Eintrag, p auth.Principal, ergebnisse map[string]untersuchung.Untersuchung) einschulungKindJSON {
 	k := e.Kind
 	out := einschulungKindJSON{ID: e.ID, Familienname: k.Familienname, Vornamen: k.Vornamen, Geburtsdatum: k.Geburtsdatum.Format(time.DateOnly),
 		Geschlecht: orNull(k.Geschlecht), Schulnummer: orNull(e.Schulnummer), Art: string(e.Art), Status: string(e.Status)}
@@ -137,7 +149,22 @@ func toEinschulungKindJSON(e einschulung.Eintrag, p auth.Principal) einschulungK
 	if auth.Sieht(p, "EinschulungKind", "anschrift", k.Auskunftssperre) {
 		out.Anschrift = &einschulungAnschriftJSON{Strasse: k.Strasse, Hausnummer: k.Hausnummer, PLZ: k.PLZ, Ort: k.Ort}
 	}
+	if ergebnisse != nil && auth.Sieht(p, "EinschulungKind", "untersuchung", k.Auskunftssperre) {
+		out.Untersuchung = &untersuchungStandJSON{}
+		if u, ok := ergebnisse[e.ID]; ok {
+			out.Untersuchung.UntersuchtAm, out.Untersuchung.Ergebnis = orNull(u.UntersuchtAm.Format(time.DateOnly)), orNull(string(u.Ergebnis))
+		}
+	}
 	return out
+}
+
+// untersuchungenFuer are the outcomes of sj when p may see them on the
+// cohort (field policy EinschulungKind, untersuchung), else nil.
+func (s *server) untersuchungenFuer(c *fiber.Ctx, sj werte.Schuljahr) (map[string]untersuchung.Untersuchung, error) {
+	if s.Untersuchung.Service == nil || !auth.Sieht(principal(c), "EinschulungKind", "untersuchung", false) {
+		return nil, nil
+	}
+	return s.Untersuchung.Service.List(c.UserContext(), sj.StartYear())
 }
 
 func (s *server) getEinschulungKinder(c *fiber.Ctx) error {
@@ -158,9 +185,13 @@ func (s *server) getEinschulungKinder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	ergebnisse, err := s.untersuchungenFuer(c, sj)
+	if err != nil {
+		return err
+	}
 	items := make([]einschulungKindJSON, len(page.Items))
 	for i, e := range page.Items {
-		items[i] = toEinschulungKindJSON(e, principal(c))
+		items[i] = toEinschulungKindJSON(e, principal(c), ergebnisse)
 	}
 	audit.Count(c.UserContext(), len(items))
 	return c.JSON(pageJSON(items, page.Next, "next_cursor"))
@@ -173,6 +204,8 @@ type uebersichtJSON struct {
 	Kinder     int               `json:"kinder"`
 	OhneSchule int               `json:"ohne_schule"`
 	Items      []schulzahlenJSON `json:"items"`
+	// Untersuchungen counts the children without a school (school office only).
+	Untersuchungen *untersuchungenJSON `json:"untersuchungen_ohne_schule,omitempty"`
 }
 
 type schulzahlenJSON struct {
@@ -188,6 +221,24 @@ type schulzahlenJSON struct {
 	Nachfrage       int    `json:"nachfrage"`
 	Kapazitaet      *int   `json:"kapazitaet"`
 	UeberKapazitaet bool   `json:"ueber_kapazitaet"`
+	// Untersuchungen is how far the Schuleingangsuntersuchung of the
+	// school's list has come, for the school office only.
+	Untersuchungen *untersuchungenJSON `json:"untersuchungen,omitempty"`
+}
+
+// untersuchungenJSON is schema EinschulungUntersuchungen.
+type untersuchungenJSON struct {
+	Offen                  int `json:"offen"`
+	Untersucht             int `json:"untersucht"`
+	ZurueckstellungPruefen int `json:"zurueckstellung_pruefen"`
+	FoerderbedarfPruefen   int `json:"foerderbedarf_pruefen"`
+	NichtErschienen        int `json:"nicht_erschienen"`
+}
+
+func toUntersuchungenJSON(st untersuchung.Stand) *untersuchungenJSON {
+	e := st.Ergebnisse
+	return &untersuchungenJSON{Offen: st.Offen, Untersucht: e[untersuchung.Untersucht], ZurueckstellungPruefen: e[untersuchung.ZurueckstellungPruefen],
+		FoerderbedarfPruefen: e[untersuchung.FoerderbedarfPruefen], NichtErschienen: e[untersuchung.NichtErschienen]}
 }
 
 func (s *server) getEinschulungUebersicht(c *fiber.Ctx) error {
@@ -207,6 +258,27 @@ func (s *server) getEinschulungUebersicht(c *fiber.Ctx) error {
 			Aufgenommen: a[einschulung.StatusAufgenommen], Zurueckgestellt: a[einschulung.StatusZurueckgestellt],
 			Abgemeldet: a[einschulung.StatusAbgemeldet], FreieSchule: a[einschulung.StatusFreieSchule],
 			Nachfrage: z.Nachfrage, Kapazitaet: z.Kapazitaet, UeberKapazitaet: z.UeberKapazitaet}
+	}
+	// The outcomes are health data: counted per school for the school
+	// office only (it follows up children not examined or not appeared).
+	if principal(c).HasAny(auth.RoleSchulamt) && s.Untersuchung.Service != nil {
+		ergebnisse, err := s.Untersuchung.Service.List(c.UserContext(), sj.StartYear())
+		if err != nil {
+			return err
+		}
+		k, err := s.Einschulung.Einschulung.Kohorte(c.UserContext(), sj)
+		if err != nil {
+			return err
+		}
+		gruppe := make(map[string]string, len(k.Eintraege))
+		for _, e := range k.Eintraege {
+			gruppe[e.ID] = e.Schulnummer
+		}
+		stand := untersuchung.StandJe(gruppe, ergebnisse)
+		for i := range out.Items {
+			out.Items[i].Untersuchungen = toUntersuchungenJSON(stand[out.Items[i].Schulnummer])
+		}
+		out.Untersuchungen = toUntersuchungenJSON(stand[""])
 	}
 	return c.JSON(out)
 }

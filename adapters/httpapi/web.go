@@ -139,7 +139,7 @@ func (s *server) webDevToken(c *fiber.Ctx) error {
 	}
 	if !known && len(fe) == 0 {
 		fe = append(fe, apperr.FieldError{Pointer: "/role", Code: "wert_unbekannt",
-			Message: "Unbekannte Rolle. Erlaubt: bms, schulamt, planung, admin."})
+			Message: "Unbekannte Rolle. Erlaubt: bms, schulamt, planung, admin, gesundheitsamt."})
 	}
 	if len(fe) > 0 {
 		return invalidInput(fe, nil)

@@ -23,13 +23,13 @@ func NewEinschulungStore(pool *pgxpool.Pool) *EinschulungStore { return &Einschu
 var _ einschulung.Store = (*EinschulungStore)(nil)
 
 const kindColumns = `schluessel, familienname, vornamen, coalesce(rufname, ''), geburtsdatum, coalesce(geschlecht, ''),
-	strasse, hausnummer, coalesce(plz, ''), coalesce(ort, ''), coalesce(ortsteil, ''), auskunftssperre, zuzug, wegzug, status = 'weggezogen'`
+	strasse, hausnummer, coalesce(plz, ''), coalesce(ort, ''), coalesce(ortsteil, ''), auskunftssperre, coalesce(sorgeberechtigte, ''), zuzug, wegzug, status = 'weggezogen'`
 
 func scanKind(row pgx.CollectableRow) (einschulung.Kind, error) {
 	var k einschulung.Kind
 	var zuzug, wegzug *time.Time
 	err := row.Scan(&k.Schluessel, &k.Familienname, &k.Vornamen, &k.Rufname, &k.Geburtsdatum, &k.Geschlecht,
-		&k.Strasse, &k.Hausnummer, &k.PLZ, &k.Ort, &k.Ortsteil, &k.Auskunftssperre, &zuzug, &wegzug, &k.Weggezogen)
+		&k.Strasse, &k.Hausnummer, &k.PLZ, &k.Ort, &k.Ortsteil, &k.Auskunftssperre, &k.Sorgeberechtigte, &zuzug, &wegzug, &k.Weggezogen)
 	if zuzug != nil {
 		k.Zuzug = *zuzug
 	}

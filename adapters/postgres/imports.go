@@ -271,7 +271,7 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 		return err
 	}
 	spec, ok := kindSpecs[imp.Listenart]
-	if !ok {
+	if !ok && imp.Listenart != importing.ListeUebergang {
 		return p.store.fail(ctx, id, "Unbekannte Listenart.", nil)
 	}
 
@@ -301,7 +301,32 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 		}
 	}
 
-	err = inTx(ctx, pool, func(tx pgx.Tx) error {
+	if imp.Listenart == importing.ListeUebergang {
+		err = p.processUebergang(ctx, imp, src, mapping, report)
+	} else {
+		err = p.processTable(ctx, imp, spec, src, mapping, check, report)
+	}
+	var ff *fileFailure
+	if errors.As(err, &ff) {
+		return p.store.fail(ctx, id, ff.err.Message, &importing.StoredProblem{Row: 0, Column: -1, Code: ff.err.Code, Message: ff.err.Message})
+	}
+	if err != nil {
+		if ctx.Err() != nil || errors.Is(err, errLeaseLost) {
+			// Shutting down (the lease runs out and another worker takes
+			// it up) or taken over already: the job is not this worker's.
+			return err
+		}
+		_ = p.store.fail(context.WithoutCancel(ctx), id, "Bei der Verarbeitung ist ein Fehler aufgetreten. Bitte erneut hochladen oder die Import-Kennung an den IT-Betrieb melden.", nil)
+		return fmt.Errorf("import %s: %w", id, err)
+	}
+	return nil
+}
+
+// processTable imports a list of a table kind (kindSpec) in one transaction.
+func (p *Processor) processTable(ctx context.Context, imp importing.Import, spec kindSpec, src importing.Source, mapping importing.Mapping,
+	check func(*importing.Record), report func(int)) error {
+	pool := p.store.pool
+	return inTx(ctx, pool, func(tx pgx.Tx) error {
 		// One import of a kind at a time: each compares against what the
 		// one before it wrote.
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('schulgateway-import-' || $1))", imp.Listenart); err != nil {
@@ -395,20 +420,6 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 		}
 		return p.finish(ctx, tx, imp, spec, out, unidentified)
 	})
-	var ff *fileFailure
-	if errors.As(err, &ff) {
-		return p.store.fail(ctx, id, ff.err.Message, &importing.StoredProblem{Row: 0, Column: -1, Code: ff.err.Code, Message: ff.err.Message})
-	}
-	if err != nil {
-		if ctx.Err() != nil || errors.Is(err, errLeaseLost) {
-			// Shutting down (the lease runs out and another worker takes
-			// it up) or taken over already: the job is not this worker's.
-			return err
-		}
-		_ = p.store.fail(context.WithoutCancel(ctx), id, "Bei der Verarbeitung ist ein Fehler aufgetreten. Bitte erneut hochladen oder die Import-Kennung an den IT-Betrieb melden.", nil)
-		return fmt.Errorf("import %s: %w", id, err)
-	}
-	return nil
 }
 
 // batchSource feeds pgx's CopyFrom from batches of rows as they arrive.
@@ -1091,6 +1102,8 @@ func (s *ImportStore) Undo(ctx context.Context, id string) error {
 		return apperr.Conflict("Ein Probelauf hat nichts geschrieben; es gibt nichts rückgängig zu machen.")
 	case imp.Status != importing.StatusSucceeded:
 		return apperr.Conflict("Nur ein erfolgreich abgeschlossener Import kann rückgängig gemacht werden.")
+	case imp.Listenart == importing.ListeUebergang:
+		return apperr.Conflict("Eine Anmeldeliste zum Schuljahrgang 5 kann nicht rückgängig gemacht werden (eine Verteilung kann sie schon verwendet haben). Bitte die Liste korrigieren und erneut hochladen; Anmeldungen, die sie nicht mehr nennt, bleiben bestehen.")
 	}
 	spec := kindSpecs[imp.Listenart]
 	return storeErr("undo import", inTx(ctx, s.pool, func(tx pgx.Tx) error {

@@ -78,6 +78,13 @@ func (s *AufbewahrungStore) Bereinige(ctx context.Context, st aufbewahrung.Stich
 			}
 			b.FaelleGeloescht = tag.RowsAffected()
 		}
+		if st.Untersuchungen != 0 {
+			tag, err := tx.Exec(ctx, `DELETE FROM schuleingangsuntersuchungen WHERE schuljahr <= $1`, st.Untersuchungen)
+			if err != nil {
+				return err
+			}
+			b.UntersuchungenGeloescht = tag.RowsAffected()
+		}
 		return insertAudit(ctx, tx, protokoll(b))
 	})
 	return b, ran, storeErr("retention", err)

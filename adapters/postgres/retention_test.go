@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/aufbewahrung"
+	"github.com/schulgateway/schulgateway/internal/untersuchung"
 )
 
 func TestRetentionAnonymisesRemovesAndSaysSo(t *testing.T) {
@@ -82,4 +84,39 @@ func TestRetentionAnonymisesRemovesAndSaysSo(t *testing.T) {
 func isKind(err error, k apperr.Class) bool {
 	var e *apperr.Error
 	return errors.As(err, &e) && e.Class == k
+}
+
+// The outcomes of the Schuleingangsuntersuchung go with their cohort: a
+// school year's outcomes once the period after its start has passed, the
+// later cohorts' stay.
+func TestRetentionDeletesOutcomesOfPastCohorts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Pool(t)
+	store := postgres.NewUntersuchungStore(pool)
+	for _, u := range []untersuchung.Untersuchung{
+		{Schuljahr: 2026, KindID: "a", Ergebnis: untersuchung.NichtErschienen},
+		{Schuljahr: 2027, KindID: "a", Ergebnis: untersuchung.Untersucht},
+		{Schuljahr: 2027, KindID: "b", Ergebnis: untersuchung.FoerderbedarfPruefen},
+		{Schuljahr: 2028, KindID: "c", Ergebnis: untersuchung.ZurueckstellungPruefen},
+	} {
+		u.UntersuchtAm, u.CreatedBy = time.Date(u.Schuljahr-1, 11, 2, 0, 0, 0, 0, time.UTC), "test"
+		if _, err := store.Save(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc := aufbewahrung.NewService(postgres.NewAufbewahrungStore(pool, postgres.NewAuditStore(pool)), aufbewahrung.Fristen{Untersuchungen: 365 * 24 * time.Hour})
+	// 2 August 2028: 2027-28 began more than 365 days ago, 2028-29 yesterday.
+	b, ran, err := svc.Bereinigen(ctx, time.Date(2028, 8, 2, 12, 0, 0, 0, time.UTC))
+	if err != nil || !ran || b.UntersuchungenGeloescht != 3 {
+		t.Fatalf("deleted %+v (%v %v), want the 3 outcomes of 2026-27 and 2027-28", b, ran, err)
+	}
+	left, err := store.List(ctx, 2028)
+	if err != nil || len(left) != 1 {
+		t.Errorf("2028-29 outcomes left: %v %v", left, err)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE operation = 'aufbewahrung' AND detail LIKE '%Untersuchungsergebnisse gelöscht 3'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("retention of outcomes not audited: %d %v", n, err)
+	}
 }

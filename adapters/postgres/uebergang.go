@@ -34,7 +34,7 @@ func scanUebergangKind(row pgx.CollectableRow) (uebergang.Kind, error) {
 }
 
 func (s *UebergangStore) kinder(ctx context.Context, where string, arg any) ([]uebergang.Kind, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+uebergangKindColumns+` FROM kinder WHERE status = 'gemeldet' AND `+where, arg)
+	rows, err := dbFor(ctx, s.pool).Query(ctx, `SELECT `+uebergangKindColumns+` FROM kinder WHERE status = 'gemeldet' AND `+where, arg)
 	if err != nil {
 		return nil, storeErr("find child", err)
 	}
@@ -53,7 +53,7 @@ func (s *UebergangStore) KinderGeborenAm(ctx context.Context, tag time.Time) ([]
 func (s *UebergangStore) SpeichereAnmeldung(ctx context.Context, g uebergang.Gespeichert) (uebergang.Gespeichert, bool, error) {
 	a := g.Anmeldung
 	var neu bool
-	err := s.pool.QueryRow(ctx, `
+	err := dbFor(ctx, s.pool).QueryRow(ctx, `
 		INSERT INTO uebergang_anmeldungen AS u (schuljahr, kind, grundschule, wuensche, haertefall, geschwister)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (schuljahr, kind) DO UPDATE SET grundschule = EXCLUDED.grundschule, wuensche = EXCLUDED.wuensche,

@@ -220,6 +220,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Importe:       tage("RETENTION_IMPORTE_TAGE", 90),
 		Faelle:        tage("RETENTION_FAELLE_TAGE", 1825),
 		Protokoll:     tage("RETENTION_PROTOKOLL_TAGE", 730),
+		// 365: deleted on 1 August a year after the cohort started school.
+		Untersuchungen: tage("RETENTION_UNTERSUCHUNGEN_TAGE", 365),
 	}
 	for _, p := range strings.Split(getenv("TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {

@@ -192,7 +192,7 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 
 func cmdToken(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("token", "Gibt ein Token aus, das mit dem lokalen Dev-Schlüssel (DEV_KEY_FILE, Standard var/dev-key.json)\nsigniert ist. Nur ein Gateway im Entwicklungsmodus (SCHULGATEWAY_DEV=true) nimmt es an.", stderr)
-	role := fs.String("role", "schulamt", "Rolle(n), durch Komma getrennt: bms, schulamt, planung, admin")
+	role := fs.String("role", "schulamt", "Rolle(n), durch Komma getrennt: bms, schulamt, planung, admin, gesundheitsamt")
 	sub := fs.String("sub", "", "Subjekt (Standard: dev-<rolle>)")
 	ttl := fs.Duration("ttl", 12*time.Hour, "Gültigkeitsdauer")
 	if err := parse(fs, args); err != nil {
@@ -202,7 +202,7 @@ func cmdToken(args []string, getenv func(string) string, stdout, stderr io.Write
 	for _, r := range strings.Split(*role, ",") {
 		r = strings.TrimSpace(r)
 		if !isRole(r) {
-			return usageError{fmt.Sprintf("unbekannte Rolle %q (erlaubt: bms, schulamt, planung, admin)", r)}
+			return usageError{fmt.Sprintf("unbekannte Rolle %q (erlaubt: bms, schulamt, planung, admin, gesundheitsamt)", r)}
 		}
 		roles = append(roles, auth.Role(r))
 	}

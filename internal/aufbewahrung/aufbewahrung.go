@@ -28,6 +28,10 @@ type Fristen struct {
 	// Protokoll: audit entries older than this are deleted, oldest first;
 	// the chain keeps the hash of the last one as its anchor.
 	Protokoll time.Duration
+	// Untersuchungen: the outcomes of the Schuleingangsuntersuchung of a
+	// cohort are deleted this long after its school year began (1 August);
+	// by then the admission they were for is decided.
+	Untersuchungen time.Duration
 }
 
 // Stichtage says what is due in a run at Jetzt: a record whose time (the
@@ -37,6 +41,9 @@ type Fristen struct {
 type Stichtage struct {
 	Jetzt                                     time.Time
 	Melderegister, Importe, Faelle, Protokoll time.Time
+	// Untersuchungen: the outcomes of the school years starting in this
+	// year and before are due (0: none).
+	Untersuchungen int
 }
 
 // Stichtage at now.
@@ -47,7 +54,16 @@ func (f Fristen) Stichtage(now time.Time) Stichtage {
 		}
 		return now.Add(-d)
 	}
-	return Stichtage{Jetzt: now, Melderegister: vor(f.Melderegister), Importe: vor(f.Importe), Faelle: vor(f.Faelle), Protokoll: vor(f.Protokoll)}
+	st := Stichtage{Jetzt: now, Melderegister: vor(f.Melderegister), Importe: vor(f.Importe), Faelle: vor(f.Faelle), Protokoll: vor(f.Protokoll)}
+	if v := vor(f.Untersuchungen); !v.IsZero() {
+		// The last school year that began (1 August, local time of now)
+		// before v.
+		st.Untersuchungen = v.Year()
+		if !v.After(time.Date(v.Year(), time.August, 1, 0, 0, 0, 0, v.Location())) {
+			st.Untersuchungen--
+		}
+	}
+	return st
 }
 
 // Bereinigt counts what one run removed.
@@ -56,20 +72,23 @@ type Bereinigt struct {
 	ImporteBereinigt   int64
 	FaelleGeloescht    int64
 	ProtokollGeloescht int64
+	// UntersuchungenGeloescht: outcomes of the Schuleingangsuntersuchung.
+	UntersuchungenGeloescht int64
 }
 
 // String is the run's note in the audit trail.
 func (b Bereinigt) String() string {
-	return fmt.Sprintf("Kinder anonymisiert %d, Importdateien gelöscht %d, erledigte Fälle gelöscht %d, Protokolleinträge gelöscht %d",
-		b.KinderAnonymisiert, b.ImporteBereinigt, b.FaelleGeloescht, b.ProtokollGeloescht)
+	return fmt.Sprintf("Kinder anonymisiert %d, Importdateien gelöscht %d, erledigte Fälle gelöscht %d, Protokolleinträge gelöscht %d, Untersuchungsergebnisse gelöscht %d",
+		b.KinderAnonymisiert, b.ImporteBereinigt, b.FaelleGeloescht, b.ProtokollGeloescht, b.UntersuchungenGeloescht)
 }
 
 // Store is the port the retention runs through.
 type Store interface {
 	// Bereinige anonymises the children who moved away before
 	// s.Melderegister, clears the files of imports finished before
-	// s.Importe and deletes the closed cases last changed before s.Faelle
-	// (a zero Stichtag: nothing of that kind), in one transaction together
+	// s.Importe, deletes the closed cases last changed before s.Faelle
+	// and the examination outcomes of the school years up to
+	// s.Untersuchungen (a zero Stichtag: nothing of that kind), in one transaction together
 	// with the audit entry protokoll gives for what was done. ran is false,
 	// and nothing done, when another gateway is running it.
 	Bereinige(ctx context.Context, s Stichtage, protokoll func(Bereinigt) audit.Entry) (b Bereinigt, ran bool, err error)
@@ -95,7 +114,7 @@ func NewService(store Store, fristen Fristen) *Service {
 func (s *Service) Bereinigen(ctx context.Context, now time.Time) (Bereinigt, bool, error) {
 	st := s.fristen.Stichtage(now)
 	b, ran, err := s.store.Bereinige(ctx, st, func(b Bereinigt) audit.Entry {
-		n := int(b.KinderAnonymisiert + b.ImporteBereinigt + b.FaelleGeloescht)
+		n := int(b.KinderAnonymisiert + b.ImporteBereinigt + b.FaelleGeloescht + b.UntersuchungenGeloescht)
 		return audit.Entry{Client: "worker", Operation: "aufbewahrung", Anzahl: &n, Ergebnis: http.StatusOK, Detail: b.String()}
 	})
 	if err != nil || !ran {

@@ -17,10 +17,13 @@ const (
 	RoleSchulamt Role = "schulamt" // the city's school-office staff
 	RolePlanung  Role = "planung"  // Schulentwicklungsplanung: aggregates only
 	RoleAdmin    Role = "admin"    // city IT
+	// RoleGesundheitsamt is the health office: the cohort list for the
+	// Schuleingangsuntersuchung and its outcomes, nothing else.
+	RoleGesundheitsamt Role = "gesundheitsamt"
 )
 
 // AllRoles lists every role the gateway knows, in a stable order.
-var AllRoles = []Role{RoleBMS, RoleSchulamt, RolePlanung, RoleAdmin}
+var AllRoles = []Role{RoleBMS, RoleSchulamt, RolePlanung, RoleAdmin, RoleGesundheitsamt}
 
 // Principal is the verified caller of one request.
 type Principal struct {

@@ -38,7 +38,7 @@ func alle(s Sicht, felder []string, ausser map[string]Sicht) map[string]Sicht {
 }
 
 var (
-	kindFelder  = []string{"id", "familienname", "vornamen", "geburtsdatum", "geschlecht", "anschrift", "schulnummer", "art", "status"}
+	kindFelder  = []string{"id", "familienname", "vornamen", "geburtsdatum", "geschlecht", "anschrift", "schulnummer", "art", "status", "untersuchung"}
 	listeFelder = []string{"familienname", "vornamen", "geburtsdatum", "geschlecht", "strasse", "hausnummer", "plz", "ort",
 		"auskunftssperre", "art", "status"}
 	wechselFelder            = []string{"id", "format", "bewegung", "created_at", "schueler", "sorgeberechtigte", "aufnahme", "bisherige_schule", "hinweise", "klaerung"}
@@ -46,7 +46,7 @@ var (
 	bescheinigungFelder      = []string{"id", "format", "created_at", "schueler", "schule", "schulbesuch", "ausgestellt_am", "gueltig_von", "gueltig_bis", "hinweise"}
 	untersuchungFelder       = []string{"kind_id", "untersucht_am", "ergebnis"}
 	untersuchungslisteFelder = []string{"kennung", "familienname", "vornamen", "geburtsdatum", "geschlecht", "strasse", "hausnummer", "plz", "ort",
-		"auskunftssperre", "schulnummer", "grundschule", "untersucht_am", "ergebnis"}
+		"sorgeberechtigte", "auskunftssperre", "schulnummer", "grundschule", "untersucht_am", "ergebnis"}
 	changeFelder    = []string{"position", "created_at", "time", "entity", "id", "operation", "key"}
 	fehlerFelder    = []string{"sheet", "row", "column", "cell", "field", "code", "message", "message.anschrift"}
 	zuordnungFelder = []string{"kind_id", "ordnungsmerkmal", "familienname", "vornamen", "geburtsdatum", "entscheidung", "score",
@@ -68,10 +68,10 @@ var (
 // planung) appear nowhere: they see aggregates only.
 var Feldrichtlinien = []Feldrichtlinie{
 	{
-		Ressource: "EinschulungKind", Zweck: "Einschulung: das BMS legt die Kinder an, das Schulamt klärt Fälle",
+		Ressource: "EinschulungKind", Zweck: "Einschulung: das BMS legt die Kinder an, das Schulamt klärt Fälle; das Ergebnis der Schuleingangsuntersuchung sieht nur das Schulamt (über Zurückstellungen entscheidet es, nicht das BMS)",
 		Felder: kindFelder,
 		Rollen: map[Role]map[string]Sicht{
-			RoleBMS:      alle(Immer, kindFelder, map[string]Sicht{"anschrift": OhneSperre}),
+			RoleBMS:      alle(Immer, kindFelder, map[string]Sicht{"anschrift": OhneSperre, "untersuchung": Nie}),
 			RoleSchulamt: alle(Immer, kindFelder, nil),
 		},
 	},
@@ -100,14 +100,20 @@ var Feldrichtlinien = []Feldrichtlinie{
 		Rollen: map[Role]map[string]Sicht{RoleBMS: alle(Immer, bescheinigungFelder, nil), RoleSchulamt: alle(Immer, bescheinigungFelder, nil)},
 	},
 	{
-		Ressource: "Untersuchungsliste", Zweck: "untersuchung.xlsx und .csv für das Gesundheitsamt (Einladung zur Schuleingangsuntersuchung); die Anschrift bleibt bei Auskunftssperre, markiert, weil das Gesundheitsamt einladen muss",
+		Ressource: "Untersuchungsliste", Zweck: "GET …/untersuchungen, untersuchung.xlsx und .csv für das Gesundheitsamt (Einladung zur Schuleingangsuntersuchung); die Anschrift bleibt bei Auskunftssperre, markiert, weil das Gesundheitsamt als Behörde jedes Kind einladen muss",
 		Felder: untersuchungslisteFelder,
-		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, untersuchungslisteFelder, nil)},
+		Rollen: map[Role]map[string]Sicht{
+			RoleSchulamt:       alle(Immer, untersuchungslisteFelder, nil),
+			RoleGesundheitsamt: alle(Immer, untersuchungslisteFelder, nil),
+		},
 	},
 	{
-		Ressource: "Untersuchung", Zweck: "Ergebnis der Schuleingangsuntersuchung, nur was für die Aufnahme zählt, nie ein Befund",
+		Ressource: "Untersuchung", Zweck: "Ergebnis der Schuleingangsuntersuchung, nur was für die Aufnahme zählt, nie ein Befund; das Gesundheitsamt meldet es, das Schulamt sieht es am Jahrgang",
 		Felder: untersuchungFelder,
-		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, untersuchungFelder, nil)},
+		Rollen: map[Role]map[string]Sicht{
+			RoleSchulamt:       alle(Immer, untersuchungFelder, nil),
+			RoleGesundheitsamt: alle(Immer, untersuchungFelder, nil),
+		},
 	},
 	{
 		Ressource: "Change", Zweck: "Änderungsprotokoll für das BMS; Kinder nur mit Pseudonym",
@@ -189,7 +195,11 @@ func Sieht(p Principal, ressource, feld string, gesperrt bool) bool {
 // its fields and, per role, what of them it sees.
 func FeldrichtlinienMarkdown() string {
 	var b strings.Builder
-	b.WriteString("| Ressource | Felder | bms | schulamt | planung | admin |\n|---|---|---|---|---|---|\n")
+	b.WriteString("| Ressource | Felder")
+	for _, role := range AllRoles {
+		b.WriteString(" | " + string(role))
+	}
+	b.WriteString(" |\n|---|---" + strings.Repeat("|---", len(AllRoles)) + "|\n")
 	for _, r := range Feldrichtlinien {
 		row := []string{fmt.Sprintf("**%s**: %s", r.Ressource, r.Zweck), "`" + strings.Join(r.Felder, "`, `") + "`"}
 		for _, role := range AllRoles {

@@ -99,7 +99,10 @@ type Kind struct {
 	Strasse, Hausnummer, PLZ, Ort   string
 	Ortsteil                        string
 	Auskunftssperre                 bool
-	Zuzug, Wegzug                   time.Time // zero: not given
+	// Sorgeberechtigte are the guardians' names as the register gives
+	// them ("" when it does not); only the health office's list shows them.
+	Sorgeberechtigte string
+	Zuzug, Wegzug    time.Time // zero: not given
 	// Weggezogen: the latest register extract no longer lists the child.
 	Weggezogen bool
 }

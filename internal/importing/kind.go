@@ -24,11 +24,15 @@ const (
 	// ListeBevoelkerung: children per Grundschulbezirk and school year of
 	// entry, as aggregates.
 	ListeBevoelkerung Listenart = "bevoelkerung"
+	// ListeUebergang: applications for Schuljahrgang 5 (up to three
+	// wished schools per child), matched to the register row by row.
+	ListeUebergang Listenart = "uebergang"
 )
 
 // Kinds lists every kind in a stable order.
 func Listenarten() []Listenart {
-	return []Listenart{ListeSchulen, ListeSchulbezirke, ListeMelderegister, ListeSchueler, ListeBestaetigungen, ListeSchuelerzahlen, ListeBevoelkerung}
+	return []Listenart{ListeSchulen, ListeSchulbezirke, ListeMelderegister, ListeSchueler, ListeBestaetigungen, ListeSchuelerzahlen, ListeBevoelkerung,
+		ListeUebergang}
 }
 
 // Label is the German name of the kind.
@@ -48,6 +52,8 @@ func (k Listenart) Label() string {
 		return "Schülerzahlen (Historie der Planung)"
 	case ListeBevoelkerung:
 		return "Kinder je Schulbezirk und Einschulungsjahr"
+	case ListeUebergang:
+		return "Anmeldungen zum Schuljahrgang 5 (Übergang)"
 	}
 	return string(k)
 }
@@ -81,6 +87,7 @@ var kindAliases = func() map[string]Listenart {
 			"Schulbescheinigungen"},
 		ListeSchuelerzahlen: {"schuelerzahlen", "Schülerzahlen", "Schülerzahl", "Schülerstatistik"},
 		ListeBevoelkerung:   {"bevoelkerung", "Bevölkerung", "Bevölkerungszahlen", "Kinderzahlen", "Einschulungsjahrgänge"},
+		ListeUebergang:      {"uebergang", "Übergang", "Anmeldungen Schuljahrgang 5", "Übergangsanmeldungen", "Anmeldungen Klasse 5"},
 	} {
 		for _, n := range names {
 			m[NormalizeHeader(n)] = k
@@ -355,6 +362,37 @@ var fieldTable = map[Listenart][]Field{
 		{Name: "anzahl", Label: "Anzahl", Required: true, Type: TypeAnzahl,
 			Aliases: []string{"Anzahl", "Kinder", "Anzahl Kinder", "Kinderzahl", "Schulanfänger"}},
 	},
+}
+
+// wunsch is the field of the n-th wished school of an application list.
+func wunsch(n int, aliases ...string) Field {
+	f := Field{Name: fmt.Sprintf("wunsch_%d", n), Label: fmt.Sprintf("%d. Wunsch", n), Type: TypeSchulnummer, Required: n == 1,
+		Aliases: []string{fmt.Sprintf("%d. Wunsch", n), fmt.Sprintf("Wunsch %d", n), fmt.Sprintf("%d. Wunschschule", n), fmt.Sprintf("Wunschschule %d", n),
+			fmt.Sprintf("Schulwunsch %d", n), fmt.Sprintf("%d. Schulwunsch", n)}}
+	f.Aliases = append(f.Aliases, aliases...)
+	return f
+}
+
+func init() {
+	// An application names the child by Ordnungsmerkmal or by name and
+	// birth date: none of them is required on its own (the Übergang
+	// checks each row).
+	fieldTable[ListeUebergang] = []Field{
+		{Name: "ordnungsmerkmal", Label: "Ordnungsmerkmal", Type: TypeID,
+			Aliases: []string{"Ordnungsmerkmal", "OM", "Personen-ID", "Personenkennziffer", "Personen-Nr."}},
+		fFamilienname, fVornamen, fGeburtsdatum,
+		{Name: "grundschule", Label: "Grundschule", Type: TypeSchulnummer,
+			Aliases: []string{"Grundschule", "derzeitige Grundschule", "bisherige Schule", "abgebende Schule", "abgebende Grundschule", "Schulnummer Grundschule"}},
+		wunsch(1, "Erstwunsch", "Erstwunschschule"),
+		wunsch(2, "Zweitwunsch", "Zweitwunschschule"),
+		wunsch(3, "Drittwunsch", "Drittwunschschule"),
+		{Name: "haertefall", Label: "Härtefall", Type: TypeJaNein,
+			Aliases: []string{"Härtefall", "Härtefallantrag", "Härtefall ja/nein"}},
+		{Name: "geschwister", Label: "Geschwisterkind an Schule", Type: TypeText, MaxLen: 50,
+			Aliases: []string{"Geschwisterkind", "Geschwister", "Geschwisterkind an Schule", "Geschwister an Schule", "Geschwisterkind Schulnummer"}},
+		{Name: "schuljahr", Label: "Schuljahr der Aufnahme", Type: TypeSchuljahr,
+			Aliases: []string{"Schuljahr", "Aufnahme zum Schuljahr", "Schuljahr der Aufnahme", "Aufnahmejahr"}},
+	}
 }
 
 // Fields lists the canonical fields of a kind, in the order reports use.

@@ -40,6 +40,8 @@ func TestFieldsRequired(t *testing.T) {
 		// issue 7: the planners' aggregates
 		ListeSchuelerzahlen: "schulnummer schuljahr jahrgangsstufe anzahl",
 		ListeBevoelkerung:   "schulnummer schuljahr anzahl",
+		// issue 20: a list of applications; the child by id or by name
+		ListeUebergang: "wunsch_1",
 	}
 	for _, k := range Listenarten() {
 		var req []string

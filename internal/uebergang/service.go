@@ -269,24 +269,56 @@ func (a Antrag) pruefen(schulen map[string]schule.Schule) (time.Time, error) {
 // Ordnungsmerkmal, else by name and birth date) and replaces an earlier
 // application of the same child.
 func (s *Service) Melde(ctx context.Context, sj werte.Schuljahr, a Antrag) (Gespeichert, bool, error) {
+	pruefe, err := s.Pruefer(ctx)
+	if err != nil {
+		return Gespeichert{}, false, err
+	}
+	g, err := pruefe(ctx, sj, a)
+	if err != nil {
+		return Gespeichert{}, false, err
+	}
+	return s.Speichere(ctx, g)
+}
+
+// Pruefer returns a function that checks an application for sj and finds
+// its child in the register, storing nothing: Melde for one application,
+// an uploaded list (import kind uebergang) for each row. The schools are
+// read once.
+func (s *Service) Pruefer(ctx context.Context) (func(context.Context, werte.Schuljahr, Antrag) (Gespeichert, error), error) {
 	schulen, err := s.schulMap(ctx)
 	if err != nil {
-		return Gespeichert{}, false, err
+		return nil, err
 	}
-	geburt, err := a.pruefen(schulen)
-	if err != nil {
-		return Gespeichert{}, false, err
-	}
-	kind, err := s.finde(ctx, a, geburt)
-	if err != nil {
-		return Gespeichert{}, false, err
-	}
-	g := Gespeichert{Schuljahr: sj, Kind: kind, Grundschule: a.Grundschule,
-		Anmeldung: Anmeldung{Wuensche: a.Wuensche, Haertefall: a.Haertefall, Geschwister: a.Geschwister}}
-	if g.Anmeldung.Geschwister == nil {
-		g.Anmeldung.Geschwister = []string{}
-	}
+	return func(ctx context.Context, sj werte.Schuljahr, a Antrag) (Gespeichert, error) {
+		geburt, err := a.pruefen(schulen)
+		if err != nil {
+			return Gespeichert{}, err
+		}
+		kind, err := s.finde(ctx, a, geburt)
+		if err != nil {
+			return Gespeichert{}, err
+		}
+		g := Gespeichert{Schuljahr: sj, Kind: kind, Grundschule: a.Grundschule,
+			Anmeldung: Anmeldung{Wuensche: a.Wuensche, Haertefall: a.Haertefall, Geschwister: a.Geschwister}}
+		if g.Anmeldung.Geschwister == nil {
+			g.Anmeldung.Geschwister = []string{}
+		}
+		return g, nil
+	}, nil
+}
+
+// Speichere stores a checked application (Pruefer), replacing the child's
+// earlier one of the school year; neu is true when there was none.
+func (s *Service) Speichere(ctx context.Context, g Gespeichert) (Gespeichert, bool, error) {
 	return s.store.SpeichereAnmeldung(ctx, g)
+}
+
+// Gleich reports whether g asks for what h asks for (Grundschule, wishes
+// in order, Härtefall, Geschwister): storing g over h would change
+// nothing, and must not make a run stale.
+func (g Gespeichert) Gleich(h Gespeichert) bool {
+	return g.Grundschule == h.Grundschule && slices.Equal(g.Anmeldung.Wuensche, h.Anmeldung.Wuensche) &&
+		g.Anmeldung.Haertefall == h.Anmeldung.Haertefall && slices.Equal(g.Anmeldung.Geschwister, h.Anmeldung.Geschwister)
 }
 
 func (s *Service) finde(ctx context.Context, a Antrag, geburt time.Time) (Kind, error) {

@@ -1,7 +1,8 @@
 // Package untersuchung records the outcome of the Schuleingangsuntersuchung
 // (§ 37 (2) SchulG LSA) that matters for admission: examined, deferral to
-// be considered, special needs to be checked. Never a diagnosis: the
-// outcome is one of three values and a date, without free text.
+// be considered, special needs to be checked, or that the child did not
+// appear. Never a diagnosis: the outcome is one of four values and a date,
+// without free text.
 package untersuchung
 
 import (
@@ -19,10 +20,13 @@ const (
 	Untersucht             Ergebnis = "untersucht"
 	ZurueckstellungPruefen Ergebnis = "zurueckstellung_pruefen"
 	FoerderbedarfPruefen   Ergebnis = "foerderbedarf_pruefen"
+	// NichtErschienen: the child did not come to its appointment (the
+	// date is the appointment's); the school office follows it up.
+	NichtErschienen Ergebnis = "nicht_erschienen"
 )
 
 // Ergebnisse are all outcomes, in the order staff read them.
-var Ergebnisse = []Ergebnis{Untersucht, ZurueckstellungPruefen, FoerderbedarfPruefen}
+var Ergebnisse = []Ergebnis{Untersucht, ZurueckstellungPruefen, FoerderbedarfPruefen, NichtErschienen}
 
 // Label is the German text of the outcome.
 func (e Ergebnis) Label() string {
@@ -33,6 +37,8 @@ func (e Ergebnis) Label() string {
 		return "Zurückstellung prüfen"
 	case FoerderbedarfPruefen:
 		return "Förderbedarf prüfen"
+	case NichtErschienen:
+		return "nicht erschienen"
 	}
 	return ""
 }
@@ -79,7 +85,7 @@ func (u Untersuchung) Pruefe(now time.Time) error {
 	var fe []apperr.FieldError
 	if !u.Ergebnis.gueltig() {
 		fe = append(fe, apperr.FieldError{Pointer: "/ergebnis", Code: "ergebnis_ungueltig",
-			Message: fmt.Sprintf("„%s“ ist kein Ergebnis. Erlaubt: untersucht, zurueckstellung_pruefen, foerderbedarf_pruefen (keine Befunde, kein Freitext).", u.Ergebnis)})
+			Message: fmt.Sprintf("„%s“ ist kein Ergebnis. Erlaubt: untersucht, zurueckstellung_pruefen, foerderbedarf_pruefen, nicht_erschienen (keine Befunde, kein Freitext).", u.Ergebnis)})
 	}
 	switch {
 	case u.UntersuchtAm.IsZero():
@@ -113,4 +119,32 @@ func (s *Service) Erfasse(ctx context.Context, u Untersuchung, imJahrgang bool) 
 // List returns the outcomes of a school year by child id.
 func (s *Service) List(ctx context.Context, schuljahr int) (map[string]Untersuchung, error) {
 	return s.store.List(ctx, schuljahr)
+}
+
+// Stand is how far the examination of a group of children has come: the
+// children without an outcome and the children per outcome.
+type Stand struct {
+	Offen      int
+	Ergebnisse map[Ergebnis]int
+}
+
+// StandJe counts the outcomes per group: gruppe names each child of the
+// cohort (by id) with its group (the school whose list it is on; "" for
+// none), ergebnisse are the outcomes by child id. An outcome of a child
+// no longer in the cohort is not counted.
+func StandJe(gruppe map[string]string, ergebnisse map[string]Untersuchung) map[string]Stand {
+	out := map[string]Stand{}
+	for id, g := range gruppe {
+		st, ok := out[g]
+		if !ok {
+			st = Stand{Ergebnisse: map[Ergebnis]int{}}
+		}
+		if u, ok := ergebnisse[id]; ok {
+			st.Ergebnisse[u.Ergebnis]++
+		} else {
+			st.Offen++
+		}
+		out[g] = st
+	}
+	return out
 }

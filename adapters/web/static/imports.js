@@ -11,6 +11,7 @@ export const ARTEN = {
   bestaetigungen: 'Schulbesuchsbestätigungen',
   schuelerzahlen: 'Schülerzahlen (Historie der Planung)',
   bevoelkerung: 'Kinder je Schulbezirk und Einschulungsjahr',
+  uebergang: 'Anmeldungen zum Schuljahrgang 5 (Übergang)',
 };
 
 const STAND = {
