@@ -59,16 +59,23 @@ func (s *ImportStore) Create(ctx context.Context, imp importing.Import, file imp
 }
 
 const importColumns = `id, kind, status, dry_run, on_error, sheet, schulnummer, filename, file_size, created_by, created_at,
-	started_at, finished_at, rows_read, sheet_used, header_row, counts, detail, undone_at, confirm_removals, nicht_geliefert, schulen, zu_bestaetigen`
+	started_at, finished_at, rows_read, sheet_used, header_row, counts, detail, undone_at, confirm_removals, nicht_geliefert, schulen, zu_bestaetigen, kopfzeile`
 
 func scanImport(row pgx.Row) (importing.Import, error) {
 	var imp importing.Import
-	var counts []byte
+	var counts, kopfzeile []byte
 	err := row.Scan(&imp.ID, &imp.Listenart, &imp.Status, &imp.DryRun, &imp.OnError, &imp.Sheet, &imp.Schulnummer, &imp.Filename, &imp.Size,
 		&imp.CreatedBy, &imp.CreatedAt, &imp.StartedAt, &imp.FinishedAt, &imp.RowsRead, &imp.SheetUsed, &imp.HeaderRow, &counts, &imp.Detail, &imp.UndoneAt,
-		&imp.ConfirmRemovals, &imp.NotDelivered, &imp.Schulen, &imp.RemovalsToConfirm)
+		&imp.ConfirmRemovals, &imp.NotDelivered, &imp.Schulen, &imp.RemovalsToConfirm, &kopfzeile)
 	if err == nil {
 		err = json.Unmarshal(counts, &imp.Counts)
+	}
+	if err == nil && kopfzeile != nil {
+		var h importing.KeptHeader
+		if err = json.Unmarshal(kopfzeile, &h); err == nil {
+			r := h.Recognition(imp.Listenart)
+			imp.Recognised = &r
+		}
 	}
 	return imp, err
 }
@@ -217,8 +224,9 @@ func (s *ImportStore) Claim(ctx context.Context, maxAttempts int) (string, bool,
 	return l.id, ok, err
 }
 
-// fail ends an import that could not be processed.
-func (s *ImportStore) fail(ctx context.Context, id, detail string, problem *importing.StoredProblem) error {
+// fail ends an import that could not be processed, with the header it
+// recognised (nil: none).
+func (s *ImportStore) fail(ctx context.Context, id, detail string, problem *importing.StoredProblem, rec *importing.Recognition) error {
 	audit.Result(ctx, http.StatusUnprocessableEntity, "gescheitert")
 	return inTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := fence(ctx, tx, "imports", id); err != nil {
@@ -233,9 +241,19 @@ func (s *ImportStore) fail(ctx context.Context, id, detail string, problem *impo
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `UPDATE imports SET status = 'failed', detail = $2, finished_at = now(), lease_until = NULL WHERE id = $1`, id, detail)
+		_, err := tx.Exec(ctx, `UPDATE imports SET status = 'failed', detail = $2, kopfzeile = $3, finished_at = now(), lease_until = NULL WHERE id = $1`,
+			id, detail, keptHeader(rec))
 		return err
 	})
+}
+
+// keptHeader is the jsonb a recognised header is kept as (nil: NULL).
+func keptHeader(r *importing.Recognition) []byte {
+	if r == nil {
+		return nil
+	}
+	b, _ := json.Marshal(r.Keep())
+	return b
 }
 
 // ---- processing ----
@@ -290,14 +308,14 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 	}
 	spec, ok := kindSpecs[imp.Listenart]
 	if !ok {
-		return p.store.fail(ctx, id, "Unbekannte Listenart.", nil)
+		return p.store.fail(ctx, id, "Unbekannte Listenart.", nil, nil)
 	}
 
 	src, err := p.open(ctx, file, imp.Filename)
 	if err != nil {
 		fe := &importing.FileError{Code: "datei_unlesbar", Message: "Die Datei konnte nicht gelesen werden."}
 		errors.As(err, &fe)
-		return p.store.fail(ctx, id, fe.Message, &importing.StoredProblem{Row: 0, Column: -1, Code: fe.Code, Message: fe.Message})
+		return p.store.fail(ctx, id, fe.Message, &importing.StoredProblem{Row: 0, Column: -1, Code: fe.Code, Message: fe.Message}, nil)
 	}
 	mapping, err := p.store.Mapping(ctx, imp.Listenart)
 	if err != nil {
@@ -319,6 +337,7 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 		}
 	}
 
+	var recognised *importing.Recognition // what the header said, once read
 	err = inTx(ctx, pool, func(tx pgx.Tx) error {
 		// One import of a kind at a time: each compares against what the
 		// one before it wrote.
@@ -402,6 +421,7 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 		for range batches { // let the reader end if the COPY ended first
 		}
 		<-read
+		recognised = out.Recognition
 		var fileErr *importing.FileError
 		switch {
 		case errors.As(runErr, &fileErr):
@@ -415,7 +435,7 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 	})
 	var ff *fileFailure
 	if errors.As(err, &ff) {
-		return p.store.fail(ctx, id, ff.err.Message, &importing.StoredProblem{Row: 0, Column: -1, Code: ff.err.Code, Message: ff.err.Message})
+		return p.store.fail(ctx, id, ff.err.Message, &importing.StoredProblem{Row: 0, Column: -1, Code: ff.err.Code, Message: ff.err.Message}, recognised)
 	}
 	if err != nil {
 		if ctx.Err() != nil || errors.Is(err, errLeaseLost) {
@@ -423,7 +443,7 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 			// it up) or taken over already: the job is not this worker's.
 			return err
 		}
-		_ = p.store.fail(context.WithoutCancel(ctx), id, "Bei der Verarbeitung ist ein Fehler aufgetreten. Bitte erneut hochladen oder die Import-Kennung an den IT-Betrieb melden.", nil)
+		_ = p.store.fail(context.WithoutCancel(ctx), id, "Bei der Verarbeitung ist ein Fehler aufgetreten. Bitte erneut hochladen oder die Import-Kennung an den IT-Betrieb melden.", nil, recognised)
 		return fmt.Errorf("import %s: %w", id, err)
 	}
 	return nil
@@ -656,8 +676,8 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 		schulen = []string{}
 	}
 	_, err = tx.Exec(ctx, `UPDATE imports SET status = $2, counts = $3, detail = $4, sheet_used = $5, header_row = $6, rows_read = $7,
-		nicht_geliefert = $8, schulen = $9, zu_bestaetigen = $10, finished_at = now(), lease_until = NULL WHERE id = $1`,
-		imp.ID, d.Status, countsJSON, d.Summary, out.Sheet, out.HeaderRow, out.Rows, notDelivered, schulen, d.RemovalsToConfirm)
+		nicht_geliefert = $8, schulen = $9, zu_bestaetigen = $10, kopfzeile = $11, finished_at = now(), lease_until = NULL WHERE id = $1`,
+		imp.ID, d.Status, countsJSON, d.Summary, out.Sheet, out.HeaderRow, out.Rows, notDelivered, schulen, d.RemovalsToConfirm, keptHeader(out.Recognition))
 	return err
 }
 
