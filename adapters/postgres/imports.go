@@ -314,8 +314,8 @@ func (s staging) Mapping(ctx context.Context, kind importing.Listenart) (importi
 	return s.p.store.Mapping(ctx, kind)
 }
 
-func (s staging) Checker(ctx context.Context, kind importing.Listenart) (func(*importing.Record), error) {
-	return s.p.checker(ctx, kind)
+func (s staging) Schulen(ctx context.Context) ([]importing.BekannteSchule, error) {
+	return s.p.schulen(ctx)
 }
 
 // Progress is best effort: only the worker that still owns the import
@@ -923,62 +923,19 @@ func prefixed(prefix string, cols []string) string {
 	return strings.Join(out, ", ")
 }
 
-// checker returns a kind's rules that need stored data: a street
-// directory, a pupil list and the planners' lists must name schools the
-// gateway knows (a directory and a list of Bezirke may name a school by
-// its name); a Bezirk is that of a Grundschule.
-func (p *Processor) checker(ctx context.Context, kind importing.Listenart) (func(*importing.Record), error) {
-	switch kind {
-	case importing.ListeSchulbezirke, importing.ListeSchueler, importing.ListeSchuelerzahlen, importing.ListeBevoelkerung:
-	default:
-		return nil, nil
-	}
+// schulen returns the schools the gateway knows, for the rules of lists
+// that name schools (importing.SchulPruefung).
+func (p *Processor) schulen(ctx context.Context) ([]importing.BekannteSchule, error) {
 	rows, err := p.store.pool.Query(ctx, "SELECT schulnummer, name, schulform FROM schulen")
 	if err != nil {
 		return nil, storeErr("load schools", err)
 	}
-	byNumber := map[string]bool{}
-	byName := map[string]string{}
-	form := map[string]string{}
-	var nr, name, sf string
-	if _, err := pgx.ForEachRow(rows, []any{&nr, &name, &sf}, func() error {
-		byNumber[nr] = true
-		byName[importing.NormalizeHeader(name)] = nr
-		form[nr] = sf
-		return nil
-	}); err != nil {
-		return nil, storeErr("load schools", err)
-	}
-	return func(rec *importing.Record) {
-		v := rec.Values["schulnummer"]
-		var nummer, label string
-		switch x := v.(type) {
-		case importing.Schulangabe:
-			nummer, label = x.Schulnummer, x.Schulnummer
-			if nummer == "" {
-				nummer, label = byName[importing.NormalizeHeader(x.Name)], x.Name
-			}
-		case string:
-			nummer, label = x, x
-		}
-		if nummer != "" && byNumber[nummer] && kind == importing.ListeBevoelkerung && form[nummer] != "grundschule" {
-			rec.Problems = append(rec.Problems, importing.CellProblem{
-				Problem: importing.Problem{Field: "schulnummer", Code: "keine_grundschule", Value: label,
-					Message: fmt.Sprintf("„%s“ ist keine Grundschule: Kinder je Bezirk gehören zum Schulbezirk einer Grundschule.", label)},
-				Column: -1, Label: "Schulnummer",
-			})
-			return
-		}
-		if nummer != "" && byNumber[nummer] {
-			rec.Values["schulnummer"] = nummer
-			return
-		}
-		rec.Problems = append(rec.Problems, importing.CellProblem{
-			Problem: importing.Problem{Field: "schulnummer", Code: "schule_unbekannt", Value: label,
-				Message: fmt.Sprintf("Eine Schule „%s“ ist nicht bekannt. Bitte die Schulnummer prüfen oder die Schule zuerst anlegen.", label)},
-			Column: -1, Label: "Schulnummer",
-		})
-	}, nil
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (importing.BekannteSchule, error) {
+		var s importing.BekannteSchule
+		err := r.Scan(&s.Schulnummer, &s.Name, &s.Schulform)
+		return s, err
+	})
+	return list, storeErr("load schools", err)
 }
 
 // feed records the changes the rows of query (key, operation) describe in

@@ -13,15 +13,15 @@ import (
 type Opener func(ctx context.Context, file File, filename string) (Source, error)
 
 // Staging is the storage an import run works in, as the run needs it:
-// the kind's saved mappings and rules that need stored data, progress,
+// the kind's saved mappings, the known schools, progress,
 // the end of a run that could not read its file, and one transaction in
 // which the rows are staged, compared, applied and the import ended. The
 // comparing and writing is storage's (set-based, in the database); what
 // becomes of a list is decided here.
 type Staging interface {
 	Mapping(ctx context.Context, kind Listenart) (Mapping, error)
-	// Checker returns the kind's rules that need stored data (nil: none).
-	Checker(ctx context.Context, kind Listenart) (func(*Record), error)
+	// Schulen returns the schools the gateway knows (for SchulPruefung).
+	Schulen(ctx context.Context) ([]BekannteSchule, error)
 	// Progress records the rows read so far.
 	Progress(ctx context.Context, importID string, rows int)
 	// Fail ends an import that could not be processed, with a problem of
@@ -94,9 +94,13 @@ func (r *Runner) Run(ctx context.Context, imp Import, file File, progress func(r
 	if err != nil {
 		return err
 	}
-	check, err := r.Staging.Checker(ctx, imp.Listenart)
-	if err != nil {
-		return err
+	var check func(*Record)
+	if NenntSchulen(imp.Listenart) {
+		schulen, err := r.Staging.Schulen(ctx)
+		if err != nil {
+			return err
+		}
+		check = SchulPruefung(imp.Listenart, schulen)
 	}
 	var last int
 	report := func(rows int) {
