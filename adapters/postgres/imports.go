@@ -453,8 +453,7 @@ func (l *lauf) Compare(ctx context.Context, out importing.Outcome, unidentified 
 	var row, first int
 	if _, err := pgx.ForEachRow(dupRows, []any{&sheet, &row, &first}, func() error {
 		dups++
-		addProblem(importing.StoredProblem{Sheet: sheet, Row: row, Column: -1, Code: "zeile_doppelt",
-			Message: fmt.Sprintf("Dieser Datensatz steht schon in Zeile %d. Bitte eine der beiden Zeilen löschen oder korrigieren.", first)})
+		addProblem(importing.ProblemDoppelt(sheet, row, first))
 		return nil
 	}); err != nil {
 		return importing.Plan{}, nil, err
@@ -757,10 +756,6 @@ func (p *Processor) resolve(ctx context.Context, tx pgx.Tx, imp importing.Import
 	if err != nil {
 		return 0, err
 	}
-	what, how := "gespeicherte Kinder", "ohne Ordnungsmerkmal"
-	if imp.Listenart == importing.ListeSchueler {
-		what, how = "gespeicherte Schülerinnen oder Schüler dieser Schule", "ohne Schülernummer"
-	}
 	ambiguous := 0
 	var sheet string
 	var row, candidates int
@@ -769,8 +764,7 @@ func (p *Processor) resolve(ctx context.Context, tx pgx.Tx, imp importing.Import
 		if wasOK {
 			ambiguous++
 		}
-		add(importing.StoredProblem{Sheet: sheet, Row: row, Column: -1, Field: idc, Code: importing.CodeZuordnungMehrdeutig,
-			Message: fmt.Sprintf("Zu dieser Zeile passen %d %s (gleicher Name, gleiches Geburtsdatum); welche gemeint ist, lässt sich %s nicht sagen. Die Zeile wird nicht übernommen, die gespeicherten bleiben unverändert. Bitte die Kennung in der Liste mitliefern.", candidates, what, how)})
+		add(importing.ProblemMehrdeutig(imp.Listenart, sheet, row, candidates, idc))
 		return nil
 	}); err != nil {
 		return 0, err
