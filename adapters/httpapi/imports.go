@@ -372,19 +372,11 @@ func (s *server) getImport(c *fiber.Ctx) error {
 		return err
 	}
 	out := toImportJSON(imp)
-	// While it runs, the page polls: the header is read once it is done.
-	if imp.Status != importing.StatusQueued && imp.Status != importing.StatusRunning && s.Imports.Open != nil {
-		file, err := s.Imports.Service.File(ctx, imp.ID)
-		if err != nil {
-			return err
-		}
-		rec, err := s.recognise(ctx, file, imp.Filename, string(imp.Listenart), imp.Sheet)
-		if err != nil {
-			return err
-		}
-		if rec != nil {
-			out.Recognised = toRecognisedJSON(*rec)
-		}
+	// The header the run read, kept with the import when it finished; the
+	// file is not read again (an import finished before headers were kept
+	// answers without one).
+	if imp.Recognised != nil {
+		out.Recognised = toRecognisedJSON(*imp.Recognised)
 	}
 	return c.JSON(out)
 }
@@ -562,9 +554,12 @@ func (s *server) hiddenAddresses(ctx context.Context, imp importing.Import, file
 	if len(rows) == 0 {
 		return func(int, int) bool { return false }, nil
 	}
-	rec, err := s.recognise(ctx, file, imp.Filename, string(imp.Listenart), imp.SheetUsed)
-	if err != nil {
-		return nil, err
+	rec := imp.Recognised
+	if rec == nil { // finished before the header was kept with it
+		var err error
+		if rec, err = s.recognise(ctx, file, imp.Filename, string(imp.Listenart), imp.SheetUsed); err != nil {
+			return nil, err
+		}
 	}
 	cols := map[int]bool{}
 	if rec != nil {

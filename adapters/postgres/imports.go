@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -60,16 +59,23 @@ func (s *ImportStore) Create(ctx context.Context, imp importing.Import, file imp
 }
 
 const importColumns = `id, kind, status, dry_run, on_error, sheet, schulnummer, filename, file_size, created_by, created_at,
-	started_at, finished_at, rows_read, sheet_used, header_row, counts, detail, undone_at, confirm_removals, nicht_geliefert, schulen, zu_bestaetigen`
+	started_at, finished_at, rows_read, sheet_used, header_row, counts, detail, undone_at, confirm_removals, nicht_geliefert, schulen, zu_bestaetigen, kopfzeile`
 
 func scanImport(row pgx.Row) (importing.Import, error) {
 	var imp importing.Import
-	var counts []byte
+	var counts, kopfzeile []byte
 	err := row.Scan(&imp.ID, &imp.Listenart, &imp.Status, &imp.DryRun, &imp.OnError, &imp.Sheet, &imp.Schulnummer, &imp.Filename, &imp.Size,
 		&imp.CreatedBy, &imp.CreatedAt, &imp.StartedAt, &imp.FinishedAt, &imp.RowsRead, &imp.SheetUsed, &imp.HeaderRow, &counts, &imp.Detail, &imp.UndoneAt,
-		&imp.ConfirmRemovals, &imp.NotDelivered, &imp.Schulen, &imp.RemovalsToConfirm)
+		&imp.ConfirmRemovals, &imp.NotDelivered, &imp.Schulen, &imp.RemovalsToConfirm, &kopfzeile)
 	if err == nil {
 		err = json.Unmarshal(counts, &imp.Counts)
+	}
+	if err == nil && kopfzeile != nil {
+		var h importing.KeptHeader
+		if err = json.Unmarshal(kopfzeile, &h); err == nil {
+			r := h.Recognition(imp.Listenart)
+			imp.Recognised = &r
+		}
 	}
 	return imp, err
 }
@@ -199,9 +205,9 @@ func (s *ImportStore) Claim(ctx context.Context, maxAttempts int) (string, bool,
 	return l.id, ok, err
 }
 
-// fail ends an import that could not be processed.
-func (s *ImportStore) fail(ctx context.Context, id, detail string, problem *importing.StoredProblem) error {
-	audit.Result(ctx, http.StatusUnprocessableEntity, "gescheitert")
+// fail ends an import that could not be processed, with the header it
+// recognised (nil: none).
+func (s *ImportStore) fail(ctx context.Context, id, detail string, problem *importing.StoredProblem, rec *importing.Recognition) error {
 	return inTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := fence(ctx, tx, "imports", id); err != nil {
 			return err
@@ -215,18 +221,27 @@ func (s *ImportStore) fail(ctx context.Context, id, detail string, problem *impo
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `UPDATE imports SET status = 'failed', detail = $2, finished_at = now(), lease_until = NULL WHERE id = $1`, id, detail)
+		_, err := tx.Exec(ctx, `UPDATE imports SET status = 'failed', detail = $2, kopfzeile = $3, finished_at = now(), lease_until = NULL WHERE id = $1`,
+			id, detail, keptHeader(rec))
 		return err
 	})
 }
 
-// ---- processing ----
+// keptHeader is the jsonb a recognised header is kept as (nil: NULL).
+func keptHeader(r *importing.Recognition) []byte {
+	if r == nil {
+		return nil
+	}
+	b, _ := json.Marshal(r.Keep())
+	return b
+}
 
 // Opener reads an uploaded file as a row source.
-type Opener func(ctx context.Context, file importing.File, filename string) (importing.Source, error)
+type Opener = importing.Opener
 
-// Processor runs imports: read, validate, stage, compare and (unless a dry
-// run or a rejected list) write, all in one transaction.
+// Processor runs imports (importing.Runner) with its staging in
+// PostgreSQL: each import in one transaction, rows staged by COPY,
+// compared and written set-based.
 type Processor struct {
 	store *ImportStore
 	open  Opener
@@ -242,13 +257,9 @@ func NewProcessor(store *ImportStore, open Opener) *Processor {
 	return &Processor{store: store, open: open, MaxAttempts: 3, MaxRemovalShare: importing.DefaultMaxRemovalShare}
 }
 
-// copyBatch is how many staged rows are sent per COPY.
-const copyBatch = 5000
-
 // Process runs the claimed import id to its end. progress, if not nil, is
 // told the rows read so far.
 func (p *Processor) Process(ctx context.Context, id string, progress func(rows int)) (err error) {
-	pool := p.store.pool
 	// Keep the lease while working so no other instance takes this import;
 	// ctx now carries the claim, and ends if another worker took it over.
 	ctx, release := p.store.queue.holdLease(ctx, id)
@@ -270,65 +281,46 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 	if err != nil {
 		return err
 	}
-	spec, ok := kindSpecs[imp.Listenart]
-	if !ok && imp.Listenart != importing.ListeUebergang {
-		return p.store.fail(ctx, id, "Unbekannte Listenart.", nil)
-	}
-
-	src, err := p.open(ctx, file, imp.Filename)
-	if err != nil {
-		fe := &importing.FileError{Code: "datei_unlesbar", Message: "Die Datei konnte nicht gelesen werden."}
-		errors.As(err, &fe)
-		return p.store.fail(ctx, id, fe.Message, &importing.StoredProblem{Row: 0, Column: -1, Code: fe.Code, Message: fe.Message})
-	}
-	mapping, err := p.store.Mapping(ctx, imp.Listenart)
-	if err != nil {
-		return err
-	}
-	check, err := p.checker(ctx, imp.Listenart)
-	if err != nil {
-		return err
-	}
-
-	var lastProgress int
-	report := func(rows int) {
-		if progress != nil {
-			progress(rows)
-		}
-		if rows != lastProgress {
-			lastProgress = rows
-			_, _ = pool.Exec(ctx, "UPDATE imports SET rows_read = $2 WHERE id = $1 AND attempts = $3", id, rows, leaseAttempt(ctx, "imports", id))
-		}
-	}
-
 	if imp.Listenart == importing.ListeUebergang {
-		err = p.processUebergang(ctx, imp, src, mapping, report)
-	} else {
-		err = p.processTable(ctx, imp, spec, src, mapping, check, report)
+		// Applications are no table of their own key: each row is matched
+		// by the Übergang's rules (importuebergang.go).
+		return p.processUebergangRun(ctx, imp, file, progress)
 	}
-	var ff *fileFailure
-	if errors.As(err, &ff) {
-		return p.store.fail(ctx, id, ff.err.Message, &importing.StoredProblem{Row: 0, Column: -1, Code: ff.err.Code, Message: ff.err.Message})
+	if _, ok := kindSpecs[imp.Listenart]; !ok {
+		audit.Ende(ctx, audit.Gescheitert, "gescheitert")
+		return p.store.fail(ctx, id, "Unbekannte Listenart.", nil, nil)
 	}
-	if err != nil {
-		if ctx.Err() != nil || errors.Is(err, errLeaseLost) {
-			// Shutting down (the lease runs out and another worker takes
-			// it up) or taken over already: the job is not this worker's.
-			return err
-		}
-		_ = p.store.fail(context.WithoutCancel(ctx), id, "Bei der Verarbeitung ist ein Fehler aufgetreten. Bitte erneut hochladen oder die Import-Kennung an den IT-Betrieb melden.", nil)
-		return fmt.Errorf("import %s: %w", id, err)
-	}
-	return nil
+	r := importing.Runner{Staging: staging{p}, Open: p.open, MaxRemovalShare: p.MaxRemovalShare}
+	return r.Run(ctx, imp, file, progress)
 }
 
-// processTable imports a list of a table kind (kindSpec) in one transaction.
-func (p *Processor) processTable(ctx context.Context, imp importing.Import, spec kindSpec, src importing.Source, mapping importing.Mapping,
-	check func(*importing.Record), report func(int)) error {
-	pool := p.store.pool
-	return inTx(ctx, pool, func(tx pgx.Tx) error {
-		// One import of a kind at a time: each compares against what the
-		// one before it wrote.
+// staging is importing.Staging in PostgreSQL.
+type staging struct{ p *Processor }
+
+func (s staging) Mapping(ctx context.Context, kind importing.Listenart) (importing.Mapping, error) {
+	return s.p.store.Mapping(ctx, kind)
+}
+
+func (s staging) Schulen(ctx context.Context) ([]importing.BekannteSchule, error) {
+	return s.p.schulen(ctx)
+}
+
+// Progress is best effort: only the worker that still owns the import
+// writes it.
+func (s staging) Progress(ctx context.Context, id string, rows int) {
+	_, _ = s.p.store.pool.Exec(ctx, "UPDATE imports SET rows_read = $2 WHERE id = $1 AND attempts = $3", id, rows, leaseAttempt(ctx, "imports", id))
+}
+
+func (s staging) Fail(ctx context.Context, id, detail string, problem *importing.StoredProblem, rec *importing.Recognition) error {
+	return s.p.store.fail(ctx, id, detail, problem, rec)
+}
+
+// InRun opens the import's transaction: one import of a kind at a time
+// (each compares against what the one before it wrote), and the staging
+// table stg_in.
+func (s staging) InRun(ctx context.Context, imp importing.Import, fn func(importing.Lauf) error) error {
+	spec := kindSpecs[imp.Listenart]
+	return inTx(ctx, s.p.store.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('schulgateway-import-' || $1))", imp.Listenart); err != nil {
 			return err
 		}
@@ -337,89 +329,44 @@ func (p *Processor) processTable(ctx context.Context, imp importing.Import, spec
 		// one INSERT … SELECT. ok is false for a faulty row staged only so
 		// that its record is not taken for missing; personkey is the
 		// folded name and birth date a person is found by.
-		stgCols := append([]string{"sheet", "row", "schluessel", "feed_id", "ok", "personkey"}, spec.cols...)
 		if _, err := tx.Exec(ctx, fmt.Sprintf(
 			`CREATE TEMP TABLE stg_in ON COMMIT DROP AS SELECT ''::text AS sheet, 0::integer AS row, %s::text AS schluessel, ''::text AS feed_id,
 				true AS ok, ''::text AS personkey, %s FROM %s WITH NO DATA`,
 			spec.keyCol, strings.Join(spec.cols, ", "), spec.table)); err != nil {
 			return err
 		}
-		feedID := p.store.feedID(spec)
-		// Reading and validating (Go) and ingesting (PostgreSQL) overlap:
-		// a goroutine hands batches of rows to one streaming COPY.
-		rctx, stopReading := context.WithCancel(ctx)
-		defer stopReading()
-		batches := make(chan [][]any, 4)
-		var (
-			out          importing.Outcome
-			runErr       error
-			unidentified int
-		)
-		read := make(chan struct{})
-		go func() {
-			defer close(read)
-			defer close(batches)
-			// The rows of a batch share one backing array of values.
-			width := len(stgCols)
-			batch, cells := make([][]any, 0, copyBatch), make([]any, 0, copyBatch*width)
-			send := func() error {
-				select {
-				case batches <- batch:
-					batch, cells = make([][]any, 0, copyBatch), make([]any, 0, copyBatch*width)
-					return nil
-				case <-rctx.Done():
-					return rctx.Err()
-				}
-			}
-			stage := func(rec importing.Record, ok bool) error {
-				id := importing.RowIdentity(imp.Listenart, rec.Values, rec.Raw)
-				if !ok && !id.Known {
-					unidentified++
-					return nil
-				}
-				start := len(cells)
-				fid := ""
-				if ok {
-					fid = feedID(id.Key)
-				}
-				cells = append(cells, rec.Sheet, rec.RowNumber, id.Key, fid, ok, nilIfEmpty(id.Person))
-				cells = append(cells, spec.values(rec.Values)...)
-				batch = append(batch, cells[start:len(cells):len(cells)])
-				if len(batch) == copyBatch {
-					return send()
-				}
-				return nil
-			}
-			var faulty func(importing.Record) error
-			if spec.removal != "" {
-				// A faulty row of a snapshot still names a record that must
-				// not be taken for missing.
-				faulty = func(rec importing.Record) error { return stage(rec, false) }
-			}
-			out, runErr = importing.Run(rctx, src, importing.Options{
-				Listenart: imp.Listenart, Sheet: imp.Sheet, Mapping: mapping, Schulnummer: imp.Schulnummer, Check: check, Progress: report,
-				Faulty: faulty,
-			}, func(rec importing.Record) error { return stage(rec, true) })
-			if runErr == nil && len(batch) > 0 {
-				runErr = send()
-			}
-		}()
-		_, copyErr := tx.CopyFrom(ctx, pgx.Identifier{"stg_in"}, stgCols, &batchSource{batches: batches})
-		stopReading()
-		for range batches { // let the reader end if the COPY ended first
-		}
-		<-read
-		var fileErr *importing.FileError
-		switch {
-		case errors.As(runErr, &fileErr):
-			return &fileFailure{fileErr}
-		case copyErr != nil && (runErr == nil || errors.Is(runErr, context.Canceled)):
-			return copyErr // the COPY failed first and the reader was stopped
-		case runErr != nil:
-			return runErr
-		}
-		return p.finish(ctx, tx, imp, spec, out, unidentified)
+		return fn(&lauf{p: s.p, tx: tx, imp: imp, spec: spec, feedID: s.p.store.feedID(spec)})
 	})
+}
+
+// lauf is one import's run in its transaction.
+type lauf struct {
+	p      *Processor
+	tx     pgx.Tx
+	imp    importing.Import
+	spec   kindSpec
+	feedID func(string) string
+	// Known after Compare: the delivered columns and the pupil list's schools.
+	delivered []bool
+	schulen   []string
+}
+
+func (l *lauf) Snapshot() bool { return l.spec.removal != "" }
+
+func (l *lauf) AppendRow(dst []any, rec importing.Record, id importing.Identity, ok bool) []any {
+	fid := ""
+	if ok {
+		fid = l.feedID(id.Key)
+	}
+	dst = append(dst, rec.Sheet, rec.RowNumber, id.Key, fid, ok, nilIfEmpty(id.Person))
+	return append(dst, l.spec.values(rec.Values)...)
+}
+
+// Stage streams the batches into stg_in with one COPY.
+func (l *lauf) Stage(ctx context.Context, batches <-chan [][]any) error {
+	cols := append([]string{"sheet", "row", "schluessel", "feed_id", "ok", "personkey"}, l.spec.cols...)
+	_, err := l.tx.CopyFrom(ctx, pgx.Identifier{"stg_in"}, cols, &batchSource{batches: batches})
+	return err
 }
 
 // batchSource feeds pgx's CopyFrom from batches of rows as they arrive.
@@ -444,16 +391,12 @@ func (b *batchSource) Next() bool {
 func (b *batchSource) Values() ([]any, error) { return b.cur[b.i], nil }
 func (b *batchSource) Err() error             { return nil }
 
-type fileFailure struct{ err *importing.FileError }
-
-func (f *fileFailure) Error() string { return f.err.Message }
-
-// finish compares the staged rows with the stored records, records what
-// each row does, lets the domain decide (importing.Decide), writes if it
-// says so and ends the import. Everything is set-based: the work is
-// PostgreSQL's hash joins, not a loop over rows, and Go's memory does not
-// grow with the list.
-func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import, spec kindSpec, out importing.Outcome, unidentified int) error {
+// Compare compares the staged rows with the stored records and records
+// what each row does. Everything is set-based: the work is PostgreSQL's
+// hash joins, not a loop over rows, and Go's memory does not grow with
+// the list.
+func (l *lauf) Compare(ctx context.Context, out importing.Outcome, unidentified int) (importing.Plan, []importing.StoredProblem, error) {
+	p, tx, imp, spec := l.p, l.tx, l.imp, l.spec
 	problems := out.Problems
 	dropped := out.ProblemsDropped
 	addProblem := func(pr importing.StoredProblem) {
@@ -467,16 +410,16 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 
 	// Records a removal must spare although no valid row names them.
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stg_keep (schluessel text) ON COMMIT DROP`); err != nil {
-		return err
+		return importing.Plan{}, nil, err
 	}
 	// Who is who: each row takes the key of the stored record it means.
 	if spec.identity != nil {
 		if err := p.backfillPersons(ctx, tx, spec); err != nil {
-			return err
+			return importing.Plan{}, nil, err
 		}
 		ambiguous, err := p.resolve(ctx, tx, imp, spec, addProblem)
 		if err != nil {
-			return err
+			return importing.Plan{}, nil, err
 		}
 		counts.Valid, counts.Invalid = counts.Valid-ambiguous, counts.Invalid+ambiguous
 	}
@@ -490,23 +433,22 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 			FROM stg_in s JOIN d USING (schluessel) WHERE s.ok) x
 		WHERE row <> first_row ORDER BY row`)
 	if err != nil {
-		return err
+		return importing.Plan{}, nil, err
 	}
 	dups := 0
 	var sheet string
 	var row, first int
 	if _, err := pgx.ForEachRow(dupRows, []any{&sheet, &row, &first}, func() error {
 		dups++
-		addProblem(importing.StoredProblem{Sheet: sheet, Row: row, Column: -1, Code: "zeile_doppelt",
-			Message: fmt.Sprintf("Dieser Datensatz steht schon in Zeile %d. Bitte eine der beiden Zeilen löschen oder korrigieren.", first)})
+		addProblem(importing.ProblemDoppelt(sheet, row, first))
 		return nil
 	}); err != nil {
-		return err
+		return importing.Plan{}, nil, err
 	}
 	if dups > 0 {
 		if _, err := tx.Exec(ctx, `UPDATE stg_in s SET ok = false WHERE s.ok
 			AND EXISTS (SELECT 1 FROM stg_in f WHERE f.ok AND f.schluessel = s.schluessel AND f.row < s.row)`); err != nil {
-			return err
+			return importing.Plan{}, nil, err
 		}
 	}
 	counts.Valid, counts.Invalid = counts.Valid-dups, counts.Invalid+dups
@@ -541,7 +483,7 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 		WHERE s.ok;
 		ANALYZE stg`,
 		spec.keyCol, changed, spec.table)); err != nil {
-		return err
+		return importing.Plan{}, nil, err
 	}
 	// A street directory that gives one address to two schools is refused
 	// as a whole, whatever on_error says.
@@ -549,7 +491,7 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 	if imp.Listenart == importing.ListeSchulbezirke {
 		var overlaps []importing.StoredProblem
 		if overlaps, overlapRows, err = BezirksregelUeberschneidungen(ctx, tx); err != nil {
-			return err
+			return importing.Plan{}, nil, err
 		}
 		problems = append(problems, overlaps...)
 		counts.Valid, counts.Invalid = counts.Valid-overlapRows, counts.Invalid+overlapRows
@@ -562,7 +504,7 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO import_actions (import_id, sheet, row, action, schluessel)
 		SELECT $1, sheet, row, action, schluessel FROM stg WHERE action IN (`+kept+`)`, imp.ID); err != nil {
-		return err
+		return importing.Plan{}, nil, err
 	}
 	var (
 		scopes  []importing.RemovalScope
@@ -571,17 +513,17 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 	if spec.removal != "" {
 		if imp.Listenart == importing.ListeSchueler {
 			if schulen, err = pupilScope(ctx, tx, imp); err != nil {
-				return err
+				return importing.Plan{}, nil, err
 			}
 		}
 		if scopes, err = p.removals(ctx, tx, imp, spec); err != nil {
-			return err
+			return importing.Plan{}, nil, err
 		}
 	}
 	rows, err := tx.Query(ctx, `SELECT action, count(*) FROM stg GROUP BY action
 		UNION ALL SELECT 'remove', count(*) FROM import_actions WHERE import_id = $1 AND action = 'remove'`, imp.ID)
 	if err != nil {
-		return err
+		return importing.Plan{}, nil, err
 	}
 	var action string
 	var n int
@@ -598,7 +540,7 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 		}
 		return nil
 	}); err != nil {
-		return err
+		return importing.Plan{}, nil, err
 	}
 	if _, ok := spec.keepIfNull["auskunftssperre"]; ok {
 		// Lifted only by an explicit "nein" (an empty cell is NULL here).
@@ -607,50 +549,48 @@ func (p *Processor) finish(ctx context.Context, tx pgx.Tx, imp importing.Import,
 				count(*) FILTER (WHERE s.auskunftssperre AND t.auskunftssperre IS NOT TRUE)
 			FROM stg s LEFT JOIN %s t ON t.%s = s.schluessel`, spec.table, spec.keyCol)).Scan(
 			&counts.AuskunftssperreAufgehoben, &counts.AuskunftssperreNeu); err != nil {
-			return err
+			return importing.Plan{}, nil, err
 		}
 	}
 
-	d := importing.Decide(importing.Plan{
-		Import: imp, Counts: counts, Scopes: scopes, Unidentified: unidentified, Refused: overlapRows,
+	l.delivered, l.schulen = delivered, schulen
+	return importing.Plan{
+		Counts: counts, Scopes: scopes, Unidentified: unidentified, Refused: overlapRows,
 		NotDelivered: spec.notDelivered(imp.Listenart, delivered), Schulen: schulen, ProblemsDropped: dropped,
-		MaxRemovalShare: &p.MaxRemovalShare,
-	})
-	if d.Apply {
-		if counts.AuskunftssperreAufgehoben > 0 {
-			if err := auditLifts(ctx, tx, imp, spec); err != nil {
-				return err
-			}
-		}
-		if err := p.apply(ctx, tx, imp.ID, spec, delivered); err != nil {
+	}, problems, nil
+}
+
+// Apply writes the staged rows that create or change a record and marks
+// the records the list no longer has; lifted Auskunftssperren are audited.
+func (l *lauf) Apply(ctx context.Context, c importing.Counts) error {
+	if c.AuskunftssperreAufgehoben > 0 {
+		if err := auditLifts(ctx, l.tx, l.imp, l.spec); err != nil {
 			return err
 		}
 	}
-	if err := storeProblems(ctx, tx, imp.ID, append(d.Problems, problems...)); err != nil {
+	return l.p.apply(ctx, l.tx, l.imp.ID, l.spec, l.delivered)
+}
+
+// Finish keeps the problems and ends the import, if this worker still
+// owns it; one that lost its lease meanwhile rolls back everything it
+// wrote.
+func (l *lauf) Finish(ctx context.Context, a importing.Abschluss) error {
+	tx, imp, d, out := l.tx, l.imp, a.Decision, a.Outcome
+	if err := storeProblems(ctx, tx, imp.ID, append(d.Problems, a.Problems...)); err != nil {
 		return err
 	}
-	audit.Count(ctx, counts.Rows)
-	switch {
-	case d.Status == importing.StatusRejected:
-		audit.Result(ctx, http.StatusUnprocessableEntity, "abgewiesen, nichts geschrieben")
-	case imp.DryRun:
-		audit.Result(ctx, http.StatusOK, "Probelauf, nichts geschrieben")
-	default:
-		audit.Result(ctx, http.StatusOK, fmt.Sprintf("neu %d, geändert %d, entfernt %d", counts.Created, counts.Updated, counts.Removed))
-	}
-	countsJSON, _ := json.Marshal(counts)
-	// Only the worker that still owns the import ends it; one that lost
-	// its lease meanwhile rolls back everything it wrote.
+	countsJSON, _ := json.Marshal(a.Counts)
 	if err := fence(ctx, tx, "imports", imp.ID); err != nil {
 		return err
 	}
-	notDelivered := spec.notDeliveredFields(imp.Listenart, delivered)
+	notDelivered := l.spec.notDeliveredFields(imp.Listenart, l.delivered)
+	schulen := l.schulen
 	if schulen == nil {
 		schulen = []string{}
 	}
-	_, err = tx.Exec(ctx, `UPDATE imports SET status = $2, counts = $3, detail = $4, sheet_used = $5, header_row = $6, rows_read = $7,
-		nicht_geliefert = $8, schulen = $9, zu_bestaetigen = $10, finished_at = now(), lease_until = NULL WHERE id = $1`,
-		imp.ID, d.Status, countsJSON, d.Summary, out.Sheet, out.HeaderRow, out.Rows, notDelivered, schulen, d.RemovalsToConfirm)
+	_, err := tx.Exec(ctx, `UPDATE imports SET status = $2, counts = $3, detail = $4, sheet_used = $5, header_row = $6, rows_read = $7,
+		nicht_geliefert = $8, schulen = $9, zu_bestaetigen = $10, kopfzeile = $11, finished_at = now(), lease_until = NULL WHERE id = $1`,
+		imp.ID, d.Status, countsJSON, d.Summary, out.Sheet, out.HeaderRow, out.Rows, notDelivered, schulen, d.RemovalsToConfirm, keptHeader(out.Recognition))
 	return err
 }
 
@@ -803,10 +743,6 @@ func (p *Processor) resolve(ctx context.Context, tx pgx.Tx, imp importing.Import
 	if err != nil {
 		return 0, err
 	}
-	what, how := "gespeicherte Kinder", "ohne Ordnungsmerkmal"
-	if imp.Listenart == importing.ListeSchueler {
-		what, how = "gespeicherte Schülerinnen oder Schüler dieser Schule", "ohne Schülernummer"
-	}
 	ambiguous := 0
 	var sheet string
 	var row, candidates int
@@ -815,8 +751,7 @@ func (p *Processor) resolve(ctx context.Context, tx pgx.Tx, imp importing.Import
 		if wasOK {
 			ambiguous++
 		}
-		add(importing.StoredProblem{Sheet: sheet, Row: row, Column: -1, Field: idc, Code: importing.CodeZuordnungMehrdeutig,
-			Message: fmt.Sprintf("Zu dieser Zeile passen %d %s (gleicher Name, gleiches Geburtsdatum); welche gemeint ist, lässt sich %s nicht sagen. Die Zeile wird nicht übernommen, die gespeicherten bleiben unverändert. Bitte die Kennung in der Liste mitliefern.", candidates, what, how)})
+		add(importing.ProblemMehrdeutig(imp.Listenart, sheet, row, candidates, idc))
 		return nil
 	}); err != nil {
 		return 0, err
@@ -969,62 +904,19 @@ func prefixed(prefix string, cols []string) string {
 	return strings.Join(out, ", ")
 }
 
-// checker returns a kind's rules that need stored data: a street
-// directory, a pupil list and the planners' lists must name schools the
-// gateway knows (a directory and a list of Bezirke may name a school by
-// its name); a Bezirk is that of a Grundschule.
-func (p *Processor) checker(ctx context.Context, kind importing.Listenart) (func(*importing.Record), error) {
-	switch kind {
-	case importing.ListeSchulbezirke, importing.ListeSchueler, importing.ListeSchuelerzahlen, importing.ListeBevoelkerung:
-	default:
-		return nil, nil
-	}
+// schulen returns the schools the gateway knows, for the rules of lists
+// that name schools (importing.SchulPruefung).
+func (p *Processor) schulen(ctx context.Context) ([]importing.BekannteSchule, error) {
 	rows, err := p.store.pool.Query(ctx, "SELECT schulnummer, name, schulform FROM schulen")
 	if err != nil {
 		return nil, storeErr("load schools", err)
 	}
-	byNumber := map[string]bool{}
-	byName := map[string]string{}
-	form := map[string]string{}
-	var nr, name, sf string
-	if _, err := pgx.ForEachRow(rows, []any{&nr, &name, &sf}, func() error {
-		byNumber[nr] = true
-		byName[importing.NormalizeHeader(name)] = nr
-		form[nr] = sf
-		return nil
-	}); err != nil {
-		return nil, storeErr("load schools", err)
-	}
-	return func(rec *importing.Record) {
-		v := rec.Values["schulnummer"]
-		var nummer, label string
-		switch x := v.(type) {
-		case importing.Schulangabe:
-			nummer, label = x.Schulnummer, x.Schulnummer
-			if nummer == "" {
-				nummer, label = byName[importing.NormalizeHeader(x.Name)], x.Name
-			}
-		case string:
-			nummer, label = x, x
-		}
-		if nummer != "" && byNumber[nummer] && kind == importing.ListeBevoelkerung && form[nummer] != "grundschule" {
-			rec.Problems = append(rec.Problems, importing.CellProblem{
-				Problem: importing.Problem{Field: "schulnummer", Code: "keine_grundschule", Value: label,
-					Message: fmt.Sprintf("„%s“ ist keine Grundschule: Kinder je Bezirk gehören zum Schulbezirk einer Grundschule.", label)},
-				Column: -1, Label: "Schulnummer",
-			})
-			return
-		}
-		if nummer != "" && byNumber[nummer] {
-			rec.Values["schulnummer"] = nummer
-			return
-		}
-		rec.Problems = append(rec.Problems, importing.CellProblem{
-			Problem: importing.Problem{Field: "schulnummer", Code: "schule_unbekannt", Value: label,
-				Message: fmt.Sprintf("Eine Schule „%s“ ist nicht bekannt. Bitte die Schulnummer prüfen oder die Schule zuerst anlegen.", label)},
-			Column: -1, Label: "Schulnummer",
-		})
-	}, nil
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (importing.BekannteSchule, error) {
+		var s importing.BekannteSchule
+		err := r.Scan(&s.Schulnummer, &s.Name, &s.Schulform)
+		return s, err
+	})
+	return list, storeErr("load schools", err)
 }
 
 // feed records the changes the rows of query (key, operation) describe in

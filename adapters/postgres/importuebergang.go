@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -122,7 +121,7 @@ func (p *Processor) processUebergang(ctx context.Context, imp importing.Import, 
 			})
 		var fileErr *importing.FileError
 		if errors.As(err, &fileErr) {
-			return &fileFailure{fileErr}
+			return fileErr
 		}
 		if err != nil {
 			return err
@@ -220,11 +219,11 @@ func (p *Processor) processUebergang(ctx context.Context, imp importing.Import, 
 		audit.Count(ctx, counts.Rows)
 		switch {
 		case d.Status == importing.StatusRejected:
-			audit.Result(ctx, http.StatusUnprocessableEntity, "abgewiesen, nichts geschrieben")
+			audit.Ende(ctx, audit.Abgewiesen, "abgewiesen, nichts geschrieben")
 		case imp.DryRun:
-			audit.Result(ctx, http.StatusOK, "Probelauf, nichts geschrieben")
+			audit.Ende(ctx, audit.Erledigt, "Probelauf, nichts geschrieben")
 		default:
-			audit.Result(ctx, http.StatusOK, fmt.Sprintf("neu %d, geändert %d, entfernt 0", counts.Created, counts.Updated))
+			audit.Ende(ctx, audit.Erledigt, fmt.Sprintf("neu %d, geändert %d, entfernt 0", counts.Created, counts.Updated))
 		}
 		countsJSON, _ := json.Marshal(counts)
 		if err := fence(ctx, tx, "imports", imp.ID); err != nil {
@@ -235,4 +234,47 @@ func (p *Processor) processUebergang(ctx context.Context, imp importing.Import, 
 			imp.ID, d.Status, countsJSON, d.Summary, out.Sheet, out.HeaderRow, out.Rows, []string{})
 		return err
 	})
+}
+
+// processUebergangRun runs an application list: open the file, read it
+// with the kind's mapping, match and store each row (processUebergang),
+// and end the import.
+func (p *Processor) processUebergangRun(ctx context.Context, imp importing.Import, file importing.File, progress func(rows int)) error {
+	id := imp.ID
+	src, err := p.open(ctx, file, imp.Filename)
+	if err != nil {
+		fe := &importing.FileError{Code: "datei_unlesbar", Message: "Die Datei konnte nicht gelesen werden."}
+		errors.As(err, &fe)
+		audit.Ende(ctx, audit.Gescheitert, "gescheitert")
+		return p.store.fail(ctx, id, fe.Message, &importing.StoredProblem{Row: 0, Column: -1, Code: fe.Code, Message: fe.Message}, nil)
+	}
+	mapping, err := p.store.Mapping(ctx, imp.Listenart)
+	if err != nil {
+		return err
+	}
+	var lastProgress int
+	report := func(rows int) {
+		if progress != nil {
+			progress(rows)
+		}
+		if rows != lastProgress {
+			lastProgress = rows
+			_, _ = p.store.pool.Exec(ctx, "UPDATE imports SET rows_read = $2 WHERE id = $1 AND attempts = $3", id, rows, leaseAttempt(ctx, "imports", id))
+		}
+	}
+	err = p.processUebergang(ctx, imp, src, mapping, report)
+	var fe *importing.FileError
+	if errors.As(err, &fe) {
+		audit.Ende(ctx, audit.Gescheitert, "gescheitert")
+		return p.store.fail(ctx, id, fe.Message, &importing.StoredProblem{Row: 0, Column: -1, Code: fe.Code, Message: fe.Message}, nil)
+	}
+	if err != nil {
+		if ctx.Err() != nil || errors.Is(err, errLeaseLost) {
+			return err // shutting down, or taken over already: not this worker's any more
+		}
+		audit.Ende(ctx, audit.Gescheitert, "gescheitert")
+		_ = p.store.fail(context.WithoutCancel(ctx), id, "Bei der Verarbeitung ist ein Fehler aufgetreten. Bitte erneut hochladen oder die Import-Kennung an den IT-Betrieb melden.", nil, nil)
+		return fmt.Errorf("import %s: %w", id, err)
+	}
+	return nil
 }

@@ -178,8 +178,41 @@ func (p *Pending) MarkWritten() {
 	p.mu.Unlock()
 }
 
+// Ausgang is how work that is not an HTTP request (an import run by a
+// worker) ended, in the domain's words. The entry records it on the audit
+// log's one scale, the status an HTTP answer would have (Ergebnis), so
+// that one filter finds refused uploads and refused imports alike; the
+// mapping is this package's (Unwritten), not the worker's.
+type Ausgang string
+
+const (
+	// Erledigt: the work was done (also a dry run: nothing to write).
+	Erledigt Ausgang = "erledigt"
+	// Abgewiesen: the input was refused; nothing was written.
+	Abgewiesen Ausgang = "abgewiesen"
+	// Gescheitert: the input could not be processed at all.
+	Gescheitert Ausgang = "gescheitert"
+)
+
+// ergebnis is the status an entry with Ausgang a records.
+func (a Ausgang) ergebnis() int {
+	switch a {
+	case Abgewiesen, Gescheitert:
+		return 422
+	case Erledigt:
+		return 200
+	}
+	return 0
+}
+
+// Ende records how background work ended and a short German note.
+func Ende(ctx context.Context, a Ausgang, detail string) {
+	Result(ctx, a.ergebnis(), detail)
+}
+
 // Result records the outcome of work that is not an HTTP request (an
 // import run by a worker): a status in HTTP terms and a short German note.
+// Work in the domain says Ende instead.
 func Result(ctx context.Context, ergebnis int, detail string) {
 	if p := FromContext(ctx); p != nil {
 		p.mu.Lock()

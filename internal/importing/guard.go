@@ -248,3 +248,26 @@ func RowIdentity(k Listenart, values map[string]any, raw map[string]string) Iden
 	}
 	return id
 }
+
+// CodeZeileDoppelt marks a later row naming a record an earlier row of
+// the list names already.
+const CodeZeileDoppelt = "zeile_doppelt"
+
+// ProblemDoppelt is the problem of a row whose record already stands in
+// row first of the list: the first row counts, staff decide which is right.
+func ProblemDoppelt(sheet string, row, first int) StoredProblem {
+	return StoredProblem{Sheet: sheet, Row: row, Column: -1, Code: CodeZeileDoppelt,
+		Message: fmt.Sprintf("Dieser Datensatz steht schon in Zeile %d. Bitte eine der beiden Zeilen löschen oder korrigieren.", first)}
+}
+
+// ProblemMehrdeutig is the problem of a row of kind k that fits several
+// stored records (same name and birth date, no id in the row or in the
+// records); field is the id the row should have given. Never a guess.
+func ProblemMehrdeutig(k Listenart, sheet string, row, candidates int, field string) StoredProblem {
+	what, how := "gespeicherte Kinder", "ohne Ordnungsmerkmal"
+	if k == ListeSchueler {
+		what, how = "gespeicherte Schülerinnen oder Schüler dieser Schule", "ohne Schülernummer"
+	}
+	return StoredProblem{Sheet: sheet, Row: row, Column: -1, Field: field, Code: CodeZuordnungMehrdeutig,
+		Message: fmt.Sprintf("Zu dieser Zeile passen %d %s (gleicher Name, gleiches Geburtsdatum); welche gemeint ist, lässt sich %s nicht sagen. Die Zeile wird nicht übernommen, die gespeicherten bleiben unverändert. Bitte die Kennung in der Liste mitliefern.", candidates, what, how)}
+}

@@ -90,7 +90,7 @@ func probeSheets(ctx context.Context, src Source, sheet string) ([]Sheet, error)
 		probes = append(probes, probe)
 	}
 	if len(probes) == 0 {
-		_, _, err := chooseSheet(ctx, src, Options{Sheet: sheet})
+		_, _, _, err := chooseSheet(ctx, src, Options{Sheet: sheet})
 		return nil, err
 	}
 	return probes, nil
@@ -162,4 +162,57 @@ func recognitionOf(k Listenart, p Sheet, h HeaderMatch, err error) Recognition {
 
 func sameSheet(a, b string) bool {
 	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
+
+// KeptHeader is a Recognition as it is kept with an import once the run
+// has read the file: the sheet, the header row, each column with the
+// field it fed ("" for a column the list does not know) and the fields
+// without a column, by name. Labels and the kind's field list are the
+// kind's own and are added when it is read back (Recognition).
+type KeptHeader struct {
+	Sheet     string       `json:"sheet"`
+	HeaderRow int          `json:"header_row"`
+	Columns   []KeptColumn `json:"columns"`
+	Missing   []string     `json:"missing"`
+	Problem   string       `json:"problem,omitempty"`
+}
+
+// KeptColumn is one column of a KeptHeader (Column counts from 0).
+type KeptColumn struct {
+	Column int    `json:"column"`
+	Header string `json:"header"`
+	Field  string `json:"field,omitempty"`
+	Fuzzy  bool   `json:"fuzzy,omitempty"`
+}
+
+// Keep returns r as it is kept with an import.
+func (r Recognition) Keep() KeptHeader {
+	h := KeptHeader{Sheet: r.Sheet, HeaderRow: r.HeaderRow, Problem: r.Problem, Columns: []KeptColumn{}, Missing: []string{}}
+	for _, c := range r.Columns {
+		h.Columns = append(h.Columns, KeptColumn{Column: c.Column, Header: c.Header, Field: c.Field, Fuzzy: c.Fuzzy})
+	}
+	for _, f := range r.Missing {
+		h.Missing = append(h.Missing, f.Name)
+	}
+	return h
+}
+
+// Recognition is the kept header of an import of kind k again, with the
+// kind's labels. A field the kind no longer has keeps its column but
+// loses its label; a missing field it no longer has is left out.
+func (h KeptHeader) Recognition(k Listenart) Recognition {
+	fields := map[string]Field{}
+	for _, f := range Fields(k) {
+		fields[f.Name] = f
+	}
+	r := Recognition{Listenart: k, Sheet: h.Sheet, HeaderRow: h.HeaderRow, Problem: h.Problem}
+	for _, c := range h.Columns {
+		r.Columns = append(r.Columns, ColumnMatch{Column: c.Column, Header: c.Header, Field: c.Field, Label: fields[c.Field].Label, Fuzzy: c.Fuzzy})
+	}
+	for _, name := range h.Missing {
+		if f, ok := fields[name]; ok {
+			r.Missing = append(r.Missing, f)
+		}
+	}
+	return r
 }

@@ -67,6 +67,10 @@ type Outcome struct {
 	Problems  []StoredProblem
 	// ProblemsDropped counts problems beyond MaxProblems.
 	ProblemsDropped int
+	// Recognition is what the header said, as GET /v1/imports/{id}
+	// shows it; also when the file is refused for its header (nil only
+	// when no sheet could be read at all).
+	Recognition *Recognition
 }
 
 // FileError is a problem with the file as a whole (no usable sheet or
@@ -92,17 +96,22 @@ func Run(ctx context.Context, src Source, opt Options, sink func(Record) error) 
 	if opt.MaxProblems == 0 {
 		opt.MaxProblems = DefaultMaxProblems
 	}
-	idx, h, err := chooseSheet(ctx, src, opt)
+	idx, h, probes, err := chooseSheet(ctx, src, opt)
+	var rec *Recognition
+	if len(probes) > 0 {
+		r, _ := bestRecognition(opt.Listenart, probes, opt.Mapping)
+		rec = &r
+	}
 	if err != nil {
-		return Outcome{}, err
+		return Outcome{Recognition: rec}, err
 	}
 	if opt.Listenart == ListeSchueler && opt.Schulnummer == "" {
 		if _, ok := h.Columns["schulnummer"]; !ok {
-			return Outcome{}, &FileError{Code: CodePflichtspalteFehlt,
+			return Outcome{Recognition: rec}, &FileError{Code: CodePflichtspalteFehlt,
 				Message: "Die Liste hat keine Spalte „Schulnummer“. Bitte die Spalte ergänzen oder die Schulnummer beim Hochladen angeben (schulnummer=…)."}
 		}
 	}
-	out := Outcome{Sheet: h.Sheet, HeaderRow: h.RowNumber, Header: h}
+	out := Outcome{Sheet: h.Sheet, HeaderRow: h.RowNumber, Header: h, Recognition: rec}
 	st := opt.Reader.Stream(opt.Listenart, h.Sheet, h)
 	last := time.Now()
 	handle := func(rec Record) error {
@@ -177,11 +186,12 @@ func fillSchulnummer(rec *Record, uploadWide string, h HeaderMatch) {
 }
 
 // chooseSheet probes the first rows of each sheet (or the one asked for)
-// and picks the sheet whose header matches best.
-func chooseSheet(ctx context.Context, src Source, opt Options) (int, HeaderMatch, error) {
+// and picks the sheet whose header matches best. It returns the probes
+// too (what Recognise would read).
+func chooseSheet(ctx context.Context, src Source, opt Options) (int, HeaderMatch, []Sheet, error) {
 	names := src.SheetNames()
 	if len(names) == 0 {
-		return 0, HeaderMatch{}, &FileError{Code: "keine_tabelle", Message: "Die Datei enthält keine Tabelle."}
+		return 0, HeaderMatch{}, nil, &FileError{Code: "keine_tabelle", Message: "Die Datei enthält keine Tabelle."}
 	}
 	candidates := make([]int, 0, len(names))
 	if opt.Sheet != "" {
@@ -191,7 +201,7 @@ func chooseSheet(ctx context.Context, src Source, opt Options) (int, HeaderMatch
 			}
 		}
 		if len(candidates) == 0 {
-			return 0, HeaderMatch{}, &FileError{Code: "tabelle_unbekannt",
+			return 0, HeaderMatch{}, nil, &FileError{Code: "tabelle_unbekannt",
 				Message: fmt.Sprintf("Die Datei hat keine Tabelle „%s“. Vorhanden: %s.", opt.Sheet, joinGerman(quoted(names)))}
 		}
 	} else {
@@ -204,6 +214,7 @@ func chooseSheet(ctx context.Context, src Source, opt Options) (int, HeaderMatch
 		best      HeaderMatch
 		bestScore = -1
 		firstErr  *HeaderError
+		probes    = make([]Sheet, 0, len(candidates))
 	)
 	for _, i := range candidates {
 		probe := Sheet{Name: names[i]}
@@ -215,8 +226,9 @@ func chooseSheet(ctx context.Context, src Source, opt Options) (int, HeaderMatch
 			return nil
 		})
 		if err != nil && !errors.Is(err, errProbeDone) {
-			return 0, HeaderMatch{}, err
+			return 0, HeaderMatch{}, nil, err
 		}
+		probes = append(probes, probe)
 		h, herr := DetectHeader(opt.Listenart, probe, opt.Mapping)
 		if herr != nil {
 			var he *HeaderError
@@ -234,9 +246,9 @@ func chooseSheet(ctx context.Context, src Source, opt Options) (int, HeaderMatch
 		if firstErr != nil {
 			msg = firstErr.Error()
 		}
-		return 0, HeaderMatch{}, &FileError{Code: CodeKopfzeileNichtGefunden, Message: msg, Header: firstErr}
+		return 0, HeaderMatch{}, probes, &FileError{Code: CodeKopfzeileNichtGefunden, Message: msg, Header: firstErr}
 	}
-	return bestIdx, best, nil
+	return bestIdx, best, probes, nil
 }
 
 func quoted(names []string) []string {

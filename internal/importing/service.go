@@ -75,6 +75,11 @@ type Import struct {
 	// RemovalsToConfirm > 0: the list was not applied (or, in a dry run,
 	// would not be) unless exactly this many removals are confirmed.
 	RemovalsToConfirm int
+	// Recognised is the header the run read (sheet, header row, which
+	// column fed which field), kept with the import when it finished; nil
+	// while it runs, when no sheet could be read, and for imports that
+	// finished before it was kept (migration 0105).
+	Recognised *Recognition
 }
 
 // StoredProblem is a problem as kept with an import.
