@@ -5,12 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"mime"
 	"reflect"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -148,36 +145,7 @@ func schulbescheinigungFromJSON(body []byte) (*sb.Schulbescheinigung, error) {
 // media type: no JSON or no well-formed XML is 400, a body breaking the
 // schema or the rules 422 with every problem.
 func readSchulbescheinigung(c *fiber.Ctx) (*sb.Schulbescheinigung, sw.Format, []sw.Hinweis, error) {
-	mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
-	body := c.Body()
-	switch {
-	case err == nil && (mt == fiber.MIMEApplicationJSON || strings.HasSuffix(mt, "+json")):
-		if len(body) > BodyLimit {
-			return nil, "", nil, apperr.TooLarge(fmt.Sprintf("Der Inhalt ist zu groß; erlaubt sind höchstens %d KB.", BodyLimit>>10))
-		}
-		b, err := schulbescheinigungFromJSON(body)
-		if bad := textProblems(body, "", textRule{max: MaxText}); len(bad) > 0 && apperr.ClassOf(err) != apperr.ClassBadRequest {
-			return nil, "", nil, invalidInput(bad, err)
-		}
-		return b, sw.FormatJSON, nil, err
-	case err == nil && (mt == fiber.MIMEApplicationXML || mt == fiber.MIMETextXML):
-		if len(body) > xschule.MaxSize {
-			return nil, "", nil, apperr.TooLarge(fmt.Sprintf("Die Nachricht ist zu groß; erlaubt sind höchstens %d MiB.", xschule.MaxSize>>20))
-		}
-		b, hinweise, err := xschule.DecodeSchulbescheinigung(body)
-		if errors.Is(err, xschule.ErrSyntax) {
-			detail := "Die Nachricht ist kein wohlgeformtes XML."
-			if e, ok := apperr.As(err); ok && len(e.Fields) > 0 {
-				if detail = e.Fields[0].Message; !strings.Contains(detail, "XML") {
-					detail = "Die Nachricht ist kein wohlgeformtes XML: " + detail
-				}
-			}
-			return nil, "", nil, apperr.BadRequest(detail + " Bitte eine wohlgeformte XSchule-Nachricht " + xschule.NachrichtSchulbescheinigung + " senden.")
-		}
-		return b, sw.FormatXML, hinweise, err
-	}
-	return nil, "", nil, apperr.Unsupported(
-		"Der Inhalt muss JSON (application/json) oder eine XSchule-1.2-Nachricht " + xschule.NachrichtSchulbescheinigung + " (application/xml) sein.")
+	return readNachricht(c, xschule.NachrichtSchulbescheinigung, schulbescheinigungFromJSON, xschule.DecodeSchulbescheinigung)
 }
 
 // schulbescheinigungOf reads the model of a stored certificate.

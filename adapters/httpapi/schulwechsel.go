@@ -395,23 +395,34 @@ func withPointers(err error, to func(string) string) error {
 // well-formed XML is 400, a well-formed one that breaks the schema or the
 // rules 422. The notes say what was normalised (XML only).
 func readSchulwechsel(c *fiber.Ctx) (*schulwechsel.Schulwechsel, schulwechsel.Format, []schulwechsel.Hinweis, error) {
+	return readNachricht(c, xschule.Nachricht, schulwechselFromJSON, xschule.DecodeMitHinweisen)
+}
+
+// readNachricht reads a message the BMS or a school sends, as the
+// gateway's JSON or as the XSchule message nachricht, by the body's media
+// type: too large 413, no JSON object or no well-formed XML 400, a body
+// breaking the schema, the code lists or the rules 422 with every problem,
+// any other media type 415.
+func readNachricht[T any](c *fiber.Ctx, nachricht string, fromJSON func([]byte) (T, error),
+	fromXML func([]byte) (T, []schulwechsel.Hinweis, error)) (T, schulwechsel.Format, []schulwechsel.Hinweis, error) {
+	var none T
 	mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	body := c.Body()
 	switch {
 	case err == nil && (mt == fiber.MIMEApplicationJSON || strings.HasSuffix(mt, "+json")):
 		if len(body) > BodyLimit {
-			return nil, "", nil, apperr.TooLarge(fmt.Sprintf("Der Inhalt ist zu groß; erlaubt sind höchstens %d KB.", BodyLimit>>10))
+			return none, "", nil, apperr.TooLarge(fmt.Sprintf("Der Inhalt ist zu groß; erlaubt sind höchstens %d KB.", BodyLimit>>10))
 		}
-		w, err := schulwechselFromJSON(body)
+		m, err := fromJSON(body)
 		if bad := textProblems(body, "", textRule{max: MaxText}); len(bad) > 0 && apperr.ClassOf(err) != apperr.ClassBadRequest {
-			return nil, "", nil, invalidInput(bad, err)
+			return none, "", nil, invalidInput(bad, err)
 		}
-		return w, schulwechsel.FormatJSON, nil, err
+		return m, schulwechsel.FormatJSON, nil, err
 	case err == nil && (mt == fiber.MIMEApplicationXML || mt == fiber.MIMETextXML):
 		if len(body) > xschule.MaxSize {
-			return nil, "", nil, apperr.TooLarge(fmt.Sprintf("Die Nachricht ist zu groß; erlaubt sind höchstens %d MiB.", xschule.MaxSize>>20))
+			return none, "", nil, apperr.TooLarge(fmt.Sprintf("Die Nachricht ist zu groß; erlaubt sind höchstens %d MiB.", xschule.MaxSize>>20))
 		}
-		w, hinweise, err := xschule.DecodeMitHinweisen(body)
+		m, hinweise, err := fromXML(body)
 		if errors.Is(err, xschule.ErrSyntax) {
 			detail := "Die Nachricht ist kein wohlgeformtes XML."
 			if e, ok := apperr.As(err); ok && len(e.Fields) > 0 {
@@ -419,12 +430,12 @@ func readSchulwechsel(c *fiber.Ctx) (*schulwechsel.Schulwechsel, schulwechsel.Fo
 					detail = "Die Nachricht ist kein wohlgeformtes XML: " + detail
 				}
 			}
-			return nil, "", nil, apperr.BadRequest(detail + " Bitte eine wohlgeformte XSchule-Nachricht schueler.wechsel.0001 senden.")
+			return none, "", nil, apperr.BadRequest(detail + " Bitte eine wohlgeformte XSchule-Nachricht " + nachricht + " senden.")
 		}
-		return w, schulwechsel.FormatXML, hinweise, err
+		return m, schulwechsel.FormatXML, hinweise, err
 	}
-	return nil, "", nil, apperr.Unsupported(
-		"Der Inhalt muss JSON (application/json) oder eine XSchule-1.2-Nachricht schueler.wechsel.0001 (application/xml) sein.")
+	return none, "", nil, apperr.Unsupported(
+		"Der Inhalt muss JSON (application/json) oder eine XSchule-1.2-Nachricht " + nachricht + " (application/xml) sein.")
 }
 
 // schulwechselFromJSON decodes strictly (unknown fields and wrong types at
