@@ -26,6 +26,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/planung"
+	"github.com/schulgateway/schulgateway/internal/schulbescheinigung"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/internal/schulpflicht"
@@ -105,12 +106,16 @@ func startGatewayOn(t *testing.T, ln net.Listener, verifier auth.Verifier, webDe
 			MaxBytes:       8 << 20,
 		},
 		Schulpflicht: httpapi.SchulpflichtDeps{Service: spService},
-		Audit:        postgres.NewAuditStore(pool),
-		Web:          webDeps,
-		Verifier:     verifier,
-		Ready:        func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
-		Spec:         openapi.Spec,
-		Docs:         []byte("<!DOCTYPE html><title>docs</title>"),
+		Schulbescheinigung: httpapi.SchulbescheinigungDeps{
+			Service:     schulbescheinigung.NewService(postgres.NewSchulbescheinigungStore(pool)),
+			Idempotency: postgres.NewIdempotencyStore(pool),
+		},
+		Audit:    postgres.NewAuditStore(pool),
+		Web:      webDeps,
+		Verifier: verifier,
+		Ready:    func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
+		Spec:     openapi.Spec,
+		Docs:     []byte("<!DOCTYPE html><title>docs</title>"),
 	})
 	go app.Listener(ln) //nolint:errcheck // ends with Shutdown
 	t.Cleanup(func() {

@@ -390,6 +390,10 @@ func TestSchulpflichtFallarbeit(t *testing.T) {
 		}
 		return st, grund, bem
 	}
+	// Clara's school is a city school on its own list: "Schule gefunden".
+	if b := eval[string](t, ctx, `document.getElementById('fall-schliessen').textContent`); b != "Fall schließen: Schule gefunden" {
+		t.Errorf("Knopf %q", b)
+	}
 	do(t, ctx, "Schule gefunden (veraltet)", chromedp.Click("#fall-schliessen"))
 	waitFor(t, ctx, "Konflikt", `!document.getElementById('fall-konflikt').hidden`)
 	if st, _, _ := fall(); st != "offen" {
@@ -408,5 +412,38 @@ func TestSchulpflichtFallarbeit(t *testing.T) {
 	}
 	if n := namen(); n != "" {
 		t.Errorf("offen mit gefundener Schule nach dem Schließen: %s", n)
+	}
+
+	// Elif's school in Leipzig sends an XSchule Schulbescheinigung (here as
+	// the gateway's JSON); the next run counts it, and her case is closed in
+	// one step as "Schule außerhalb" (issue #19).
+	sb := `{"schueler":{"familienname":"Yılmaz","vornamen":"Elif","geburtsdatum":"2014-06-14","geschlecht":"w"},` +
+		`"schule":{"name":"Thomasschule","ort":"Leipzig"},"schulbesuch":{"beginn":"2026-08-01","ende":"2027-07-31","jahrgangsstufe":"jahrgangsstufe_7"},` +
+		`"ausgestellt_am":"2026-09-01"}`
+	req, _ = http.NewRequest("POST", gw.url+"/v1/schulbescheinigungen", strings.NewReader(sb))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("Schulbescheinigung: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	do(t, ctx, "dritter Abgleich", chromedp.SetValue("#stichtag", "15.10.2026"), chromedp.Click("#starten"))
+	waitFor(t, ctx, "Elif gefunden", `[...document.querySelectorAll('#faelle tbody tr')].some(tr => tr.textContent.includes('Yılmaz') && tr.textContent.includes('Prüfen und schließen'))`)
+	do(t, ctx, "Elif öffnen", chromedp.Click("#faelle button[data-fall]"))
+	waitFor(t, ctx, "Angebot für Elif", `!document.getElementById('fall-gefunden').hidden && document.getElementById('fall-gefunden-text').textContent.includes('Elif')`)
+	if msg := eval[string](t, ctx, `document.getElementById('fall-gefunden-text').textContent`); !strings.Contains(msg, "Schulbescheinigung (XSchule)") ||
+		!strings.Contains(msg, "Thomasschule") || !strings.Contains(msg, "„Schule außerhalb“") {
+		t.Errorf("Befund für Elif = %q", msg)
+	}
+	if b := eval[string](t, ctx, `document.getElementById('fall-schliessen').textContent`); b != "Fall schließen: Schule außerhalb" {
+		t.Errorf("Knopf für Elif %q", b)
+	}
+	elif := eval[string](t, ctx, `document.querySelector('#faelle button[data-fall]').dataset.fall`)
+	do(t, ctx, "Schule außerhalb", chromedp.Click("#fall-schliessen"))
+	waitFor(t, ctx, "Elifs Fall geschlossen", `document.getElementById('fall-gefunden').hidden`)
+	var elifSt, elifGrund string
+	if err := gw.pool.QueryRow(t.Context(), "SELECT status, coalesce(grund, '') FROM faelle WHERE id = $1", elif).Scan(&elifSt, &elifGrund); err != nil || elifSt != "erledigt" || elifGrund != "schule_ausserhalb" {
+		t.Errorf("Elifs Fall = %s/%s (%v), erwartet erledigt/schule_ausserhalb", elifSt, elifGrund, err)
 	}
 }

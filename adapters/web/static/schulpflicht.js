@@ -14,6 +14,8 @@ const QUELLE = {
   aufnahme: 'Aufnahme, vom BMS gemeldet',
   schulbescheinigung: 'Schulbescheinigung (XSchule)',
 };
+// Sources that name a school outside the city.
+const AUSSERHALB = new Set(['bestaetigung', 'schulbescheinigung']);
 const STAND = { offen: 'offen', in_klaerung: 'in Klärung', erledigt: 'erledigt' };
 const ENTSCHEIDUNG = { auto: 'Schule gefunden', review: 'bitte prüfen', none: 'keine Schule gefunden' };
 const MERKMAL = { geschlecht: 'Geschlecht', adresse: 'Anschrift' };
@@ -26,7 +28,7 @@ const GRUND = {
 // fall is the case being edited and the ETag of the state it was read in.
 // faelle holds every case (the filters work on it), gezeigt how many of
 // the filtered ones are on screen.
-const state = { abgleich: null, nextVorschlag: null, faelle: [], gezeigt: 0, fall: null, etag: null, voraussetzungen: null };
+const state = { abgleich: null, nextVorschlag: null, faelle: [], gezeigt: 0, fall: null, etag: null, voraussetzungen: null, schliessGrund: null };
 const SEITE = 50;
 
 function showError(e) {
@@ -295,8 +297,12 @@ async function befundZeigen(f) {
   const s = z && z.schueler;
   const wo = s ? [s.schulname, s.schulnummer && `Schulnummer ${s.schulnummer}`, s.schuelernummer && `Schülernummer ${s.schuelernummer}`]
     .filter(Boolean).join(', ') : 'einer Schule';
+  // A school outside the city (its confirmation or its XSchule
+  // Schulbescheinigung) closes the case as "Schule außerhalb" (issue #19).
+  state.schliessGrund = s && AUSSERHALB.has(s.quelle) ? 'schule_ausserhalb' : 'schule_gefunden';
+  $('fall-schliessen').textContent = `Fall schließen: ${GRUND[state.schliessGrund]}`;
   $('fall-gefunden-text').textContent = `Der Abgleich zum Stichtag ${datum(a.stichtag)} hat ${f.kind.vornamen} ${f.kind.familienname} `
-    + `gefunden: ${s ? (QUELLE[s.quelle] || s.quelle) + ', ' : ''}${wo}. Wenn das stimmt, kann der Fall mit dem Grund „Schule gefunden“ geschlossen werden.`;
+    + `gefunden: ${s ? (QUELLE[s.quelle] || s.quelle) + ', ' : ''}${wo}. Wenn das stimmt, kann der Fall mit dem Grund „${GRUND[state.schliessGrund]}“ geschlossen werden.`;
   $('fall-gefunden').hidden = false;
 }
 
@@ -362,7 +368,7 @@ page('schulpflicht.html', async () => {
     $('fall-box').hidden = true;
     state.fall = null;
   });
-  $('fall-schliessen').addEventListener('click', () => fallAendern({ status: 'erledigt', grund: 'schule_gefunden' }, $('fall-schliessen'))
+  $('fall-schliessen').addEventListener('click', () => fallAendern({ status: 'erledigt', grund: state.schliessGrund || 'schule_gefunden' }, $('fall-schliessen'))
     .catch(showError));
   for (const id of ['f-status', 'f-grund', 'f-schule']) $(id).addEventListener('change', () => faelleZeigen());
   // Only closed cases have a reason: choosing one shows the closed cases.
