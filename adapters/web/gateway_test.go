@@ -31,6 +31,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/internal/schulpflicht"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
+	"github.com/schulgateway/schulgateway/internal/untersuchung"
 	"github.com/schulgateway/schulgateway/openapi"
 )
 
@@ -106,6 +107,7 @@ func startGatewayOn(t *testing.T, ln net.Listener, verifier auth.Verifier, webDe
 			MaxBytes:       8 << 20,
 		},
 		Schulpflicht: httpapi.SchulpflichtDeps{Service: spService},
+		Untersuchung: httpapi.UntersuchungDeps{Service: untersuchung.NewService(postgres.NewUntersuchungStore(pool))},
 		Schulbescheinigung: httpapi.SchulbescheinigungDeps{
 			Service:     schulbescheinigung.NewService(postgres.NewSchulbescheinigungStore(pool)),
 			Idempotency: postgres.NewIdempotencyStore(pool),

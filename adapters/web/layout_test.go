@@ -1,7 +1,11 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -122,5 +126,86 @@ func TestBackAfterSignOutShowsNothing(t *testing.T) {
 	waitFor(t, ctx, "wieder auf der Anmeldeseite", `location.pathname.endsWith('/index.html') && document.readyState === 'complete'`)
 	if rows := eval[int](t, ctx, `document.querySelectorAll('#schulen tbody tr').length`); rows != 0 {
 		t.Errorf("nach Abmelden und Zurück zeigt die Seite %d Zeilen der Übersicht", rows)
+	}
+}
+
+// TestEinschulungShowsTheSchuleingangsuntersuchung: the school office sees
+// on the Einschulung page, per school, which children are not yet
+// examined, did not appear, or need a deferral or special needs checked
+// (issue #19); the outcomes come from the health office.
+func TestEinschulungShowsTheSchuleingangsuntersuchung(t *testing.T) {
+	gw := startGateway(t, nil, httpapi.WebDeps{})
+	seedDemo(t, gw.pool)
+	importRegister(t, gw, register(40, false))
+	tok := devToken(t, gw, "schulamt")
+	get := func(path string) []byte {
+		req, _ := http.NewRequest("GET", gw.url+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+		}
+		return b
+	}
+	var liste struct {
+		Items []struct {
+			Kennung     string `json:"kennung"`
+			Schulnummer string `json:"schulnummer"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(get("/v1/einschulung/2027-28/untersuchungen?limit=100"), &liste); err != nil || len(liste.Items) < 3 {
+		t.Fatalf("Untersuchungsliste: %d Kinder, %v", len(liste.Items), err)
+	}
+	// Three outcomes for children of the first child's school.
+	schule := liste.Items[0].Schulnummer
+	ergebnisse := []string{"nicht_erschienen", "zurueckstellung_pruefen", "untersucht"}
+	n := 0
+	for _, k := range liste.Items {
+		if k.Schulnummer != schule || n == len(ergebnisse) {
+			continue
+		}
+		req, _ := http.NewRequest("PUT", gw.url+"/v1/einschulung/2027-28/untersuchungen/"+url.PathEscape(k.Kennung),
+			strings.NewReader(`{"untersucht_am":"2026-11-02","ergebnis":"`+ergebnisse[n]+`"}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 201 {
+			t.Fatalf("PUT Ergebnis: %v %v", resp, err)
+		}
+		resp.Body.Close()
+		n++
+	}
+	if n != len(ergebnisse) {
+		t.Fatalf("nur %d Kinder an der Schule %s", n, schule)
+	}
+
+	ctx := startBrowser(t)
+	signIn(t, ctx, gw, "schulamt")
+	do(t, ctx, "Einschulung", chromedp.Navigate(gw.url+"/app/einschulung.html?schuljahr=2027-28"))
+	waitFor(t, ctx, "Übersicht", `document.querySelectorAll('#schulen tbody tr').length > 0`)
+	if hidden := eval[bool](t, ctx, `document.getElementById('sp-untersuchung').hidden`); hidden {
+		t.Fatal("keine Spalte zur Schuleingangsuntersuchung für das Schulamt")
+	}
+	zelle := eval[string](t, ctx, `[...document.querySelectorAll('#schulen tbody tr')].find(tr => tr.querySelector('th').textContent.includes('`+schule+`')).querySelector('td.untersuchung').textContent`)
+	for _, want := range []string{"1 nicht erschienen", "1 Zurückstellung prüfen", "1 untersucht", "noch nicht untersucht"} {
+		if !strings.Contains(zelle, want) {
+			t.Errorf("Schule %s: %q, fehlt %q", schule, zelle, want)
+		}
+	}
+	checkA11y(t, ctx, "Einschulung mit Untersuchung")
+
+	// The BMS sees the overview without health data.
+	do(t, ctx, "abmelden", chromedp.Click("#nav button"))
+	waitFor(t, ctx, "abgemeldet", `location.pathname.endsWith('/index.html')`)
+	signIn(t, ctx, gw, "bms")
+	do(t, ctx, "Einschulung als BMS", chromedp.Navigate(gw.url+"/app/einschulung.html?schuljahr=2027-28"))
+	waitFor(t, ctx, "Übersicht BMS", `document.querySelectorAll('#schulen tbody tr').length > 0`)
+	if hidden := eval[bool](t, ctx, `document.getElementById('sp-untersuchung').hidden && document.querySelectorAll('td.untersuchung').length === 0`); !hidden {
+		t.Error("das BMS sieht die Schuleingangsuntersuchung")
 	}
 }

@@ -34,6 +34,19 @@ function listButton(sj, label, schulnummer, format) {
   return btn;
 }
 
+// untersuchungText says where the Schuleingangsuntersuchung of a school's
+// children stands (§ 37 (2) SchulG LSA): what is still open and what the
+// school office must act on. Only the school office receives the figures.
+const UNTERSUCHUNG = [
+  ['offen', 'noch nicht untersucht'], ['nicht_erschienen', 'nicht erschienen'],
+  ['zurueckstellung_pruefen', 'Zurückstellung prüfen'], ['foerderbedarf_pruefen', 'Förderbedarf prüfen'], ['untersucht', 'untersucht'],
+];
+function untersuchungText(u) {
+  if (!u) return '';
+  const teile = UNTERSUCHUNG.filter(([k]) => u[k] > 0).map(([k, label]) => `${zahl(u[k])} ${label}`);
+  return teile.length ? teile.join(' · ') : 'keine Kinder';
+}
+
 function showError(e) {
   // No old figures beside an error: they would read as the answer.
   $('uebersicht').hidden = true;
@@ -69,6 +82,8 @@ async function show(eingabe) {
   $('listen').replaceChildren(...(mayList
     ? [listButton(sj, 'Einschulungsliste (Excel)', '', 'xlsx'), listButton(sj, 'Einschulungsliste (CSV)', '', 'csv')]
     : [el('p', { class: 'hinweis' }, 'Die Namenslisten kann nur das Schulamt herunterladen.')]));
+  const mitUntersuchung = u.items.some((s) => s.untersuchungen);
+  $('sp-untersuchung').hidden = !mitUntersuchung;
   const rows = u.items.map((s) => {
     const ueber = s.ueber_kapazitaet;
     return el('tr', { class: ueber ? 'warnung' : null },
@@ -76,6 +91,7 @@ async function show(eingabe) {
       ...['erwartet', 'angemeldet', 'vorzeitig', 'aufgenommen', 'zurueckgestellt', 'nachfrage'].map((k) => el('td', { class: 'z' }, zahl(s[k]))),
       el('td', { class: 'z' }, s.kapazitaet == null ? 'unbekannt' : zahl(s.kapazitaet)),
       el('td', {}, ueber ? 'über Kapazität' : (s.freie_schule ? `${zahl(s.freie_schule)} an freier Schule` : '')),
+      mitUntersuchung ? el('td', { class: 'untersuchung' }, untersuchungText(s.untersuchungen)) : null,
       el('td', {}, mayList ? listButton(sj, 'Excel', s.schulnummer, 'xlsx') : ''));
   });
   rows.forEach((r, i) => {
