@@ -31,6 +31,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/internal/schulpflicht"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
+	"github.com/schulgateway/schulgateway/internal/uebergang"
 	"github.com/schulgateway/schulgateway/internal/untersuchung"
 	"github.com/schulgateway/schulgateway/openapi"
 )
@@ -112,12 +113,13 @@ func startGatewayOn(t *testing.T, ln net.Listener, verifier auth.Verifier, webDe
 			Service:     schulbescheinigung.NewService(postgres.NewSchulbescheinigungStore(pool)),
 			Idempotency: postgres.NewIdempotencyStore(pool),
 		},
-		Audit:    postgres.NewAuditStore(pool),
-		Web:      webDeps,
-		Verifier: verifier,
-		Ready:    func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
-		Spec:     openapi.Spec,
-		Docs:     []byte("<!DOCTYPE html><title>docs</title>"),
+		Uebergang: httpapi.UebergangDeps{Service: uebergang.NewService(postgres.NewUebergangStore(pool), schulen, 0)},
+		Audit:     postgres.NewAuditStore(pool),
+		Web:       webDeps,
+		Verifier:  verifier,
+		Ready:     func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
+		Spec:      openapi.Spec,
+		Docs:      []byte("<!DOCTYPE html><title>docs</title>"),
 	})
 	go app.Listener(ln) //nolint:errcheck // ends with Shutdown
 	t.Cleanup(func() {

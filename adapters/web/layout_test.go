@@ -31,6 +31,7 @@ func TestPagesFitFrom390To1280(t *testing.T) {
 		"einschulung.html":  `document.querySelectorAll('#schulen tbody tr').length > 0`,
 		"planung.html":      `document.querySelectorAll('#schulen section, #schulen tr').length > 0`,
 		"schulpflicht.html": `document.getElementById('nav').children.length > 0`,
+		"uebergang.html":    `document.querySelectorAll('#plaetze tbody tr').length > 0`,
 	}
 	for _, width := range []int64{390, 1280} {
 		do(t, ctx, fmt.Sprintf("Fenster %d px", width), chromedp.EmulateViewport(width, 900))

@@ -180,11 +180,24 @@ export function status(msg, kind = '') {
   box.className = 'status ' + kind;
 }
 
+// schuljahrPfad reads a school year as people write it (2027/28, 2027-28,
+// 2027/2028, 2027) and gives the form of the API's paths (2027-28), or
+// null when it is no school year.
+export function schuljahrPfad(text) {
+  const m = /^\s*(\d{4})\s*(?:[-/–]\s*(\d{2}|\d{4}))?\s*$/.exec(text);
+  if (!m) return null;
+  const start = Number(m[1]);
+  const next = (start + 1) % 100;
+  if (m[2] && Number(m[2]) % 100 !== next) return null;
+  return `${start}-${String(next).padStart(2, '0')}`;
+}
+
 const PAGES = [
   { href: 'imports.html', label: 'Importe', roles: ['schulamt', 'admin'] },
   { href: 'einschulung.html', label: 'Einschulung', roles: ['bms', 'schulamt', 'admin'] },
   { href: 'planung.html', label: 'Planung', roles: ['planung', 'schulamt', 'admin'] },
   { href: 'schulpflicht.html', label: 'Schulpflicht', roles: ['schulamt', 'admin'] },
+  { href: 'uebergang.html', label: 'Übergang', roles: ['schulamt', 'admin'] },
 ];
 
 // startPage is where a role lands after signing in.

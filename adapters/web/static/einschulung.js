@@ -1,7 +1,7 @@
 // Einschulung page: per school the expected and registered children
 // against capacity, with the list downloads and the children without a
 // responsible Grundschule (school office only).
-import { api, download, datum, zahl, el, status, page, hasRole, ApiError } from './common.js';
+import { api, download, datum, zahl, el, status, page, hasRole, ApiError, schuljahrPfad } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -10,18 +10,6 @@ const $ = (id) => document.getElementById(id);
 function naechstesSchuljahr(now = new Date()) {
   const y = now.getMonth() >= 7 ? now.getFullYear() + 1 : now.getFullYear();
   return `${y}-${String((y + 1) % 100).padStart(2, '0')}`;
-}
-
-// schuljahrPfad reads a school year as people write it (2027/28, 2027-28,
-// 2027/2028, 2027) and gives the form of the API's paths (2027-28), or
-// null when it is no school year.
-export function schuljahrPfad(text) {
-  const m = /^\s*(\d{4})\s*(?:[-/–]\s*(\d{2}|\d{4}))?\s*$/.exec(text);
-  if (!m) return null;
-  const start = Number(m[1]);
-  const next = (start + 1) % 100;
-  if (m[2] && Number(m[2]) % 100 !== next) return null;
-  return `${start}-${String(next).padStart(2, '0')}`;
 }
 
 const fuerMenschen = (sj) => sj.replace('-', '/');

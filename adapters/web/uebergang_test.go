@@ -1,0 +1,229 @@
+package web_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/schulgateway/schulgateway/adapters/httpapi"
+)
+
+// getJSON reads an API answer as the given role, for comparing the page
+// with the gateway.
+func getJSON(t *testing.T, gw *gateway, role, path string, out any) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", gw.url+path, nil)
+	req.Header.Set("Authorization", "Bearer "+devToken(t, gw, role))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", path, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type zelle struct {
+	Anzahl *int `json:"anzahl"`
+}
+
+func (z zelle) String() string {
+	if z.Anzahl == nil {
+		return "–"
+	}
+	return fmt.Sprint(*z.Anzahl)
+}
+
+type bericht struct {
+	G struct {
+		Kinder  zelle `json:"kinder"`
+		Wunsch1 zelle `json:"wunsch_1"`
+		Wunsch2 zelle `json:"wunsch_2"`
+		Wunsch3 zelle `json:"wunsch_3"`
+		Ohne    zelle `json:"ohne_platz"`
+	} `json:"gesamt"`
+	S []struct {
+		Schulnummer string `json:"schulnummer"`
+		Plaetze     int    `json:"plaetze"`
+		Bewerbungen *int   `json:"bewerbungen"`
+		Wunsch1     zelle  `json:"wunsch_1"`
+		Wunsch2     zelle  `json:"wunsch_2"`
+		Wunsch3     zelle  `json:"wunsch_3"`
+		Aufgenommen zelle  `json:"aufgenommen"`
+	} `json:"schulen"`
+}
+
+// TestUebergangPageInBrowser (issue 20, "the page for the school office"):
+// the school office uploads an application list on the page, sets the
+// places of the Gymnasium, runs both procedures, compares them and
+// confirms one; every number the page shows is the API's report.
+func TestUebergangPageInBrowser(t *testing.T) {
+	gw := startGateway(t, nil, httpapi.WebDeps{})
+	seedDemo(t, gw.pool)
+	// Twelve children of Grundschule age for a Übergang in 2027 (born 2016/17).
+	rows := [][]any{{"Familienname", "Vornamen", "Geburtsdatum", "Straße", "Hausnummer", "PLZ"}}
+	born := time.Date(2016, 9, 3, 0, 0, 0, 0, time.UTC)
+	var csv strings.Builder
+	csv.WriteString("Name;Vorname;Geb.-Datum;Erstwunsch;Zweitwunsch;Drittwunsch;Härtefall\r\n")
+	for i := range 12 {
+		s := strassen[i%len(strassen)]
+		geb := born.AddDate(0, 0, i*17).Format("02.01.2006")
+		rows = append(rows, []any{familien[i], vornamen[i], geb, s[0], s[1], "06108"})
+		// Everyone wants the Gymnasium first; half then Am Park, half Nord.
+		zweit, dritt := "20201", "20202"
+		if i%2 == 1 {
+			zweit, dritt = "20202", "20201"
+		}
+		haerte := ""
+		if i == 7 {
+			haerte = "ja"
+		}
+		fmt.Fprintf(&csv, "%s;%s;%s;20301;%s;%s;%s\r\n", familien[i], vornamen[i], geb, zweit, dritt, haerte)
+	}
+	csv.WriteString("Unbekannt;Max;01.01.2016;20301;20201;;\r\n")
+	importRegister(t, gw, rows)
+	file := filepath.Join(t.TempDir(), "anmeldungen.csv")
+	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := startBrowser(t)
+	signIn(t, ctx, gw, "schulamt")
+	if nav := eval[string](t, ctx, `document.getElementById('nav').textContent`); !strings.Contains(nav, "Übergang") {
+		t.Errorf("Navigation des Schulamts ohne Übergang: %q", nav)
+	}
+	do(t, ctx, "Übergang", chromedp.Navigate(gw.url+"/app/uebergang.html?schuljahr=2027/28"))
+	waitFor(t, ctx, "Plätze und Anmeldungen", `!document.getElementById('bereich').hidden && document.querySelectorAll('#plaetze tbody tr').length > 0`)
+	if got := eval[string](t, ctx, `document.getElementById('anzahl-anmeldungen').textContent`); !strings.HasPrefix(got, "0 Anmeldungen") {
+		t.Errorf("vor dem Hochladen: %q", got)
+	}
+
+	// The list: twelve applications, the unknown child an error with its cell.
+	setFiles(t, ctx, "datei", file)
+	do(t, ctx, "hochladen", chromedp.Click("#hochladen-knopf"))
+	waitFor(t, ctx, "Importergebnis", `!document.getElementById('import-ergebnis').hidden && document.activeElement.id === 'import-text'`)
+	if got := eval[string](t, ctx, `document.getElementById('import-text').textContent`); !strings.Contains(got, "13 Zeilen gelesen, 12 neue") || !strings.Contains(got, "1 fehlerhafte") {
+		t.Errorf("Importergebnis: %q", got)
+	}
+	if got := eval[string](t, ctx, `document.getElementById('import-fehler').textContent`); !strings.Contains(got, "Zeile 14") && !strings.Contains(got, "A14") {
+		t.Errorf("Fehler ohne Zeile 14 des unbekannten Kindes: %q", got)
+	}
+	if got := eval[string](t, ctx, `document.getElementById('import-link').getAttribute('href')`); !strings.HasPrefix(got, "imports.html") {
+		t.Errorf("Verweis auf die Importe: %q", got)
+	}
+	if got := eval[string](t, ctx, `document.getElementById('anzahl-anmeldungen').textContent`); !strings.HasPrefix(got, "12 Anmeldungen") {
+		t.Errorf("nach dem Hochladen: %q", got)
+	}
+	checkA11y(t, ctx, "Übergang")
+
+	// Three places at the Gymnasium.
+	do(t, ctx, "Plätze Gymnasium", chromedp.SetValue("#plaetze-20301", "3"), chromedp.Click(`#plaetze tr[data-schulnummer="20301"] button`))
+	waitFor(t, ctx, "gespeichert", `document.getElementById('status').textContent.startsWith('Gespeichert')`)
+	var kap struct {
+		Items []struct {
+			Schulnummer string `json:"schulnummer"`
+			Plaetze     *int   `json:"plaetze"`
+		} `json:"items"`
+	}
+	getJSON(t, gw, "schulamt", "/v1/uebergang/2027-28/kapazitaeten", &kap)
+	for _, k := range kap.Items {
+		if k.Schulnummer == "20301" && (k.Plaetze == nil || *k.Plaetze != 3) {
+			t.Errorf("Plätze des Gymnasiums nach dem Speichern: %v", k.Plaetze)
+		}
+	}
+
+	// Both procedures; each report on the page is the API's.
+	var ids []string
+	for i, v := range []string{"#v-erstwunsch", "#v-da"} {
+		do(t, ctx, "Verfahren "+v, chromedp.Click(v), chromedp.Click("#starten"))
+		waitFor(t, ctx, "Bericht", fmt.Sprintf(`!document.getElementById('bericht').hidden && document.getElementById('h-bericht').textContent.includes('Lauf %d') && document.activeElement.id === 'h-bericht'`, i+1))
+		id := eval[string](t, ctx, `document.getElementById('bericht').dataset.id`)
+		ids = append(ids, id)
+		var b bericht
+		getJSON(t, gw, "schulamt", "/v1/uebergang/2027-28/verteilungen/"+id+"/bericht", &b)
+		gesamt := map[string]string{}
+		for _, r := range rowsOf(t, ctx, "#gesamt") {
+			gesamt[r[0]] = r[1]
+		}
+		for label, z := range map[string]zelle{"1. Wunsch erfüllt": b.G.Wunsch1, "2. Wunsch erfüllt": b.G.Wunsch2, "3. Wunsch erfüllt": b.G.Wunsch3,
+			"ohne Platz an einer Wunschschule": b.G.Ohne, "Kinder insgesamt": b.G.Kinder} {
+			if gesamt[label] != z.String() {
+				t.Errorf("Lauf %d, %s: Seite %q, Bericht %s", i+1, label, gesamt[label], z)
+			}
+		}
+		if b.G.Wunsch1.String() != "3" || b.G.Kinder.String() != "12" {
+			t.Errorf("Lauf %d: %s von %s mit Erstwunsch, erwartet 3 von 12 (drei Plätze am Gymnasium)", i+1, b.G.Wunsch1, b.G.Kinder)
+		}
+		schulen := map[string][]string{}
+		for _, r := range rowsOf(t, ctx, "#je-schule") {
+			for _, s := range b.S {
+				if strings.Contains(r[0], s.Schulnummer) {
+					schulen[s.Schulnummer] = r
+				}
+			}
+		}
+		if len(schulen) != len(b.S) || len(b.S) == 0 {
+			t.Errorf("Lauf %d: %d Schulen auf der Seite, %d im Bericht", i+1, len(schulen), len(b.S))
+		}
+		for _, s := range b.S {
+			r := schulen[s.Schulnummer]
+			want := []string{fmt.Sprint(s.Plaetze), fmt.Sprint(*s.Bewerbungen), s.Wunsch1.String(), s.Wunsch2.String(), s.Wunsch3.String(), s.Aufgenommen.String()}
+			if len(r) < 8 || r[1] != want[0] || r[2] != want[1] || r[4] != want[2] || r[5] != want[3] || r[6] != want[4] || r[7] != want[5] {
+				t.Errorf("Lauf %d, Schule %s: Seite %v, Bericht %v", i+1, s.Schulnummer, r, want)
+			}
+		}
+	}
+
+	// Compare: the two runs side by side, as the API compares them.
+	waitFor(t, ctx, "Vergleich", `!document.getElementById('vergleich-karte').hidden`)
+	do(t, ctx, "vergleichen", chromedp.Click(`#vergleichen button[type=submit]`))
+	waitFor(t, ctx, "Vergleich gezeigt", `!document.getElementById('vergleich').hidden && document.activeElement.id === 'vergleich-titel'`)
+	var v struct {
+		A, B   map[string]any
+		Gleich int `json:"gleich"`
+	}
+	getJSON(t, gw, "schulamt", "/v1/uebergang/2027-28/verteilungen/"+ids[0]+"/vergleich?mit="+ids[1], &v)
+	for _, r := range rowsOf(t, ctx, "#vergleich-tabelle") {
+		if r[0] == "1. Wunsch erfüllt" && (r[1] != fmt.Sprint(v.A["wunsch_1"]) || r[2] != fmt.Sprint(v.B["wunsch_1"])) {
+			t.Errorf("Vergleich 1. Wunsch: Seite %v, API %v / %v", r, v.A["wunsch_1"], v.B["wunsch_1"])
+		}
+		if r[0] == "Kinder" && (r[1] != "12" || r[2] != "12") {
+			t.Errorf("Vergleich Kinder: %v", r)
+		}
+	}
+	if got := eval[string](t, ctx, `document.getElementById('vergleich-kinder').textContent`); !strings.Contains(got, fmt.Sprintf("%d gleich", v.Gleich)) {
+		t.Errorf("Vergleich je Kind: %q, API %d gleich", got, v.Gleich)
+	}
+	checkA11y(t, ctx, "Übergang mit Bericht")
+
+	// Confirm the second run after a question; then it says so, without the button.
+	do(t, ctx, "bestätigen", chromedp.Click("#bestaetigen"))
+	waitFor(t, ctx, "Frage", `!document.getElementById('frage').hidden && document.activeElement.id === 'frage-text'`)
+	if got := eval[string](t, ctx, `document.getElementById('frage-text').textContent`); !strings.HasPrefix(got, "Soll „Lauf 2") {
+		t.Errorf("Frage: %q", got)
+	}
+	do(t, ctx, "ja", chromedp.Click("#ja-bestaetigen"))
+	waitFor(t, ctx, "bestätigt", `!document.getElementById('bestaetigt').hidden && document.getElementById('bestaetigen').hidden && document.getElementById('frage').hidden`)
+	if got := eval[string](t, ctx, `document.getElementById('bestaetigt').textContent`); !strings.HasPrefix(got, "Diese Verteilung ist bestätigt") {
+		t.Errorf("nach der Bestätigung: %q", got)
+	}
+	var lauf struct {
+		Bestaetigt *string `json:"bestaetigt_am"`
+	}
+	getJSON(t, gw, "schulamt", "/v1/uebergang/2027-28/verteilungen/"+ids[1], &lauf)
+	if lauf.Bestaetigt == nil {
+		t.Error("die API kennt keine Bestätigung")
+	}
+	screenshot(t, ctx, "uebergang")
+}
