@@ -226,4 +226,20 @@ func TestUebergangPageInBrowser(t *testing.T) {
 		t.Error("die API kennt keine Bestätigung")
 	}
 	screenshot(t, ctx, "uebergang")
+	// On a phone the report's tables scroll inside their card, not the page.
+	do(t, ctx, "390 px", chromedp.EmulateViewport(390, 900))
+	if over := eval[int](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
+		t.Errorf("bei 390 px ist die Seite mit Bericht und Vergleich %d px breiter als das Fenster", over)
+	}
+	screenshot(t, ctx, "uebergang-390")
+
+	// The administrator finds the page but no data: the API serves the school office only.
+	do(t, ctx, "abmelden", chromedp.Click("#nav button"))
+	waitFor(t, ctx, "abgemeldet", `location.pathname.endsWith('/index.html') && sessionStorage.length === 0`)
+	signIn(t, ctx, gw, "admin")
+	do(t, ctx, "Übergang als admin", chromedp.Navigate(gw.url+"/app/uebergang.html"))
+	waitFor(t, ctx, "Hinweis", `!document.getElementById('nur-schulamt').hidden`)
+	if eval[bool](t, ctx, `!document.getElementById('bereich').hidden || document.getElementById('status').classList.contains('fehler')`) {
+		t.Error("admin sieht Daten des Übergangs oder einen Fehler statt des Hinweises")
+	}
 }

@@ -65,7 +65,8 @@ async function zaehleAnmeldungen() {
   return n;
 }
 
-const QUELLE = { schulamt: 'vom Schulamt festgelegt', schule: 'aus Zügen und Klassenfrequenz' };
+const QUELLE = { schulamt: 'vom Schulamt festgelegt', schuldaten: 'aus Zügen und Klassenfrequenz', unbekannt: 'unbekannt – bitte festlegen' };
+const SCHULFORM = { sekundarschule: 'Sekundarschule', gymnasium: 'Gymnasium', gesamtschule: 'Gesamtschule', gemeinschaftsschule: 'Gemeinschaftsschule', foerderschule: 'Förderschule' };
 
 async function loadPlaetze() {
   const k = await api(`/v1/uebergang/${state.sj}/kapazitaeten`);
@@ -78,9 +79,9 @@ async function loadPlaetze() {
     speichern.addEventListener('click', () => savePlaetze(s, input).catch(fehler));
     return el('tr', { 'data-schulnummer': s.schulnummer },
       el('th', { scope: 'row' }, s.name, el('br'), el('span', { class: 'hinweis' }, s.schulnummer)),
-      el('td', {}, s.schulform || ''),
+      el('td', {}, SCHULFORM[s.schulform] || s.schulform || ''),
       el('td', { class: 'z' }, el('label', { for: id, class: 'unsichtbar' }, `Plätze ${s.name}`), input),
-      el('td', {}, s.plaetze == null ? 'unbekannt – bitte festlegen' : (QUELLE[s.quelle] || s.quelle || '')),
+      el('td', {}, QUELLE[s.quelle] || s.quelle || ''),
       el('td', {}, speichern));
   }));
 }
@@ -199,13 +200,13 @@ function showBestaetigung(l) {
   $('bestaetigen').hidden = done;
   $('bestaetigt').hidden = !done;
   $('bestaetigt').textContent = done
-    ? `Diese Verteilung ist bestätigt (am ${datumZeit(l.bestaetigt_am)}). Die Aufnahmen gehen an das BMS; eine weitere Verteilung kann nicht mehr bestätigt werden.`
+    ? `Diese Verteilung ist bestätigt (am ${datumZeit(l.bestaetigt_am)}). Die Aufnahmen gehen an das BMS.`
     : '';
 }
 
 function frageBestaetigung() {
   const l = state.aktuell;
-  $('frage-text').textContent = `Soll „${laufName(l)}“ verbindlich bestätigt werden? Danach gehen die Aufnahmen an das BMS und die Bescheide werden erstellt; das lässt sich nicht rückgängig machen.`;
+  $('frage-text').textContent = `Soll „${laufName(l)}“ verbindlich bestätigt werden? Danach gehen die Aufnahmen an das BMS; das lässt sich nicht rückgängig machen.`;
   $('frage').hidden = false;
   $('bestaetigen').hidden = true;
   $('frage-text').focus();
@@ -250,7 +251,7 @@ async function vergleichen() {
     .map((s) => el('tr', { 'data-schulnummer': s.schulnummer }, el('th', { scope: 'row' }, `${schule(s.schulnummer)}: aufgenommen (davon mit 1. Wunsch)`),
       el('td', { class: 'z' }, `${zahl(s.aufgenommen_a)} (${zahl(s.wunsch_1_a)})`), el('td', { class: 'z' }, `${zahl(s.aufgenommen_b)} (${zahl(s.wunsch_1_b)})`)));
   $('vergleich-tabelle').tBodies[0].replaceChildren(...rows, ...schulen);
-  $('vergleich-kinder').textContent = `Je Kind: ${zahl(v.gleich)} gleich, ${zahl(v.besser_in_b)} in B besser gestellt, ${zahl(v.schlechter_in_b)} in B schlechter gestellt, davon bzw. dazu ${zahl(v.andere_schule)} an einer anderen Schule.`;
+  $('vergleich-kinder').textContent = `Je Kind: ${zahl(v.gleich)} gleich, ${zahl(v.besser_in_b)} erhalten in B einen früheren Wunsch, ${zahl(v.schlechter_in_b)} einen späteren; ${zahl(v.andere_schule)} Kinder kommen in B an eine andere Schule.`;
   status('Die beiden Verteilungen sind verglichen.', 'ok');
   $('vergleich-titel').focus();
 }
