@@ -53,7 +53,7 @@ func (s *server) auditRequest(op string) fiber.Handler {
 			Operation: op,
 			Client:    strings.Clone(c.IP()),
 			RequestID: requestID(c),
-			Ressource: routeParams(c),
+			Resource:  routeParams(c),
 		})
 		c.SetUserContext(ctx)
 		if err := c.Next(); err != nil {
@@ -74,7 +74,7 @@ func (s *server) auditRequest(op string) fiber.Handler {
 		}
 		// The answer's status is the truth, also over one a store set for
 		// work that did not commit (audit.Result).
-		e.Ergebnis = status
+		e.Result = status
 		// The entry has time of its own: a long request (a slow upload)
 		// must not lose its record because the request's time is up.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), auditWriteTime)
@@ -209,8 +209,8 @@ func (s *server) getAudit(c *fiber.Ctx) error {
 	}
 	items := make([]auditEntryJSON, len(entries))
 	for i, e := range entries {
-		items[i] = auditEntryJSON{Seq: e.Seq, CreatedAt: e.Zeit.UTC(), Zeit: e.Zeit.UTC(), Subject: e.Subject, Rollen: splitRoles(e.Rollen), Client: e.Client,
-			Operation: e.Operation, Ressource: e.Ressource, Anzahl: e.Anzahl, RequestID: e.RequestID, Ergebnis: e.Ergebnis,
+		items[i] = auditEntryJSON{Seq: e.Seq, CreatedAt: e.Time.UTC(), Zeit: e.Time.UTC(), Subject: e.Subject, Rollen: splitRoles(e.Roles), Client: e.Client,
+			Operation: e.Operation, Ressource: e.Resource, Anzahl: e.Count, RequestID: e.RequestID, Ergebnis: e.Result,
 			Detail: e.Detail, Hash: hex.EncodeToString(e.Hash)}
 	}
 	audit.Count(c.UserContext(), len(items))
@@ -242,10 +242,10 @@ func (s *server) getAuditXLSX(c *fiber.Ctx) error {
 	t.Columns[1].WithTime = true
 	for i, e := range entries {
 		var anzahl any
-		if e.Anzahl != nil {
-			anzahl = *e.Anzahl
+		if e.Count != nil {
+			anzahl = *e.Count
 		}
-		t.Rows[i] = []any{e.Seq, e.Zeit.UTC(), e.Subject, e.Rollen, e.Client, e.Operation, e.Ressource, anzahl, e.RequestID, e.Ergebnis, e.Detail}
+		t.Rows[i] = []any{e.Seq, e.Time.UTC(), e.Subject, e.Roles, e.Client, e.Operation, e.Resource, anzahl, e.RequestID, e.Result, e.Detail}
 	}
 	audit.Count(c.UserContext(), len(entries))
 	return sendXLSX(c, "protokoll.xlsx", []sheets.Table{t})

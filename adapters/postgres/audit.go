@@ -17,7 +17,7 @@ import (
 func insertAudit(ctx context.Context, db querier, e audit.Entry) error {
 	_, err := db.Exec(ctx, `INSERT INTO audit_log (subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		e.Subject, e.Rollen, e.Client, e.Operation, e.Ressource, e.Anzahl, e.RequestID, e.Ergebnis, e.Detail)
+		e.Subject, e.Roles, e.Client, e.Operation, e.Resource, e.Count, e.RequestID, e.Result, e.Detail)
 	return err
 }
 
@@ -86,7 +86,7 @@ func (s *AuditStore) Start(ctx context.Context) {
 			rows := make([][]any, len(batch))
 			for i, w := range batch {
 				e := w.e
-				rows[i] = []any{e.Subject, e.Rollen, e.Client, e.Operation, e.Ressource, e.Anzahl, e.RequestID, e.Ergebnis, e.Detail}
+				rows[i] = []any{e.Subject, e.Roles, e.Client, e.Operation, e.Resource, e.Count, e.RequestID, e.Result, e.Detail}
 			}
 			_, err := s.pool.CopyFrom(context.WithoutCancel(ctx), pgx.Identifier{"audit_log"},
 				[]string{"subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail"}, pgx.CopyFromRows(rows))
@@ -151,8 +151,8 @@ func (s *AuditStore) chainStep(ctx context.Context) (int, error) {
 				id int64
 				e  audit.Entry
 			)
-			if err := rows.Scan(&id, &e.Zeit, &e.Subject, &e.Rollen, &e.Client, &e.Operation, &e.Ressource, &e.Anzahl,
-				&e.RequestID, &e.Ergebnis, &e.Detail); err != nil {
+			if err := rows.Scan(&id, &e.Time, &e.Subject, &e.Roles, &e.Client, &e.Operation, &e.Resource, &e.Count,
+				&e.RequestID, &e.Result, &e.Detail); err != nil {
 				rows.Close()
 				return err
 			}
@@ -221,8 +221,8 @@ func (s *AuditStore) List(ctx context.Context, f audit.Filter) ([]audit.Entry, e
 
 func scanAudit(row pgx.CollectableRow) (audit.Entry, error) {
 	var e audit.Entry
-	err := row.Scan(&e.Seq, &e.Zeit, &e.Subject, &e.Rollen, &e.Client, &e.Operation, &e.Ressource, &e.Anzahl,
-		&e.RequestID, &e.Ergebnis, &e.Detail, &e.PrevHash, &e.Hash)
+	err := row.Scan(&e.Seq, &e.Time, &e.Subject, &e.Roles, &e.Client, &e.Operation, &e.Resource, &e.Count,
+		&e.RequestID, &e.Result, &e.Detail, &e.PrevHash, &e.Hash)
 	return e, err
 }
 

@@ -28,7 +28,7 @@ func TestAuditChainDetectsTampering(t *testing.T) {
 			pool := pgtest.Pool(t)
 			store := postgres.NewAuditStore(pool)
 			for range 10 {
-				if err := store.Record(ctx, audit.Entry{Subject: "s", Operation: "GET /v1/x", Ergebnis: 200, Anzahl: new(int)}); err != nil {
+				if err := store.Record(ctx, audit.Entry{Subject: "s", Operation: "GET /v1/x", Result: 200, Count: new(int)}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -137,7 +137,7 @@ func TestAuditPruneKeepsTheChainVerifiable(t *testing.T) {
 		}
 	}
 	for range 3 {
-		if err := store.Record(ctx, audit.Entry{Operation: "neu", Ergebnis: 200}); err != nil {
+		if err := store.Record(ctx, audit.Entry{Operation: "neu", Result: 200}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -170,7 +170,7 @@ func TestAuditRecordBatched(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs[i] = store.Record(ctx, audit.Entry{Operation: "GET /v1/x", Ergebnis: 200, Anzahl: &i})
+				errs[i] = store.Record(ctx, audit.Entry{Operation: "GET /v1/x", Result: 200, Count: &i})
 			}()
 		}
 		wg.Wait()

@@ -276,7 +276,7 @@ func (p *Processor) Process(ctx context.Context, id string, progress func(rows i
 	// The import's work is audited in the transaction that ends it, in the
 	// name of whoever uploaded the list.
 	ctx, _ = audit.Begin(ctx, audit.Entry{Subject: imp.CreatedBy, Client: "worker", Operation: "import.verarbeiten",
-		Ressource: "id=" + id + "&kind=" + string(imp.Listenart)})
+		Resource: "id=" + id + "&kind=" + string(imp.Listenart)})
 	file, err := p.store.File(ctx, id)
 	if err != nil {
 		return err

@@ -57,7 +57,7 @@ func (w *AbgleichWorker) process(ctx context.Context, id string) {
 	// name of whoever started it.
 	var by string
 	_ = w.pool.QueryRow(ctx, "SELECT created_by FROM abgleiche WHERE id = $1", id).Scan(&by)
-	actx, _ := audit.Begin(ctx, audit.Entry{Subject: by, Client: "worker", Operation: "schulpflicht.abgleich", Ressource: "id=" + id})
+	actx, _ := audit.Begin(ctx, audit.Entry{Subject: by, Client: "worker", Operation: "schulpflicht.abgleich", Resource: "id=" + id})
 	start := time.Now()
 	err := w.run(actx, id)
 	switch {

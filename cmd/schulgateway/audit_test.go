@@ -27,7 +27,7 @@ func TestAuditVerifyCommand(t *testing.T) {
 	defer pool.Close()
 	store := postgres.NewAuditStore(pool)
 	for range 5 {
-		if err := store.Record(ctx, audit.Entry{Subject: "sachbearbeitung-1", Operation: "GET /v1/x", Ergebnis: 200}); err != nil {
+		if err := store.Record(ctx, audit.Entry{Subject: "sachbearbeitung-1", Operation: "GET /v1/x", Result: 200}); err != nil {
 			t.Fatal(err)
 		}
 	}

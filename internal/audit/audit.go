@@ -21,18 +21,18 @@ import (
 )
 
 // Entry is one audited event. No field holds a name, a birth date or an
-// address: Ressource carries ids, Detail a short German note.
+// address: Resource carries ids, Detail a short German note.
 type Entry struct {
 	Seq       int64     // place in the chain; 0 while not chained
-	Zeit      time.Time // when it was recorded (microseconds, as stored)
+	Time      time.Time // when it was recorded (microseconds, as stored)
 	Subject   string    // token subject; "" when authentication failed
-	Rollen    string    // roles of the token, comma separated
+	Roles     string    // roles of the token, comma separated
 	Client    string    // client address, or "worker" for background work
 	Operation string    // "GET /v1/einschulung/:schuljahr/kinder", "import.commit", …
-	Ressource string    // path parameters or record ids
-	Anzahl    *int      // records read or written, when known
+	Resource  string    // path parameters or record ids
+	Count     *int      // records read or written, when known
 	RequestID string
-	Ergebnis  int    // HTTP status (200 for background work done, 500 failed)
+	Result    int    // HTTP status (200 for background work done, 500 failed)
 	Detail    string // short German note
 	PrevHash  []byte
 	Hash      []byte
@@ -51,19 +51,19 @@ func Hash(prev []byte, e Entry) []byte {
 	}
 	put(prev)
 	put([]byte(strconv.FormatInt(e.Seq, 10)))
-	put([]byte(e.Zeit.UTC().Format("2006-01-02T15:04:05.000000Z")))
+	put([]byte(e.Time.UTC().Format("2006-01-02T15:04:05.000000Z")))
 	put([]byte(e.Subject))
-	put([]byte(e.Rollen))
+	put([]byte(e.Roles))
 	put([]byte(e.Client))
 	put([]byte(e.Operation))
-	put([]byte(e.Ressource))
-	if e.Anzahl != nil {
-		put([]byte(strconv.Itoa(*e.Anzahl)))
+	put([]byte(e.Resource))
+	if e.Count != nil {
+		put([]byte(strconv.Itoa(*e.Count)))
 	} else {
 		put([]byte("-"))
 	}
 	put([]byte(e.RequestID))
-	put([]byte(strconv.Itoa(e.Ergebnis)))
+	put([]byte(strconv.Itoa(e.Result)))
 	put([]byte(e.Detail))
 	return h.Sum(nil)
 }
@@ -140,7 +140,7 @@ func (p *Pending) SetCaller(subject, rollen string) {
 		return
 	}
 	p.mu.Lock()
-	p.e.Subject, p.e.Rollen = subject, rollen
+	p.e.Subject, p.e.Roles = subject, rollen
 	p.mu.Unlock()
 }
 
@@ -148,13 +148,13 @@ func (p *Pending) SetCaller(subject, rollen string) {
 func Count(ctx context.Context, n int) {
 	if p := FromContext(ctx); p != nil {
 		p.mu.Lock()
-		p.e.Anzahl = &n
+		p.e.Count = &n
 		p.mu.Unlock()
 	}
 }
 
 // Unwritten returns the entry and true if it has not been written yet.
-// ergebnis fills Ergebnis when it is still 0.
+// ergebnis fills Result when it is still 0.
 func (p *Pending) Unwritten(ergebnis int) (Entry, bool) {
 	if p == nil {
 		return Entry{}, false
@@ -162,8 +162,8 @@ func (p *Pending) Unwritten(ergebnis int) (Entry, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	e := p.e
-	if e.Ergebnis == 0 {
-		e.Ergebnis = ergebnis
+	if e.Result == 0 {
+		e.Result = ergebnis
 	}
 	return e, !p.written
 }
@@ -180,7 +180,7 @@ func (p *Pending) MarkWritten() {
 
 // Ausgang is how work that is not an HTTP request (an import run by a
 // worker) ended, in the domain's words. The entry records it on the audit
-// log's one scale, the status an HTTP answer would have (Ergebnis), so
+// log's one scale, the status an HTTP answer would have (Result), so
 // that one filter finds refused uploads and refused imports alike; the
 // mapping is this package's (Unwritten), not the worker's.
 type Ausgang string
@@ -216,7 +216,7 @@ func Ende(ctx context.Context, a Ausgang, detail string) {
 func Result(ctx context.Context, ergebnis int, detail string) {
 	if p := FromContext(ctx); p != nil {
 		p.mu.Lock()
-		p.e.Ergebnis, p.e.Detail = ergebnis, detail
+		p.e.Result, p.e.Detail = ergebnis, detail
 		p.mu.Unlock()
 	}
 }

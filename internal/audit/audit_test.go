@@ -7,15 +7,15 @@ import (
 
 func TestHashSeparatesFields(t *testing.T) {
 	at := time.Date(2026, 9, 15, 8, 0, 0, 123456000, time.UTC)
-	a := Entry{Seq: 1, Zeit: at, Subject: "ab", Rollen: "c", Operation: "GET /v1/x", Ergebnis: 200}
+	a := Entry{Seq: 1, Time: at, Subject: "ab", Roles: "c", Operation: "GET /v1/x", Result: 200}
 	b := a
-	b.Subject, b.Rollen = "a", "bc"
+	b.Subject, b.Roles = "a", "bc"
 	if string(Hash(nil, a)) == string(Hash(nil, b)) {
 		t.Error("moving a character between fields keeps the hash")
 	}
 	zero, one := 0, 1
 	c, d := a, a
-	c.Anzahl, d.Anzahl = &zero, &one
+	c.Count, d.Count = &zero, &one
 	if string(Hash(nil, c)) == string(Hash(nil, d)) || string(Hash(nil, a)) == string(Hash(nil, c)) {
 		t.Error("the count does not enter the hash")
 	}
@@ -24,7 +24,7 @@ func TestHashSeparatesFields(t *testing.T) {
 	}
 	// The same instant in another zone is the same entry.
 	e := a
-	e.Zeit = at.In(time.FixedZone("MEZ", 3600))
+	e.Time = at.In(time.FixedZone("MEZ", 3600))
 	if string(Hash(nil, a)) != string(Hash(nil, e)) {
 		t.Error("the zone of the time changes the hash")
 	}
@@ -34,7 +34,7 @@ func TestVerifierFindsEachKindOfBreak(t *testing.T) {
 	var chain []Entry
 	var prev []byte
 	for i := 1; i <= 4; i++ {
-		e := Entry{Seq: int64(i), Operation: "op", Ergebnis: 200, PrevHash: prev}
+		e := Entry{Seq: int64(i), Operation: "op", Result: 200, PrevHash: prev}
 		e.Hash = Hash(prev, e)
 		prev = e.Hash
 		chain = append(chain, e)

@@ -115,7 +115,7 @@ func (s *Service) Bereinigen(ctx context.Context, now time.Time) (Bereinigt, boo
 	st := s.fristen.Stichtage(now)
 	b, ran, err := s.store.Bereinige(ctx, st, func(b Bereinigt) audit.Entry {
 		n := int(b.KinderAnonymisiert + b.ImporteBereinigt + b.FaelleGeloescht + b.UntersuchungenGeloescht)
-		return audit.Entry{Client: "worker", Operation: "aufbewahrung", Anzahl: &n, Ergebnis: http.StatusOK, Detail: b.String()}
+		return audit.Entry{Client: "worker", Operation: "aufbewahrung", Count: &n, Result: http.StatusOK, Detail: b.String()}
 	})
 	if err != nil || !ran {
 		return b, ran, err

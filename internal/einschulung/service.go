@@ -10,7 +10,6 @@ import (
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/audit"
-	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
@@ -333,7 +332,7 @@ func (s *Service) Listen(ctx context.Context, sj werte.Schuljahr, schulnummer st
 func sortiereNachName(es []Eintrag) {
 	key := make(map[string]string, len(es))
 	for _, e := range es {
-		key[e.ID] = importing.NormalizeHeader(e.Kind.Familienname) + "\x00" + importing.NormalizeHeader(e.Kind.Vornamen) +
+		key[e.ID] = werte.Schluesselform(e.Kind.Familienname) + "\x00" + werte.Schluesselform(e.Kind.Vornamen) +
 			"\x00" + e.Kind.Familienname + "\x00" + e.Kind.Vornamen + "\x00" + e.ID
 	}
 	slices.SortFunc(es, func(a, b Eintrag) int { return cmp.Compare(key[a.ID], key[b.ID]) })
@@ -432,11 +431,11 @@ func (s *Service) person(ctx context.Context, k *Kohorte, g grundlage, p PersonE
 	if err != nil {
 		return Eintrag{}, err
 	}
-	familie, vornamen := importing.NormalizeHeader(p.Familienname), importing.NormalizeHeader(p.Vornamen)
+	familie, vornamen := werte.Schluesselform(p.Familienname), werte.Schluesselform(p.Vornamen)
 	var treffer []Kind
 	for _, c := range kinder {
-		if importing.NormalizeHeader(c.Familienname) == familie &&
-			(importing.NormalizeHeader(c.Vornamen) == vornamen || c.Rufname != "" && importing.NormalizeHeader(c.Rufname) == vornamen) {
+		if werte.Schluesselform(c.Familienname) == familie &&
+			(werte.Schluesselform(c.Vornamen) == vornamen || c.Rufname != "" && werte.Schluesselform(c.Rufname) == vornamen) {
 			treffer = append(treffer, c)
 		}
 	}

@@ -69,7 +69,7 @@ func Schluessel(k Listenart, v map[string]any) string {
 
 func personKey(v map[string]any) string {
 	d, _ := v["geburtsdatum"].(time.Time)
-	return foldLetters(str(v["familienname"])) + "|" + foldLetters(str(v["vornamen"])) + "|" + d.Format(time.DateOnly)
+	return werte.Personenschluessel(str(v["familienname"]), str(v["vornamen"]), d)
 }
 
 func hausnummerKey(v any) string {

@@ -12,55 +12,36 @@ import (
 	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
-var reWholeNumberCell = regexp.MustCompile(`^(\d+)[.,]0+$`)
-
 // digitsText strips what a spreadsheet adds to a number stored as text or
-// number: a leading apostrophe (Excel's "this is text" mark) and a
-// fraction of zeros ("06108.0").
-func digitsText(s string) string {
-	s = strings.TrimPrefix(s, "'")
-	if m := reWholeNumberCell.FindStringSubmatch(s); m != nil {
-		return m[1]
-	}
-	return s
-}
+// number (werte.DigitsText).
+func digitsText(s string) string { return werte.DigitsText(s) }
 
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func allDigits(s string) bool { return werte.AllDigits(s) }
 
 // ---- PLZ ----
 
-// ParsePLZ reads a German postcode. "06108", "6108" (a number cell that
-// lost its leading zero), "06108.0" and "D-06108" give "06108".
+// ParsePLZ reads a German postcode (werte.ParsePLZ). "06108", "6108" (a
+// number cell that lost its leading zero), "06108.0" and "D-06108" give
+// "06108".
 func ParsePLZ(s string) (string, *Problem) {
-	s = cleanCell(s)
-	d := digitsText(strings.TrimPrefix(strings.TrimPrefix(s, "D-"), "D "))
-	if allDigits(d) && len(d) == 4 {
-		d = "0" + d
+	plz, err := werte.ParsePLZ(s)
+	if err != nil {
+		return "", ungueltig(CodePLZUngueltig, err)
 	}
-	if !allDigits(d) || len(d) != 5 || d < "01001" {
-		return "", &Problem{Code: CodePLZUngueltig, Value: s,
-			Message: fmt.Sprintf("%s ist keine gültige Postleitzahl. Erwartet: fünf Ziffern, z. B. 06108.", quoteOr(s, "Eine leere Angabe"))}
+	return plz, nil
+}
+
+// ungueltig is the cell's problem for a value werte could not read.
+func ungueltig(code string, err error) *Problem {
+	u, ok := err.(*werte.Ungueltig)
+	if !ok {
+		return &Problem{Code: code, Message: err.Error()}
 	}
-	return d, nil
+	return &Problem{Code: code, Value: u.Wert, Message: u.Meldung}
 }
 
 // quoteOr puts s in German quotes, or says what stands for an empty value.
-func quoteOr(s, empty string) string {
-	if s == "" {
-		return empty
-	}
-	return "„" + s + "“"
-}
+func quoteOr(s, empty string) string { return werte.QuoteOr(s, empty) }
 
 // ---- Geschlecht ----
 
@@ -118,53 +99,21 @@ func ParseGeschlecht(s string) (Geschlecht, *Problem) {
 
 // ---- Hausnummer ----
 
-var (
-	reHausnummer = regexp.MustCompile(`^(\d{1,5}) ?([a-z]?)(?: ?(?:-|bis) ?(\d{1,5})? ?([a-z]?)| ?/ ?(\d{1,3}[a-z]?))?$`)
-	dashReplacer = strings.NewReplacer("–", "-", "—", "-", "‒", "-", "−", "-")
-)
-
-const hausnummerExpected = "Erwartet: eine Zahl mit optionalem Buchstaben, z. B. 12, 12a, 12-14 oder 12/1."
+var dashReplacer = werte.DashReplacer
 
 // ParseHausnummer reads "12", "12a", "12 A", "12-14", "12 bis 14",
-// "7a-7f", "7a-f" and "12/1". A number cell's "12.0" is read as 12.
+// "7a-7f", "7a-f" and "12/1" (werte.ParseHausnummer). A number cell's
+// "12.0" is read as 12.
 func ParseHausnummer(s string) (werte.Hausnummer, *Problem) {
-	s = cleanCell(s)
-	in := strings.ToLower(dashReplacer.Replace(digitsText(s)))
-	m := reHausnummer.FindStringSubmatch(in)
-	if m == nil {
-		return werte.Hausnummer{}, hausnummerProblem(s, "")
-	}
-	h := werte.Hausnummer{Nummer: atoi(m[1]), Zusatz: m[2]}
-	if h.Nummer == 0 {
-		return werte.Hausnummer{}, hausnummerProblem(s, "Die Hausnummer 0 gibt es nicht.")
-	}
-	switch {
-	case m[5] != "":
-		if h.Zusatz != "" {
-			return werte.Hausnummer{}, hausnummerProblem(s, "")
-		}
-		h.Zusatz = "/" + m[5]
-	case m[3] != "" || m[4] != "":
-		h.BisNummer, h.BisZusatz = h.Nummer, m[4]
-		if m[3] != "" {
-			h.BisNummer = atoi(m[3])
-		}
-		upper := werte.Hausnummer{Nummer: h.BisNummer, Zusatz: h.BisZusatz}
-		if upper.Compare(werte.Hausnummer{Nummer: h.Nummer, Zusatz: h.Zusatz}) <= 0 {
-			return werte.Hausnummer{}, hausnummerProblem(s, "Das Ende des Bereichs muss nach dem Anfang liegen.")
-		}
-	case strings.Contains(in, "-") || strings.Contains(in, "bis"):
-		return werte.Hausnummer{}, hausnummerProblem(s, "")
+	h, err := werte.ParseHausnummer(s)
+	if err != nil {
+		return werte.Hausnummer{}, ungueltig(CodeHausnummerUngueltig, err)
 	}
 	return h, nil
 }
 
 func hausnummerProblem(s, why string) *Problem {
-	msg := fmt.Sprintf("%s ist keine gültige Hausnummer.", quoteOr(s, "Eine leere Angabe"))
-	if why != "" {
-		msg = fmt.Sprintf("%s ist keine gültige Hausnummer: %s", quoteOr(s, "Eine leere Angabe"), why)
-	}
-	return &Problem{Code: CodeHausnummerUngueltig, Value: s, Message: msg + " " + hausnummerExpected}
+	return ungueltig(CodeHausnummerUngueltig, werte.HausnummerUngueltig(s, why))
 }
 
 var reZusatz = regexp.MustCompile(`^(?:[a-z]{1,2}|/\d{1,3}[a-z]?)$`)
@@ -385,7 +334,7 @@ var paritaetForms = map[string]werte.Paritaet{
 // ParseParitaet reads alle/gerade/ungerade and the short forms G and U.
 func ParseParitaet(s string) (werte.Paritaet, *Problem) {
 	s = cleanCell(s)
-	key := abbreviate(foldLetters(s))
+	key := werte.Schluesselform(s)
 	for _, suffix := range []string{"hausnrn", "hausnr", "nrn", "nr", "seite"} {
 		if k, found := strings.CutSuffix(key, suffix); found && k != "" {
 			key = k

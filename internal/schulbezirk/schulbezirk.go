@@ -26,7 +26,6 @@ import (
 	"strings"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
-	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
@@ -176,7 +175,7 @@ func compile(r Regel, i int) eintrag {
 	e := eintrag{
 		lo:       stelle{r.Von, r.ZusatzVon},
 		hi:       stelle{r.Bis, r.ZusatzBis},
-		paritaet: r.Paritaet, plz: r.PLZ, ortsteil: importing.NormalizeHeader(r.Ortsteil),
+		paritaet: r.Paritaet, plz: r.PLZ, ortsteil: werte.Schluesselform(r.Ortsteil),
 		ab: r.GueltigAb, spezifisch: r.Spezifisch(), regel: i,
 	}
 	if r.Bis == 0 {
@@ -222,7 +221,7 @@ type Index struct {
 // StrassenSchluessel is the form in which street names are compared:
 // case, umlauts and their transliterations, hyphens and spaces, and
 // "Straße"/"Strasse"/"Str." do not matter.
-func StrassenSchluessel(strasse string) string { return importing.NormalizeHeader(strasse) }
+func StrassenSchluessel(strasse string) string { return werte.Schluesselform(strasse) }
 
 // NewIndex compiles the rows.
 func NewIndex(regeln []Regel) *Index {
@@ -257,15 +256,16 @@ type adresse struct {
 
 func lesen(a Adresse) (adresse, error) {
 	var fe []apperr.FieldError
-	out := adresse{strasse: StrassenSchluessel(a.Strasse), ortsteil: importing.NormalizeHeader(a.Ortsteil)}
+	out := adresse{strasse: StrassenSchluessel(a.Strasse), ortsteil: werte.Schluesselform(a.Ortsteil)}
 	if out.strasse == "" {
 		fe = append(fe, apperr.FieldError{Pointer: "/strasse", Code: "pflichtfeld_leer", Message: "Die Straße fehlt."})
 	}
 	h, ok := einfacheHausnummer(a.Hausnummer)
 	if !ok {
-		var p *importing.Problem
-		if h, p = importing.ParseHausnummer(a.Hausnummer); p != nil {
-			fe = append(fe, apperr.FieldError{Pointer: "/hausnummer", Code: p.Code, Message: p.Message})
+		var err error
+		if h, err = werte.ParseHausnummer(a.Hausnummer); err != nil {
+			// The code is the import's for the same fault.
+			fe = append(fe, apperr.FieldError{Pointer: "/hausnummer", Code: "hausnummer_ungueltig", Message: err.Error()})
 		}
 	}
 	out.h = h
@@ -273,9 +273,9 @@ func lesen(a Adresse) (adresse, error) {
 	case len(a.PLZ) == 5 && allDigits(a.PLZ) && a.PLZ >= "01001":
 		out.plz = a.PLZ // the usual form, without the parser's cost
 	case strings.TrimSpace(a.PLZ) != "":
-		plz, p := importing.ParsePLZ(a.PLZ)
-		if p != nil {
-			fe = append(fe, apperr.FieldError{Pointer: "/plz", Code: p.Code, Message: p.Message})
+		plz, err := werte.ParsePLZ(a.PLZ)
+		if err != nil {
+			fe = append(fe, apperr.FieldError{Pointer: "/plz", Code: "plz_ungueltig", Message: err.Error()})
 		}
 		out.plz = plz
 	}
@@ -286,7 +286,7 @@ func lesen(a Adresse) (adresse, error) {
 }
 
 // einfacheHausnummer reads the forms nearly every address has, "12",
-// "12a" and "12 A", as importing.ParseHausnummer would, at a fraction of
+// "12a" and "12 A", as werte.ParseHausnummer would, at a fraction of
 // its cost; ok is false for anything else, which goes to the parser.
 func einfacheHausnummer(s string) (werte.Hausnummer, bool) {
 	i := 0

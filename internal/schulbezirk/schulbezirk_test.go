@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
-	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
@@ -278,7 +277,7 @@ func BenchmarkLookup(b *testing.B) {
 func TestEinfacheHausnummerAgreesWithParser(t *testing.T) {
 	for _, s := range []string{"1", "12", "12a", "12 A", "99999", "7f", "012", "12-14", "12/1", "12 ", " 12", "12aa", "123456", "0", "12.0", "12 bis 14", "x", ""} {
 		h, ok := einfacheHausnummer(s)
-		want, p := importing.ParseHausnummer(s)
+		want, p := werte.ParseHausnummer(s)
 		if ok && (p != nil || h != want) {
 			t.Errorf("%q: fast path %+v, parser %+v (%v)", s, h, want, p)
 		}

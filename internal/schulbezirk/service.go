@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
@@ -104,7 +103,7 @@ func (s *Service) Abdeckung(ctx context.Context, sj werte.Schuljahr) (Abdeckung,
 			return Abdeckung{}, err
 		}
 		key := StrassenSchluessel(k.Adresse.Strasse) + "|" + strings.ToLower(strings.ReplaceAll(k.Adresse.Hausnummer, " ", "")) +
-			"|" + k.Adresse.PLZ + "|" + importing.NormalizeHeader(k.Adresse.Ortsteil)
+			"|" + k.Adresse.PLZ + "|" + werte.Schluesselform(k.Adresse.Ortsteil)
 		i, ok := byAddress[key]
 		if !ok {
 			i = len(out.Luecken)
@@ -124,8 +123,8 @@ func (s *Service) Abdeckung(ctx context.Context, sj werte.Schuljahr) (Abdeckung,
 }
 
 func compareHausnummer(a, b string) int {
-	ha, pa := importing.ParseHausnummer(a)
-	hb, pb := importing.ParseHausnummer(b)
+	ha, pa := werte.ParseHausnummer(a)
+	hb, pb := werte.ParseHausnummer(b)
 	if pa != nil || pb != nil {
 		return cmp.Compare(a, b)
 	}

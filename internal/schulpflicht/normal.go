@@ -6,11 +6,11 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // Name normalisation for the matcher. A name is cleaned the way the import
-// cleans every cell (importing.NormalizeName: encoding repaired, NFC, white
+// cleans every cell (werte.NormalizeName: encoding repaired, NFC, white
 // space collapsed), then folded: lower case, umlauts written out (ä → ae,
 // ß → ss, so "Müller" and "Mueller" become the same), other accents
 // dropped ("René" → "rene"), and everything that is not a letter splits the
@@ -35,7 +35,7 @@ func Falte(s string) []string {
 	if s == "" {
 		return nil
 	}
-	s = importing.NormalizeName(s)
+	s = werte.NormalizeName(s)
 	var words []string
 	var b strings.Builder
 	flush := func() {

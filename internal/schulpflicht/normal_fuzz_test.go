@@ -49,7 +49,7 @@ func FuzzNormalisiere(f *testing.F) {
 		}
 		if strings.ContainsAny(strings.ToLower(s), "ãâå") {
 			// Looks like mis-decoded UTF-8 ("MÃ¼ller"): the import's repair
-			// (importing.NormalizeName) decides on the exact characters,
+			// (werte.NormalizeName) decides on the exact characters,
 			// so case and spelling variants of such text may fold apart.
 			return
 		}

@@ -11,7 +11,7 @@ import (
 	_ "time/tzdata" // Ortszeit without the system's zone database
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
-	"github.com/schulgateway/schulgateway/internal/importing"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // Format is the wire format a change of school arrived in.
@@ -143,7 +143,7 @@ type SchuelerEintrag struct {
 	// ID is the existing record to update (schueler.id); 0 writes the record
 	// under Schluessel (inserted, or updated if the key exists).
 	ID                     int64
-	Schluessel             string // importing.Schluessel of kind schueler
+	Schluessel             string // importing.Schluessel of kind schueler (schuelerSchluessel)
 	Schulnummer            string
 	Schuelernummer         string
 	Familienname, Vornamen string
@@ -348,9 +348,21 @@ func (s *Service) aenderung(w *Schulwechsel, rec Record) Aenderung {
 	return a
 }
 
+// personenschluessel is the Melderegister's key of a person without an
+// Ordnungsmerkmal, as importing.Schluessel forms it ("p:…"; a test holds
+// the two together).
 func personenschluessel(familienname, vornamen string, geburtsdatum time.Time) string {
-	return importing.Schluessel(importing.ListeMelderegister,
-		map[string]any{"familienname": familienname, "vornamen": vornamen, "geburtsdatum": geburtsdatum})
+	return "p:" + werte.Personenschluessel(familienname, vornamen, geburtsdatum)
+}
+
+// schuelerSchluessel is the key of a pupil list's record, as
+// importing.Schluessel forms it for kind schueler: the school, then the
+// Schülernummer where known, else the person.
+func schuelerSchluessel(schulnummer, schuelernummer, familienname, vornamen string, geburtsdatum time.Time) string {
+	if schuelernummer != "" {
+		return schulnummer + "/sn:" + schuelernummer
+	}
+	return schulnummer + "/p:" + werte.Personenschluessel(familienname, vornamen, geburtsdatum)
 }
 
 // entscheide decides the effect of a checked change on the city's pupil
@@ -392,8 +404,7 @@ func (s *Service) entscheide(w *Schulwechsel, a Aenderung, l Lage) (Aenderung, e
 	case neu != "":
 		auf := w.Aufnahme
 		a.Aufgenommen = &SchuelerEintrag{
-			Schluessel: importing.Schluessel(importing.ListeSchueler, map[string]any{"schulnummer": neu,
-				"schuelernummer": sn, "familienname": fam, "vornamen": vor, "geburtsdatum": geb}),
+			Schluessel:  schuelerSchluessel(neu, sn, fam, vor, geb),
 			Schulnummer: neu, Schuelernummer: sn,
 			Familienname: fam, Vornamen: vor, Geburtsdatum: geb, Geschlecht: p.Geschlecht.Value,
 			Jahrgangsstufe: jahrgangsstufe(auf.Jahrgangsstufe), Eintrittsdatum: a.Aufnahmedatum,

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
-	"github.com/schulgateway/schulgateway/internal/importing"
 	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/internal/werte"
@@ -337,11 +336,11 @@ func (s *Service) finde(ctx context.Context, a Antrag, geburt time.Time) (Kind, 
 	if err != nil {
 		return Kind{}, err
 	}
-	familie, vornamen := importing.NormalizeHeader(a.Familienname), importing.NormalizeHeader(a.Vornamen)
+	familie, vornamen := werte.Schluesselform(a.Familienname), werte.Schluesselform(a.Vornamen)
 	var treffer []Kind
 	for _, k := range kinder {
-		if importing.NormalizeHeader(k.Familienname) == familie &&
-			(importing.NormalizeHeader(k.Vornamen) == vornamen || k.Rufname != "" && importing.NormalizeHeader(k.Rufname) == vornamen) {
+		if werte.Schluesselform(k.Familienname) == familie &&
+			(werte.Schluesselform(k.Vornamen) == vornamen || k.Rufname != "" && werte.Schluesselform(k.Rufname) == vornamen) {
 			treffer = append(treffer, k)
 		}
 	}

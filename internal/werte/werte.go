@@ -1,9 +1,13 @@
 // Package werte holds the small value types the domain packages share:
-// the school year, the house number and the side of a street. They were
-// born in the import of lists; Einschulung, Schulbezirke, Schulwechsel and
-// Planung use them too, so they live here, importing nothing of the domain
-// (docs/glossary.md). Reading them from a cell stays with the import
-// (internal/importing), which reports a faulty cell in its own terms.
+// the school year, the house number and the side of a street, and the
+// text forms they compare by: the folding of names and streets
+// (Schluesselform, FoldLetters, NormalizeName), the person key
+// (Personenschluessel) and the reading of a house number and a PLZ. They
+// were born in the import of lists; Einschulung, Schulbezirke,
+// Schulwechsel, Schulpflicht, Übergang and Planung use them too, so they
+// live here, importing nothing of the domain (docs/glossary.md). The
+// import (internal/importing) calls them and reports a faulty cell in its
+// own terms (a Problem with a code).
 package werte
 
 import (
