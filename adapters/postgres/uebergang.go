@@ -13,15 +13,33 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/uebergang"
 	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // UebergangStore keeps applications, places and allocation runs of the
 // Übergang in Schuljahrgang 5.
-type UebergangStore struct{ pool *pgxpool.Pool }
+type UebergangStore struct {
+	pool *pgxpool.Pool
+	// pseudonym turns a child's register key into the id the BMS sees
+	// (as for the Einschulung); nil leaves the child out of feed entries.
+	pseudonym func(schluessel string) string
+}
 
 func NewUebergangStore(pool *pgxpool.Pool) *UebergangStore { return &UebergangStore{pool: pool} }
+
+// WithPseudonym names children in the change feed by pseudonym(register key),
+// never by the register key itself.
+func (s *UebergangStore) WithPseudonym(pseudonym func(string) string) *UebergangStore {
+	s.pseudonym = pseudonym
+	return s
+}
+
+// EntityUebergangZuteilung is the change feed's entity for an admission of a
+// confirmed run: ID the application's id (as in …/zuteilungen), key the
+// child's pseudonym (kind_id), the school year and the admitting school.
+const EntityUebergangZuteilung = "uebergang_zuteilung"
 
 var _ uebergang.Store = (*UebergangStore)(nil)
 
@@ -205,9 +223,31 @@ func (s *UebergangStore) Lauf(ctx context.Context, sj werte.Schuljahr, id string
 
 func (s *UebergangStore) Bestaetige(ctx context.Context, sj werte.Schuljahr, id string) (time.Time, error) {
 	var am time.Time
-	err := s.pool.QueryRow(ctx, `
-		UPDATE uebergang_laeufe SET status = 'bestaetigt', bestaetigt_am = now()
-		WHERE id = $1 AND schuljahr = $2 AND status = 'berechnet' RETURNING bestaetigt_am`, id, sj.StartYear()).Scan(&am)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `
+			UPDATE uebergang_laeufe SET status = 'bestaetigt', bestaetigt_am = now()
+			WHERE id = $1 AND schuljahr = $2 AND status = 'berechnet' RETURNING bestaetigt_am`, id, sj.StartYear()).Scan(&am); err != nil {
+			return err
+		}
+		// Every admission reaches the BMS in the confirming transaction:
+		// the entries exist exactly when the confirmation is committed.
+		rows, err := tx.Query(ctx, `
+			SELECT z.anmeldung_id::text, a.kind, z.schulnummer FROM uebergang_zuteilungen z
+			JOIN uebergang_anmeldungen a ON a.id = z.anmeldung_id
+			WHERE z.lauf_id = $1 AND z.schulnummer IS NOT NULL ORDER BY z.schulnummer, z.anmeldung_id`, id)
+		if err != nil {
+			return err
+		}
+		var changes []changefeed.Change
+		var anmeldung, kind, schule string
+		if _, err := pgx.ForEachRow(rows, []any{&anmeldung, &kind, &schule}, func() error {
+			changes = append(changes, s.zuteilungChange(sj, anmeldung, kind, schule))
+			return nil
+		}); err != nil {
+			return err
+		}
+		return RecordChanges(ctx, tx, changes...)
+	})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" || errors.Is(err, pgx.ErrNoRows) {
 		var andere string
@@ -217,4 +257,14 @@ func (s *UebergangStore) Bestaetige(ctx context.Context, sj werte.Schuljahr, id 
 		return am, apperr.Conflict(fmt.Sprintf("Für das Schuljahr %s ist schon der Lauf %s bestätigt; ein Lauf wird nur einmal bestätigt.", sj, andere))
 	}
 	return am, storeErr("confirm allocation run", err)
+}
+
+// zuteilungChange is the feed entry of an admission: the child by its
+// pseudonym only (none without a pseudonymizer), never the register key.
+func (s *UebergangStore) zuteilungChange(sj werte.Schuljahr, anmeldung, kind, schule string) changefeed.Change {
+	key := map[string]string{"schuljahr": sj.String(), "schulnummer": schule}
+	if s.pseudonym != nil {
+		key["kind_id"] = s.pseudonym(kind)
+	}
+	return changefeed.Change{Entity: EntityUebergangZuteilung, ID: anmeldung, Operation: changefeed.Upsert, Key: key}
 }
