@@ -268,3 +268,25 @@ func (s *UebergangStore) zuteilungChange(sj werte.Schuljahr, anmeldung, kind, sc
 	}
 	return changefeed.Change{Entity: EntityUebergangZuteilung, ID: anmeldung, Operation: changefeed.Upsert, Key: key}
 }
+
+// Empfaenger returns the register's children of run id's applications.
+func (s *UebergangStore) Empfaenger(ctx context.Context, id string) (map[string]uebergang.Empfaenger, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT a.id::text, k.familienname, k.vornamen, k.geburtsdatum, coalesce(k.strasse, ''), coalesce(k.hausnummer, ''),
+			coalesce(k.plz, ''), coalesce(k.ort, ''), k.auskunftssperre, coalesce(k.sorgeberechtigte, ''), coalesce(a.grundschule, '')
+		FROM uebergang_zuteilungen z
+		JOIN uebergang_anmeldungen a ON a.id = z.anmeldung_id
+		JOIN kinder k ON k.schluessel = a.kind
+		WHERE z.lauf_id = $1`, id)
+	if err != nil {
+		return nil, storeErr("load letters' addresses", err)
+	}
+	out := map[string]uebergang.Empfaenger{}
+	var e uebergang.Empfaenger
+	_, err = pgx.ForEachRow(rows, []any{&e.AnmeldungID, &e.Familienname, &e.Vornamen, &e.Geburtsdatum, &e.Strasse, &e.Hausnummer, &e.PLZ, &e.Ort, &e.Auskunftssperre, &e.Sorgeberechtigte, &e.Grundschule},
+		func() error {
+			out[e.AnmeldungID] = e
+			return nil
+		})
+	return out, storeErr("load letters' addresses", err)
+}

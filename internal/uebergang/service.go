@@ -111,6 +111,10 @@ type Store interface {
 	// Bestaetige marks run id of sj confirmed; apperr conflict naming the
 	// confirmed run when another run of sj is confirmed already.
 	Bestaetige(ctx context.Context, sj werte.Schuljahr, id string) (time.Time, error)
+	// Empfaenger returns the children of run id's applications as the
+	// register has them now, by application id (a child no longer in the
+	// register is missing).
+	Empfaenger(ctx context.Context, id string) (map[string]Empfaenger, error)
 }
 
 // Schulen lists the city's schools.
