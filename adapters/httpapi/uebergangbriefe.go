@@ -3,6 +3,7 @@ package httpapi
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -84,4 +85,53 @@ func briefZeile(b uebergang.Brief, p auth.Principal) []any {
 	}
 	return []any{bescheid, b.Familienname, b.Vornamen, geburt, b.Sorgeberechtigte, strasse, hausnummer, plz, ort, sperre, b.Grundschule,
 		w[0], w[1], w[2], b.Schulnummer, b.Schule, wunsch, strings.Join(warte, "; "), b.AnmeldungID}
+}
+
+// ---- declines and moving up ----
+
+type absageInput struct {
+	AnmeldungID string `json:"anmeldung_id"`
+}
+
+type bewegungJSON struct {
+	AnmeldungID string  `json:"anmeldung_id"`
+	Von         *string `json:"von"`
+	Nach        *string `json:"nach"`
+	Wunsch      *int    `json:"wunsch"`
+}
+
+// absageJSON is schema "UebergangAbsage".
+type absageJSON struct {
+	ID         int64          `json:"id"`
+	ErfasstAm  time.Time      `json:"erfasst_am"`
+	ErfasstVon string         `json:"erfasst_von"`
+	Bewegungen []bewegungJSON `json:"bewegungen"`
+}
+
+func (s *server) postUebergangAbsage(c *fiber.Ctx) error {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return err
+	}
+	var in absageInput
+	decodeErrs, err := decodeJSON(c, &in)
+	if err != nil {
+		return err
+	}
+	if len(decodeErrs) > 0 {
+		return invalidInput(decodeErrs, nil)
+	}
+	a, err := s.Uebergang.Service.Absage(c.UserContext(), sj, c.Params("id"), in.AnmeldungID, principal(c).Subject)
+	if err != nil {
+		return err
+	}
+	audit.Count(c.UserContext(), len(a.Bewegungen))
+	out := absageJSON{ID: a.ID, ErfasstAm: a.Erfasst.UTC(), ErfasstVon: a.ErfasstVon, Bewegungen: make([]bewegungJSON, len(a.Bewegungen))}
+	for i, b := range a.Bewegungen {
+		out.Bewegungen[i] = bewegungJSON{AnmeldungID: b.AnmeldungID, Von: orNull(b.Von), Nach: orNull(b.Nach)}
+		if b.Wunsch > 0 {
+			out.Bewegungen[i].Wunsch = &b.Wunsch
+		}
+	}
+	return c.Status(fiber.StatusCreated).JSON(out)
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,14 +12,14 @@ import (
 	"github.com/schulgateway/schulgateway/internal/auth"
 )
 
-// The letters' data of a confirmed run: one row per application with the
-// child's address as the sample register has it, the school admitted and
-// the waiting-list places; the same in a German-Excel CSV. Before the
-// confirmation there are none (409), and the BMS gets none.
-func TestUebergangBriefeXLSXundCSV(t *testing.T) {
-	t.Parallel()
-	e, _ := uebergangEnv(t)
-	amt, bms := e.token(auth.RoleSchulamt), e.token(auth.RoleBMS)
+// dreiAnmeldungen is a gateway with three applications from the sample
+// register for 20301 (one place) and 20201 and a DA run of them, not yet
+// confirmed: Henry Wolf (Härtefall) gets 20301, Mira Jung her second wish
+// 20201 and waits at 20301, Emma Weber gets nothing and waits at 20301.
+func dreiAnmeldungen(t *testing.T) (e *env, amt, bms, laufID string) {
+	t.Helper()
+	e, _ = uebergangEnv(t)
+	amt, bms = e.token(auth.RoleSchulamt), e.token(auth.RoleBMS)
 	for nr, n := range map[string]int{"20301": 1, "20201": 5, "20202": 5} {
 		if st, b := e.postJSON("PUT", ueb+"/kapazitaeten/"+nr, amt, map[string]int{"plaetze": n}); st != 200 {
 			t.Fatalf("PUT places %s: %d %s", nr, st, b)
@@ -43,11 +44,21 @@ func TestUebergangBriefeXLSXundCSV(t *testing.T) {
 	if err := json.Unmarshal(b, &lauf); err != nil {
 		t.Fatal(err)
 	}
-	pfad := ueb + "/verteilungen/" + lauf.ID + "/briefe"
+	return e, amt, bms, lauf.ID
+}
+
+// The letters' data of a confirmed run: one row per application with the
+// child's address as the sample register has it, the school admitted and
+// the waiting-list places; the same in a German-Excel CSV. Before the
+// confirmation there are none (409), and the BMS gets none.
+func TestUebergangBriefeXLSXundCSV(t *testing.T) {
+	t.Parallel()
+	e, amt, bms, laufID := dreiAnmeldungen(t)
+	pfad := ueb + "/verteilungen/" + laufID + "/briefe"
 	if resp, body := e.do(call{method: "GET", path: pfad + ".xlsx", token: amt}); resp.StatusCode != 409 {
 		t.Errorf("letters of an unconfirmed run: %d %s", resp.StatusCode, body)
 	}
-	if resp, body := e.do(call{method: "POST", path: ueb + "/verteilungen/" + lauf.ID + "/bestaetigung", token: amt}); resp.StatusCode != 200 {
+	if resp, body := e.do(call{method: "POST", path: ueb + "/verteilungen/" + laufID + "/bestaetigung", token: amt}); resp.StatusCode != 200 {
 		t.Fatalf("confirm: %d %s", resp.StatusCode, body)
 	}
 	if resp, _ := e.do(call{method: "GET", path: pfad + ".csv", token: bms}); resp.StatusCode != 403 {
@@ -110,5 +121,142 @@ func TestUebergangBriefeXLSXundCSV(t *testing.T) {
 	}
 	if n := strings.Count(strings.TrimSpace(text), "\n"); n != 3 {
 		t.Errorf("csv has %d data lines, want 3", n)
+	}
+}
+
+// A family declines: the place goes to the first on the school's waiting
+// list (as the run ranked it), the chain ends where nobody waits; each step
+// is answered, recorded and fed to the BMS (the decline as delete, a move
+// up as upsert). Declining again, a child without a place, an unknown
+// application and a run not confirmed are refused without a trace.
+func TestUebergangAbsageRuecktNach(t *testing.T) {
+	t.Parallel()
+	e, amt, bms, laufID := dreiAnmeldungen(t)
+	lauf := ueb + "/verteilungen/" + laufID
+	_, body := e.do(call{method: "GET", path: lauf + "/zuteilungen", token: amt})
+	var z struct{ Items []zuteilungJSON }
+	mustJSON(t, body, &z)
+	var wolf, erster, andere string
+	for _, it := range z.Items {
+		switch {
+		case it.Schulnummer != nil && *it.Schulnummer == "20301":
+			wolf = it.AnmeldungID
+		case it.Warteliste["20301"] == 1:
+			erster = it.AnmeldungID
+		case it.Warteliste["20301"] == 2:
+			andere = it.AnmeldungID
+		}
+	}
+	if wolf == "" || erster == "" || andere == "" {
+		t.Fatalf("run: %s", body)
+	}
+	absage := func(id string) (int, []byte) {
+		return e.postJSON("POST", lauf+"/absagen", amt, map[string]string{"anmeldung_id": id})
+	}
+	if st, b := absage(wolf); st != 409 {
+		t.Errorf("decline in an unconfirmed run: %d %s", st, b)
+	}
+	if resp, body := e.do(call{method: "POST", path: lauf + "/bestaetigung", token: amt}); resp.StatusCode != 200 {
+		t.Fatalf("confirm: %d %s", resp.StatusCode, body)
+	}
+	feed := func() []changeJSON {
+		t.Helper()
+		var out []changeJSON
+		next := ""
+		for {
+			resp, body := e.do(call{method: "GET", path: "/v1/changes?limit=500&after=" + next, token: bms})
+			if resp.StatusCode != 200 {
+				t.Fatalf("feed: %d %s", resp.StatusCode, body)
+			}
+			var p feedPage
+			mustJSON(t, body, &p)
+			for _, it := range p.Items {
+				if it.Entity == "uebergang_zuteilung" {
+					out = append(out, it)
+				}
+			}
+			if p.Next == next {
+				return out
+			}
+			next = p.Next
+		}
+	}
+	if n := len(feed()); n != 2 {
+		t.Fatalf("%d admissions fed on confirmation, want 2", n)
+	}
+
+	st, b := absage(wolf)
+	if st != 201 {
+		t.Fatalf("decline: %d %s", st, b)
+	}
+	var a absageJSON
+	mustJSON(t, b, &a)
+	want := []string{wolf + " 20301→–"}
+	// The lot decides who is first at 20301: Mira Jung leaves her place at
+	// 20201 for her first wish, and nobody waits at 20201; Emma Weber had no
+	// place. Either way the chain ends after one move.
+	var jungVon string
+	for _, it := range z.Items {
+		if it.AnmeldungID == erster && it.Schulnummer != nil {
+			jungVon = *it.Schulnummer
+		}
+	}
+	want = append(want, erster+" "+map[bool]string{true: jungVon, false: "–"}[jungVon != ""]+"→20301")
+	var got []string
+	for _, m := range a.Bewegungen {
+		von, nach := "–", "–"
+		if m.Von != nil {
+			von = *m.Von
+		}
+		if m.Nach != nil {
+			nach = *m.Nach
+		}
+		got = append(got, m.AnmeldungID+" "+von+"→"+nach)
+	}
+	if !slices.Equal(got, want) || a.ErfasstVon == "" || a.ErfasstAm.IsZero() || a.Bewegungen[1].Wunsch == nil || *a.Bewegungen[1].Wunsch != 1 {
+		t.Errorf("moves %v (%+v), want %v", got, a, want)
+	}
+	f := feed()
+	if len(f) != 4 || f[2].ID != wolf || f[2].Operation != "delete" || f[2].Key["schulnummer"] != "20301" ||
+		f[3].ID != erster || f[3].Operation != "upsert" || f[3].Key["schulnummer"] != "20301" || f[3].Key["kind_id"] == "" {
+		t.Fatalf("feed after the decline: %+v", f)
+	}
+	for _, fr := range f[:2] { // the same child is named by the same pseudonym
+		if fr.ID == f[2].ID && fr.Key["kind_id"] != f[2].Key["kind_id"] || fr.ID == f[3].ID && fr.Key["kind_id"] != f[3].Key["kind_id"] {
+			t.Errorf("kind_id changed between entries: %+v", f)
+		}
+	}
+	for _, it := range f {
+		for _, v := range it.Key {
+			if strings.HasPrefix(v, "om:") || strings.HasPrefix(v, "OM1") {
+				t.Errorf("the feed names a register key: %+v", it)
+			}
+		}
+	}
+
+	for _, tc := range []struct {
+		id   string
+		want int
+	}{{wolf, 409}, {andere, 409}, {"keine-anmeldung", 422}} {
+		if st, b := absage(tc.id); st != tc.want {
+			t.Errorf("decline %s: %d %s, want %d", tc.id, st, b, tc.want)
+		}
+	}
+	if st, _ := e.postJSON("POST", lauf+"/absagen", bms, map[string]string{"anmeldung_id": erster}); st != 403 {
+		t.Errorf("BMS declines: %d", st)
+	}
+	if n := len(feed()); n != 4 {
+		t.Errorf("refused declines fed %d entries", n-4)
+	}
+
+	// The next decline starts from the recorded state: the one now at 20301
+	// declines, and the second of the list moves up.
+	st, b = absage(erster)
+	mustJSON(t, b, &a)
+	if st != 201 || len(a.Bewegungen) != 2 || a.Bewegungen[1].AnmeldungID != andere || *a.Bewegungen[1].Nach != "20301" {
+		t.Errorf("second decline: %d %s", st, b)
+	}
+	if n := len(feed()); n != 6 {
+		t.Errorf("%d entries after the second decline, want 6", n)
 	}
 }

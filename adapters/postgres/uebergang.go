@@ -290,3 +290,77 @@ func (s *UebergangStore) Empfaenger(ctx context.Context, id string) (map[string]
 		})
 	return out, storeErr("load letters' addresses", err)
 }
+
+// Absagen returns the applications declined in run id, in order.
+func (s *UebergangStore) Absagen(ctx context.Context, id string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT anmeldung_id::text FROM uebergang_absagen WHERE lauf_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, storeErr("load declines", err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return list, storeErr("load declines", err)
+}
+
+// SpeichereAbsage records a decline and its moves and feeds every changed
+// admission, in one transaction. The run's row is locked, so declines of
+// one run are recorded one after another; one that was computed from an
+// older state (bisher) is refused.
+func (s *UebergangStore) SpeichereAbsage(ctx context.Context, sj werte.Schuljahr, id string, bisher int, wer string, b []uebergang.Bewegung) (uebergang.Absage, error) {
+	a := uebergang.Absage{ErfasstVon: wer, Bewegungen: b}
+	var konflikt bool
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM uebergang_absagen WHERE lauf_id = l.id) FROM uebergang_laeufe l WHERE l.id = $1 FOR UPDATE`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n != bisher {
+			konflikt = true
+			return nil
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO uebergang_absagen (lauf_id, anmeldung_id, erfasst_von) VALUES ($1, $2, $3) RETURNING id, erfasst_am`,
+			id, b[0].AnmeldungID, wer).Scan(&a.ID, &a.Erfasst); err != nil {
+			return err
+		}
+		ids := make([]string, len(b))
+		for i, m := range b {
+			ids[i] = m.AnmeldungID
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"uebergang_nachrueckungen"}, []string{"absage_id", "schritt", "anmeldung_id", "von_schule", "nach_schule", "wunsch"},
+			pgx.CopyFromSlice(len(b), func(i int) ([]any, error) {
+				return []any{a.ID, i, b[i].AnmeldungID, nilIfEmpty(b[i].Von), nilIfEmpty(b[i].Nach), nullIfZero(b[i].Wunsch)}, nil
+			})); err != nil {
+			return err
+		}
+		kinder := map[string]string{}
+		rows, err := tx.Query(ctx, `SELECT id::text, kind FROM uebergang_anmeldungen WHERE id = ANY($1::uuid[])`, ids)
+		if err != nil {
+			return err
+		}
+		var anm, kind string
+		if _, err := pgx.ForEachRow(rows, []any{&anm, &kind}, func() error { kinder[anm] = kind; return nil }); err != nil {
+			return err
+		}
+		changes := make([]changefeed.Change, len(b))
+		for i, m := range b {
+			if m.Nach == "" { // the declined admission is gone
+				changes[i] = s.zuteilungChange(sj, m.AnmeldungID, kinder[m.AnmeldungID], m.Von)
+				changes[i].Operation = changefeed.Delete
+				continue
+			}
+			changes[i] = s.zuteilungChange(sj, m.AnmeldungID, kinder[m.AnmeldungID], m.Nach)
+		}
+		return RecordChanges(ctx, tx, changes...)
+	})
+	var pgErr *pgconn.PgError
+	if konflikt || errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return a, apperr.Conflict("Zu diesem Lauf wurde gleichzeitig eine andere Absage erfasst. Bitte den Stand neu laden und die Absage erneut senden.")
+	}
+	return a, storeErr("record decline", err)
+}
+
+func nullIfZero(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}

@@ -62,6 +62,7 @@ var (
 	uebergangFelder = []string{"id", "schuljahr", "ordnungsmerkmal", "familienname", "vornamen", "geburtsdatum", "grundschule", "wuensche",
 		"haertefall", "geschwister", "updated_at"}
 	zuteilungFelder = []string{"anmeldung_id", "schulnummer", "wunsch", "losnummer", "warteliste"}
+	absageFelder    = []string{"id", "erfasst_am", "erfasst_von", "bewegungen"}
 	briefeFelder    = []string{"bescheid", "familienname", "vornamen", "geburtsdatum", "sorgeberechtigte", "strasse", "hausnummer", "plz", "ort",
 		"auskunftssperre", "grundschule", "wuensche", "schulnummer", "schule", "wunsch", "warteliste", "anmeldung_id"}
 )
@@ -168,6 +169,11 @@ var Feldrichtlinien = []Feldrichtlinie{
 		Ressource: "UebergangBriefe", Zweck: "briefe.xlsx und briefe.csv eines bestätigten Laufs für Aufnahme- und Ablehnungsbescheide (Serienbrief); die Anschrift bleibt bei Auskunftssperre, markiert, weil der Bescheid an die Familie selbst geht",
 		Felder: briefeFelder,
 		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, briefeFelder, nil)},
+	},
+	{
+		Ressource: "UebergangAbsage", Zweck: "Absagen und Nachrücken im bestätigten Lauf; Kinder nur über die Anmeldung",
+		Felder: absageFelder,
+		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, absageFelder, nil)},
 	},
 	{
 		Ressource: "AuditEntry", Zweck: "Zugriffsprotokoll: wer hat was gesehen",

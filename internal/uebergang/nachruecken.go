@@ -1,11 +1,14 @@
 package uebergang
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // Stand is the state of a confirmed run after the declines so far: who
@@ -109,4 +112,40 @@ func (s *Stand) Absage(id string) ([]Bewegung, error) {
 		}
 	}
 	return out, nil
+}
+
+// Absage is a recorded decline: when, by whom, and the moves it caused.
+type Absage struct {
+	ID         int64
+	Erfasst    time.Time
+	ErfasstVon string
+	Bewegungen []Bewegung
+}
+
+// Absage records that the family of application anmeldung declines its
+// place in the confirmed run id of sj, and moves the waiting lists on
+// (Stand.Absage). wer is who records it (the token's subject).
+func (s *Service) Absage(ctx context.Context, sj werte.Schuljahr, id, anmeldung, wer string) (Absage, error) {
+	l, err := s.Lauf(ctx, sj, id)
+	if err != nil {
+		return Absage{}, err
+	}
+	if l.Status != StatusBestaetigt {
+		return Absage{}, apperr.Conflict(fmt.Sprintf("Der Lauf %s ist nicht bestätigt; Absagen und Nachrücken gibt es nur im bestätigten Lauf. Bitte zuerst den Lauf bestätigen.", id))
+	}
+	bisher, err := s.store.Absagen(ctx, l.ID)
+	if err != nil {
+		return Absage{}, err
+	}
+	st := NeuerStand(l)
+	for _, a := range bisher {
+		if _, err := st.Absage(a); err != nil {
+			return Absage{}, fmt.Errorf("replay decline %s of run %s: %w", a, l.ID, err)
+		}
+	}
+	b, err := st.Absage(anmeldung)
+	if err != nil {
+		return Absage{}, err
+	}
+	return s.store.SpeichereAbsage(ctx, sj, l.ID, len(bisher), wer, b)
 }
