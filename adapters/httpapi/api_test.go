@@ -135,7 +135,7 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 		},
 		Planung:      PlanungDeps{Service: planung.NewService(postgres.NewPlanungStore(pool), bezirke, einschulung.GesetzlicheRegel())},
 		Schulpflicht: SchulpflichtDeps{Service: spService},
-		Uebergang:    UebergangDeps{Service: uebergang.NewService(postgres.NewUebergangStore(pool), schulen, 0)},
+		Uebergang:    UebergangDeps{Service: uebergang.NewService(postgres.NewUebergangStore(pool).WithPseudonym(ps.ID), schulen, 0)},
 		Imports: ImportDeps{
 			Service:        importing.NewService(importStore, importing.Limits{MaxBytes: 8 << 20}),
 			Queued:         worker.Wake,

@@ -32,6 +32,9 @@ func (s *server) uebergangRoutes() []route {
 		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/zuteilungen", schulamt, s.getZuteilungen},
 		{fiber.MethodPost, "/v1/uebergang/:schuljahr/verteilungen/:id/bestaetigung", schulamt, s.postBestaetigung},
 		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/vergleich", schulamt, s.getVerteilungVergleich},
+		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/briefe.xlsx", schulamt, s.getUebergangBriefeXLSX},
+		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/briefe.csv", schulamt, s.getUebergangBriefeCSV},
+		{fiber.MethodPost, "/v1/uebergang/:schuljahr/verteilungen/:id/absagen", schulamt, s.postUebergangAbsage},
 		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/bericht", []auth.Role{auth.RoleSchulamt, auth.RolePlanung}, s.getVerteilungBericht},
 	}
 }

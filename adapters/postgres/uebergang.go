@@ -13,15 +13,33 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/uebergang"
 	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // UebergangStore keeps applications, places and allocation runs of the
 // Übergang in Schuljahrgang 5.
-type UebergangStore struct{ pool *pgxpool.Pool }
+type UebergangStore struct {
+	pool *pgxpool.Pool
+	// pseudonym turns a child's register key into the id the BMS sees
+	// (as for the Einschulung); nil leaves the child out of feed entries.
+	pseudonym func(schluessel string) string
+}
 
 func NewUebergangStore(pool *pgxpool.Pool) *UebergangStore { return &UebergangStore{pool: pool} }
+
+// WithPseudonym names children in the change feed by pseudonym(register key),
+// never by the register key itself.
+func (s *UebergangStore) WithPseudonym(pseudonym func(string) string) *UebergangStore {
+	s.pseudonym = pseudonym
+	return s
+}
+
+// EntityUebergangZuteilung is the change feed's entity for an admission of a
+// confirmed run: ID the application's id (as in …/zuteilungen), key the
+// child's pseudonym (kind_id), the school year and the admitting school.
+const EntityUebergangZuteilung = "uebergang_zuteilung"
 
 var _ uebergang.Store = (*UebergangStore)(nil)
 
@@ -205,9 +223,31 @@ func (s *UebergangStore) Lauf(ctx context.Context, sj werte.Schuljahr, id string
 
 func (s *UebergangStore) Bestaetige(ctx context.Context, sj werte.Schuljahr, id string) (time.Time, error) {
 	var am time.Time
-	err := s.pool.QueryRow(ctx, `
-		UPDATE uebergang_laeufe SET status = 'bestaetigt', bestaetigt_am = now()
-		WHERE id = $1 AND schuljahr = $2 AND status = 'berechnet' RETURNING bestaetigt_am`, id, sj.StartYear()).Scan(&am)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `
+			UPDATE uebergang_laeufe SET status = 'bestaetigt', bestaetigt_am = now()
+			WHERE id = $1 AND schuljahr = $2 AND status = 'berechnet' RETURNING bestaetigt_am`, id, sj.StartYear()).Scan(&am); err != nil {
+			return err
+		}
+		// Every admission reaches the BMS in the confirming transaction:
+		// the entries exist exactly when the confirmation is committed.
+		rows, err := tx.Query(ctx, `
+			SELECT z.anmeldung_id::text, a.kind, z.schulnummer FROM uebergang_zuteilungen z
+			JOIN uebergang_anmeldungen a ON a.id = z.anmeldung_id
+			WHERE z.lauf_id = $1 AND z.schulnummer IS NOT NULL ORDER BY z.schulnummer, z.anmeldung_id`, id)
+		if err != nil {
+			return err
+		}
+		var changes []changefeed.Change
+		var anmeldung, kind, schule string
+		if _, err := pgx.ForEachRow(rows, []any{&anmeldung, &kind, &schule}, func() error {
+			changes = append(changes, s.zuteilungChange(sj, anmeldung, kind, schule))
+			return nil
+		}); err != nil {
+			return err
+		}
+		return RecordChanges(ctx, tx, changes...)
+	})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" || errors.Is(err, pgx.ErrNoRows) {
 		var andere string
@@ -217,4 +257,110 @@ func (s *UebergangStore) Bestaetige(ctx context.Context, sj werte.Schuljahr, id 
 		return am, apperr.Conflict(fmt.Sprintf("Für das Schuljahr %s ist schon der Lauf %s bestätigt; ein Lauf wird nur einmal bestätigt.", sj, andere))
 	}
 	return am, storeErr("confirm allocation run", err)
+}
+
+// zuteilungChange is the feed entry of an admission: the child by its
+// pseudonym only (none without a pseudonymizer), never the register key.
+func (s *UebergangStore) zuteilungChange(sj werte.Schuljahr, anmeldung, kind, schule string) changefeed.Change {
+	key := map[string]string{"schuljahr": sj.String(), "schulnummer": schule}
+	if s.pseudonym != nil {
+		key["kind_id"] = s.pseudonym(kind)
+	}
+	return changefeed.Change{Entity: EntityUebergangZuteilung, ID: anmeldung, Operation: changefeed.Upsert, Key: key}
+}
+
+// Empfaenger returns the register's children of run id's applications.
+func (s *UebergangStore) Empfaenger(ctx context.Context, id string) (map[string]uebergang.Empfaenger, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT a.id::text, k.familienname, k.vornamen, k.geburtsdatum, coalesce(k.strasse, ''), coalesce(k.hausnummer, ''),
+			coalesce(k.plz, ''), coalesce(k.ort, ''), k.auskunftssperre, coalesce(k.sorgeberechtigte, ''), coalesce(a.grundschule, '')
+		FROM uebergang_zuteilungen z
+		JOIN uebergang_anmeldungen a ON a.id = z.anmeldung_id
+		JOIN kinder k ON k.schluessel = a.kind
+		WHERE z.lauf_id = $1`, id)
+	if err != nil {
+		return nil, storeErr("load letters' addresses", err)
+	}
+	out := map[string]uebergang.Empfaenger{}
+	var e uebergang.Empfaenger
+	_, err = pgx.ForEachRow(rows, []any{&e.AnmeldungID, &e.Familienname, &e.Vornamen, &e.Geburtsdatum, &e.Strasse, &e.Hausnummer, &e.PLZ, &e.Ort, &e.Auskunftssperre, &e.Sorgeberechtigte, &e.Grundschule},
+		func() error {
+			out[e.AnmeldungID] = e
+			return nil
+		})
+	return out, storeErr("load letters' addresses", err)
+}
+
+// Absagen returns the applications declined in run id, in order.
+func (s *UebergangStore) Absagen(ctx context.Context, id string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT anmeldung_id::text FROM uebergang_absagen WHERE lauf_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, storeErr("load declines", err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return list, storeErr("load declines", err)
+}
+
+// SpeichereAbsage records a decline and its moves and feeds every changed
+// admission, in one transaction. The run's row is locked, so declines of
+// one run are recorded one after another; one that was computed from an
+// older state (bisher) is refused.
+func (s *UebergangStore) SpeichereAbsage(ctx context.Context, sj werte.Schuljahr, id string, bisher int, wer string, b []uebergang.Bewegung) (uebergang.Absage, error) {
+	a := uebergang.Absage{ErfasstVon: wer, Bewegungen: b}
+	var konflikt bool
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM uebergang_absagen WHERE lauf_id = l.id) FROM uebergang_laeufe l WHERE l.id = $1 FOR UPDATE`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n != bisher {
+			konflikt = true
+			return nil
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO uebergang_absagen (lauf_id, anmeldung_id, erfasst_von) VALUES ($1, $2, $3) RETURNING id, erfasst_am`,
+			id, b[0].AnmeldungID, wer).Scan(&a.ID, &a.Erfasst); err != nil {
+			return err
+		}
+		ids := make([]string, len(b))
+		for i, m := range b {
+			ids[i] = m.AnmeldungID
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"uebergang_nachrueckungen"}, []string{"absage_id", "schritt", "anmeldung_id", "von_schule", "nach_schule", "wunsch"},
+			pgx.CopyFromSlice(len(b), func(i int) ([]any, error) {
+				return []any{a.ID, i, b[i].AnmeldungID, nilIfEmpty(b[i].Von), nilIfEmpty(b[i].Nach), nullIfZero(b[i].Wunsch)}, nil
+			})); err != nil {
+			return err
+		}
+		kinder := map[string]string{}
+		rows, err := tx.Query(ctx, `SELECT id::text, kind FROM uebergang_anmeldungen WHERE id = ANY($1::uuid[])`, ids)
+		if err != nil {
+			return err
+		}
+		var anm, kind string
+		if _, err := pgx.ForEachRow(rows, []any{&anm, &kind}, func() error { kinder[anm] = kind; return nil }); err != nil {
+			return err
+		}
+		changes := make([]changefeed.Change, len(b))
+		for i, m := range b {
+			if m.Nach == "" { // the declined admission is gone
+				changes[i] = s.zuteilungChange(sj, m.AnmeldungID, kinder[m.AnmeldungID], m.Von)
+				changes[i].Operation = changefeed.Delete
+				continue
+			}
+			changes[i] = s.zuteilungChange(sj, m.AnmeldungID, kinder[m.AnmeldungID], m.Nach)
+		}
+		return RecordChanges(ctx, tx, changes...)
+	})
+	var pgErr *pgconn.PgError
+	if konflikt || errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return a, apperr.Conflict("Zu diesem Lauf wurde gleichzeitig eine andere Absage erfasst. Bitte den Stand neu laden und die Absage erneut senden.")
+	}
+	return a, storeErr("record decline", err)
+}
+
+func nullIfZero(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return n
 }

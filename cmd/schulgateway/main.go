@@ -312,7 +312,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			Service:     schulbescheinigung.NewService(postgres.NewSchulbescheinigungStore(pool)),
 			Idempotency: postgres.NewIdempotencyStore(pool),
 		},
-		Uebergang: httpapi.UebergangDeps{Service: uebergang.NewService(postgres.NewUebergangStore(pool), schulen, cfg.PlanungSchwelle)},
+		Uebergang: httpapi.UebergangDeps{Service: uebergang.NewService(postgres.NewUebergangStore(pool).WithPseudonym(ps.ID), schulen, cfg.PlanungSchwelle)},
 		Schulwechsel: httpapi.SchulwechselDeps{
 			Service:     schulwechsel.NewService(postgres.NewSchulwechselStore(pool), cfg.SchulwechselFrist),
 			Idempotency: postgres.NewIdempotencyStore(pool),

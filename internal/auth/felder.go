@@ -62,6 +62,9 @@ var (
 	uebergangFelder = []string{"id", "schuljahr", "ordnungsmerkmal", "familienname", "vornamen", "geburtsdatum", "grundschule", "wuensche",
 		"haertefall", "geschwister", "updated_at"}
 	zuteilungFelder = []string{"anmeldung_id", "schulnummer", "wunsch", "losnummer", "warteliste"}
+	absageFelder    = []string{"id", "erfasst_am", "erfasst_von", "bewegungen"}
+	briefeFelder    = []string{"bescheid", "familienname", "vornamen", "geburtsdatum", "sorgeberechtigte", "strasse", "hausnummer", "plz", "ort",
+		"auskunftssperre", "grundschule", "wuensche", "schulnummer", "schule", "wunsch", "warteliste", "anmeldung_id"}
 )
 
 // Feldrichtlinien is the field policy of the gateway. Planners (role
@@ -161,6 +164,16 @@ var Feldrichtlinien = []Feldrichtlinie{
 		Ressource: "UebergangZuteilung", Zweck: "Ergebnis einer Verteilung je Anmeldung (auch in UebergangVerteilung); Namen nur über die Anmeldung",
 		Felder: zuteilungFelder,
 		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, zuteilungFelder, nil)},
+	},
+	{
+		Ressource: "UebergangBriefe", Zweck: "briefe.xlsx und briefe.csv eines bestätigten Laufs für Aufnahme- und Ablehnungsbescheide (Serienbrief); die Anschrift bleibt bei Auskunftssperre, markiert, weil der Bescheid an die Familie selbst geht",
+		Felder: briefeFelder,
+		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, briefeFelder, nil)},
+	},
+	{
+		Ressource: "UebergangAbsage", Zweck: "Absagen und Nachrücken im bestätigten Lauf; Kinder nur über die Anmeldung",
+		Felder: absageFelder,
+		Rollen: map[Role]map[string]Sicht{RoleSchulamt: alle(Immer, absageFelder, nil)},
 	},
 	{
 		Ressource: "AuditEntry", Zweck: "Zugriffsprotokoll: wer hat was gesehen",

@@ -110,6 +110,16 @@ type Store interface {
 	// Bestaetige marks run id of sj confirmed; apperr conflict naming the
 	// confirmed run when another run of sj is confirmed already.
 	Bestaetige(ctx context.Context, sj werte.Schuljahr, id string) (time.Time, error)
+	// Empfaenger returns the children of run id's applications as the
+	// register has them now, by application id (a child no longer in the
+	// register is missing).
+	Empfaenger(ctx context.Context, id string) (map[string]Empfaenger, error)
+	// Absagen returns the applications declined in run id, in order.
+	Absagen(ctx context.Context, id string) ([]string, error)
+	// SpeichereAbsage records a decline in run id and the moves it caused,
+	// and feeds them to the BMS, in one transaction; apperr conflict when
+	// the run has other than bisher declines by then (one recorded meanwhile).
+	SpeichereAbsage(ctx context.Context, sj werte.Schuljahr, id string, bisher int, wer string, b []Bewegung) (Absage, error)
 }
 
 // Schulen lists the city's schools.
