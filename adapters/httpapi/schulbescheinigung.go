@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -222,23 +221,7 @@ func (s *server) postSchulbescheinigung(c *fiber.Ctx) error {
 		out, err := json.Marshal(toSchulbescheinigungJSON(rec, b, hinweise))
 		return answer{Status: fiber.StatusCreated, Location: "/v1/schulbescheinigungen/" + rec.ID, Body: out}, err
 	}
-	var a answer
-	if key == "" {
-		audit.Result(c.UserContext(), fiber.StatusCreated, "")
-		a, err = create(c.UserContext())
-	} else {
-		h := sha256.New()
-		fmt.Fprintf(h, "%s %s\n", c.Method(), c.Path())
-		h.Write(body)
-		a, err = s.Schulbescheinigung.Idempotency.Do(c.UserContext(), p.Subject, key, h.Sum(nil), create)
-	}
-	if err != nil {
-		return err
-	}
-	c.Location(a.Location)
-	c.Status(a.Status)
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return c.Send(a.Body)
+	return answerOnce(c, s.Schulbescheinigung.Idempotency, key, create)
 }
 
 func (s *server) getSchulbescheinigung(c *fiber.Ctx) error {

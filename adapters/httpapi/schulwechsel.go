@@ -562,17 +562,27 @@ func (s *server) postSchulwechsel(c *fiber.Ctx) error {
 		}
 		return answer{Status: status, Location: "/v1/schulwechsel/" + rec.ID, Body: out}, err
 	}
-	var a answer
+	return answerOnce(c, s.Schulwechsel.Idempotency, key, create)
+}
+
+// answerOnce creates a record and answers with it, at most once per caller
+// and Idempotency-Key (a retry gets the first answer; the same key with
+// another body is refused by the store). Without a key the entry written
+// with the record's transaction records 201 unless the store says
+// otherwise; a failure is recorded with its own status.
+func answerOnce(c *fiber.Ctx, idem Idempotency, key string, create func(context.Context) (answer, error)) error {
+	var (
+		a   answer
+		err error
+	)
 	if key == "" {
-		// The entry written with the record's transaction records the
-		// answer's 201; a failure is recorded with its own status.
 		audit.Result(c.UserContext(), fiber.StatusCreated, "")
 		a, err = create(c.UserContext())
 	} else {
 		h := sha256.New()
 		fmt.Fprintf(h, "%s %s\n", c.Method(), c.Path())
-		h.Write(body)
-		a, err = s.Schulwechsel.Idempotency.Do(c.UserContext(), p.Subject, key, h.Sum(nil), create)
+		h.Write(c.Body())
+		a, err = idem.Do(c.UserContext(), principal(c).Subject, key, h.Sum(nil), create)
 	}
 	if err != nil {
 		return err
