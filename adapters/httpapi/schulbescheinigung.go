@@ -69,17 +69,8 @@ type schulbescheinigungJSON struct {
 }
 
 func (in schulbescheinigungInput) model(fe *[]apperr.FieldError) *sb.Schulbescheinigung {
-	bad := func(ptr, code, msg string) {
-		*fe = append(*fe, apperr.FieldError{Pointer: ptr, Code: code, Message: msg})
-	}
-	datum := func(ptr, v string) sw.Datum {
-		d, err := sw.ParseDatum(v)
-		if v != "" && (err != nil || !d.Vollstaendig()) {
-			bad(ptr, "datum_ungueltig", fmt.Sprintf("„%s“ ist kein gültiges Datum. Erwartet: JJJJ-MM-TT, z. B. 2026-08-01.", v))
-			return sw.Datum{}
-		}
-		return d
-	}
+	f := (*feldfehler)(fe)
+	bad, datum := f.bad, f.datum
 	b := &sb.Schulbescheinigung{
 		Dokument: sw.Dokument{Sprache: sprache},
 		Schueler: in.Schueler.model(datum, bad),

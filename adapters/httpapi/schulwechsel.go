@@ -189,20 +189,30 @@ var geschlechter = map[string]bool{"m": true, "w": true, "d": true, "x": true}
 // sprache is the language of a document built from JSON (German).
 var sprache = schulwechsel.Code{Value: "http://publications.europa.eu/resource/authority/language/DEU"}
 
+// feldfehler collects the field errors found while a JSON message
+// (Schulwechsel, Schulbescheinigung) is mapped to the XSchule model.
+type feldfehler []apperr.FieldError
+
+func (f *feldfehler) bad(ptr, code, msg string) {
+	*f = append(*f, apperr.FieldError{Pointer: ptr, Code: code, Message: msg})
+}
+
+// datum reads a date at ptr; a malformed or partial one is reported and
+// left empty.
+func (f *feldfehler) datum(ptr, v string) schulwechsel.Datum {
+	d, err := schulwechsel.ParseDatum(v)
+	if v != "" && (err != nil || !d.Vollstaendig()) {
+		f.bad(ptr, "datum_ungueltig", fmt.Sprintf("„%s“ ist kein gültiges Datum. Erwartet: JJJJ-MM-TT, z. B. 2026-08-01.", v))
+		return schulwechsel.Datum{}
+	}
+	return d
+}
+
 // model maps the JSON to the domain model; values that cannot be mapped
 // (dates, codes) are reported in fe and left empty.
 func (in schulwechselInput) model(fe *[]apperr.FieldError) *schulwechsel.Schulwechsel {
-	bad := func(ptr, code, msg string) {
-		*fe = append(*fe, apperr.FieldError{Pointer: ptr, Code: code, Message: msg})
-	}
-	datum := func(ptr, v string) schulwechsel.Datum {
-		d, err := schulwechsel.ParseDatum(v)
-		if v != "" && (err != nil || !d.Vollstaendig()) {
-			bad(ptr, "datum_ungueltig", fmt.Sprintf("„%s“ ist kein gültiges Datum. Erwartet: JJJJ-MM-TT, z. B. 2026-08-01.", v))
-			return schulwechsel.Datum{}
-		}
-		return d
-	}
+	f := (*feldfehler)(fe)
+	bad, datum := f.bad, f.datum
 	code := func(ptr, v string, l codeliste) schulwechsel.Code {
 		c, ok := l.code(v)
 		if v != "" && !ok {

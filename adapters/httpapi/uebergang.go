@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/planung"
 	"github.com/schulgateway/schulgateway/internal/uebergang"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // UebergangDeps is what the routes of the Übergang in Schuljahrgang 5 need.
@@ -281,24 +283,21 @@ func (s *server) postVerteilung(c *fiber.Ctx) error {
 }
 
 func (s *server) getVerteilung(c *fiber.Ctx) error {
-	sj, err := pathSchuljahr(c)
-	if err != nil {
-		return err
-	}
-	l, err := s.Uebergang.Service.Lauf(c.UserContext(), sj, c.Params("id"))
-	if err != nil {
-		return err
-	}
-	audit.Count(c.UserContext(), len(l.Ergebnis.Zuteilungen))
-	return c.JSON(toVerteilungJSON(l))
+	return verteilungAntwort(c, s.Uebergang.Service.Lauf)
 }
 
 func (s *server) postBestaetigung(c *fiber.Ctx) error {
+	return verteilungAntwort(c, s.Uebergang.Service.Bestaetige)
+}
+
+// verteilungAntwort answers with the run {id} of the path's school year as
+// do(…) returns it (read, or confirmed), audited with its allocations.
+func verteilungAntwort(c *fiber.Ctx, do func(context.Context, werte.Schuljahr, string) (uebergang.Lauf, error)) error {
 	sj, err := pathSchuljahr(c)
 	if err != nil {
 		return err
 	}
-	l, err := s.Uebergang.Service.Bestaetige(c.UserContext(), sj, c.Params("id"))
+	l, err := do(c.UserContext(), sj, c.Params("id"))
 	if err != nil {
 		return err
 	}
