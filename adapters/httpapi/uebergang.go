@@ -30,6 +30,7 @@ func (s *server) uebergangRoutes() []route {
 		{fiber.MethodPost, "/v1/uebergang/:schuljahr/anmeldungen", bmsSchulamt, s.postUebergangAnmeldung},
 		{fiber.MethodGet, "/v1/uebergang/:schuljahr/anmeldungen", schulamt, s.getUebergangAnmeldungen},
 		{fiber.MethodPost, "/v1/uebergang/:schuljahr/verteilungen", schulamt, s.postVerteilung},
+		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen", schulamt, s.getVerteilungen},
 		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id", schulamt, s.getVerteilung},
 		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/zuteilungen", schulamt, s.getZuteilungen},
 		{fiber.MethodPost, "/v1/uebergang/:schuljahr/verteilungen/:id/bestaetigung", schulamt, s.postBestaetigung},
@@ -232,8 +233,10 @@ type verteilungJSON struct {
 	Verfahren   string              `json:"verfahren"`
 	Seed        string              `json:"seed"`
 	Kriterien   []string            `json:"kriterien"`
-	ErstelltAm  time.Time           `json:"erstellt_am"`
-	Bestaetigt  *time.Time          `json:"bestaetigt_am"`
+	CreatedAt   time.Time           `json:"created_at"`
+	ConfirmedAt *time.Time          `json:"confirmed_at"`
+	ErstelltAm  time.Time           `json:"erstellt_am"`   // deprecated: created_at
+	Bestaetigt  *time.Time          `json:"bestaetigt_am"` // deprecated: confirmed_at
 	Anmeldungen int                 `json:"anmeldungen"`
 	Plaetze     map[string]int      `json:"plaetze"`
 	Zuteilungen []zuteilungJSON     `json:"zuteilungen"`
@@ -242,14 +245,14 @@ type verteilungJSON struct {
 
 func toVerteilungJSON(l uebergang.Lauf) verteilungJSON {
 	out := verteilungJSON{ID: l.ID, Schuljahr: l.Schuljahr.String(), Status: l.Status, Verfahren: string(l.Verfahren), Seed: l.Seed,
-		ErstelltAm: l.Erstellt.UTC(), Anmeldungen: len(l.Ergebnis.Zuteilungen), Plaetze: l.Plaetze, Kriterien: []string{},
+		CreatedAt: l.Erstellt.UTC(), ErstelltAm: l.Erstellt.UTC(), Anmeldungen: len(l.Ergebnis.Zuteilungen), Plaetze: l.Plaetze, Kriterien: []string{},
 		Zuteilungen: make([]zuteilungJSON, len(l.Ergebnis.Zuteilungen)), Wartelisten: l.Ergebnis.Wartelisten}
 	for _, k := range l.Kriterien {
 		out.Kriterien = append(out.Kriterien, string(k))
 	}
 	if !l.Bestaetigt.IsZero() {
 		t := l.Bestaetigt.UTC()
-		out.Bestaetigt = &t
+		out.Bestaetigt, out.ConfirmedAt = &t, &t
 	}
 	for i, z := range l.Ergebnis.Zuteilungen {
 		out.Zuteilungen[i] = toZuteilungJSON(z)
@@ -280,6 +283,48 @@ func (s *server) postVerteilung(c *fiber.Ctx) error {
 	audit.Count(c.UserContext(), len(l.Ergebnis.Zuteilungen))
 	c.Location("/v1/uebergang/" + sj.PathString() + "/verteilungen/" + l.ID)
 	return c.Status(fiber.StatusCreated).JSON(toVerteilungJSON(l))
+}
+
+// verteilungEintragJSON is a run in the school year's list (schema
+// "UebergangVerteilungEintrag"): what it is, and the headline of its result.
+type verteilungEintragJSON struct {
+	ID          string     `json:"id"`
+	Schuljahr   string     `json:"schuljahr"`
+	Status      string     `json:"status"`
+	Verfahren   string     `json:"verfahren"`
+	Seed        string     `json:"seed"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ConfirmedAt *time.Time `json:"confirmed_at"`
+	Kinder      int        `json:"kinder"`
+	Wunsch1     int        `json:"wunsch_1"`
+	Wunsch2     int        `json:"wunsch_2"`
+	Wunsch3     int        `json:"wunsch_3"`
+	Ohne        int        `json:"ohne_platz"`
+}
+
+func (s *server) getVerteilungen(c *fiber.Ctx) error {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return err
+	}
+	limit, after, err := pageQuery(c, "")
+	if err != nil {
+		return err
+	}
+	p, err := s.Uebergang.Service.Laeufe(c.UserContext(), sj, after, limit)
+	if err != nil {
+		return err
+	}
+	items := make([]verteilungEintragJSON, len(p.Items))
+	for i, u := range p.Items {
+		items[i] = verteilungEintragJSON{ID: u.ID, Schuljahr: sj.String(), Status: u.Status, Verfahren: string(u.Verfahren), Seed: u.Seed,
+			CreatedAt: u.Erstellt.UTC(), Kinder: u.Kinder, Wunsch1: u.Wunsch[1], Wunsch2: u.Wunsch[2], Wunsch3: u.Wunsch[3], Ohne: u.Wunsch[0]}
+		if !u.Bestaetigt.IsZero() {
+			t := u.Bestaetigt.UTC()
+			items[i].ConfirmedAt = &t
+		}
+	}
+	return c.JSON(pageJSON(items, p.Next, ""))
 }
 
 func (s *server) getVerteilung(c *fiber.Ctx) error {

@@ -245,6 +245,44 @@ func TestUebergangEndToEnd(t *testing.T) {
 		t.Errorf("paged results differ from the run's")
 	}
 
+	// The school year's runs, first first, paged: each with what it is and
+	// the headline of its result, as counted from its allocations.
+	laeufe := pageAll[verteilungEintragJSON](e, amt, ueb+"/verteilungen", 2, "")
+	if len(laeufe) != 3 || laeufe[0].ID != da.ID || laeufe[1].ID != replay.ID || laeufe[2].ID != ew.ID {
+		t.Fatalf("list of runs: %+v, want da, replay, erstwunsch", laeufe)
+	}
+	for i, l := range []verteilungJSON{da, replay, ew} {
+		it := laeufe[i]
+		n := map[int]int{}
+		for _, z := range l.Zuteilungen {
+			w := 0
+			if z.Wunsch != nil {
+				w = *z.Wunsch
+			}
+			n[w]++
+		}
+		if it.Verfahren != l.Verfahren || it.Seed != l.Seed || it.Status != "berechnet" || it.ConfirmedAt != nil || !it.CreatedAt.Equal(l.CreatedAt) ||
+			it.Schuljahr != "2027/28" || it.Kinder != 60 || it.Wunsch1 != n[1] || it.Wunsch2 != n[2] || it.Wunsch3 != n[3] || it.Ohne != n[0] {
+			t.Errorf("run %d in the list: %+v, counts %v", i, it, n)
+		}
+	}
+	if !laeufe[0].CreatedAt.Before(laeufe[2].CreatedAt) && !laeufe[0].CreatedAt.Equal(laeufe[2].CreatedAt) {
+		t.Errorf("list not in the order of making: %v after %v", laeufe[0].CreatedAt, laeufe[2].CreatedAt)
+	}
+	for _, tok := range []string{bms, plan} {
+		if resp, _ := e.do(call{method: "GET", path: ueb + "/verteilungen", token: tok}); resp.StatusCode != 403 {
+			t.Errorf("list of runs for another role: %d", resp.StatusCode)
+		}
+	}
+	for _, after := range []string{"kein-lauf", "00000000-0000-0000-0000-000000000000"} {
+		if resp, body := e.do(call{method: "GET", path: ueb + "/verteilungen?after=" + after, token: amt}); resp.StatusCode != 422 {
+			t.Errorf("list after %s: %d %s", after, resp.StatusCode, body)
+		}
+	}
+	if resp, body := e.do(call{method: "GET", path: "/v1/uebergang/2028-29/verteilungen", token: amt}); resp.StatusCode != 200 || !strings.Contains(string(body), `"items":[]`) {
+		t.Errorf("another school year's runs: %d %s", resp.StatusCode, body)
+	}
+
 	// The report: counts agree with the results.
 	bericht := func(tok, id string) berichtJSON {
 		resp, body := e.do(call{method: "GET", path: ueb + "/verteilungen/" + id + "/bericht", token: tok})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
+	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/uebergang"
 	"github.com/schulgateway/schulgateway/internal/werte"
 )
@@ -176,6 +177,44 @@ func (s *UebergangStore) SpeichereLauf(ctx context.Context, l uebergang.Lauf) (u
 		return err
 	})
 	return l, storeErr("save allocation run", err)
+}
+
+// Laeufe lists runs of sj in the order they were made, each with the
+// numbers of its result (one aggregate over its allocations, by the
+// primary key's lauf_id prefix).
+func (s *UebergangStore) Laeufe(ctx context.Context, sj werte.Schuljahr, after string, limit int) ([]uebergang.Uebersicht, error) {
+	if after != "" {
+		var ok bool
+		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM uebergang_laeufe WHERE id = $1 AND schuljahr = $2)`, after, sj.StartYear()).Scan(&ok); err != nil {
+			return nil, storeErr("list allocation runs", err)
+		}
+		if !ok {
+			return nil, apperr.Invalid("Der Parameter after ist ungültig.", []apperr.FieldError{page.AfterError("position_ungueltig")})
+		}
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT l.id::text, l.verfahren, l.seed, l.status, l.erstellt_am, l.bestaetigt_am,
+			(SELECT count(*) FROM uebergang_zuteilungen WHERE lauf_id = l.id),
+			(SELECT count(*) FROM uebergang_zuteilungen WHERE lauf_id = l.id AND wunsch IS NULL),
+			(SELECT count(*) FROM uebergang_zuteilungen WHERE lauf_id = l.id AND wunsch = 1),
+			(SELECT count(*) FROM uebergang_zuteilungen WHERE lauf_id = l.id AND wunsch = 2),
+			(SELECT count(*) FROM uebergang_zuteilungen WHERE lauf_id = l.id AND wunsch = 3)
+		FROM uebergang_laeufe l
+		WHERE l.schuljahr = $1 AND ($2 = '' OR (l.erstellt_am, l.id) > (SELECT erstellt_am, id FROM uebergang_laeufe WHERE id = nullif($2, '')::uuid))
+		ORDER BY l.erstellt_am, l.id LIMIT $3`, sj.StartYear(), after, limit)
+	if err != nil {
+		return nil, storeErr("list allocation runs", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (uebergang.Uebersicht, error) {
+		var u uebergang.Uebersicht
+		var bestaetigt *time.Time
+		err := row.Scan(&u.ID, &u.Verfahren, &u.Seed, &u.Status, &u.Erstellt, &bestaetigt, &u.Kinder, &u.Wunsch[0], &u.Wunsch[1], &u.Wunsch[2], &u.Wunsch[3])
+		if bestaetigt != nil {
+			u.Bestaetigt = *bestaetigt
+		}
+		return u, err
+	})
+	return list, storeErr("list allocation runs", err)
 }
 
 func (s *UebergangStore) Lauf(ctx context.Context, sj werte.Schuljahr, id string) (uebergang.Lauf, error) {

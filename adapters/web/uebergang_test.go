@@ -1,11 +1,13 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +30,26 @@ func getJSON(t *testing.T, gw *gateway, role, path string, out any) {
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET %s: %d", path, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// postJSON sends a JSON body as the given role and decodes the answer.
+func postJSON(t *testing.T, gw *gateway, role, path string, in, out any) {
+	t.Helper()
+	b, _ := json.Marshal(in)
+	req, _ := http.NewRequest("POST", gw.url+path, bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+devToken(t, gw, role))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("POST %s: %d", path, resp.StatusCode)
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
 		t.Fatal(err)
@@ -185,15 +207,55 @@ func TestUebergangPageInBrowser(t *testing.T) {
 		}
 	}
 
-	// Compare: the two runs side by side, as the API compares them.
+	// A third run made elsewhere (through the API, another workplace); the
+	// page is opened anew and lists all three runs of the year with the
+	// numbers of the API's list, not only those started in this tab.
+	var dritter struct {
+		ID string `json:"id"`
+	}
+	postJSON(t, gw, "schulamt", "/v1/uebergang/2027-28/verteilungen", map[string]string{"verfahren": "deferred_acceptance"}, &dritter)
+	ids = append(ids, dritter.ID)
+	do(t, ctx, "Übergang neu geöffnet", chromedp.Navigate(gw.url+"/app/uebergang.html?schuljahr=2027/28"))
+	waitFor(t, ctx, "Liste der Verteilungen", `!document.getElementById('bereich').hidden && document.querySelectorAll('#laeufe tbody tr').length === 3`)
+	var liste struct {
+		Items []struct {
+			ID      string `json:"id"`
+			Kinder  int    `json:"kinder"`
+			Wunsch1 int    `json:"wunsch_1"`
+			Wunsch2 int    `json:"wunsch_2"`
+			Wunsch3 int    `json:"wunsch_3"`
+			Ohne    int    `json:"ohne_platz"`
+		} `json:"items"`
+	}
+	getJSON(t, gw, "schulamt", "/v1/uebergang/2027-28/verteilungen", &liste)
+	zeilen := rowsOf(t, ctx, "#laeufe")
+	if len(liste.Items) != 3 || len(zeilen) != 3 {
+		t.Fatalf("Liste: API %d, Seite %d Verteilungen", len(liste.Items), len(zeilen))
+	}
+	for i, it := range liste.Items {
+		r := zeilen[i]
+		want := []string{fmt.Sprint(it.Kinder), fmt.Sprint(it.Wunsch1), fmt.Sprint(it.Wunsch2), fmt.Sprint(it.Wunsch3), fmt.Sprint(it.Ohne)}
+		if it.ID != ids[i] || !strings.HasPrefix(r[0], fmt.Sprintf("Lauf %d", i+1)) || !slices.Equal(r[2:7], want) {
+			t.Errorf("Verteilung %d: Seite %v, API %v (%s, erwartet %s)", i+1, r, want, it.ID, ids[i])
+		}
+	}
+	if !strings.Contains(zeilen[0][0], "Erstwunsch") || !strings.Contains(zeilen[2][0], "Zurückgestellte") {
+		t.Errorf("Verfahren in der Liste: %v", zeilen)
+	}
+
+	// Compare any two: the first (from this tab) with the third (made elsewhere).
 	waitFor(t, ctx, "Vergleich", `!document.getElementById('vergleich-karte').hidden`)
+	do(t, ctx, "Läufe wählen", chromedp.SetValue("#lauf-a", ids[0]), chromedp.SetValue("#lauf-b", ids[2]))
 	do(t, ctx, "vergleichen", chromedp.Click(`#vergleichen button[type=submit]`))
 	waitFor(t, ctx, "Vergleich gezeigt", `!document.getElementById('vergleich').hidden && document.activeElement.id === 'vergleich-titel'`)
+	if got := eval[string](t, ctx, `document.getElementById('vergleich-titel').textContent`); !strings.HasPrefix(got, "A = Lauf 1") || !strings.Contains(got, "B = Lauf 3") {
+		t.Errorf("Vergleichstitel: %q", got)
+	}
 	var v struct {
 		A, B   map[string]any
 		Gleich int `json:"gleich"`
 	}
-	getJSON(t, gw, "schulamt", "/v1/uebergang/2027-28/verteilungen/"+ids[0]+"/vergleich?mit="+ids[1], &v)
+	getJSON(t, gw, "schulamt", "/v1/uebergang/2027-28/verteilungen/"+ids[0]+"/vergleich?mit="+ids[2], &v)
 	for _, r := range rowsOf(t, ctx, "#vergleich-tabelle") {
 		if r[0] == "1. Wunsch erfüllt" && (r[1] != fmt.Sprint(v.A["wunsch_1"]) || r[2] != fmt.Sprint(v.B["wunsch_1"])) {
 			t.Errorf("Vergleich 1. Wunsch: Seite %v, API %v / %v", r, v.A["wunsch_1"], v.B["wunsch_1"])
@@ -207,7 +269,9 @@ func TestUebergangPageInBrowser(t *testing.T) {
 	}
 	checkA11y(t, ctx, "Übergang mit Bericht")
 
-	// Confirm the second run after a question; then it says so, without the button.
+	// Confirm the second run, chosen from the list, after a question; then it says so, without the button.
+	do(t, ctx, "Lauf 2 anzeigen", chromedp.Click(`#laeufe tr[data-id="`+ids[1]+`"] button`))
+	waitFor(t, ctx, "Lauf 2", `document.getElementById('bericht').dataset.id === '`+ids[1]+`' && document.activeElement.id === 'h-bericht'`)
 	do(t, ctx, "bestätigen", chromedp.Click("#bestaetigen"))
 	waitFor(t, ctx, "Frage", `!document.getElementById('frage').hidden && document.activeElement.id === 'frage-text'`)
 	if got := eval[string](t, ctx, `document.getElementById('frage-text').textContent`); !strings.HasPrefix(got, "Soll „Lauf 2") {
@@ -217,6 +281,9 @@ func TestUebergangPageInBrowser(t *testing.T) {
 	waitFor(t, ctx, "bestätigt", `!document.getElementById('bestaetigt').hidden && document.getElementById('bestaetigen').hidden && document.getElementById('frage').hidden`)
 	if got := eval[string](t, ctx, `document.getElementById('bestaetigt').textContent`); !strings.HasPrefix(got, "Diese Verteilung ist bestätigt") {
 		t.Errorf("nach der Bestätigung: %q", got)
+	}
+	if got := rowsOf(t, ctx, "#laeufe"); len(got) != 3 || !strings.Contains(got[1][0], "(bestätigt)") || strings.Contains(got[0][0]+got[2][0], "bestätigt") {
+		t.Errorf("Liste nach der Bestätigung: %v", got)
 	}
 	var lauf struct {
 		Bestaetigt *string `json:"bestaetigt_am"`

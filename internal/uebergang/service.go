@@ -76,6 +76,22 @@ type Lauf struct {
 	Ergebnis    Ergebnis
 }
 
+// Uebersicht is a run as a school year's list shows it: without its
+// inputs and results, with the numbers of its report's headline (the
+// result as computed, like the report).
+type Uebersicht struct {
+	ID         string
+	Verfahren  Verfahren
+	Seed       string
+	Status     string
+	Erstellt   time.Time
+	Bestaetigt time.Time // zero: not confirmed
+	Kinder     int
+	// Wunsch counts the children admitted at their first, second, third
+	// wish ([1]–[3]) and without a place ([0]).
+	Wunsch [MaxWuensche + 1]int
+}
+
 // Status of a run: computed, or confirmed by the school office (at most
 // one run per school year).
 const (
@@ -104,6 +120,9 @@ type Store interface {
 	// SpeichereLauf stores a run and its results in one transaction and
 	// returns it with id and time.
 	SpeichereLauf(ctx context.Context, l Lauf) (Lauf, error)
+	// Laeufe returns up to limit runs of sj created after run after ("":
+	// from the first), oldest first; apperr invalid when after is no run of sj.
+	Laeufe(ctx context.Context, sj werte.Schuljahr, after string, limit int) ([]Uebersicht, error)
 	// Lauf returns a run of sj with its inputs and results; apperr not
 	// found when there is none.
 	Lauf(ctx context.Context, sj werte.Schuljahr, id string) (Lauf, error)
@@ -453,6 +472,21 @@ func (s *Service) zieheSeed() ([SeedBytes]byte, error) {
 	var b [SeedBytes]byte
 	_, err := rand.Read(b[:])
 	return b, err
+}
+
+// Laeufe returns a page of the runs of sj, oldest first.
+func (s *Service) Laeufe(ctx context.Context, sj werte.Schuljahr, after string, limit int) (page.Page[Uebersicht], error) {
+	if after != "" && !werte.IstUUID(after) {
+		return page.Page[Uebersicht]{}, apperr.Invalid("Der Parameter after ist ungültig.", []apperr.FieldError{page.AfterError("position_ungueltig")})
+	}
+	if err := page.CheckLimit(limit); err != nil {
+		return page.Page[Uebersicht]{}, err
+	}
+	items, err := s.store.Laeufe(ctx, sj, after, limit+1)
+	if err != nil {
+		return page.Page[Uebersicht]{}, err
+	}
+	return page.Cut(items, limit, func(u Uebersicht) string { return u.ID }), nil
 }
 
 // Lauf returns a run of sj.

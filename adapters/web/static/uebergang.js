@@ -9,8 +9,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const VERFAHREN = { erstwunsch: 'Erstwunschverfahren', deferred_acceptance: 'Zurückgestellte Annahme' };
 
-// The school year shown, the schools' names, and the runs started on this
-// page (the API has no list of runs), newest last.
+// The school year shown, the schools' names, and the school year's runs
+// (GET …/verteilungen), first first.
 const state = { sj: '', namen: {}, laeufe: [], aktuell: null };
 
 function fehler(e) {
@@ -40,9 +40,10 @@ async function show(eingabe) {
     $('import-ergebnis').hidden = true;
   }
   state.sj = sj;
-  status('Plätze und Anmeldungen werden geladen …');
+  status('Plätze, Anmeldungen und Verteilungen werden geladen …');
   await loadPlaetze();
   const n = await zaehleAnmeldungen();
+  await loadLaeufe();
   $('bereich').hidden = false;
   status(`Schuljahr ${fuerMenschen(sj)}: ${zahl(n)} Anmeldungen, ${zahl($('plaetze').tBodies[0].rows.length)} Schulen.`, 'ok');
 }
@@ -145,17 +146,47 @@ async function starten() {
     const l = await api(`/v1/uebergang/${state.sj}/verteilungen`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ verfahren }),
     });
-    state.laeufe.push(l);
-    fillVergleich();
+    await loadLaeufe();
     await showLauf(l.id);
   } finally {
     $('starten').disabled = false;
   }
 }
 
+// loadLaeufe reads every run of the school year (page by page) and lists
+// them with the headline of their results.
+async function loadLaeufe() {
+  const laeufe = [];
+  let after = '';
+  for (;;) {
+    const q = new URLSearchParams({ limit: '200' });
+    if (after) q.set('after', after);
+    const p = await api(`/v1/uebergang/${state.sj}/verteilungen?${q}`);
+    laeufe.push(...p.items);
+    if (!p.next) break;
+    after = p.next;
+  }
+  state.laeufe = laeufe;
+  $('laeufe-karte').hidden = laeufe.length === 0;
+  $('laeufe').tBodies[0].replaceChildren(...laeufe.map((l) => {
+    const zeigen = el('button', { type: 'button', class: 'zweit', 'aria-label': `${laufName(l)} anzeigen` }, 'Anzeigen');
+    zeigen.addEventListener('click', () => showLauf(l.id).catch(fehler));
+    return el('tr', { 'data-id': l.id },
+      el('th', { scope: 'row' }, laufName(l)),
+      el('td', {}, datumZeit(l.created_at)),
+      el('td', { class: 'z' }, zahl(l.kinder)),
+      el('td', { class: 'z' }, zahl(l.wunsch_1)),
+      el('td', { class: 'z' }, zahl(l.wunsch_2)),
+      el('td', { class: 'z' }, zahl(l.wunsch_3)),
+      el('td', { class: 'z' }, zahl(l.ohne_platz)),
+      el('td', {}, zeigen));
+  }));
+  fillVergleich();
+}
+
 function laufName(l) {
   const i = state.laeufe.findIndex((x) => x.id === l.id) + 1;
-  return `Lauf ${i}: ${VERFAHREN[l.verfahren] || l.verfahren}${l.bestaetigt_am ? ' (bestätigt)' : ''}`;
+  return `Lauf ${i}: ${VERFAHREN[l.verfahren] || l.verfahren}${l.confirmed_at ? ' (bestätigt)' : ''}`;
 }
 
 async function showLauf(id) {
@@ -163,13 +194,11 @@ async function showLauf(id) {
     api(`/v1/uebergang/${state.sj}/verteilungen/${encodeURIComponent(id)}`),
     api(`/v1/uebergang/${state.sj}/verteilungen/${encodeURIComponent(id)}/bericht`),
   ]);
-  const i = state.laeufe.findIndex((x) => x.id === l.id);
-  if (i >= 0) state.laeufe[i] = l;
   state.aktuell = l;
   $('bericht').hidden = false;
   $('bericht').dataset.id = l.id;
   $('h-bericht').textContent = `Ergebnis: ${laufName(l)}`;
-  $('lauf-info').textContent = `${VERFAHREN[l.verfahren] || l.verfahren}, berechnet am ${datumZeit(l.erstellt_am)} für ${zahl(l.anmeldungen)} Anmeldungen. Los-Startwert (Seed): ${l.seed}`;
+  $('lauf-info').textContent = `${VERFAHREN[l.verfahren] || l.verfahren}, berechnet am ${datumZeit(l.created_at)} für ${zahl(l.anmeldungen)} Anmeldungen. Los-Startwert (Seed): ${l.seed}`;
   const g = b.gesamt;
   $('gesamt').tBodies[0].replaceChildren(...[
     ['1. Wunsch erfüllt', g.wunsch_1, g.anteil_wunsch_1, 'wunsch_1'],
@@ -196,11 +225,11 @@ async function showLauf(id) {
 
 function showBestaetigung(l) {
   $('frage').hidden = true;
-  const done = !!l.bestaetigt_am;
+  const done = !!l.confirmed_at;
   $('bestaetigen').hidden = done;
   $('bestaetigt').hidden = !done;
   $('bestaetigt').textContent = done
-    ? `Diese Verteilung ist bestätigt (am ${datumZeit(l.bestaetigt_am)}). Die Aufnahmen gehen an das BMS.`
+    ? `Diese Verteilung ist bestätigt (am ${datumZeit(l.confirmed_at)}). Die Aufnahmen gehen an das BMS.`
     : '';
 }
 
@@ -215,13 +244,14 @@ function frageBestaetigung() {
 async function bestaetigen() {
   const l = state.aktuell;
   await api(`/v1/uebergang/${state.sj}/verteilungen/${encodeURIComponent(l.id)}/bestaetigung`, { method: 'POST' });
+  await loadLaeufe();
   await showLauf(l.id);
   status(`${laufName(state.aktuell)}: die Verteilung ist bestätigt.`, 'ok');
   $('bestaetigt').focus();
 }
 
-// fillVergleich offers the runs of this page; a new run proposes the last
-// two, otherwise the choice stays.
+// fillVergleich offers every run of the school year; a new run proposes
+// the last two, otherwise the choice stays.
 function fillVergleich() {
   const n = state.laeufe.length;
   $('vergleich-karte').hidden = n < 2;
