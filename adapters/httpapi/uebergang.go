@@ -38,6 +38,7 @@ func (s *server) uebergangRoutes() []route {
 		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/briefe.xlsx", schulamt, s.getUebergangBriefeXLSX},
 		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/briefe.csv", schulamt, s.getUebergangBriefeCSV},
 		{fiber.MethodPost, "/v1/uebergang/:schuljahr/verteilungen/:id/absagen", schulamt, s.postUebergangAbsage},
+		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/absagen", schulamt, s.getUebergangAbsagen},
 		{fiber.MethodGet, "/v1/uebergang/:schuljahr/verteilungen/:id/bericht", []auth.Role{auth.RoleSchulamt, auth.RolePlanung}, s.getVerteilungBericht},
 	}
 }
@@ -78,6 +79,13 @@ func (s *server) getUebergangKapazitaeten(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"schuljahr": sj.String(), "items": items})
 }
 
+// kapazitaetNachrueckenJSON is the answer to new places after a run was
+// confirmed: the places and the moves up they caused (maybe none).
+type kapazitaetNachrueckenJSON struct {
+	kapazitaetJSON
+	Bewegungen []bewegungJSON `json:"bewegungen"`
+}
+
 type kapazitaetInput struct {
 	Plaetze int `json:"plaetze"`
 }
@@ -95,11 +103,16 @@ func (s *server) putUebergangKapazitaet(c *fiber.Ctx) error {
 	if len(decodeErrs) > 0 {
 		return invalidInput(decodeErrs, nil)
 	}
-	k, err := s.Uebergang.Service.SetzeKapazitaet(c.UserContext(), sj, c.Params("schulnummer"), in.Plaetze)
+	k, moves, err := s.Uebergang.Service.SetzeKapazitaet(c.UserContext(), sj, c.Params("schulnummer"), in.Plaetze, principal(c).Subject)
 	if err != nil {
 		return err
 	}
-	return c.JSON(toKapazitaetJSON(k))
+	if moves == nil {
+		return c.JSON(toKapazitaetJSON(k))
+	}
+	// After confirmation: the moves up the new places caused.
+	audit.Count(c.UserContext(), len(moves))
+	return c.JSON(kapazitaetNachrueckenJSON{kapazitaetJSON: toKapazitaetJSON(k), Bewegungen: toBewegungenJSON(moves)})
 }
 
 // ---- applications ----
@@ -211,10 +224,11 @@ type zuteilungJSON struct {
 	Wunsch      *int           `json:"wunsch"`
 	Losnummer   int            `json:"losnummer"`
 	Warteliste  map[string]int `json:"warteliste"`
+	Abgesagt    bool           `json:"abgesagt"`
 }
 
 func toZuteilungJSON(z uebergang.Zuteilung) zuteilungJSON {
-	out := zuteilungJSON{AnmeldungID: z.AnmeldungID, Schulnummer: orNull(z.Schulnummer), Losnummer: z.Losnummer, Warteliste: z.Warteliste}
+	out := zuteilungJSON{AnmeldungID: z.AnmeldungID, Schulnummer: orNull(z.Schulnummer), Losnummer: z.Losnummer, Warteliste: z.Warteliste, Abgesagt: z.Abgesagt}
 	if z.Wunsch > 0 {
 		w := z.Wunsch
 		out.Wunsch = &w

@@ -102,10 +102,27 @@ type bewegungJSON struct {
 
 // absageJSON is schema "UebergangAbsage".
 type absageJSON struct {
-	ID         int64          `json:"id"`
-	ErfasstAm  time.Time      `json:"erfasst_am"`
-	ErfasstVon string         `json:"erfasst_von"`
-	Bewegungen []bewegungJSON `json:"bewegungen"`
+	ID          int64          `json:"id"`
+	AnmeldungID string         `json:"anmeldung_id"`
+	ErfasstAm   time.Time      `json:"erfasst_am"`
+	ErfasstVon  string         `json:"erfasst_von"`
+	Bewegungen  []bewegungJSON `json:"bewegungen"`
+}
+
+func toBewegungenJSON(b []uebergang.Bewegung) []bewegungJSON {
+	out := make([]bewegungJSON, len(b))
+	for i, m := range b {
+		out[i] = bewegungJSON{AnmeldungID: m.AnmeldungID, Von: orNull(m.Von), Nach: orNull(m.Nach)}
+		if m.Wunsch > 0 {
+			w := m.Wunsch
+			out[i].Wunsch = &w
+		}
+	}
+	return out
+}
+
+func toAbsageJSON(a uebergang.Aenderung) absageJSON {
+	return absageJSON{ID: a.ID, AnmeldungID: a.AnmeldungID, ErfasstAm: a.Erfasst.UTC(), ErfasstVon: a.ErfasstVon, Bewegungen: toBewegungenJSON(a.Bewegungen)}
 }
 
 func (s *server) postUebergangAbsage(c *fiber.Ctx) error {
@@ -126,12 +143,28 @@ func (s *server) postUebergangAbsage(c *fiber.Ctx) error {
 		return err
 	}
 	audit.Count(c.UserContext(), len(a.Bewegungen))
-	out := absageJSON{ID: a.ID, ErfasstAm: a.Erfasst.UTC(), ErfasstVon: a.ErfasstVon, Bewegungen: make([]bewegungJSON, len(a.Bewegungen))}
-	for i, b := range a.Bewegungen {
-		out.Bewegungen[i] = bewegungJSON{AnmeldungID: b.AnmeldungID, Von: orNull(b.Von), Nach: orNull(b.Nach)}
-		if b.Wunsch > 0 {
-			out.Bewegungen[i].Wunsch = &b.Wunsch
-		}
+	return c.Status(fiber.StatusCreated).JSON(toAbsageJSON(a))
+}
+
+// getUebergangAbsagen lists the declines of a run in the order they were
+// recorded, each with the moves it caused.
+func (s *server) getUebergangAbsagen(c *fiber.Ctx) error {
+	sj, err := pathSchuljahr(c)
+	if err != nil {
+		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(out)
+	limit, after, err := pageQuery(c, "")
+	if err != nil {
+		return err
+	}
+	p, err := s.Uebergang.Service.Absagen(c.UserContext(), sj, c.Params("id"), after, limit)
+	if err != nil {
+		return err
+	}
+	items := make([]absageJSON, len(p.Items))
+	for i, a := range p.Items {
+		items[i] = toAbsageJSON(a)
+	}
+	audit.Count(c.UserContext(), len(items))
+	return c.JSON(pageJSON(items, p.Next, ""))
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -45,6 +46,40 @@ func dreiAnmeldungen(t *testing.T) (e *env, amt, bms, laufID string) {
 		t.Fatal(err)
 	}
 	return e, amt, bms, lauf.ID
+}
+
+// feedOf reads the whole change feed as the BMS and keeps the entries of entity.
+func feedOf(e *env, bms, entity string) []changeJSON {
+	e.t.Helper()
+	var out []changeJSON
+	next := ""
+	for {
+		resp, body := e.do(call{method: "GET", path: "/v1/changes?limit=500&after=" + next, token: bms})
+		if resp.StatusCode != 200 {
+			e.t.Fatalf("feed: %d %s", resp.StatusCode, body)
+		}
+		var p feedPage
+		mustJSON(e.t, body, &p)
+		for _, it := range p.Items {
+			if it.Entity == entity {
+				out = append(out, it)
+			}
+		}
+		if p.Next == next {
+			return out
+		}
+		next = p.Next
+	}
+}
+
+// zuteilungenOf reads every allocation of a run, keyed by application.
+func zuteilungenOf(e *env, amt, laufID string) map[string]zuteilungJSON {
+	e.t.Helper()
+	out := map[string]zuteilungJSON{}
+	for _, z := range pageAll[zuteilungJSON](e, amt, ueb+"/verteilungen/"+laufID+"/zuteilungen", 2, "") {
+		out[z.AnmeldungID] = z
+	}
+	return out
 }
 
 // The letters' data of a confirmed run: one row per application with the
@@ -159,28 +194,7 @@ func TestUebergangAbsageRuecktNach(t *testing.T) {
 	if resp, body := e.do(call{method: "POST", path: lauf + "/bestaetigung", token: amt}); resp.StatusCode != 200 {
 		t.Fatalf("confirm: %d %s", resp.StatusCode, body)
 	}
-	feed := func() []changeJSON {
-		t.Helper()
-		var out []changeJSON
-		next := ""
-		for {
-			resp, body := e.do(call{method: "GET", path: "/v1/changes?limit=500&after=" + next, token: bms})
-			if resp.StatusCode != 200 {
-				t.Fatalf("feed: %d %s", resp.StatusCode, body)
-			}
-			var p feedPage
-			mustJSON(t, body, &p)
-			for _, it := range p.Items {
-				if it.Entity == "uebergang_zuteilung" {
-					out = append(out, it)
-				}
-			}
-			if p.Next == next {
-				return out
-			}
-			next = p.Next
-		}
-	}
+	feed := func() []changeJSON { return feedOf(e, bms, "uebergang_zuteilung") }
 	if n := len(feed()); n != 2 {
 		t.Fatalf("%d admissions fed on confirmation, want 2", n)
 	}
@@ -234,6 +248,32 @@ func TestUebergangAbsageRuecktNach(t *testing.T) {
 		}
 	}
 
+	// The decline read back, and the state now: Wolf declined and holds
+	// nothing, the first of the list holds 20301 as first wish, the other
+	// is first on the list now.
+	if got := pageAll[absageJSON](e, amt, lauf+"/absagen", 5, ""); len(got) != 1 || !reflect.DeepEqual(got[0], a) || got[0].AnmeldungID != wolf {
+		t.Errorf("declines read back: %+v, want %+v", got, a)
+	}
+	jetzt := zuteilungenOf(e, amt, laufID)
+	if w := jetzt[wolf]; w.Schulnummer != nil || w.Wunsch != nil || !w.Abgesagt || len(w.Warteliste) != 0 {
+		t.Errorf("declined child now: %+v", w)
+	}
+	if f := jetzt[erster]; f.Schulnummer == nil || *f.Schulnummer != "20301" || f.Wunsch == nil || *f.Wunsch != 1 || f.Abgesagt || len(f.Warteliste) != 0 {
+		t.Errorf("moved-up child now: %+v", f)
+	}
+	if o := jetzt[andere]; o.Warteliste["20301"] != 1 {
+		t.Errorf("the other child waits at 20301 as %d, want 1 now", o.Warteliste["20301"])
+	}
+	if resp, body := e.do(call{method: "GET", path: ueb + "/verteilungen/" + laufID, token: amt}); resp.StatusCode != 200 || !strings.Contains(string(body), `"abgesagt":false`) || strings.Contains(string(body), `"abgesagt":true`) {
+		t.Errorf("the run itself keeps its computed result: %d", resp.StatusCode)
+	}
+	if resp, body := e.do(call{method: "GET", path: lauf + "/absagen?after=x", token: amt}); resp.StatusCode != 422 {
+		t.Errorf("declines after x: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := e.do(call{method: "GET", path: lauf + "/absagen", token: bms}); resp.StatusCode != 403 {
+		t.Errorf("BMS reads declines: %d", resp.StatusCode)
+	}
+
 	// Emma Weber has no place unless the lot put her first.
 	faelle := []struct {
 		id   string
@@ -266,5 +306,100 @@ func TestUebergangAbsageRuecktNach(t *testing.T) {
 	}
 	if n := len(feed()); n != 6 {
 		t.Errorf("%d entries after the second decline, want 6", n)
+	}
+	if got := pageAll[absageJSON](e, amt, lauf+"/absagen", 1, ""); len(got) != 2 || got[0].AnmeldungID != wolf || got[1].AnmeldungID != erster || got[1].ID <= got[0].ID {
+		t.Errorf("two declines paged one by one: %+v", got)
+	}
+}
+
+// More places after confirmation go down the school's waiting list in
+// order, as a declined place does: recorded, answered with the moves, fed
+// to the BMS and visible in the current state. Fewer places than children
+// admitted there are refused (409 naming how many), and change nothing.
+func TestUebergangMehrPlaetzeRueckenNach(t *testing.T) {
+	t.Parallel()
+	e, amt, bms, laufID := dreiAnmeldungen(t)
+	z := zuteilungenOf(e, amt, laufID)
+	var erster, zweiter string
+	for id, it := range z {
+		switch it.Warteliste["20301"] {
+		case 1:
+			erster = id
+		case 2:
+			zweiter = id
+		}
+	}
+	if erster == "" || zweiter == "" {
+		t.Fatalf("run: %+v", z)
+	}
+	put := func(n int) (int, []byte) {
+		return e.postJSON("PUT", ueb+"/kapazitaeten/20301", amt, map[string]int{"plaetze": n})
+	}
+	if resp, body := e.do(call{method: "POST", path: ueb + "/verteilungen/" + laufID + "/bestaetigung", token: amt}); resp.StatusCode != 200 {
+		t.Fatalf("confirm: %d %s", resp.StatusCode, body)
+	}
+	vorher := len(feedOf(e, bms, "uebergang_zuteilung"))
+
+	st, b := put(0)
+	if st != 409 || !strings.Contains(problemOf(t, b).Detail, "hat 1 Kind einen Platz an der Schule 20301") {
+		t.Errorf("fewer places than admitted: %d %s", st, b)
+	}
+	st, b = put(2)
+	var k struct {
+		Plaetze    int            `json:"plaetze"`
+		Bewegungen []bewegungJSON `json:"bewegungen"`
+	}
+	mustJSON(t, b, &k)
+	if st != 200 || k.Plaetze != 2 || len(k.Bewegungen) < 1 || k.Bewegungen[0].AnmeldungID != erster || *k.Bewegungen[0].Nach != "20301" || *k.Bewegungen[0].Wunsch != 1 {
+		t.Fatalf("one more place: %d %s", st, b)
+	}
+	jetzt := zuteilungenOf(e, amt, laufID)
+	if f := jetzt[erster]; f.Schulnummer == nil || *f.Schulnummer != "20301" || len(f.Warteliste) != 0 {
+		t.Errorf("first of the list now: %+v", f)
+	}
+	if s := jetzt[zweiter]; s.Warteliste["20301"] != 1 {
+		t.Errorf("second of the list now waits as %d, want 1", s.Warteliste["20301"])
+	}
+	f := feedOf(e, bms, "uebergang_zuteilung")
+	if len(f) != vorher+len(k.Bewegungen) || f[vorher].ID != erster || f[vorher].Operation != "upsert" || f[vorher].Key["schulnummer"] != "20301" || f[vorher].Key["kind_id"] == "" {
+		t.Errorf("feed after more places: %+v", f[vorher:])
+	}
+
+	st, b = put(3)
+	mustJSON(t, b, &k)
+	if st != 200 || len(k.Bewegungen) < 1 || k.Bewegungen[0].AnmeldungID != zweiter {
+		t.Errorf("a third place: %d %s", st, b)
+	}
+	st, b = put(2)
+	if st != 409 || !strings.Contains(problemOf(t, b).Detail, "haben 3 Kinder einen Platz an der Schule 20301") || !strings.Contains(problemOf(t, b).Detail, "nicht unter 3") {
+		t.Errorf("lowering below the 3 admitted: %d %s", st, b)
+	}
+	resp, body := e.do(call{method: "GET", path: ueb + "/kapazitaeten", token: amt})
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"schulnummer":"20301","name":`) {
+		t.Fatalf("places: %d %s", resp.StatusCode, body)
+	}
+	var kaps struct {
+		Items []struct {
+			Schulnummer string `json:"schulnummer"`
+			Plaetze     int    `json:"plaetze"`
+		} `json:"items"`
+	}
+	mustJSON(t, body, &kaps)
+	for _, it := range kaps.Items {
+		if it.Schulnummer == "20301" && it.Plaetze != 3 {
+			t.Errorf("a refused lowering changed the places: %d", it.Plaetze)
+		}
+	}
+	// No place at 20301 is free while someone waits, and nobody waits any more.
+	for id, it := range zuteilungenOf(e, amt, laufID) {
+		if it.Warteliste["20301"] != 0 {
+			t.Errorf("%s still waits at 20301 with 3 places for 3 children", id)
+		}
+	}
+	// More places with nobody waiting move nobody.
+	st, b = put(5)
+	mustJSON(t, b, &k)
+	if st != 200 || len(k.Bewegungen) != 0 || !strings.Contains(string(b), `"bewegungen":[]`) {
+		t.Errorf("places nobody waits for: %d %s", st, b)
 	}
 }

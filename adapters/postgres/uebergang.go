@@ -330,41 +330,105 @@ func (s *UebergangStore) Empfaenger(ctx context.Context, id string) (map[string]
 	return out, storeErr("load letters' addresses", err)
 }
 
-// Absagen returns the applications declined in run id, in order.
-func (s *UebergangStore) Absagen(ctx context.Context, id string) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT anmeldung_id::text FROM uebergang_absagen WHERE lauf_id = $1 ORDER BY id`, id)
+// Aenderungen returns the changes of run id in order, without moves.
+func (s *UebergangStore) Aenderungen(ctx context.Context, id string) ([]uebergang.Aenderung, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT id, art, coalesce(anmeldung_id::text, ''), coalesce(schulnummer, ''), coalesce(plaetze_vorher, 0), coalesce(plaetze, 0), erfasst_am, erfasst_von
+		FROM uebergang_aenderungen WHERE lauf_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, storeErr("load changes", err)
+	}
+	list, err := pgx.CollectRows(rows, scanAenderung)
+	return list, storeErr("load changes", err)
+}
+
+func scanAenderung(row pgx.CollectableRow) (uebergang.Aenderung, error) {
+	var a uebergang.Aenderung
+	err := row.Scan(&a.ID, &a.Art, &a.AnmeldungID, &a.Schulnummer, &a.PlaetzeVorher, &a.Plaetze, &a.Erfasst, &a.ErfasstVon)
+	return a, err
+}
+
+// Absagen returns a page of the declines of run id with their moves.
+func (s *UebergangStore) Absagen(ctx context.Context, id string, after int64, limit int) ([]uebergang.Aenderung, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT id, art, coalesce(anmeldung_id::text, ''), coalesce(schulnummer, ''), coalesce(plaetze_vorher, 0), coalesce(plaetze, 0), erfasst_am, erfasst_von
+		FROM uebergang_aenderungen WHERE lauf_id = $1 AND art = 'absage' AND id > $2 ORDER BY id LIMIT $3`, id, after, limit)
 	if err != nil {
 		return nil, storeErr("load declines", err)
 	}
-	list, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	list, err := pgx.CollectRows(rows, scanAenderung)
+	if err != nil || len(list) == 0 {
+		return list, storeErr("load declines", err)
+	}
+	ids := make([]int64, len(list))
+	at := map[int64]int{}
+	for i, a := range list {
+		ids[i], at[a.ID] = a.ID, i
+	}
+	rows, err = s.pool.Query(ctx, `SELECT aenderung_id, anmeldung_id::text, coalesce(von_schule, ''), coalesce(nach_schule, ''), coalesce(wunsch, 0)
+		FROM uebergang_nachrueckungen WHERE aenderung_id = ANY($1) ORDER BY aenderung_id, schritt`, ids)
+	if err != nil {
+		return nil, storeErr("load declines", err)
+	}
+	var aid int64
+	var b uebergang.Bewegung
+	_, err = pgx.ForEachRow(rows, []any{&aid, &b.AnmeldungID, &b.Von, &b.Nach, &b.Wunsch}, func() error {
+		list[at[aid]].Bewegungen = append(list[at[aid]].Bewegungen, b)
+		return nil
+	})
 	return list, storeErr("load declines", err)
 }
 
-// SpeichereAbsage records a decline and its moves and feeds every changed
-// admission, in one transaction. The run's row is locked, so declines of
-// one run are recorded one after another; one that was computed from an
-// older state (bisher) is refused.
-func (s *UebergangStore) SpeichereAbsage(ctx context.Context, sj werte.Schuljahr, id string, bisher int, wer string, b []uebergang.Bewegung) (uebergang.Absage, error) {
-	a := uebergang.Absage{ErfasstVon: wer, Bewegungen: b}
+// BestaetigterLauf returns the id of the confirmed run of sj, "" for none.
+func (s *UebergangStore) BestaetigterLauf(ctx context.Context, sj werte.Schuljahr) (string, error) {
+	var id string
+	err := s.pool.QueryRow(ctx, `SELECT id::text FROM uebergang_laeufe WHERE schuljahr = $1 AND status = 'bestaetigt'`, sj.StartYear()).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return id, storeErr("find confirmed run", err)
+}
+
+// SpeichereAenderung records a change (a decline, or new places, which it
+// also sets) and its moves and feeds every changed admission, in one
+// transaction. The run's row is locked, so the changes of one run are
+// recorded one after another; one computed from an older state (bisher) is
+// refused.
+func (s *UebergangStore) SpeichereAenderung(ctx context.Context, sj werte.Schuljahr, id string, bisher int, a uebergang.Aenderung) (uebergang.Aenderung, error) {
+	b := a.Bewegungen
 	var konflikt bool
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := inTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var n int
-		if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM uebergang_absagen WHERE lauf_id = l.id) FROM uebergang_laeufe l WHERE l.id = $1 FOR UPDATE`, id).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM uebergang_aenderungen WHERE lauf_id = l.id) FROM uebergang_laeufe l WHERE l.id = $1 FOR UPDATE`, id).Scan(&n); err != nil {
 			return err
 		}
 		if n != bisher {
 			konflikt = true
 			return nil
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO uebergang_absagen (lauf_id, anmeldung_id, erfasst_von) VALUES ($1, $2, $3) RETURNING id, erfasst_am`,
-			id, b[0].AnmeldungID, wer).Scan(&a.ID, &a.Erfasst); err != nil {
+		var plaetze, vorher any
+		if a.Art == uebergang.ArtPlaetze {
+			plaetze, vorher = a.Plaetze, a.PlaetzeVorher
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO uebergang_kapazitaeten (schuljahr, schulnummer, plaetze) VALUES ($1, $2, $3)
+				ON CONFLICT (schuljahr, schulnummer) DO UPDATE SET plaetze = EXCLUDED.plaetze, geaendert_am = now()`,
+				sj.StartYear(), a.Schulnummer, a.Plaetze); err != nil {
+				return err
+			}
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO uebergang_aenderungen (lauf_id, art, anmeldung_id, schulnummer, plaetze_vorher, plaetze, erfasst_von)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, erfasst_am`,
+			id, a.Art, nilIfEmpty(a.AnmeldungID), nilIfEmpty(a.Schulnummer), vorher, plaetze, a.ErfasstVon).Scan(&a.ID, &a.Erfasst); err != nil {
 			return err
+		}
+		if len(b) == 0 {
+			return nil
 		}
 		ids := make([]string, len(b))
 		for i, m := range b {
 			ids[i] = m.AnmeldungID
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"uebergang_nachrueckungen"}, []string{"absage_id", "schritt", "anmeldung_id", "von_schule", "nach_schule", "wunsch"},
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"uebergang_nachrueckungen"}, []string{"aenderung_id", "schritt", "anmeldung_id", "von_schule", "nach_schule", "wunsch"},
 			pgx.CopyFromSlice(len(b), func(i int) ([]any, error) {
 				return []any{a.ID, i, b[i].AnmeldungID, nilIfEmpty(b[i].Von), nilIfEmpty(b[i].Nach), nullIfZero(b[i].Wunsch)}, nil
 			})); err != nil {
@@ -392,9 +456,9 @@ func (s *UebergangStore) SpeichereAbsage(ctx context.Context, sj werte.Schuljahr
 	})
 	var pgErr *pgconn.PgError
 	if konflikt || errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		return a, apperr.Conflict("Zu diesem Lauf wurde gleichzeitig eine andere Absage erfasst. Bitte den Stand neu laden und die Absage erneut senden.")
+		return a, apperr.Conflict("Zu diesem Lauf wurde gleichzeitig eine andere Absage oder Platzänderung erfasst. Bitte den Stand neu laden und die Änderung erneut senden.")
 	}
-	return a, storeErr("record decline", err)
+	return a, storeErr("record change of places", err)
 }
 
 func nullIfZero(n int) any {

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
@@ -91,8 +93,48 @@ func (s *Stand) Absage(id string) ([]Bewegung, error) {
 	s.Abgesagt[id] = true
 	s.Platz[id], s.Wunsch[id] = "", 0
 	s.streiche(id, slices.Collect(maps.Keys(s.Wartelisten))...)
-	out := []Bewegung{{AnmeldungID: id, Von: von}}
-	frei := []string{von}
+	return append([]Bewegung{{AnmeldungID: id, Von: von}}, s.nachruecken([]string{von})...), nil
+}
+
+// Belegt is the number of children holding a place at school nr.
+func (s *Stand) Belegt(nr string) int {
+	n := 0
+	for _, p := range s.Platz {
+		if p == nr {
+			n++
+		}
+	}
+	return n
+}
+
+// Plaetze records that school nr has plaetze places now. The places beyond
+// those held are offered down nr's waiting list in order, each exactly as a
+// declined place is (the first who still wants it takes it, and the place
+// it held moves on in turn); places nobody waits for stay free. A number
+// below the places held is refused: nobody loses an admission silently.
+func (s *Stand) Plaetze(nr string, plaetze int) ([]Bewegung, error) {
+	belegt := s.Belegt(nr)
+	if plaetze < belegt {
+		kinder := fmt.Sprintf("haben %d Kinder", belegt)
+		if belegt == 1 {
+			kinder = "hat 1 Kind"
+		}
+		return nil, apperr.Conflict(fmt.Sprintf("Im bestätigten Lauf %s einen Platz an der Schule %s; die Zahl der Plätze kann nicht unter %d sinken. "+
+			"Gibt eine Familie ihren Platz ab, bitte ihre Absage erfassen.", kinder, nr, belegt))
+	}
+	frei := make([]string, plaetze-belegt)
+	for i := range frei {
+		frei[i] = nr
+	}
+	return s.nachruecken(frei), nil
+}
+
+// nachruecken gives each freed place (in order) to the first on that
+// school's waiting list who still wants it; the place that child held is
+// freed and moved on in turn, until a freed place finds nobody waiting.
+// Each move gives a child a strictly earlier wish, so the loop ends.
+func (s *Stand) nachruecken(frei []string) []Bewegung {
+	var out []Bewegung
 	for len(frei) > 0 {
 		nr := frei[0]
 		frei = frei[1:]
@@ -111,41 +153,131 @@ func (s *Stand) Absage(id string) ([]Bewegung, error) {
 			break
 		}
 	}
-	return out, nil
+	return out
 }
 
-// Absage is a recorded decline: when, by whom, and the moves it caused.
-type Absage struct {
-	ID         int64
-	Erfasst    time.Time
-	ErfasstVon string
-	Bewegungen []Bewegung
+// Zuteilungen is the current state as results per application, in the
+// order of l's: the place held now (none after a decline), its wish number,
+// and the ranks on the waiting lists as they are now (counting only those
+// still waiting).
+func (s *Stand) Zuteilungen(l Lauf) []Zuteilung {
+	rang := map[string]map[string]int{}
+	for nr, ids := range s.Wartelisten {
+		for i, id := range ids {
+			if rang[id] == nil {
+				rang[id] = map[string]int{}
+			}
+			rang[id][nr] = i + 1
+		}
+	}
+	out := make([]Zuteilung, len(l.Ergebnis.Zuteilungen))
+	for i, z := range l.Ergebnis.Zuteilungen {
+		id := z.AnmeldungID
+		out[i] = Zuteilung{AnmeldungID: id, Schulnummer: s.Platz[id], Wunsch: s.Wunsch[id], Losnummer: z.Losnummer,
+			Warteliste: rang[id], Abgesagt: s.Abgesagt[id]}
+		if out[i].Warteliste == nil {
+			out[i].Warteliste = map[string]int{}
+		}
+	}
+	return out
+}
+
+// Arten of a change after confirmation.
+const (
+	ArtAbsage  = "absage"  // a family declined its place
+	ArtPlaetze = "plaetze" // the school office set a school's places
+)
+
+// Aenderung is a recorded change of a confirmed run: a decline
+// (AnmeldungID) or new places at a school (Schulnummer, Plaetze), when, by
+// whom, and the moves it caused. The current state is the run's result
+// with its changes applied in the order of their ID.
+type Aenderung struct {
+	ID            int64
+	Art           string
+	AnmeldungID   string
+	Schulnummer   string
+	PlaetzeVorher int
+	Plaetze       int
+	Erfasst       time.Time
+	ErfasstVon    string
+	Bewegungen    []Bewegung
+}
+
+// anwenden applies a recorded change to the state again.
+func (s *Stand) anwenden(a Aenderung) error {
+	var err error
+	switch a.Art {
+	case ArtAbsage:
+		_, err = s.Absage(a.AnmeldungID)
+	case ArtPlaetze:
+		_, err = s.Plaetze(a.Schulnummer, a.Plaetze)
+	default:
+		err = fmt.Errorf("unknown change %q", a.Art)
+	}
+	return err
+}
+
+// stand is the current state of the confirmed run l and the number of
+// changes it was computed from (for SpeichereAenderung's check).
+func (s *Service) stand(ctx context.Context, l Lauf) (*Stand, int, error) {
+	bisher, err := s.store.Aenderungen(ctx, l.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	st := NeuerStand(l)
+	for _, a := range bisher {
+		if err := st.anwenden(a); err != nil {
+			return nil, 0, fmt.Errorf("replay change %d of run %s: %w", a.ID, l.ID, err)
+		}
+	}
+	return st, len(bisher), nil
 }
 
 // Absage records that the family of application anmeldung declines its
 // place in the confirmed run id of sj, and moves the waiting lists on
 // (Stand.Absage). wer is who records it (the token's subject).
-func (s *Service) Absage(ctx context.Context, sj werte.Schuljahr, id, anmeldung, wer string) (Absage, error) {
+func (s *Service) Absage(ctx context.Context, sj werte.Schuljahr, id, anmeldung, wer string) (Aenderung, error) {
 	l, err := s.Lauf(ctx, sj, id)
 	if err != nil {
-		return Absage{}, err
+		return Aenderung{}, err
 	}
 	if l.Status != StatusBestaetigt {
-		return Absage{}, apperr.Conflict(fmt.Sprintf("Der Lauf %s ist nicht bestätigt; Absagen und Nachrücken gibt es nur im bestätigten Lauf. Bitte zuerst den Lauf bestätigen.", id))
+		return Aenderung{}, apperr.Conflict(fmt.Sprintf("Der Lauf %s ist nicht bestätigt; Absagen und Nachrücken gibt es nur im bestätigten Lauf. Bitte zuerst den Lauf bestätigen.", id))
 	}
-	bisher, err := s.store.Absagen(ctx, l.ID)
+	st, bisher, err := s.stand(ctx, l)
 	if err != nil {
-		return Absage{}, err
-	}
-	st := NeuerStand(l)
-	for _, a := range bisher {
-		if _, err := st.Absage(a); err != nil {
-			return Absage{}, fmt.Errorf("replay decline %s of run %s: %w", a, l.ID, err)
-		}
+		return Aenderung{}, err
 	}
 	b, err := st.Absage(anmeldung)
 	if err != nil {
-		return Absage{}, err
+		return Aenderung{}, err
 	}
-	return s.store.SpeichereAbsage(ctx, sj, l.ID, len(bisher), wer, b)
+	return s.store.SpeichereAenderung(ctx, sj, l.ID, bisher, Aenderung{Art: ArtAbsage, AnmeldungID: anmeldung, ErfasstVon: wer, Bewegungen: b})
+}
+
+// Absagen returns a page of the declines recorded in run id of sj, in the
+// order they were recorded, each with its moves; after is the id of the
+// last decline of the previous page.
+func (s *Service) Absagen(ctx context.Context, sj werte.Schuljahr, id, after string, limit int) (page.Page[Aenderung], error) {
+	var nach int64
+	if after != "" {
+		n, err := strconv.ParseInt(after, 10, 64)
+		if err != nil || n < 0 {
+			return page.Page[Aenderung]{}, apperr.Invalid("Der Parameter after ist ungültig.", []apperr.FieldError{page.AfterError("position_ungueltig")})
+		}
+		nach = n
+	}
+	if err := page.CheckLimit(limit); err != nil {
+		return page.Page[Aenderung]{}, err
+	}
+	l, err := s.Lauf(ctx, sj, id)
+	if err != nil {
+		return page.Page[Aenderung]{}, err
+	}
+	items, err := s.store.Absagen(ctx, l.ID, nach, limit+1)
+	if err != nil {
+		return page.Page[Aenderung]{}, err
+	}
+	return page.Cut(items, limit, func(a Aenderung) string { return strconv.FormatInt(a.ID, 10) }), nil
 }

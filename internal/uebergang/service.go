@@ -133,12 +133,20 @@ type Store interface {
 	// register has them now, by application id (a child no longer in the
 	// register is missing).
 	Empfaenger(ctx context.Context, id string) (map[string]Empfaenger, error)
-	// Absagen returns the applications declined in run id, in order.
-	Absagen(ctx context.Context, id string) ([]string, error)
-	// SpeichereAbsage records a decline in run id and the moves it caused,
-	// and feeds them to the BMS, in one transaction; apperr conflict when
-	// the run has other than bisher declines by then (one recorded meanwhile).
-	SpeichereAbsage(ctx context.Context, sj werte.Schuljahr, id string, bisher int, wer string, b []Bewegung) (Absage, error)
+	// Aenderungen returns the changes recorded in run id after its
+	// confirmation, in order, without their moves (to replay them).
+	Aenderungen(ctx context.Context, id string) ([]Aenderung, error)
+	// Absagen returns up to limit declines of run id with id > after, in
+	// order, each with its moves.
+	Absagen(ctx context.Context, id string, after int64, limit int) ([]Aenderung, error)
+	// SpeichereAenderung records a change of the confirmed run id (a
+	// decline, or new places, which it sets as SetzePlaetze does) with the
+	// moves it caused, and feeds them to the BMS, in one transaction;
+	// apperr conflict when the run has other than bisher changes by then
+	// (one recorded meanwhile).
+	SpeichereAenderung(ctx context.Context, sj werte.Schuljahr, id string, bisher int, a Aenderung) (Aenderung, error)
+	// BestaetigterLauf returns the id of the confirmed run of sj ("" none).
+	BestaetigterLauf(ctx context.Context, sj werte.Schuljahr) (string, error)
 }
 
 // Schulen lists the city's schools.
@@ -216,24 +224,60 @@ func (s *Service) Kapazitaeten(ctx context.Context, sj werte.Schuljahr) ([]Kapaz
 // MaxPlaetze bounds the places of one school.
 const MaxPlaetze = 2000
 
-// SetzeKapazitaet sets the places of a school in sj.
-func (s *Service) SetzeKapazitaet(ctx context.Context, sj werte.Schuljahr, schulnummer string, plaetze int) (Kapazitaet, error) {
+// SetzeKapazitaet sets the places of a school in sj. After a run of sj
+// was confirmed, more places go down the school's waiting list in order as
+// a declined place does (returned as moves, recorded with wer and fed to
+// the BMS with the new places, in one transaction); fewer than the
+// children admitted there now are refused (409).
+func (s *Service) SetzeKapazitaet(ctx context.Context, sj werte.Schuljahr, schulnummer string, plaetze int, wer string) (Kapazitaet, []Bewegung, error) {
 	schulen, err := s.schulMap(ctx)
 	if err != nil {
-		return Kapazitaet{}, err
+		return Kapazitaet{}, nil, err
 	}
 	sch, ok := schulen[schulnummer]
 	if !ok {
-		return Kapazitaet{}, apperr.NotFound(fmt.Sprintf("Eine Schule mit der Schulnummer „%s“ gibt es nicht.", schulnummer))
+		return Kapazitaet{}, nil, apperr.NotFound(fmt.Sprintf("Eine Schule mit der Schulnummer „%s“ gibt es nicht.", schulnummer))
 	}
 	if plaetze < 0 || plaetze > MaxPlaetze {
-		return Kapazitaet{}, apperr.Invalid("Die Zahl der Plätze ist ungültig.", []apperr.FieldError{{Pointer: "/plaetze", Code: "plaetze_ungueltig",
+		return Kapazitaet{}, nil, apperr.Invalid("Die Zahl der Plätze ist ungültig.", []apperr.FieldError{{Pointer: "/plaetze", Code: "plaetze_ungueltig",
 			Message: fmt.Sprintf("plaetze muss eine ganze Zahl von 0 bis %d sein.", MaxPlaetze)}})
 	}
-	if err := s.store.SetzePlaetze(ctx, sj, schulnummer, plaetze); err != nil {
-		return Kapazitaet{}, err
+	k := Kapazitaet{Schule: sch, Plaetze: &plaetze, Festgelegt: true}
+	id, err := s.store.BestaetigterLauf(ctx, sj)
+	if err != nil {
+		return Kapazitaet{}, nil, err
 	}
-	return Kapazitaet{Schule: sch, Plaetze: &plaetze, Festgelegt: true}, nil
+	if id == "" {
+		return k, nil, s.store.SetzePlaetze(ctx, sj, schulnummer, plaetze)
+	}
+	l, err := s.store.Lauf(ctx, sj, id)
+	if err != nil {
+		return Kapazitaet{}, nil, err
+	}
+	st, bisher, err := s.stand(ctx, l)
+	if err != nil {
+		return Kapazitaet{}, nil, err
+	}
+	kaps, err := s.Kapazitaeten(ctx, sj)
+	if err != nil {
+		return Kapazitaet{}, nil, err
+	}
+	vorher := 0
+	for _, kp := range kaps {
+		if kp.Schule.Schulnummer == schulnummer && kp.Plaetze != nil {
+			vorher = *kp.Plaetze
+		}
+	}
+	b, err := st.Plaetze(schulnummer, plaetze)
+	if err != nil {
+		return Kapazitaet{}, nil, err
+	}
+	if b == nil {
+		b = []Bewegung{} // after confirmation: no moves, said so
+	}
+	a, err := s.store.SpeichereAenderung(ctx, sj, l.ID, bisher, Aenderung{Art: ArtPlaetze, Schulnummer: schulnummer, PlaetzeVorher: vorher,
+		Plaetze: plaetze, ErfasstVon: wer, Bewegungen: b})
+	return k, a.Bewegungen, err
 }
 
 // pruefen checks an application against the schools; it returns the
@@ -510,6 +554,15 @@ func (s *Service) Zuteilungen(ctx context.Context, sj werte.Schuljahr, id, after
 		return page.Page[Zuteilung]{}, err
 	}
 	z := l.Ergebnis.Zuteilungen
+	if l.Status == StatusBestaetigt {
+		// A confirmed run answers its current state: after declines and
+		// places freed, who holds a place now and who waits where now.
+		st, _, err := s.stand(ctx, l)
+		if err != nil {
+			return page.Page[Zuteilung]{}, err
+		}
+		z = st.Zuteilungen(l)
+	}
 	start, _ := slices.BinarySearchFunc(z, after, func(z Zuteilung, id string) int {
 		if z.AnmeldungID <= id {
 			return -1

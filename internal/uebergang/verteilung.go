@@ -82,6 +82,9 @@ type Zuteilung struct {
 	// Warteliste gives the child's rank (1 = first) on the waiting list of
 	// every school it prefers to the one admitted (every wish when none).
 	Warteliste map[string]int
+	// Abgesagt: the family declined the place after confirmation (only in
+	// the current state of a confirmed run, Stand.Zuteilungen).
+	Abgesagt bool
 }
 
 // Ergebnis is the outcome of a run.
