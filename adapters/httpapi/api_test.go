@@ -29,6 +29,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/adapters/sheets"
+	"github.com/schulgateway/schulgateway/adapters/xschule"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/demo"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
@@ -135,7 +136,7 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 		},
 		Planung:      PlanungDeps{Service: planung.NewService(postgres.NewPlanungStore(pool), bezirke, einschulung.GesetzlicheRegel())},
 		Schulpflicht: SchulpflichtDeps{Service: spService},
-		Uebergang:    UebergangDeps{Service: uebergang.NewService(postgres.NewUebergangStore(pool).WithPseudonym(ps.ID), schulen, 0)},
+		Uebergang:    UebergangDeps{Service: uebergang.NewService(postgres.NewUebergangStore(pool).WithPseudonym(ps.ID).WithAufnahmen(xschule.Encode), schulen, 0)},
 		Imports: ImportDeps{
 			Service:        importing.NewService(importStore, importing.Limits{MaxBytes: 8 << 20}),
 			Queued:         worker.Wake,

@@ -105,6 +105,9 @@ type schulwechselJSON struct {
 	BisherigeSchule  *bisherigeSchuleJSON    `json:"bisherige_schule,omitempty"`
 	Hinweise         []hinweisJSON           `json:"hinweise,omitempty"`
 	Klaerung         *klaerungJSON           `json:"klaerung,omitempty"`
+	// WithdrawnAt is set when the admission was withdrawn (an Übergang
+	// admission whose family declined or whose child moved up).
+	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
 }
 
 // hinweisJSON is a note on what the gateway normalised (schema Hinweis).
@@ -298,6 +301,10 @@ func toSchulwechselJSON(rec schulwechsel.Record, w *schulwechsel.Schulwechsel) s
 	}
 	if k := rec.Klaerung; k != nil {
 		out.Klaerung = &klaerungJSON{Grund: k.Grund, Schule: k.Schule, Text: k.Text()}
+	}
+	if !rec.Zurueckgenommen.IsZero() {
+		t := rec.Zurueckgenommen.UTC()
+		out.WithdrawnAt = &t
 	}
 	out.Schueler.Schuelernummer, _ = p.Schuelernummer()
 	for _, sb := range w.Sorgeberechtigte {

@@ -346,7 +346,9 @@ func (s *server) getVerteilung(c *fiber.Ctx) error {
 }
 
 func (s *server) postBestaetigung(c *fiber.Ctx) error {
-	return verteilungAntwort(c, s.Uebergang.Service.Bestaetige)
+	return verteilungAntwort(c, func(ctx context.Context, sj werte.Schuljahr, id string) (uebergang.Lauf, error) {
+		return s.Uebergang.Service.Bestaetige(ctx, sj, id, principal(c).Subject)
+	})
 }
 
 // verteilungAntwort answers with the run {id} of the path's school year as

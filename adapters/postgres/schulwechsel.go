@@ -210,7 +210,7 @@ func (s *SchulwechselStore) apply(ctx context.Context, tx pgx.Tx, a schulwechsel
 			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, z.id, CASE WHEN z.id IS NOT NULL THEN now() END
 			FROM (SELECT 1) one LEFT JOIN LATERAL (
 				SELECT id FROM schulwechsel
-				WHERE aufnahmedatum >= $8 AND (personenschluessel = $3 OR schuelernummer = $2)
+				WHERE aufnahmedatum >= $8 AND (personenschluessel = $3 OR schuelernummer = $2) AND zurueckgenommen_am IS NULL
 				ORDER BY aufnahmedatum, created_at LIMIT 1
 			) z ON true`,
 			rec.ID, sn, a.Personenschluessel, o.Familienname, o.Vornamen, o.Geburtsdatum, o.Schule, o.Abgangsdatum, o.Frist,
@@ -223,7 +223,7 @@ func (s *SchulwechselStore) apply(ctx context.Context, tx pgx.Tx, a schulwechsel
 
 const (
 	schulwechselColumns = `s.id, s.format, s.nachricht, s.bewegung, s.created_by, s.created_at, s.hinweise,
-		k.grund, k.schule, k.aufnehmende, k.familienname, k.vornamen, k.geburtsdatum, k.created_at`
+		k.grund, k.schule, k.aufnehmende, k.familienname, k.vornamen, k.geburtsdatum, k.created_at, s.zurueckgenommen_am`
 	schulwechselFrom = "schulwechsel s LEFT JOIN schulwechsel_klaerungen k ON k.schulwechsel_id = s.id"
 )
 
@@ -231,10 +231,13 @@ func scanSchulwechsel(row pgx.Row) (schulwechsel.Record, error) {
 	var r schulwechsel.Record
 	var hinweise []hinweisJSON
 	var grund, schule, aufnehmende, fam, vor *string
-	var geb, kAt *time.Time
+	var geb, kAt, zurueck *time.Time
 	if err := row.Scan(&r.ID, &r.Format, &r.Nachricht, &r.Bewegung, &r.CreatedBy, &r.CreatedAt, &hinweise,
-		&grund, &schule, &aufnehmende, &fam, &vor, &geb, &kAt); err != nil {
+		&grund, &schule, &aufnehmende, &fam, &vor, &geb, &kAt, &zurueck); err != nil {
 		return r, err
+	}
+	if zurueck != nil {
+		r.Zurueckgenommen = *zurueck
 	}
 	for _, h := range hinweise {
 		r.Hinweise = append(r.Hinweise, schulwechsel.Hinweis(h))

@@ -15,6 +15,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/apperr"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/page"
+	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 	"github.com/schulgateway/schulgateway/internal/uebergang"
 	"github.com/schulgateway/schulgateway/internal/werte"
 )
@@ -26,6 +27,9 @@ type UebergangStore struct {
 	// pseudonym turns a child's register key into the id the BMS sees
 	// (as for the Einschulung); nil leaves the child out of feed entries.
 	pseudonym func(schluessel string) string
+	// encode writes a Schulwechsel admission's message (WithAufnahmen);
+	// nil writes none.
+	encode func(*schulwechsel.Schulwechsel) ([]byte, error)
 }
 
 func NewUebergangStore(pool *pgxpool.Pool) *UebergangStore { return &UebergangStore{pool: pool} }
@@ -260,9 +264,9 @@ func (s *UebergangStore) Lauf(ctx context.Context, sj werte.Schuljahr, id string
 	return l, nil
 }
 
-func (s *UebergangStore) Bestaetige(ctx context.Context, sj werte.Schuljahr, id string) (time.Time, error) {
+func (s *UebergangStore) Bestaetige(ctx context.Context, sj werte.Schuljahr, id, wer string) (time.Time, error) {
 	var am time.Time
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := inTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `
 			UPDATE uebergang_laeufe SET status = 'bestaetigt', bestaetigt_am = now()
 			WHERE id = $1 AND schuljahr = $2 AND status = 'berechnet' RETURNING bestaetigt_am`, id, sj.StartYear()).Scan(&am); err != nil {
@@ -278,14 +282,20 @@ func (s *UebergangStore) Bestaetige(ctx context.Context, sj werte.Schuljahr, id 
 			return err
 		}
 		var changes []changefeed.Change
+		var plaetze []platz
 		var anmeldung, kind, schule string
 		if _, err := pgx.ForEachRow(rows, []any{&anmeldung, &kind, &schule}, func() error {
 			changes = append(changes, s.zuteilungChange(sj, anmeldung, kind, schule))
+			plaetze = append(plaetze, platz{anmeldung, schule})
 			return nil
 		}); err != nil {
 			return err
 		}
-		return RecordChanges(ctx, tx, changes...)
+		if err := RecordChanges(ctx, tx, changes...); err != nil {
+			return err
+		}
+		// Each admission is a Schulwechsel admission at the receiving school.
+		return s.aufnehmen(ctx, tx, sj, id, wer, plaetze)
 	})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" || errors.Is(err, pgx.ErrNoRows) {
@@ -444,15 +454,26 @@ func (s *UebergangStore) SpeichereAenderung(ctx context.Context, sj werte.Schulj
 			return err
 		}
 		changes := make([]changefeed.Change, len(b))
+		var weg, neu []platz
 		for i, m := range b {
+			if m.Von != "" { // the place given up: its admission is withdrawn
+				weg = append(weg, platz{m.AnmeldungID, m.Von})
+			}
 			if m.Nach == "" { // the declined admission is gone
 				changes[i] = s.zuteilungChange(sj, m.AnmeldungID, kinder[m.AnmeldungID], m.Von)
 				changes[i].Operation = changefeed.Delete
 				continue
 			}
 			changes[i] = s.zuteilungChange(sj, m.AnmeldungID, kinder[m.AnmeldungID], m.Nach)
+			neu = append(neu, platz{m.AnmeldungID, m.Nach})
 		}
-		return RecordChanges(ctx, tx, changes...)
+		if err := RecordChanges(ctx, tx, changes...); err != nil {
+			return err
+		}
+		if err := s.zuruecknehmen(ctx, tx, id, weg); err != nil {
+			return err
+		}
+		return s.aufnehmen(ctx, tx, sj, id, a.ErfasstVon, neu)
 	})
 	var pgErr *pgconn.PgError
 	if konflikt || errors.As(err, &pgErr) && pgErr.Code == "23505" {

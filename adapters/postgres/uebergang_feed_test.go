@@ -67,7 +67,7 @@ func TestUebergangBestaetigungFuettertAenderungsprotokoll(t *testing.T) {
 	if n := zaehle(); n != 0 {
 		t.Fatalf("%d entries before any confirmation", n)
 	}
-	if _, err := svc.Bestaetige(ctx, sj, l.ID); err != nil {
+	if _, err := svc.Bestaetige(ctx, sj, l.ID, "schulamt-test"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -119,10 +119,10 @@ func TestUebergangBestaetigungFuettertAenderungsprotokoll(t *testing.T) {
 		t.Errorf("%d entries, want one per admitted child (6)", len(gesehen))
 	}
 
-	if _, err := svc.Bestaetige(ctx, sj, l.ID); err != nil {
+	if _, err := svc.Bestaetige(ctx, sj, l.ID, "schulamt-test"); err != nil {
 		t.Errorf("confirming the confirmed run again: %v", err)
 	}
-	if _, err := svc.Bestaetige(ctx, sj, andere.ID); apperr.ClassOf(err) != apperr.ClassConflict {
+	if _, err := svc.Bestaetige(ctx, sj, andere.ID, "schulamt-test"); apperr.ClassOf(err) != apperr.ClassConflict {
 		t.Errorf("confirming a second run of the year: %v, want 409", err)
 	}
 	if n := zaehle(); n != 6 {

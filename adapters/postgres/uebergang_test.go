@@ -103,7 +103,7 @@ func TestUebergangStadtLaufGespeichertUndNachrechenbar(t *testing.T) {
 	// Two confirmations at once: exactly one run of the year is confirmed.
 	errs := make(chan error, len(ids))
 	for _, id := range ids {
-		go func() { _, err := svc.Bestaetige(ctx, sj, id); errs <- err }()
+		go func() { _, err := svc.Bestaetige(ctx, sj, id, "schulamt-test"); errs <- err }()
 	}
 	var ok, conflict int
 	for range ids {

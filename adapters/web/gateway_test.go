@@ -21,6 +21,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/adapters/web"
+	"github.com/schulgateway/schulgateway/adapters/xschule"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/demo"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
@@ -113,7 +114,7 @@ func startGatewayOn(t *testing.T, ln net.Listener, verifier auth.Verifier, webDe
 			Service:     schulbescheinigung.NewService(postgres.NewSchulbescheinigungStore(pool)),
 			Idempotency: postgres.NewIdempotencyStore(pool),
 		},
-		Uebergang: httpapi.UebergangDeps{Service: uebergang.NewService(postgres.NewUebergangStore(pool), schulen, 0)},
+		Uebergang: httpapi.UebergangDeps{Service: uebergang.NewService(postgres.NewUebergangStore(pool).WithAufnahmen(xschule.Encode), schulen, 0)},
 		Audit:     postgres.NewAuditStore(pool),
 		Web:       webDeps,
 		Verifier:  verifier,

@@ -22,6 +22,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/jwtauth"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/web"
+	"github.com/schulgateway/schulgateway/adapters/xschule"
 	"github.com/schulgateway/schulgateway/internal/aufbewahrung"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
@@ -312,7 +313,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			Service:     schulbescheinigung.NewService(postgres.NewSchulbescheinigungStore(pool)),
 			Idempotency: postgres.NewIdempotencyStore(pool),
 		},
-		Uebergang: httpapi.UebergangDeps{Service: uebergang.NewService(postgres.NewUebergangStore(pool).WithPseudonym(ps.ID), schulen, cfg.PlanungSchwelle)},
+		Uebergang: httpapi.UebergangDeps{Service: uebergang.NewService(postgres.NewUebergangStore(pool).WithPseudonym(ps.ID).WithAufnahmen(xschule.Encode), schulen, cfg.PlanungSchwelle)},
 		Schulwechsel: httpapi.SchulwechselDeps{
 			Service:     schulwechsel.NewService(postgres.NewSchulwechselStore(pool), cfg.SchulwechselFrist),
 			Idempotency: postgres.NewIdempotencyStore(pool),

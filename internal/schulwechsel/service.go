@@ -31,6 +31,10 @@ const (
 	Wegzug     Bewegung = "wegzug"     // from a school of the city to one outside
 	Ausserhalb Bewegung = "ausserhalb" // neither school is one of the city's
 	Abgang     Bewegung = "abgang"     // deregistered and admitted nowhere yet: an open departure
+	// Uebergang: admitted into Schuljahrgang 5 by the school office's
+	// allocation (issue #20), from the start of the school year; it leaves
+	// the pupil records as they are until the school's list brings them.
+	Uebergang Bewegung = "uebergang"
 )
 
 // DefaultFrist is how many days a deregistered pupil may be admitted
@@ -55,6 +59,10 @@ type Record struct {
 	// Wiederholung is true when this record answers a repeat of an
 	// earlier message (same content, same pupil, same day); not stored.
 	Wiederholung bool
+	// Zurueckgenommen is when the admission was withdrawn (zero: it
+	// stands): an Übergang admission whose family declined the place or
+	// whose child moved up to an earlier wish.
+	Zurueckgenommen time.Time
 }
 
 // Eingang is a change of school as it arrived.
@@ -346,6 +354,12 @@ func (s *Service) aenderung(w *Schulwechsel, rec Record) Aenderung {
 		a.Aufnahmedatum = mustTime(auf.Datum)
 	}
 	return a
+}
+
+// Personenschluessel is the key a change of school names its pupil by
+// across schools (the Melderegister's key without an Ordnungsmerkmal).
+func Personenschluessel(familienname, vornamen string, geburtsdatum time.Time) string {
+	return personenschluessel(familienname, vornamen, geburtsdatum)
 }
 
 // personenschluessel is the Melderegister's key of a person without an

@@ -126,9 +126,11 @@ type Store interface {
 	// Lauf returns a run of sj with its inputs and results; apperr not
 	// found when there is none.
 	Lauf(ctx context.Context, sj werte.Schuljahr, id string) (Lauf, error)
-	// Bestaetige marks run id of sj confirmed; apperr conflict naming the
-	// confirmed run when another run of sj is confirmed already.
-	Bestaetige(ctx context.Context, sj werte.Schuljahr, id string) (time.Time, error)
+	// Bestaetige marks run id of sj confirmed by wer, feeds its admissions
+	// and records them as Schulwechsel admissions, in one transaction;
+	// apperr conflict naming the confirmed run when another run of sj is
+	// confirmed already.
+	Bestaetige(ctx context.Context, sj werte.Schuljahr, id, wer string) (time.Time, error)
 	// Empfaenger returns the children of run id's applications as the
 	// register has them now, by application id (a child no longer in the
 	// register is missing).
@@ -598,7 +600,7 @@ func (s *Service) Vergleiche(ctx context.Context, sj werte.Schuljahr, id, mit st
 // changes nothing). A run is refused as stale when the applications or the
 // places changed since it was made: its result would not be what the
 // procedure gives for them.
-func (s *Service) Bestaetige(ctx context.Context, sj werte.Schuljahr, id string) (Lauf, error) {
+func (s *Service) Bestaetige(ctx context.Context, sj werte.Schuljahr, id, wer string) (Lauf, error) {
 	l, err := s.Lauf(ctx, sj, id)
 	if err != nil || l.Status == StatusBestaetigt {
 		return l, err
@@ -614,7 +616,7 @@ func (s *Service) Bestaetige(ctx context.Context, sj werte.Schuljahr, id string)
 	if grund := veraltet(l, anm, kaps); grund != "" {
 		return Lauf{}, apperr.Conflict(fmt.Sprintf("Der Lauf kann nicht bestätigt werden: %s Bitte neu verteilen und den neuen Lauf bestätigen.", grund))
 	}
-	if l.Bestaetigt, err = s.store.Bestaetige(ctx, sj, id); err != nil {
+	if l.Bestaetigt, err = s.store.Bestaetige(ctx, sj, id, wer); err != nil {
 		return Lauf{}, err
 	}
 	l.Status = StatusBestaetigt
