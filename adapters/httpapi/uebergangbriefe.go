@@ -138,6 +138,8 @@ func (s *server) postUebergangAbsage(c *fiber.Ctx) error {
 	if len(decodeErrs) > 0 {
 		return invalidInput(decodeErrs, nil)
 	}
+	// The entry written with the decline's transaction records the answer's status.
+	audit.Result(c.UserContext(), fiber.StatusCreated, "")
 	a, err := s.Uebergang.Service.Absage(c.UserContext(), sj, c.Params("id"), in.AnmeldungID, principal(c).Subject)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -310,6 +311,22 @@ func TestUebergangAbsageRuecktNach(t *testing.T) {
 	if got := pageAll[absageJSON](e, amt, lauf+"/absagen", 1, ""); len(got) != 2 || got[0].AnmeldungID != wolf || got[1].AnmeldungID != erster || got[1].ID <= got[0].ID {
 		t.Errorf("two declines paged one by one: %+v", got)
 	}
+	// Each recorded decline is audited with its number of steps (2 each here).
+	resp, body := e.do(call{method: "GET", path: "/v1/audit?limit=1000&operation=POST%20/v1/uebergang", token: e.token(auth.RoleAdmin)})
+	var log auditPage
+	mustJSON(t, body, &log)
+	erfasst := 0
+	for _, it := range log.Items {
+		if strings.HasSuffix(it.Operation, "/absagen") && it.Ergebnis == 201 {
+			erfasst++
+			if it.Anzahl == nil || *it.Anzahl != 2 {
+				t.Errorf("audit of a decline: %+v", it)
+			}
+		}
+	}
+	if resp.StatusCode != 200 || erfasst != 2 {
+		t.Errorf("%d declines audited (%d), want 2", erfasst, resp.StatusCode)
+	}
 }
 
 // More places after confirmation go down the school's waiting list in
@@ -332,8 +349,12 @@ func TestUebergangMehrPlaetzeRueckenNach(t *testing.T) {
 	if erster == "" || zweiter == "" {
 		t.Fatalf("run: %+v", z)
 	}
-	put := func(n int) (int, []byte) {
-		return e.postJSON("PUT", ueb+"/kapazitaeten/20301", amt, map[string]int{"plaetze": n})
+	aufruf := 0
+	put := func(n int) (int, []byte) { // request ids plaetze-1, plaetze-2, … in order
+		aufruf++
+		resp, body := e.do(call{method: "PUT", path: ueb + "/kapazitaeten/20301", token: amt, body: fmt.Sprintf(`{"plaetze": %d}`, n),
+			header: map[string]string{"X-Request-ID": fmt.Sprintf("plaetze-%d", aufruf)}})
+		return resp.StatusCode, body
 	}
 	if resp, body := e.do(call{method: "POST", path: ueb + "/verteilungen/" + laufID + "/bestaetigung", token: amt}); resp.StatusCode != 200 {
 		t.Fatalf("confirm: %d %s", resp.StatusCode, body)
@@ -401,5 +422,27 @@ func TestUebergangMehrPlaetzeRueckenNach(t *testing.T) {
 	mustJSON(t, b, &k)
 	if st != 200 || len(k.Bewegungen) != 0 || !strings.Contains(string(b), `"bewegungen":[]`) {
 		t.Errorf("places nobody waits for: %d %s", st, b)
+	}
+	// Audited: who changed the places, with how many moved up; the refusal too.
+	resp, body = e.do(call{method: "GET", path: "/v1/audit?limit=1000&operation=PUT%20/v1/uebergang", token: e.token(auth.RoleAdmin)})
+	var log auditPage
+	mustJSON(t, body, &log)
+	byRequest := map[string]auditEntryJSON{}
+	for _, it := range log.Items {
+		byRequest[it.RequestID] = it
+	}
+	if got := byRequest["plaetze-2"]; resp.StatusCode != 200 || got.Ergebnis != 200 || got.Subject == "" || got.Anzahl == nil || *got.Anzahl != 1 ||
+		got.Ressource != "schuljahr=2027-28&schulnummer=20301" {
+		t.Errorf("audit of one more place (1 moved up): %d %+v", resp.StatusCode, got)
+	}
+	if got := byRequest["plaetze-1"]; got.Ergebnis != 409 {
+		t.Errorf("audit of the refused lowering: %+v", got)
+	}
+	resp, body = e.do(call{method: "GET", path: "/v1/audit?limit=1000&operation=POST%20/v1/uebergang", token: e.token(auth.RoleAdmin)})
+	mustJSON(t, body, &log)
+	for _, it := range log.Items {
+		if strings.HasSuffix(it.Operation, "/bestaetigung") && (it.Ergebnis != 200 || it.Anzahl == nil || *it.Anzahl != 3) {
+			t.Errorf("audit of the confirmation (3 applications): %+v", it)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/werte"
 )
@@ -253,6 +254,7 @@ func (s *Service) Absage(ctx context.Context, sj werte.Schuljahr, id, anmeldung,
 	if err != nil {
 		return Aenderung{}, err
 	}
+	audit.Count(ctx, len(b)) // written with the decline's transaction
 	return s.store.SpeichereAenderung(ctx, sj, l.ID, bisher, Aenderung{Art: ArtAbsage, AnmeldungID: anmeldung, ErfasstVon: wer, Bewegungen: b})
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/schule"
 	"github.com/schulgateway/schulgateway/internal/werte"
@@ -277,6 +278,7 @@ func (s *Service) SetzeKapazitaet(ctx context.Context, sj werte.Schuljahr, schul
 	if b == nil {
 		b = []Bewegung{} // after confirmation: no moves, said so
 	}
+	audit.Count(ctx, len(b)) // written with the change's transaction
 	a, err := s.store.SpeichereAenderung(ctx, sj, l.ID, bisher, Aenderung{Art: ArtPlaetze, Schulnummer: schulnummer, PlaetzeVorher: vorher,
 		Plaetze: plaetze, ErfasstVon: wer, Bewegungen: b})
 	return k, a.Bewegungen, err
@@ -616,6 +618,8 @@ func (s *Service) Bestaetige(ctx context.Context, sj werte.Schuljahr, id, wer st
 	if grund := veraltet(l, anm, kaps); grund != "" {
 		return Lauf{}, apperr.Conflict(fmt.Sprintf("Der Lauf kann nicht bestätigt werden: %s Bitte neu verteilen und den neuen Lauf bestätigen.", grund))
 	}
+	// The audit entry is written with the confirming transaction: count first.
+	audit.Count(ctx, len(l.Ergebnis.Zuteilungen))
 	if l.Bestaetigt, err = s.store.Bestaetige(ctx, sj, id, wer); err != nil {
 		return Lauf{}, err
 	}
