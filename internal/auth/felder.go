@@ -41,7 +41,7 @@ var (
 	kindFelder  = []string{"id", "familienname", "vornamen", "geburtsdatum", "geschlecht", "anschrift", "schulnummer", "art", "status", "untersuchung"}
 	listeFelder = []string{"familienname", "vornamen", "geburtsdatum", "geschlecht", "strasse", "hausnummer", "plz", "ort",
 		"auskunftssperre", "art", "status"}
-	wechselFelder            = []string{"id", "format", "bewegung", "created_at", "schueler", "sorgeberechtigte", "aufnahme", "bisherige_schule", "hinweise", "klaerung"}
+	wechselFelder            = []string{"id", "format", "bewegung", "created_at", "schueler", "sorgeberechtigte", "aufnahme", "bisherige_schule", "hinweise", "klaerung", "withdrawn_at"}
 	offenFelder              = []string{"art", "schulwechsel_id", "familienname", "vornamen", "geburtsdatum", "schule", "aufnehmende", "seit", "frist", "text"}
 	bescheinigungFelder      = []string{"id", "format", "created_at", "schueler", "schule", "schulbesuch", "ausgestellt_am", "gueltig_von", "gueltig_bis", "hinweise"}
 	untersuchungFelder       = []string{"kind_id", "untersucht_am", "ergebnis"}
@@ -61,8 +61,8 @@ var (
 var (
 	uebergangFelder = []string{"id", "schuljahr", "ordnungsmerkmal", "familienname", "vornamen", "geburtsdatum", "grundschule", "wuensche",
 		"haertefall", "geschwister", "updated_at"}
-	zuteilungFelder = []string{"anmeldung_id", "schulnummer", "wunsch", "losnummer", "warteliste"}
-	absageFelder    = []string{"id", "erfasst_am", "erfasst_von", "bewegungen"}
+	zuteilungFelder = []string{"anmeldung_id", "schulnummer", "wunsch", "losnummer", "warteliste", "abgesagt"}
+	absageFelder    = []string{"id", "anmeldung_id", "erfasst_am", "erfasst_von", "bewegungen"}
 	briefeFelder    = []string{"bescheid", "familienname", "vornamen", "geburtsdatum", "sorgeberechtigte", "strasse", "hausnummer", "plz", "ort",
 		"auskunftssperre", "grundschule", "wuensche", "schulnummer", "schule", "wunsch", "warteliste", "anmeldung_id"}
 )
