@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -291,6 +292,35 @@ func TestUebergangPageInBrowser(t *testing.T) {
 	getJSON(t, gw, "schulamt", "/v1/uebergang/2027-28/verteilungen/"+ids[1], &lauf)
 	if lauf.Bestaetigt == nil {
 		t.Error("die API kennt keine Bestätigung")
+	}
+
+	// After the confirmation a fourth place at the Gymnasium goes to its
+	// waiting list at once, and the page says so; fewer places than
+	// children admitted are refused with the gateway's reason.
+	do(t, ctx, "vierter Platz", chromedp.SetValue("#plaetze-20301", "4"), chromedp.Click(`#plaetze tr[data-schulnummer="20301"] button`))
+	waitFor(t, ctx, "nachgerückt", `document.getElementById('status').textContent.startsWith('Gespeichert')`)
+	if got := eval[string](t, ctx, `document.getElementById('status').textContent`); !regexp.MustCompile(`(1 Kind ist|\d+ Kinder sind) von (der Warteliste|Wartelisten) nachgerückt`).MatchString(got) {
+		t.Errorf("Status nach dem vierten Platz: %q", got)
+	}
+	var zut struct {
+		Items []struct {
+			Schulnummer *string `json:"schulnummer"`
+		} `json:"items"`
+	}
+	getJSON(t, gw, "schulamt", "/v1/uebergang/2027-28/verteilungen/"+ids[1]+"/zuteilungen", &zut)
+	amGymnasium := 0
+	for _, z := range zut.Items {
+		if z.Schulnummer != nil && *z.Schulnummer == "20301" {
+			amGymnasium++
+		}
+	}
+	if amGymnasium != 4 {
+		t.Errorf("%d Kinder haben jetzt einen Platz am Gymnasium, erwartet 4", amGymnasium)
+	}
+	do(t, ctx, "weniger Plätze", chromedp.SetValue("#plaetze-20301", "2"), chromedp.Click(`#plaetze tr[data-schulnummer="20301"] button`))
+	waitFor(t, ctx, "abgelehnt", `document.getElementById('status').classList.contains('fehler')`)
+	if got := eval[string](t, ctx, `document.getElementById('status').textContent`); !strings.Contains(got, "haben 4 Kinder einen Platz an der Schule 20301") {
+		t.Errorf("Status nach zu wenigen Plätzen: %q", got)
 	}
 	screenshot(t, ctx, "uebergang")
 	// On a phone the report's tables scroll inside their card, not the page.

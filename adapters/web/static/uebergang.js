@@ -93,9 +93,11 @@ async function savePlaetze(s, input) {
     input.focus();
     throw new Error(`Bitte für ${s.name} eine ganze Zahl ab 0 eintragen.`);
   }
-  await putJSON(`/v1/uebergang/${state.sj}/kapazitaeten/${encodeURIComponent(s.schulnummer)}`, { plaetze: n });
+  const k = await putJSON(`/v1/uebergang/${state.sj}/kapazitaeten/${encodeURIComponent(s.schulnummer)}`, { plaetze: n });
   await loadPlaetze();
-  status(`Gespeichert: ${s.name} hat im Schuljahr ${fuerMenschen(state.sj)} ${zahl(n)} Plätze in Schuljahrgang 5.`, 'ok');
+  // After a confirmed run the new places went down the waiting list at once.
+  const nach = k.bewegungen ? (k.bewegungen.length === 1 ? ' 1 Kind ist von der Warteliste nachgerückt.' : ` ${zahl(k.bewegungen.length)} Kinder sind von Wartelisten nachgerückt.`) : '';
+  status(`Gespeichert: ${s.name} hat im Schuljahr ${fuerMenschen(state.sj)} ${zahl(n)} Plätze in Schuljahrgang 5.${nach}`, 'ok');
   $('plaetze-' + s.schulnummer)?.focus();
 }
 
