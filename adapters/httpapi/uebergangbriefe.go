@@ -72,7 +72,10 @@ func briefZeile(b uebergang.Brief, p auth.Principal) []any {
 		}
 	}
 	bescheid, wunsch := "Ablehnung", any("")
-	if b.Schulnummer != "" {
+	switch {
+	case b.Abgesagt: // the family gave the place up: it gets no letter of this run
+		bescheid = "Absage der Familie erfasst (kein Bescheid)"
+	case b.Schulnummer != "":
 		bescheid, wunsch = fmt.Sprintf("Aufnahme (%d. Wunsch)", b.Wunsch), b.Wunsch
 	}
 	var warte []string

@@ -249,6 +249,22 @@ func TestUebergangAbsageRuecktNach(t *testing.T) {
 		}
 	}
 
+	// The letters' data follow the state now: Wolf's family gets no letter,
+	// the child who moved up a letter of admission at 20301.
+	resp, csvBody := e.do(call{method: "GET", path: lauf + "/briefe.csv", token: amt})
+	zeilen := map[string]string{}
+	for _, z := range strings.Split(string(csvBody), "\n") {
+		for _, id := range []string{wolf, erster} {
+			if strings.Contains(z, id) {
+				zeilen[id] = z
+			}
+		}
+	}
+	if resp.StatusCode != 200 || !strings.HasPrefix(zeilen[wolf], "Absage der Familie erfasst (kein Bescheid);") ||
+		!strings.HasPrefix(zeilen[erster], "Aufnahme (1. Wunsch);") || !strings.Contains(zeilen[erster], ";20301;") {
+		t.Errorf("letters after the decline: %d %q", resp.StatusCode, zeilen)
+	}
+
 	// The decline read back, and the state now: Wolf declined and holds
 	// nothing, the first of the list holds 20301 as first wish, the other
 	// is first on the list now.
@@ -312,7 +328,7 @@ func TestUebergangAbsageRuecktNach(t *testing.T) {
 		t.Errorf("two declines paged one by one: %+v", got)
 	}
 	// Each recorded decline is audited with its number of steps (2 each here).
-	resp, body := e.do(call{method: "GET", path: "/v1/audit?limit=1000&operation=POST%20/v1/uebergang", token: e.token(auth.RoleAdmin)})
+	resp, body = e.do(call{method: "GET", path: "/v1/audit?limit=1000&operation=POST%20/v1/uebergang", token: e.token(auth.RoleAdmin)})
 	var log auditPage
 	mustJSON(t, body, &log)
 	erfasst := 0

@@ -41,6 +41,8 @@ type Brief struct {
 	// Wartelisten are the places on the waiting lists of the schools the
 	// child wished before the one admitted, in the order of its wishes.
 	Wartelisten []Wartelistenplatz
+	// Abgesagt: the family declined the place; no letter of admission.
+	Abgesagt bool
 }
 
 // Wartelistenplatz is a rank (1 = next) on a school's waiting list.
@@ -49,8 +51,8 @@ type Wartelistenplatz struct {
 	Rang                int
 }
 
-// Briefe returns the letters' data of run id of sj, by family name and
-// given names. Only a confirmed run has letters (409 otherwise): the
+// Briefe returns the letters' data of run id of sj as it stands now
+// (after declines and new places), by family name and given names. Only a confirmed run has letters (409 otherwise): the
 // result of another run is not a decision.
 func (s *Service) Briefe(ctx context.Context, sj werte.Schuljahr, id string) ([]Brief, error) {
 	l, err := s.Lauf(ctx, sj, id)
@@ -76,13 +78,19 @@ func (s *Service) Briefe(ctx context.Context, sj werte.Schuljahr, id string) ([]
 	for _, a := range l.Anmeldungen {
 		wuensche[a.ID] = a.Wuensche
 	}
+	// The state now: after declines and new places, who holds which place
+	// and who waits where (the letters of children who moved up change).
+	st, _, err := s.stand(ctx, l)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Brief, 0, len(l.Ergebnis.Zuteilungen))
-	for _, z := range l.Ergebnis.Zuteilungen {
+	for _, z := range st.Zuteilungen(l) {
 		e, ok := empf[z.AnmeldungID]
 		if !ok { // the child left the register since: no address to write to
 			e = Empfaenger{AnmeldungID: z.AnmeldungID}
 		}
-		b := Brief{Empfaenger: e, Wuensche: wuensche[z.AnmeldungID], Schulnummer: z.Schulnummer, Schule: namen[z.Schulnummer], Wunsch: z.Wunsch}
+		b := Brief{Empfaenger: e, Wuensche: wuensche[z.AnmeldungID], Schulnummer: z.Schulnummer, Schule: namen[z.Schulnummer], Wunsch: z.Wunsch, Abgesagt: z.Abgesagt}
 		for _, w := range b.Wuensche {
 			if r, ok := z.Warteliste[w]; ok {
 				b.Wartelisten = append(b.Wartelisten, Wartelistenplatz{Schulnummer: w, Schule: namen[w], Rang: r})
