@@ -17,7 +17,7 @@ func TestSchluesselWieImport(t *testing.T) {
 	} {
 		want := importing.Schluessel(importing.ListeMelderegister,
 			map[string]any{"familienname": p.fam, "vornamen": p.vor, "geburtsdatum": geb})
-		if got := personenschluessel(p.fam, p.vor, geb); got != want {
+		if got := Personenschluessel(p.fam, p.vor, geb); got != want {
 			t.Errorf("personenschluessel(%q, %q) = %q, import: %q", p.fam, p.vor, got, want)
 		}
 		for _, sn := range []string{"", "4711"} {
@@ -28,7 +28,7 @@ func TestSchluesselWieImport(t *testing.T) {
 			}
 		}
 	}
-	if a, b := personenschluessel("Müller", "Mira", geb), personenschluessel("MUELLER", "mira", geb); a != b {
+	if a, b := Personenschluessel("Müller", "Mira", geb), Personenschluessel("MUELLER", "mira", geb); a != b {
 		t.Errorf("spellings of one person give %q and %q", a, b)
 	}
 }

@@ -348,7 +348,7 @@ func (s *Service) aenderung(w *Schulwechsel, rec Record) Aenderung {
 		Record:         rec,
 		Schuelernummer: sn,
 		// Without an Ordnungsmerkmal the Melderegister's key is "p:…".
-		Personenschluessel: personenschluessel(fam, vor, geb),
+		Personenschluessel: Personenschluessel(fam, vor, geb),
 	}
 	if auf := w.Aufnahme; auf != nil {
 		a.Aufnahmedatum = mustTime(auf.Datum)
@@ -357,15 +357,10 @@ func (s *Service) aenderung(w *Schulwechsel, rec Record) Aenderung {
 }
 
 // Personenschluessel is the key a change of school names its pupil by
-// across schools (the Melderegister's key without an Ordnungsmerkmal).
-func Personenschluessel(familienname, vornamen string, geburtsdatum time.Time) string {
-	return personenschluessel(familienname, vornamen, geburtsdatum)
-}
-
-// personenschluessel is the Melderegister's key of a person without an
+// across schools: the Melderegister's key of a person without an
 // Ordnungsmerkmal, as importing.Schluessel forms it ("p:…"; a test holds
 // the two together).
-func personenschluessel(familienname, vornamen string, geburtsdatum time.Time) string {
+func Personenschluessel(familienname, vornamen string, geburtsdatum time.Time) string {
 	return "p:" + werte.Personenschluessel(familienname, vornamen, geburtsdatum)
 }
 
@@ -482,7 +477,7 @@ func (s *Service) finde(schule string, a Aenderung, bestand []Bestand) ([]int64,
 		case a.Schuelernummer != "" && bsn == a.Schuelernummer:
 			nachNummer = append(nachNummer, b.ID)
 		case (bsn == "" || a.Schuelernummer == "") &&
-			personenschluessel(b.Familienname, b.Vornamen, b.Geburtsdatum) == a.Personenschluessel:
+			Personenschluessel(b.Familienname, b.Vornamen, b.Geburtsdatum) == a.Personenschluessel:
 			nachName = append(nachName, b.ID)
 		}
 	}
