@@ -29,6 +29,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/werte"
 	"github.com/schulgateway/schulgateway/openapi"
 )
 
@@ -169,16 +170,26 @@ func BenchmarkRouten(b *testing.B) {
 	}
 	audit := postgres.NewAuditStore(pool)
 	audit.Start(lctx)
-	gateway := serve(b, httpapi.New(httpapi.Deps{
-		Schulen: schulen, Changes: postgres.NewFeedStore(pool, 0),
-		Einschulung: httpapi.EinschulungDeps{Schulbezirke: schulbezirk.NewService(bezirke),
-			Einschulung: einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps)},
-		Audit: audit, Verifier: verifier, Spec: openapi.Spec,
-		Ready: func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
-		Log:   slog.New(slog.NewJSONHandler(logZiel(b), nil)), AccessLog: true,
-	}))
+	kohorte := einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps)
+	if _, err := kohorte.Vorbereiten(ctx, werte.NewSchuljahr(2027)); err != nil {
+		b.Fatal(err)
+	}
+	gatewayMit := func(es *einschulung.Service) string {
+		return serve(b, httpapi.New(httpapi.Deps{
+			Schulen: schulen, Changes: postgres.NewFeedStore(pool, 0),
+			Einschulung: httpapi.EinschulungDeps{Schulbezirke: schulbezirk.NewService(bezirke), Einschulung: es},
+			Audit:       audit, Verifier: verifier, Spec: openapi.Spec,
+			Ready: func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
+			Log:   slog.New(slog.NewJSONHandler(logZiel(b), nil)), AccessLog: true,
+		}))
+	}
+	gateway := gatewayMit(kohorte)
+	// The children page as main computed it before the cohort was kept in
+	// memory (issue 18, session 5): each page from its candidates.
+	ohneCache := gatewayMit(kohorte.OhneKohortenCache())
+	const kinderRoute = "/v1/einschulung/2027-28/kinder?limit=100"
 
-	routen := []string{"/v1/schulen", "/v1/einschulung/2027-28/kinder?limit=100", "/v1/changes?limit=100"}
+	routen := []string{"/v1/schulen", kinderRoute, "/v1/changes?limit=100"}
 	// The baseline: each route's answer, as the gateway gave it, from memory.
 	bareApp := fiber.New(fiber.Config{DisableStartupMessage: true})
 	bodies := map[string][]byte{}
@@ -217,6 +228,11 @@ func BenchmarkRouten(b *testing.B) {
 			z.bf = runWrk(b, "http://"+bare+r, "", d)
 			profiling(b, dir, fmt.Sprintf("route%d", i), func() { z.gw = runWrk(b, "http://"+gateway+r, token, d) })
 			tabelle = append(tabelle, z)
+			if r == kinderRoute {
+				alt := zeile{route: r + " (ohne Kohorte im Speicher)", bf: z.bf, bodyBytes: z.bodyBytes}
+				alt.gw = runWrk(b, "http://"+ohneCache+r, token, d)
+				tabelle = append(tabelle, alt)
+			}
 		}
 	}
 	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64) }
