@@ -51,8 +51,9 @@ type kohortenCache struct {
 }
 
 type kohortenJahr struct {
-	stand *kohortenStand // nil: none, or found out of date
-	baut  bool           // a rebuild runs
+	stand   *kohortenStand // nil: none, or found out of date
+	zuletzt time.Time      // last asked for
+	baut    bool           // a rebuild runs
 	// pruefung collects the requests that wait for the next check of
 	// stand; laeuft says a check runs (whose result is for those that
 	// waited before it began).
@@ -75,23 +76,47 @@ type pruefung struct {
 }
 
 // kohortenPruefzeit bounds a check; kohortenBauzeit a rebuild.
+// kohortenJahre is how many school years' cohorts are kept at most: the
+// BMS pulls one or two; a client asking for many others must not fill the
+// memory (the least recently asked for is dropped).
 const (
-	kohortenPruefzeit = 5 * time.Second
-	kohortenBauzeit   = 2 * time.Minute
+	kohortenPruefzeit  = 5 * time.Second
+	kohortenBauzeit    = 2 * time.Minute
+	kohortenHoechstens = 3
 )
 
 func newKohortenCache(q Kohortenquelle) *kohortenCache {
 	return &kohortenCache{quelle: q, jahre: map[int]*kohortenJahr{}}
 }
 
-// jahr is the entry of sj; c.mu is held.
+// jahr is the entry of sj, now asked for; c.mu is held.
 func (c *kohortenCache) jahr(sj werte.Schuljahr) *kohortenJahr {
 	j := c.jahre[sj.StartYear()]
 	if j == nil {
 		j = &kohortenJahr{}
 		c.jahre[sj.StartYear()] = j
 	}
+	j.zuletzt = time.Now()
 	return j
+}
+
+// ablegen keeps st as j's cohort and drops the cohorts of the school
+// years asked for least recently beyond kohortenHoechstens; c.mu is held.
+func (c *kohortenCache) ablegen(j *kohortenJahr, st *kohortenStand) {
+	j.stand = st
+	for {
+		var gehalten []*kohortenJahr
+		for _, x := range c.jahre {
+			if x.stand != nil {
+				gehalten = append(gehalten, x)
+			}
+		}
+		if len(gehalten) <= kohortenHoechstens {
+			return
+		}
+		aeltestes := slices.MinFunc(gehalten, func(a, b *kohortenJahr) int { return a.zuletzt.Compare(b.zuletzt) })
+		aeltestes.stand = nil
+	}
 }
 
 // aktuell returns the cohort of sj if the cache holds it and it is the
@@ -170,7 +195,7 @@ func (c *kohortenCache) bauen(j *kohortenJahr, s *Service, sj werte.Schuljahr) {
 		defer c.mu.Unlock()
 		j.baut = false
 		if err == nil && j.stand == nil {
-			j.stand = st
+			c.ablegen(j, st)
 		}
 	}()
 }
@@ -242,7 +267,7 @@ func (s *Service) Vorbereiten(ctx context.Context, sj werte.Schuljahr) (bool, er
 		return false, err
 	}
 	c.mu.Lock()
-	j.stand = neu
+	c.ablegen(j, neu)
 	c.mu.Unlock()
 	return true, nil
 }

@@ -184,3 +184,35 @@ func TestKohortenCacheNebenlaeufig(t *testing.T) {
 	}
 	t.Logf("%d checks for %d requests", vs.pruefungen, 6*40+3)
 }
+
+// The cache holds the cohorts of at most kohortenHoechstens school years,
+// dropping the one asked for least recently.
+func TestKohortenCacheHoechstens(t *testing.T) {
+	vs := &versionStore{}
+	vs.aendern(func(m *memStore) {
+		m.kinder = []Kind{kind("a", "2021-03-01"), kind("b", "2022-03-01"), kind("c", "2023-03-01")}
+	})
+	svc := NewService(vs, fixed{ix: testDirectory()}, fixed{schulen: testSchulen}, GesetzlicheRegel(), mustPS(t))
+	ctx := context.Background()
+	gehalten := func() []int {
+		svc.cache.mu.Lock()
+		defer svc.cache.mu.Unlock()
+		var out []int
+		for y, j := range svc.cache.jahre {
+			if j.stand != nil {
+				out = append(out, y)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, y := range []int{2027, 2028, 2029, 2027, 2030} {
+		if _, err := svc.Vorbereiten(ctx, werte.NewSchuljahr(y)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if got := gehalten(); !slices.Equal(got, []int{2027, 2029, 2030}) {
+		t.Errorf("cohorts held: %v, want 2027, 2029, 2030", got)
+	}
+}
