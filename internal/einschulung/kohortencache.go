@@ -54,6 +54,11 @@ type kohortenJahr struct {
 	stand   *kohortenStand // nil: none, or found out of date
 	zuletzt time.Time      // last asked for
 	baut    bool           // a rebuild runs
+	// ruhe: no rebuild starts before it (a pause as long as the last
+	// rebuild took, so that a stream of changes – the Meldungen season –
+	// keeps rebuilds to half the time at most; pages meanwhile are computed
+	// from their candidates).
+	ruhe time.Time
 	// pruefung collects the requests that wait for the next check of
 	// stand; laeuft says a check runs (whose result is for those that
 	// waited before it began).
@@ -183,17 +188,19 @@ func (c *kohortenCache) pruefen(j *kohortenJahr, sj werte.Schuljahr) {
 
 // bauen starts the rebuild of j unless one runs; c.mu is held.
 func (c *kohortenCache) bauen(j *kohortenJahr, s *Service, sj werte.Schuljahr) {
-	if j.baut || j.stand != nil {
+	if j.baut || j.stand != nil || time.Now().Before(j.ruhe) {
 		return
 	}
 	j.baut = true
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), kohortenBauzeit)
 		defer cancel()
+		start := time.Now()
 		st, err := s.kohorteAusBestand(ctx, sj)
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		j.baut = false
+		j.ruhe = time.Now().Add(time.Since(start))
 		if err == nil && j.stand == nil {
 			c.ablegen(j, st)
 		}
