@@ -47,14 +47,17 @@ func jahre(sjs []werte.Schuljahr) []int {
 	return out
 }
 
+// kohortenKinderSQL reads the children of a cohort: born between $1 and
+// $2, or named by a Meldung of the school years $3.
+const kohortenKinderSQL = `
+	SELECT ` + kindColumns + ` FROM kinder WHERE geburtsdatum BETWEEN $1 AND $2
+	UNION ALL
+	SELECT ` + kindColumns + ` FROM kinder k
+	WHERE NOT geburtsdatum BETWEEN $1 AND $2
+	  AND EXISTS (SELECT 1 FROM einschulung_meldungen m WHERE m.kind = k.schluessel AND m.schuljahr = ANY ($3))`
+
 func (s *EinschulungStore) Kinder(ctx context.Context, von, bis time.Time, schuljahre []werte.Schuljahr) ([]einschulung.Kind, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT `+kindColumns+` FROM kinder WHERE geburtsdatum BETWEEN $1 AND $2
-		UNION ALL
-		SELECT `+kindColumns+` FROM kinder k
-		WHERE NOT geburtsdatum BETWEEN $1 AND $2
-		  AND EXISTS (SELECT 1 FROM einschulung_meldungen m WHERE m.kind = k.schluessel AND m.schuljahr = ANY ($3))`,
-		von, bis, jahre(schuljahre))
+	rows, err := s.pool.Query(ctx, kohortenKinderSQL, von, bis, jahre(schuljahre))
 	if err != nil {
 		return nil, storeErr("load cohort children", err)
 	}

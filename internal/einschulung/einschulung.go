@@ -7,8 +7,11 @@
 // (Meldungen, a state machine: zustand.go).
 //
 // Nothing of the cohort is stored: it is computed from the Melderegister,
-// the street directory and the Meldungen whenever it is asked for, so it
-// is never out of date with any of them.
+// the street directory, the schools and the Meldungen whenever it is asked
+// for, so it is never out of date with any of them. The children list
+// keeps the computed cohort in memory and serves a page from it only after
+// the database confirmed, after the request arrived, that none of these
+// changed since (kohortencache.go).
 package einschulung
 
 import (

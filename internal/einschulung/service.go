@@ -61,10 +61,28 @@ type Service struct {
 	schulen     Schulen
 	regel       Regel
 	ps          Pseudonymizer
+	// cache keeps the cohorts the children list is paged from, when the
+	// store is a Kohortenquelle.
+	cache *kohortenCache
 }
 
+// NewService returns a service. When store is a Kohortenquelle, the
+// children list is served from the cohort kept in memory (kohortencache.go).
 func NewService(store Store, verzeichnis Verzeichnis, schulen Schulen, regel Regel, ps Pseudonymizer) *Service {
-	return &Service{store: store, verzeichnis: verzeichnis, schulen: schulen, regel: regel, ps: ps}
+	s := &Service{store: store, verzeichnis: verzeichnis, schulen: schulen, regel: regel, ps: ps}
+	if q, ok := store.(Kohortenquelle); ok {
+		s.cache = newKohortenCache(q)
+	}
+	return s
+}
+
+// OhneKohortenCache returns the service computing every page of the
+// children list from its candidates, as without a Kohortenquelle (to
+// compare against, in tests and benchmarks).
+func (s *Service) OhneKohortenCache() *Service {
+	o := *s
+	o.cache = nil
+	return &o
 }
 
 // Kohorte computes the cohort of sj.
@@ -142,6 +160,16 @@ func (s *Service) Kinder(ctx context.Context, sj werte.Schuljahr, auswahl Auswah
 	schulnummer := auswahl.Schulnummer
 	if err := page.CheckLimit(limit); err != nil {
 		return page.Page[Eintrag]{}, err
+	}
+	if s.cache != nil {
+		if st := s.cache.aktuell(ctx, s, sj); st != nil {
+			if err := st.k.schuleBekannt(schulnummer); err != nil {
+				return page.Page[Eintrag]{}, err
+			}
+			return st.seite(auswahl, after, limit), nil
+		}
+		// None yet, or out of date: computed from the candidates while
+		// the cohort is computed anew.
 	}
 	g, err := s.rahmen(ctx, sj)
 	if err != nil {

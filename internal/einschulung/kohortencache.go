@@ -1,0 +1,280 @@
+package einschulung
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/schulgateway/schulgateway/internal/page"
+	"github.com/schulgateway/schulgateway/internal/schulbezirk"
+	"github.com/schulgateway/schulgateway/internal/schule"
+	"github.com/schulgateway/schulgateway/internal/werte"
+)
+
+// Bestand is everything the cohort of a school year is computed from, read
+// in one snapshot of the database: the children Store.Kinder returns,
+// the Meldungen Store.Meldungen returns, the street directory and the
+// schools. Stand names the snapshot.
+type Bestand struct {
+	Stand       string
+	Kinder      []Kind
+	Meldungen   []Meldung
+	Verzeichnis *schulbezirk.Index
+	Schulen     []schule.Schule
+}
+
+// Kohortenquelle is what a Store offers when the children list may be
+// served from a cohort kept in memory (adapters/postgres: migration 0116).
+// A Store without it has every page computed from its candidates.
+type Kohortenquelle interface {
+	// Bestand reads what the cohort of the school years is computed from
+	// (see Store.Kinder for von and bis) in one snapshot.
+	Bestand(ctx context.Context, von, bis time.Time, schuljahre []werte.Schuljahr) (Bestand, error)
+	// Unveraendert reports whether nothing a cohort is computed from has
+	// changed since the snapshot stand, as of the call: a change committed
+	// before the call began is never missed.
+	Unveraendert(ctx context.Context, stand string) (bool, error)
+}
+
+// kohortenCache keeps, per school year, the cohort as berechne computes it
+// from a Bestand, with its lists per school. A request serves a page from
+// it only after Unveraendert, started after the request arrived, said the
+// Bestand is still the database's (one query shared by the requests that
+// wait together, see pruefung); otherwise the page is computed from its
+// candidates, as without a cache, while one rebuild per school year runs.
+type kohortenCache struct {
+	quelle Kohortenquelle
+	mu     sync.Mutex
+	jahre  map[int]*kohortenJahr
+}
+
+type kohortenJahr struct {
+	stand   *kohortenStand // nil: none, or found out of date
+	zuletzt time.Time      // last asked for
+	baut    bool           // a rebuild runs
+	// ruhe: no rebuild starts before it (a pause as long as the last
+	// rebuild took, so that a stream of changes – the Meldungen season –
+	// keeps rebuilds to half the time at most; pages meanwhile are computed
+	// from their candidates).
+	ruhe time.Time
+	// pruefung collects the requests that wait for the next check of
+	// stand; laeuft says a check runs (whose result is for those that
+	// waited before it began).
+	pruefung *pruefung
+	laeuft   bool
+}
+
+// kohortenStand is a cohort computed from the Bestand of one snapshot.
+type kohortenStand struct {
+	stand  string
+	k      *Kohorte
+	listen map[string][]int32 // Schulnummer ("" none) → positions in k.Eintraege, in id order
+}
+
+type pruefung struct {
+	fertig chan struct{}
+	stand  *kohortenStand // the one checked
+	ok     bool
+	err    error
+}
+
+// kohortenPruefzeit bounds a check; kohortenBauzeit a rebuild.
+// kohortenJahre is how many school years' cohorts are kept at most: the
+// BMS pulls one or two; a client asking for many others must not fill the
+// memory (the least recently asked for is dropped).
+const (
+	kohortenPruefzeit  = 5 * time.Second
+	kohortenBauzeit    = 2 * time.Minute
+	kohortenHoechstens = 3
+)
+
+func newKohortenCache(q Kohortenquelle) *kohortenCache {
+	return &kohortenCache{quelle: q, jahre: map[int]*kohortenJahr{}}
+}
+
+// jahr is the entry of sj, now asked for; c.mu is held.
+func (c *kohortenCache) jahr(sj werte.Schuljahr) *kohortenJahr {
+	j := c.jahre[sj.StartYear()]
+	if j == nil {
+		j = &kohortenJahr{}
+		c.jahre[sj.StartYear()] = j
+	}
+	j.zuletzt = time.Now()
+	return j
+}
+
+// ablegen keeps st as j's cohort and drops the cohorts of the school
+// years asked for least recently beyond kohortenHoechstens; c.mu is held.
+func (c *kohortenCache) ablegen(j *kohortenJahr, st *kohortenStand) {
+	j.stand = st
+	for {
+		var gehalten []*kohortenJahr
+		for _, x := range c.jahre {
+			if x.stand != nil {
+				gehalten = append(gehalten, x)
+			}
+		}
+		if len(gehalten) <= kohortenHoechstens {
+			return
+		}
+		aeltestes := slices.MinFunc(gehalten, func(a, b *kohortenJahr) int { return a.zuletzt.Compare(b.zuletzt) })
+		aeltestes.stand = nil
+	}
+}
+
+// aktuell returns the cohort of sj if the cache holds it and it is the
+// database's as of now; else nil, after starting its rebuild (s computes
+// it) if none runs.
+func (c *kohortenCache) aktuell(ctx context.Context, s *Service, sj werte.Schuljahr) *kohortenStand {
+	c.mu.Lock()
+	j := c.jahr(sj)
+	if j.stand == nil {
+		c.bauen(j, s, sj)
+		c.mu.Unlock()
+		return nil
+	}
+	// Join the check that begins next: it starts after this request came.
+	if j.pruefung == nil {
+		j.pruefung = &pruefung{fertig: make(chan struct{})}
+	}
+	p := j.pruefung
+	if !j.laeuft {
+		j.laeuft = true
+		go c.pruefen(j, sj)
+	}
+	c.mu.Unlock()
+	select {
+	case <-p.fertig:
+	case <-ctx.Done():
+		return nil
+	}
+	if p.err != nil || !p.ok {
+		c.mu.Lock()
+		if p.err == nil && p.stand != nil && j.stand == p.stand {
+			j.stand = nil // out of date: drop it
+		}
+		c.bauen(j, s, sj)
+		c.mu.Unlock()
+		return nil
+	}
+	return p.stand
+}
+
+// pruefen runs the checks of j's stand one after the other while requests
+// wait for them. Each check answers the requests that joined before it
+// began.
+func (c *kohortenCache) pruefen(j *kohortenJahr, sj werte.Schuljahr) {
+	for {
+		c.mu.Lock()
+		p, st := j.pruefung, j.stand
+		j.pruefung = nil
+		if p == nil {
+			j.laeuft = false
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+		p.stand = st
+		if st != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), kohortenPruefzeit)
+			p.ok, p.err = c.quelle.Unveraendert(ctx, st.stand)
+			cancel()
+		}
+		close(p.fertig)
+	}
+}
+
+// bauen starts the rebuild of j unless one runs; c.mu is held.
+func (c *kohortenCache) bauen(j *kohortenJahr, s *Service, sj werte.Schuljahr) {
+	if j.baut || j.stand != nil || time.Now().Before(j.ruhe) {
+		return
+	}
+	j.baut = true
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), kohortenBauzeit)
+		defer cancel()
+		start := time.Now()
+		st, err := s.kohorteAusBestand(ctx, sj)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		j.baut = false
+		j.ruhe = time.Now().Add(time.Since(start))
+		if err == nil && j.stand == nil {
+			c.ablegen(j, st)
+		}
+	}()
+}
+
+// kohorteAusBestand computes the cohort of sj from one Bestand.
+func (s *Service) kohorteAusBestand(ctx context.Context, sj werte.Schuljahr) (*kohortenStand, error) {
+	von, bis := s.regel.geburtszeitraum(sj)
+	b, err := s.cache.quelle.Bestand(ctx, von, bis, kohortenJahre(sj))
+	if err != nil {
+		return nil, err
+	}
+	k := berechne(grundlage{sj: sj, regel: s.regel, kinder: b.Kinder, meldungen: b.Meldungen, index: b.Verzeichnis, schulen: b.Schulen, ps: s.ps})
+	st := &kohortenStand{stand: b.Stand, k: k, listen: map[string][]int32{}}
+	for i, e := range k.Eintraege {
+		st.listen[e.Schulnummer] = append(st.listen[e.Schulnummer], int32(i))
+	}
+	return st, nil
+}
+
+// seite is the page of the Auswahl after after, at most limit.
+func (st *kohortenStand) seite(auswahl Auswahl, after string, limit int) page.Page[Eintrag] {
+	id := func(e Eintrag) string { return e.ID }
+	es := st.k.Eintraege
+	if !auswahl.OhneSchule && auswahl.Schulnummer == "" {
+		i, _ := slices.BinarySearchFunc(es, after, func(e Eintrag, after string) int { return nachCursor(e.ID, after) })
+		var items []Eintrag // nil when empty, as computed from the candidates
+		items = append(items, es[i:min(len(es), i+limit+1)]...)
+		return page.Cut(items, limit, id)
+	}
+	liste := st.listen[auswahl.Schulnummer] // OhneSchule: ""
+	i, _ := slices.BinarySearchFunc(liste, after, func(p int32, after string) int { return nachCursor(es[p].ID, after) })
+	var items []Eintrag
+	for _, p := range liste[i:min(len(liste), i+limit+1)] {
+		items = append(items, es[p])
+	}
+	return page.Cut(items, limit, id)
+}
+
+// nachCursor orders ids before the first id after the cursor: -1 for an id
+// at or before it, 1 after.
+func nachCursor(id, after string) int {
+	if cmp.Compare(id, after) <= 0 {
+		return -1
+	}
+	return 1
+}
+
+// Vorbereiten makes the cache hold the cohort of sj as the database has it
+// now: it checks the one held and, if there is none or it is out of date,
+// computes it and waits for it. It reports whether it computed it. Without
+// a Kohortenquelle it does nothing.
+func (s *Service) Vorbereiten(ctx context.Context, sj werte.Schuljahr) (bool, error) {
+	c := s.cache
+	if c == nil {
+		return false, nil
+	}
+	c.mu.Lock()
+	j := c.jahr(sj)
+	st := j.stand
+	c.mu.Unlock()
+	if st != nil {
+		ok, err := c.quelle.Unveraendert(ctx, st.stand)
+		if err != nil || ok {
+			return false, err
+		}
+	}
+	neu, err := s.kohorteAusBestand(ctx, sj)
+	if err != nil {
+		return false, err
+	}
+	c.mu.Lock()
+	c.ablegen(j, neu)
+	c.mu.Unlock()
+	return true, nil
+}
