@@ -335,7 +335,15 @@ func (s staging) InRun(ctx context.Context, imp importing.Import, fn func(import
 			spec.keyCol, strings.Join(spec.cols, ", "), spec.table)); err != nil {
 			return err
 		}
-		return fn(&lauf{p: s.p, tx: tx, imp: imp, spec: spec, feedID: s.p.store.feedID(spec)})
+		l := &lauf{p: s.p, tx: tx, imp: imp, spec: spec, feedID: s.p.store.feedID(spec)}
+		if err := fn(l); err != nil {
+			return err
+		}
+		if l.stgView { // a temporary view lasts the session, not the transaction
+			_, err := tx.Exec(ctx, "DROP VIEW stg")
+			return err
+		}
+		return nil
 	})
 }
 
@@ -349,6 +357,8 @@ type lauf struct {
 	// Known after Compare: the delivered columns and the pupil list's schools.
 	delivered []bool
 	schulen   []string
+	// stgView: stg is a view of stg_in (nothing stored to compare with).
+	stgView bool
 }
 
 func (l *lauf) Snapshot() bool { return l.spec.removal != "" }
@@ -473,7 +483,16 @@ func (l *lauf) Compare(ctx context.Context, out importing.Outcome, unidentified 
 	if len(cmpS) > 0 {
 		changed = fmt.Sprintf("(%s) IS DISTINCT FROM (%s)", strings.Join(cmpS, ", "), strings.Join(cmpT, ", "))
 	}
-	if _, err := tx.Exec(ctx, fmt.Sprintf(`
+	// With no stored record of the kind at all (the first import into an
+	// empty register) every valid row creates one: stg is then a view of
+	// stg_in instead of a copy of it, so the list is not written again
+	// (InRun drops the view before the commit; staged rows do not change
+	// after this point).
+	var stored bool
+	if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s)`, spec.table)).Scan(&stored); err != nil {
+		return importing.Plan{}, nil, err
+	}
+	classify := fmt.Sprintf(`
 		CREATE TEMP TABLE stg ON COMMIT DROP AS
 		SELECT s.*, CASE WHEN t.%[1]s IS NULL THEN 'create'
 		                 WHEN %[2]s THEN 'update'
@@ -482,7 +501,12 @@ func (l *lauf) Compare(ctx context.Context, out importing.Outcome, unidentified 
 		LEFT JOIN %[3]s t ON t.%[1]s = s.schluessel
 		WHERE s.ok;
 		ANALYZE stg`,
-		spec.keyCol, changed, spec.table)); err != nil {
+		spec.keyCol, changed, spec.table)
+	if !stored {
+		classify = `CREATE TEMP VIEW stg AS SELECT s.*, 'create'::text AS action FROM stg_in s WHERE s.ok`
+		l.stgView = true
+	}
+	if _, err := tx.Exec(ctx, classify); err != nil {
 		return importing.Plan{}, nil, err
 	}
 	// A street directory that gives one address to two schools is refused
