@@ -433,7 +433,7 @@ func (l *lauf) Compare(ctx context.Context, out importing.Outcome, unidentified 
 			return importing.Plan{}, nil, err
 		}
 		counts.Valid, counts.Invalid = counts.Valid-ambiguous, counts.Invalid+ambiguous
-		keysAsRead = keysAsRead && rekeyed == 0
+		keysAsRead = rekeyed == 0
 	}
 
 	// The same record twice in one list: the first row counts, later
@@ -444,7 +444,6 @@ func (l *lauf) Compare(ctx context.Context, out importing.Outcome, unidentified 
 		return importing.Plan{}, nil, err
 	}
 	counts.Valid, counts.Invalid = counts.Valid-dups, counts.Invalid+dups
-
 
 	// Each valid row with what it does to the stored records. Only the
 	// columns the list has are compared: a field it does not deliver keeps

@@ -158,7 +158,6 @@ func atoi(s string) int {
 	return n
 }
 
-// isoDate splits an exact "YYYY-MM-DD" into year, month and day.
 // dottedDate reads d.m.yyyy with one or two digits for day and month and
 // nothing else (what reGermanDate matches with four-digit years and no
 // spaces) as day, month, year.
@@ -179,6 +178,7 @@ func dottedDate(s string) ([3]int, bool) {
 	return n, part == 2 && digits == 4
 }
 
+// isoDate splits an exact "YYYY-MM-DD" into year, month and day.
 func isoDate(s string) ([3]int, bool) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return [3]int{}, false
