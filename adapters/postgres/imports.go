@@ -422,9 +422,16 @@ func (l *lauf) Compare(ctx context.Context, out importing.Outcome, unidentified 
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stg_keep (schluessel text) ON COMMIT DROP`); err != nil {
 		return importing.Plan{}, nil, err
 	}
+	// Is there any stored record to compare with (the first import into
+	// an empty register has none: no identity to match, nothing to
+	// update)?
+	var stored bool
+	if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s)`, spec.table)).Scan(&stored); err != nil {
+		return importing.Plan{}, nil, err
+	}
 	// Who is who: each row takes the key of the stored record it means.
 	keysAsRead := true
-	if spec.identity != nil {
+	if spec.identity != nil && stored {
 		if err := p.backfillPersons(ctx, tx, spec); err != nil {
 			return importing.Plan{}, nil, err
 		}
@@ -470,10 +477,6 @@ func (l *lauf) Compare(ctx context.Context, out importing.Outcome, unidentified 
 	// stg_in instead of a copy of it, so the list is not written again
 	// (InRun drops the view before the commit; staged rows do not change
 	// after this point).
-	var stored bool
-	if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s)`, spec.table)).Scan(&stored); err != nil {
-		return importing.Plan{}, nil, err
-	}
 	classify := fmt.Sprintf(`
 		CREATE TEMP TABLE stg ON COMMIT DROP AS
 		SELECT s.*, CASE WHEN t.%[1]s IS NULL THEN 'create'
