@@ -70,6 +70,7 @@ bench: postgres
 	$(GO) test -run '^$$' -bench 'ListSchulen' -benchtime 40000x ./bench/
 	$(GO) test -run '^$$' -bench 'AuditedRead' -benchtime 20000x -count 2 ./bench/
 	$(GO) test -run '^$$' -bench 'ImportMelderegister100k' -benchtime 1x -count 3 -timeout 20m ./bench/
+	$(GO) test -run '^$$' -bench 'ImportVsExcelize100k' -benchtime 1x -count 2 -timeout 20m ./bench/
 	$(GO) test -run '^$$' -bench 'ImportMelderegister(300k|1M)' -benchtime 1x -count 1 -timeout 30m ./bench/
 	$(GO) test -run '^$$' -bench 'Kohorte|Planung' -benchtime 3x ./bench/
 	$(GO) test -run '^$$' -bench 'Abgleich50k' -benchtime 1x -count 3 ./bench/

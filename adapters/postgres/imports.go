@@ -335,7 +335,15 @@ func (s staging) InRun(ctx context.Context, imp importing.Import, fn func(import
 			spec.keyCol, strings.Join(spec.cols, ", "), spec.table)); err != nil {
 			return err
 		}
-		return fn(&lauf{p: s.p, tx: tx, imp: imp, spec: spec, feedID: s.p.store.feedID(spec)})
+		l := &lauf{p: s.p, tx: tx, imp: imp, spec: spec, feedID: s.p.store.feedID(spec)}
+		if err := fn(l); err != nil {
+			return err
+		}
+		if l.stgView { // a temporary view lasts the session, not the transaction
+			_, err := tx.Exec(ctx, "DROP VIEW stg")
+			return err
+		}
+		return nil
 	})
 }
 
@@ -349,6 +357,8 @@ type lauf struct {
 	// Known after Compare: the delivered columns and the pupil list's schools.
 	delivered []bool
 	schulen   []string
+	// stgView: stg is a view of stg_in (nothing stored to compare with).
+	stgView bool
 }
 
 func (l *lauf) Snapshot() bool { return l.spec.removal != "" }
@@ -412,44 +422,33 @@ func (l *lauf) Compare(ctx context.Context, out importing.Outcome, unidentified 
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stg_keep (schluessel text) ON COMMIT DROP`); err != nil {
 		return importing.Plan{}, nil, err
 	}
+	// Is there any stored record to compare with (the first import into
+	// an empty register has none: no identity to match, nothing to
+	// update)?
+	var stored bool
+	if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s)`, spec.table)).Scan(&stored); err != nil {
+		return importing.Plan{}, nil, err
+	}
 	// Who is who: each row takes the key of the stored record it means.
-	if spec.identity != nil {
+	keysAsRead := true
+	if spec.identity != nil && stored {
 		if err := p.backfillPersons(ctx, tx, spec); err != nil {
 			return importing.Plan{}, nil, err
 		}
-		ambiguous, err := p.resolve(ctx, tx, imp, spec, addProblem)
+		ambiguous, rekeyed, err := p.resolve(ctx, tx, imp, spec, addProblem)
 		if err != nil {
 			return importing.Plan{}, nil, err
 		}
 		counts.Valid, counts.Invalid = counts.Valid-ambiguous, counts.Invalid+ambiguous
+		keysAsRead = rekeyed == 0
 	}
 
 	// The same record twice in one list: the first row counts, later
-	// ones are errors (staff must decide which is right).
-	dupRows, err := tx.Query(ctx, `
-		WITH d AS (SELECT schluessel FROM stg_in WHERE ok GROUP BY schluessel HAVING count(*) > 1)
-		SELECT sheet, row, first_row FROM (
-			SELECT s.sheet, s.row, min(s.row) OVER (PARTITION BY s.schluessel) AS first_row
-			FROM stg_in s JOIN d USING (schluessel) WHERE s.ok) x
-		WHERE row <> first_row ORDER BY row`)
+	// ones are errors (staff must decide which is right). Not looked for
+	// when the reader saw no key twice and no valid row took another key.
+	dups, err := l.duplicates(ctx, out.KeysDistinct && keysAsRead, addProblem)
 	if err != nil {
 		return importing.Plan{}, nil, err
-	}
-	dups := 0
-	var sheet string
-	var row, first int
-	if _, err := pgx.ForEachRow(dupRows, []any{&sheet, &row, &first}, func() error {
-		dups++
-		addProblem(importing.ProblemDoppelt(sheet, row, first))
-		return nil
-	}); err != nil {
-		return importing.Plan{}, nil, err
-	}
-	if dups > 0 {
-		if _, err := tx.Exec(ctx, `UPDATE stg_in s SET ok = false WHERE s.ok
-			AND EXISTS (SELECT 1 FROM stg_in f WHERE f.ok AND f.schluessel = s.schluessel AND f.row < s.row)`); err != nil {
-			return importing.Plan{}, nil, err
-		}
 	}
 	counts.Valid, counts.Invalid = counts.Valid-dups, counts.Invalid+dups
 
@@ -473,7 +472,12 @@ func (l *lauf) Compare(ctx context.Context, out importing.Outcome, unidentified 
 	if len(cmpS) > 0 {
 		changed = fmt.Sprintf("(%s) IS DISTINCT FROM (%s)", strings.Join(cmpS, ", "), strings.Join(cmpT, ", "))
 	}
-	if _, err := tx.Exec(ctx, fmt.Sprintf(`
+	// With no stored record of the kind at all (the first import into an
+	// empty register) every valid row creates one: stg is then a view of
+	// stg_in instead of a copy of it, so the list is not written again
+	// (InRun drops the view before the commit; staged rows do not change
+	// after this point).
+	classify := fmt.Sprintf(`
 		CREATE TEMP TABLE stg ON COMMIT DROP AS
 		SELECT s.*, CASE WHEN t.%[1]s IS NULL THEN 'create'
 		                 WHEN %[2]s THEN 'update'
@@ -482,7 +486,12 @@ func (l *lauf) Compare(ctx context.Context, out importing.Outcome, unidentified 
 		LEFT JOIN %[3]s t ON t.%[1]s = s.schluessel
 		WHERE s.ok;
 		ANALYZE stg`,
-		spec.keyCol, changed, spec.table)); err != nil {
+		spec.keyCol, changed, spec.table)
+	if !stored {
+		classify = `CREATE TEMP VIEW stg AS SELECT s.*, 'create'::text AS action FROM stg_in s WHERE s.ok`
+		l.stgView = true
+	}
+	if _, err := tx.Exec(ctx, classify); err != nil {
 		return importing.Plan{}, nil, err
 	}
 	// A street directory that gives one address to two schools is refused
@@ -558,6 +567,42 @@ func (l *lauf) Compare(ctx context.Context, out importing.Outcome, unidentified 
 		Counts: counts, Scopes: scopes, Unidentified: unidentified, Refused: overlapRows,
 		NotDelivered: spec.notDelivered(imp.Listenart, delivered), Schulen: schulen, ProblemsDropped: dropped,
 	}, problems, nil
+}
+
+// duplicates marks the later rows of a record the list names twice as
+// faulty (the first row counts) and returns how many; distinct: the keys
+// are known to differ, nothing to look for.
+func (l *lauf) duplicates(ctx context.Context, distinct bool, addProblem func(importing.StoredProblem)) (int, error) {
+	if distinct {
+		return 0, nil
+	}
+	tx := l.tx
+	dupRows, err := tx.Query(ctx, `
+		WITH d AS (SELECT schluessel FROM stg_in WHERE ok GROUP BY schluessel HAVING count(*) > 1)
+		SELECT sheet, row, first_row FROM (
+			SELECT s.sheet, s.row, min(s.row) OVER (PARTITION BY s.schluessel) AS first_row
+			FROM stg_in s JOIN d USING (schluessel) WHERE s.ok) x
+		WHERE row <> first_row ORDER BY row`)
+	if err != nil {
+		return 0, err
+	}
+	dups := 0
+	var sheet string
+	var row, first int
+	if _, err := pgx.ForEachRow(dupRows, []any{&sheet, &row, &first}, func() error {
+		dups++
+		addProblem(importing.ProblemDoppelt(sheet, row, first))
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	if dups > 0 {
+		if _, err := tx.Exec(ctx, `UPDATE stg_in s SET ok = false WHERE s.ok
+			AND EXISTS (SELECT 1 FROM stg_in f WHERE f.ok AND f.schluessel = s.schluessel AND f.row < s.row)`); err != nil {
+			return 0, err
+		}
+	}
+	return dups, nil
 }
 
 // Apply writes the staged rows that create or change a record and marks
@@ -691,8 +736,9 @@ func (p *Processor) backfillPersons(ctx context.Context, tx pgx.Tx, spec kindSpe
 // pseudonym and everything attached to it. A row that fits several
 // records (none or more than one of them active) is an error at the row,
 // and the records it might mean are spared from removal. It returns the
-// number of valid rows that became faulty.
-func (p *Processor) resolve(ctx context.Context, tx pgx.Tx, imp importing.Import, spec kindSpec, add func(importing.StoredProblem)) (int, error) {
+// number of valid rows that became faulty and of those that took the key
+// of a stored record other than their own.
+func (p *Processor) resolve(ctx context.Context, tx pgx.Tx, imp importing.Import, spec kindSpec, add func(importing.StoredProblem)) (ambiguous, rekeyed int, err error) {
 	idc := spec.identity.idCol
 	within := func(alias string) string {
 		if spec.identity.within == "" {
@@ -735,15 +781,14 @@ func (p *Processor) resolve(ctx context.Context, tx pgx.Tx, imp importing.Import
 		FROM m WHERE by_id OR NOT has_id
 		GROUP BY row`,
 		spec.keyCol, spec.table, idc, active, within("t"), spec.identity.ownKey)); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	// Rows that fit several records: an error at the row, never a guess.
 	rows, err := tx.Query(ctx, `SELECT s.sheet, s.row, k.candidates, s.ok FROM stg_in s JOIN stg_pick k USING (row)
 		WHERE k.stored IS NULL ORDER BY s.row`)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	ambiguous := 0
 	var sheet string
 	var row, candidates int
 	var wasOK bool
@@ -754,29 +799,29 @@ func (p *Processor) resolve(ctx context.Context, tx pgx.Tx, imp importing.Import
 		add(importing.ProblemMehrdeutig(imp.Listenart, sheet, row, candidates, idc))
 		return nil
 	}); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE stg_in s SET ok = false FROM stg_pick k WHERE k.row = s.row AND k.stored IS NULL`); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	// Every record such a row might mean is spared.
 	if _, err := tx.Exec(ctx, `INSERT INTO stg_keep SELECT m.stored FROM stg_match m JOIN stg_pick k USING (row) WHERE k.stored IS NULL`); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	// Every other row takes its record's key; its change-feed id follows.
 	rows, err = tx.Query(ctx, `UPDATE stg_in s SET schluessel = k.stored FROM stg_pick k
 		WHERE k.row = s.row AND k.stored IS NOT NULL AND s.schluessel <> k.stored AND s.ok
 		RETURNING s.schluessel`)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE stg_in s SET schluessel = k.stored FROM stg_pick k
 		WHERE k.row = s.row AND k.stored IS NOT NULL AND NOT s.ok`); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if p.store.fed(spec) && len(keys) > 0 {
 		name := p.store.feedID(spec)
@@ -786,10 +831,10 @@ func (p *Processor) resolve(ctx context.Context, tx pgx.Tx, imp importing.Import
 		}
 		if _, err := tx.Exec(ctx, `UPDATE stg_in s SET feed_id = u.f FROM unnest($1::text[], $2::text[]) AS u(k, f)
 			WHERE s.schluessel = u.k AND s.ok`, keys, ids); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
-	return ambiguous, nil
+	return ambiguous, len(keys), nil
 }
 
 // auditLifts writes an audit entry for each Auskunftssperre the import

@@ -222,6 +222,27 @@ func TestDuplicateRowsAreReported(t *testing.T) {
 	}
 }
 
+// Two rows whose keys differ as read but that mean the same stored child
+// (one by its Ordnungsmerkmal, one by name and birth date) are a repeated
+// record too: the reader's keys alone do not tell.
+func TestDuplicateFoundByIdentityIsReported(t *testing.T) {
+	t.Parallel()
+	im := newImporter(t)
+	withID := []string{"4711", "Müller", "Lena", "03.04.2020", "Rosenweg", "12", "06108"}
+	if imp := im.run("melderegister", "reject", false, register(withID)); imp.Status != importing.StatusSucceeded {
+		t.Fatalf("first import: %s %s", imp.Status, imp.Detail)
+	}
+	byName := []string{"", "Müller", "Lena", "03.04.2020", "Rosenweg", "14", "06108"}
+	imp := im.run("melderegister", "reject", false, register(withID, byName))
+	if imp.Status != importing.StatusRejected || imp.Counts.Invalid != 1 {
+		t.Fatalf("status %s counts %+v, want one invalid duplicate", imp.Status, imp.Counts)
+	}
+	problems, _ := im.store.Problems(context.Background(), imp.ID)
+	if len(problems) != 1 || problems[0].Code != "zeile_doppelt" || problems[0].Row != 5 {
+		t.Errorf("problems = %+v, want zeile_doppelt in row 5", problems)
+	}
+}
+
 // A list that is one record over and over keeps DefaultMaxProblems of its
 // duplicate rows as problems and counts the rest.
 func TestDuplicateProblemsAreCapped(t *testing.T) {

@@ -46,6 +46,10 @@ func ParseDate(s string, referenceYear int) (time.Time, *Problem) {
 		// Date cells arrive as ISO text: the common case, without regexps.
 		return checkedDate(s, t[0], t[1], t[2])
 	}
+	if t, ok := dottedDate(s); ok {
+		// dd.mm.yyyy, as a CSV export writes every date: without regexps.
+		return checkedDate(s, t[2], t[1], t[0])
+	}
 	body := s
 	if m := reTimeSuffix.FindStringSubmatch(s); m != nil {
 		body = strings.TrimSpace(m[1])
@@ -152,6 +156,26 @@ func dateProblem(s, why string) *Problem {
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
+}
+
+// dottedDate reads d.m.yyyy with one or two digits for day and month and
+// nothing else (what reGermanDate matches with four-digit years and no
+// spaces) as day, month, year.
+func dottedDate(s string) ([3]int, bool) {
+	var n [3]int
+	part, digits := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			n[part] = n[part]*10 + int(c-'0')
+			digits++
+		case c == '.' && part < 2 && digits >= 1 && digits <= 2:
+			part, digits = part+1, 0
+		default:
+			return [3]int{}, false
+		}
+	}
+	return n, part == 2 && digits == 4
 }
 
 // isoDate splits an exact "YYYY-MM-DD" into year, month and day.

@@ -1,6 +1,7 @@
 package importing
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -131,6 +132,31 @@ func TestExcelSerialDate(t *testing.T) {
 		got, ok := ExcelSerialDate(tt.serial)
 		if ok != tt.ok || !got.Equal(tt.want) {
 			t.Errorf("ExcelSerialDate(%v) = %v, %v; want %v, %v", tt.serial, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// The regexp-free reading of d.m.yyyy takes exactly what reGermanDate
+// takes with a four-digit year and no spaces, as the same numbers.
+func TestGermanDateAgreesWithRegexp(t *testing.T) {
+	inputs := []string{"02.07.2019", "2.7.2019", "31.12.1999", "1.1.0000", "00.00.2020", "02.07.19", "02.07.20190",
+		"002.07.2019", "02..2019", ".07.2019", "02.07.", "02.07.2019.", "02 .07.2019", "a2.07.2019", "02.07.201x", "", "1.2.3.4",
+		"29.02.2023", "12.13.2020", "02,07,2019"}
+	for d := range 40 {
+		for _, y := range []string{"2019", "19", "20190"} {
+			inputs = append(inputs, fmt.Sprintf("%d.%d.%s", d, d%14, y), fmt.Sprintf("%02d.%02d.%s", d, d%14, y))
+		}
+	}
+	for _, s := range inputs {
+		got, ok := dottedDate(s)
+		m := reGermanDate.FindStringSubmatch(s)
+		want := m != nil && len(m[3]) == 4 && !strings.ContainsAny(s, " \t")
+		if ok != want {
+			t.Errorf("dottedDate(%q) ok = %v, reGermanDate says %v", s, ok, want)
+			continue
+		}
+		if ok && got != [3]int{atoi(m[1]), atoi(m[2]), atoi(m[3])} {
+			t.Errorf("dottedDate(%q) = %v, reGermanDate %v", s, got, m[1:])
 		}
 	}
 }

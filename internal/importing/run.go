@@ -71,6 +71,10 @@ type Outcome struct {
 	// shows it; also when the file is refused for its header (nil only
 	// when no sheet could be read at all).
 	Recognition *Recognition
+	// KeysDistinct is set by a Runner's staging when no two valid rows
+	// have the same key as read (RowIdentity; before storage matches
+	// identities): storage need not look for repeated records then.
+	KeysDistinct bool
 }
 
 // FileError is a problem with the file as a whole (no usable sheet or

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
+	"slices"
 
 	"github.com/schulgateway/schulgateway/internal/audit"
 )
@@ -183,6 +185,9 @@ func stage(ctx context.Context, l Lauf, imp Import, src Source, opt Options) (Ou
 		defer close(batches)
 		// The rows of a batch share one backing array of values.
 		batch, cells := make([][]any, 0, stageBatch), []any(nil)
+		// A hash of each valid row's key (8 bytes a row): if no two are
+		// equal, storage skips its search for repeated records.
+		seed, hashes := maphash.MakeSeed(), []uint64(nil)
 		send := func() error {
 			select {
 			case batches <- batch:
@@ -197,6 +202,9 @@ func stage(ctx context.Context, l Lauf, imp Import, src Source, opt Options) (Ou
 			if !ok && !id.Known {
 				unidentified++
 				return nil
+			}
+			if ok {
+				hashes = append(hashes, maphash.String(seed, id.Key))
 			}
 			start := len(cells)
 			cells = l.AppendRow(cells, rec, id, ok)
@@ -216,6 +224,10 @@ func stage(ctx context.Context, l Lauf, imp Import, src Source, opt Options) (Ou
 		out, runErr = Run(rctx, src, opt, func(rec Record) error { return add(rec, true) })
 		if runErr == nil && len(batch) > 0 {
 			runErr = send()
+		}
+		if n := len(hashes); runErr == nil && n == out.Valid {
+			slices.Sort(hashes)
+			out.KeysDistinct = len(slices.Compact(hashes)) == n
 		}
 	}()
 	stageErr := l.Stage(ctx, batches)

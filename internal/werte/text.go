@@ -201,6 +201,9 @@ var reWholeNumber = regexp.MustCompile(`^(\d+)[.,]0+$`)
 // fraction of zeros ("06108.0").
 func DigitsText(s string) string {
 	s = strings.TrimPrefix(s, "'")
+	if strings.IndexAny(s, ".,") < 0 { // the common case, without the regexp
+		return s
+	}
 	if m := reWholeNumber.FindStringSubmatch(s); m != nil {
 		return m[1]
 	}
@@ -252,12 +255,38 @@ var (
 
 const hausnummerExpected = "Erwartet: eine Zahl mit optionalem Buchstaben, z. B. 12, 12a, 12-14 oder 12/1."
 
+// plainHausnummer reads one to five digits and at most one letter a–z
+// after them, and nothing else.
+func plainHausnummer(in string) (n int, zusatz string, ok bool) {
+	digits := 0
+	for digits < len(in) && in[digits] >= '0' && in[digits] <= '9' {
+		n = n*10 + int(in[digits]-'0')
+		digits++
+	}
+	switch rest := in[digits:]; {
+	case digits < 1 || digits > 5:
+		return 0, "", false
+	case rest == "":
+		return n, "", true
+	case len(rest) == 1 && rest[0] >= 'a' && rest[0] <= 'z':
+		return n, rest, true
+	}
+	return 0, "", false
+}
+
 // ParseHausnummer reads "12", "12a", "12 A", "12-14", "12 bis 14",
 // "7a-7f", "7a-f" and "12/1". A number cell's "12.0" is read as 12. The
 // error is an *Ungueltig.
 func ParseHausnummer(s string) (Hausnummer, error) {
 	s = NormalizeName(s)
 	in := strings.ToLower(DashReplacer.Replace(DigitsText(s)))
+	if n, zusatz, ok := plainHausnummer(in); ok {
+		// "12", "12a": most of a register, without the regexp.
+		if n == 0 {
+			return Hausnummer{}, HausnummerUngueltig(s, "Die Hausnummer 0 gibt es nicht.")
+		}
+		return Hausnummer{Nummer: n, Zusatz: zusatz}, nil
+	}
 	m := reHausnummer.FindStringSubmatch(in)
 	if m == nil {
 		return Hausnummer{}, HausnummerUngueltig(s, "")

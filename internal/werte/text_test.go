@@ -1,6 +1,10 @@
 package werte
 
-import "testing"
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
 
 func TestRepairMojibake(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -16,6 +20,29 @@ func TestRepairMojibake(t *testing.T) {
 	for _, tt := range tests {
 		if got := repairMojibake(tt.in); got != tt.want {
 			t.Errorf("repairMojibake(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// The regexp-free reading of "12" and "12a" takes exactly the house
+// numbers reHausnummer reads as a number with at most a letter, as the
+// same number and letter.
+func TestPlainHausnummerAgreesWithRegexp(t *testing.T) {
+	inputs := []string{"", "0", "00", "12", "12a", "12ab", "12 a", "a12", "123456", "12345", "12345z", "7-9", "12/1", "12.", "1ä",
+		"012", "99999a", "12A", "12-", "bis", "12bis14", " 12"}
+	for n := range 130 {
+		inputs = append(inputs, strconv.Itoa(n), strconv.Itoa(n)+string(rune('a'+n%26)), strconv.Itoa(n)+"-")
+	}
+	for _, in := range inputs {
+		n, zusatz, ok := plainHausnummer(in)
+		m := reHausnummer.FindStringSubmatch(in)
+		want := m != nil && m[3] == "" && m[4] == "" && m[5] == "" && !strings.Contains(in, " ") && !strings.Contains(in, "-") && !strings.Contains(in, "bis")
+		if ok != want {
+			t.Errorf("plainHausnummer(%q) ok = %v, reHausnummer says %v", in, ok, want)
+			continue
+		}
+		if ok && (n != atoi(m[1]) || zusatz != m[2]) {
+			t.Errorf("plainHausnummer(%q) = %d %q, reHausnummer %q %q", in, n, zusatz, m[1], m[2])
 		}
 	}
 }
