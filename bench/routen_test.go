@@ -125,7 +125,8 @@ func profiling(b *testing.B, dir, name string, fn func()) {
 // committed before the answer for the audited ones) against bare fiber
 // serving the same bytes from memory, one after the other in the same run,
 // loaded by wrk (2 threads, 32 connections, BENCH_WRK_DURATION each).
-// BENCH_PROFILE=dir records profiles and a trace of each gateway run.
+// BENCH_PROFILE=dir records profiles and a trace of each gateway run;
+// BENCH_ROUTEN=regexp runs only the routes it matches.
 func BenchmarkRouten(b *testing.B) {
 	if _, err := exec.LookPath("wrk"); err != nil {
 		b.Fatal("wrk fehlt: apt-get install -y wrk")
@@ -179,6 +180,10 @@ func BenchmarkRouten(b *testing.B) {
 	}))
 
 	routen := []string{"/v1/schulen", "/v1/einschulung/2027-28/kinder?limit=100", "/v1/changes?limit=100"}
+	if f := os.Getenv("BENCH_ROUTEN"); f != "" { // a regexp: only the routes it matches
+		re := regexp.MustCompile(f)
+		routen = slices.DeleteFunc(routen, func(r string) bool { return !re.MatchString(r) })
+	}
 	// The baseline: each route's answer, as the gateway gave it, from memory.
 	bareApp := fiber.New(fiber.Config{DisableStartupMessage: true})
 	bodies := map[string][]byte{}
