@@ -565,6 +565,57 @@ func TestFeedPruneAndExpiredPositions(t *testing.T) {
 	}
 }
 
+// A backlog longer than one sequencer step (a bulk import's entries): each
+// read numbers one step and still returns full pages, so a client at the
+// head whose own write committed after the backlog gets either its entry
+// or a page that ends before it, never a Next past it; paging on, it reads
+// every entry once, in commit order, positions without a hole.
+func TestFeedBacklogLongerThanAStep(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Pool(t)
+	st := postgres.NewFeedStore(pool, 0)
+	if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: "kind", ID: "vorher", Operation: changefeed.Upsert}); err != nil {
+		t.Fatal(err)
+	}
+	_, head := feedReadAll(t, st, "", page.MaxLimit)
+
+	const backlog = 12_000 // more than two steps
+	bulk := make([]changefeed.Change, backlog)
+	for i := range bulk {
+		bulk[i] = changefeed.Change{Entity: "kind", ID: fmt.Sprintf("import-%05d", i), Operation: changefeed.Upsert}
+	}
+	if err := postgres.RecordChanges(ctx, pool, bulk...); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: "kind", ID: "meins", Operation: changefeed.Upsert}); err != nil {
+		t.Fatal(err)
+	}
+	after, got := head, []string{}
+	for {
+		p, err := st.Read(ctx, after, page.MaxLimit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Items) == 0 {
+			break
+		}
+		if len(p.Items) < page.MaxLimit && !slices.ContainsFunc(p.Items, func(e changefeed.Entry) bool { return e.ID == "meins" }) {
+			t.Fatalf("page %d of %d entries ends before the own write without being full", len(got)/page.MaxLimit, len(p.Items))
+		}
+		for _, e := range p.Items {
+			if want := feedPos(t, head) + uint64(len(got)) + 1; feedPos(t, e.Position) != want {
+				t.Fatalf("entry %q at position %d, want %d", e.ID, feedPos(t, e.Position), want)
+			}
+			got = append(got, e.ID)
+		}
+		after = p.Next
+	}
+	if len(got) != backlog+1 || got[0] != "import-00000" || got[backlog-1] != fmt.Sprintf("import-%05d", backlog-1) || got[backlog] != "meins" {
+		t.Fatalf("read %d entries (first %q, last %q), want the %d of the import, then the own write", len(got), got[0], got[len(got)-1], backlog)
+	}
+}
+
 // The sequencer relies on READ COMMITTED; under another default it must
 // fail loudly rather than number entries from a stale snapshot.
 func TestFeedRefusesOtherIsolationLevels(t *testing.T) {
