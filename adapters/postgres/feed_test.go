@@ -758,3 +758,88 @@ func BenchmarkFeedWriteOverhead(b *testing.B) {
 	b.ReportMetric(p, "µs/write")
 	b.ReportMetric(r-p, "µs_added")
 }
+
+// BenchmarkFeedReadRoundTrips: a page of 100 numbered entries read as Read
+// does it (the sequencer step and the read in one round trip) and as it was
+// read before (the step, its answer awaited, then the read), alternating
+// in each iteration so that the machine's load hits both alike. It reports
+// the median of each in µs.
+func BenchmarkFeedReadRoundTrips(b *testing.B) {
+	ctx := context.Background()
+	pool := pgtest.Pool(b)
+	st := postgres.NewFeedStore(pool, 0)
+	batch := make([]changefeed.Change, 1000)
+	for i := range batch {
+		batch[i] = changefeed.Change{Entity: changefeed.EntityKind, ID: fmt.Sprintf("kind-%06d", i), Operation: changefeed.Upsert}
+	}
+	for range 10 {
+		if err := postgres.RecordChanges(ctx, pool, batch...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := st.Sequence(ctx); err != nil {
+		b.Fatal(err)
+	}
+	twoRoundTrips := func(after int64) int {
+		if err := st.Sequence(ctx); err != nil {
+			b.Fatal(err)
+		}
+		rows, err := pool.Query(ctx, `
+			SELECT h.last_position, h.pruned_through,
+			       f.position, f.recorded_at, f.entity, f.entity_id, f.operation, f.natural_key
+			FROM (SELECT last_position, pruned_through FROM change_feed_head LIMIT 1) h
+			LEFT JOIN LATERAL (
+				SELECT position, recorded_at, entity, entity_id, operation, natural_key
+				FROM change_feed WHERE position > $1 ORDER BY position LIMIT $2
+			) f ON true
+			ORDER BY f.position`, after, 100)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var (
+				last, pruned   int64
+				pos            *int64
+				at             *time.Time
+				entity, id, op *string
+				key            []byte
+			)
+			if err := rows.Scan(&last, &pruned, &pos, &at, &entity, &id, &op, &key); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if rows.Err() != nil {
+			b.Fatal(rows.Err())
+		}
+		return n
+	}
+	var one, two []time.Duration
+	i := 0
+	for b.Loop() {
+		after := int64(i%90) * 100
+		i++
+		for k := range 2 { // each first in every other iteration
+			t0 := time.Now()
+			if (i+k)%2 == 0 {
+				p, err := st.Read(ctx, changefeed.EncodePosition(uint64(after)), 100)
+				if err != nil || len(p.Items) != 100 {
+					b.Fatalf("%d entries, %v", len(p.Items), err)
+				}
+				one = append(one, time.Since(t0))
+			} else {
+				if twoRoundTrips(after) != 100 {
+					b.Fatal("short page")
+				}
+				two = append(two, time.Since(t0))
+			}
+		}
+	}
+	median := func(d []time.Duration) float64 {
+		slices.Sort(d)
+		return float64(d[len(d)/2].Nanoseconds()) / 1e3
+	}
+	b.ReportMetric(median(one), "µs/read")
+	b.ReportMetric(median(two), "µs/read_before")
+}
