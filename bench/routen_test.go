@@ -101,23 +101,37 @@ func profiling(b *testing.B, dir, name string, fn func()) {
 	}
 	runtime.SetMutexProfileFraction(5)
 	runtime.SetBlockProfileRate(int(10 * time.Microsecond))
-	pprof.StartCPUProfile(cpu) //nolint:errcheck
-	trace.Start(tr)            //nolint:errcheck
+	writeProfile(b, "allocs", base+".allocs-before.pprof") // for pprof -base: the run's allocations alone
+	pprof.StartCPUProfile(cpu)                             //nolint:errcheck
+	trace.Start(tr)                                        //nolint:errcheck
 	fn()
 	trace.Stop()
 	pprof.StopCPUProfile()
 	runtime.SetMutexProfileFraction(0)
 	runtime.SetBlockProfileRate(0)
-	for _, p := range []string{"mutex", "block"} {
-		f, err := os.Create(base + "." + p + ".pprof")
-		if err != nil {
-			b.Fatal(err)
-		}
-		pprof.Lookup(p).WriteTo(f, 0) //nolint:errcheck
-		f.Close()
+	for _, p := range []string{"mutex", "block", "allocs"} {
+		writeProfile(b, p, base+"."+p+".pprof")
 	}
 	cpu.Close()
 	tr.Close()
+}
+
+func writeProfile(b *testing.B, name, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pprof.Lookup(name).WriteTo(f, 0) //nolint:errcheck
+	f.Close()
+}
+
+// heapUse is what the process allocated and how often it collected.
+type heapUse struct{ mallocs, bytes, gcs uint64 }
+
+func readHeapUse() heapUse {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return heapUse{m.Mallocs, m.TotalAlloc, uint64(m.NumGC)}
 }
 
 // BenchmarkRouten is make bench's table: each route of the BMS through the
@@ -211,6 +225,7 @@ func BenchmarkRouten(b *testing.B) {
 		route     string
 		gw, bf    wrkResult
 		bodyBytes int
+		heap      heapUse // during the gateway's run (the bare server idles then)
 	}
 	var tabelle []zeile
 	for b.Loop() {
@@ -220,7 +235,12 @@ func BenchmarkRouten(b *testing.B) {
 			path, _, _ := strings.Cut(r, "?")
 			z.bodyBytes = len(bodies[path])
 			z.bf = runWrk(b, "http://"+bare+r, "", d)
-			profiling(b, dir, fmt.Sprintf("route%d", i), func() { z.gw = runWrk(b, "http://"+gateway+r, token, d) })
+			profiling(b, dir, fmt.Sprintf("route%d", i), func() {
+				h0 := readHeapUse()
+				z.gw = runWrk(b, "http://"+gateway+r, token, d)
+				h1 := readHeapUse()
+				z.heap = heapUse{h1.mallocs - h0.mallocs, h1.bytes - h0.bytes, h1.gcs - h0.gcs}
+			})
 			tabelle = append(tabelle, z)
 		}
 	}
@@ -231,6 +251,11 @@ func BenchmarkRouten(b *testing.B) {
 	for _, z := range tabelle {
 		fmt.Printf("| `%s` | %.0f | %.0f | %.1f %% | %s | %s | %s | %s | %.1f× |\n", z.route, z.gw.rps, z.bf.rps, 100*z.gw.rps/z.bf.rps,
 			ms(z.gw.p50), ms(z.gw.p99), ms(z.bf.p50), ms(z.bf.p99), float64(z.gw.p99)/float64(z.bf.p99))
+	}
+	for _, z := range tabelle {
+		n := z.gw.rps * d.Seconds()
+		fmt.Printf("%s: gateway process %.0f allocations, %.0f B per request; %d collections in %v; answer %d B\n",
+			z.route, float64(z.heap.mallocs)/n, float64(z.heap.bytes)/n, z.heap.gcs, d, z.bodyBytes)
 	}
 	b.ReportMetric(0, "ns/op")
 }
