@@ -23,6 +23,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/adapters/httpapi"
 	"github.com/schulgateway/schulgateway/adapters/jwtauth"
+	"github.com/schulgateway/schulgateway/adapters/logwriter"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/internal/auth"
@@ -184,13 +185,15 @@ func BenchmarkRouten(b *testing.B) {
 	}
 	audit := postgres.NewAuditStore(pool)
 	audit.Start(lctx)
+	logOut := logwriter.New(logZiel(b), 0) // as serve writes its log
+	b.Cleanup(func() { logOut.Close(5 * time.Second) })
 	gateway := serve(b, httpapi.New(httpapi.Deps{
 		Schulen: schulen, Changes: postgres.NewFeedStore(pool, 0),
 		Einschulung: httpapi.EinschulungDeps{Schulbezirke: schulbezirk.NewService(bezirke),
 			Einschulung: einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps)},
 		Audit: audit, Verifier: verifier, Spec: openapi.Spec,
 		Ready: func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
-		Log:   slog.New(slog.NewJSONHandler(logZiel(b), nil)), AccessLog: true,
+		Log:   slog.New(slog.NewJSONHandler(logOut, nil)), AccessLog: true, LogDropped: logOut.Dropped,
 	}))
 
 	routen := []string{"/v1/schulen", "/v1/einschulung/2027-28/kinder?limit=100", "/v1/changes?limit=100"}
@@ -252,6 +255,7 @@ func BenchmarkRouten(b *testing.B) {
 		fmt.Printf("| `%s` | %.0f | %.0f | %.1f %% | %s | %s | %s | %s | %.1f× |\n", z.route, z.gw.rps, z.bf.rps, 100*z.gw.rps/z.bf.rps,
 			ms(z.gw.p50), ms(z.gw.p99), ms(z.bf.p50), ms(z.bf.p99), float64(z.gw.p99)/float64(z.bf.p99))
 	}
+	fmt.Printf("log lines dropped (output too slow): %d\n", logOut.Dropped())
 	for _, z := range tabelle {
 		n := z.gw.rps * d.Seconds()
 		fmt.Printf("%s: gateway process %.0f allocations, %.0f B per request; %d collections in %v; answer %d B\n",
