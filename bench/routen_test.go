@@ -148,6 +148,9 @@ func BenchmarkRouten(b *testing.B) {
 	}
 	ctx := context.Background()
 	url := pgtest.URL(b)
+	if n := os.Getenv("BENCH_POOL_MAX_CONNS"); n != "" { // the gateway's pool size (default 16)
+		url += map[bool]string{true: "&", false: "?"}[strings.Contains(url, "?")] + "pool_max_conns=" + n
+	}
 	pool, err := postgres.Open(ctx, url)
 	if err != nil {
 		b.Fatal(err)
