@@ -20,6 +20,7 @@
 package logwriter
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"sync"
@@ -77,12 +78,17 @@ func (w *Writer) Dropped() uint64 { return w.dropped.Load() }
 // Close writes what is queued and stops, waiting at most timeout for the
 // output. Lines written after Close are dropped.
 func (w *Writer) Close(timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
 	w.closing.Do(func() {
-		w.lines <- nil // a marker behind the queued lines; may wait while the queue is full
+		select {
+		case w.lines <- nil: // a marker behind the queued lines
+		case <-ctx.Done(): // the queue is full and the output stuck
+		}
 	})
 	select {
 	case <-w.done:
-	case <-time.After(timeout):
+	case <-ctx.Done():
 	}
 }
 

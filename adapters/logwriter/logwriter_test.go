@@ -120,3 +120,21 @@ func TestStalledOutputDropsAndReports(t *testing.T) {
 		t.Fatalf("no report of %d dropped lines among %v", w.Dropped(), ls[len(ls)-1])
 	}
 }
+
+// Close returns within its time even when the output is stuck and the
+// queue full.
+func TestCloseWithAStuckOutput(t *testing.T) {
+	o := &out{gate: make(chan struct{}), stuck: make(chan struct{}, 1)}
+	defer close(o.gate)
+	w := logwriter.New(o, 4)
+	w.Write([]byte("{}\n")) //nolint:errcheck
+	<-o.stuck
+	for range 10 {
+		w.Write([]byte("{}\n")) //nolint:errcheck
+	}
+	start := time.Now()
+	w.Close(100 * time.Millisecond)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Close took %v", d)
+	}
+}
