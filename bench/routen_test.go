@@ -24,7 +24,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/adapters/httpapi"
 	"github.com/schulgateway/schulgateway/adapters/jwtauth"
-
+	"github.com/schulgateway/schulgateway/adapters/logwriter"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/internal/auth"
@@ -107,23 +107,37 @@ func profiling(b *testing.B, dir, name string, fn func()) {
 	}
 	runtime.SetMutexProfileFraction(5)
 	runtime.SetBlockProfileRate(int(10 * time.Microsecond))
-	pprof.StartCPUProfile(cpu) //nolint:errcheck
-	trace.Start(tr)            //nolint:errcheck
+	writeProfile(b, "allocs", base+".allocs-before.pprof") // for pprof -base: the run's allocations alone
+	pprof.StartCPUProfile(cpu)                             //nolint:errcheck
+	trace.Start(tr)                                        //nolint:errcheck
 	fn()
 	trace.Stop()
 	pprof.StopCPUProfile()
 	runtime.SetMutexProfileFraction(0)
 	runtime.SetBlockProfileRate(0)
-	for _, p := range []string{"mutex", "block"} {
-		f, err := os.Create(base + "." + p + ".pprof")
-		if err != nil {
-			b.Fatal(err)
-		}
-		pprof.Lookup(p).WriteTo(f, 0) //nolint:errcheck
-		f.Close()
+	for _, p := range []string{"mutex", "block", "allocs"} {
+		writeProfile(b, p, base+"."+p+".pprof")
 	}
 	cpu.Close()
 	tr.Close()
+}
+
+func writeProfile(b *testing.B, name, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pprof.Lookup(name).WriteTo(f, 0) //nolint:errcheck
+	f.Close()
+}
+
+// heapUse is what the process allocated and how often it collected.
+type heapUse struct{ mallocs, bytes, gcs uint64 }
+
+func readHeapUse() heapUse {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return heapUse{m.Mallocs, m.TotalAlloc, uint64(m.NumGC)}
 }
 
 // BenchmarkRouten is make bench's table: each route of the BMS through the
@@ -131,13 +145,17 @@ func profiling(b *testing.B, dir, name string, fn func()) {
 // committed before the answer for the audited ones) against bare fiber
 // serving the same bytes from memory, one after the other in the same run,
 // loaded by wrk (2 threads, 32 connections, BENCH_WRK_DURATION each).
-// BENCH_PROFILE=dir records profiles and a trace of each gateway run.
+// BENCH_PROFILE=dir records profiles and a trace of each gateway run;
+// BENCH_ROUTEN=regexp runs only the routes it matches.
 func BenchmarkRouten(b *testing.B) {
 	if _, err := exec.LookPath("wrk"); err != nil {
 		b.Fatal("wrk fehlt: apt-get install -y wrk")
 	}
 	ctx := context.Background()
 	url := pgtest.URL(b)
+	if n := os.Getenv("BENCH_POOL_MAX_CONNS"); n != "" { // the gateway's pool size (default 16)
+		url += map[bool]string{true: "&", false: "?"}[strings.Contains(url, "?")] + "pool_max_conns=" + n
+	}
 	pool, err := postgres.Open(ctx, url)
 	if err != nil {
 		b.Fatal(err)
@@ -175,6 +193,8 @@ func BenchmarkRouten(b *testing.B) {
 	}
 	audit := postgres.NewAuditStore(pool)
 	audit.Start(lctx)
+	logOut := logwriter.New(logZiel(b), 0) // as serve writes its log
+	b.Cleanup(func() { logOut.Close(5 * time.Second) })
 	kohorte := einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps)
 	if _, err := kohorte.Vorbereiten(ctx, werte.NewSchuljahr(2027)); err != nil {
 		b.Fatal(err)
@@ -185,7 +205,7 @@ func BenchmarkRouten(b *testing.B) {
 			Einschulung: httpapi.EinschulungDeps{Schulbezirke: schulbezirk.NewService(bezirke), Einschulung: es},
 			Audit:       audit, Verifier: verifier, Spec: openapi.Spec,
 			Ready: func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
-			Log:   slog.New(slog.NewJSONHandler(logZiel(b), nil)), AccessLog: true,
+			Log:   slog.New(slog.NewJSONHandler(logOut, nil)), AccessLog: true, LogDropped: logOut.Dropped,
 		}))
 	}
 	gateway := gatewayMit(kohorte)
@@ -195,6 +215,10 @@ func BenchmarkRouten(b *testing.B) {
 	const kinderRoute = "/v1/einschulung/2027-28/kinder?limit=100"
 
 	routen := []string{"/v1/schulen", kinderRoute, "/v1/changes?limit=100"}
+	if f := os.Getenv("BENCH_ROUTEN"); f != "" { // a regexp: only the routes it matches
+		re := regexp.MustCompile(f)
+		routen = slices.DeleteFunc(routen, func(r string) bool { return !re.MatchString(r) })
+	}
 	// The baseline: each route's answer, as the gateway gave it, from memory.
 	bareApp := fiber.New(fiber.Config{DisableStartupMessage: true})
 	bodies := map[string][]byte{}
@@ -222,6 +246,7 @@ func BenchmarkRouten(b *testing.B) {
 		route     string
 		gw, bf    wrkResult
 		bodyBytes int
+		heap      heapUse // during the gateway's run (the bare server idles then)
 	}
 	var tabelle []zeile
 	for b.Loop() {
@@ -232,7 +257,12 @@ func BenchmarkRouten(b *testing.B) {
 			z.bodyBytes = len(bodies[path])
 			z.bf = runWrk(b, "http://"+bare+r, "", d)
 			pruefungen := kohortenPruefungen(b, pool)
-			profiling(b, dir, fmt.Sprintf("route%d", i), func() { z.gw = runWrk(b, "http://"+gateway+r, token, d) })
+			profiling(b, dir, fmt.Sprintf("route%d", i), func() {
+				h0 := readHeapUse()
+				z.gw = runWrk(b, "http://"+gateway+r, token, d)
+				h1 := readHeapUse()
+				z.heap = heapUse{h1.mallocs - h0.mallocs, h1.bytes - h0.bytes, h1.gcs - h0.gcs}
+			})
 			tabelle = append(tabelle, z)
 			if r == kinderRoute {
 				time.Sleep(2 * time.Second) // the backends' statistics reach the views when they are idle
@@ -251,6 +281,15 @@ func BenchmarkRouten(b *testing.B) {
 	for _, z := range tabelle {
 		fmt.Printf("| `%s` | %.0f | %.0f | %.1f %% | %s | %s | %s | %s | %.1f× |\n", z.route, z.gw.rps, z.bf.rps, 100*z.gw.rps/z.bf.rps,
 			ms(z.gw.p50), ms(z.gw.p99), ms(z.bf.p50), ms(z.bf.p99), float64(z.gw.p99)/float64(z.bf.p99))
+	}
+	fmt.Printf("log lines dropped (output too slow): %d\n", logOut.Dropped())
+	for _, z := range tabelle {
+		if z.heap.mallocs == 0 { // the comparison row runs another gateway, not measured
+			continue
+		}
+		n := z.gw.rps * d.Seconds()
+		fmt.Printf("%s: gateway process %.0f allocations, %.0f B per request; %d collections in %v; answer %d B\n",
+			z.route, float64(z.heap.mallocs)/n, float64(z.heap.bytes)/n, z.heap.gcs, d, z.bodyBytes)
 	}
 	b.ReportMetric(0, "ns/op")
 }

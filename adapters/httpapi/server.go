@@ -11,6 +11,7 @@ import (
 	gojson "github.com/goccy/go-json"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/schulgateway/schulgateway/internal/auth"
@@ -44,6 +45,9 @@ type Deps struct {
 	Log        *slog.Logger
 	// AccessLog turns on one JSON log line per request.
 	AccessLog bool
+	// LogDropped, if set, counts the log lines dropped because the output
+	// did not take them (adapters/logwriter); exported as a metric.
+	LogDropped func() uint64
 	// RequestTimeout bounds reading a request and each handler's work
 	// (default 15s); an upload may take uploadReadTime to arrive.
 	RequestTimeout time.Duration
@@ -85,6 +89,12 @@ func newServer(d Deps) *server {
 	s := &server{Deps: d, log: d.Log, verifier: d.Verifier, metrics: newMetrics(), accessLog: d.AccessLog,
 		subjectLimiter: newLimiter(d.Limits.PerSubject, d.Limits.Burst),
 		failedLogins:   newLimiter(float64(d.Limits.FailedLoginsPerMinute)/60, d.Limits.FailedLoginsPerMinute)}
+	if d.LogDropped != nil {
+		s.metrics.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "schulgateway_log_lines_dropped_total",
+			Help: "Log lines dropped because the log's output (stdout) did not take them in time.",
+		}, func() float64 { return float64(d.LogDropped()) }))
+	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "schulgateway",
 		ServerHeader:          "",
@@ -99,7 +109,10 @@ func newServer(d Deps) *server {
 		DisablePreParseMultipartForm: true,
 		BodyLimit:                    BodyLimit,
 		ReadBufferSize:               16 << 10,
-		ErrorHandler:                 errorHandler(d.Log),
+		// Header and body of an answer up to 32 KB (the list of schools is
+		// 17 KB) in one write(2), not two (fasthttp's default is 4 KB).
+		WriteBufferSize: 32 << 10,
+		ErrorHandler:    errorHandler(d.Log),
 		// goccy/go-json (fiber's own dependency) encodes the lists the BMS
 		// polls about three times faster than encoding/json; same output.
 		JSONEncoder: gojson.Marshal,

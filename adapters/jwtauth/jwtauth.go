@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
 	"slices"
@@ -66,17 +67,29 @@ type Config struct {
 	HTTPClient           *http.Client  // optional; jwx's hardened defaults (timeout, redirects) are added
 }
 
-// Verifier checks tokens. It is safe for concurrent use; Verify takes no
-// lock on its normal path.
+// Verifier checks tokens. It is safe for concurrent use. A token verified
+// once is remembered (by its SHA-256) with the principal it gave, until its
+// validity ends or the key set changes: sending it again costs a map lookup
+// under a read lock of one of 32 shards.
 type Verifier struct {
 	issuer   string
 	audience string
 	skew     float64 // seconds, compared with NumericDate claims
 
-	// keys is swapped whole on every refresh, so readers never lock.
-	keys atomic.Pointer[keyring]
+	// keys is swapped whole when the key set changes, together with an
+	// empty cache of verified tokens, so readers never lock for it.
+	keys atomic.Pointer[keyState]
+
+	cacheSize int              // verified tokens kept; < 0: none
+	now       func() time.Time // the clock; time.Now except in tests
 
 	remote *remoteSource // nil for a static set
+}
+
+// keyState is a key set and the tokens verified with it.
+type keyState struct {
+	ring  keyring
+	cache *tokenCache // nil: no caching
 }
 
 // keyring maps kid to the one key and algorithm that may verify it.
@@ -155,7 +168,7 @@ func NewFromSet(set jwk.Set, issuer, audience string, skew time.Duration) (*Veri
 	if len(ring) == 0 {
 		return nil, errNoUsableKey
 	}
-	v.keys.Store(&ring)
+	v.setKeys(ring)
 	return v, nil
 }
 
@@ -173,7 +186,19 @@ var errNoUsableKey = errors.New("Schlüsselsatz enthält keinen verwendbaren Sig
 	"key set has no usable signature key (RSA, EC or Ed25519 with kid)")
 
 func newVerifier(issuer, audience string, skew time.Duration) *Verifier {
-	return &Verifier{issuer: issuer, audience: audience, skew: skew.Seconds()}
+	return &Verifier{issuer: issuer, audience: audience, skew: skew.Seconds(), cacheSize: DefaultTokenCacheSize, now: time.Now}
+}
+
+// setKeys installs a key set read from the source. A set with the same
+// kids, algorithms and key material as the current one changes nothing
+// (the cache stays); any other replaces the set and, in the same atomic
+// step, the cache with an empty one: from that moment no token is accepted
+// by a key that is gone, exactly as without a cache.
+func (v *Verifier) setKeys(ring keyring) {
+	if old := v.keys.Load(); old != nil && sameKeys(old.ring, ring) {
+		return
+	}
+	v.keys.Store(&keyState{ring: ring, cache: newTokenCache(v.cacheSize)})
 }
 
 func cmpOr(d, def time.Duration) time.Duration {
@@ -221,6 +246,15 @@ func (v *Verifier) Verify(ctx context.Context, token string) (auth.Principal, er
 	if len(token) > maxTokenLen {
 		return auth.Principal{}, errTooLong
 	}
+	nowS := float64(v.now().UnixNano()) / 1e9
+	st := v.keys.Load()
+	var sum [32]byte
+	if st != nil && st.cache != nil {
+		sum = tokenHash(token)
+		if p, ok := st.cache.get(&sum, nowS); ok {
+			return p, nil
+		}
+	}
 	buf := []byte(token)
 
 	// Read alg and kid from the protected header ourselves: we need kid to
@@ -242,11 +276,17 @@ func (v *Verifier) Verify(ctx context.Context, token string) (auth.Principal, er
 		return auth.Principal{}, errNoKid
 	}
 
-	entry := v.lookup(kid)
+	entry := st.lookup(kid)
 	if entry == nil && v.remote != nil {
 		// Possibly a key rotation at the IdP: re-fetch once (rate limited).
 		v.refreshForUnknownKid(ctx)
-		entry = v.lookup(kid)
+		if st2 := v.keys.Load(); st2 != st {
+			st = st2
+			if st.cache != nil {
+				sum = tokenHash(token)
+			}
+		}
+		entry = st.lookup(kid)
 	}
 	if entry == nil {
 		return auth.Principal{}, errUnknownKid
@@ -262,15 +302,23 @@ func (v *Verifier) Verify(ctx context.Context, token string) (auth.Principal, er
 	if err != nil {
 		return auth.Principal{}, errSignature
 	}
-	return v.principalFrom(payload, time.Now())
+	ct, err := v.principalFrom(payload, nowS)
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	// Remembered with the key set that verified it: if the set has been
+	// replaced meanwhile, this cache is no longer consulted.
+	if st.cache != nil {
+		st.cache.put(&sum, ct, nowS)
+	}
+	return ct.p, nil
 }
 
-func (v *Verifier) lookup(kid string) *keyEntry {
-	ring := v.keys.Load()
-	if ring == nil {
+func (st *keyState) lookup(kid string) *keyEntry {
+	if st == nil {
 		return nil
 	}
-	return (*ring)[kid]
+	return st.ring[kid]
 }
 
 // principalFrom checks the claims of a payload whose signature is valid.
@@ -280,61 +328,70 @@ func (v *Verifier) lookup(kid string) *keyEntry {
 // time and most of the ~200 allocations per call, on every request. A map
 // of raw values keeps key matching exact (encoding/json matches struct
 // fields case-insensitively, so "Sub" would pass for "sub").
-func (v *Verifier) principalFrom(payload []byte, now time.Time) (auth.Principal, error) {
+//
+// It returns the principal with the interval in which the time checks
+// pass, for the cache.
+func (v *Verifier) principalFrom(payload []byte, nowS float64) (cachedToken, error) {
 	var c map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &c); err != nil || c == nil {
-		return auth.Principal{}, errUnreadable
+		return cachedToken{}, errUnreadable
 	}
 
 	iss, ok, err := stringClaim(c, "iss")
 	switch {
 	case err != nil:
-		return auth.Principal{}, errUnreadable
+		return cachedToken{}, errUnreadable
 	case !ok:
-		return auth.Principal{}, errNoIss
+		return cachedToken{}, errNoIss
 	case iss != v.issuer:
-		return auth.Principal{}, errIssuer
+		return cachedToken{}, errIssuer
 	}
 
 	sub, _, err := stringClaim(c, "sub")
 	switch {
 	case err != nil:
-		return auth.Principal{}, errUnreadable
+		return cachedToken{}, errUnreadable
 	case sub == "":
-		return auth.Principal{}, errNoSub
+		return cachedToken{}, errNoSub
 	}
 
 	if err := v.checkAudience(c["aud"]); err != nil {
-		return auth.Principal{}, err
+		return cachedToken{}, err
 	}
 
 	// NumericDate: seconds since the epoch, possibly fractional (RFC 7519).
-	nowS := float64(now.UnixNano()) / 1e9
 	exp, ok, err := numberClaim(c, "exp")
 	switch {
 	case err != nil:
-		return auth.Principal{}, errUnreadable
+		return cachedToken{}, errUnreadable
 	case !ok:
-		return auth.Principal{}, errNoExp
+		return cachedToken{}, errNoExp
 	case nowS >= exp+v.skew:
-		return auth.Principal{}, errExpired
+		return cachedToken{}, errExpired
 	}
+	from := math.Inf(-1) // the token is valid from max(nbf, iat) …
 	if nbf, ok, err := numberClaim(c, "nbf"); err != nil {
-		return auth.Principal{}, errUnreadable
+		return cachedToken{}, errUnreadable
 	} else if ok && nowS < nbf-v.skew {
-		return auth.Principal{}, errNotYetValid
+		return cachedToken{}, errNotYetValid
+	} else if ok {
+		from = nbf - v.skew
 	}
 	if iat, ok, err := numberClaim(c, "iat"); err != nil {
-		return auth.Principal{}, errUnreadable
+		return cachedToken{}, errUnreadable
 	} else if ok && nowS < iat-v.skew {
-		return auth.Principal{}, errIssuedFuture
+		return cachedToken{}, errIssuedFuture
+	} else if ok {
+		from = max(from, iat-v.skew)
 	}
 
 	roles, err := rolesOf(c["roles"])
 	if err != nil {
-		return auth.Principal{}, err
+		return cachedToken{}, err
 	}
-	return auth.Principal{Subject: sub, Roles: roles}, nil
+	// … until exp (and the leeway): the checks above pass exactly for
+	// from <= now < until.
+	return cachedToken{p: auth.Principal{Subject: sub, Roles: roles}, from: from, until: exp + v.skew}, nil
 }
 
 // stringClaim reports the claim's value and whether it is present; a
@@ -510,7 +567,7 @@ func (v *Verifier) fetch() error {
 	if len(ring) == 0 {
 		return errNoUsableKey
 	}
-	v.keys.Store(&ring)
+	v.setKeys(ring)
 	return nil
 }
 

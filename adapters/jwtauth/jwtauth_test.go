@@ -770,11 +770,13 @@ func publicJSON(t testing.TB, s *jwtauth.DevSigner) string {
 	return string(b)
 }
 
+// BenchmarkVerifyRS256 is a full verification (no token cache).
 func BenchmarkVerifyRS256(b *testing.B) {
 	v, err := jwtauth.NewFromSet(setOf(b, publicJWK(b, rsaKeyA, "a", "")), testIss, testAud, 30*time.Second)
 	if err != nil {
 		b.Fatal(err)
 	}
+	jwtauth.SetTokenCacheSize(v, -1)
 	c := claims()
 	c["exp"] = time.Now().Add(time.Hour).Unix()
 	tok := sign(b, jwa.RS256(), rsaKeyA, "a", c)
@@ -825,6 +827,35 @@ func TestEmbeddedKeysInTheHeaderAreIgnored(t *testing.T) {
 			if !errors.Is(err, auth.ErrInvalidToken) {
 				t.Errorf("error %v does not wrap ErrInvalidToken", err)
 			}
+		})
+	}
+}
+
+// BenchmarkVerifyCached is a token seen before, by one token for all
+// goroutines (one shard, its read lock shared) and by 1,000 tokens.
+func BenchmarkVerifyCached(b *testing.B) {
+	for _, n := range []int{1, 1000} {
+		b.Run(fmt.Sprintf("tokens=%d", n), func(b *testing.B) {
+			v, err := jwtauth.NewFromSet(setOf(b, publicJWK(b, rsaKeyA, "a", "")), testIss, testAud, 30*time.Second)
+			if err != nil {
+				b.Fatal(err)
+			}
+			toks := make([]string, n)
+			for i := range toks {
+				toks[i] = sign(b, jwa.RS256(), rsaKeyA, "a", with(claims(), "sub", fmt.Sprint(i), "exp", time.Now().Add(time.Hour).Unix()))
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				i := 0
+				for pb.Next() {
+					if _, err := v.Verify(ctx, toks[i%n]); err != nil {
+						panic(fmt.Sprint("Verify: ", err))
+					}
+					i++
+				}
+			})
 		})
 	}
 }

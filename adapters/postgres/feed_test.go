@@ -565,6 +565,57 @@ func TestFeedPruneAndExpiredPositions(t *testing.T) {
 	}
 }
 
+// A backlog longer than one sequencer step (a bulk import's entries): each
+// read numbers one step and still returns full pages, so a client at the
+// head whose own write committed after the backlog gets either its entry
+// or a page that ends before it, never a Next past it; paging on, it reads
+// every entry once, in commit order, positions without a hole.
+func TestFeedBacklogLongerThanAStep(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Pool(t)
+	st := postgres.NewFeedStore(pool, 0)
+	if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: "kind", ID: "vorher", Operation: changefeed.Upsert}); err != nil {
+		t.Fatal(err)
+	}
+	_, head := feedReadAll(t, st, "", page.MaxLimit)
+
+	const backlog = 12_000 // more than two steps
+	bulk := make([]changefeed.Change, backlog)
+	for i := range bulk {
+		bulk[i] = changefeed.Change{Entity: "kind", ID: fmt.Sprintf("import-%05d", i), Operation: changefeed.Upsert}
+	}
+	if err := postgres.RecordChanges(ctx, pool, bulk...); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: "kind", ID: "meins", Operation: changefeed.Upsert}); err != nil {
+		t.Fatal(err)
+	}
+	after, got := head, []string{}
+	for {
+		p, err := st.Read(ctx, after, page.MaxLimit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Items) == 0 {
+			break
+		}
+		if len(p.Items) < page.MaxLimit && !slices.ContainsFunc(p.Items, func(e changefeed.Entry) bool { return e.ID == "meins" }) {
+			t.Fatalf("page %d of %d entries ends before the own write without being full", len(got)/page.MaxLimit, len(p.Items))
+		}
+		for _, e := range p.Items {
+			if want := feedPos(t, head) + uint64(len(got)) + 1; feedPos(t, e.Position) != want {
+				t.Fatalf("entry %q at position %d, want %d", e.ID, feedPos(t, e.Position), want)
+			}
+			got = append(got, e.ID)
+		}
+		after = p.Next
+	}
+	if len(got) != backlog+1 || got[0] != "import-00000" || got[backlog-1] != fmt.Sprintf("import-%05d", backlog-1) || got[backlog] != "meins" {
+		t.Fatalf("read %d entries (first %q, last %q), want the %d of the import, then the own write", len(got), got[0], got[len(got)-1], backlog)
+	}
+}
+
 // The sequencer relies on READ COMMITTED; under another default it must
 // fail loudly rather than number entries from a stale snapshot.
 func TestFeedRefusesOtherIsolationLevels(t *testing.T) {
@@ -706,4 +757,89 @@ func BenchmarkFeedWriteOverhead(b *testing.B) {
 	p, r := median(times[plain]), median(times[recorded])
 	b.ReportMetric(p, "µs/write")
 	b.ReportMetric(r-p, "µs_added")
+}
+
+// BenchmarkFeedReadRoundTrips: a page of 100 numbered entries read as Read
+// does it (the sequencer step and the read in one round trip) and as it was
+// read before (the step, its answer awaited, then the read), alternating
+// in each iteration so that the machine's load hits both alike. It reports
+// the median of each in µs.
+func BenchmarkFeedReadRoundTrips(b *testing.B) {
+	ctx := context.Background()
+	pool := pgtest.Pool(b)
+	st := postgres.NewFeedStore(pool, 0)
+	batch := make([]changefeed.Change, 1000)
+	for i := range batch {
+		batch[i] = changefeed.Change{Entity: changefeed.EntityKind, ID: fmt.Sprintf("kind-%06d", i), Operation: changefeed.Upsert}
+	}
+	for range 10 {
+		if err := postgres.RecordChanges(ctx, pool, batch...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := st.Sequence(ctx); err != nil {
+		b.Fatal(err)
+	}
+	twoRoundTrips := func(after int64) int {
+		if err := st.Sequence(ctx); err != nil {
+			b.Fatal(err)
+		}
+		rows, err := pool.Query(ctx, `
+			SELECT h.last_position, h.pruned_through,
+			       f.position, f.recorded_at, f.entity, f.entity_id, f.operation, f.natural_key
+			FROM (SELECT last_position, pruned_through FROM change_feed_head LIMIT 1) h
+			LEFT JOIN LATERAL (
+				SELECT position, recorded_at, entity, entity_id, operation, natural_key
+				FROM change_feed WHERE position > $1 ORDER BY position LIMIT $2
+			) f ON true
+			ORDER BY f.position`, after, 100)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var (
+				last, pruned   int64
+				pos            *int64
+				at             *time.Time
+				entity, id, op *string
+				key            []byte
+			)
+			if err := rows.Scan(&last, &pruned, &pos, &at, &entity, &id, &op, &key); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if rows.Err() != nil {
+			b.Fatal(rows.Err())
+		}
+		return n
+	}
+	var one, two []time.Duration
+	i := 0
+	for b.Loop() {
+		after := int64(i%90) * 100
+		i++
+		for k := range 2 { // each first in every other iteration
+			t0 := time.Now()
+			if (i+k)%2 == 0 {
+				p, err := st.Read(ctx, changefeed.EncodePosition(uint64(after)), 100)
+				if err != nil || len(p.Items) != 100 {
+					b.Fatalf("%d entries, %v", len(p.Items), err)
+				}
+				one = append(one, time.Since(t0))
+			} else {
+				if twoRoundTrips(after) != 100 {
+					b.Fatal("short page")
+				}
+				two = append(two, time.Since(t0))
+			}
+		}
+	}
+	median := func(d []time.Duration) float64 {
+		slices.Sort(d)
+		return float64(d[len(d)/2].Nanoseconds()) / 1e3
+	}
+	b.ReportMetric(median(one), "µs/read")
+	b.ReportMetric(median(two), "µs/read_before")
 }

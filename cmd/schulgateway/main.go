@@ -20,6 +20,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/apidocs"
 	"github.com/schulgateway/schulgateway/adapters/httpapi"
 	"github.com/schulgateway/schulgateway/adapters/jwtauth"
+	"github.com/schulgateway/schulgateway/adapters/logwriter"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/web"
 	"github.com/schulgateway/schulgateway/adapters/xschule"
@@ -240,7 +241,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	log := newLogger(stdout, cfg.LogLevel)
+	// No request waits for stdout: lines go through a queue (dropped and
+	// counted when it is full, docs/decisions.md perf-request).
+	logOut := logwriter.New(stdout, 0)
+	defer logOut.Close(5 * time.Second)
+	log := newLogger(logOut, cfg.LogLevel)
 
 	verifier, err := newVerifier(ctx, cfg)
 	if err != nil {
@@ -333,6 +338,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		Docs:           docs,
 		Log:            log,
 		AccessLog:      true,
+		LogDropped:     logOut.Dropped,
 		Limits:         cfg.Limits,
 		TrustedProxies: cfg.TrustedProxies,
 	})
