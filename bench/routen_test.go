@@ -220,7 +220,7 @@ func BenchmarkRouten(b *testing.B) {
 		routen = slices.DeleteFunc(routen, func(r string) bool { return !re.MatchString(r) })
 	}
 	// The baseline: each route's answer, as the gateway gave it, from memory.
-	bareApp := fiber.New(fiber.Config{DisableStartupMessage: true})
+	bareApp := fiber.New(fiber.Config{DisableStartupMessage: true, WriteBufferSize: httpapi.WriteBufferSize})
 	bodies := map[string][]byte{}
 	for _, r := range routen {
 		req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()

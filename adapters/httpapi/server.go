@@ -76,6 +76,11 @@ type server struct {
 // may be as large as ImportDeps.MaxBytes.
 const BodyLimit = 1 << 20
 
+// WriteBufferSize is the connection's write buffer: header and body of an
+// answer up to 32 KB (the list of schools is 17 KB) go out in one write(2),
+// not two (fasthttp's default is 4 KB). make bench's bare fiber uses it too.
+const WriteBufferSize = 32 << 10
+
 // New builds the fiber app with every route and middleware.
 func New(d Deps) *fiber.App { return newServer(d).app }
 
@@ -109,10 +114,8 @@ func newServer(d Deps) *server {
 		DisablePreParseMultipartForm: true,
 		BodyLimit:                    BodyLimit,
 		ReadBufferSize:               16 << 10,
-		// Header and body of an answer up to 32 KB (the list of schools is
-		// 17 KB) in one write(2), not two (fasthttp's default is 4 KB).
-		WriteBufferSize: 32 << 10,
-		ErrorHandler:    errorHandler(d.Log),
+		WriteBufferSize:              WriteBufferSize,
+		ErrorHandler:                 errorHandler(d.Log),
 		// goccy/go-json (fiber's own dependency) encodes the lists the BMS
 		// polls about three times faster than encoding/json; same output.
 		JSONEncoder: gojson.Marshal,
