@@ -139,11 +139,40 @@ func (s *UebergangStore) FestePlaetze(ctx context.Context, sj werte.Schuljahr) (
 	return out, storeErr("load places", err)
 }
 
+// uebergangLockID with the school year is the lock that keeps setting
+// places before confirmation and confirming apart: 0x75656267 = "uebg".
+const uebergangLockID = 0x75656267
+
+// lockUebergang takes the school year's lock until tx ends.
+func lockUebergang(ctx context.Context, tx pgx.Tx, sj werte.Schuljahr) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, int32(uebergangLockID), int32(sj.StartYear()))
+	return err
+}
+
 func (s *UebergangStore) SetzePlaetze(ctx context.Context, sj werte.Schuljahr, schulnummer string, plaetze int) error {
-	_, err := s.pool.Exec(ctx, `
-		INSERT INTO uebergang_kapazitaeten (schuljahr, schulnummer, plaetze) VALUES ($1, $2, $3)
-		ON CONFLICT (schuljahr, schulnummer) DO UPDATE SET plaetze = EXCLUDED.plaetze, geaendert_am = now()`,
-		sj.StartYear(), schulnummer, plaetze)
+	err := inTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := lockUebergang(ctx, tx, sj); err != nil {
+			return err
+		}
+		// After the lock, a confirmation is either committed (and seen
+		// here) or waits until these places are set.
+		var bestaetigt bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM uebergang_laeufe WHERE schuljahr = $1 AND status = 'bestaetigt')`,
+			sj.StartYear()).Scan(&bestaetigt); err != nil {
+			return err
+		}
+		if bestaetigt {
+			return uebergang.ErrLaufBestaetigt
+		}
+		_, err := tx.Exec(ctx, `
+			INSERT INTO uebergang_kapazitaeten (schuljahr, schulnummer, plaetze) VALUES ($1, $2, $3)
+			ON CONFLICT (schuljahr, schulnummer) DO UPDATE SET plaetze = EXCLUDED.plaetze, geaendert_am = now()`,
+			sj.StartYear(), schulnummer, plaetze)
+		return err
+	})
+	if errors.Is(err, uebergang.ErrLaufBestaetigt) {
+		return err
+	}
 	return storeErr("set places", err)
 }
 
@@ -267,6 +296,9 @@ func (s *UebergangStore) Lauf(ctx context.Context, sj werte.Schuljahr, id string
 func (s *UebergangStore) Bestaetige(ctx context.Context, sj werte.Schuljahr, id, wer string) (time.Time, error) {
 	var am time.Time
 	err := inTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := lockUebergang(ctx, tx, sj); err != nil {
+			return err
+		}
 		if err := tx.QueryRow(ctx, `
 			UPDATE uebergang_laeufe SET status = 'bestaetigt', bestaetigt_am = now()
 			WHERE id = $1 AND schuljahr = $2 AND status = 'berechnet' RETURNING bestaetigt_am`, id, sj.StartYear()).Scan(&am); err != nil {

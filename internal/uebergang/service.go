@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -117,6 +118,10 @@ type Store interface {
 	AlleAnmeldungen(ctx context.Context, sj werte.Schuljahr) ([]Anmeldung, error)
 	// FestePlaetze returns the places the school office set for sj.
 	FestePlaetze(ctx context.Context, sj werte.Schuljahr) (map[string]int, error)
+	// SetzePlaetze sets the places of a school in sj while no run of sj is
+	// confirmed; it returns ErrLaufBestaetigt, changing nothing, when one
+	// is (confirmed meanwhile: setting places and confirming exclude each
+	// other).
 	SetzePlaetze(ctx context.Context, sj werte.Schuljahr, schulnummer string, plaetze int) error
 	// SpeichereLauf stores a run and its results in one transaction and
 	// returns it with id and time.
@@ -227,6 +232,10 @@ func (s *Service) Kapazitaeten(ctx context.Context, sj werte.Schuljahr) ([]Kapaz
 // MaxPlaetze bounds the places of one school.
 const MaxPlaetze = 2000
 
+// ErrLaufBestaetigt is what Store.SetzePlaetze answers when a run of the
+// school year is confirmed: places then change through the run's state.
+var ErrLaufBestaetigt = errors.New("uebergang: a run of the school year is confirmed")
+
 // SetzeKapazitaet sets the places of a school in sj. After a run of sj
 // was confirmed, more places go down the school's waiting list in order as
 // a declined place does (returned as moves, recorded with wer and fed to
@@ -251,7 +260,15 @@ func (s *Service) SetzeKapazitaet(ctx context.Context, sj werte.Schuljahr, schul
 		return Kapazitaet{}, nil, err
 	}
 	if id == "" {
-		return k, nil, s.store.SetzePlaetze(ctx, sj, schulnummer, plaetze)
+		err := s.store.SetzePlaetze(ctx, sj, schulnummer, plaetze)
+		if !errors.Is(err, ErrLaufBestaetigt) {
+			return k, nil, err
+		}
+		// A run was confirmed between the look and the write: the places
+		// now go down its waiting lists.
+		if id, err = s.store.BestaetigterLauf(ctx, sj); err != nil {
+			return Kapazitaet{}, nil, err
+		}
 	}
 	l, err := s.store.Lauf(ctx, sj, id)
 	if err != nil {
