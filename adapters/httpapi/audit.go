@@ -218,7 +218,7 @@ func (s *server) getAudit(c *fiber.Ctx) error {
 	if len(entries) == f.Limit {
 		next = strconv.FormatInt(entries[len(entries)-1].Seq, 10)
 	}
-	return c.JSON(pageJSON(items, next, ""))
+	return sendPage(c, items, next, "")
 }
 
 // getAuditXLSX exports the filtered entries (at most 100,000) as a workbook.

@@ -194,7 +194,7 @@ func (s *server) getEinschulungKinder(c *fiber.Ctx) error {
 		items[i] = toEinschulungKindJSON(e, principal(c), ergebnisse)
 	}
 	audit.Count(c.UserContext(), len(items))
-	return c.JSON(pageJSON(items, page.Next, "next_cursor"))
+	return sendPage(c, items, page.Next, "next_cursor")
 }
 
 // ---- overview ----

@@ -395,7 +395,7 @@ func (s *server) listImports(c *fiber.Ctx) error {
 	for i, imp := range page.Items {
 		items[i] = toImportJSON(imp)
 	}
-	return c.JSON(pageJSON(items, page.Next, ""))
+	return sendPage(c, items, page.Next, "")
 }
 
 type importErrorJSON struct {
@@ -471,7 +471,7 @@ func (s *server) getImportErrors(c *fiber.Ctx) error {
 		items[i] = e
 	}
 	audit.Count(c.UserContext(), len(items))
-	return c.JSON(pageJSON(items, next, ""))
+	return sendPage(c, items, next, "")
 }
 
 // markedWorkbookTimeout bounds the work for errors.xlsx in place of

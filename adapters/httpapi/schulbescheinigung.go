@@ -265,5 +265,5 @@ func (s *server) listSchulbescheinigungen(c *fiber.Ctx) error {
 		items[i] = toSchulbescheinigungJSON(rec, b, hinweise)
 	}
 	audit.Count(c.UserContext(), len(items))
-	return c.JSON(pageJSON(items, pg.Next, ""))
+	return sendPage(c, items, pg.Next, "")
 }

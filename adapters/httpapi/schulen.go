@@ -112,7 +112,7 @@ func (s *server) listSchulenPage(c *fiber.Ctx) error {
 	for i, sch := range p.Items {
 		items[i] = toSchuleJSON(sch)
 	}
-	return c.JSON(pageJSON(items, p.Next, ""))
+	return sendPage(c, items, p.Next, "")
 }
 
 func (s *server) getSchule(c *fiber.Ctx) error {

@@ -184,7 +184,7 @@ func (s *server) getZuordnungen(c *fiber.Ctx) error {
 		items[i] = toZuordnungJSON(e)
 	}
 	audit.Count(c.UserContext(), len(items))
-	return c.JSON(pageJSON(items, page.Next, "next_after"))
+	return sendPage(c, items, page.Next, "next_after")
 }
 
 // ---- review ----
@@ -302,7 +302,7 @@ func (s *server) getFaelle(c *fiber.Ctx) error {
 		items[i] = toFallJSON(f, principal(c))
 	}
 	audit.Count(c.UserContext(), len(items))
-	return c.JSON(pageJSON(items, page.Next, "next_after"))
+	return sendPage(c, items, page.Next, "next_after")
 }
 
 func (s *server) getFall(c *fiber.Ctx) error {

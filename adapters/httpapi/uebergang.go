@@ -206,7 +206,7 @@ func (s *server) getUebergangAnmeldungen(c *fiber.Ctx) error {
 		items[i] = toUebergangAnmeldungJSON(g, principal(c))
 	}
 	audit.Count(c.UserContext(), len(items))
-	return c.JSON(pageJSON(items, p.Next, ""))
+	return sendPage(c, items, p.Next, "")
 }
 
 // ---- runs ----
@@ -338,7 +338,7 @@ func (s *server) getVerteilungen(c *fiber.Ctx) error {
 			items[i].ConfirmedAt = &t
 		}
 	}
-	return c.JSON(pageJSON(items, p.Next, ""))
+	return sendPage(c, items, p.Next, "")
 }
 
 func (s *server) getVerteilung(c *fiber.Ctx) error {
@@ -384,7 +384,7 @@ func (s *server) getZuteilungen(c *fiber.Ctx) error {
 		items[i] = toZuteilungJSON(z)
 	}
 	audit.Count(c.UserContext(), len(items))
-	return c.JSON(pageJSON(items, p.Next, ""))
+	return sendPage(c, items, p.Next, "")
 }
 
 // ---- report ----

@@ -171,5 +171,5 @@ func (s *server) getUebergangAbsagen(c *fiber.Ctx) error {
 		items[i] = toAbsageJSON(a)
 	}
 	audit.Count(c.UserContext(), len(items))
-	return c.JSON(pageJSON(items, p.Next, ""))
+	return sendPage(c, items, p.Next, "")
 }

@@ -177,7 +177,7 @@ func (s *server) listUntersuchungen(c *fiber.Ctx) error {
 		items = append(items, j)
 	}
 	audit.Count(c.UserContext(), len(items))
-	return c.JSON(pageJSON(items, pg.Next, ""))
+	return sendPage(c, items, pg.Next, "")
 }
 
 func (s *server) getUntersuchungXLSX(c *fiber.Ctx) error {
