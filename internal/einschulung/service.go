@@ -148,7 +148,8 @@ func kohortenJahre(sj werte.Schuljahr) []werte.Schuljahr {
 
 // Kinder returns a page of the children of the cohort of sj after after
 // (an id; "" from the start), in id order, at most limit, only those the
-// Auswahl takes. Next is "" on the last page.
+// Auswahl takes. Next is "" on the last page. The page's entries may be
+// the cached cohort's own: read them, do not change them.
 func (s *Service) Kinder(ctx context.Context, sj werte.Schuljahr, auswahl Auswahl, after string, limit int) (page.Page[Eintrag], error) {
 	if after != "" && !GueltigeID(after) {
 		return page.Page[Eintrag]{}, apperr.Invalid("Der Parameter after ist ungültig.", []apperr.FieldError{page.AfterError("position_ungueltig")})
