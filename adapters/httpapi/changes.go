@@ -34,5 +34,5 @@ func (s *server) getChanges(c *fiber.Ctx) error {
 	audit.Count(c.UserContext(), len(items))
 	// A feed: next is the position to go on from, never null once there
 	// is one (package page).
-	return c.JSON(fiber.Map{"items": items, "next": page.Next})
+	return sendJSON(c, fiber.Map{"items": items, "next": page.Next})
 }

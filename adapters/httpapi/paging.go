@@ -42,20 +42,25 @@ func pageJSON(items any, next string, alias string) fiber.Map {
 	return out
 }
 
-// pageBuffers hold the encoded answers of lists between requests.
-var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// answerBuffers hold encoded answers between requests.
+var answerBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// sendPage writes a list's answer (pageJSON), encoded into a buffer kept
-// between requests: a page of 100 children is about 37 KB, which c.JSON
-// would allocate anew for every request.
-func sendPage(c *fiber.Ctx, items any, next string, alias string) error {
-	buf := pageBuffers.Get().(*bytes.Buffer)
-	defer pageBuffers.Put(buf)
+// sendJSON writes v as the JSON answer, as c.JSON does, but encoded into a
+// buffer kept between requests: lists use it, whose pages (about 37 KB for
+// 100 children) c.JSON would allocate anew for every request.
+func sendJSON(c *fiber.Ctx, v any) error {
+	buf := answerBuffers.Get().(*bytes.Buffer)
+	defer answerBuffers.Put(buf)
 	buf.Reset()
-	if err := gojson.NewEncoder(buf).Encode(pageJSON(items, next, alias)); err != nil {
+	if err := gojson.NewEncoder(buf).Encode(v); err != nil {
 		return err
 	}
 	c.Response().Header.SetContentType(fiber.MIMEApplicationJSON)
-	c.Response().SetBody(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))) // a copy; as c.JSON writes it
+	c.Response().SetBody(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))) // a copy; without Encode's newline, as c.JSON
 	return nil
+}
+
+// sendPage writes a list's answer (pageJSON).
+func sendPage(c *fiber.Ctx, items any, next string, alias string) error {
+	return sendJSON(c, pageJSON(items, next, alias))
 }
