@@ -11,6 +11,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/planung"
 	"github.com/schulgateway/schulgateway/internal/uebergang"
 	"github.com/schulgateway/schulgateway/internal/werte"
@@ -189,6 +190,15 @@ func (s *server) postUebergangAnmeldung(c *fiber.Ctx) error {
 }
 
 func (s *server) getUebergangAnmeldungen(c *fiber.Ctx) error {
+	return sendUebergangPage(c, s.Uebergang.Service.Anmeldungen, func(_ werte.Schuljahr, g uebergang.Gespeichert) uebergangAnmeldungJSON {
+		return toUebergangAnmeldungJSON(g, principal(c))
+	})
+}
+
+// sendUebergangPage answers a paged list of the path's school year: the
+// page fetch gives for the paging parameters, each item as toJSON maps it,
+// counted in the audit entry.
+func sendUebergangPage[T, J any](c *fiber.Ctx, fetch func(context.Context, werte.Schuljahr, string, int) (page.Page[T], error), toJSON func(werte.Schuljahr, T) J) error {
 	sj, err := pathSchuljahr(c)
 	if err != nil {
 		return err
@@ -197,13 +207,13 @@ func (s *server) getUebergangAnmeldungen(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.Uebergang.Service.Anmeldungen(c.UserContext(), sj, after, limit)
+	p, err := fetch(c.UserContext(), sj, after, limit)
 	if err != nil {
 		return err
 	}
-	items := make([]uebergangAnmeldungJSON, len(p.Items))
-	for i, g := range p.Items {
-		items[i] = toUebergangAnmeldungJSON(g, principal(c))
+	items := make([]J, len(p.Items))
+	for i, x := range p.Items {
+		items[i] = toJSON(sj, x)
 	}
 	audit.Count(c.UserContext(), len(items))
 	return sendPage(c, items, p.Next, "")
@@ -317,28 +327,15 @@ type verteilungEintragJSON struct {
 }
 
 func (s *server) getVerteilungen(c *fiber.Ctx) error {
-	sj, err := pathSchuljahr(c)
-	if err != nil {
-		return err
-	}
-	limit, after, err := pageQuery(c, "")
-	if err != nil {
-		return err
-	}
-	p, err := s.Uebergang.Service.Laeufe(c.UserContext(), sj, after, limit)
-	if err != nil {
-		return err
-	}
-	items := make([]verteilungEintragJSON, len(p.Items))
-	for i, u := range p.Items {
-		items[i] = verteilungEintragJSON{ID: u.ID, Schuljahr: sj.String(), Status: u.Status, Verfahren: string(u.Verfahren), Seed: u.Seed,
+	return sendUebergangPage(c, s.Uebergang.Service.Laeufe, func(sj werte.Schuljahr, u uebergang.Uebersicht) verteilungEintragJSON {
+		v := verteilungEintragJSON{ID: u.ID, Schuljahr: sj.String(), Status: u.Status, Verfahren: string(u.Verfahren), Seed: u.Seed,
 			CreatedAt: u.Erstellt.UTC(), Kinder: u.Kinder, Wunsch1: u.Wunsch[1], Wunsch2: u.Wunsch[2], Wunsch3: u.Wunsch[3], Ohne: u.Wunsch[0]}
 		if !u.Bestaetigt.IsZero() {
 			t := u.Bestaetigt.UTC()
-			items[i].ConfirmedAt = &t
+			v.ConfirmedAt = &t
 		}
-	}
-	return sendPage(c, items, p.Next, "")
+		return v
+	})
 }
 
 func (s *server) getVerteilung(c *fiber.Ctx) error {
@@ -367,24 +364,10 @@ func verteilungAntwort(c *fiber.Ctx, do func(context.Context, werte.Schuljahr, s
 }
 
 func (s *server) getZuteilungen(c *fiber.Ctx) error {
-	sj, err := pathSchuljahr(c)
-	if err != nil {
-		return err
-	}
-	limit, after, err := pageQuery(c, "")
-	if err != nil {
-		return err
-	}
-	p, err := s.Uebergang.Service.Zuteilungen(c.UserContext(), sj, c.Params("id"), after, limit)
-	if err != nil {
-		return err
-	}
-	items := make([]zuteilungJSON, len(p.Items))
-	for i, z := range p.Items {
-		items[i] = toZuteilungJSON(z)
-	}
-	audit.Count(c.UserContext(), len(items))
-	return sendPage(c, items, p.Next, "")
+	id := c.Params("id")
+	return sendUebergangPage(c, func(ctx context.Context, sj werte.Schuljahr, after string, limit int) (page.Page[uebergang.Zuteilung], error) {
+		return s.Uebergang.Service.Zuteilungen(ctx, sj, id, after, limit)
+	}, func(_ werte.Schuljahr, z uebergang.Zuteilung) zuteilungJSON { return toZuteilungJSON(z) })
 }
 
 // ---- report ----

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -10,7 +11,9 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/sheets"
 	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/uebergang"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // briefeKopf are the columns of the letters' data (mail merge), one row per
@@ -154,22 +157,8 @@ func (s *server) postUebergangAbsage(c *fiber.Ctx) error {
 // getUebergangAbsagen lists the declines of a run in the order they were
 // recorded, each with the moves it caused.
 func (s *server) getUebergangAbsagen(c *fiber.Ctx) error {
-	sj, err := pathSchuljahr(c)
-	if err != nil {
-		return err
-	}
-	limit, after, err := pageQuery(c, "")
-	if err != nil {
-		return err
-	}
-	p, err := s.Uebergang.Service.Absagen(c.UserContext(), sj, c.Params("id"), after, limit)
-	if err != nil {
-		return err
-	}
-	items := make([]absageJSON, len(p.Items))
-	for i, a := range p.Items {
-		items[i] = toAbsageJSON(a)
-	}
-	audit.Count(c.UserContext(), len(items))
-	return sendPage(c, items, p.Next, "")
+	id := c.Params("id")
+	return sendUebergangPage(c, func(ctx context.Context, sj werte.Schuljahr, after string, limit int) (page.Page[uebergang.Aenderung], error) {
+		return s.Uebergang.Service.Absagen(ctx, sj, id, after, limit)
+	}, func(_ werte.Schuljahr, a uebergang.Aenderung) absageJSON { return toAbsageJSON(a) })
 }
