@@ -322,6 +322,66 @@ func TestUebergangPageInBrowser(t *testing.T) {
 	if got := eval[string](t, ctx, `document.getElementById('status').textContent`); !strings.Contains(got, "haben 4 Kinder einen Platz an der Schule 20301") {
 		t.Errorf("Status nach zu wenigen Plätzen: %q", got)
 	}
+
+	// The state after the confirmation, child by child, as the API has it;
+	// a family declines a place at the Gymnasium on the page, and the first
+	// of its waiting list (if any) moves up.
+	waitFor(t, ctx, "Plätze nach der Bestätigung", `!document.getElementById('zusagen-karte').hidden && document.querySelectorAll('#zusagen tbody tr').length === 12`)
+	type zuteilung struct {
+		AnmeldungID string         `json:"anmeldung_id"`
+		Schulnummer *string        `json:"schulnummer"`
+		Warteliste  map[string]int `json:"warteliste"`
+		Abgesagt    bool           `json:"abgesagt"`
+	}
+	var stand struct {
+		Items []zuteilung `json:"items"`
+	}
+	getJSON(t, gw, "schulamt", "/v1/uebergang/2027-28/verteilungen/"+ids[1]+"/zuteilungen", &stand)
+	var absage, nachruecker string
+	for _, z := range stand.Items {
+		if z.Schulnummer != nil && *z.Schulnummer == "20301" && absage == "" {
+			absage = z.AnmeldungID
+		}
+		if z.Warteliste["20301"] == 1 {
+			nachruecker = z.AnmeldungID
+		}
+	}
+	platzJetzt := func(id string) string {
+		return eval[string](t, ctx, `document.querySelector('#zusagen tr[data-anmeldung="`+id+`"] td:nth-of-type(2)').textContent`)
+	}
+	for _, z := range stand.Items {
+		if got := platzJetzt(z.AnmeldungID); z.Schulnummer != nil && !strings.Contains(got, "("+*z.Schulnummer+")") || z.Schulnummer == nil && got != "ohne Platz" {
+			t.Errorf("Platz jetzt von %s: Seite %q, API %v", z.AnmeldungID, got, z.Schulnummer)
+		}
+	}
+	do(t, ctx, "Absage erfassen", chromedp.Click(`#zusagen tr[data-anmeldung="`+absage+`"] button`))
+	waitFor(t, ctx, "Rückfrage", `document.activeElement.textContent.startsWith('Absage für')`)
+	do(t, ctx, "ja, Absage", chromedp.Click(`#zusagen tr[data-anmeldung="`+absage+`"] button:not(.zweit)`))
+	waitFor(t, ctx, "Absage erfasst", `document.getElementById('status').textContent.startsWith('Die Absage für') && document.activeElement.id === 'h-zusagen'`)
+	getJSON(t, gw, "schulamt", "/v1/uebergang/2027-28/verteilungen/"+ids[1]+"/zuteilungen", &stand)
+	for _, z := range stand.Items {
+		if z.AnmeldungID == absage && !z.Abgesagt {
+			t.Error("die API kennt die Absage nicht")
+		}
+		if z.AnmeldungID == nachruecker && (z.Schulnummer == nil || *z.Schulnummer != "20301") {
+			t.Errorf("der Erste der Warteliste (%s) ist nicht nachgerückt: %v", nachruecker, z.Schulnummer)
+		}
+	}
+	if got := platzJetzt(absage); got != "abgesagt" {
+		t.Errorf("Platz jetzt nach der Absage: %q", got)
+	}
+	if nachruecker != "" && !strings.Contains(platzJetzt(nachruecker), "(20301)") {
+		t.Errorf("Nachrücker auf der Seite: %q", platzJetzt(nachruecker))
+	}
+	eintraege := eval[[]string](t, ctx, `[...document.querySelectorAll('#absagen li')].map((li) => li.textContent)`)
+	if len(eintraege) != 1 || !strings.Contains(eintraege[0], "Absage für") || (nachruecker != "") != strings.Contains(eintraege[0], "rückt an") {
+		t.Errorf("erfasste Absagen auf der Seite: %q (Nachrücker %q)", eintraege, nachruecker)
+	}
+	do(t, ctx, "suchen", chromedp.SendKeys("#zusagen-filter", "zzz-niemand"))
+	waitFor(t, ctx, "Suche", `document.querySelectorAll('#zusagen tbody tr').length === 0`)
+	eval[bool](t, ctx, `(() => { const f = document.getElementById('zusagen-filter'); f.value = ''; return f.dispatchEvent(new Event('input')); })()`)
+	waitFor(t, ctx, "alle wieder", `document.querySelectorAll('#zusagen tbody tr').length === 12`)
+	checkA11y(t, ctx, "Übergang nach der Bestätigung")
 	screenshot(t, ctx, "uebergang")
 	// On a phone the report's tables scroll inside their card, not the page.
 	do(t, ctx, "390 px", chromedp.EmulateViewport(390, 900))

@@ -1,7 +1,7 @@
 // Übergang page: the school office uploads the applications for
 // Schuljahrgang 5, sets the places per school, starts allocations with a
 // published procedure, reads and compares their reports and confirms one.
-import { api, putJSON, download, datumZeit, zahl, el, status, page, hasRole, ApiError, schuljahrPfad } from './common.js';
+import { api, putJSON, download, datum, datumZeit, zahl, el, status, page, hasRole, ApiError, schuljahrPfad } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 const fuerMenschen = (sj) => sj.replace('-', '/');
@@ -11,7 +11,7 @@ const VERFAHREN = { erstwunsch: 'Erstwunschverfahren', deferred_acceptance: 'Zur
 
 // The school year shown, the schools' names, and the school year's runs
 // (GET …/verteilungen), first first.
-const state = { sj: '', namen: {}, laeufe: [], aktuell: null };
+const state = { sj: '', namen: {}, laeufe: [], aktuell: null, zusagen: [] };
 
 function fehler(e) {
   status(e instanceof ApiError ? e.text : e.message, 'fehler');
@@ -37,6 +37,7 @@ async function show(eingabe) {
     state.aktuell = null;
     $('bericht').hidden = true;
     $('vergleich-karte').hidden = true;
+    $('zusagen-karte').hidden = true;
     $('import-ergebnis').hidden = true;
   }
   state.sj = sj;
@@ -95,6 +96,7 @@ async function savePlaetze(s, input) {
   }
   const k = await putJSON(`/v1/uebergang/${state.sj}/kapazitaeten/${encodeURIComponent(s.schulnummer)}`, { plaetze: n });
   await loadPlaetze();
+  if (state.aktuell && state.aktuell.confirmed_at) await loadZusagen(state.aktuell);
   // After a confirmed run the new places went down the waiting list at once.
   const nach = k.bewegungen ? (k.bewegungen.length === 1 ? ' 1 Kind ist von der Warteliste nachgerückt.' : ` ${zahl(k.bewegungen.length)} Kinder sind von Wartelisten nachgerückt.`) : '';
   status(`Gespeichert: ${s.name} hat im Schuljahr ${fuerMenschen(state.sj)} ${zahl(n)} Plätze in Schuljahrgang 5.${nach}`, 'ok');
@@ -221,6 +223,7 @@ async function showLauf(id) {
     el('td', { class: 'z' }, zahl(s.abgewiesen)))));
   showBestaetigung(l);
   fillVergleich();
+  await loadZusagen(l);
   status(`${laufName(l)} ist berechnet: ${zelle(g.wunsch_1)} von ${zelle(g.kinder)} Kindern erhalten ihren Erstwunsch.`, 'ok');
   $('h-bericht').focus();
 }
@@ -250,6 +253,99 @@ async function bestaetigen() {
   await showLauf(l.id);
   status(`${laufName(state.aktuell)}: die Verteilung ist bestätigt.`, 'ok');
   $('bestaetigt').focus();
+}
+
+// alle reads every page of a list.
+async function alle(pfad) {
+  const items = [];
+  let after = '';
+  for (;;) {
+    const q = new URLSearchParams({ limit: '1000' });
+    if (after) q.set('after', after);
+    const p = await api(`${pfad}?${q}`);
+    items.push(...p.items);
+    if (!p.next) return items;
+    after = p.next;
+  }
+}
+
+const kindName = (a) => (a ? `${a.familienname}, ${a.vornamen}` : 'unbekannt');
+
+// loadZusagen shows, for a confirmed run, every child's place now, its
+// waiting places and the declines recorded, with a decline per place.
+async function loadZusagen(l) {
+  const karte = $('zusagen-karte');
+  if (!l.confirmed_at) {
+    karte.hidden = true;
+    return;
+  }
+  const basis = `/v1/uebergang/${state.sj}/verteilungen/${encodeURIComponent(l.id)}`;
+  const [anmeldungen, zuteilungen, absagen] = await Promise.all([
+    alle(`/v1/uebergang/${state.sj}/anmeldungen`), alle(`${basis}/zuteilungen`), alle(`${basis}/absagen`)]);
+  const anm = Object.fromEntries(anmeldungen.map((a) => [a.id, a]));
+  state.zusagen = zuteilungen.map((z) => ({ z, a: anm[z.anmeldung_id] }))
+    .sort((x, y) => kindName(x.a).localeCompare(kindName(y.a), 'de'));
+  karte.hidden = false;
+  zeigeZusagen();
+  $('absagen-leer').hidden = absagen.length > 0;
+  $('absagen').replaceChildren(...absagen.slice().reverse().map((ab) => {
+    const nach = (ab.bewegungen || []).filter((m) => m.nach && m.anmeldung_id !== ab.anmeldung_id)
+      .map((m) => `${kindName(anm[m.anmeldung_id])} rückt an ${schule(m.nach)} nach`);
+    return el('li', { 'data-id': String(ab.id) }, `${datumZeit(ab.erfasst_am)}: Absage für ${kindName(anm[ab.anmeldung_id])}`
+      + (nach.length ? ` – ${nach.join('; ')}.` : ' – niemand rückt nach.'));
+  }));
+}
+
+function warteplaetze(w) {
+  return Object.entries(w || {}).sort((a, b) => a[1] - b[1]).map(([nr, rang]) => `${schule(nr)}: Rang ${zahl(rang)}`).join('; ');
+}
+
+// zeigeZusagen lists the children the search finds (at most 200 rows).
+function zeigeZusagen() {
+  const such = $('zusagen-filter').value.trim().toLocaleLowerCase('de');
+  const treffer = (state.zusagen || []).filter(({ a }) => !such || kindName(a).toLocaleLowerCase('de').includes(such));
+  const rows = treffer.slice(0, 200);
+  $('zusagen-anzahl').textContent = treffer.length > rows.length
+    ? `${zahl(treffer.length)} Kinder, die ersten ${zahl(rows.length)} angezeigt – bitte die Suche verfeinern.`
+    : `${zahl(treffer.length)} Kinder.`;
+  $('zusagen').tBodies[0].replaceChildren(...rows.map(({ z, a }) => {
+    const platz = z.abgesagt ? 'abgesagt' : (z.schulnummer ? `${schule(z.schulnummer)} (${z.wunsch}. Wunsch)` : 'ohne Platz');
+    const zelle = el('td', {});
+    if (z.schulnummer && !z.abgesagt) {
+      const knopf = el('button', { type: 'button', class: 'zweit', 'aria-label': `Absage für ${kindName(a)} erfassen` }, 'Absage erfassen …');
+      knopf.addEventListener('click', () => frageAbsage(zelle, z, a));
+      zelle.append(knopf);
+    }
+    return el('tr', { 'data-anmeldung': z.anmeldung_id },
+      el('th', { scope: 'row' }, kindName(a)),
+      el('td', {}, a && a.geburtsdatum ? datum(a.geburtsdatum) : ''),
+      el('td', {}, platz),
+      el('td', {}, warteplaetze(z.warteliste)),
+      zelle);
+  }));
+}
+
+// frageAbsage asks once more in the row before a decline is recorded: it
+// cannot be taken back.
+function frageAbsage(zelle, z, a) {
+  const frage = el('p', { tabindex: '-1' }, `Absage für ${kindName(a)} an ${schule(z.schulnummer)} verbindlich erfassen? Der Platz geht an die Warteliste.`);
+  const ja = el('button', { type: 'button' }, 'Ja, Absage erfassen');
+  const nein = el('button', { type: 'button', class: 'zweit' }, 'Abbrechen');
+  ja.addEventListener('click', () => absagen(z, a).catch(fehler));
+  nein.addEventListener('click', () => zeigeZusagen());
+  zelle.replaceChildren(frage, ja, nein);
+  frage.focus();
+}
+
+async function absagen(z, a) {
+  const l = state.aktuell;
+  const ab = await api(`/v1/uebergang/${state.sj}/verteilungen/${encodeURIComponent(l.id)}/absagen`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ anmeldung_id: z.anmeldung_id }),
+  });
+  await loadZusagen(l);
+  const n = (ab.bewegungen || []).filter((m) => m.nach && m.anmeldung_id !== z.anmeldung_id).length;
+  status(`Die Absage für ${kindName(a)} ist erfasst. ${n === 1 ? '1 Kind rückt nach.' : `${zahl(n)} Kinder rücken nach.`}`, 'ok');
+  $('h-zusagen').focus();
 }
 
 // fillVergleich offers every run of the school year; a new run proposes
@@ -306,6 +402,12 @@ page('uebergang.html', async () => {
     .then((name) => status(`„${name}“ wurde heruntergeladen.`, 'ok'), fehler);
   $('bericht-xlsx').addEventListener('click', () => datei('xlsx'));
   $('bericht-csv').addEventListener('click', () => datei('csv'));
+  const briefe = (fmt) => download(`/v1/uebergang/${state.sj}/verteilungen/${encodeURIComponent(state.aktuell.id)}/briefe.${fmt}`, `uebergang-bescheide.${fmt}`)
+    .then((name) => status(`„${name}“ wurde heruntergeladen.`, 'ok'), fehler);
+  $('briefe-xlsx').addEventListener('click', () => briefe('xlsx'));
+  $('briefe-csv').addEventListener('click', () => briefe('csv'));
+  $('zusagen-suche').addEventListener('submit', (ev) => ev.preventDefault());
+  $('zusagen-filter').addEventListener('input', zeigeZusagen);
   const sj = new URLSearchParams(location.search).get('schuljahr') || naechstesSchuljahr();
   $('schuljahr').value = fuerMenschen(schuljahrPfad(sj) || sj);
   await show(sj);
