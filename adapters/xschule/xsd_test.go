@@ -7,9 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	sb "github.com/schulgateway/schulgateway/internal/schulbescheinigung"
 	sw "github.com/schulgateway/schulgateway/internal/schulwechsel"
+	"github.com/schulgateway/schulgateway/internal/uebergang"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // The XSchule/XBildung schemas import four third-party schemas by URL. The
@@ -157,6 +160,31 @@ func TestEncodeOutputValidatesAgainstXSD(t *testing.T) {
 		}
 		if ok, msg := validate(out); !ok {
 			t.Errorf("EncodeSchulbescheinigung output does not validate:\n%s\n%s", msg, out)
+		}
+	})
+	// The admission the Übergang writes for the receiving school
+	// (uebergang.Aufnahme): valid against the schema, and read back by the
+	// gateway's own reader (its Schematron checks and code lists), with and
+	// without an address (Auskunftssperre) and a known Grundschule.
+	t.Run("Übergang admission", func(t *testing.T) {
+		kind := uebergang.AufnahmeKind{Familienname: "Yılmaz", Vornamen: "Elif Naz", Geburtsdatum: time.Date(2016, 3, 14, 0, 0, 0, 0, time.UTC),
+			Geschlecht: "w", Strasse: "Große Ulrichstraße", Hausnummer: "12a", PLZ: "06108", Ort: "Halle (Saale)",
+			Grundschule: "20101", Schulnummer: "40001"}
+		gesperrt := kind
+		gesperrt.Auskunftssperre, gesperrt.Grundschule, gesperrt.Geschlecht = true, "", ""
+		for name, k := range map[string]uebergang.AufnahmeKind{"with address": kind, "Auskunftssperre, no Grundschule": gesperrt} {
+			out := mustEncode(t, uebergang.Aufnahme(werte.NewSchuljahr(2027), k))
+			if ok, msg := validate(out); !ok {
+				t.Errorf("%s: the Übergang admission does not validate:\n%s\n%s", name, msg, out)
+				continue
+			}
+			back := mustDecode(t, out)
+			if got := back.Aufnahme.Schule.Schulnummern(); len(got) != 1 || got[0] != "40001" || back.Schueler.Name.Familienname.Name != k.Familienname {
+				t.Errorf("%s: read back %v %q", name, got, back.Schueler.Name.Familienname.Name)
+			}
+			if hat := len(back.Schueler.Anschriften) > 0; hat == k.Auskunftssperre {
+				t.Errorf("%s: address written %v under Auskunftssperre %v", name, hat, k.Auskunftssperre)
+			}
 		}
 	})
 	t.Run("rich model", func(t *testing.T) {
