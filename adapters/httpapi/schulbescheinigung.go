@@ -101,21 +101,11 @@ func (in schulbescheinigungInput) model(fe *[]apperr.FieldError) *sb.Schulbesche
 }
 
 // sbJSONPointers translates the pointers of Schulbescheinigung.Validate
-// into the JSON schema.
-var sbJSONPointers = map[string]string{
-	"/schueler/name/familienname": "/schueler/familienname",
-	"/schueler/name/vorname":      "/schueler/vornamen",
-	"/schueler/geburt/datum":      "/schueler/geburtsdatum",
-	"/schule/name":                "/schule/name",
-	"/schulbesuch/zeitraum/ende":  "/schulbesuch/ende",
-}
+// beyond the pupil's (schuelerPointers) into the JSON schema; the rest
+// (/schule/name, …) are the same in both.
+var sbJSONPointers = map[string]string{"/schulbesuch/zeitraum/ende": "/schulbesuch/ende"}
 
-func sbJSONPointer(p string) string {
-	if v, ok := sbJSONPointers[p]; ok {
-		return v
-	}
-	return p
-}
+func sbJSONPointer(p string) string { return jsonPointerIn(sbJSONPointers, p) }
 
 func schulbescheinigungFromJSON(body []byte) (*sb.Schulbescheinigung, error) {
 	if t := bytes.TrimSpace(body); !json.Valid(t) || t[0] != '{' {

@@ -357,13 +357,18 @@ func schuleAngaben(s schulwechsel.Schule) (schulnummer, name string) {
 
 // ---- pointers ----
 
-// jsonPointers translates the pointers of schulwechsel.Check into the JSON
-// schema; the others (/aufnahme, /aufnahme/datum, /sorgeberechtigte/0/art,
-// …) are the same in both.
+// schuelerPointers are where the model's pupil fields stand in the JSON
+// messages (Schulwechsel and Schulbescheinigung alike).
+var schuelerPointers = map[string]string{
+	"/schueler/name/familienname": "/schueler/familienname",
+	"/schueler/name/vorname":      "/schueler/vornamen",
+	"/schueler/geburt/datum":      "/schueler/geburtsdatum",
+}
+
+// jsonPointers translates the other pointers of schulwechsel.Check into the
+// JSON schema; the rest (/aufnahme, /aufnahme/datum,
+// /sorgeberechtigte/0/art, …) are the same in both.
 var jsonPointers = map[string]string{
-	"/schueler/name/familienname":    "/schueler/familienname",
-	"/schueler/name/vorname":         "/schueler/vornamen",
-	"/schueler/geburt/datum":         "/schueler/geburtsdatum",
 	"/aufnahme/schule":               "/aufnahme/schulnummer",
 	"/aufnahme/art":                  "/aufnahme/art_der_schulaufnahme",
 	"/bisherigeSchule/schule":        "/bisherige_schule/schulnummer",
@@ -371,8 +376,14 @@ var jsonPointers = map[string]string{
 	"/bisherigeSchule/zeitraum/ende": "/bisherige_schule/abgangsdatum",
 }
 
-func jsonPointer(p string) string {
-	if v, ok := jsonPointers[p]; ok {
+func jsonPointer(p string) string { return jsonPointerIn(jsonPointers, p) }
+
+// jsonPointerIn is p in a JSON message whose own pointers m translates.
+func jsonPointerIn(m map[string]string, p string) string {
+	if v, ok := m[p]; ok {
+		return v
+	}
+	if v, ok := schuelerPointers[p]; ok {
 		return v
 	}
 	return p
