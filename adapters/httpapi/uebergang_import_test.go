@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -178,6 +179,57 @@ func TestUebergangImportXLSX(t *testing.T) {
 	for _, x := range l.Items {
 		if x.Familienname == k.familienname && (strings.Join(x.Wuensche, ",") != "20301" || !x.Haertefall) {
 			t.Errorf("the API's application was not replaced by the list's row: %+v", x)
+		}
+	}
+}
+
+// An application list written by exceljs, not by the gateway's excelize
+// (testdata/gen_uebergang_exceljs.js): a title above the header, no
+// Ordnungsmerkmal and no school-year column, school numbers as number
+// cells, birth dates as date cells, Härtefall as booleans and "x", an empty
+// row, a trailing blank in a name, and a child the register does not know.
+func TestUebergangImportExceljs(t *testing.T) {
+	t.Parallel()
+	e, _ := uebergangEnv(t)
+	amt := e.token(auth.RoleSchulamt)
+	file, err := os.ReadFile("testdata/uebergang_exceljs.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, imp, _ := e.upload(amt, "kind=uebergang&on_error=skip", "anmeldungen.xlsx", file)
+	done := e.await(amt, imp.ID)
+	_, errs := e.do(call{method: "GET", path: "/v1/imports/" + imp.ID + "/errors", token: amt})
+	if done.Status != "succeeded" || done.Counts.Created != 4 || done.Counts.Invalid != 1 {
+		t.Fatalf("exceljs list: %s %+v\nerrors: %s", done.Status, done.Counts, errs)
+	}
+	if !strings.Contains(string(errs), `"cell":"A8"`) || !strings.Contains(string(errs), "kind_unbekannt") {
+		t.Errorf("the unknown child is not reported at A8: %s", errs)
+	}
+	jetzt := time.Now()
+	jahr := jetzt.Year()
+	if !jetzt.Before(time.Date(jahr, time.August, 1, 0, 0, 0, 0, jetzt.Location())) {
+		jahr++
+	}
+	var l anmeldungListe
+	_, body := e.do(call{method: "GET", path: fmt.Sprintf("/v1/uebergang/%d-%02d/anmeldungen", jahr, (jahr+1)%100), token: amt})
+	mustJSON(t, body, &l)
+	type anmeldung struct {
+		grundschule, wuensche, geschwister string
+		haertefall                         bool
+	}
+	want := map[string]anmeldung{ // by family name, as the register has it
+		"Jung":     {"20101", "20301,20201", "20301", true},
+		"Franke":   {"20102", "20201", "", false},
+		"Hoffmann": {"20101", "20202,20301,20201", "", true},
+		"Krämer":   {"20102", "20301", "", false},
+	}
+	if len(l.Items) != len(want) {
+		t.Fatalf("%d applications, want %d: %s", len(l.Items), len(want), body)
+	}
+	for _, x := range l.Items {
+		got := anmeldung{x.Grundschule, strings.Join(x.Wuensche, ","), strings.Join(x.Geschwister, ","), x.Haertefall}
+		if w, ok := want[x.Familienname]; !ok || got != w {
+			t.Errorf("%s: %+v, want %+v", x.Familienname, got, w)
 		}
 	}
 }
