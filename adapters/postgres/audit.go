@@ -24,7 +24,7 @@ func insertAudit(ctx context.Context, db querier, e audit.Entry) error {
 // AuditStore keeps the audit trail.
 type AuditStore struct {
 	pool  *pgxpool.Pool
-	queue chan auditWrite // nil until Run batches
+	queue chan auditWrite // nil until Start batches
 }
 
 type auditWrite struct {
@@ -36,8 +36,8 @@ func NewAuditStore(pool *pgxpool.Pool) *AuditStore { return &AuditStore{pool: po
 
 // Record writes an entry in a transaction of its own (for work that
 // committed nothing: a read, a refusal, a failed login) and returns once
-// it is committed. While Run is running, entries of concurrent requests
-// share one COPY and one commit.
+// it is committed. While Start's writer runs, entries of concurrent
+// requests share one statement and one commit.
 func (s *AuditStore) Record(ctx context.Context, e audit.Entry) error {
 	if s.queue == nil {
 		return storeErr("record audit entry", insertAudit(ctx, s.pool, e))
@@ -60,42 +60,61 @@ func (s *AuditStore) Record(ctx context.Context, e audit.Entry) error {
 const auditBatch = 512
 
 // Start begins batching Record's writes until ctx ends: whatever requests
-// are waiting when a commit finishes go together into the next one (no
-// timer, so a lone request waits for nobody). Call it once, before the
-// store is used.
+// are waiting when the writer is free go together into its next commit
+// (no timer, so a lone request waits for nobody). One writer: two or three
+// committing at once made the audited reads slower on the 2-core machine,
+// more commits for the same entries (docs/performance.md). Call it once,
+// before the store is used.
 func (s *AuditStore) Start(ctx context.Context) {
 	s.queue = make(chan auditWrite, auditBatch)
-	go func() {
-		for {
-			var batch []auditWrite
+	go s.writeBatches(ctx)
+}
+
+// auditInsert writes a batch in one statement and one round trip (the
+// statement is prepared once per connection); COPY took three.
+const auditInsert = `INSERT INTO audit_log (subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail)
+	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::text[], $8::integer[], $9::text[])`
+
+func (s *AuditStore) writeBatches(ctx context.Context) {
+	var (
+		batch                                                        []auditWrite
+		subject, rollen, client, operation, ressource, reqID, detail []string
+		anzahl                                                       []*int
+		ergebnis                                                     []int32
+	)
+	for {
+		batch = batch[:0]
+		select {
+		case <-ctx.Done():
+			return
+		case w := <-s.queue:
+			batch = append(batch, w)
+		}
+	more:
+		for len(batch) < auditBatch {
 			select {
-			case <-ctx.Done():
-				return
 			case w := <-s.queue:
 				batch = append(batch, w)
-			}
-		more:
-			for len(batch) < auditBatch {
-				select {
-				case w := <-s.queue:
-					batch = append(batch, w)
-				default:
-					break more
-				}
-			}
-			rows := make([][]any, len(batch))
-			for i, w := range batch {
-				e := w.e
-				rows[i] = []any{e.Subject, e.Roles, e.Client, e.Operation, e.Resource, e.Count, e.RequestID, e.Result, e.Detail}
-			}
-			_, err := s.pool.CopyFrom(context.WithoutCancel(ctx), pgx.Identifier{"audit_log"},
-				[]string{"subject", "rollen", "client", "operation", "ressource", "anzahl", "request_id", "ergebnis", "detail"}, pgx.CopyFromRows(rows))
-			err = storeErr("record audit entries", err)
-			for _, w := range batch {
-				w.done <- err
+			default:
+				break more
 			}
 		}
-	}()
+		subject, rollen, client, operation, ressource = subject[:0], rollen[:0], client[:0], operation[:0], ressource[:0]
+		reqID, detail, anzahl, ergebnis = reqID[:0], detail[:0], anzahl[:0], ergebnis[:0]
+		for _, w := range batch {
+			e := w.e
+			subject, rollen, client = append(subject, e.Subject), append(rollen, e.Roles), append(client, e.Client)
+			operation, ressource = append(operation, e.Operation), append(ressource, e.Resource)
+			anzahl, reqID = append(anzahl, e.Count), append(reqID, e.RequestID)
+			ergebnis, detail = append(ergebnis, int32(e.Result)), append(detail, e.Detail)
+		}
+		_, err := s.pool.Exec(context.WithoutCancel(ctx), auditInsert,
+			subject, rollen, client, operation, ressource, anzahl, reqID, ergebnis, detail)
+		err = storeErr("record audit entries", err)
+		for _, w := range batch {
+			w.done <- err
+		}
+	}
 }
 
 // auditLockID serialises chaining: 0x7367617564697421 = "sgaudit!".

@@ -194,3 +194,37 @@ func TestAuditRecordBatched(t *testing.T) {
 		}
 	}
 }
+
+// Batched entries keep every field: with and without a count, with German
+// text and an empty subject (a refused token), in insertion order.
+func TestAuditRecordBatchedFields(t *testing.T) {
+	t.Parallel()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	pool := pgtest.Pool(t)
+	store := postgres.NewAuditStore(pool)
+	store.Start(ctx)
+	n := 7
+	want := []audit.Entry{
+		{Subject: "bms-halle", Roles: "bms,planung", Client: "10.0.0.7", Operation: "GET /v1/einschulung/:schuljahr/kinder",
+			Resource: "schuljahr=2027-28", Count: &n, RequestID: "r-1", Result: 200},
+		{Client: "203.0.113.9", Operation: "GET /v1/changes", RequestID: "r-2", Result: 401, Detail: "Token abgelaufen – erneut anmelden"},
+	}
+	for _, e := range want {
+		if err := store.Record(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := store.List(ctx, audit.Filter{Limit: 10})
+	if err != nil || len(got) != len(want) {
+		t.Fatalf("%d entries: %v", len(got), err)
+	}
+	for i, g := range got {
+		w := want[i]
+		if g.Subject != w.Subject || g.Roles != w.Roles || g.Client != w.Client || g.Operation != w.Operation ||
+			g.Resource != w.Resource || g.RequestID != w.RequestID || g.Result != w.Result || g.Detail != w.Detail ||
+			(g.Count == nil) != (w.Count == nil) || g.Count != nil && *g.Count != *w.Count {
+			t.Errorf("entry %d: got %+v, want %+v", i, g, w)
+		}
+	}
+}
