@@ -18,8 +18,9 @@ const changeChannel = "schulgateway_changes"
 // reports not ok and caches must read from the database: a cache that
 // might miss an invalidation is never used.
 type Changes struct {
-	gen     atomic.Uint64
-	healthy atomic.Bool
+	gen         atomic.Uint64
+	healthy     atomic.Bool
+	connections atomic.Uint64 // LISTEN connections made so far
 }
 
 // ListenChanges starts the listener; it stops when ctx ends.
@@ -36,6 +37,19 @@ func (c *Changes) Generation() (uint64, bool) {
 	}
 	healthy := c.healthy.Load()
 	return c.gen.Load(), healthy
+}
+
+// Connections returns how many times the listener has connected, and
+// whether it is connected now. A cache of data that never changes once
+// written (the feed's numbered entries) keeps it for as long as the
+// number stays the same: the database behind a new connection may be
+// another one (a restore from a backup).
+func (c *Changes) Connections() (uint64, bool) {
+	if c == nil {
+		return 0, false
+	}
+	healthy := c.healthy.Load()
+	return c.connections.Load(), healthy
 }
 
 // Bump invalidates caches after a local write, so this instance reads its
@@ -81,6 +95,7 @@ func (c *Changes) listen(ctx context.Context, url string) error {
 	}
 	// Anything may have changed while we were not listening.
 	c.gen.Add(1)
+	c.connections.Add(1)
 	c.healthy.Store(true)
 	for {
 		// A bounded wait lets a silently dead connection be noticed by the

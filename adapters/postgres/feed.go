@@ -72,6 +72,8 @@ func RecordChanges(ctx context.Context, db FeedCopier, changes ...changefeed.Cha
 type FeedStore struct {
 	pool      *pgxpool.Pool
 	retention time.Duration
+	cache     *feedCache // nil: every read from the database
+	changes   *Changes   // the listener the cache depends on
 }
 
 var _ changefeed.Store = (*FeedStore)(nil)
@@ -80,6 +82,14 @@ var _ changefeed.Store = (*FeedStore)(nil)
 // (0 or less: Prune keeps everything).
 func NewFeedStore(pool *pgxpool.Pool, retention time.Duration) *FeedStore {
 	return &FeedStore{pool: pool, retention: retention}
+}
+
+// WithCache keeps the entries reads return in memory and answers a full
+// page of them without the database, while the change listener is
+// connected (see feedCache for why that page is the database's).
+func (s *FeedStore) WithCache(changes *Changes) *FeedStore {
+	s.cache, s.changes = &feedCache{}, changes
+	return s
 }
 
 // Read returns up to limit entries after the position after ("" is the
@@ -110,6 +120,19 @@ func (s *FeedStore) Read(ctx context.Context, after string, limit int) (page.Pag
 	if err != nil {
 		return page.Page[changefeed.Entry]{}, err
 	}
+	conn, cached := s.changes.Connections()
+	cached = cached && s.cache != nil
+	if cached {
+		var oldest time.Time
+		if s.retention > 0 {
+			// A margin inside the window for the clocks of gateway and
+			// database: a minute, or less for a short test retention.
+			oldest = time.Now().Add(-s.retention + min(s.retention/100, time.Minute))
+		}
+		if p, ok := s.cache.page(n, limit, conn, oldest); ok {
+			return p, nil
+		}
+	}
 	b := &pgx.Batch{}
 	b.Queue("SELECT change_feed_assign($1)", feedAssignBatch)
 	// One statement, one snapshot: the bounds and the entries agree even
@@ -136,6 +159,9 @@ func (s *FeedStore) Read(ctx context.Context, after string, limit int) (page.Pag
 	}
 	if n != 0 && (int64(n) < pruned || int64(n) > last) {
 		return page.Page[changefeed.Entry]{}, changefeed.ErrPositionExpired
+	}
+	if cached {
+		s.cache.put(out.Items, conn)
 	}
 	return out, nil
 }
@@ -243,6 +269,9 @@ func (s *FeedStore) Sequence(ctx context.Context) error {
 func (s *FeedStore) Prune(ctx context.Context) (int64, error) {
 	if s.retention <= 0 {
 		return 0, nil
+	}
+	if s.cache != nil {
+		defer s.cache.clear()
 	}
 	var n int64
 	err := s.pool.QueryRow(ctx, `

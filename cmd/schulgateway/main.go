@@ -275,7 +275,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("API-Referenz: %w", err)
 	}
 	changes := postgres.ListenChanges(ctx, cfg.DatabaseURL, log)
-	feed := postgres.NewFeedStore(pool, cfg.FeedRetention)
+	feed := postgres.NewFeedStore(pool, cfg.FeedRetention).WithCache(changes)
 	go pruneFeed(ctx, feed, log)
 	ps, err := einschulung.NewPseudonymizer(cfg.PseudonymKey)
 	if err != nil {

@@ -1,0 +1,196 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
+	"github.com/schulgateway/schulgateway/internal/changefeed"
+)
+
+// cachedFeed returns a feed store with its cache and a listener that is up.
+func cachedFeed(t *testing.T, ctx context.Context, url string, retention time.Duration) (*postgres.FeedStore, *postgres.Changes) {
+	t.Helper()
+	pool, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	changes := postgres.ListenChanges(ctx, url, slog.New(slog.DiscardHandler))
+	waitFor(t, "listener up", func() bool { _, ok := changes.Connections(); return ok })
+	return postgres.NewFeedStore(pool, retention).WithCache(changes), changes
+}
+
+// The cache answers every read exactly as the database does: random pages
+// from random positions, between writes of committed, rolled-back and
+// long transactions that commit later, compared with a store without one.
+func TestFeedCacheAnswersAsTheDatabase(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	url := pgtest.URL(t)
+	cached, _ := cachedFeed(t, ctx, url, 0)
+	pool, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	plain := postgres.NewFeedStore(pool, 0)
+
+	rng := rand.New(rand.NewPCG(18, 6))
+	positions := []string{""}
+	n := 0
+	write := func(k int) {
+		var cs []changefeed.Change
+		for range k {
+			n++
+			op, key := changefeed.Upsert, map[string]string(nil)
+			if n%3 == 0 {
+				op, key = changefeed.Delete, map[string]string{"melde_id": fmt.Sprint(n)}
+			}
+			cs = append(cs, changefeed.Change{Entity: changefeed.EntityKind, ID: fmt.Sprint(n), Operation: op, Key: key})
+		}
+		if err := postgres.RecordChanges(ctx, pool, cs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long, err := pool.Begin(ctx) // commits in the middle of the run
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer long.Rollback(ctx) //nolint:errcheck // after a failure: give the connection back
+	if err := postgres.RecordChange(ctx, long, changefeed.EntitySchule, "lang", changefeed.Upsert, nil); err != nil {
+		t.Fatal(err)
+	}
+	write(30)
+	hits := 0
+	for i := range 400 {
+		switch r := rng.IntN(10); {
+		case r == 0:
+			write(1 + rng.IntN(20))
+		case r == 1: // a writer that gives up
+			tx, err := pool.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := postgres.RecordChange(ctx, tx, changefeed.EntityKind, "nie", changefeed.Upsert, nil); err != nil {
+				t.Fatal(err)
+			}
+			tx.Rollback(ctx) //nolint:errcheck
+		}
+		if i == 200 {
+			if err := long.Commit(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		after, limit := positions[rng.IntN(len(positions))], 1+rng.IntN(25)
+		// The cached store reads first: were it to run no sequencer step
+		// where it must, the plain one would number and see more.
+		got, gerr := cached.Read(ctx, after, limit)
+		want, werr := plain.Read(ctx, after, limit)
+		if !errors.Is(gerr, werr) && (gerr == nil || werr == nil || gerr.Error() != werr.Error()) {
+			t.Fatalf("read %d (after %q, limit %d): error %v, database %v", i, after, limit, gerr, werr)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("read %d (after %q, limit %d):\ncache    %+v\ndatabase %+v", i, after, limit, got, want)
+		}
+		for _, e := range got.Items {
+			if e.ID == "nie" {
+				t.Fatalf("a rolled-back change was read: %+v", e)
+			}
+		}
+		if len(got.Items) == limit {
+			hits++
+		}
+		positions = append(positions, got.Next)
+	}
+	if hits < 100 {
+		t.Fatalf("only %d full pages in 400 reads: the test did not exercise the cache", hits)
+	}
+}
+
+// Another instance prunes: a full page of entries this instance holds is
+// not served once they have left the retention window, so a position
+// before the pruned ones is refused as expired, as the database says.
+func TestFeedCacheAndPruneOfAnotherInstance(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	url := pgtest.URL(t)
+	const retention = 2 * time.Second
+	a, _ := cachedFeed(t, ctx, url, retention)
+	pool, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	b := postgres.NewFeedStore(pool, retention)
+	var cs []changefeed.Change
+	for i := range 6 {
+		cs = append(cs, changefeed.Change{Entity: changefeed.EntityKind, ID: fmt.Sprint(i), Operation: changefeed.Upsert})
+	}
+	if err := postgres.RecordChanges(ctx, pool, cs...); err != nil {
+		t.Fatal(err)
+	}
+	all, err := a.Read(ctx, "", 6) // now held by a
+	if err != nil || len(all.Items) != 6 {
+		t.Fatalf("%+v %v", all, err)
+	}
+	time.Sleep(retention + 200*time.Millisecond)
+	if n, err := b.Prune(ctx); err != nil || n != 6 {
+		t.Fatalf("b pruned %d: %v", n, err)
+	}
+	if p, err := a.Read(ctx, all.Items[1].Position, 3); !errors.Is(err, changefeed.ErrPositionExpired) {
+		t.Fatalf("a read after a pruned position: %+v, %v; want ErrPositionExpired", p, err)
+	}
+}
+
+// A new connection of the listener may be to another database (a restore
+// from a backup that forgot entries): the cache forgets what it held.
+func TestFeedCacheForgetsOnReconnect(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	url := pgtest.URL(t)
+	a, changes := cachedFeed(t, ctx, url, 0)
+	pool, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	record := func(prefix string, n int) {
+		var cs []changefeed.Change
+		for i := range n {
+			cs = append(cs, changefeed.Change{Entity: changefeed.EntityKind, ID: fmt.Sprint(prefix, i), Operation: changefeed.Upsert})
+		}
+		if err := postgres.RecordChanges(ctx, pool, cs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	record("alt", 5)
+	if p, err := a.Read(ctx, "", 5); err != nil || len(p.Items) != 5 {
+		t.Fatalf("%+v %v", p, err)
+	}
+	// The "restore": an older state of the database, whose positions 1–3
+	// are other entries.
+	if _, err := pool.Exec(ctx, "TRUNCATE change_feed; UPDATE change_feed_head SET last_position = 0, pruned_through = 0"); err != nil {
+		t.Fatal(err)
+	}
+	record("neu", 3)
+	before, _ := changes.Connections()
+	if _, err := pool.Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "listener back", func() bool { n, ok := changes.Connections(); return ok && n > before })
+	p, err := a.Read(ctx, "", 3)
+	if err != nil || len(p.Items) != 3 || p.Items[0].ID != "neu0" || p.Items[2].ID != "neu2" {
+		t.Fatalf("after the reconnect: %+v, %v; want neu0–neu2", p, err)
+	}
+}
