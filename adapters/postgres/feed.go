@@ -74,6 +74,7 @@ type FeedStore struct {
 	retention time.Duration
 	cache     *feedCache // nil: every read from the database
 	changes   *Changes   // the listener the cache depends on
+	share     feedShare  // concurrent reads of one page share a database read
 }
 
 var _ changefeed.Store = (*FeedStore)(nil)
@@ -112,6 +113,11 @@ func (s *FeedStore) WithCache(changes *Changes) *FeedStore {
 // after any position a client can hold (it was committed before the step
 // began), and there are at least limit of them; so the page either holds a
 // writer's entry or ends before it. The next read numbers the rest.
+//
+// Two things spare the database without changing an answer: a full page
+// of entries read before comes from memory (WithCache, feedCache), and
+// concurrent reads of the same page share one database read that began
+// after each of them arrived (feedShare).
 func (s *FeedStore) Read(ctx context.Context, after string, limit int) (page.Page[changefeed.Entry], error) {
 	if err := page.CheckLimit(limit); err != nil {
 		return page.Page[changefeed.Entry]{}, err
@@ -133,6 +139,17 @@ func (s *FeedStore) Read(ctx context.Context, after string, limit int) (page.Pag
 			return p, nil
 		}
 	}
+	return s.share.read(ctx, n, limit, func(ctx context.Context) (page.Page[changefeed.Entry], error) {
+		out, err := s.readDB(ctx, after, n, limit)
+		if err == nil && cached {
+			s.cache.put(out.Items, conn)
+		}
+		return out, err
+	})
+}
+
+// readDB is Read's read from the database.
+func (s *FeedStore) readDB(ctx context.Context, after string, n uint64, limit int) (page.Page[changefeed.Entry], error) {
 	b := &pgx.Batch{}
 	b.Queue("SELECT change_feed_assign($1)", feedAssignBatch)
 	// One statement, one snapshot: the bounds and the entries agree even
@@ -159,9 +176,6 @@ func (s *FeedStore) Read(ctx context.Context, after string, limit int) (page.Pag
 	}
 	if n != 0 && (int64(n) < pruned || int64(n) > last) {
 		return page.Page[changefeed.Entry]{}, changefeed.ErrPositionExpired
-	}
-	if cached {
-		s.cache.put(out.Items, conn)
 	}
 	return out, nil
 }

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"reflect"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -193,4 +195,53 @@ func TestFeedCacheForgetsOnReconnect(t *testing.T) {
 	if err != nil || len(p.Items) != 3 || p.Items[0].ID != "neu0" || p.Items[2].ID != "neu2" {
 		t.Fatalf("after the reconnect: %+v, %v; want neu0–neu2", p, err)
 	}
+}
+
+// Clients polling the head share reads, yet a writer that reads right
+// after its commit always finds its entry: it never gets the answer of a
+// read that began before it did.
+func TestFeedSharedReadsSeeOwnWrites(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	url := pgtest.URL(t)
+	st, _ := cachedFeed(t, ctx, url, 0)
+	pool, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	var head atomic.Value
+	head.Store("")
+	var polling sync.WaitGroup
+	pollCtx, stopPolling := context.WithCancel(ctx)
+	for range 12 {
+		polling.Add(1)
+		go func() {
+			defer polling.Done()
+			for pollCtx.Err() == nil {
+				if _, err := st.Read(pollCtx, head.Load().(string), 100); err != nil && pollCtx.Err() == nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for i := range 150 {
+		before := head.Load().(string)
+		id := fmt.Sprint("eigen-", i)
+		if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: changefeed.EntityKind, ID: id, Operation: changefeed.Upsert}); err != nil {
+			t.Fatal(err)
+		}
+		p, err := st.Read(ctx, before, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Items) != 1 || p.Items[0].ID != id {
+			t.Fatalf("write %d: read after its commit got %+v, want its entry", i, p.Items)
+		}
+		head.Store(p.Next)
+	}
+	stopPolling()
+	polling.Wait()
 }
