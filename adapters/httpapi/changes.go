@@ -27,12 +27,8 @@ func (s *server) getChanges(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items := make([]changeJSON, len(page.Items))
-	for i, e := range page.Items {
-		items[i] = changeJSON{Position: e.Position, CreatedAt: e.Time.UTC(), Time: e.Time.UTC(), Entity: e.Entity, ID: e.ID, Operation: string(e.Operation), Key: e.Key}
-	}
-	audit.Count(c.UserContext(), len(items))
+	audit.Count(c.UserContext(), len(page.Items))
 	// A feed: next is the position to go on from, never null once there
 	// is one (package page).
-	return sendJSON(c, fiber.Map{"items": items, "next": page.Next})
+	return sendChanges(c, page.Items, page.Next)
 }

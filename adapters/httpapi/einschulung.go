@@ -189,12 +189,8 @@ func (s *server) getEinschulungKinder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items := make([]einschulungKindJSON, len(page.Items))
-	for i, e := range page.Items {
-		items[i] = toEinschulungKindJSON(e, principal(c), ergebnisse)
-	}
-	audit.Count(c.UserContext(), len(items))
-	return sendPage(c, items, page.Next, "next_cursor")
+	audit.Count(c.UserContext(), len(page.Items))
+	return sendEinschulungKinder(c, page.Items, principal(c), ergebnisse, page.Next, "next_cursor")
 }
 
 // ---- overview ----
