@@ -140,23 +140,6 @@ type einschulungAnschriftJSON struct {
 	Ort        string `json:"ort"`
 }
 
-func toEinschulungKindJSON(e einschulung.Eintrag, p auth.Principal, ergebnisse map[string]untersuchung.Untersuchung) einschulungKindJSON {
-	k := e.Kind
-	out := einschulungKindJSON{ID: e.ID, Familienname: k.Familienname, Vornamen: k.Vornamen, Geburtsdatum: k.Geburtsdatum.Format(time.DateOnly),
-		Geschlecht: orNull(k.Geschlecht), Schulnummer: orNull(e.Schulnummer), Art: string(e.Art), Status: string(e.Status)}
-	// An Auskunftssperre (§§ 51, 52 BMG) keeps the address from every role
-	// but the school office (auth.Feldrichtlinien).
-	if auth.Sieht(p, "EinschulungKind", "anschrift", k.Auskunftssperre) {
-		out.Anschrift = &einschulungAnschriftJSON{Strasse: k.Strasse, Hausnummer: k.Hausnummer, PLZ: k.PLZ, Ort: k.Ort}
-	}
-	if ergebnisse != nil && auth.Sieht(p, "EinschulungKind", "untersuchung", k.Auskunftssperre) {
-		out.Untersuchung = &untersuchungStandJSON{}
-		if u, ok := ergebnisse[e.ID]; ok {
-			out.Untersuchung.UntersuchtAm, out.Untersuchung.Ergebnis = orNull(u.UntersuchtAm.Format(time.DateOnly)), orNull(string(u.Ergebnis))
-		}
-	}
-	return out
-}
 
 // untersuchungenFuer are the outcomes of sj when p may see them on the
 // cohort (field policy EinschulungKind, untersuchung), else nil.
