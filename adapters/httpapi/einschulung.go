@@ -140,7 +140,6 @@ type einschulungAnschriftJSON struct {
 	Ort        string `json:"ort"`
 }
 
-
 // untersuchungenFuer are the outcomes of sj when p may see them on the
 // cohort (field policy EinschulungKind, untersuchung), else nil.
 func (s *server) untersuchungenFuer(c *fiber.Ctx, sj werte.Schuljahr) (map[string]untersuchung.Untersuchung, error) {
