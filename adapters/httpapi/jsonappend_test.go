@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -146,4 +147,68 @@ func toEinschulungKindJSON(e einschulung.Eintrag, p auth.Principal, ergebnisse m
 		}
 	}
 	return out
+}
+
+// plain8 against the rule byte by byte: every byte value at every place of
+// a word, among plain neighbours and among bad ones.
+func TestPlain8(t *testing.T) {
+	plain := func(c byte) bool {
+		return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	for _, fill := range []byte{'a', 0x7f, 0x20, 0x00, 0xff} {
+		for pos := range 8 {
+			for v := range 256 {
+				var w uint64
+				want := plain(fill) && plain(byte(v))
+				for i := range 8 {
+					c := fill
+					if i == pos {
+						c = byte(v)
+					}
+					w |= uint64(c) << (8 * i)
+				}
+				if got := plain8(w); got != want {
+					t.Fatalf("fill %#x, byte %#x at %d: plain8 %v, want %v", fill, v, pos, got, want)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkSendEinschulungKinder: a page of 100 children as the BMS gets
+// it, written by hand (/hand) and by the encoder as before (/encoder).
+func BenchmarkSendEinschulungKinder(b *testing.B) {
+	kinder := make([]einschulung.Eintrag, 100)
+	for i := range kinder {
+		kinder[i] = einschulung.Eintrag{ID: fmt.Sprintf("k%031x", i*7919), Schulnummer: "20101", Art: einschulung.ArtRegeleinschulung,
+			Status: einschulung.StatusErwartet, Kind: einschulung.Kind{Familienname: "Schmidt-Yılmaz", Vornamen: "Lena Marie",
+				Geburtsdatum: time.Date(2021, 3, 1+i%28, 0, 0, 0, 0, time.UTC), Geschlecht: "w", Strasse: "Lindenstraße",
+				Hausnummer: "12a", PLZ: "06108", Ort: "Halle (Saale)"}}
+	}
+	p := auth.Principal{Subject: "bms", Roles: []auth.Role{auth.RoleBMS}}
+	app := fiber.New()
+	c := app.AcquireCtx(&fasthttp.RequestCtx{})
+	defer app.ReleaseCtx(c)
+	b.Run("hand", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := sendEinschulungKinder(c, kinder, p, nil, "k123", "next_cursor"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.SetBytes(int64(len(c.Response().Body())))
+	})
+	b.Run("encoder", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			items := make([]einschulungKindJSON, len(kinder))
+			for i, e := range kinder {
+				items[i] = toEinschulungKindJSON(e, p, nil)
+			}
+			if err := sendPage(c, items, "k123", "next_cursor"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.SetBytes(int64(len(c.Response().Body())))
+	})
 }
