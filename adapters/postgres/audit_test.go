@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/internal/audit"
@@ -154,15 +156,22 @@ func TestAuditPruneKeepsTheChainVerifiable(t *testing.T) {
 	}
 }
 
+// batchingAudit is a store on a fresh database whose writer batches until
+// the test ends.
+func batchingAudit(t *testing.T) (context.Context, *pgxpool.Pool, *postgres.AuditStore) {
+	ctx, stop := context.WithCancel(context.Background())
+	t.Cleanup(stop)
+	pool := pgtest.Pool(t)
+	store := postgres.NewAuditStore(pool)
+	store.Start(ctx)
+	return ctx, pool, store
+}
+
 // Batched: concurrent requests' entries share commits, and each Record
 // returns only once its entry is stored, or with the error that kept it out.
 func TestAuditRecordBatched(t *testing.T) {
 	t.Parallel()
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	pool := pgtest.Pool(t)
-	store := postgres.NewAuditStore(pool)
-	store.Start(ctx)
+	ctx, pool, store := batchingAudit(t)
 	record := func(n int) []error {
 		errs := make([]error, n)
 		var wg sync.WaitGroup
@@ -199,11 +208,7 @@ func TestAuditRecordBatched(t *testing.T) {
 // text and an empty subject (a refused token), in insertion order.
 func TestAuditRecordBatchedFields(t *testing.T) {
 	t.Parallel()
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	pool := pgtest.Pool(t)
-	store := postgres.NewAuditStore(pool)
-	store.Start(ctx)
+	ctx, _, store := batchingAudit(t)
 	n := 7
 	want := []audit.Entry{
 		{Subject: "bms-halle", Roles: "bms,planung", Client: "10.0.0.7", Operation: "GET /v1/einschulung/:schuljahr/kinder",

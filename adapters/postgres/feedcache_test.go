@@ -12,22 +12,30 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 )
 
-// cachedFeed returns a feed store with its cache and a listener that is up.
-func cachedFeed(t *testing.T, ctx context.Context, url string, retention time.Duration) (*postgres.FeedStore, *postgres.Changes) {
+// cachedFeed opens a fresh database and returns a feed store on it with
+// its cache and a listener that is up, and a pool of another instance.
+func cachedFeed(t *testing.T, ctx context.Context, retention time.Duration) (*postgres.FeedStore, *postgres.Changes, *pgxpool.Pool) {
 	t.Helper()
-	pool, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
+	url := pgtest.URL(t)
+	pools := make([]*pgxpool.Pool, 2)
+	for i := range pools {
+		p, err := postgres.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		pools[i] = p
 	}
-	t.Cleanup(pool.Close)
 	changes := postgres.ListenChanges(ctx, url, slog.New(slog.DiscardHandler))
 	waitFor(t, "listener up", func() bool { _, ok := changes.Connections(); return ok })
-	return postgres.NewFeedStore(pool, retention).WithCache(changes), changes
+	return postgres.NewFeedStore(pools[0], retention).WithCache(changes), changes, pools[1]
 }
 
 // The cache answers every read exactly as the database does: random pages
@@ -37,13 +45,7 @@ func TestFeedCacheAnswersAsTheDatabase(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	url := pgtest.URL(t)
-	cached, _ := cachedFeed(t, ctx, url, 0)
-	pool, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	cached, _, pool := cachedFeed(t, ctx, 0)
 	plain := postgres.NewFeedStore(pool, 0)
 
 	rng := rand.New(rand.NewPCG(18, 6))
@@ -125,14 +127,8 @@ func TestFeedCacheAndPruneOfAnotherInstance(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	url := pgtest.URL(t)
 	const retention = 2 * time.Second
-	a, _ := cachedFeed(t, ctx, url, retention)
-	pool, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	a, _, pool := cachedFeed(t, ctx, retention)
 	b := postgres.NewFeedStore(pool, retention)
 	var cs []changefeed.Change
 	for i := range 6 {
@@ -160,13 +156,7 @@ func TestFeedCacheForgetsOnReconnect(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	url := pgtest.URL(t)
-	a, changes := cachedFeed(t, ctx, url, 0)
-	pool, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	a, changes, pool := cachedFeed(t, ctx, 0)
 	record := func(prefix string, n int) {
 		var cs []changefeed.Change
 		for i := range n {
@@ -204,13 +194,7 @@ func TestFeedSharedReadsSeeOwnWrites(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	url := pgtest.URL(t)
-	st, _ := cachedFeed(t, ctx, url, 0)
-	pool, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	st, _, pool := cachedFeed(t, ctx, 0)
 	var head atomic.Value
 	head.Store("")
 	var polling sync.WaitGroup
