@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
@@ -367,12 +368,24 @@ type lauf struct {
 func (l *lauf) Snapshot() bool { return l.spec.removal != "" }
 
 func (l *lauf) AppendRow(dst []any, rec importing.Record, id importing.Identity, ok bool) []any {
-	fid := ""
+	var fid any = ""
 	if ok {
-		fid = l.feedID(id.Key)
+		fid = lazyFeedID{key: id.Key, name: l.feedID}
 	}
 	dst = append(dst, rec.Sheet, rec.RowNumber, id.Key, fid, ok, nilIfEmpty(id.Person))
 	return append(dst, l.spec.values(rec.Values)...)
+}
+
+// lazyFeedID is a row's change-feed id (a child's pseudonym: an HMAC),
+// computed when pgx encodes the row for the COPY, in its goroutine: off
+// the reader's, which is the import's busiest.
+type lazyFeedID struct {
+	key  string
+	name func(string) string
+}
+
+func (f lazyFeedID) TextValue() (pgtype.Text, error) {
+	return pgtype.Text{String: f.name(f.key), Valid: true}, nil
 }
 
 // Stage streams the batches into stg_in with one COPY.
