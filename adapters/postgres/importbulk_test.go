@@ -46,14 +46,15 @@ func bulkRegister(n int) importing.Tables {
 }
 
 // state is what an import into an empty register leaves: the children
-// (all but the import's own id and the time), the tables' index
-// definitions and the change feed.
+// (all but the import's own id and the time), the table's index and
+// constraint definitions and the change feed.
 func (im *importer) state() (kinder, indexes, feed string) {
 	im.t.Helper()
 	ctx := context.Background()
 	if err := im.pool.QueryRow(ctx, `SELECT
 		(SELECT coalesce(jsonb_agg(to_jsonb(k) - 'import_id' - 'created_by_import' - 'updated_at' ORDER BY id)::text, '') FROM kinder k),
-		(SELECT string_agg(indexdef, E';\n' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'kinder' AND schemaname = current_schema()),
+		(SELECT string_agg(indexdef, E';\n' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'kinder' AND schemaname = current_schema())
+			|| E';\n' || (SELECT string_agg(conname || ' ' || pg_get_constraintdef(oid), E';\n' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'kinder'::regclass),
 		(SELECT coalesce(jsonb_agg(jsonb_build_array(entity, entity_id, operation, natural_key) ORDER BY id)::text, '') FROM change_feed)`).Scan(
 		&kinder, &indexes, &feed); err != nil {
 		im.t.Fatal(err)
