@@ -120,7 +120,7 @@ func (st *Stream) Push(row Row) []Record {
 	if len(st.mapped) == 0 || row.Number <= st.h.RowNumber || rowIsEmpty(row) || repeatsHeader(row, st.h) {
 		return nil
 	}
-	if isTotalRow(row, st.mapped, st.h) {
+	if isTotalRow(row, st.mapped, st.cols) {
 		st.held = append(st.held, Row{Number: row.Number, Cells: slices.Clone(row.Cells)})
 		return nil
 	}
@@ -359,10 +359,10 @@ var reTotalWord = regexp.MustCompile(`^(?:summe|gesamt|insgesamt|gesamtzahl|gesa
 // isTotalRow recognises a total line: it starts with a word such as
 // "Summe" or "Anzahl", or holds nothing but numbers – and it lacks a
 // required value, so that a real record is never taken for one.
-func isTotalRow(row Row, mapped []Field, h HeaderMatch) bool {
+func isTotalRow(row Row, mapped []Field, cols []int) bool {
 	complete := true
-	for _, f := range mapped {
-		if f.Required && cleanCell(row.cell(h.Columns[f.Name])) == "" {
+	for i, f := range mapped {
+		if f.Required && blankCell(row.cell(cols[i])) {
 			complete = false
 			break
 		}
@@ -385,6 +385,17 @@ func isTotalRow(row Row, mapped []Field, h HeaderMatch) bool {
 		}
 	}
 	return onlyNumbers || reTotalWord.MatchString(strings.ToLower(first))
+}
+
+// blankCell reports whether cleanCell(c) is empty: a visible ASCII
+// character always stays (the common case, told without cleaning).
+func blankCell(c string) bool {
+	for i := 0; i < len(c); i++ {
+		if c[i] > ' ' && c[i] < 0x7f {
+			return false
+		}
+	}
+	return cleanCell(c) == ""
 }
 
 var reNumber = regexp.MustCompile(`^-?\d+(?:[.,]\d+)?$`)
