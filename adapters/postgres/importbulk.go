@@ -52,9 +52,9 @@ func (p *Processor) bulkLoad(ctx context.Context, tx pgx.Tx, spec kindSpec) ([]s
 		return nil, err
 	}
 	rows, err := sp.Query(ctx, `
-		SELECT format('%I', c.relname), pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+		SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
 		WHERE i.indrelid = $1::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-		ORDER BY c.relname`, spec.table)
+		ORDER BY 1`, spec.table)
 	if err != nil {
 		return nil, err
 	}
