@@ -35,6 +35,14 @@ type kindSpec struct {
 	// pseudonymous: the feed names records by the Processor's pseudonym of
 	// their key, never by the key itself (children: the register's data).
 	pseudonymous bool
+	// pseudonymCol: the column that keeps a record's pseudonym (kinder,
+	// migration 0095), written with the records an import creates, from the
+	// same HMAC as their feed entries ("" : none).
+	pseudonymCol string
+	// bulk: into an empty table, the records are loaded with the indexes
+	// that back no constraint dropped and built again afterwards, in the
+	// import's transaction (Processor.bulkLoad; a large register).
+	bulk bool
 	// identity, for lists of people: how a row finds its stored record
 	// whatever the shape of the list (with or without an id column).
 	identity *identitySpec
@@ -131,7 +139,7 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 		// child that moved away is gone from the cohort: a tombstone.
 		removal:    "status = 'weggezogen'",
 		active:     "t.status = 'gemeldet'",
-		feedEntity: changefeed.EntityKind, pseudonymous: true,
+		feedEntity: changefeed.EntityKind, pseudonymous: true, pseudonymCol: "pseudonym", bulk: true,
 		identity: &identitySpec{idCol: "ordnungsmerkmal", skip: "anonymisiert_am IS NOT NULL",
 			ownKey: "'om:' || t.ordnungsmerkmal"},
 		sources: map[string][]string{"sorgeberechtigte": {"sorgeberechtigte", "sorgeberechtigte_2"},

@@ -24,6 +24,8 @@ type importer struct {
 	pool  *pgxpool.Pool
 	store *postgres.ImportStore
 	svc   *importing.Service
+	// noBulk: load into an empty register the general way (NoBulkLoad).
+	noBulk bool
 }
 
 func newImporter(t *testing.T) *importer {
@@ -50,6 +52,7 @@ func (im *importer) runReq(req importing.Request, table importing.Tables) import
 	im.t.Helper()
 	ctx := context.Background()
 	proc := postgres.NewProcessor(im.store, func(context.Context, importing.File, string) (importing.Source, error) { return table, nil })
+	proc.NoBulkLoad = im.noBulk
 	req.Filename, req.CreatedBy = "liste.xlsx", "test"
 	imp, err := im.svc.Submit(ctx, req, bytes.NewReader([]byte("x")))
 	if err != nil {

@@ -39,7 +39,8 @@ func FuzzParseDate(f *testing.F) {
 // FuzzNormalize: header and name normalisation are idempotent, keep valid
 // UTF-8 and leave no surrounding or non-breaking space behind.
 func FuzzNormalize(f *testing.F) {
-	for _, s := range []string{"Geburts-datum", "  Straße\u00a0", "Müller-Lüdenscheidt", "Vorname(n)", "ÄÖÜäöüß", "e\u0301", "\xff\xfe", "N°", "Schul-Nr."} {
+	for _, s := range []string{"Geburts-datum", "  Straße\u00a0", "Müller-Lüdenscheidt", "Vorname(n)", "ÄÖÜäöüß", "e\u0301", "\xff\xfe", "N°", "Schul-Nr.",
+		"", " ", "\u00a0\u200b", "\t\r\n", "\u00ad", "\x7f", " \u00a0x", "ß"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -53,6 +54,9 @@ func FuzzNormalize(f *testing.F) {
 		}
 		if strings.TrimSpace(n) != n || strings.ContainsRune(n, '\u00a0') {
 			t.Fatalf("NormalizeName(%q) = %q keeps spaces", s, n)
+		}
+		if blankCell(s) != (cleanCell(s) == "") {
+			t.Fatalf("blankCell(%q) = %v, but cleanCell gives %q", s, blankCell(s), cleanCell(s))
 		}
 	})
 }

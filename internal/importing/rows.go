@@ -74,8 +74,10 @@ type Stream struct {
 	sheet  string
 	h      HeaderMatch
 	mapped []Field
-	ref    int
-	held   []Row
+	// cols are the mapped fields' columns (h.Columns, looked up once).
+	cols []int
+	ref  int
+	held []Row
 	// values and raw are the maps of the record of each pushed row, cleared
 	// and filled anew: a map per row was most of an import's allocations.
 	values map[string]any
@@ -102,8 +104,8 @@ func (r Reader) Stream(k Listenart, sheet string, h HeaderMatch) *Stream {
 	}
 	st := &Stream{r: r, sheet: sheet, h: h, ref: ref, values: map[string]any{}, raw: map[string]string{}}
 	for _, f := range fields {
-		if _, ok := h.Columns[f.Name]; ok {
-			st.mapped = append(st.mapped, f)
+		if c, ok := h.Columns[f.Name]; ok {
+			st.mapped, st.cols = append(st.mapped, f), append(st.cols, c)
 		}
 	}
 	return st
@@ -118,24 +120,24 @@ func (st *Stream) Push(row Row) []Record {
 	if len(st.mapped) == 0 || row.Number <= st.h.RowNumber || rowIsEmpty(row) || repeatsHeader(row, st.h) {
 		return nil
 	}
-	if isTotalRow(row, st.mapped, st.h) {
+	if isTotalRow(row, st.mapped, st.cols) {
 		st.held = append(st.held, Row{Number: row.Number, Cells: slices.Clone(row.Cells)})
 		return nil
 	}
 	out := st.out[:0]
 	for _, h := range st.held {
-		out = append(out, st.r.readRow(st.sheet, h, st.mapped, st.h, st.ref,
+		out = append(out, st.r.readRow(st.sheet, h, st.mapped, st.cols, st.h, st.ref,
 			make(map[string]any, len(st.mapped)), make(map[string]string, len(st.mapped))))
 	}
 	st.held = st.held[:0]
 	clear(st.values)
 	clear(st.raw)
-	st.out = append(out, st.r.readRow(st.sheet, row, st.mapped, st.h, st.ref, st.values, st.raw))
+	st.out = append(out, st.r.readRow(st.sheet, row, st.mapped, st.cols, st.h, st.ref, st.values, st.raw))
 	return st.out
 }
 
 // readRow reads row into a record with the given (empty) maps.
-func (r Reader) readRow(sheet string, row Row, mapped []Field, h HeaderMatch, ref int, values map[string]any, raw map[string]string) Record {
+func (r Reader) readRow(sheet string, row Row, mapped []Field, cols []int, h HeaderMatch, ref int, values map[string]any, raw map[string]string) Record {
 	rec := Record{Sheet: sheet, RowNumber: row.Number, Values: values, Raw: raw}
 	report := func(f Field, col int, p *Problem) {
 		p.Field = f.Name
@@ -145,8 +147,8 @@ func (r Reader) readRow(sheet string, row Row, mapped []Field, h HeaderMatch, re
 		}
 		rec.Problems = append(rec.Problems, cp)
 	}
-	for _, f := range mapped {
-		col := h.Columns[f.Name]
+	for i, f := range mapped {
+		col := cols[i]
 		cell := row.cell(col)
 		if p := checkCell(f, cell); p != nil {
 			rec.Raw[f.Name] = p.Value
@@ -170,7 +172,7 @@ func (r Reader) readRow(sheet string, row Row, mapped []Field, h HeaderMatch, re
 		rec.Values[f.Name] = v
 	}
 	r.combine(&rec, mapped, h, report)
-	r.plausible(&rec, mapped, h, report)
+	r.plausible(&rec, mapped, cols, report)
 	slices.SortStableFunc(rec.Problems, func(a, b CellProblem) int { return a.Column - b.Column })
 	return rec
 }
@@ -211,7 +213,7 @@ func (r Reader) parseValue(f Field, raw string, ref int) (any, *Problem) {
 	case TypeParitaet:
 		return nilIfProblem(ParseParitaet(raw))
 	default:
-		return NormalizeName(raw), nil
+		return raw, nil // cleanCell's NormalizeName already (idempotent, FuzzNormalize)
 	}
 }
 
@@ -357,10 +359,10 @@ var reTotalWord = regexp.MustCompile(`^(?:summe|gesamt|insgesamt|gesamtzahl|gesa
 // isTotalRow recognises a total line: it starts with a word such as
 // "Summe" or "Anzahl", or holds nothing but numbers – and it lacks a
 // required value, so that a real record is never taken for one.
-func isTotalRow(row Row, mapped []Field, h HeaderMatch) bool {
+func isTotalRow(row Row, mapped []Field, cols []int) bool {
 	complete := true
-	for _, f := range mapped {
-		if f.Required && cleanCell(row.cell(h.Columns[f.Name])) == "" {
+	for i, f := range mapped {
+		if f.Required && blankCell(row.cell(cols[i])) {
 			complete = false
 			break
 		}
@@ -383,6 +385,17 @@ func isTotalRow(row Row, mapped []Field, h HeaderMatch) bool {
 		}
 	}
 	return onlyNumbers || reTotalWord.MatchString(strings.ToLower(first))
+}
+
+// blankCell reports whether cleanCell(c) is empty: a visible ASCII
+// character always stays (the common case, told without cleaning).
+func blankCell(c string) bool {
+	for i := 0; i < len(c); i++ {
+		if c[i] > ' ' && c[i] < 0x7f {
+			return false
+		}
+	}
+	return cleanCell(c) == ""
 }
 
 var reNumber = regexp.MustCompile(`^-?\d+(?:[.,]\d+)?$`)

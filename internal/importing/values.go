@@ -461,15 +461,17 @@ func germanDate(t time.Time) string { return t.Format("02.01.2006") }
 // the kind's people are, dates of validity not before the birth and not
 // far ahead, school years in the kind's range. Each problem names its cell
 // and gives dates as TT.MM.JJJJ.
-func (r Reader) plausible(rec *Record, mapped []Field, h HeaderMatch, report func(Field, int, *Problem)) {
+func (r Reader) plausible(rec *Record, mapped []Field, cols []int, report func(Field, int, *Problem)) {
 	today := r.Today
 	var birth time.Time
-	for _, f := range mapped {
+	for i, f := range mapped {
+		if f.Type != TypeDate && f.Type != TypeSchuljahr { // the only fields with time.Time and Schuljahr values
+			continue
+		}
 		v, ok := rec.Values[f.Name]
 		if !ok {
 			continue
 		}
-		col := h.Columns[f.Name]
 		switch x := v.(type) {
 		case time.Time:
 			if f.Name == "geburtsdatum" {
@@ -484,13 +486,17 @@ func (r Reader) plausible(rec *Record, mapped []Field, h HeaderMatch, report fun
 			lo, hi := werte.NewSchuljahr(cur-rng[0]), werte.NewSchuljahr(cur+rng[1])
 			if x.StartYear() < lo.StartYear() || x.StartYear() > hi.StartYear() {
 				delete(rec.Values, f.Name)
-				report(f, col, &Problem{Code: CodeSchuljahrUnplausibel, Value: rec.Raw[f.Name],
+				report(f, cols[i], &Problem{Code: CodeSchuljahrUnplausibel, Value: rec.Raw[f.Name],
 					Message: fmt.Sprintf("Das Schuljahr %s liegt außerhalb dessen, was „%s“ sinnvoll angibt (%s bis %s). Bitte die Angabe prüfen.",
 						x, f.Label, lo, hi)})
 			}
 		}
 	}
-	for _, f := range mapped {
+	maxAge := maxAgeYears[r.kind]
+	for i, f := range mapped {
+		if f.Type != TypeDate {
+			continue
+		}
 		t, ok := rec.Values[f.Name].(time.Time)
 		if !ok {
 			continue
@@ -499,9 +505,9 @@ func (r Reader) plausible(rec *Record, mapped []Field, h HeaderMatch, report fun
 		switch {
 		case f.Name == "geburtsdatum" && t.After(today):
 			msg = fmt.Sprintf("Das Geburtsdatum %s liegt in der Zukunft (heute ist der %s). Bitte das Datum prüfen.", germanDate(t), germanDate(today))
-		case f.Name == "geburtsdatum" && maxAgeYears[r.kind] > 0 && t.Before(today.AddDate(-maxAgeYears[r.kind], 0, 0)):
+		case f.Name == "geburtsdatum" && maxAge > 0 && t.Before(today.AddDate(-maxAge, 0, 0)):
 			msg = fmt.Sprintf("Das Geburtsdatum %s liegt mehr als %d Jahre zurück; in einer Liste der Art „%s“ ist das nicht plausibel. Bitte das Datum prüfen.",
-				germanDate(t), maxAgeYears[r.kind], r.kind.Label())
+				germanDate(t), maxAge, r.kind.Label())
 		case f.Name == "geburtsdatum":
 		case t.After(today.AddDate(validityAheadYears, 0, 0)):
 			msg = fmt.Sprintf("Das Datum %s („%s“) liegt mehr als ein Jahr in der Zukunft (heute ist der %s). Bitte das Datum prüfen.", germanDate(t), f.Label, germanDate(today))
@@ -512,7 +518,7 @@ func (r Reader) plausible(rec *Record, mapped []Field, h HeaderMatch, report fun
 		}
 		if msg != "" {
 			delete(rec.Values, f.Name)
-			report(f, h.Columns[f.Name], &Problem{Code: CodeDatumUnplausibel, Value: rec.Raw[f.Name], Message: msg})
+			report(f, cols[i], &Problem{Code: CodeDatumUnplausibel, Value: rec.Raw[f.Name], Message: msg})
 		}
 	}
 }

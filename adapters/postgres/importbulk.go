@@ -1,0 +1,89 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// bulkLockWait bounds how long an import waits for the lock of a bulk
+// load; a table held longer by others is loaded the general way.
+const bulkLockWait = "1s"
+
+// bulkLoad prepares loading an import's records into its kind's empty
+// table: it takes the table's ACCESS EXCLUSIVE lock, makes sure the table
+// is still empty, and drops the table's indexes that back no constraint,
+// returning the statements that build them again after the load (as
+// pg_get_indexdef gives them: same name, columns). Partial indexes stay:
+// kinder_ohne_pseudonym gets no entry from children loaded with their
+// pseudonym, but a build would read the whole table. Building an
+// index from a million rows sorted at once costs a fraction of inserting
+// a million entries one by one (docs/performance.md, session 6).
+//
+// The lock is held until the import commits or rolls back: while a first
+// register is loaded nobody reads or writes the table (they wait for the
+// whole register, instead of seeing an empty one, as before); everything
+// stays in the import's one transaction, so a failure anywhere rolls back
+// the records and the dropped indexes alike. If the lock cannot be had
+// within bulkLockWait (a long reader), or a record was stored meanwhile,
+// nothing is done and nil is returned: the records are then inserted with
+// the indexes in place.
+func (p *Processor) bulkLoad(ctx context.Context, tx pgx.Tx, spec kindSpec) ([]string, error) {
+	sp, err := tx.Begin(ctx) // a savepoint: the lock goes if we give up
+	if err != nil {
+		return nil, err
+	}
+	defer sp.Rollback(ctx) //nolint:errcheck // after Commit a no-op
+	var wait string
+	if err := sp.QueryRow(ctx, `SELECT current_setting('lock_timeout')`).Scan(&wait); err != nil {
+		return nil, err
+	}
+	if _, err := sp.Exec(ctx, `SELECT set_config('lock_timeout', $1, true)`, bulkLockWait); err != nil {
+		return nil, err
+	}
+	if _, err := sp.Exec(ctx, "LOCK TABLE "+spec.table+" IN ACCESS EXCLUSIVE MODE"); err != nil {
+		return nil, giveUp(ctx, sp, err)
+	}
+	if _, err := sp.Exec(ctx, `SELECT set_config('lock_timeout', $1, true)`, wait); err != nil {
+		return nil, err
+	}
+	var stored bool
+	if err := sp.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+spec.table+`)`).Scan(&stored); err != nil || stored {
+		return nil, err
+	}
+	rows, err := sp.Query(ctx, `
+		SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
+		WHERE i.indrelid = $1::regclass AND i.indpred IS NULL
+		  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+		ORDER BY 1`, spec.table)
+	if err != nil {
+		return nil, err
+	}
+	var names, defs []string
+	var name, def string
+	if _, err := pgx.ForEachRow(rows, []any{&name, &def}, func() error {
+		names, defs = append(names, name), append(defs, def)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if _, err := sp.Exec(ctx, "DROP INDEX "+n); err != nil {
+			return nil, giveUp(ctx, sp, err)
+		}
+	}
+	return defs, sp.Commit(ctx)
+}
+
+// giveUp rolls the savepoint of a bulk load back if err says the lock
+// was not had in time or the gateway's role may not drop the table's
+// indexes (the general way needs neither); other errors are returned.
+func giveUp(ctx context.Context, sp pgx.Tx, err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == "55P03" || pgErr.Code == "42501") { // lock_not_available, insufficient_privilege
+		return sp.Rollback(ctx)
+	}
+	return err
+}
