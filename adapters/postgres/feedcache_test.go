@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"reflect"
+	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -228,4 +230,34 @@ func TestFeedSharedReadsSeeOwnWrites(t *testing.T) {
 	}
 	stopPolling()
 	polling.Wait()
+}
+
+// The entity check of migration 0117 accepts exactly the names the old
+// regular expression did: edge cases and random strings over an alphabet
+// with the characters that matter, each tried as an insert.
+func TestFeedEntityCheckAsRegexp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Pool(t)
+	old := regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+	names := []string{"", "a", "z", "kind", "schule", "uebergang_zuteilung", "a1", "a_", "_a", "1a", "A", "aB", "ä", "kä", "a-b", "a b",
+		"kind\n", "\nkind", "a$", strings.Repeat("a", 63), strings.Repeat("a", 64), strings.Repeat("ä", 20), "k\u00ad"}
+	rng := rand.New(rand.NewPCG(117, 1))
+	alphabet := []rune("az09_AZ-ä \n.{`")
+	for range 400 {
+		r := make([]rune, rng.IntN(70))
+		for i := range r {
+			r[i] = alphabet[rng.IntN(len(alphabet))]
+			if rng.IntN(3) > 0 { // mostly plausible names
+				r[i] = rune('a' + rng.IntN(26))
+			}
+		}
+		names = append(names, string(r))
+	}
+	for _, n := range names {
+		_, err := pool.Exec(ctx, `INSERT INTO change_feed (entity, entity_id, operation) VALUES ($1, 'x', 'upsert')`, n)
+		if accepted := err == nil; accepted != old.MatchString(n) {
+			t.Errorf("entity %q: accepted %v, the regular expression says %v (%v)", n, accepted, old.MatchString(n), err)
+		}
+	}
 }
