@@ -33,8 +33,12 @@ func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		// Eight bytes at a time while none needs a second look: most
 		// names, ids and codes are plain ASCII.
-		for i+8 <= len(s) && plain8(uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
-			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56) {
+		for len(s)-i >= 8 {
+			w := s[i : i+8]
+			if !plain8(uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56) {
+				break
+			}
 			i += 8
 		}
 		if i >= len(s) {
@@ -91,11 +95,12 @@ func appendJSONString(b []byte, s string) []byte {
 // character, '"', '\\', '<', '>', '&' or outside ASCII (SWAR: a byte's high
 // bit is set in the masks below exactly when it is one of them).
 func plain8(w uint64) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	zero := func(x uint64) uint64 { return (x - ones) &^ x & highs }
-	bad := w&highs | (w-0x20*ones)&^w&highs |
-		zero(w^('"'*ones)) | zero(w^('\\'*ones)) | zero(w^('<'*ones)) | zero(w^('>'*ones)) | zero(w^('&'*ones))
-	return bad == 0
+	const ones = 0x0101010101010101
+	q, bs, lt, gt, amp := w^('"'*ones), w^('\\'*ones), w^('<'*ones), w^('>'*ones), w^('&'*ones)
+	// (x - ones) &^ x has a byte's high bit set where x has a zero byte;
+	// w - 0x20*ones &^ w where w has a byte below 0x20.
+	bad := w | (w-0x20*ones)&^w | (q-ones)&^q | (bs-ones)&^bs | (lt-ones)&^lt | (gt-ones)&^gt | (amp-ones)&^amp
+	return bad&(0x80*ones) == 0
 }
 
 // appendJSONStringOrNull appends s, or null for "" (orNull).
