@@ -1,12 +1,14 @@
 package httpapi
 
 import (
+	"bufio"
 	"io"
 	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/internal/auth"
@@ -39,9 +41,23 @@ func TestOversizedHeaderIsRefused(t *testing.T) {
 	t.Cleanup(func() { _ = e.srv.app.Shutdown() })
 	base := "http://" + ln.Addr().String()
 
-	req, _ := http.NewRequest("GET", base+"/v1/schulen", nil)
-	req.Header.Set("Authorization", "Bearer "+strings.Repeat("A", 64<<10))
-	resp, err := http.DefaultClient.Do(req)
+	// The server answers once its read buffer is full and closes the
+	// connection while the client may still be writing the rest: an HTTP
+	// client then sees its write fail (broken pipe) and reports that
+	// instead of the answer. So the request is written on a connection of
+	// its own, by a goroutine whose write may fail, while the answer is
+	// read: what a client reading as it writes gets.
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second)) //nolint:errcheck
+	go func() {
+		conn.Write([]byte("GET /v1/schulen HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer " + //nolint:errcheck // may be cut off
+			strings.Repeat("A", 64<<10) + "\r\n\r\n"))
+	}()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +66,7 @@ func TestOversizedHeaderIsRefused(t *testing.T) {
 	if resp.StatusCode != 431 || resp.Header.Get("Content-Type") != "application/problem+json" {
 		t.Errorf("64 KiB header: %d %s %.200s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
-	req, _ = http.NewRequest("GET", base+"/v1/schulen", nil)
+	req, _ := http.NewRequest("GET", base+"/v1/schulen", nil)
 	req.Header.Set("Authorization", "Bearer "+e.token(auth.RoleBMS))
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != 200 {
