@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/changefeed"
+	"github.com/schulgateway/schulgateway/internal/fresh"
 	"github.com/schulgateway/schulgateway/internal/page"
 )
 
@@ -72,9 +73,9 @@ func RecordChanges(ctx context.Context, db FeedCopier, changes ...changefeed.Cha
 type FeedStore struct {
 	pool      *pgxpool.Pool
 	retention time.Duration
-	cache     *feedCache // nil: every read from the database
-	changes   *Changes   // the listener the cache depends on
-	share     feedShare  // concurrent reads of one page share a database read
+	cache     *feedCache                     // nil: every read from the database
+	changes   *Changes                       // the listener the cache depends on
+	share     fresh.Group[feedKey, feedRead] // concurrent reads of one page share a database read
 }
 
 var _ changefeed.Store = (*FeedStore)(nil)
@@ -117,7 +118,7 @@ func (s *FeedStore) WithCache(changes *Changes) *FeedStore {
 // Two things spare the database without changing an answer: a full page
 // of entries read before comes from memory (WithCache, feedCache), and
 // concurrent reads of the same page share one database read that began
-// after each of them arrived (feedShare).
+// after each of them arrived (package fresh).
 func (s *FeedStore) Read(ctx context.Context, after string, limit int) (page.Page[changefeed.Entry], error) {
 	if err := page.CheckLimit(limit); err != nil {
 		return page.Page[changefeed.Entry]{}, err
@@ -139,14 +140,34 @@ func (s *FeedStore) Read(ctx context.Context, after string, limit int) (page.Pag
 			return p, nil
 		}
 	}
-	return s.share.read(ctx, n, limit, func(ctx context.Context) (page.Page[changefeed.Entry], error) {
+	r, err := s.share.Do(ctx, feedKey{n, limit}, func() feedRead {
+		ctx, cancel := context.WithTimeout(context.Background(), feedReadTime)
+		defer cancel()
 		out, err := s.readDB(ctx, after, n, limit)
 		if err == nil && cached {
 			s.cache.put(out.Items, conn)
 		}
-		return out, err
+		return feedRead{out, err}
 	})
+	if err != nil {
+		return page.Page[changefeed.Entry]{}, err
+	}
+	return r.p, r.err
 }
+
+// feedKey is a page of the feed: the reads of one page are shared.
+type feedKey struct {
+	after uint64
+	limit int
+}
+
+type feedRead struct {
+	p   page.Page[changefeed.Entry]
+	err error
+}
+
+// feedReadTime bounds a shared read: no request's context ends it.
+const feedReadTime = 30 * time.Second
 
 // readDB is Read's read from the database.
 func (s *FeedStore) readDB(ctx context.Context, after string, n uint64, limit int) (page.Page[changefeed.Entry], error) {

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/schulgateway/schulgateway/internal/fresh"
 	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
 	"github.com/schulgateway/schulgateway/internal/schule"
@@ -42,12 +43,13 @@ type Kohortenquelle interface {
 // from a Bestand, with its lists per school. A request serves a page from
 // it only after Unveraendert, started after the request arrived, said the
 // Bestand is still the database's (one query shared by the requests that
-// wait together, see pruefung); otherwise the page is computed from its
+// wait together, package fresh); otherwise the page is computed from its
 // candidates, as without a cache, while one rebuild per school year runs.
 type kohortenCache struct {
-	quelle Kohortenquelle
-	mu     sync.Mutex
-	jahre  map[int]*kohortenJahr
+	quelle   Kohortenquelle
+	mu       sync.Mutex
+	jahre    map[int]*kohortenJahr
+	pruefung fresh.Group[int, pruefung] // the checks, per school year
 }
 
 type kohortenJahr struct {
@@ -59,11 +61,6 @@ type kohortenJahr struct {
 	// keeps rebuilds to half the time at most; pages meanwhile are computed
 	// from their candidates).
 	ruhe time.Time
-	// pruefung collects the requests that wait for the next check of
-	// stand; laeuft says a check runs (whose result is for those that
-	// waited before it began).
-	pruefung *pruefung
-	laeuft   bool
 }
 
 // kohortenStand is a cohort computed from the Bestand of one snapshot.
@@ -73,11 +70,11 @@ type kohortenStand struct {
 	listen map[string][]int32 // Schulnummer ("" none) → positions in k.Eintraege, in id order
 }
 
+// pruefung is the result of a check of a school year's cohort.
 type pruefung struct {
-	fertig chan struct{}
-	stand  *kohortenStand // the one checked
-	ok     bool
-	err    error
+	stand *kohortenStand // the one checked
+	ok    bool
+	err   error
 }
 
 // kohortenPruefzeit bounds a check; kohortenBauzeit a rebuild.
@@ -135,19 +132,10 @@ func (c *kohortenCache) aktuell(ctx context.Context, s *Service, sj werte.Schulj
 		c.mu.Unlock()
 		return nil
 	}
-	// Join the check that begins next: it starts after this request came.
-	if j.pruefung == nil {
-		j.pruefung = &pruefung{fertig: make(chan struct{})}
-	}
-	p := j.pruefung
-	if !j.laeuft {
-		j.laeuft = true
-		go c.pruefen(j, sj)
-	}
 	c.mu.Unlock()
-	select {
-	case <-p.fertig:
-	case <-ctx.Done():
+	// A check that begins after this request came.
+	p, err := c.pruefung.Do(ctx, sj.StartYear(), func() pruefung { return c.pruefen(j) })
+	if err != nil {
 		return nil
 	}
 	if p.err != nil || !p.ok {
@@ -162,28 +150,18 @@ func (c *kohortenCache) aktuell(ctx context.Context, s *Service, sj werte.Schulj
 	return p.stand
 }
 
-// pruefen runs the checks of j's stand one after the other while requests
-// wait for them. Each check answers the requests that joined before it
-// began.
-func (c *kohortenCache) pruefen(j *kohortenJahr, sj werte.Schuljahr) {
-	for {
-		c.mu.Lock()
-		p, st := j.pruefung, j.stand
-		j.pruefung = nil
-		if p == nil {
-			j.laeuft = false
-			c.mu.Unlock()
-			return
-		}
-		c.mu.Unlock()
-		p.stand = st
-		if st != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), kohortenPruefzeit)
-			p.ok, p.err = c.quelle.Unveraendert(ctx, st.stand)
-			cancel()
-		}
-		close(p.fertig)
+// pruefen checks whether j's cohort, as it is when the check begins, is
+// still the database's.
+func (c *kohortenCache) pruefen(j *kohortenJahr) pruefung {
+	c.mu.Lock()
+	p := pruefung{stand: j.stand}
+	c.mu.Unlock()
+	if p.stand != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), kohortenPruefzeit)
+		p.ok, p.err = c.quelle.Unveraendert(ctx, p.stand.stand)
+		cancel()
 	}
+	return p
 }
 
 // bauen starts the rebuild of j unless one runs; c.mu is held.
