@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/internal/schule"
@@ -24,18 +26,8 @@ func TestUebergangAufnahmeInDerBestaetigung(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.Pool(t)
 	ctx := context.Background()
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exec(`INSERT INTO schulen (schulnummer, name, schulform) VALUES ('40001', 'Gymnasium', 'gymnasium'), ('20101', 'Grundschule', 'grundschule')`)
-	exec(`INSERT INTO uebergang_kapazitaeten (schuljahr, schulnummer, plaetze) VALUES (2027, '40001', 1)`)
-	kinder := map[string][2]string{"om:A": {"Adler", "Anna"}, "om:B": {"Berg", "Ben"}}
-	for key, n := range kinder {
-		exec(`INSERT INTO kinder (schluessel, familienname, vornamen, geburtsdatum, strasse, hausnummer) VALUES ($1, $2, $3, '2016-05-01', 'Weg', '1')`, key, n[0], n[1])
-		exec(`INSERT INTO uebergang_anmeldungen (schuljahr, kind, grundschule, wuensche) VALUES (2027, $1, '20101', '{40001}')`, key)
+	exec := zweiKinderEinPlatz(t, pool)
+	for _, n := range zweiKinder {
 		// Each leaves the Grundschule on 31 July without an admission known yet.
 		var id string
 		if err := pool.QueryRow(ctx, `INSERT INTO schulwechsel (format, nachricht, bewegung, personenschluessel, created_by)
@@ -121,4 +113,26 @@ func mustDate(t *testing.T, s string) time.Time {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// zweiKinder are the two children of zweiKinderEinPlatz, by register key.
+var zweiKinder = map[string][2]string{"om:A": {"Adler", "Anna"}, "om:B": {"Berg", "Ben"}}
+
+// zweiKinderEinPlatz stores a Gymnasium with one place for 2027/28 and the
+// two zweiKinder of a Grundschule who both wish for it, and returns a
+// statement runner on pool.
+func zweiKinderEinPlatz(t *testing.T, pool *pgxpool.Pool) func(sql string, args ...any) {
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := pool.Exec(context.Background(), sql, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`INSERT INTO schulen (schulnummer, name, schulform) VALUES ('40001', 'Gymnasium', 'gymnasium'), ('20101', 'Grundschule', 'grundschule')`)
+	exec(`INSERT INTO uebergang_kapazitaeten (schuljahr, schulnummer, plaetze) VALUES (2027, '40001', 1)`)
+	for key, n := range zweiKinder {
+		exec(`INSERT INTO kinder (schluessel, familienname, vornamen, geburtsdatum, strasse, hausnummer) VALUES ($1, $2, $3, '2016-05-01', 'Weg', '1')`, key, n[0], n[1])
+		exec(`INSERT INTO uebergang_anmeldungen (schuljahr, kind, grundschule, wuensche) VALUES (2027, $1, '20101', '{40001}')`, key)
+	}
+	return exec
 }

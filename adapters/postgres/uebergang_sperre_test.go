@@ -33,18 +33,7 @@ func TestUebergangPlaetzeWaehrendDerBestaetigung(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.Pool(t)
 	ctx := context.Background()
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exec(`INSERT INTO schulen (schulnummer, name, schulform) VALUES ('40001', 'Gymnasium', 'gymnasium'), ('20101', 'Grundschule', 'grundschule')`)
-	exec(`INSERT INTO uebergang_kapazitaeten (schuljahr, schulnummer, plaetze) VALUES (2027, '40001', 1)`)
-	for key, n := range map[string][2]string{"om:A": {"Adler", "Anna"}, "om:B": {"Berg", "Ben"}} {
-		exec(`INSERT INTO kinder (schluessel, familienname, vornamen, geburtsdatum, strasse, hausnummer) VALUES ($1, $2, $3, '2016-05-01', 'Weg', '1')`, key, n[0], n[1])
-		exec(`INSERT INTO uebergang_anmeldungen (schuljahr, kind, grundschule, wuensche) VALUES (2027, $1, '20101', '{40001}')`, key)
-	}
+	zweiKinderEinPlatz(t, pool)
 	schulen := schule.NewService(postgres.NewSchulenStore(pool, nil))
 	sj := werte.NewSchuljahr(2027)
 	encode := func(*sw.Schulwechsel) ([]byte, error) { return []byte("<nachricht/>"), nil }
