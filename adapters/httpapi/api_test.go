@@ -120,6 +120,7 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 	go func() { spWorker.Run(ctx); close(spDone) }()
 	t.Cleanup(func() { stop(); <-spDone })
 	// Every route wired as serve wires it, each store on this test's database.
+	auditStore := postgres.NewAuditStore(pool)
 	srv := newServer(Deps{
 		Untersuchung: UntersuchungDeps{Service: untersuchung.NewService(postgres.NewUntersuchungStore(pool))},
 		Schulbescheinigung: SchulbescheinigungDeps{
@@ -132,7 +133,7 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 		},
 		Einschulung: EinschulungDeps{
 			Schulbezirke: schulbezirk.NewService(bezirke),
-			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps),
+			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps).WithAudit(auditStore),
 		},
 		Planung:      PlanungDeps{Service: planung.NewService(postgres.NewPlanungStore(pool), bezirke, einschulung.GesetzlicheRegel())},
 		Schulpflicht: SchulpflichtDeps{Service: spService},
@@ -145,9 +146,9 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 			Open:           sheets.Uploads{}.Open,
 			MaxBytes:       8 << 20,
 		},
-		Audit:    postgres.NewAuditStore(pool),
+		Audit:    auditStore,
 		Schulen:  schulen,
-		Changes:  postgres.NewFeedStore(pool, 24*time.Hour),
+		Changes:  postgres.NewFeedStore(pool, 24*time.Hour).WithAudit(auditStore),
 		Verifier: verifier,
 		Ready:    func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
 		Spec:     openapi.Spec,

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/internal/auth"
+	"github.com/schulgateway/schulgateway/internal/changefeed"
 )
 
 type auditPage struct {
@@ -216,6 +219,82 @@ func TestAuditRecordsTheTrueStatus(t *testing.T) {
 	for id, status := range want {
 		if got[id] != status {
 			t.Errorf("%s answered %d, audited %d", id, status, got[id])
+		}
+	}
+}
+
+// Reads answered from memory – pages of the cohort kept in memory, the
+// feed's head – are recorded once each, with what they returned, as every
+// read: whether the entry was written under the condition that memory was
+// current, or, after a change made it stale, after a read from the database.
+func TestAuditReadsFromMemoryRecordedOnce(t *testing.T) {
+	t.Parallel()
+	e, pool := einschulungEnv(t)
+	amt, bms, admin := e.token(auth.RoleSchulamt), e.token(auth.RoleBMS), e.token(auth.RoleAdmin)
+	_, imp, _ := e.upload(amt, "kind=melderegister", "melderegister.xlsx", sample(t, "melderegister.xlsx"))
+	if done := e.await(amt, imp.ID); done.Status != "succeeded" {
+		t.Fatalf("import: %+v", done)
+	}
+	ctx := context.Background()
+	anzahl := map[string]int{}
+	lies := func(id, path, token string) []byte {
+		t.Helper()
+		resp, body := e.do(call{method: "GET", path: path, token: token, header: map[string]string{"X-Request-ID": id}})
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", path, resp.StatusCode, body)
+		}
+		var p struct {
+			Items []json.RawMessage `json:"items"`
+			Next  *string           `json:"next"`
+		}
+		mustJSON(t, body, &p)
+		anzahl[id] = len(p.Items)
+		if p.Next != nil && strings.HasPrefix(path, "/v1/changes") {
+			return []byte(*p.Next)
+		}
+		return nil
+	}
+	for i := range 30 {
+		if i == 20 { // a child moves: the cohort in memory is stale
+			if _, err := pool.Exec(ctx, `UPDATE kinder SET hausnummer = hausnummer || 'a' WHERE id = (SELECT min(id) FROM kinder)`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lies(fmt.Sprint("kinder-", i), "/v1/einschulung/2027-28/kinder?limit=7", amt)
+		time.Sleep(10 * time.Millisecond) // the cohort is computed in the background
+	}
+	kopf := string(lies("changes-start", "/v1/changes?limit=1000", bms))
+	for i := range 10 {
+		if i == 6 { // a new entry after the head
+			if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: changefeed.EntitySchule, ID: "20101", Operation: changefeed.Upsert}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lies(fmt.Sprint("changes-", i), "/v1/changes?limit=1000&after="+kopf, bms)
+	}
+	if anzahl["changes-5"] != 0 || anzahl["changes-6"] != 1 {
+		t.Fatalf("reads at the head: %v", anzahl)
+	}
+
+	resp, body := e.do(call{method: "GET", path: "/v1/audit?limit=1000", token: admin})
+	if resp.StatusCode != 200 {
+		t.Fatalf("audit: %d %s", resp.StatusCode, body)
+	}
+	var page auditPage
+	mustJSON(t, body, &page)
+	gesehen := map[string]int{}
+	for _, it := range page.Items {
+		if _, ok := anzahl[it.RequestID]; !ok {
+			continue
+		}
+		gesehen[it.RequestID]++
+		if it.Ergebnis != 200 || it.Anzahl == nil || *it.Anzahl != anzahl[it.RequestID] || it.Subject != "test-user" {
+			t.Errorf("entry of %s (%d returned): %+v", it.RequestID, anzahl[it.RequestID], it)
+		}
+	}
+	for id := range anzahl {
+		if gesehen[id] != 1 {
+			t.Errorf("%s recorded %d times", id, gesehen[id])
 		}
 	}
 }

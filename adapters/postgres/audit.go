@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,30 +30,51 @@ type AuditStore struct {
 
 type auditWrite struct {
 	e    audit.Entry
-	done chan error
+	c    audit.Condition // zero: none
+	done chan auditDone
+}
+
+type auditDone struct {
+	written bool
+	err     error
 }
 
 func NewAuditStore(pool *pgxpool.Pool) *AuditStore { return &AuditStore{pool: pool} }
+
+var _ audit.ConditionalRecorder = (*AuditStore)(nil)
 
 // Record writes an entry in a transaction of its own (for work that
 // committed nothing: a read, a refusal, a failed login) and returns once
 // it is committed. While Start's writer runs, entries of concurrent
 // requests share one statement and one commit.
 func (s *AuditStore) Record(ctx context.Context, e audit.Entry) error {
+	_, err := s.RecordIf(ctx, e, audit.Condition{})
+	return err
+}
+
+// RecordIf writes e as Record does if c holds in the snapshot of the
+// statement that writes it (a zero Condition always holds), and reports
+// whether it did. The statement begins after the call, so a change
+// committed before the call is never missed. The conditions are the
+// stores' own checks (kohorteUnveraendert, feedKopf), evaluated per entry.
+func (s *AuditStore) RecordIf(ctx context.Context, e audit.Entry, c audit.Condition) (bool, error) {
 	if s.queue == nil {
-		return storeErr("record audit entry", insertAudit(ctx, s.pool, e))
+		var b auditColumns
+		b.add(e, c)
+		ausgelassen, err := b.write(ctx, s.pool)
+		return err == nil && len(ausgelassen) == 0, err
 	}
-	w := auditWrite{e: e, done: make(chan error, 1)}
+	w := auditWrite{e: e, c: c, done: make(chan auditDone, 1)}
 	select {
 	case s.queue <- w:
 	case <-ctx.Done():
-		return ctx.Err()
+		return false, ctx.Err()
 	}
 	select {
-	case err := <-w.done:
-		return err
+	case d := <-w.done:
+		return d.written, d.err
 	case <-ctx.Done():
-		return ctx.Err()
+		return false, ctx.Err()
 	}
 }
 
@@ -75,12 +97,68 @@ func (s *AuditStore) Start(ctx context.Context) {
 const auditInsert = `INSERT INTO audit_log (subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail)
 	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::text[], $8::integer[], $9::text[])`
 
+// auditInsertIf writes the entries of a batch whose condition holds, in
+// their order, and returns the places (from 1) of those it left out. Every
+// condition is evaluated in the statement's one snapshot; CASE evaluates
+// only the branch of the entry's kind, and an unknown kind never holds.
+var auditInsertIf = `WITH e AS (
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::text[], $8::integer[], $9::text[], $10::text[], $11::text[])
+			WITH ORDINALITY AS u(subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail, art, wert, nr)
+	), gilt AS MATERIALIZED (
+		SELECT nr FROM e WHERE CASE e.art
+			WHEN '' THEN true
+			WHEN '` + audit.CohortUnchanged + `' THEN ` + kohorteUnveraendert("e.wert") + `
+			WHEN '` + audit.FeedHead + `' THEN ` + feedKopf("e.wert") + `
+			ELSE false END
+	), ins AS (
+		INSERT INTO audit_log (subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail)
+		SELECT subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail FROM e
+		WHERE nr IN (SELECT nr FROM gilt) ORDER BY nr
+	)
+	SELECT nr FROM e WHERE nr NOT IN (SELECT nr FROM gilt)`
+
+// auditColumns is a batch of entries as the statements' arrays.
+type auditColumns struct {
+	subject, rollen, client, operation, ressource, reqID, detail, art, wert []string
+	anzahl                                                                  []*int
+	ergebnis                                                                []int32
+	bedingt                                                                 bool // an entry has a condition
+}
+
+func (b *auditColumns) reset() {
+	b.subject, b.rollen, b.client, b.operation, b.ressource = b.subject[:0], b.rollen[:0], b.client[:0], b.operation[:0], b.ressource[:0]
+	b.reqID, b.detail, b.art, b.wert, b.anzahl, b.ergebnis = b.reqID[:0], b.detail[:0], b.art[:0], b.wert[:0], b.anzahl[:0], b.ergebnis[:0]
+	b.bedingt = false
+}
+
+func (b *auditColumns) add(e audit.Entry, c audit.Condition) {
+	b.subject, b.rollen, b.client = append(b.subject, e.Subject), append(b.rollen, e.Roles), append(b.client, e.Client)
+	b.operation, b.ressource = append(b.operation, e.Operation), append(b.ressource, e.Resource)
+	b.anzahl, b.reqID = append(b.anzahl, e.Count), append(b.reqID, e.RequestID)
+	b.ergebnis, b.detail = append(b.ergebnis, int32(e.Result)), append(b.detail, e.Detail)
+	b.art, b.wert = append(b.art, c.Kind), append(b.wert, c.Value)
+	b.bedingt = b.bedingt || c != (audit.Condition{})
+}
+
+// write writes the batch in one statement and returns the places (from
+// 1) of the entries left out because their condition did not hold.
+func (b *auditColumns) write(ctx context.Context, db querier) ([]int64, error) {
+	if !b.bedingt {
+		_, err := db.Exec(ctx, auditInsert, b.subject, b.rollen, b.client, b.operation, b.ressource, b.anzahl, b.reqID, b.ergebnis, b.detail)
+		return nil, storeErr("record audit entries", err)
+	}
+	rows, err := db.Query(ctx, auditInsertIf, b.subject, b.rollen, b.client, b.operation, b.ressource, b.anzahl, b.reqID, b.ergebnis, b.detail, b.art, b.wert)
+	if err != nil {
+		return nil, storeErr("record audit entries", err)
+	}
+	ausgelassen, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	return ausgelassen, storeErr("record audit entries", err)
+}
+
 func (s *AuditStore) writeBatches(ctx context.Context) {
 	var (
-		batch                                                        []auditWrite
-		subject, rollen, client, operation, ressource, reqID, detail []string
-		anzahl                                                       []*int
-		ergebnis                                                     []int32
+		batch []auditWrite
+		b     auditColumns
 	)
 	for {
 		batch = batch[:0]
@@ -99,20 +177,13 @@ func (s *AuditStore) writeBatches(ctx context.Context) {
 				break more
 			}
 		}
-		subject, rollen, client, operation, ressource = subject[:0], rollen[:0], client[:0], operation[:0], ressource[:0]
-		reqID, detail, anzahl, ergebnis = reqID[:0], detail[:0], anzahl[:0], ergebnis[:0]
+		b.reset()
 		for _, w := range batch {
-			e := w.e
-			subject, rollen, client = append(subject, e.Subject), append(rollen, e.Roles), append(client, e.Client)
-			operation, ressource = append(operation, e.Operation), append(ressource, e.Resource)
-			anzahl, reqID = append(anzahl, e.Count), append(reqID, e.RequestID)
-			ergebnis, detail = append(ergebnis, int32(e.Result)), append(detail, e.Detail)
+			b.add(w.e, w.c)
 		}
-		_, err := s.pool.Exec(context.WithoutCancel(ctx), auditInsert,
-			subject, rollen, client, operation, ressource, anzahl, reqID, ergebnis, detail)
-		err = storeErr("record audit entries", err)
-		for _, w := range batch {
-			w.done <- err
+		ausgelassen, err := b.write(context.WithoutCancel(ctx), s.pool)
+		for i, w := range batch {
+			w.done <- auditDone{written: err == nil && !slices.Contains(ausgelassen, int64(i+1)), err: err}
 		}
 	}
 }

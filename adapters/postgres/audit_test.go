@@ -2,6 +2,8 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/internal/audit"
+	"github.com/schulgateway/schulgateway/internal/changefeed"
 )
 
 func TestAuditChainDetectsTampering(t *testing.T) {
@@ -231,5 +234,111 @@ func TestAuditRecordBatchedFields(t *testing.T) {
 			(g.Count == nil) != (w.Count == nil) || g.Count != nil && *g.Count != *w.Count {
 			t.Errorf("entry %d: got %+v, want %+v", i, g, w)
 		}
+	}
+}
+
+// An entry under a condition is written exactly when the condition holds
+// in the database as it is written, alone or in a batch with others: the
+// cohort's stand until a change of what a cohort is computed from commits,
+// the feed's head until an entry is recorded after it; an unknown kind
+// never. Entries without a condition in the same batch are all written.
+func TestAuditRecordIf(t *testing.T) {
+	t.Parallel()
+	for _, batched := range []bool{false, true} {
+		t.Run(fmt.Sprint("batched=", batched), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			pool := pgtest.Pool(t)
+			store := postgres.NewAuditStore(pool)
+			if batched {
+				wctx, stop := context.WithCancel(ctx)
+				t.Cleanup(stop)
+				store.Start(wctx)
+			}
+			nr := 0
+			// recordIf writes one entry per condition, all at once (so that
+			// a batching store may take them together), and returns which
+			// were written, checked against the table.
+			recordIf := func(cs ...audit.Condition) []bool {
+				t.Helper()
+				got := make([]bool, len(cs))
+				ids := make([]string, len(cs))
+				var wg sync.WaitGroup
+				for i, c := range cs {
+					nr++
+					ids[i] = fmt.Sprint("r-", nr)
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						ok, err := store.RecordIf(ctx, audit.Entry{Operation: "GET /v1/x", RequestID: ids[i], Result: 200}, c)
+						if err != nil {
+							t.Error(err)
+						}
+						got[i] = ok
+					}()
+				}
+				wg.Wait()
+				for i, id := range ids {
+					var n int
+					if err := pool.QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE request_id = $1", id).Scan(&n); err != nil {
+						t.Fatal(err)
+					}
+					if n != map[bool]int{true: 1, false: 0}[got[i]] {
+						t.Fatalf("%+v: reported written %v, %d entries stored", cs[i], got[i], n)
+					}
+				}
+				return got
+			}
+			want := func(what string, got []bool, want ...bool) {
+				t.Helper()
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s: written %v, want %v", what, got, want)
+				}
+			}
+			einschulung := postgres.NewEinschulungStore(pool)
+			stand := func() string {
+				b, err := einschulung.Bestand(ctx, time.Time{}, time.Time{}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return b.Stand
+			}
+			kohorte := func(s string) audit.Condition { return audit.Condition{Kind: audit.CohortUnchanged, Value: s} }
+			vorher := stand()
+			want("cohort unchanged", recordIf(kohorte(vorher), audit.Condition{}, kohorte(vorher)), true, true, true)
+			if _, err := pool.Exec(ctx, `INSERT INTO kinder (schluessel, familienname, vornamen, geburtsdatum, strasse, hausnummer)
+				VALUES ('om:1', 'Neu', 'Kind', '2021-03-01', 'Am Anger', '3')`); err != nil {
+				t.Fatal(err)
+			}
+			nachher := stand()
+			want("cohort changed", recordIf(kohorte(vorher), audit.Condition{}, kohorte(nachher), kohorte(vorher)), false, true, true, false)
+
+			feed := postgres.NewFeedStore(pool, 0)
+			kopf := func(p uint64) audit.Condition { return audit.Condition{Kind: audit.FeedHead, Value: fmt.Sprint(p)} }
+			record := func(id string) {
+				t.Helper()
+				if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: changefeed.EntityKind, ID: id, Operation: changefeed.Upsert}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			record("a")
+			record("b")
+			if err := feed.Sequence(ctx); err != nil {
+				t.Fatal(err)
+			}
+			want("feed at head 2", recordIf(kopf(2), kopf(1), kopf(3), audit.Condition{}), true, false, false, true)
+			record("c") // committed, waiting to be numbered
+			want("entry waiting", recordIf(kopf(2), kopf(3)), false, false)
+			if err := feed.Sequence(ctx); err != nil {
+				t.Fatal(err)
+			}
+			want("feed at head 3", recordIf(kopf(2), kopf(3)), false, true)
+			if _, err := pool.Exec(ctx, `UPDATE change_feed_head SET pruned_through = 4`); err != nil {
+				t.Fatal(err)
+			}
+			want("head expired", recordIf(kopf(3)), false)
+
+			want("unknown kind", recordIf(audit.Condition{Kind: "immer", Value: "1"}, audit.Condition{}), false, true)
+		})
 	}
 }

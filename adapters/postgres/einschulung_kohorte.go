@@ -69,12 +69,20 @@ func (s *EinschulungStore) Bestand(ctx context.Context, von, bis time.Time, schu
 // start, so a change committed before the call is never missed.
 func (s *EinschulungStore) Unveraendert(ctx context.Context, stand string) (bool, error) {
 	var ok bool
-	err := s.pool.QueryRow(ctx, `
-		SELECT pg_snapshot_xmin($1::pg_snapshot) >= horizont
+	err := s.pool.QueryRow(ctx, `SELECT `+kohorteUnveraendert("$1::text"), stand).Scan(&ok)
+	return ok && err == nil, storeErr("check cohort", err)
+}
+
+// kohorteUnveraendert is Unveraendert's check as an SQL expression of the
+// stand (an expression of type text); the audit trail evaluates it too
+// (audit.CohortUnchanged). Without the row of einschulung_stand it is NULL,
+// which holds for nobody.
+func kohorteUnveraendert(stand string) string {
+	snap := "(" + stand + ")::pg_snapshot"
+	return `(SELECT pg_snapshot_xmin(` + snap + `) >= horizont
 		   AND NOT EXISTS (SELECT 1 FROM einschulung_aenderungen
-		                   WHERE xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(xid, $1::pg_snapshot))
-		FROM einschulung_stand`, stand).Scan(&ok)
-	return ok, storeErr("check cohort", err)
+		                   WHERE xid >= pg_snapshot_xmin(` + snap + `) AND NOT pg_visible_in_snapshot(xid, ` + snap + `))
+		FROM einschulung_stand)`
 }
 
 // aenderungenBehalten is how many ids of changing transactions are kept

@@ -47,7 +47,10 @@ func newKohortenTest(t *testing.T, pool *pgxpool.Pool, regel einschulung.Regel) 
 		t.Fatal(err)
 	}
 	store := &zaehlenderStore{EinschulungStore: postgres.NewEinschulungStore(pool)}
-	svc := einschulung.NewService(store, postgres.NewSchulbezirkStore(pool, nil), schule.NewService(postgres.NewSchulenStore(pool, nil)), regel, ps)
+	// Pages from the cohort in memory are answered as serve answers them:
+	// the request's entry written under the condition that it is current.
+	svc := einschulung.NewService(store, postgres.NewSchulbezirkStore(pool, nil), schule.NewService(postgres.NewSchulenStore(pool, nil)), regel, ps).
+		WithAudit(postgres.NewAuditStore(pool))
 	return &kohortenTest{t: t, pool: pool, store: store, svc: svc, sj: werte.NewSchuljahr(2027)}
 }
 
@@ -76,6 +79,16 @@ func (kt *kohortenTest) unveraendert(stand string) bool {
 		kt.t.Fatal(err)
 	}
 	return ok
+}
+
+// eintraege counts the audit entries written so far.
+func (kt *kohortenTest) eintraege() int {
+	kt.t.Helper()
+	var n int
+	if err := kt.pool.QueryRow(context.Background(), "SELECT count(*) FROM audit_log").Scan(&n); err != nil {
+		kt.t.Fatal(err)
+	}
+	return n
 }
 
 func (kt *kohortenTest) vorbereiten() bool {
@@ -109,10 +122,13 @@ func (kt *kohortenTest) nachAenderung(aendern func()) {
 		kt.t.Fatal("the change did not change the cohort")
 	}
 	kt.vorbereiten()
-	vor := kt.store.seiten.Load()
+	vor, eintraege := kt.store.seiten.Load(), kt.eintraege()
 	vergleicheSeiten(kt.t, kt.svc, kt.sj)
 	if n := kt.store.seiten.Load() - vor; n != 0 {
 		kt.t.Errorf("%d pages computed from their candidates with the cohort in the cache current", n)
+	}
+	if kt.eintraege() == eintraege {
+		kt.t.Error("no page from the cohort in the cache was answered with its entry under the condition")
 	}
 	if kt.vorbereiten() {
 		kt.t.Error("the cache was recomputed without a change")
@@ -469,7 +485,7 @@ func TestKohorteImCacheZufaelligeAenderungen(t *testing.T) {
 			if len(k.Eintraege) > 0 && r.IntN(2) == 0 {
 				after = k.Eintraege[r.IntN(len(k.Eintraege))].ID
 			}
-			p, err := kt.svc.Kinder(ctx, kt.sj, auswahl(nr), after, limit)
+			p, err := kt.svc.Kinder(anfrage(ctx), kt.sj, auswahl(nr), after, limit)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/schule"
@@ -151,6 +152,14 @@ func generiertesRegister(t *testing.T, pool *pgxpool.Pool, n int, seed uint64) {
 // old, for several page sizes, each school and none, and starting points
 // that are no child's id; every page must be the same, entry by entry.
 // It returns the cohort's children by status.
+// anfrage is the context of a request for a page: with its pending audit
+// entry, which a service with an audit store (WithAudit) may write under
+// the condition that the cohort it holds is current.
+func anfrage(ctx context.Context) context.Context {
+	ctx, _ = audit.Begin(ctx, audit.Entry{Operation: "GET /v1/einschulung/:schuljahr/kinder"})
+	return ctx
+}
+
 func vergleicheSeiten(t *testing.T, svc *einschulung.Service, sj werte.Schuljahr) map[einschulung.Status]int {
 	t.Helper()
 	ctx := context.Background()
@@ -167,7 +176,7 @@ func vergleicheSeiten(t *testing.T, svc *einschulung.Service, sj werte.Schuljahr
 				}
 				after, seiten := start, 0
 				for {
-					neu, err := svc.Kinder(ctx, sj, auswahl(nr), after, limit)
+					neu, err := svc.Kinder(anfrage(ctx), sj, auswahl(nr), after, limit)
 					if err != nil {
 						t.Fatal(err)
 					}

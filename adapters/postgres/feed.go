@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/fresh"
 	"github.com/schulgateway/schulgateway/internal/page"
@@ -76,6 +79,8 @@ type FeedStore struct {
 	cache     *feedCache                     // nil: every read from the database
 	changes   *Changes                       // the listener the cache depends on
 	share     fresh.Group[feedKey, feedRead] // concurrent reads of one page share a database read
+	audit     audit.ConditionalRecorder      // nil: a read at the head asks the database first
+	kopf      atomic.Uint64                  // the last position a read found (a hint: see Read)
 }
 
 var _ changefeed.Store = (*FeedStore)(nil)
@@ -92,6 +97,27 @@ func NewFeedStore(pool *pgxpool.Pool, retention time.Duration) *FeedStore {
 func (s *FeedStore) WithCache(changes *Changes) *FeedStore {
 	s.cache, s.changes = &feedCache{}, changes
 	return s
+}
+
+// WithAudit answers a read at the feed's head (after the last position
+// this instance saw) with one round trip: the request's audit entry,
+// written only if the position is still the head (audit.FeedHead), in
+// which case the page is empty. A client polling an unchanged feed then
+// waits for its entry alone, not for a read and then its entry.
+func (s *FeedStore) WithAudit(a audit.ConditionalRecorder) *FeedStore {
+	s.audit = a
+	return s
+}
+
+// feedKopf is the condition audit.FeedHead as an SQL expression of the
+// position (an expression of type text): it is the head's last position,
+// nothing up to it has been pruned, and no entry waits to be numbered –
+// so that Read, with its sequencer step, would number nothing and find
+// nothing after it (an empty page, not ErrPositionExpired).
+func feedKopf(pos string) string {
+	p := "(" + pos + ")::bigint"
+	return `((SELECT last_position = ` + p + ` AND pruned_through <= ` + p + ` FROM change_feed_head)
+		AND NOT EXISTS (SELECT 1 FROM change_feed WHERE position IS NULL))`
 }
 
 // Read returns up to limit entries after the position after ("" is the
@@ -126,6 +152,17 @@ func (s *FeedStore) Read(ctx context.Context, after string, limit int) (page.Pag
 	n, err := changefeed.DecodePosition(after)
 	if err != nil {
 		return page.Page[changefeed.Entry]{}, err
+	}
+	if n != 0 && n == s.kopf.Load() && s.audit != nil {
+		// At the head as this instance last saw it: most likely still
+		// empty. If the entry is written, the page is the database's.
+		ok, err := audit.WriteIf(ctx, s.audit, 0, audit.Condition{Kind: audit.FeedHead, Value: strconv.FormatUint(n, 10)})
+		if err != nil {
+			return page.Page[changefeed.Entry]{}, err
+		}
+		if ok {
+			return page.Page[changefeed.Entry]{Next: after}, nil
+		}
 	}
 	conn, cached := s.changes.Connections()
 	cached = cached && s.cache != nil
@@ -198,6 +235,7 @@ func (s *FeedStore) readDB(ctx context.Context, after string, n uint64, limit in
 	if n != 0 && (int64(n) < pruned || int64(n) > last) {
 		return page.Page[changefeed.Entry]{}, changefeed.ErrPositionExpired
 	}
+	s.kopf.Store(uint64(last))
 	return out, nil
 }
 

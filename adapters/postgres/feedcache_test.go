@@ -18,6 +18,7 @@ import (
 
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 )
 
@@ -194,9 +195,31 @@ func TestFeedCacheForgetsOnReconnect(t *testing.T) {
 // read that began before it did.
 func TestFeedSharedReadsSeeOwnWrites(t *testing.T) {
 	t.Parallel()
+	for _, audited := range []bool{false, true} {
+		t.Run(fmt.Sprint("audited=", audited), func(t *testing.T) {
+			t.Parallel()
+			feedReadsSeeOwnWrites(t, audited)
+		})
+	}
+}
+
+// feedReadsSeeOwnWrites: audited, every read carries its request's audit
+// entry, and the store writes it under the condition that the read is at
+// the head (WithAudit) – which the reads after a commit no longer are.
+func feedReadsSeeOwnWrites(t *testing.T, audited bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	st, _, pool := cachedFeed(t, ctx, 0)
+	request := func(ctx context.Context) context.Context { return ctx }
+	if audited {
+		a := postgres.NewAuditStore(pool)
+		a.Start(ctx)
+		st.WithAudit(a)
+		request = func(ctx context.Context) context.Context {
+			ctx, _ = audit.Begin(ctx, audit.Entry{Operation: "GET /v1/changes"})
+			return ctx
+		}
+	}
 	var head atomic.Value
 	head.Store("")
 	var polling sync.WaitGroup
@@ -206,7 +229,7 @@ func TestFeedSharedReadsSeeOwnWrites(t *testing.T) {
 		go func() {
 			defer polling.Done()
 			for pollCtx.Err() == nil {
-				if _, err := st.Read(pollCtx, head.Load().(string), 100); err != nil && pollCtx.Err() == nil {
+				if _, err := st.Read(request(pollCtx), head.Load().(string), 100); err != nil && pollCtx.Err() == nil {
 					t.Error(err)
 					return
 				}
@@ -219,7 +242,7 @@ func TestFeedSharedReadsSeeOwnWrites(t *testing.T) {
 		if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: changefeed.EntityKind, ID: id, Operation: changefeed.Upsert}); err != nil {
 			t.Fatal(err)
 		}
-		p, err := st.Read(ctx, before, 100)
+		p, err := st.Read(request(ctx), before, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,6 +253,13 @@ func TestFeedSharedReadsSeeOwnWrites(t *testing.T) {
 	}
 	stopPolling()
 	polling.Wait()
+	var n int
+	if err := pool.QueryRow(ctx, "SELECT count(*) FROM audit_log").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if audited && n == 0 {
+		t.Error("no read at the head was answered with its entry under the condition")
+	}
 }
 
 // The entity check of migration 0117 accepts exactly the names the old

@@ -275,7 +275,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("API-Referenz: %w", err)
 	}
 	changes := postgres.ListenChanges(ctx, cfg.DatabaseURL, log)
-	feed := postgres.NewFeedStore(pool, cfg.FeedRetention).WithCache(changes)
+	auditStore := postgres.NewAuditStore(pool)
+	// Reads answered from memory write their audit entry under the
+	// condition that memory is current: one round trip (audit.Condition).
+	feed := postgres.NewFeedStore(pool, cfg.FeedRetention).WithCache(changes).WithAudit(auditStore)
 	go pruneFeed(ctx, feed, log)
 	ps, err := einschulung.NewPseudonymizer(cfg.PseudonymKey)
 	if err != nil {
@@ -291,7 +294,6 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer func() { stopWorker(); <-workerDone }()
 	schulen := schule.NewService(postgres.NewSchulenStore(pool, changes))
 	bezirke := postgres.NewSchulbezirkStore(pool, changes)
-	auditStore := postgres.NewAuditStore(pool)
 	auditStore.Start(wctx) // ends after the last request has been answered
 	go chainAudit(ctx, auditStore, log)
 	go retainDaily(ctx, aufbewahrung.NewService(postgres.NewAufbewahrungStore(pool, auditStore), cfg.Aufbewahrung), log)
@@ -309,7 +311,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		Planung: httpapi.PlanungDeps{Service: planungService(postgres.NewPlanungStore(pool), bezirke, cfg)},
 		Einschulung: httpapi.EinschulungDeps{
 			Schulbezirke: schulbezirk.NewService(bezirke),
-			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, cfg.Einschulung, ps),
+			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, cfg.Einschulung, ps).WithAudit(auditStore),
 		},
 		Changes:      feed,
 		Schulpflicht: httpapi.SchulpflichtDeps{Service: spService},

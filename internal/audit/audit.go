@@ -178,6 +178,59 @@ func (p *Pending) MarkWritten() {
 	p.mu.Unlock()
 }
 
+// Condition is what must hold for a read answered from memory, without
+// asking the database first, to be the database's answer: the store that
+// writes the read's entry evaluates it in the statement that writes the
+// entry (one round trip instead of a check and then the entry), and writes
+// the entry only if it holds. The answer then leaves with its entry
+// durable, as every read's, and is the database's as of a moment after
+// the request came. Kind names what is checked, Value its argument.
+type Condition struct {
+	Kind, Value string
+}
+
+// The kinds of Condition (adapters/postgres evaluates them; any other
+// kind never holds).
+const (
+	// CohortUnchanged: nothing a cohort is computed from has changed since
+	// the snapshot Value (einschulung.Kohortenquelle.Unveraendert).
+	CohortUnchanged = "cohort-unchanged"
+	// FeedHead: the change feed's position Value (a number) is its last,
+	// nothing waits to be numbered and nothing up to it has expired: a
+	// read after it is empty.
+	FeedHead = "feed-head"
+)
+
+// ConditionalRecorder writes an entry only if a Condition holds.
+type ConditionalRecorder interface {
+	// RecordIf writes e, as Record does, if c holds as it is written, and
+	// reports whether it did.
+	RecordIf(ctx context.Context, e Entry, c Condition) (bool, error)
+}
+
+// WriteIf writes the request's pending entry through r, as work that
+// committed does (result 200, count records), if c holds, and marks it
+// written. It reports whether it wrote it: false with no error when c did
+// not hold (the caller then answers from the database, and the entry is
+// written as for any other read), or when there is no pending entry or it
+// is written already (r is not asked).
+func WriteIf(ctx context.Context, r ConditionalRecorder, count int, c Condition) (bool, error) {
+	p := FromContext(ctx)
+	if p == nil || r == nil {
+		return false, nil
+	}
+	Count(ctx, count)
+	e, unwritten := p.Unwritten(200)
+	if !unwritten {
+		return false, nil
+	}
+	ok, err := r.RecordIf(ctx, e, c)
+	if ok && err == nil {
+		p.MarkWritten()
+	}
+	return ok && err == nil, err
+}
+
 // Ausgang is how work that is not an HTTP request (an import run by a
 // worker) ended, in the domain's words. The entry records it on the audit
 // log's one scale, the status an HTTP answer would have (Result), so

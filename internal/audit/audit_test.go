@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -61,5 +62,51 @@ func TestVerifierFindsEachKindOfBreak(t *testing.T) {
 	}
 	if b := check(chain[:3], 4, prev); b == nil || b.Seq != 4 {
 		t.Errorf("tail removed: %+v", b)
+	}
+}
+
+// recorderFunc answers RecordIf with a function.
+type recorderFunc func(Entry, Condition) (bool, error)
+
+func (f recorderFunc) RecordIf(_ context.Context, e Entry, c Condition) (bool, error) { return f(e, c) }
+
+// WriteIf writes a pending entry once, as work that committed (result 200,
+// with its count), marks it written only when the recorder wrote it, and
+// asks nobody when there is nothing to write.
+func TestWriteIf(t *testing.T) {
+	c := Condition{Kind: CohortUnchanged, Value: "1:2:"}
+	var got []Entry
+	holds := true
+	r := recorderFunc(func(e Entry, cond Condition) (bool, error) {
+		if cond != c {
+			t.Errorf("condition %+v, want %+v", cond, c)
+		}
+		got = append(got, e)
+		return holds, nil
+	})
+	if ok, err := WriteIf(context.Background(), r, 3, c); ok || err != nil || len(got) != 0 {
+		t.Fatalf("without a pending entry: %v %v, %d asked", ok, err, len(got))
+	}
+	ctx, p := Begin(context.Background(), Entry{Operation: "GET /v1/x", RequestID: "r-1"})
+	holds = false
+	if ok, err := WriteIf(ctx, r, 3, c); ok || err != nil {
+		t.Fatalf("condition not holding: %v %v", ok, err)
+	}
+	if _, unwritten := p.Unwritten(200); !unwritten {
+		t.Fatal("marked written although the recorder did not write it")
+	}
+	holds = true
+	if ok, err := WriteIf(ctx, r, 5, c); !ok || err != nil {
+		t.Fatalf("condition holding: %v %v", ok, err)
+	}
+	if e := got[len(got)-1]; e.Result != 200 || e.Count == nil || *e.Count != 5 || e.RequestID != "r-1" {
+		t.Errorf("entry written: %+v", e)
+	}
+	if _, unwritten := p.Unwritten(200); unwritten {
+		t.Fatal("not marked written")
+	}
+	n := len(got)
+	if ok, _ := WriteIf(ctx, r, 5, c); ok || len(got) != n {
+		t.Fatal("an entry written twice")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/fresh"
 	"github.com/schulgateway/schulgateway/internal/page"
 	"github.com/schulgateway/schulgateway/internal/schulbezirk"
@@ -148,6 +149,30 @@ func (c *kohortenCache) aktuell(ctx context.Context, s *Service, sj werte.Schulj
 		return nil
 	}
 	return p.stand
+}
+
+// vorbehaltlich serves the page from the cohort of sj the cache holds,
+// unchecked, if r writes the request's audit entry under the condition
+// that the cohort is the database's (audit.WriteIf): one round trip, where
+// aktuell's check and then the entry are two. It reports false when there
+// is no cohort held, no r or no pending entry, or the cohort was out of
+// date (nothing was written then: aktuell finds out again and rebuilds).
+func (c *kohortenCache) vorbehaltlich(ctx context.Context, r audit.ConditionalRecorder, sj werte.Schuljahr, auswahl Auswahl, after string, limit int) (page.Page[Eintrag], bool, error) {
+	if r == nil {
+		return page.Page[Eintrag]{}, false, nil
+	}
+	c.mu.Lock()
+	st := c.jahr(sj).stand
+	c.mu.Unlock()
+	if st == nil || st.k.schuleBekannt(auswahl.Schulnummer) != nil {
+		return page.Page[Eintrag]{}, false, nil
+	}
+	p := st.seite(auswahl, after, limit)
+	ok, err := audit.WriteIf(ctx, r, len(p.Items), audit.Condition{Kind: audit.CohortUnchanged, Value: st.stand})
+	if !ok || err != nil {
+		return page.Page[Eintrag]{}, false, err
+	}
+	return p, true, nil
 }
 
 // pruefen checks whether j's cohort, as it is when the check begins, is

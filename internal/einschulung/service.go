@@ -64,6 +64,21 @@ type Service struct {
 	// cache keeps the cohorts the children list is paged from, when the
 	// store is a Kohortenquelle.
 	cache *kohortenCache
+	// audit, if set, writes a page's audit entry under the condition that
+	// the cohort it came from is current (WithAudit).
+	audit audit.ConditionalRecorder
+}
+
+// WithAudit lets a page served from the cohort kept in memory be answered
+// after one round trip instead of two: rather than checking the cohort
+// (Unveraendert) and then writing the request's audit entry, the entry is
+// written by r only if the cohort is unchanged (audit.CohortUnchanged), in
+// one statement. If it was changed, nothing is written and the page is
+// computed as without it. The service returned shares s's cache.
+func (s *Service) WithAudit(r audit.ConditionalRecorder) *Service {
+	o := *s
+	o.audit = r
+	return &o
 }
 
 // NewService returns a service. When store is a Kohortenquelle, the
@@ -163,6 +178,9 @@ func (s *Service) Kinder(ctx context.Context, sj werte.Schuljahr, auswahl Auswah
 		return page.Page[Eintrag]{}, err
 	}
 	if s.cache != nil {
+		if p, ok, err := s.cache.vorbehaltlich(ctx, s.audit, sj, auswahl, after, limit); ok || err != nil {
+			return p, err
+		}
 		if st := s.cache.aktuell(ctx, s, sj); st != nil {
 			if err := st.k.schuleBekannt(schulnummer); err != nil {
 				return page.Page[Eintrag]{}, err
