@@ -155,22 +155,36 @@ func (c *kohortenCache) aktuell(ctx context.Context, s *Service, sj werte.Schulj
 // unchecked, if r writes the request's audit entry under the condition
 // that the cohort is the database's (audit.WriteIf): one round trip, where
 // aktuell's check and then the entry are two. It reports false when there
-// is no cohort held, no r or no pending entry, or the cohort was out of
-// date (nothing was written then: aktuell finds out again and rebuilds).
-func (c *kohortenCache) vorbehaltlich(ctx context.Context, r audit.ConditionalRecorder, sj werte.Schuljahr, auswahl Auswahl, after string, limit int) (page.Page[Eintrag], bool, error) {
-	if r == nil {
+// is no cohort held, no r or no pending entry to write, or the cohort was
+// out of date: nothing was written then, and an out-of-date cohort is
+// dropped and computed anew, as aktuell does after its check.
+func (c *kohortenCache) vorbehaltlich(ctx context.Context, s *Service, sj werte.Schuljahr, auswahl Auswahl, after string, limit int) (page.Page[Eintrag], bool, error) {
+	if s.audit == nil {
+		return page.Page[Eintrag]{}, false, nil
+	}
+	if _, unwritten := audit.FromContext(ctx).Unwritten(0); !unwritten {
 		return page.Page[Eintrag]{}, false, nil
 	}
 	c.mu.Lock()
-	st := c.jahr(sj).stand
+	j := c.jahr(sj)
+	st := j.stand
 	c.mu.Unlock()
 	if st == nil || st.k.schuleBekannt(auswahl.Schulnummer) != nil {
 		return page.Page[Eintrag]{}, false, nil
 	}
 	p := st.seite(auswahl, after, limit)
-	ok, err := audit.WriteIf(ctx, r, len(p.Items), audit.Condition{Kind: audit.CohortUnchanged, Value: st.stand})
-	if !ok || err != nil {
+	ok, err := audit.WriteIf(ctx, s.audit, len(p.Items), audit.Condition{Kind: audit.CohortUnchanged, Value: st.stand})
+	if err != nil {
 		return page.Page[Eintrag]{}, false, err
+	}
+	if !ok {
+		c.mu.Lock()
+		if j.stand == st {
+			j.stand = nil // out of date: drop it
+		}
+		c.bauen(j, s, sj)
+		c.mu.Unlock()
+		return page.Page[Eintrag]{}, false, nil
 	}
 	return p, true, nil
 }

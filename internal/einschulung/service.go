@@ -178,7 +178,7 @@ func (s *Service) Kinder(ctx context.Context, sj werte.Schuljahr, auswahl Auswah
 		return page.Page[Eintrag]{}, err
 	}
 	if s.cache != nil {
-		if p, ok, err := s.cache.vorbehaltlich(ctx, s.audit, sj, auswahl, after, limit); ok || err != nil {
+		if p, ok, err := s.cache.vorbehaltlich(ctx, s, sj, auswahl, after, limit); ok || err != nil {
 			return p, err
 		}
 		if st := s.cache.aktuell(ctx, s, sj); st != nil {
