@@ -99,23 +99,26 @@ const auditInsert = `INSERT INTO audit_log (subject, rollen, client, operation, 
 
 // auditInsertIf writes the entries of a batch whose condition holds, in
 // their order, and returns the places (from 1) of those it left out. Every
-// condition is evaluated in the statement's one snapshot; CASE evaluates
-// only the branch of the entry's kind, and an unknown kind never holds.
+// condition is evaluated once per batch (the entries of one page share
+// theirs), in the statement's one snapshot; CASE evaluates only the branch
+// of the kind, an unknown kind never holds, and NULL (no row to check
+// against) does not either.
 var auditInsertIf = `WITH e AS (
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::text[], $8::integer[], $9::text[], $10::text[], $11::text[])
 			WITH ORDINALITY AS u(subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail, art, wert, nr)
-	), gilt AS MATERIALIZED (
-		SELECT nr FROM e WHERE CASE e.art
+	), b AS MATERIALIZED (
+		SELECT art, wert, CASE art
 			WHEN '' THEN true
-			WHEN '` + audit.CohortUnchanged + `' THEN ` + kohorteUnveraendert("e.wert") + `
-			WHEN '` + audit.FeedHead + `' THEN ` + feedKopf("e.wert") + `
-			ELSE false END
+			WHEN '` + audit.CohortUnchanged + `' THEN ` + kohorteUnveraendert("wert") + `
+			WHEN '` + audit.FeedHead + `' THEN ` + feedKopf("wert") + `
+			ELSE false END AS gilt
+		FROM (SELECT DISTINCT art, wert FROM e) d
 	), ins AS (
 		INSERT INTO audit_log (subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail)
-		SELECT subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail FROM e
-		WHERE nr IN (SELECT nr FROM gilt) ORDER BY nr
+		SELECT subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail
+		FROM e JOIN b USING (art, wert) WHERE b.gilt ORDER BY nr
 	)
-	SELECT nr FROM e WHERE nr NOT IN (SELECT nr FROM gilt)`
+	SELECT nr FROM e JOIN b USING (art, wert) WHERE b.gilt IS NOT TRUE`
 
 // auditColumns is a batch of entries as the statements' arrays.
 type auditColumns struct {
