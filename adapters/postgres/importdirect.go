@@ -119,7 +119,7 @@ func (p *Processor) startDirect(ctx context.Context, tx pgx.Tx, imp importing.Im
 	var usable, called bool
 	var last int64
 	if err := sp.QueryRow(ctx, `SELECT coalesce(pg_get_serial_sequence($1, 'id'), ''),
-		coalesce((SELECT s.seqincrement = 1 AND has_sequence_privilege(s.seqrelid, 'SELECT, UPDATE')
+		coalesce((SELECT s.seqincrement = 1 AND has_sequence_privilege(s.seqrelid, 'SELECT') AND has_sequence_privilege(s.seqrelid, 'UPDATE')
 			FROM pg_sequence s WHERE s.seqrelid = pg_get_serial_sequence($1, 'id')::regclass), false)`, spec.table).Scan(&d.seq, &usable); err != nil {
 		return nil, rollBack(ctx, sp, err)
 	}

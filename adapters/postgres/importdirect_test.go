@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -213,4 +214,35 @@ func TestDirectLoadRowsOutOfOrder(t *testing.T) {
 			sameResult(t, "rows out of order", direct, general, d, g)
 		})
 	}
+}
+
+// The same as a CSV file read by the gateway's reader: a direct load, and
+// the run again the general way, which reads the stored file once more.
+func TestDirectLoadCSV(t *testing.T) {
+	t.Parallel()
+	lines := []string{"Ordnungsmerkmal;Familienname;Vornamen;Geburtsdatum;Straße;Hausnummer;PLZ;Auskunftssperre"}
+	for i := range 300 {
+		datum := fmt.Sprintf("%02d.%02d.2020", 1+i%28, 1+i%12)
+		if i%23 == 4 {
+			datum = "30.02.2020" // faulty
+		}
+		lines = append(lines, fmt.Sprintf("%d;Name%d;Vorname%d;%s;Rosenweg;%d;06108;%s", 7000+i, i%31, i, datum, 1+i%40, []string{"", "ja", "nein"}[i%3]))
+	}
+	lines = append(lines, lines[3], lines[10], lines[3]) // repeated children
+	csv := []byte(strings.Join(lines, "\r\n") + "\r\n")
+	direct, collide, general := newImporter(t), newImporter(t), newImporter(t)
+	general.noBulk = true
+	var hashed atomic.Int64
+	collide.keyHash = func(maphash.Seed, string) uint64 { hashed.Add(1); return 7 }
+	d := direct.runFile("melderegister", "skip", "register.csv", csv)
+	c := collide.runFile("melderegister", "skip", "register.csv", csv)
+	g := general.runFile("melderegister", "skip", "register.csv", csv)
+	if d.Status != importing.StatusSucceeded || d.Counts.Created < 280 || d.Counts.Invalid < 15 || direct.directLoads != 1 {
+		t.Fatalf("direct: %s %+v, %d direct loads", d.Status, d.Counts, direct.directLoads)
+	}
+	if collide.directLoads != 0 || hashed.Load() < 280 {
+		t.Fatalf("keys of one hash: %d direct loads, %d keys hashed", collide.directLoads, hashed.Load())
+	}
+	sameResult(t, "CSV", direct, general, d, g)
+	sameResult(t, "CSV, keys of one hash", collide, general, c, g)
 }

@@ -150,11 +150,10 @@ func (r *Runner) Run(ctx context.Context, imp Import, file File, progress func(r
 	err = r.Staging.InRun(ctx, imp, run)
 	if errors.Is(err, ErrGeneralWay) {
 		// Storage's shortcut could not be sure of the result; its run was
-		// rolled back before it decided anything. Once more, the general way.
-		if src, err = r.Open(ctx, file, imp.Filename); err == nil {
-			ctx = generalWay(ctx)
-			err = r.Staging.InRun(ctx, imp, run)
-		}
+		// rolled back before it decided anything. Once more, the general
+		// way (a Source streams its rows again: Run probes and then streams).
+		ctx = generalWay(ctx)
+		err = r.Staging.InRun(ctx, imp, run)
 	}
 	var fe *FileError
 	if errors.As(err, &fe) {
@@ -174,8 +173,8 @@ func (r *Runner) Run(ctx context.Context, imp Import, file File, progress func(r
 
 // ErrGeneralWay is returned from a run (by Lauf.Compare, before anything
 // is decided) that took a shortcut of storage's and cannot vouch for its
-// result (as two different keys of the same hash): the Runner rolls the run
-// back and runs the import again the general way (GeneralWay).
+// result (as two different keys of the same hash): the run is rolled back
+// and the Runner runs the import again the general way (GeneralWay).
 var ErrGeneralWay = errors.New("import: run again the general way")
 
 type generalWayKey struct{}
