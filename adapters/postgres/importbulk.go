@@ -20,7 +20,8 @@ const bulkLockWait = "1s"
 // kinder_ohne_pseudonym gets no entry from children loaded with their
 // pseudonym, but a build would read the whole table. Building an
 // index from a million rows sorted at once costs a fraction of inserting
-// a million entries one by one (docs/performance.md, session 6).
+// a million entries one by one (docs/performance.md, session 6). ok
+// tells whether the load is prepared.
 //
 // The lock is held until the import commits or rolls back: while a first
 // register is loaded nobody reads or writes the table (they wait for the
@@ -28,30 +29,30 @@ const bulkLockWait = "1s"
 // stays in the import's one transaction, so a failure anywhere rolls back
 // the records and the dropped indexes alike. If the lock cannot be had
 // within bulkLockWait (a long reader), or a record was stored meanwhile,
-// nothing is done and nil is returned: the records are then inserted with
+// nothing is done and ok is false: the records are then inserted with
 // the indexes in place.
-func (p *Processor) bulkLoad(ctx context.Context, tx pgx.Tx, spec kindSpec) ([]string, error) {
+func (p *Processor) bulkLoad(ctx context.Context, tx pgx.Tx, spec kindSpec) (defs []string, ok bool, err error) {
 	sp, err := tx.Begin(ctx) // a savepoint: the lock goes if we give up
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer sp.Rollback(ctx) //nolint:errcheck // after Commit a no-op
 	var wait string
 	if err := sp.QueryRow(ctx, `SELECT current_setting('lock_timeout')`).Scan(&wait); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if _, err := sp.Exec(ctx, `SELECT set_config('lock_timeout', $1, true)`, bulkLockWait); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if _, err := sp.Exec(ctx, "LOCK TABLE "+spec.table+" IN ACCESS EXCLUSIVE MODE"); err != nil {
-		return nil, giveUp(ctx, sp, err)
+		return nil, false, giveUp(ctx, sp, err)
 	}
 	if _, err := sp.Exec(ctx, `SELECT set_config('lock_timeout', $1, true)`, wait); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var stored bool
 	if err := sp.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+spec.table+`)`).Scan(&stored); err != nil || stored {
-		return nil, err
+		return nil, false, err
 	}
 	rows, err := sp.Query(ctx, `
 		SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
@@ -59,22 +60,25 @@ func (p *Processor) bulkLoad(ctx context.Context, tx pgx.Tx, spec kindSpec) ([]s
 		  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
 		ORDER BY 1`, spec.table)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	var names, defs []string
+	var names []string
 	var name, def string
 	if _, err := pgx.ForEachRow(rows, []any{&name, &def}, func() error {
 		names, defs = append(names, name), append(defs, def)
 		return nil
 	}); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	for _, n := range names {
 		if _, err := sp.Exec(ctx, "DROP INDEX "+n); err != nil {
-			return nil, giveUp(ctx, sp, err)
+			return nil, false, giveUp(ctx, sp, err)
 		}
 	}
-	return defs, sp.Commit(ctx)
+	if err := sp.Commit(ctx); err != nil {
+		return nil, false, err
+	}
+	return defs, true, nil
 }
 
 // giveUp rolls the savepoint of a bulk load back if err says the lock

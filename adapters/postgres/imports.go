@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -255,6 +257,15 @@ type Processor struct {
 	// NoBulkLoad keeps the indexes in place when a list is loaded into an
 	// empty table (bulkLoad; for tests holding it against the general way).
 	NoBulkLoad bool
+	// NoDirectLoad loads an empty table through stg_in (bulkLoad) instead
+	// of straight by the COPY (directLoad; for tests holding one against
+	// the other).
+	NoDirectLoad bool
+	// keyHash, if not nil, stands in for maphash.String in a direct load's
+	// search for repeated keys (tests: keys of one hash).
+	keyHash func(maphash.Seed, string) uint64
+	// directLoads counts the lists loaded directly (tests).
+	directLoads atomic.Int64
 }
 
 func NewProcessor(store *ImportStore, open Opener) *Processor {
@@ -340,8 +351,18 @@ func (s staging) InRun(ctx context.Context, imp importing.Import, fn func(import
 			return err
 		}
 		l := &lauf{p: s.p, tx: tx, imp: imp, spec: spec, feedID: s.p.store.feedID(spec)}
+		var err error
+		if l.direct, err = s.p.startDirect(ctx, tx, imp, spec); err != nil {
+			return err
+		}
 		if err := fn(l); err != nil {
 			return err
+		}
+		if l.direct != nil {
+			if err := l.direct.finish(ctx); err != nil {
+				return err
+			}
+			s.p.directLoads.Add(1)
 		}
 		if l.stgView { // a temporary view lasts the session, not the transaction
 			_, err := tx.Exec(ctx, "DROP VIEW stg")
@@ -363,11 +384,17 @@ type lauf struct {
 	schulen   []string
 	// stgView: stg is a view of stg_in (nothing stored to compare with).
 	stgView bool
+	// direct: the list is loaded straight into the empty table (nil: the
+	// general way, through stg_in).
+	direct *directLoad
 }
 
 func (l *lauf) Snapshot() bool { return l.spec.removal != "" }
 
 func (l *lauf) AppendRow(dst []any, rec importing.Record, id importing.Identity, ok bool) []any {
+	if l.direct != nil {
+		return l.direct.appendRow(dst, l.spec, rec, id, ok)
+	}
 	var fid any = ""
 	if ok {
 		fid = lazyFeedID{key: id.Key, name: l.feedID}
@@ -390,6 +417,10 @@ func (f lazyFeedID) TextValue() (pgtype.Text, error) {
 
 // Stage streams the batches into stg_in with one COPY.
 func (l *lauf) Stage(ctx context.Context, batches <-chan [][]any) error {
+	if l.direct != nil {
+		_, err := l.direct.sp.CopyFrom(ctx, pgx.Identifier{l.spec.table}, l.direct.cols, &batchSource{batches: batches})
+		return err
+	}
 	cols := append([]string{"sheet", "row", "schluessel", "feed_id", "ok", "personkey"}, l.spec.cols...)
 	_, err := l.tx.CopyFrom(ctx, pgx.Identifier{"stg_in"}, cols, &batchSource{batches: batches})
 	return err
@@ -422,6 +453,9 @@ func (b *batchSource) Err() error             { return nil }
 // hash joins, not a loop over rows, and Go's memory does not grow with
 // the list.
 func (l *lauf) Compare(ctx context.Context, out importing.Outcome, unidentified int) (importing.Plan, []importing.StoredProblem, error) {
+	if l.direct != nil {
+		return l.compareDirect(ctx, out, unidentified)
+	}
 	p, tx, imp, spec := l.p, l.tx, l.imp, l.spec
 	problems := out.Problems
 	dropped := out.ProblemsDropped
@@ -644,6 +678,9 @@ func (l *lauf) duplicates(ctx context.Context, distinct bool, addProblem func(im
 // Apply writes the staged rows that create or change a record and marks
 // the records the list no longer has; lifted Auskunftssperren are audited.
 func (l *lauf) Apply(ctx context.Context, c importing.Counts) error {
+	if l.direct != nil {
+		return l.applyDirect(ctx)
+	}
 	if c.AuskunftssperreAufgehoben > 0 {
 		if err := auditLifts(ctx, l.tx, l.imp, l.spec); err != nil {
 			return err
@@ -657,6 +694,12 @@ func (l *lauf) Apply(ctx context.Context, c importing.Counts) error {
 // wrote.
 func (l *lauf) Finish(ctx context.Context, a importing.Abschluss) error {
 	tx, imp, d, out := l.tx, l.imp, a.Decision, a.Outcome
+	if l.direct != nil {
+		// Before anything else: a list not applied leaves the table as it was.
+		if err := l.direct.finish(ctx); err != nil {
+			return err
+		}
+	}
 	if err := storeProblems(ctx, tx, imp.ID, append(d.Problems, a.Problems...)); err != nil {
 		return err
 	}
@@ -933,7 +976,7 @@ func (p *Processor) apply(ctx context.Context, tx pgx.Tx, importID string, spec 
 	var indexes []string
 	if empty && spec.bulk && !p.NoBulkLoad {
 		var err error
-		if indexes, err = p.bulkLoad(ctx, tx, spec); err != nil {
+		if indexes, _, err = p.bulkLoad(ctx, tx, spec); err != nil {
 			return err
 		}
 	}

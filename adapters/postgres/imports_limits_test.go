@@ -79,6 +79,11 @@ func (im *importer) runFile(kind, onError, filename string, data []byte) importi
 	im.t.Helper()
 	ctx := context.Background()
 	proc := postgres.NewProcessor(im.store, sheets.Uploads{}.Open)
+	proc.NoBulkLoad, proc.NoDirectLoad = im.noBulk, im.noDirect
+	if im.keyHash != nil {
+		postgres.SetKeyHash(proc, im.keyHash)
+	}
+	defer func() { im.directLoads += postgres.DirectLoads(proc) }()
 	imp, err := im.svc.Submit(ctx, importing.Request{Kind: kind, OnError: onError, Filename: filename, CreatedBy: "test"}, bytes.NewReader(data))
 	if err != nil {
 		im.t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash/maphash"
 	"strings"
 	"testing"
 
@@ -26,6 +27,12 @@ type importer struct {
 	svc   *importing.Service
 	// noBulk: load into an empty register the general way (NoBulkLoad).
 	noBulk bool
+	// noDirect: load into an empty register through stg_in (NoDirectLoad).
+	noDirect bool
+	// keyHash: the direct load's hash of keys (nil: maphash's).
+	keyHash func(maphash.Seed, string) uint64
+	// directLoads: the lists loaded straight into their table so far.
+	directLoads int64
 }
 
 func newImporter(t *testing.T) *importer {
@@ -52,7 +59,11 @@ func (im *importer) runReq(req importing.Request, table importing.Tables) import
 	im.t.Helper()
 	ctx := context.Background()
 	proc := postgres.NewProcessor(im.store, func(context.Context, importing.File, string) (importing.Source, error) { return table, nil })
-	proc.NoBulkLoad = im.noBulk
+	proc.NoBulkLoad, proc.NoDirectLoad = im.noBulk, im.noDirect
+	if im.keyHash != nil {
+		postgres.SetKeyHash(proc, im.keyHash)
+	}
+	defer func() { im.directLoads += postgres.DirectLoads(proc) }()
 	req.Filename, req.CreatedBy = "liste.xlsx", "test"
 	imp, err := im.svc.Submit(ctx, req, bytes.NewReader([]byte("x")))
 	if err != nil {

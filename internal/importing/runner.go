@@ -42,7 +42,8 @@ type Lauf interface {
 	Snapshot() bool
 	// AppendRow appends a read row in storage's own form to dst (called
 	// while the file is read, apart from Stage). ok is false for a faulty
-	// row that is staged only for its identity.
+	// row that is staged only for its identity. A row storage has no use
+	// for is not appended (dst is returned as it was) and not staged.
 	AppendRow(dst []any, rec Record, id Identity, ok bool) []any
 	// Stage writes the batches of rows until the channel is closed (or
 	// ctx ends); reading and writing overlap.
@@ -117,7 +118,7 @@ func (r *Runner) Run(ctx context.Context, imp Import, file File, progress func(r
 	opt := Options{Listenart: imp.Listenart, Sheet: imp.Sheet, Mapping: mapping, Schulnummer: imp.Schulnummer, Check: check, Progress: report}
 
 	var recognised *Recognition // what the header said, once read
-	err = r.Staging.InRun(ctx, imp, func(l Lauf) error {
+	run := func(l Lauf) error {
 		out, unidentified, err := stage(ctx, l, imp, src, opt)
 		recognised = out.Recognition
 		if err != nil {
@@ -145,7 +146,15 @@ func (r *Runner) Run(ctx context.Context, imp Import, file File, progress func(r
 			audit.Ende(ctx, audit.Erledigt, fmt.Sprintf("neu %d, geändert %d, entfernt %d", c.Created, c.Updated, c.Removed))
 		}
 		return l.Finish(ctx, Abschluss{Decision: d, Counts: c, Outcome: out, Problems: problems})
-	})
+	}
+	err = r.Staging.InRun(ctx, imp, run)
+	if errors.Is(err, ErrGeneralWay) {
+		// Storage's shortcut could not be sure of the result; its run was
+		// rolled back before it decided anything. Once more, the general
+		// way (a Source streams its rows again: Run probes and then streams).
+		ctx = generalWay(ctx)
+		err = r.Staging.InRun(ctx, imp, run)
+	}
 	var fe *FileError
 	if errors.As(err, &fe) {
 		return r.fail(ctx, imp, fe.Message, &StoredProblem{Row: 0, Column: -1, Code: fe.Code, Message: fe.Message}, recognised)
@@ -161,6 +170,22 @@ func (r *Runner) Run(ctx context.Context, imp Import, file File, progress func(r
 	}
 	return nil
 }
+
+// ErrGeneralWay is returned from a run (by Lauf.Compare, before anything
+// is decided) that took a shortcut of storage's and cannot vouch for its
+// result (as two different keys of the same hash): the run is rolled back
+// and the Runner runs the import again the general way (GeneralWay).
+var ErrGeneralWay = errors.New("import: run again the general way")
+
+type generalWayKey struct{}
+
+func generalWay(ctx context.Context) context.Context {
+	return context.WithValue(ctx, generalWayKey{}, true)
+}
+
+// GeneralWay tells storage that this run must not take its shortcuts: an
+// earlier run of the same import returned ErrGeneralWay.
+func GeneralWay(ctx context.Context) bool { return ctx.Value(generalWayKey{}) != nil }
 
 func (r *Runner) fail(ctx context.Context, imp Import, detail string, problem *StoredProblem, recognised *Recognition) error {
 	audit.Ende(ctx, audit.Gescheitert, "gescheitert")
@@ -208,6 +233,9 @@ func stage(ctx context.Context, l Lauf, imp Import, src Source, opt Options) (Ou
 			}
 			start := len(cells)
 			cells = l.AppendRow(cells, rec, id, ok)
+			if len(cells) == start {
+				return nil // storage has no use for the row
+			}
 			if start == 0 && cap(cells) < stageBatch*len(cells) {
 				// The first row tells the width: room for a whole batch.
 				cells = append(make([]any, 0, stageBatch*len(cells)), cells...)
