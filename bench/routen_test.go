@@ -212,8 +212,9 @@ func BenchmarkRouten(b *testing.B) {
 	}
 	audit := postgres.NewAuditStore(pool)
 	audit.Start(lctx)
-	// The chainer numbers and hashes the entries every 5 s, as serve's
-	// does (cmd/schulgateway chainAudit): its work is part of a read's cost.
+	// The chainer numbers and hashes the entries every 5 s, paced, as
+	// serve's does (cmd/schulgateway chainAudit): its work is part of a
+	// read's cost.
 	go func() {
 		t := time.NewTicker(5 * time.Second)
 		defer t.Stop()
@@ -223,7 +224,7 @@ func BenchmarkRouten(b *testing.B) {
 				return
 			case <-t.C:
 			}
-			if _, err := audit.Chain(lctx); err != nil && lctx.Err() == nil {
+			if _, err := audit.ChainPaced(lctx, 5*time.Second); err != nil && lctx.Err() == nil {
 				b.Error(err)
 			}
 		}

@@ -342,3 +342,35 @@ func TestAuditRecordIf(t *testing.T) {
 		})
 	}
 }
+
+// The paced chainer chains everything Chain would, in order, with pauses
+// (within its time) and without (past it), and the chain stays verifiable.
+func TestAuditChainPaced(t *testing.T) {
+	t.Parallel()
+	ctx, _, store := batchingAudit(t)
+	record := func(n int) {
+		t.Helper()
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := store.Record(ctx, audit.Entry{Operation: "GET /v1/x", Result: 200, Count: &i}); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	record(2500) // two full steps and a part
+	if n, err := store.ChainPaced(ctx, time.Hour); err != nil || n != 2500 {
+		t.Fatalf("paced: chained %d: %v", n, err)
+	}
+	record(2500)
+	if n, err := store.ChainPaced(ctx, 0); err != nil || n != 2500 { // past its time: no pauses
+		t.Fatalf("past its time: chained %d: %v", n, err)
+	}
+	if n, b, err := store.Verify(ctx); err != nil || b != nil || n != 5000 {
+		t.Fatalf("verify: %d %+v %v", n, b, err)
+	}
+}
