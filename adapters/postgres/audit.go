@@ -202,17 +202,7 @@ const auditChainBatch = 1000
 // so entries committed meanwhile are chained by the next step, never
 // skipped.
 func (s *AuditStore) Chain(ctx context.Context) (int, error) {
-	total := 0
-	for {
-		n, err := s.chainStep(ctx)
-		total += n
-		if err != nil {
-			return total, storeErr("chain audit entries", err)
-		}
-		if n < auditChainBatch {
-			return total, nil
-		}
-	}
+	return s.ChainPaced(ctx, 0)
 }
 
 // ChainPaced chains as Chain does, but after each full step waits as long

@@ -231,15 +231,8 @@ func (d *directLoad) duplicates(ctx context.Context, spec kindSpec, addProblem f
 // Compare finds for an empty table, from what the load kept.
 func (l *lauf) compareDirect(ctx context.Context, out importing.Outcome, unidentified int) (importing.Plan, []importing.StoredProblem, error) {
 	d, spec, imp := l.direct, l.spec, l.imp
-	problems := out.Problems
-	dropped := out.ProblemsDropped
-	addProblem := func(pr importing.StoredProblem) {
-		if len(problems) >= importing.DefaultMaxProblems {
-			dropped++
-			return
-		}
-		problems = append(problems, pr)
-	}
+	pl := problemListe{problems: out.Problems, dropped: out.ProblemsDropped}
+	addProblem := pl.add
 	counts := importing.Counts{Rows: out.Rows, Valid: out.Valid, Invalid: out.Invalid}
 	dups, err := d.duplicates(ctx, spec, addProblem)
 	if err != nil {
@@ -252,8 +245,8 @@ func (l *lauf) compareDirect(ctx context.Context, out importing.Outcome, unident
 	}
 	l.delivered = spec.delivered(imp.Listenart, out.Header, imp.Schulnummer)
 	return importing.Plan{
-		Counts: counts, Unidentified: unidentified, NotDelivered: spec.notDelivered(imp.Listenart, l.delivered), ProblemsDropped: dropped,
-	}, problems, nil
+		Counts: counts, Unidentified: unidentified, NotDelivered: spec.notDelivered(imp.Listenart, l.delivered), ProblemsDropped: pl.dropped,
+	}, pl.problems, nil
 }
 
 // applyDirect is Apply for a direct load: the feed entries of the loaded

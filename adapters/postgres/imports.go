@@ -448,6 +448,21 @@ func (b *batchSource) Next() bool {
 func (b *batchSource) Values() ([]any, error) { return b.cur[b.i], nil }
 func (b *batchSource) Err() error             { return nil }
 
+// problemListe collects a run's problems, at most
+// importing.DefaultMaxProblems, and counts those it drops.
+type problemListe struct {
+	problems []importing.StoredProblem
+	dropped  int
+}
+
+func (pl *problemListe) add(pr importing.StoredProblem) {
+	if len(pl.problems) >= importing.DefaultMaxProblems {
+		pl.dropped++
+		return
+	}
+	pl.problems = append(pl.problems, pr)
+}
+
 // Compare compares the staged rows with the stored records and records
 // what each row does. Everything is set-based: the work is PostgreSQL's
 // hash joins, not a loop over rows, and Go's memory does not grow with
@@ -457,15 +472,8 @@ func (l *lauf) Compare(ctx context.Context, out importing.Outcome, unidentified 
 		return l.compareDirect(ctx, out, unidentified)
 	}
 	p, tx, imp, spec := l.p, l.tx, l.imp, l.spec
-	problems := out.Problems
-	dropped := out.ProblemsDropped
-	addProblem := func(pr importing.StoredProblem) {
-		if len(problems) >= importing.DefaultMaxProblems {
-			dropped++
-			return
-		}
-		problems = append(problems, pr)
-	}
+	pl := problemListe{problems: out.Problems, dropped: out.ProblemsDropped}
+	addProblem := pl.add
 	counts := importing.Counts{Rows: out.Rows, Valid: out.Valid, Invalid: out.Invalid}
 
 	// Records a removal must spare although no valid row names them.
@@ -552,7 +560,7 @@ func (l *lauf) Compare(ctx context.Context, out importing.Outcome, unidentified 
 		if overlaps, overlapRows, err = BezirksregelUeberschneidungen(ctx, tx); err != nil {
 			return importing.Plan{}, nil, err
 		}
-		problems = append(problems, overlaps...)
+		pl.problems = append(pl.problems, overlaps...)
 		counts.Valid, counts.Invalid = counts.Valid-overlapRows, counts.Invalid+overlapRows
 	}
 	// Unchanged rows are only counted. Created records carry their import
@@ -610,8 +618,8 @@ func (l *lauf) Compare(ctx context.Context, out importing.Outcome, unidentified 
 	l.delivered, l.schulen = delivered, schulen
 	return importing.Plan{
 		Counts: counts, Scopes: scopes, Unidentified: unidentified, Refused: overlapRows,
-		NotDelivered: spec.notDelivered(imp.Listenart, delivered), Schulen: schulen, ProblemsDropped: dropped,
-	}, problems, nil
+		NotDelivered: spec.notDelivered(imp.Listenart, delivered), Schulen: schulen, ProblemsDropped: pl.dropped,
+	}, pl.problems, nil
 }
 
 // countActions counts what the classified rows do and the removals.
