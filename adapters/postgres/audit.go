@@ -13,12 +13,13 @@ import (
 	"github.com/schulgateway/schulgateway/internal/audit"
 )
 
-// insertAudit writes an entry without a place in the chain; AuditStore.Chain
-// gives it one once its transaction has committed.
+// insertAudit writes an entry without a place in the chain (inside the
+// transaction of the work it records); AuditStore.Chain gives it one once
+// that transaction has committed. The same statement as a batch's.
 func insertAudit(ctx context.Context, db querier, e audit.Entry) error {
-	_, err := db.Exec(ctx, `INSERT INTO audit_log (subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		e.Subject, e.Roles, e.Client, e.Operation, e.Resource, e.Count, e.RequestID, e.Result, e.Detail)
+	var b auditColumns
+	b.add(e, audit.Condition{})
+	_, err := b.write(ctx, db)
 	return err
 }
 

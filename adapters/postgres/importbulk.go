@@ -37,18 +37,11 @@ func (p *Processor) bulkLoad(ctx context.Context, tx pgx.Tx, spec kindSpec) (def
 		return nil, false, err
 	}
 	defer sp.Rollback(ctx) //nolint:errcheck // after Commit a no-op
-	var wait string
-	if err := sp.QueryRow(ctx, `SELECT current_setting('lock_timeout')`).Scan(&wait); err != nil {
-		return nil, false, err
-	}
-	if _, err := sp.Exec(ctx, `SELECT set_config('lock_timeout', $1, true)`, bulkLockWait); err != nil {
-		return nil, false, err
-	}
-	if _, err := sp.Exec(ctx, "LOCK TABLE "+spec.table+" IN ACCESS EXCLUSIVE MODE"); err != nil {
+	if err := withSetting(ctx, sp, "lock_timeout", bulkLockWait, func() error {
+		_, err := sp.Exec(ctx, "LOCK TABLE "+spec.table+" IN ACCESS EXCLUSIVE MODE")
+		return err
+	}); err != nil {
 		return nil, false, giveUp(ctx, sp, err)
-	}
-	if _, err := sp.Exec(ctx, `SELECT set_config('lock_timeout', $1, true)`, wait); err != nil {
-		return nil, false, err
 	}
 	var stored bool
 	if err := sp.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+spec.table+`)`).Scan(&stored); err != nil || stored {
@@ -79,6 +72,25 @@ func (p *Processor) bulkLoad(ctx context.Context, tx pgx.Tx, spec kindSpec) (def
 		return nil, false, err
 	}
 	return defs, true, nil
+}
+
+// withSetting runs fn with PostgreSQL's setting name at value in tx, and
+// sets it back as it was after: set_config(…, true) alone would keep it to
+// the end of the whole transaction. If fn fails, the setting is left to
+// the caller's rollback.
+func withSetting(ctx context.Context, tx pgx.Tx, name, value string, fn func() error) error {
+	var was string
+	if err := tx.QueryRow(ctx, `SELECT current_setting($1)`, name).Scan(&was); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `SELECT set_config($1, $2, true)`, name, value); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `SELECT set_config($1, $2, true)`, name, was)
+	return err
 }
 
 // giveUp rolls the savepoint of a bulk load back if err says the lock

@@ -254,7 +254,7 @@ func (l *lauf) compareDirect(ctx context.Context, out importing.Outcome, unident
 // dropped indexes built, the sequence moved past the ids given.
 func (l *lauf) applyDirect(ctx context.Context) error {
 	d, spec := l.direct, l.spec
-	if l.p.store.fed(spec) {
+	if d.fed {
 		id := spec.keyCol
 		if spec.pseudonymous {
 			id = spec.pseudonymCol
@@ -263,18 +263,11 @@ func (l *lauf) applyDirect(ctx context.Context) error {
 		// loaded in that order, so the index reads the table from its
 		// start; a sort of a million rows cost 1.2 s more (docs/performance.md,
 		// session 7), and the table's order alone is no promise.
-		var sortSetting string
-		if err := d.sp.QueryRow(ctx, `SELECT current_setting('enable_sort')`).Scan(&sortSetting); err != nil {
+		if err := withSetting(ctx, d.sp, "enable_sort", "off", func() error {
+			_, err := d.sp.Exec(ctx, fmt.Sprintf(`INSERT INTO change_feed (entity, entity_id, operation)
+				SELECT $1, %s, 'upsert' FROM %s WHERE import_id = $2 ORDER BY id`, id, spec.table), spec.feedEntity, d.uuid)
 			return err
-		}
-		if _, err := d.sp.Exec(ctx, `SELECT set_config('enable_sort', 'off', true)`); err != nil {
-			return err
-		}
-		if _, err := d.sp.Exec(ctx, fmt.Sprintf(`INSERT INTO change_feed (entity, entity_id, operation)
-			SELECT $1, %s, 'upsert' FROM %s WHERE import_id = $2 ORDER BY id`, id, spec.table), spec.feedEntity, d.uuid); err != nil {
-			return err
-		}
-		if _, err := d.sp.Exec(ctx, `SELECT set_config('enable_sort', $1, true)`, sortSetting); err != nil {
+		}); err != nil {
 			return err
 		}
 	}

@@ -140,12 +140,11 @@ func (c *kohortenCache) aktuell(ctx context.Context, s *Service, sj werte.Schulj
 		return nil
 	}
 	if p.err != nil || !p.ok {
-		c.mu.Lock()
-		if p.err == nil && p.stand != nil && j.stand == p.stand {
-			j.stand = nil // out of date: drop it
+		var veraltet *kohortenStand
+		if p.err == nil {
+			veraltet = p.stand
 		}
-		c.bauen(j, s, sj)
-		c.mu.Unlock()
+		c.erneuern(j, veraltet, s, sj)
 		return nil
 	}
 	return p.stand
@@ -178,12 +177,7 @@ func (c *kohortenCache) vorbehaltlich(ctx context.Context, s *Service, sj werte.
 		return page.Page[Eintrag]{}, false, err
 	}
 	if !ok {
-		c.mu.Lock()
-		if j.stand == st {
-			j.stand = nil // out of date: drop it
-		}
-		c.bauen(j, s, sj)
-		c.mu.Unlock()
+		c.erneuern(j, st, s, sj)
 		return page.Page[Eintrag]{}, false, nil
 	}
 	return p, true, nil
@@ -201,6 +195,17 @@ func (c *kohortenCache) pruefen(j *kohortenJahr) pruefung {
 		cancel()
 	}
 	return p
+}
+
+// erneuern drops veraltet, found out of date, if j still holds it (nil:
+// nothing found out of date), and starts j's rebuild unless one runs.
+func (c *kohortenCache) erneuern(j *kohortenJahr, veraltet *kohortenStand, s *Service, sj werte.Schuljahr) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if veraltet != nil && j.stand == veraltet {
+		j.stand = nil
+	}
+	c.bauen(j, s, sj)
 }
 
 // bauen starts the rebuild of j unless one runs; c.mu is held.
