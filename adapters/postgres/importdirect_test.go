@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -245,4 +247,31 @@ func TestDirectLoadCSV(t *testing.T) {
 	}
 	sameResult(t, "CSV", direct, general, d, g)
 	sameResult(t, "CSV, keys of one hash", collide, general, c, g)
+}
+
+// Registers written by other programs (LibreOffice, Excel's CSV export, a
+// legacy .xls, exceljs; adapters/sheets/testdata) leave, loaded straight
+// into the empty table, what the general way leaves – with skip and with
+// reject.
+func TestDirectLoadOtherWritersFiles(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"melderegister.xlsx", "melderegister_excel_export.csv", "melderegister_legacy.xls", "melderegister_libreoffice.ods"} {
+		for _, onError := range []string{"skip", "reject"} {
+			t.Run(name+"/"+onError, func(t *testing.T) {
+				t.Parallel()
+				data, err := os.ReadFile(filepath.Join("..", "sheets", "testdata", name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				direct, general := newImporter(t), newImporter(t)
+				general.noBulk = true
+				d := direct.runFile("melderegister", onError, name, data)
+				g := general.runFile("melderegister", onError, name, data)
+				if d.Status == importing.StatusSucceeded && (direct.directLoads != 1 || d.Counts.Created == 0) {
+					t.Fatalf("%s: %d direct loads, %+v", d.Status, direct.directLoads, d.Counts)
+				}
+				sameResult(t, name, direct, general, d, g)
+			})
+		}
+	}
 }
