@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/jwtauth"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/schulwechsel"
 	"github.com/schulgateway/schulgateway/openapi"
@@ -72,4 +74,57 @@ func BenchmarkAuditedRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("chained %d entries in %v (%.0f entries/s)", n, time.Since(start), float64(n)/time.Since(start).Seconds())
+}
+
+// BenchmarkAuditChain: what the trail's two writes cost PostgreSQL per
+// entry: recording (32 writers through the batch writer, as requests do)
+// and chaining (AuditStore.Chain, which serve runs every few seconds).
+// Reports entries/s of each and the backends' CPU per 1,000 entries.
+func BenchmarkAuditChain(b *testing.B) {
+	ctx := context.Background()
+	pool, err := postgres.Open(ctx, pgtest.URL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	store := postgres.NewAuditStore(pool)
+	bctx, stop := context.WithCancel(ctx)
+	b.Cleanup(stop)
+	store.Start(bctx)
+	const writers, each = 32, 3000
+	var recordSecs, recordCPU, chainSecs, chainCPU float64
+	for range b.N {
+		_, pg0 := cpuSeconds(b, pool)
+		start := time.Now()
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Go(func() {
+				for i := range each {
+					n := w*each + i
+					if err := store.Record(ctx, audit.Entry{Subject: "bench", Roles: "bms", Client: "127.0.0.1",
+						Operation: "GET /v1/changes", Resource: "limit=100", Count: &n, RequestID: "r", Result: 200}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		_, pg1 := cpuSeconds(b, pool)
+		recordSecs += time.Since(start).Seconds()
+		recordCPU += pg1 - pg0
+		start = time.Now()
+		n, err := store.Chain(ctx)
+		if err != nil || n != writers*each {
+			b.Fatalf("chained %d of %d: %v", n, writers*each, err)
+		}
+		_, pg2 := cpuSeconds(b, pool)
+		chainSecs += time.Since(start).Seconds()
+		chainCPU += pg2 - pg1
+	}
+	entries := float64(b.N * writers * each)
+	b.ReportMetric(entries/recordSecs, "recorded/s")
+	b.ReportMetric(entries/chainSecs, "chained/s")
+	b.ReportMetric(1e6*recordCPU/entries, "pg-µs-record/entry")
+	b.ReportMetric(1e6*chainCPU/entries, "pg-µs-chain/entry")
 }
