@@ -197,11 +197,12 @@ const auditLockID int64 = 0x7367617564697421
 
 const auditChainBatch = 1000
 
-// Chain gives every committed, unchained entry its seq and hash, oldest
-// insertion first, and returns how many it chained. One chainer at a time
+// Chain gives every committed entry waiting in audit_offen its place in
+// audit_kette (seq and hash), statement by statement in the order of their
+// first ids, and returns how many it chained. One chainer at a time
 // (advisory lock); each step reads with a snapshot taken after the lock,
 // so entries committed meanwhile are chained by the next step, never
-// skipped.
+// skipped. No entry is updated: audit_log is insert-only (migration 0118).
 func (s *AuditStore) Chain(ctx context.Context) (int, error) {
 	return s.ChainPaced(ctx, 0)
 }
@@ -233,21 +234,37 @@ func (s *AuditStore) ChainPaced(ctx context.Context, within time.Duration) (int,
 	}
 }
 
+// auditTake takes the oldest waiting statements' entries off the queue,
+// in the order of their first ids, until at least $1 entries (or the
+// queue is empty), and returns the entries in id order. The queue's rows
+// leave only here (the guard asks for schulgateway.audit_chain).
+const auditTake = `WITH w AS (
+		SELECT erste FROM (
+			SELECT erste, sum(cardinality(ids)) OVER (ORDER BY erste ROWS UNBOUNDED PRECEDING) - cardinality(ids) AS vorher
+			FROM (SELECT erste, ids FROM audit_offen ORDER BY erste LIMIT $1) o) s
+		WHERE vorher < $1
+	), d AS (
+		DELETE FROM audit_offen o USING w WHERE o.erste = w.erste RETURNING o.ids
+	)
+	SELECT a.id, a.zeit, a.subject, a.rollen, a.client, a.operation, a.ressource, a.anzahl, a.request_id, a.ergebnis, a.detail
+	FROM audit_log a WHERE a.id IN (SELECT unnest(ids) FROM d) ORDER BY a.id`
+
+// chainStep chains the next entries waiting in audit_offen: appends their
+// places to audit_kette (no entry is updated) and moves the head.
 func (s *AuditStore) chainStep(ctx context.Context) (int, error) {
 	n := 0
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", auditLockID); err != nil {
-			return err
-		}
 		var (
 			seq  int64
 			prev []byte
 		)
+		if err := tx.QueryRow(ctx, `SELECT pg_advisory_xact_lock($1), set_config('schulgateway.audit_chain', 'on', true)`, auditLockID).Scan(nil, nil); err != nil {
+			return err
+		}
 		if err := tx.QueryRow(ctx, "SELECT last_seq, last_hash FROM audit_head").Scan(&seq, &prev); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT id, zeit, subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail
-			FROM audit_log WHERE seq IS NULL ORDER BY id LIMIT $1`, auditChainBatch)
+		rows, err := tx.Query(ctx, auditTake, auditChainBatch)
 		if err != nil {
 			return err
 		}
@@ -279,12 +296,10 @@ func (s *AuditStore) chainStep(ctx context.Context) (int, error) {
 		if len(ids) == 0 {
 			return nil
 		}
-		if _, err := tx.Exec(ctx, `UPDATE audit_log a SET seq = u.seq, prev_hash = u.prev, hash = u.hash
-			FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[]) AS u(id, seq, prev, hash)
-			WHERE a.id = u.id AND a.id = ANY ($1)`, ids, seqs, prevs, hashes); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, "UPDATE audit_head SET last_seq = $1, last_hash = $2", seq, prev); err != nil {
+		if _, err := tx.Exec(ctx, `WITH k AS (
+				INSERT INTO audit_kette (seq, id, prev_hash, hash)
+				SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[]))
+			UPDATE audit_head SET last_seq = $5, last_hash = $6`, seqs, ids, prevs, hashes, seq, prev); err != nil {
 			return err
 		}
 		n = len(ids)
@@ -299,7 +314,7 @@ func (s *AuditStore) List(ctx context.Context, f audit.Filter) ([]audit.Entry, e
 	if _, err := s.Chain(ctx); err != nil {
 		return nil, err
 	}
-	where := []string{"seq IS NOT NULL", "seq > $1"}
+	where := []string{"k.seq > $1"}
 	args := []any{f.After}
 	add := func(cond string, v any) {
 		args = append(args, v)
@@ -321,14 +336,18 @@ func (s *AuditStore) List(ctx context.Context, f audit.Filter) ([]audit.Entry, e
 		add("ergebnis = $%d", f.Ergebnis)
 	}
 	args = append(args, f.Limit)
-	rows, err := s.pool.Query(ctx, `SELECT seq, zeit, subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail, prev_hash, hash
-		FROM audit_log WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(" ORDER BY seq LIMIT $%d", len(args)), args...)
+	rows, err := s.pool.Query(ctx, `SELECT `+auditChained+` WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(" ORDER BY k.seq LIMIT $%d", len(args)), args...)
 	if err != nil {
 		return nil, storeErr("list audit entries", err)
 	}
 	out, err := pgx.CollectRows(rows, scanAudit)
 	return out, storeErr("list audit entries", err)
 }
+
+// auditChained selects the chained entries with their places (the columns
+// scanAudit reads).
+const auditChained = `k.seq, a.zeit, a.subject, a.rollen, a.client, a.operation, a.ressource, a.anzahl, a.request_id, a.ergebnis, a.detail, k.prev_hash, k.hash
+	FROM audit_kette k JOIN audit_log a USING (id)`
 
 func scanAudit(row pgx.CollectableRow) (audit.Entry, error) {
 	var e audit.Entry
@@ -357,8 +376,7 @@ func (s *AuditStore) Verify(ctx context.Context) (int, *audit.Bruch, error) {
 		return 0, nil, storeErr("verify audit chain", err)
 	}
 	v := audit.NewVerifier(prunedSeq, prunedHash)
-	rows, err := tx.Query(ctx, `SELECT seq, zeit, subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail, prev_hash, hash
-		FROM audit_log WHERE seq IS NOT NULL ORDER BY seq`)
+	rows, err := tx.Query(ctx, `SELECT `+auditChained+` ORDER BY k.seq`)
 	if err != nil {
 		return 0, nil, storeErr("verify audit chain", err)
 	}
@@ -375,7 +393,27 @@ func (s *AuditStore) Verify(ctx context.Context) (int, *audit.Bruch, error) {
 	if err := rows.Err(); err != nil {
 		return v.Geprueft, nil, storeErr("verify audit chain", err)
 	}
-	return v.Geprueft, v.End(headSeq, headHash), nil
+	if b := v.End(headSeq, headHash); b != nil {
+		return v.Geprueft, b, nil
+	}
+	// Everything committed is chained now or waits in the queue (in this
+	// snapshot, which both share): an entry that is neither was taken off
+	// the queue by someone else than the chainer, to keep it out of the
+	// chain.
+	var (
+		ohne  int
+		erste *int64
+	)
+	if err := tx.QueryRow(ctx, `SELECT count(*), min(a.id) FROM audit_log a
+		WHERE NOT EXISTS (SELECT 1 FROM audit_kette k WHERE k.id = a.id)
+		  AND NOT EXISTS (SELECT 1 FROM (SELECT unnest(ids) AS id FROM audit_offen) o WHERE o.id = a.id)`).Scan(&ohne, &erste); err != nil {
+		return v.Geprueft, nil, storeErr("verify audit chain", err)
+	}
+	if ohne > 0 {
+		return v.Geprueft, &audit.Bruch{Seq: headSeq + 1, Grund: fmt.Sprintf(
+			"%d Einträge (der erste mit der Nummer %d) stehen weder in der Kette noch in ihrer Warteschlange: sie wurden der Kette entzogen.", ohne, *erste)}, nil
+	}
+	return v.Geprueft, nil, nil
 }
 
 // PruneAudit deletes chained entries recorded before cutoff, oldest first,
@@ -393,16 +431,17 @@ func (s *AuditStore) PruneAudit(ctx context.Context, cutoff time.Time) (int64, e
 		// that is still to be kept.
 		var last int64
 		var lastHash []byte
-		err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_log WHERE seq IS NOT NULL AND seq < coalesce(
-				(SELECT min(seq) FROM audit_log WHERE seq IS NOT NULL AND zeit >= $1), 9223372036854775807)
-			ORDER BY seq DESC LIMIT 1`, cutoff).Scan(&last, &lastHash)
+		err := tx.QueryRow(ctx, `SELECT k.seq, k.hash FROM audit_kette k WHERE k.seq < coalesce(
+				(SELECT min(k.seq) FROM audit_kette k JOIN audit_log a USING (id) WHERE a.zeit >= $1), 9223372036854775807)
+			ORDER BY k.seq DESC LIMIT 1`, cutoff).Scan(&last, &lastHash)
 		if err == pgx.ErrNoRows {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, "DELETE FROM audit_log WHERE seq IS NOT NULL AND seq <= $1", last)
+		tag, err := tx.Exec(ctx, `WITH k AS (DELETE FROM audit_kette WHERE seq <= $1 RETURNING id)
+			DELETE FROM audit_log a USING k WHERE a.id = k.id`, last)
 		if err != nil {
 			return err
 		}

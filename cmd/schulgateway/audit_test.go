@@ -39,7 +39,7 @@ func TestAuditVerifyCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{"SET session_replication_role = replica", "UPDATE audit_log SET subject = 'niemand' WHERE seq = 3", "SET session_replication_role = origin"} {
+	for _, q := range []string{"SET session_replication_role = replica", "UPDATE audit_log SET subject = 'niemand' WHERE id = (SELECT id FROM audit_kette WHERE seq = 3)", "SET session_replication_role = origin"} {
 		if _, err := conn.Exec(ctx, q); err != nil {
 			t.Fatal(err)
 		}
