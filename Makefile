@@ -69,6 +69,7 @@ bench: postgres
 	$(GO) test -run '^$$' -bench 'KinderSeite' -benchtime 1x -timeout 30m ./bench/
 	$(GO) test -run '^$$' -bench 'ListSchulen' -benchtime 40000x ./bench/
 	$(GO) test -run '^$$' -bench 'AuditedRead' -benchtime 20000x -count 2 ./bench/
+	$(GO) test -run '^$$' -bench 'AuditChain' -benchtime 2x -count 2 ./bench/
 	$(GO) test -run '^$$' -bench 'ImportMelderegister100k' -benchtime 1x -count 3 -timeout 20m ./bench/
 	$(GO) test -run '^$$' -bench 'ImportVsExcelize100k' -benchtime 1x -count 2 -timeout 20m ./bench/
 	$(GO) test -run '^$$' -bench 'ImportMelderegister(300k|1M)' -benchtime 1x -count 1 -timeout 30m ./bench/
