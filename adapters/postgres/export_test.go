@@ -10,3 +10,6 @@ func DirectLoads(p *Processor) int64 { return p.directLoads.Load() }
 
 // SetKeyHash makes p's direct loads search repeated keys by hash.
 func SetKeyHash(p *Processor, hash func(maphash.Seed, string) uint64) { p.keyHash = hash }
+
+// SetDirectChunk makes p's direct loads send n rows per COPY.
+func SetDirectChunk(p *Processor, n int) { p.directChunk = n }

@@ -42,6 +42,7 @@ type directLoad struct {
 	sperre   int // the auskunftssperre column (-1: none)
 	fed      bool
 	feedID   func(string) string
+	chunk    int // rows per COPY (directChunk)
 
 	// Written by the reader (AppendRow), read after it ended.
 	hash     func(maphash.Seed, string) uint64
@@ -84,7 +85,10 @@ func (p *Processor) startDirect(ctx context.Context, tx pgx.Tx, imp importing.Im
 		return nil, nil
 	}
 	d := &directLoad{sperre: -1, defaults: map[int]any{}, hash: p.keyHash,
-		fed: p.store.fed(spec), feedID: p.store.feedID(spec)}
+		fed: p.store.fed(spec), feedID: p.store.feedID(spec), chunk: directChunk}
+	if p.directChunk > 0 {
+		d.chunk = p.directChunk
+	}
 	if d.hash == nil {
 		d.hash = maphash.String
 	}
@@ -249,28 +253,104 @@ func (l *lauf) compareDirect(ctx context.Context, out importing.Outcome, unident
 	}, pl.problems, nil
 }
 
-// applyDirect is Apply for a direct load: the feed entries of the loaded
-// records in the order of their ids (the general way's order), the
-// dropped indexes built, the sequence moved past the ids given.
-func (l *lauf) applyDirect(ctx context.Context) error {
-	d, spec := l.direct, l.spec
-	if d.fed {
-		id := spec.keyCol
-		if spec.pseudonymous {
-			id = spec.pseudonymCol
-		}
-		// In the order of the ids by the primary key: the children were
-		// loaded in that order, so the index reads the table from its
-		// start; a sort of a million rows cost 1.2 s more (docs/performance.md,
-		// session 7), and the table's order alone is no promise.
-		if err := withSetting(ctx, d.sp, "enable_sort", "off", func() error {
-			_, err := d.sp.Exec(ctx, fmt.Sprintf(`INSERT INTO change_feed (entity, entity_id, operation)
-				SELECT $1, %s, 'upsert' FROM %s WHERE import_id = $2 ORDER BY id`, id, spec.table), spec.feedEntity, d.uuid)
-			return err
-		}); err != nil {
-			return err
-		}
+// directChunk is how many rows a direct load sends in one COPY before
+// it writes their feed entries: PostgreSQL writes a chunk's entries while
+// the reader goes on with the next rows (into the batches' buffer), where
+// it wrote all of them after the last row, the gateway idle
+// (docs/performance.md, session 8).
+const directChunk = 25_000
+
+// stage is Stage for a direct load: the rows in COPYs of at most
+// directChunk rows (Processor.directChunk in tests), each followed by the
+// feed entries of its records, in the order of their ids (the general
+// way's order: the chunks follow each other in the order of the ids,
+// and each chunk's entries are inserted in it). All in the load's
+// savepoint: a list that is not applied takes its entries with it when
+// it is rolled back (the feed's identity keeps the ids it gave, as for
+// any rollback).
+func (d *directLoad) stage(ctx context.Context, spec kindSpec, batches <-chan [][]any) error {
+	src := &chunkSource{batchSource: batchSource{batches: batches}, limit: d.chunk}
+	if !d.fed {
+		src.limit = 0 // one COPY: no entries to write between
 	}
+	copyChunk := func() error {
+		for src.more() {
+			src.n = 0
+			if _, err := d.sp.CopyFrom(ctx, pgx.Identifier{spec.table}, d.cols, src); err != nil {
+				return err
+			}
+			if d.fed && src.n > 0 {
+				if err := d.feed(ctx, spec, src.first, src.last); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if !d.fed {
+		return copyChunk()
+	}
+	// Through the primary key, in the order of the ids: the children were
+	// loaded in that order, so the index reads the chunk from its start;
+	// a sort of a million rows cost 1.2 s more (docs/performance.md,
+	// session 7), and the table's order alone is no promise.
+	return withSetting(ctx, d.sp, "enable_sort", "off", copyChunk)
+}
+
+// feed writes the feed entries of the loaded records of ids first to
+// last, in the order of their ids.
+func (d *directLoad) feed(ctx context.Context, spec kindSpec, first, last int64) error {
+	id := spec.keyCol
+	if spec.pseudonymous {
+		id = spec.pseudonymCol
+	}
+	_, err := d.sp.Exec(ctx, fmt.Sprintf(`INSERT INTO change_feed (entity, entity_id, operation)
+		SELECT $1, %s, 'upsert' FROM %s WHERE id BETWEEN $3 AND $4 AND import_id = $2 ORDER BY id`, id, spec.table),
+		spec.feedEntity, d.uuid, first, last)
+	return err
+}
+
+// chunkSource is a batchSource that ends a COPY after limit rows (0: no
+// limit) and goes on where it ended in the next one; first and last are
+// the ids of the current COPY's first and last row (a direct load's rows
+// begin with their id).
+type chunkSource struct {
+	batchSource
+	limit, n    int
+	first, last int64
+}
+
+// more tells whether a row is left for another COPY, waiting for the
+// next batch if need be.
+func (c *chunkSource) more() bool {
+	for c.i+1 >= len(c.cur) {
+		next, ok := <-c.batches
+		if !ok {
+			return false
+		}
+		c.cur, c.i = next, -1
+	}
+	return true
+}
+
+func (c *chunkSource) Next() bool {
+	if c.limit > 0 && c.n >= c.limit || !c.batchSource.Next() {
+		return false
+	}
+	id := c.cur[c.i][0].(int64)
+	if c.n == 0 {
+		c.first = id
+	}
+	c.last = id
+	c.n++
+	return true
+}
+
+// applyDirect is Apply for a direct load (the feed entries are written
+// with the rows, by stage): the dropped indexes built, the sequence moved
+// past the ids given.
+func (l *lauf) applyDirect(ctx context.Context) error {
+	d := l.direct
 	for _, def := range d.indexes {
 		if _, err := d.sp.Exec(ctx, def); err != nil {
 			return err
