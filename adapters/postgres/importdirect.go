@@ -35,7 +35,8 @@ type directLoad struct {
 	seq     string   // the id column's sequence
 	nextID  int64
 	cols    []string // COPY's columns
-	uuid    any      // the import's id (a pgtype.UUID, boxed once for all rows)
+	enc     *copyEncoder
+	uuid    any // the import's id (a pgtype.UUID, boxed once for all rows)
 	// defaults: columns whose empty cell keeps a stored value get the
 	// value a new record gets instead (kindSpec.keepIfNull).
 	defaults map[int]any
@@ -146,6 +147,9 @@ func (p *Processor) startDirect(ctx context.Context, tx pgx.Tx, imp importing.Im
 		d.cols = append(d.cols, spec.pseudonymCol)
 	}
 	d.cols = append(d.cols, "import_id", "import_sheet", "import_row", "created_by_import")
+	if d.enc, err = newCopyEncoder(ctx, sp, spec.table, d.cols); err != nil {
+		return nil, rollBack(ctx, sp, err)
+	}
 	return d, nil
 }
 
@@ -276,7 +280,7 @@ func (d *directLoad) stage(ctx context.Context, spec kindSpec, batches <-chan []
 	copyChunk := func() error {
 		for src.more() {
 			src.n = 0
-			if _, err := d.sp.CopyFrom(ctx, pgx.Identifier{spec.table}, d.cols, src); err != nil {
+			if _, err := copyFrom(ctx, d.sp, pgx.Identifier{spec.table}, d.cols, d.enc, src); err != nil {
 				return err
 			}
 			if d.fed && src.n > 0 {
