@@ -39,7 +39,7 @@ type directLoad struct {
 	uuid    any // the import's id (a pgtype.UUID, boxed once for all rows)
 	// defaults: columns whose empty cell keeps a stored value get the
 	// value a new record gets instead (kindSpec.keepIfNull).
-	defaults map[int]any
+	defaults []columnDefault
 	sperre   int // the auskunftssperre column (-1: none)
 	fed      bool
 	feedID   func(string) string
@@ -54,6 +54,13 @@ type directLoad struct {
 	sperren  int
 	applied  bool
 	finished bool
+}
+
+// columnDefault is the value a column (its index in kindSpec.cols) of a
+// new record gets for an empty cell.
+type columnDefault struct {
+	col   int
+	value any
 }
 
 // heldRow is a valid row held back from the load as a likely repetition.
@@ -85,7 +92,7 @@ func (p *Processor) startDirect(ctx context.Context, tx pgx.Tx, imp importing.Im
 		imp.ConfirmRemovals != nil && *imp.ConfirmRemovals != 0 { // an empty table has nothing to remove: refused anyway
 		return nil, nil
 	}
-	d := &directLoad{sperre: -1, defaults: map[int]any{}, hash: p.keyHash,
+	d := &directLoad{sperre: -1, hash: p.keyHash,
 		fed: p.store.fed(spec), feedID: p.store.feedID(spec), chunk: directChunk}
 	if p.directChunk > 0 {
 		d.chunk = p.directChunk
@@ -100,7 +107,7 @@ func (p *Processor) startDirect(ctx context.Context, tx pgx.Tx, imp importing.Im
 			if !ok {
 				return nil, nil
 			}
-			d.defaults[i] = v
+			d.defaults = append(d.defaults, columnDefault{col: i, value: v})
 		}
 		if c == "auskunftssperre" {
 			d.sperre = i
@@ -174,11 +181,11 @@ func (d *directLoad) appendRow(dst []any, spec kindSpec, rec importing.Record, i
 	}
 	start := len(dst)
 	dst = append(dst, d.nextID, id.Key)
-	dst = append(dst, spec.values(rec.Values)...)
+	dst = spec.values(dst, rec.Values)
 	vals := dst[start+2:]
-	for i, def := range d.defaults {
-		if vals[i] == nil {
-			vals[i] = def
+	for _, def := range d.defaults {
+		if vals[def.col] == nil {
+			vals[def.col] = def.value
 		}
 	}
 	if d.sperre >= 0 && vals[d.sperre] == true {

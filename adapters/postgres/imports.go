@@ -403,7 +403,7 @@ func (l *lauf) AppendRow(dst []any, rec importing.Record, id importing.Identity,
 		fid = lazyFeedID{key: id.Key, name: l.feedID}
 	}
 	dst = append(dst, rec.Sheet, rec.RowNumber, id.Key, fid, ok, nilIfEmpty(id.Person))
-	return append(dst, l.spec.values(rec.Values)...)
+	return l.spec.values(dst, rec.Values)
 }
 
 // lazyFeedID is a row's change-feed id (a child's pseudonym: an HMAC),
