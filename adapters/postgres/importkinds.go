@@ -286,6 +286,8 @@ func text(v any) string {
 		return x
 	case importing.Schulangabe:
 		return x.Schulnummer
+	case importing.Geschlecht: // what fmt.Sprint gives, without fmt (a register has one in every row)
+		return string(x)
 	case fmt.Stringer:
 		return x.String()
 	}
