@@ -12,10 +12,11 @@ import (
 	"github.com/schulgateway/schulgateway/internal/importing"
 )
 
-// directLoad is a list loaded by its one COPY straight into its kind's
-// empty table, instead of into stg_in and from there by INSERT … SELECT:
+// directLoad is a list loaded by COPY straight into its kind's empty
+// table, instead of into stg_in and from there by INSERT … SELECT:
 // PostgreSQL writes the records while the gateway reads the file, where
-// it waited for the rows before (docs/performance.md, session 7). It is
+// it waited for the rows before (docs/performance.md, session 7), and
+// their feed entries chunk by chunk between the COPYs (stage; session 8). It is
 // taken for a list that may create records (no dry run) when the table
 // is empty and its lock had (bulkLoad, whose dropped indexes are built
 // after the load), in a savepoint that a list that is not applied rolls
@@ -34,9 +35,9 @@ type directLoad struct {
 	indexes []string // the dropped indexes' definitions
 	seq     string   // the id column's sequence
 	nextID  int64
-	cols    []string // COPY's columns
-	enc     *copyEncoder
-	uuid    any // the import's id (a pgtype.UUID, boxed once for all rows)
+	cols    []string     // COPY's columns
+	enc     *copyEncoder // encodes the COPY's rows
+	uuid    any          // the import's id (a pgtype.UUID, boxed once for all rows)
 	// defaults: columns whose empty cell keeps a stored value get the
 	// value a new record gets instead (kindSpec.keepIfNull).
 	defaults []columnDefault
