@@ -28,25 +28,28 @@ type copyEncoder struct {
 	plans []pgtype.EncodePlan
 }
 
-// newCopyEncoder looks up the types of table's columns cols.
+// newCopyEncoder looks up the types of table's columns cols as pgx's
+// CopyFrom does: from the description of a SELECT of them (a domain's
+// column has its base type there, as COPY's binary format wants).
 func newCopyEncoder(ctx context.Context, tx pgx.Tx, table string, cols []string) (*copyEncoder, error) {
-	rows, err := tx.Query(ctx, `SELECT a.atttypid FROM unnest($2::text[]) WITH ORDINALITY c(name, n)
-		LEFT JOIN pg_attribute a ON a.attrelid = $1::regclass AND a.attname = c.name AND NOT a.attisdropped ORDER BY c.n`, table, cols)
-	if err != nil {
-		return nil, err
-	}
-	oids, err := pgx.CollectRows(rows, pgx.RowTo[*uint32])
+	sd, err := tx.Conn().PgConn().Prepare(ctx, "", fmt.Sprintf("SELECT %s FROM %s", quoteColumns(cols), pgx.Identifier{table}.Sanitize()), nil)
 	if err != nil {
 		return nil, err
 	}
 	e := &copyEncoder{m: tx.Conn().TypeMap(), types: make([]reflect.Type, len(cols)), plans: make([]pgtype.EncodePlan, len(cols))}
-	for i, oid := range oids {
-		if oid == nil {
-			return nil, fmt.Errorf("%s has no column %s", table, cols[i])
-		}
-		e.oids = append(e.oids, *oid)
+	for _, f := range sd.Fields {
+		e.oids = append(e.oids, f.DataTypeOID)
 	}
 	return e, nil
+}
+
+// quoteColumns is the list of cols, each quoted.
+func quoteColumns(cols []string) string {
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = pgx.Identifier{c}.Sanitize()
+	}
+	return strings.Join(quoted, ", ")
 }
 
 // planned tells whether a value's type keeps its column's plan from one
@@ -124,10 +127,6 @@ const copyHeader = "PGCOPY\n\377\r\n\000\000\000\000\000\000\000\000\000"
 
 // copyFrom is tx.CopyFrom with rows encoded by e.
 func copyFrom(ctx context.Context, tx pgx.Tx, table pgx.Identifier, cols []string, e *copyEncoder, src pgx.CopyFromSource) (int64, error) {
-	quoted := make([]string, len(cols))
-	for i, c := range cols {
-		quoted[i] = pgx.Identifier{c}.Sanitize()
-	}
 	r, w := io.Pipe()
 	done := make(chan struct{})
 	go func() {
@@ -166,7 +165,7 @@ func copyFrom(ctx context.Context, tx pgx.Tx, table pgx.Identifier, cols []strin
 		}
 		w.Close()
 	}()
-	tag, err := tx.Conn().PgConn().CopyFrom(ctx, r, fmt.Sprintf("COPY %s (%s) FROM STDIN BINARY", table.Sanitize(), strings.Join(quoted, ", ")))
+	tag, err := tx.Conn().PgConn().CopyFrom(ctx, r, fmt.Sprintf("COPY %s (%s) FROM STDIN BINARY", table.Sanitize(), quoteColumns(cols)))
 	r.Close()
 	<-done
 	return tag.RowsAffected(), err
