@@ -12,10 +12,11 @@ import (
 	"github.com/schulgateway/schulgateway/internal/importing"
 )
 
-// directLoad is a list loaded by its one COPY straight into its kind's
-// empty table, instead of into stg_in and from there by INSERT … SELECT:
+// directLoad is a list loaded by COPY straight into its kind's empty
+// table, instead of into stg_in and from there by INSERT … SELECT:
 // PostgreSQL writes the records while the gateway reads the file, where
-// it waited for the rows before (docs/performance.md, session 7). It is
+// it waited for the rows before (docs/performance.md, session 7), and
+// their feed entries chunk by chunk between the COPYs (stage; session 8). It is
 // taken for a list that may create records (no dry run) when the table
 // is empty and its lock had (bulkLoad, whose dropped indexes are built
 // after the load), in a savepoint that a list that is not applied rolls
@@ -34,14 +35,16 @@ type directLoad struct {
 	indexes []string // the dropped indexes' definitions
 	seq     string   // the id column's sequence
 	nextID  int64
-	cols    []string // COPY's columns
-	uuid    any      // the import's id (a pgtype.UUID, boxed once for all rows)
+	cols    []string     // COPY's columns
+	enc     *copyEncoder // encodes the COPY's rows
+	uuid    any          // the import's id (a pgtype.UUID, boxed once for all rows)
 	// defaults: columns whose empty cell keeps a stored value get the
 	// value a new record gets instead (kindSpec.keepIfNull).
-	defaults map[int]any
+	defaults []columnDefault
 	sperre   int // the auskunftssperre column (-1: none)
 	fed      bool
 	feedID   func(string) string
+	chunk    int // rows per COPY (directChunk)
 
 	// Written by the reader (AppendRow), read after it ended.
 	hash     func(maphash.Seed, string) uint64
@@ -52,6 +55,13 @@ type directLoad struct {
 	sperren  int
 	applied  bool
 	finished bool
+}
+
+// columnDefault is the value a column (its index in kindSpec.cols) of a
+// new record gets for an empty cell.
+type columnDefault struct {
+	col   int
+	value any
 }
 
 // heldRow is a valid row held back from the load as a likely repetition.
@@ -83,8 +93,11 @@ func (p *Processor) startDirect(ctx context.Context, tx pgx.Tx, imp importing.Im
 		imp.ConfirmRemovals != nil && *imp.ConfirmRemovals != 0 { // an empty table has nothing to remove: refused anyway
 		return nil, nil
 	}
-	d := &directLoad{sperre: -1, defaults: map[int]any{}, hash: p.keyHash,
-		fed: p.store.fed(spec), feedID: p.store.feedID(spec)}
+	d := &directLoad{sperre: -1, hash: p.keyHash,
+		fed: p.store.fed(spec), feedID: p.store.feedID(spec), chunk: directChunk}
+	if p.directChunk > 0 {
+		d.chunk = p.directChunk
+	}
 	if d.hash == nil {
 		d.hash = maphash.String
 	}
@@ -95,7 +108,7 @@ func (p *Processor) startDirect(ctx context.Context, tx pgx.Tx, imp importing.Im
 			if !ok {
 				return nil, nil
 			}
-			d.defaults[i] = v
+			d.defaults = append(d.defaults, columnDefault{col: i, value: v})
 		}
 		if c == "auskunftssperre" {
 			d.sperre = i
@@ -142,6 +155,9 @@ func (p *Processor) startDirect(ctx context.Context, tx pgx.Tx, imp importing.Im
 		d.cols = append(d.cols, spec.pseudonymCol)
 	}
 	d.cols = append(d.cols, "import_id", "import_sheet", "import_row", "created_by_import")
+	if d.enc, err = newCopyEncoder(ctx, sp, spec.table, d.cols); err != nil {
+		return nil, rollBack(ctx, sp, err)
+	}
 	return d, nil
 }
 
@@ -166,11 +182,11 @@ func (d *directLoad) appendRow(dst []any, spec kindSpec, rec importing.Record, i
 	}
 	start := len(dst)
 	dst = append(dst, d.nextID, id.Key)
-	dst = append(dst, spec.values(rec.Values)...)
+	dst = spec.values(dst, rec.Values)
 	vals := dst[start+2:]
-	for i, def := range d.defaults {
-		if vals[i] == nil {
-			vals[i] = def
+	for _, def := range d.defaults {
+		if vals[def.col] == nil {
+			vals[def.col] = def.value
 		}
 	}
 	if d.sperre >= 0 && vals[d.sperre] == true {
@@ -249,28 +265,104 @@ func (l *lauf) compareDirect(ctx context.Context, out importing.Outcome, unident
 	}, pl.problems, nil
 }
 
-// applyDirect is Apply for a direct load: the feed entries of the loaded
-// records in the order of their ids (the general way's order), the
-// dropped indexes built, the sequence moved past the ids given.
-func (l *lauf) applyDirect(ctx context.Context) error {
-	d, spec := l.direct, l.spec
-	if d.fed {
-		id := spec.keyCol
-		if spec.pseudonymous {
-			id = spec.pseudonymCol
-		}
-		// In the order of the ids by the primary key: the children were
-		// loaded in that order, so the index reads the table from its
-		// start; a sort of a million rows cost 1.2 s more (docs/performance.md,
-		// session 7), and the table's order alone is no promise.
-		if err := withSetting(ctx, d.sp, "enable_sort", "off", func() error {
-			_, err := d.sp.Exec(ctx, fmt.Sprintf(`INSERT INTO change_feed (entity, entity_id, operation)
-				SELECT $1, %s, 'upsert' FROM %s WHERE import_id = $2 ORDER BY id`, id, spec.table), spec.feedEntity, d.uuid)
-			return err
-		}); err != nil {
-			return err
-		}
+// directChunk is how many rows a direct load sends in one COPY before
+// it writes their feed entries: PostgreSQL writes a chunk's entries while
+// the reader goes on with the next rows (into the batches' buffer), where
+// it wrote all of them after the last row, the gateway idle
+// (docs/performance.md, session 8).
+const directChunk = 25_000
+
+// stage is Stage for a direct load: the rows in COPYs of at most
+// directChunk rows (Processor.directChunk in tests), each followed by the
+// feed entries of its records, in the order of their ids (the general
+// way's order: the chunks follow each other in the order of the ids,
+// and each chunk's entries are inserted in it). All in the load's
+// savepoint: a list that is not applied takes its entries with it when
+// it is rolled back (the feed's identity keeps the ids it gave, as for
+// any rollback).
+func (d *directLoad) stage(ctx context.Context, spec kindSpec, batches <-chan [][]any) error {
+	src := &chunkSource{batchSource: batchSource{batches: batches}, limit: d.chunk}
+	if !d.fed {
+		src.limit = 0 // one COPY: no entries to write between
 	}
+	copyChunk := func() error {
+		for src.more() {
+			src.n = 0
+			if _, err := copyFrom(ctx, d.sp, pgx.Identifier{spec.table}, d.cols, d.enc, src); err != nil {
+				return err
+			}
+			if d.fed && src.n > 0 {
+				if err := d.feed(ctx, spec, src.first, src.last); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if !d.fed {
+		return copyChunk()
+	}
+	// Through the primary key, in the order of the ids: the children were
+	// loaded in that order, so the index reads the chunk from its start;
+	// a sort of a million rows cost 1.2 s more (docs/performance.md,
+	// session 7), and the table's order alone is no promise.
+	return withSetting(ctx, d.sp, "enable_sort", "off", copyChunk)
+}
+
+// feed writes the feed entries of the loaded records of ids first to
+// last, in the order of their ids.
+func (d *directLoad) feed(ctx context.Context, spec kindSpec, first, last int64) error {
+	id := spec.keyCol
+	if spec.pseudonymous {
+		id = spec.pseudonymCol
+	}
+	_, err := d.sp.Exec(ctx, fmt.Sprintf(`INSERT INTO change_feed (entity, entity_id, operation)
+		SELECT $1, %s, 'upsert' FROM %s WHERE id BETWEEN $3 AND $4 AND import_id = $2 ORDER BY id`, id, spec.table),
+		spec.feedEntity, d.uuid, first, last)
+	return err
+}
+
+// chunkSource is a batchSource that ends a COPY after limit rows (0: no
+// limit) and goes on where it ended in the next one; first and last are
+// the ids of the current COPY's first and last row (a direct load's rows
+// begin with their id).
+type chunkSource struct {
+	batchSource
+	limit, n    int
+	first, last int64
+}
+
+// more tells whether a row is left for another COPY, waiting for the
+// next batch if need be.
+func (c *chunkSource) more() bool {
+	for c.i+1 >= len(c.cur) {
+		next, ok := <-c.batches
+		if !ok {
+			return false
+		}
+		c.cur, c.i = next, -1
+	}
+	return true
+}
+
+func (c *chunkSource) Next() bool {
+	if c.limit > 0 && c.n >= c.limit || !c.batchSource.Next() {
+		return false
+	}
+	id := c.cur[c.i][0].(int64)
+	if c.n == 0 {
+		c.first = id
+	}
+	c.last = id
+	c.n++
+	return true
+}
+
+// applyDirect is Apply for a direct load (the feed entries are written
+// with the rows, by stage): the dropped indexes built, the sequence moved
+// past the ids given.
+func (l *lauf) applyDirect(ctx context.Context) error {
+	d := l.direct
 	for _, def := range d.indexes {
 		if _, err := d.sp.Exec(ctx, def); err != nil {
 			return err

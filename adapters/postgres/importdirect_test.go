@@ -63,22 +63,28 @@ func sameResult(t *testing.T, what string, a, b *importer, ia, ib importing.Impo
 // children with the same ids and pseudonyms, the same repeated and faulty
 // rows reported, the same counts, feed, indexes and sequence; and so
 // after an undo that empties the table again (the ids go on from the
-// sequence, the table has dead rows) and a second list the same way.
+// sequence, the table has dead rows) and a second list the same way. The
+// direct load sends its rows in COPYs of 7 rows here, each followed by
+// its feed entries (a list of 400 rows is one COPY by default: so it is
+// in oneCopy, which must leave the same as well).
 func TestDirectLoadEqualsTheOtherWays(t *testing.T) {
 	t.Parallel()
-	direct, bulk, general := newImporter(t), newImporter(t), newImporter(t)
+	direct, oneCopy, bulk, general := newImporter(t), newImporter(t), newImporter(t), newImporter(t)
+	direct.directChunk = 7
 	bulk.noDirect, general.noBulk = true, true
 	list := withRepeats(400)
 	d := direct.run("melderegister", "skip", false, list)
+	c := oneCopy.run("melderegister", "skip", false, list)
 	b := bulk.run("melderegister", "skip", false, list)
 	g := general.run("melderegister", "skip", false, list)
 	if d.Status != importing.StatusSucceeded || d.Counts.Created < 300 || d.Counts.Invalid < 25 || len(direct.problems(d.ID)) < 25 {
 		t.Fatalf("direct: %s %+v %s", d.Status, d.Counts, d.Detail)
 	}
-	if direct.directLoads != 1 || bulk.directLoads != 0 || general.directLoads != 0 {
-		t.Fatalf("direct loads: %d, %d, %d; want 1, 0, 0", direct.directLoads, bulk.directLoads, general.directLoads)
+	if direct.directLoads != 1 || oneCopy.directLoads != 1 || bulk.directLoads != 0 || general.directLoads != 0 {
+		t.Fatalf("direct loads: %d, %d, %d, %d; want 1, 1, 0, 0", direct.directLoads, oneCopy.directLoads, bulk.directLoads, general.directLoads)
 	}
 	sameResult(t, "first list, direct against general", direct, general, d, g)
+	sameResult(t, "first list, direct in one COPY against general", oneCopy, general, c, g)
 	sameResult(t, "first list, bulk against general", bulk, general, b, g)
 
 	// Undone, the table is empty again: the next list is loaded directly
@@ -118,6 +124,7 @@ func TestDirectLoadEqualsTheOtherWays(t *testing.T) {
 func TestDirectLoadRefusedLeavesNothing(t *testing.T) {
 	t.Parallel()
 	direct, general := newImporter(t), newImporter(t)
+	direct.directChunk = 7 // feed entries written before the list is refused
 	general.noBulk = true
 	oids := direct.indexOIDs()
 	list := withRepeats(200)

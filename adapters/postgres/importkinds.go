@@ -19,7 +19,7 @@ type kindSpec struct {
 	table  string
 	keyCol string
 	cols   []string
-	values func(v map[string]any) []any // in cols order
+	values func(dst []any, v map[string]any) []any // appends the values in cols order
 	// removal: SQL run for each record missing from the list, as
 	// "UPDATE t SET <removal>" or "" for none, or "DELETE".
 	removal string
@@ -77,13 +77,13 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 	importing.ListeSchulen: {
 		table: "schulen", keyCol: "schulnummer", feedEntity: changefeed.EntitySchule,
 		cols: []string{"name", "schulform", "traeger", "strasse", "hausnummer", "plz", "ort", "zuege", "klassenfrequenz", "kapazitaet"},
-		values: func(v map[string]any) []any {
+		values: func(dst []any, v map[string]any) []any {
 			traeger := text(v["traeger"])
 			if traeger == "" {
 				traeger = string(schule.Kommunal)
 			}
-			return []any{text(v["name"]), text(v["schulform"]), traeger, text(v["strasse"]), text(v["hausnummer"]),
-				text(v["plz"]), text(v["ort"]), intOrNil(v["zuege"]), intOrNil(v["klassenfrequenz"]), intOrNil(v["kapazitaet"])}
+			return append(dst, text(v["name"]), text(v["schulform"]), traeger, text(v["strasse"]), text(v["hausnummer"]),
+				text(v["plz"]), text(v["ort"]), intOrNil(v["zuege"]), intOrNil(v["klassenfrequenz"]), intOrNil(v["kapazitaet"]))
 		},
 		// A list of schools is not the whole register: schools it does not
 		// name stay as they are.
@@ -91,7 +91,7 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 	importing.ListeSchulbezirke: {
 		table: "bezirksregeln", keyCol: "schluessel",
 		cols: []string{"strasse", "hausnummer_von", "hausnummer_bis", "paritaet", "zusatz_von", "zusatz_bis", "plz", "ortsteil", "schulnummer", "gueltig_ab"},
-		values: func(v map[string]any) []any {
+		values: func(dst []any, v map[string]any) []any {
 			von, zv := hausnummer(v["hausnummer_von"])
 			bis, zb := hausnummer(v["hausnummer_bis"])
 			if z := text(v["zusatz_von"]); z != "" {
@@ -108,7 +108,7 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 			if sj, ok := v["gueltig_ab"].(werte.Schuljahr); ok && !sj.IsZero() {
 				ab = sj.StartYear()
 			}
-			return []any{text(v["strasse"]), von, bis, paritaet, zv, zb, text(v["plz"]), text(v["ortsteil"]), text(v["schulnummer"]), ab}
+			return append(dst, text(v["strasse"]), von, bis, paritaet, zv, zb, text(v["plz"]), text(v["ortsteil"]), text(v["schulnummer"]), ab)
 		},
 		// The directory is the Satzung's whole list: a rule it no longer
 		// has is gone (and comes back if the import is undone).
@@ -120,7 +120,7 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 		table: "kinder", keyCol: "schluessel",
 		cols: []string{"ordnungsmerkmal", "familienname", "vornamen", "rufname", "geburtsdatum", "geschlecht", "strasse", "hausnummer",
 			"plz", "ort", "ortsteil", "auskunftssperre", "zuzug", "wegzug", "sorgeberechtigte", "status"},
-		values: func(v map[string]any) []any {
+		values: func(dst []any, v map[string]any) []any {
 			sorge := text(v["sorgeberechtigte"])
 			if s2 := text(v["sorgeberechtigte_2"]); s2 != "" {
 				sorge = strings.TrimPrefix(sorge+"; "+s2, "; ")
@@ -129,10 +129,10 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 			if b, ok := v["auskunftssperre"].(bool); ok {
 				sperre = b
 			}
-			return []any{textOrNil(v["ordnungsmerkmal"]), text(v["familienname"]), text(v["vornamen"]), textOrNil(v["rufname"]),
-				dateOrNil(v["geburtsdatum"]), textOrNil(v["geschlecht"]), text(v["strasse"]), text(v["hausnummer"]),
+			return append(dst, textOrNil(v["ordnungsmerkmal"]), textValue(v["familienname"]), textValue(v["vornamen"]), textOrNil(v["rufname"]),
+				dateOrNil(v["geburtsdatum"]), textOrNil(v["geschlecht"]), textValue(v["strasse"]), textValue(v["hausnummer"]),
 				textOrNil(v["plz"]), textOrNil(v["ort"]), textOrNil(v["ortsteil"]), sperre, dateOrNil(v["zuzug"]), dateOrNil(v["wegzug"]),
-				nilIfEmpty(sorge), "gemeldet"}
+				nilIfEmpty(sorge), "gemeldet")
 		},
 		// The register extract is a snapshot: a child it no longer lists
 		// has moved away. Never deleted. For the BMS (the change feed) a
@@ -152,10 +152,10 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 		table: "schueler", keyCol: "schluessel",
 		cols: []string{"schulnummer", "schuelernummer", "familienname", "vornamen", "geburtsdatum", "geschlecht", "jahrgangsstufe",
 			"klasse", "eintrittsdatum", "strasse", "hausnummer", "plz", "ort", "status"},
-		values: func(v map[string]any) []any {
-			return []any{text(v["schulnummer"]), textOrNil(v["schuelernummer"]), text(v["familienname"]), text(v["vornamen"]),
+		values: func(dst []any, v map[string]any) []any {
+			return append(dst, text(v["schulnummer"]), textOrNil(v["schuelernummer"]), text(v["familienname"]), text(v["vornamen"]),
 				dateOrNil(v["geburtsdatum"]), textOrNil(v["geschlecht"]), intOrNil(v["jahrgangsstufe"]), textOrNil(v["klasse"]),
-				dateOrNil(v["eintrittsdatum"]), textOrNil(v["strasse"]), textOrNil(v["hausnummer"]), textOrNil(v["plz"]), textOrNil(v["ort"]), "aktiv"}
+				dateOrNil(v["eintrittsdatum"]), textOrNil(v["strasse"]), textOrNil(v["hausnummer"]), textOrNil(v["plz"]), textOrNil(v["ort"]), "aktiv")
 		},
 		// A school's list covers that school: its pupils missing from the
 		// new list have left it.
@@ -173,9 +173,9 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 	importing.ListeBestaetigungen: {
 		table: "bestaetigungen", keyCol: "schluessel",
 		cols: []string{"familienname", "vornamen", "geburtsdatum", "schulname", "schulnummer", "ort", "schuelernummer"},
-		values: func(v map[string]any) []any {
-			return []any{text(v["familienname"]), text(v["vornamen"]), dateOrNil(v["geburtsdatum"]), textOrNil(v["schulname"]),
-				textOrNil(v["schulnummer"]), textOrNil(v["ort"]), textOrNil(v["schuelernummer"])}
+		values: func(dst []any, v map[string]any) []any {
+			return append(dst, text(v["familienname"]), text(v["vornamen"]), dateOrNil(v["geburtsdatum"]), textOrNil(v["schulname"]),
+				textOrNil(v["schulnummer"]), textOrNil(v["ort"]), textOrNil(v["schuelernummer"]))
 		},
 		// Each school outside sends confirmations of its own pupils: a
 		// list adds and updates, it removes nobody.
@@ -183,8 +183,8 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 	importing.ListeSchuelerzahlen: {
 		table: "planung_schuelerzahlen", keyCol: "schluessel",
 		cols: []string{"schulnummer", "schuljahr", "jahrgangsstufe", "anzahl"},
-		values: func(v map[string]any) []any {
-			return []any{text(v["schulnummer"]), schuljahrOrNil(v["schuljahr"]), intOrNil(v["jahrgangsstufe"]), intOrNil(v["anzahl"])}
+		values: func(dst []any, v map[string]any) []any {
+			return append(dst, text(v["schulnummer"]), schuljahrOrNil(v["schuljahr"]), intOrNil(v["jahrgangsstufe"]), intOrNil(v["anzahl"]))
 		},
 		// A list gives the whole of each school year it names for each
 		// school it names: a grade it no longer has is gone (undo brings it
@@ -195,8 +195,8 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 	importing.ListeBevoelkerung: {
 		table: "planung_kohorten", keyCol: "schluessel",
 		cols: []string{"schulnummer", "schuljahr", "anzahl"},
-		values: func(v map[string]any) []any {
-			return []any{text(v["schulnummer"]), schuljahrOrNil(v["schuljahr"]), intOrNil(v["anzahl"])}
+		values: func(dst []any, v map[string]any) []any {
+			return append(dst, text(v["schulnummer"]), schuljahrOrNil(v["schuljahr"]), intOrNil(v["anzahl"]))
 		},
 		// A list gives the city's figures for each year of entry it names:
 		// a Bezirk missing from it for such a year loses its stored figure
@@ -286,13 +286,31 @@ func text(v any) string {
 		return x
 	case importing.Schulangabe:
 		return x.Schulnummer
+	case importing.Geschlecht: // what fmt.Sprint gives, without fmt (a register has one in every row)
+		return string(x)
 	case fmt.Stringer:
 		return x.String()
 	}
 	return fmt.Sprint(v)
 }
 
-func textOrNil(v any) any { return nilIfEmpty(text(v)) }
+// textValue is text(v) for a list of values: v itself when it is a
+// string, not a new box of the same string (a register's million rows
+// have ten million cells).
+func textValue(v any) any {
+	if _, ok := v.(string); ok {
+		return v
+	}
+	return text(v)
+}
+
+// textOrNil is text(v), or nil for "": as textValue, a string keeps its box.
+func textOrNil(v any) any {
+	if s, ok := v.(string); ok && s != "" {
+		return v
+	}
+	return nilIfEmpty(text(v))
+}
 
 func nilIfEmpty(s string) any {
 	if s == "" {

@@ -264,6 +264,9 @@ type Processor struct {
 	// keyHash, if not nil, stands in for maphash.String in a direct load's
 	// search for repeated keys (tests: keys of one hash).
 	keyHash func(maphash.Seed, string) uint64
+	// directChunk, if not 0, stands in for directChunk (tests: lists of
+	// a few hundred rows in many COPYs).
+	directChunk int
 	// directLoads counts the lists loaded directly (tests).
 	directLoads atomic.Int64
 }
@@ -400,7 +403,7 @@ func (l *lauf) AppendRow(dst []any, rec importing.Record, id importing.Identity,
 		fid = lazyFeedID{key: id.Key, name: l.feedID}
 	}
 	dst = append(dst, rec.Sheet, rec.RowNumber, id.Key, fid, ok, nilIfEmpty(id.Person))
-	return append(dst, l.spec.values(rec.Values)...)
+	return l.spec.values(dst, rec.Values)
 }
 
 // lazyFeedID is a row's change-feed id (a child's pseudonym: an HMAC),
@@ -418,8 +421,7 @@ func (f lazyFeedID) TextValue() (pgtype.Text, error) {
 // Stage streams the batches into stg_in with one COPY.
 func (l *lauf) Stage(ctx context.Context, batches <-chan [][]any) error {
 	if l.direct != nil {
-		_, err := l.direct.sp.CopyFrom(ctx, pgx.Identifier{l.spec.table}, l.direct.cols, &batchSource{batches: batches})
-		return err
+		return l.direct.stage(ctx, l.spec, batches)
 	}
 	cols := append([]string{"sheet", "row", "schluessel", "feed_id", "ok", "personkey"}, l.spec.cols...)
 	_, err := l.tx.CopyFrom(ctx, pgx.Identifier{"stg_in"}, cols, &batchSource{batches: batches})

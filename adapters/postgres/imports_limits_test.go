@@ -83,6 +83,7 @@ func (im *importer) runFile(kind, onError, filename string, data []byte) importi
 	if im.keyHash != nil {
 		postgres.SetKeyHash(proc, im.keyHash)
 	}
+	postgres.SetDirectChunk(proc, im.directChunk)
 	defer func() { im.directLoads += postgres.DirectLoads(proc) }()
 	imp, err := im.svc.Submit(ctx, importing.Request{Kind: kind, OnError: onError, Filename: filename, CreatedBy: "test"}, bytes.NewReader(data))
 	if err != nil {

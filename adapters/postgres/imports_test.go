@@ -31,6 +31,8 @@ type importer struct {
 	noDirect bool
 	// keyHash: the direct load's hash of keys (nil: maphash's).
 	keyHash func(maphash.Seed, string) uint64
+	// directChunk: the direct load's rows per COPY (0: directChunk's).
+	directChunk int
 	// directLoads: the lists loaded straight into their table so far.
 	directLoads int64
 }
@@ -63,6 +65,7 @@ func (im *importer) runReq(req importing.Request, table importing.Tables) import
 	if im.keyHash != nil {
 		postgres.SetKeyHash(proc, im.keyHash)
 	}
+	postgres.SetDirectChunk(proc, im.directChunk)
 	defer func() { im.directLoads += postgres.DirectLoads(proc) }()
 	req.Filename, req.CreatedBy = "liste.xlsx", "test"
 	imp, err := im.svc.Submit(ctx, req, bytes.NewReader([]byte("x")))

@@ -52,19 +52,7 @@ func abbreviate(key string) string {
 // abbreviations.
 func FoldLetters(s string) string {
 	if s != "" && plainASCII(s) {
-		// Most names: nothing to repair, transliterate or decompose – the
-		// same result without the Unicode passes (every import folds every
-		// row's name for its personenschluessel).
-		b := make([]byte, 0, len(s))
-		for i := 0; i < len(s); i++ {
-			switch c := s[i]; {
-			case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-				b = append(b, c)
-			case c >= 'A' && c <= 'Z':
-				b = append(b, c+'a'-'A')
-			}
-		}
-		return string(b)
+		return string(appendFolded(make([]byte, 0, len(s)), s))
 	}
 	s = norm.NFC.String(repairMojibake(s))
 	s = Transliterate(strings.ToLower(s))
@@ -76,6 +64,25 @@ func FoldLetters(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// appendFolded appends FoldLetters(s) to dst.
+func appendFolded(dst []byte, s string) []byte {
+	if s == "" || !plainASCII(s) {
+		return append(dst, FoldLetters(s)...)
+	}
+	// Most names: nothing to repair, transliterate or decompose – the
+	// same result without the Unicode passes (every import folds every
+	// row's name for its personenschluessel).
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			dst = append(dst, c)
+		case c >= 'A' && c <= 'Z':
+			dst = append(dst, c+'a'-'A')
+		}
+	}
+	return dst
 }
 
 var umlautReplacer = strings.NewReplacer(
@@ -182,7 +189,12 @@ func repairMojibake(s string) string {
 // that case, umlaut spellings and punctuation do not matter) and the birth
 // date, "mueller|mira|2021-03-04".
 func Personenschluessel(familienname, vornamen string, geburt time.Time) string {
-	return FoldLetters(familienname) + "|" + FoldLetters(vornamen) + "|" + geburt.Format(time.DateOnly)
+	// Built in one buffer: one allocation instead of five (every import
+	// computes it for every row).
+	b := make([]byte, 0, len(familienname)+len(vornamen)+len("||2006-01-02"))
+	b = append(appendFolded(b, familienname), '|')
+	b = append(appendFolded(b, vornamen), '|')
+	return string(geburt.AppendFormat(b, time.DateOnly))
 }
 
 // Ungueltig is a value that cannot be read: the cleaned text and a German

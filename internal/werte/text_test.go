@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRepairMojibake(t *testing.T) {
@@ -44,5 +45,25 @@ func TestPlainHausnummerAgreesWithRegexp(t *testing.T) {
 		if ok && (n != atoi(m[1]) || zusatz != m[2]) {
 			t.Errorf("plainHausnummer(%q) = %d %q, reHausnummer %q %q", in, n, zusatz, m[1], m[2])
 		}
+	}
+}
+
+// Personenschluessel is the folded family name, the folded first names
+// and the birth date, joined by "|" (built in one buffer: held here
+// against the plain expression, for plain ASCII and for names that take
+// FoldLetters' Unicode passes).
+func TestPersonenschluesselAsFolded(t *testing.T) {
+	geburt := time.Date(2019, 7, 2, 0, 0, 0, 0, time.UTC)
+	names := []string{"", "Müller", "Ida Marie", "O'Neil-Smith 2", "MÃ¼ller", "Ærø", "ß", "LENA", "Paul  Friedrich", "Żółć"}
+	for _, f := range names {
+		for _, v := range names {
+			want := FoldLetters(f) + "|" + FoldLetters(v) + "|" + geburt.Format(time.DateOnly)
+			if got := Personenschluessel(f, v, geburt); got != want {
+				t.Errorf("Personenschluessel(%q, %q) = %q, want %q", f, v, got, want)
+			}
+		}
+	}
+	if got := Personenschluessel("Weber", "Tom", time.Time{}); got != "weber|tom|0001-01-01" {
+		t.Errorf("no birth date: %q", got)
 	}
 }
