@@ -145,14 +145,25 @@ func rowsOf(t *testing.T, ctx context.Context, sel string) [][]string {
 func awaitDownload(t *testing.T, dir, suffix string) string {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
+	last := int64(-1)
 	for time.Now().Before(deadline) {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
-			if strings.HasSuffix(e.Name(), suffix) {
+			if !strings.HasSuffix(e.Name(), suffix) {
+				continue
+			}
+			// Chromium may write the file under its own name while it
+			// downloads (CI once read a half-written xlsx): done when its
+			// size stayed the same for one poll.
+			info, err := e.Info()
+			if err == nil && info.Size() > 0 && info.Size() == last {
 				return filepath.Join(dir, e.Name())
 			}
+			if err == nil {
+				last = info.Size()
+			}
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("kein Download *%s in %s", suffix, dir)
 	return ""
