@@ -82,7 +82,7 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 			if traeger == "" {
 				traeger = string(schule.Kommunal)
 			}
-			return append(dst, text(v["name"]), text(v["schulform"]), traeger, text(v["strasse"]), text(v["hausnummer"]),
+			return append(dst, textValue(v["name"]), text(v["schulform"]), traeger, text(v["strasse"]), text(v["hausnummer"]),
 				text(v["plz"]), text(v["ort"]), intOrNil(v["zuege"]), intOrNil(v["klassenfrequenz"]), intOrNil(v["kapazitaet"]))
 		},
 		// A list of schools is not the whole register: schools it does not
@@ -108,7 +108,7 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 			if sj, ok := v["gueltig_ab"].(werte.Schuljahr); ok && !sj.IsZero() {
 				ab = sj.StartYear()
 			}
-			return append(dst, text(v["strasse"]), von, bis, paritaet, zv, zb, text(v["plz"]), text(v["ortsteil"]), text(v["schulnummer"]), ab)
+			return append(dst, textValue(v["strasse"]), von, bis, paritaet, zv, zb, text(v["plz"]), text(v["ortsteil"]), text(v["schulnummer"]), ab)
 		},
 		// The directory is the Satzung's whole list: a rule it no longer
 		// has is gone (and comes back if the import is undone).
@@ -153,7 +153,7 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 		cols: []string{"schulnummer", "schuelernummer", "familienname", "vornamen", "geburtsdatum", "geschlecht", "jahrgangsstufe",
 			"klasse", "eintrittsdatum", "strasse", "hausnummer", "plz", "ort", "status"},
 		values: func(dst []any, v map[string]any) []any {
-			return append(dst, text(v["schulnummer"]), textOrNil(v["schuelernummer"]), text(v["familienname"]), text(v["vornamen"]),
+			return append(dst, textValue(v["schulnummer"]), textOrNil(v["schuelernummer"]), text(v["familienname"]), text(v["vornamen"]),
 				dateOrNil(v["geburtsdatum"]), textOrNil(v["geschlecht"]), intOrNil(v["jahrgangsstufe"]), textOrNil(v["klasse"]),
 				dateOrNil(v["eintrittsdatum"]), textOrNil(v["strasse"]), textOrNil(v["hausnummer"]), textOrNil(v["plz"]), textOrNil(v["ort"]), "aktiv")
 		},
@@ -174,7 +174,7 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 		table: "bestaetigungen", keyCol: "schluessel",
 		cols: []string{"familienname", "vornamen", "geburtsdatum", "schulname", "schulnummer", "ort", "schuelernummer"},
 		values: func(dst []any, v map[string]any) []any {
-			return append(dst, text(v["familienname"]), text(v["vornamen"]), dateOrNil(v["geburtsdatum"]), textOrNil(v["schulname"]),
+			return append(dst, textValue(v["familienname"]), text(v["vornamen"]), dateOrNil(v["geburtsdatum"]), textOrNil(v["schulname"]),
 				textOrNil(v["schulnummer"]), textOrNil(v["ort"]), textOrNil(v["schuelernummer"]))
 		},
 		// Each school outside sends confirmations of its own pupils: a
@@ -184,7 +184,7 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 		table: "planung_schuelerzahlen", keyCol: "schluessel",
 		cols: []string{"schulnummer", "schuljahr", "jahrgangsstufe", "anzahl"},
 		values: func(dst []any, v map[string]any) []any {
-			return append(dst, text(v["schulnummer"]), schuljahrOrNil(v["schuljahr"]), intOrNil(v["jahrgangsstufe"]), intOrNil(v["anzahl"]))
+			return append(dst, textValue(v["schulnummer"]), schuljahrOrNil(v["schuljahr"]), intOrNil(v["jahrgangsstufe"]), intOrNil(v["anzahl"]))
 		},
 		// A list gives the whole of each school year it names for each
 		// school it names: a grade it no longer has is gone (undo brings it
@@ -196,7 +196,7 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 		table: "planung_kohorten", keyCol: "schluessel",
 		cols: []string{"schulnummer", "schuljahr", "anzahl"},
 		values: func(dst []any, v map[string]any) []any {
-			return append(dst, text(v["schulnummer"]), schuljahrOrNil(v["schuljahr"]), intOrNil(v["anzahl"]))
+			return append(dst, textValue(v["schulnummer"]), schuljahrOrNil(v["schuljahr"]), intOrNil(v["anzahl"]))
 		},
 		// A list gives the city's figures for each year of entry it names:
 		// a Bezirk missing from it for such a year loses its stored figure
@@ -294,7 +294,8 @@ func text(v any) string {
 	return fmt.Sprint(v)
 }
 
-// textValue is text(v) for a list of values: v itself when it is a
+// textValue is text(v) for a kind's list of values (every kind uses it
+// there, with textOrNil): v itself when it is a
 // string, not a new box of the same string (a register's million rows
 // have ten million cells).
 func textValue(v any) any {
