@@ -21,6 +21,18 @@ type auditPage struct {
 	Next  *string          `json:"next"`
 }
 
+// auditEntries reads the first 1,000 audit entries as the admin does.
+func auditEntries(t *testing.T, e *env, admin string) []auditEntryJSON {
+	t.Helper()
+	resp, body := e.do(call{method: "GET", path: "/v1/audit?limit=1000", token: admin})
+	if resp.StatusCode != 200 {
+		t.Fatalf("audit: %d %s", resp.StatusCode, body)
+	}
+	var page auditPage
+	mustJSON(t, body, &page)
+	return page.Items
+}
+
 func TestAuditRecordsReadsChangesAndFailedLogins(t *testing.T) {
 	t.Parallel()
 	e, pool := einschulungEnv(t)
@@ -204,11 +216,8 @@ func TestAuditRecordsTheTrueStatus(t *testing.T) {
 		t.Fatalf("new school: %d %s", resp.StatusCode, body)
 	}
 	want["schule-neu"] = 201
-	_, body = e.do(call{method: "GET", path: "/v1/audit?limit=1000", token: admin})
-	var page auditPage
-	mustJSON(t, body, &page)
 	got := map[string]int{}
-	for _, x := range page.Items {
+	for _, x := range auditEntries(t, e, admin) {
 		if _, ok := want[x.RequestID]; ok {
 			got[x.RequestID] = x.Ergebnis
 		}
@@ -276,14 +285,8 @@ func TestAuditReadsFromMemoryRecordedOnce(t *testing.T) {
 		t.Fatalf("reads at the head: %v", anzahl)
 	}
 
-	resp, body := e.do(call{method: "GET", path: "/v1/audit?limit=1000", token: admin})
-	if resp.StatusCode != 200 {
-		t.Fatalf("audit: %d %s", resp.StatusCode, body)
-	}
-	var page auditPage
-	mustJSON(t, body, &page)
 	gesehen := map[string]int{}
-	for _, it := range page.Items {
+	for _, it := range auditEntries(t, e, admin) {
 		if _, ok := anzahl[it.RequestID]; !ok {
 			continue
 		}
