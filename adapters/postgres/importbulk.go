@@ -74,6 +74,39 @@ func (p *Processor) bulkLoad(ctx context.Context, tx pgx.Tx, spec kindSpec) (def
 	return defs, true, nil
 }
 
+// dropKeyConstraint drops, for a direct load, the unique constraint on
+// the kind's key column when nothing depends on it (no foreign key), and
+// returns the statement that adds it again after the load ("" when it
+// stays). The direct load keeps the key unique itself (a later row of a
+// key is held back, directLoad.appendRow), and the constraint's index is
+// then built from the loaded rows at once: inserted entry by entry, as
+// the rows came, it cost PostgreSQL a third more for a register in the
+// order of its keys and half its work again for one in any other order
+// (docs/performance.md, session 9). The table is held in ACCESS
+// EXCLUSIVE mode (bulkLoad): nobody sees it without the constraint, and a
+// rollback brings it back.
+func dropKeyConstraint(ctx context.Context, tx pgx.Tx, spec kindSpec) (string, error) {
+	var name, def string
+	err := tx.QueryRow(ctx, `
+		SELECT k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k
+		WHERE k.conrelid = $1::regclass AND k.contype = 'u' AND NOT k.condeferrable
+		  AND k.conkey = ARRAY[(SELECT attnum FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2)]
+		  AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid)`,
+		spec.table, spec.keyCol).Scan(&name, &def)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	table := pgx.Identifier{spec.table}.Sanitize()
+	constraint := pgx.Identifier{name}.Sanitize()
+	if _, err := tx.Exec(ctx, "ALTER TABLE "+table+" DROP CONSTRAINT "+constraint); err != nil {
+		return "", err
+	}
+	return "ALTER TABLE " + table + " ADD CONSTRAINT " + constraint + " " + def, nil
+}
+
 // withSetting runs fn with PostgreSQL's setting name at value in tx, and
 // sets it back as it was after: set_config(…, true) alone would keep it to
 // the end of the whole transaction. If fn fails, the setting is left to

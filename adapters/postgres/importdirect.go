@@ -32,7 +32,7 @@ import (
 // leaves it where it was, as the general way does).
 type directLoad struct {
 	sp      pgx.Tx   // the savepoint before the lock
-	indexes []string // the dropped indexes' definitions
+	indexes []string // the dropped indexes' definitions and the key's constraint
 	seq     string   // the id column's sequence
 	nextID  int64
 	cols    []string     // COPY's columns
@@ -126,6 +126,12 @@ func (p *Processor) startDirect(ctx context.Context, tx pgx.Tx, imp importing.Im
 	indexes, ok, err := p.bulkLoad(ctx, sp, spec)
 	if err != nil || !ok {
 		return nil, rollBack(ctx, sp, err)
+	}
+	switch key, err := dropKeyConstraint(ctx, sp, spec); {
+	case err != nil:
+		return nil, rollBack(ctx, sp, err)
+	case key != "":
+		indexes = append(indexes, key)
 	}
 	// The ids the general way's INSERT would give: the sequence's next
 	// values (it moves by one; only the import writes the table now).
