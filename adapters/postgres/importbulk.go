@@ -74,37 +74,47 @@ func (p *Processor) bulkLoad(ctx context.Context, tx pgx.Tx, spec kindSpec) (def
 	return defs, true, nil
 }
 
-// dropKeyConstraint drops, for a direct load, the unique constraint on
-// the kind's key column when nothing depends on it (no foreign key), and
-// returns the statement that adds it again after the load ("" when it
-// stays). The direct load keeps the key unique itself (a later row of a
-// key is held back, directLoad.appendRow), and the constraint's index is
-// then built from the loaded rows at once: inserted entry by entry, as
-// the rows came, it cost PostgreSQL a third more for a register in the
-// order of its keys and half its work again for one in any other order
-// (docs/performance.md, session 9). The table is held in ACCESS
-// EXCLUSIVE mode (bulkLoad): nobody sees it without the constraint, and a
-// rollback brings it back.
-func dropKeyConstraint(ctx context.Context, tx pgx.Tx, spec kindSpec) (string, error) {
-	var name, def string
-	err := tx.QueryRow(ctx, `
+// dropKeyConstraints drops, for a direct load, the table's primary key
+// on its id and the unique constraint on the kind's key column, where
+// nothing depends on them (no foreign key), and returns the statements
+// that add them again after the load, the primary key first. The direct
+// load keeps both unique itself (the ids from the table's sequence, a
+// later row of a key held back: directLoad.appendRow), and their indexes
+// are then built from the loaded rows at once: inserted entry by entry,
+// as the rows came, they cost PostgreSQL a good part of the load, and the
+// key's index half of its work again for a register in an order other
+// than its keys' (docs/performance.md, session 9). The table is held in
+// ACCESS EXCLUSIVE mode (bulkLoad): nobody sees it without them, and a
+// rollback brings them back.
+func dropKeyConstraints(ctx context.Context, tx pgx.Tx, spec kindSpec) ([]string, error) {
+	rows, err := tx.Query(ctx, `
 		SELECT k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k
-		WHERE k.conrelid = $1::regclass AND k.contype = 'u' AND NOT k.condeferrable
-		  AND k.conkey = ARRAY[(SELECT attnum FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2)]
-		  AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid)`,
-		spec.table, spec.keyCol).Scan(&name, &def)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil
-	}
+		WHERE k.conrelid = $1::regclass AND k.contype IN ('p', 'u') AND NOT k.condeferrable
+		  AND k.conkey = ARRAY[(SELECT attnum FROM pg_attribute WHERE attrelid = $1::regclass
+			AND attname = CASE k.contype WHEN 'p' THEN 'id' ELSE $2 END)]
+		  AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid)
+		ORDER BY k.contype`, spec.table, spec.keyCol)
 	if err != nil {
-		return "", err
+		return nil, err
+	}
+	var names, defs []string
+	var name, def string
+	if _, err := pgx.ForEachRow(rows, []any{&name, &def}, func() error {
+		names, defs = append(names, name), append(defs, def)
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	table := pgx.Identifier{spec.table}.Sanitize()
-	constraint := pgx.Identifier{name}.Sanitize()
-	if _, err := tx.Exec(ctx, "ALTER TABLE "+table+" DROP CONSTRAINT "+constraint); err != nil {
-		return "", err
+	adds := make([]string, len(names))
+	for i, n := range names {
+		constraint := pgx.Identifier{n}.Sanitize()
+		if _, err := tx.Exec(ctx, "ALTER TABLE "+table+" DROP CONSTRAINT "+constraint); err != nil {
+			return nil, err
+		}
+		adds[i] = "ALTER TABLE " + table + " ADD CONSTRAINT " + constraint + " " + defs[i]
 	}
-	return "ALTER TABLE " + table + " ADD CONSTRAINT " + constraint + " " + def, nil
+	return adds, nil
 }
 
 // withSetting runs fn with PostgreSQL's setting name at value in tx, and

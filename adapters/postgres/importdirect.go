@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/importing"
 )
 
@@ -32,7 +33,7 @@ import (
 // leaves it where it was, as the general way does).
 type directLoad struct {
 	sp      pgx.Tx   // the savepoint before the lock
-	indexes []string // the dropped indexes' definitions and the key's constraint
+	indexes []string // the dropped indexes' definitions and key constraints
 	seq     string   // the id column's sequence
 	nextID  int64
 	cols    []string     // COPY's columns
@@ -44,7 +45,9 @@ type directLoad struct {
 	sperre   int // the auskunftssperre column (-1: none)
 	fed      bool
 	feedID   func(string) string
-	chunk    int // rows per COPY (directChunk)
+	feedCol  int          // the column of a row's feed id (in cols)
+	feedEnc  *copyEncoder // encodes the feed entries' COPY
+	chunk    int          // rows per COPY (directChunk)
 
 	// Written by the reader (AppendRow), read after it ended.
 	hash     func(maphash.Seed, string) uint64
@@ -127,12 +130,11 @@ func (p *Processor) startDirect(ctx context.Context, tx pgx.Tx, imp importing.Im
 	if err != nil || !ok {
 		return nil, rollBack(ctx, sp, err)
 	}
-	switch key, err := dropKeyConstraint(ctx, sp, spec); {
-	case err != nil:
+	keys, err := dropKeyConstraints(ctx, sp, spec)
+	if err != nil {
 		return nil, rollBack(ctx, sp, err)
-	case key != "":
-		indexes = append(indexes, key)
 	}
+	indexes = append(indexes, keys...)
 	// The ids the general way's INSERT would give: the sequence's next
 	// values (it moves by one; only the import writes the table now).
 	var usable, called bool
@@ -163,6 +165,18 @@ func (p *Processor) startDirect(ctx context.Context, tx pgx.Tx, imp importing.Im
 	d.cols = append(d.cols, "import_id", "import_sheet", "import_row", "created_by_import")
 	if d.enc, err = newCopyEncoder(ctx, sp, spec.table, d.cols); err != nil {
 		return nil, rollBack(ctx, sp, err)
+	}
+	if d.fed {
+		feedCol := spec.keyCol
+		if spec.pseudonymous {
+			feedCol = spec.pseudonymCol
+		}
+		if d.feedCol = slices.Index(d.cols, feedCol); d.feedCol < 0 {
+			return nil, rollBack(ctx, sp, nil)
+		}
+		if d.feedEnc, err = newCopyEncoder(ctx, sp, "change_feed", feedColumns); err != nil {
+			return nil, rollBack(ctx, sp, err)
+		}
 	}
 	return d, nil
 }
@@ -278,64 +292,53 @@ func (l *lauf) compareDirect(ctx context.Context, out importing.Outcome, unident
 // (docs/performance.md, session 8).
 const directChunk = 25_000
 
+// feedColumns are the columns of change_feed a direct load's entries give.
+var feedColumns = []string{"entity", "entity_id", "operation"}
+
 // stage is Stage for a direct load: the rows in COPYs of at most
 // directChunk rows (Processor.directChunk in tests), each followed by the
-// feed entries of its records, in the order of their ids (the general
-// way's order: the chunks follow each other in the order of the ids,
-// and each chunk's entries are inserted in it). All in the load's
-// savepoint: a list that is not applied takes its entries with it when
-// it is rolled back (the feed's identity keeps the ids it gave, as for
-// any rollback).
+// COPY of the feed entries of its records, in the order of their ids (the
+// general way's order: the chunks follow each other in the order of the
+// ids, and each chunk's entries are in it). The entries come from the
+// rows as they were sent, not from the table: its primary key is built
+// after the load (dropKeyConstraints), and reading a chunk back cost
+// PostgreSQL more than taking the entries by COPY (docs/performance.md,
+// session 9). All in the load's savepoint: a list that is not applied
+// takes its entries with it when it is rolled back (the feed's identity
+// keeps the ids it gave, as for any rollback).
 func (d *directLoad) stage(ctx context.Context, spec kindSpec, batches <-chan [][]any) error {
-	src := &chunkSource{batchSource: batchSource{batches: batches}, limit: d.chunk}
+	src := &chunkSource{batchSource: batchSource{batches: batches}, limit: d.chunk, feedCol: -1}
 	if !d.fed {
 		src.limit = 0 // one COPY: no entries to write between
+	} else {
+		src.feedCol = d.feedCol
 	}
-	copyChunk := func() error {
-		for src.more() {
-			src.n = 0
-			if _, err := copyFrom(ctx, d.sp, pgx.Identifier{spec.table}, d.cols, d.enc, src); err != nil {
+	entries := &feedSource{row: [3]any{spec.feedEntity, nil, string(changefeed.Upsert)}}
+	for src.more() {
+		src.n, src.ids = 0, src.ids[:0]
+		if _, err := copyFrom(ctx, d.sp, pgx.Identifier{spec.table}, d.cols, d.enc, src); err != nil {
+			return err
+		}
+		if len(src.ids) > 0 {
+			entries.ids, entries.i = src.ids, -1
+			if _, err := copyFrom(ctx, d.sp, pgx.Identifier{"change_feed"}, feedColumns, d.feedEnc, entries); err != nil {
 				return err
 			}
-			if d.fed && src.n > 0 {
-				if err := d.feed(ctx, spec, src.first, src.last); err != nil {
-					return err
-				}
-			}
 		}
-		return nil
 	}
-	if !d.fed {
-		return copyChunk()
-	}
-	// Through the primary key, in the order of the ids: the children were
-	// loaded in that order, so the index reads the chunk from its start;
-	// a sort of a million rows cost 1.2 s more (docs/performance.md,
-	// session 7), and the table's order alone is no promise.
-	return withSetting(ctx, d.sp, "enable_sort", "off", copyChunk)
-}
-
-// feed writes the feed entries of the loaded records of ids first to
-// last, in the order of their ids.
-func (d *directLoad) feed(ctx context.Context, spec kindSpec, first, last int64) error {
-	id := spec.keyCol
-	if spec.pseudonymous {
-		id = spec.pseudonymCol
-	}
-	_, err := d.sp.Exec(ctx, fmt.Sprintf(`INSERT INTO change_feed (entity, entity_id, operation)
-		SELECT $1, %s, 'upsert' FROM %s WHERE id BETWEEN $3 AND $4 AND import_id = $2 ORDER BY id`, id, spec.table),
-		spec.feedEntity, d.uuid, first, last)
-	return err
+	return nil
 }
 
 // chunkSource is a batchSource that ends a COPY after limit rows (0: no
-// limit) and goes on where it ended in the next one; first and last are
-// the ids of the current COPY's first and last row (a direct load's rows
-// begin with their id).
+// limit) and goes on where it ended in the next one; ids are the feed ids
+// of the current COPY's rows (feedCol: their column, -1: none kept). A
+// row's lazyFeedID is computed here, in the COPY's goroutine, and sent as
+// the string it gives.
 type chunkSource struct {
 	batchSource
-	limit, n    int
-	first, last int64
+	limit, n int
+	feedCol  int
+	ids      []string
 }
 
 // more tells whether a row is left for another COPY, waiting for the
@@ -355,14 +358,38 @@ func (c *chunkSource) Next() bool {
 	if c.limit > 0 && c.n >= c.limit || !c.batchSource.Next() {
 		return false
 	}
-	id := c.cur[c.i][0].(int64)
-	if c.n == 0 {
-		c.first = id
-	}
-	c.last = id
 	c.n++
+	if c.feedCol >= 0 {
+		row := c.cur[c.i]
+		switch v := row[c.feedCol].(type) {
+		case lazyFeedID:
+			id := v.name(v.key)
+			row[c.feedCol] = id
+			c.ids = append(c.ids, id)
+		case string:
+			c.ids = append(c.ids, v)
+		}
+	}
 	return true
 }
+
+// feedSource gives the COPY of a chunk's feed entries: an upsert of the
+// entity for each id, in their order (row: the entity, the id, the
+// operation).
+type feedSource struct {
+	ids []string
+	i   int
+	row [3]any
+}
+
+func (f *feedSource) Next() bool { f.i++; return f.i < len(f.ids) }
+
+func (f *feedSource) Values() ([]any, error) {
+	f.row[1] = f.ids[f.i]
+	return f.row[:], nil
+}
+
+func (f *feedSource) Err() error { return nil }
 
 // applyDirect is Apply for a direct load (the feed entries are written
 // with the rows, by stage): the dropped indexes built, the sequence moved
