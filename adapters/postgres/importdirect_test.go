@@ -283,3 +283,37 @@ func TestDirectLoadOtherWritersFiles(t *testing.T) {
 		}
 	}
 }
+
+// A key another table references (a foreign key to kinder's id or key)
+// is not dropped for the direct load: the constraint stays, with its
+// index, and the load fills it as the rows come, leaving what the general
+// way leaves. (The constraint could not be dropped anyway: the import
+// would fail.)
+func TestDirectLoadKeepsKeysOthersReference(t *testing.T) {
+	t.Parallel()
+	for _, fk := range []string{"kind bigint REFERENCES kinder (id)", "kind text REFERENCES kinder (schluessel)"} {
+		direct, general := newImporter(t), newImporter(t)
+		direct.directChunk = 7
+		general.noBulk = true
+		for _, im := range []*importer{direct, general} {
+			if _, err := im.pool.Exec(context.Background(), "CREATE TABLE verweis ("+fk+")"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var kept string
+		if err := direct.pool.QueryRow(context.Background(), `SELECT conindid::text FROM pg_constraint
+			WHERE conrelid = 'verweis'::regclass AND contype = 'f'`).Scan(&kept); err != nil {
+			t.Fatal(err)
+		}
+		list := withRepeats(200)
+		d := direct.run("melderegister", "skip", false, list)
+		g := general.run("melderegister", "skip", false, list)
+		if d.Status != importing.StatusSucceeded || direct.directLoads != 1 {
+			t.Fatalf("%s: status %s (%s), %d direct loads; want succeeded after a direct load", fk, d.Status, d.Detail, direct.directLoads)
+		}
+		sameResult(t, fk, direct, general, d, g)
+		if n := direct.count(`SELECT count(*) FROM pg_index WHERE indexrelid::text = $1`, kept); n != 1 {
+			t.Errorf("%s: the referenced key's index was built anew", fk)
+		}
+	}
+}
