@@ -289,8 +289,11 @@ func (l *lauf) compareDirect(ctx context.Context, out importing.Outcome, unident
 // it writes their feed entries: PostgreSQL writes a chunk's entries while
 // the reader goes on with the next rows (into the batches' buffer), where
 // it wrote all of them after the last row, the gateway idle
-// (docs/performance.md, session 8).
-const directChunk = 25_000
+// (docs/performance.md, session 8). The entries of 10,000 rows take
+// PostgreSQL about as long as the reader needs to fill the buffer (four
+// batches of stageBatch); with 25,000 the reader stood still for a part
+// of every chunk's entries (session 9).
+const directChunk = 10_000
 
 // feedColumns are the columns of change_feed a direct load's entries give.
 var feedColumns = []string{"entity", "entity_id", "operation"}
