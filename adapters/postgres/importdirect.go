@@ -20,14 +20,15 @@ import (
 // their feed entries chunk by chunk between the COPYs (stage; session 8). It is
 // taken for a list that may create records (no dry run) when the table
 // is empty and its lock had (bulkLoad, whose dropped indexes are built
-// after the load), in a savepoint that a list that is not applied rolls
-// back: the table is then empty as before, with its indexes, unlocked.
+// after the load, as are the keys dropKeyConstraints drops), in a
+// savepoint that a list that is not applied rolls back: the table is then
+// empty as before, with its indexes and constraints, unlocked.
 //
 // What the general way finds in SQL is found while reading: faulty rows
 // are not loaded (with nothing stored there is nothing they could spare
 // from removal); the first row of a key is loaded, a later one is held
-// back (the unique key would fail the COPY) and reported as a repeated
-// record; the records get their ids in the order of the rows, from the
+// back (the key's unique constraint, built after the load, would fail)
+// and reported as a repeated record; the records get their ids in the order of the rows, from the
 // table's sequence as the general way's INSERT would give them, and the
 // sequence is moved on only when the list is applied (a list rolled back
 // leaves it where it was, as the general way does).
