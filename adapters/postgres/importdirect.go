@@ -335,14 +335,14 @@ func (d *directLoad) stage(ctx context.Context, spec kindSpec, batches <-chan []
 
 // chunkSource is a batchSource that ends a COPY after limit rows (0: no
 // limit) and goes on where it ended in the next one; ids are the feed ids
-// of the current COPY's rows (feedCol: their column, -1: none kept). A
-// row's lazyFeedID is computed here, in the COPY's goroutine, and sent as
-// the string it gives.
+// of the current COPY's rows (feedCol: their column, -1: none kept), each
+// a string. A row's lazyFeedID is computed here, in the COPY's goroutine,
+// and sent as the string it gives.
 type chunkSource struct {
 	batchSource
 	limit, n int
 	feedCol  int
-	ids      []string
+	ids      []any
 }
 
 // more tells whether a row is left for another COPY, waiting for the
@@ -365,14 +365,10 @@ func (c *chunkSource) Next() bool {
 	c.n++
 	if c.feedCol >= 0 {
 		row := c.cur[c.i]
-		switch v := row[c.feedCol].(type) {
-		case lazyFeedID:
-			id := v.name(v.key)
-			row[c.feedCol] = id
-			c.ids = append(c.ids, id)
-		case string:
-			c.ids = append(c.ids, v)
+		if v, ok := row[c.feedCol].(lazyFeedID); ok {
+			row[c.feedCol] = v.name(v.key)
 		}
+		c.ids = append(c.ids, row[c.feedCol]) // boxed once for both COPYs
 	}
 	return true
 }
@@ -381,7 +377,7 @@ func (c *chunkSource) Next() bool {
 // entity for each id, in their order (row: the entity, the id, the
 // operation).
 type feedSource struct {
-	ids []string
+	ids []any
 	i   int
 	row [3]any
 }
