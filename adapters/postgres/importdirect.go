@@ -28,10 +28,11 @@ import (
 // are not loaded (with nothing stored there is nothing they could spare
 // from removal); the first row of a key is loaded, a later one is held
 // back (the key's unique constraint, built after the load, would fail)
-// and reported as a repeated record; the records get their ids in the order of the rows, from the
-// table's sequence as the general way's INSERT would give them, and the
-// sequence is moved on only when the list is applied (a list rolled back
-// leaves it where it was, as the general way does).
+// and reported as a repeated record; the records get their ids in the
+// order of the rows, from the table's sequence as the general way's INSERT
+// would give them, and the sequence is moved on only when the list is
+// applied (a list rolled back leaves it where it was, as the general way
+// does).
 type directLoad struct {
 	sp      pgx.Tx   // the savepoint before the lock
 	indexes []string // the dropped indexes' definitions and key constraints
