@@ -57,7 +57,7 @@ func quoteColumns(cols []string) string {
 // pgx gives by type alone.
 func planned(v any) bool {
 	switch v.(type) {
-	case string, int, int64, bool, time.Time, pgtype.UUID, lazyFeedID:
+	case string, int, int64, bool, time.Time, pgtype.UUID:
 		return true
 	}
 	return false

@@ -47,9 +47,8 @@ type directLoad struct {
 	sperre   int // the auskunftssperre column (-1: none)
 	fed      bool
 	feedID   func(string) string
-	feedCol  int          // the column of a row's feed id (in cols)
-	feedEnc  *copyEncoder // encodes the feed entries' COPY
-	chunk    int          // rows per COPY (directChunk)
+	feedCol  int // the column of a row's feed id (in cols)
+	chunk    int // rows per COPY (directChunk)
 
 	// Written by the reader (AppendRow), read after it ended.
 	hash     func(maphash.Seed, string) uint64
@@ -176,9 +175,6 @@ func (p *Processor) startDirect(ctx context.Context, tx pgx.Tx, imp importing.Im
 		if d.feedCol = slices.Index(d.cols, feedCol); d.feedCol < 0 {
 			return nil, rollBack(ctx, sp, nil)
 		}
-		if d.feedEnc, err = newCopyEncoder(ctx, sp, "change_feed", feedColumns); err != nil {
-			return nil, rollBack(ctx, sp, err)
-		}
 	}
 	return d, nil
 }
@@ -297,18 +293,15 @@ func (l *lauf) compareDirect(ctx context.Context, out importing.Outcome, unident
 // of every chunk's entries (session 9).
 const directChunk = 10_000
 
-// feedColumns are the columns of change_feed a direct load's entries give.
-var feedColumns = []string{"entity", "entity_id", "operation"}
-
 // stage is Stage for a direct load: the rows in COPYs of at most
 // directChunk rows (Processor.directChunk in tests), each followed by the
-// COPY of the feed entries of its records, in the order of their ids (the
-// general way's order: the chunks follow each other in the order of the
-// ids, and each chunk's entries are in it). The entries come from the
-// rows as they were sent, not from the table: its primary key is built
-// after the load (dropKeyConstraints), and reading a chunk back cost
-// PostgreSQL more than taking the entries by COPY (docs/performance.md,
-// session 9). All in the load's savepoint: a list that is not applied
+// feed entries of its records (RecordChanges, the feed's one writer), in
+// the order of their ids (the general way's order: the chunks follow each
+// other in the order of the ids, and each chunk's entries are in it). The
+// entries come from the rows as they were sent, not from the table: its
+// primary key is built after the load (dropKeyConstraints), and reading a
+// chunk back cost PostgreSQL more than taking the entries by COPY
+// (docs/performance.md, session 9). All in the load's savepoint: a list that is not applied
 // takes its entries with it when it is rolled back (the feed's identity
 // keeps the ids it gave, as for any rollback).
 func (d *directLoad) stage(ctx context.Context, spec kindSpec, batches <-chan [][]any) error {
@@ -318,17 +311,18 @@ func (d *directLoad) stage(ctx context.Context, spec kindSpec, batches <-chan []
 	} else {
 		src.feedCol = d.feedCol
 	}
-	entries := &feedSource{row: [3]any{spec.feedEntity, nil, string(changefeed.Upsert)}}
+	var changes []changefeed.Change
 	for src.more() {
 		src.n, src.ids = 0, src.ids[:0]
 		if _, err := copyFrom(ctx, d.sp, pgx.Identifier{spec.table}, d.cols, d.enc, src); err != nil {
 			return err
 		}
-		if len(src.ids) > 0 {
-			entries.ids, entries.i = src.ids, -1
-			if _, err := copyFrom(ctx, d.sp, pgx.Identifier{"change_feed"}, feedColumns, d.feedEnc, entries); err != nil {
-				return err
-			}
+		changes = changes[:0]
+		for _, id := range src.ids {
+			changes = append(changes, changefeed.Change{Entity: spec.feedEntity, ID: id, Operation: changefeed.Upsert})
+		}
+		if err := RecordChanges(ctx, d.sp, changes...); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -336,14 +330,14 @@ func (d *directLoad) stage(ctx context.Context, spec kindSpec, batches <-chan []
 
 // chunkSource is a batchSource that ends a COPY after limit rows (0: no
 // limit) and goes on where it ended in the next one; ids are the feed ids
-// of the current COPY's rows (feedCol: their column, -1: none kept), each
-// a string. A row's lazyFeedID is computed here, in the COPY's goroutine,
-// and sent as the string it gives.
+// of the current COPY's rows (feedCol: their column, -1: none kept). A
+// row's lazyFeedID is computed here, in the COPY's goroutine, and sent as
+// the string it gives.
 type chunkSource struct {
 	batchSource
 	limit, n int
 	feedCol  int
-	ids      []any
+	ids      []string
 }
 
 // more tells whether a row is left for another COPY, waiting for the
@@ -366,31 +360,17 @@ func (c *chunkSource) Next() bool {
 	c.n++
 	if c.feedCol >= 0 {
 		row := c.cur[c.i]
-		if v, ok := row[c.feedCol].(lazyFeedID); ok {
-			row[c.feedCol] = v.name(v.key)
+		switch v := row[c.feedCol].(type) {
+		case lazyFeedID:
+			id := v.name(v.key)
+			row[c.feedCol] = id
+			c.ids = append(c.ids, id)
+		case string:
+			c.ids = append(c.ids, v)
 		}
-		c.ids = append(c.ids, row[c.feedCol]) // boxed once for both COPYs
 	}
 	return true
 }
-
-// feedSource gives the COPY of a chunk's feed entries: an upsert of the
-// entity for each id, in their order (row: the entity, the id, the
-// operation).
-type feedSource struct {
-	ids []any
-	i   int
-	row [3]any
-}
-
-func (f *feedSource) Next() bool { f.i++; return f.i < len(f.ids) }
-
-func (f *feedSource) Values() ([]any, error) {
-	f.row[1] = f.ids[f.i]
-	return f.row[:], nil
-}
-
-func (f *feedSource) Err() error { return nil }
 
 // applyDirect is Apply for a direct load (the feed entries are written
 // with the rows, by stage): the dropped indexes built, the sequence moved
