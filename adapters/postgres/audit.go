@@ -100,10 +100,19 @@ func (s *AuditStore) Start(ctx context.Context) {
 	s.queue = make(chan auditWrite, auditBatch)
 	cfg := s.pool.Config() // a copy
 	cfg.MinConns, cfg.MaxConns = 0, 1
-	if cfg.ConnConfig.RuntimeParams == nil {
-		cfg.ConnConfig.RuntimeParams = map[string]string{}
+	// SET after connecting, not a parameter of the startup message: a
+	// connection pooler in front of PostgreSQL (PgBouncer) refuses startup
+	// parameters it does not know.
+	then := cfg.AfterConnect
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		if then != nil {
+			if err := then(ctx, c); err != nil {
+				return err
+			}
+		}
+		_, err := c.Exec(ctx, "SET plan_cache_mode = force_generic_plan")
+		return err
 	}
-	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	writer, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil { // cannot happen: the pool's own, valid configuration
 		writer = s.pool
@@ -121,8 +130,8 @@ func (s *AuditStore) Start(ctx context.Context) {
 const auditInsert = `INSERT INTO audit_log (subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail)
 	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::text[], $8::integer[], $9::text[])`
 
-// auditInsertIf writes the entries of a batch whose condition holds and
-// returns the numbers (from 1) of the conditions that did not. A batch
+// auditInsertIf writes the entries of a batch whose condition holds, in
+// their order, and returns the numbers (from 1) of the conditions that did not. A batch
 // sends each of its conditions once ($10, $11: the entries of one page
 // share theirs) and each entry the number of its own ($12); every
 // condition is evaluated once, in the statement's one snapshot. CASE
