@@ -25,8 +25,9 @@ func insertAudit(ctx context.Context, db querier, e audit.Entry) error {
 
 // AuditStore keeps the audit trail.
 type AuditStore struct {
-	pool  *pgxpool.Pool
-	queue chan auditWrite // nil until Start batches
+	pool   *pgxpool.Pool
+	queue  chan auditWrite // nil until Start batches
+	writer *pgxpool.Pool   // Start's writer's connection
 }
 
 type auditWrite struct {
@@ -117,6 +118,7 @@ func (s *AuditStore) Start(ctx context.Context) {
 	if err != nil { // cannot happen: the pool's own, valid configuration
 		writer = s.pool
 	}
+	s.writer = writer
 	go func() {
 		s.writeBatches(ctx, writer)
 		if writer != s.pool {

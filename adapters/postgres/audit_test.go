@@ -245,6 +245,38 @@ func TestAuditRecordBatchedFields(t *testing.T) {
 	}
 }
 
+// The batch writer plans its statements once, also the conditional one,
+// whose generic plan PostgreSQL left to itself would not choose (without
+// statistics it costs ten conditions per batch): a plan for every batch
+// was a fifth of the batch's time (docs/performance.md, session 10).
+func TestAuditWriterPlansOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Pool(t)
+	store := postgres.NewAuditStore(pool)
+	wctx, stop := context.WithCancel(ctx)
+	t.Cleanup(stop)
+	store.Start(wctx)
+	kopf := audit.Condition{Kind: audit.FeedHead, Value: "0"} // the empty feed's head
+	for i := range 12 {                                       // one at a time: each a batch of its own
+		c := kopf
+		if i%3 == 0 {
+			c = audit.Condition{}
+		}
+		if ok, err := store.RecordIf(ctx, audit.Entry{Operation: "GET /v1/changes", RequestID: fmt.Sprint("p-", i), Result: 200}, c); err != nil || !ok {
+			t.Fatalf("entry %d: written %v, %v", i, ok, err)
+		}
+	}
+	mode, generic, custom, err := postgres.AuditWriterPlans(ctx, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// generic counts the question's own statement too.
+	if mode != "force_generic_plan" || custom != 0 || generic < 12 {
+		t.Fatalf("writer's connection: plan_cache_mode %s, %d generic and %d custom plans for 12 batches; want force_generic_plan, at least 12, none", mode, generic, custom)
+	}
+}
+
 // An entry under a condition is written exactly when the condition holds
 // in the database as it is written, alone or in a batch with others: the
 // cohort's stand until a change of what a cohort is computed from commits,

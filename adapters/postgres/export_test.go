@@ -28,3 +28,12 @@ func CopyRows(ctx context.Context, tx pgx.Tx, table string, cols []string, rows 
 	}
 	return copyFrom(ctx, tx, pgx.Identifier{table}, cols, e, pgx.CopyFromRows(rows))
 }
+
+// AuditWriterPlans asks the connection of s's batch writer (after Start)
+// for its plan_cache_mode and how often its prepared statements were
+// planned generically and how often for their parameters.
+func AuditWriterPlans(ctx context.Context, s *AuditStore) (mode string, generic, custom int64, err error) {
+	err = s.writer.QueryRow(ctx, `SELECT current_setting('plan_cache_mode'), coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)
+		FROM pg_prepared_statements`).Scan(&mode, &generic, &custom)
+	return mode, generic, custom, err
+}
