@@ -834,6 +834,10 @@ func (st *sheetStream) fastCell() error {
 	}
 	raw = raw[:i]
 	s.pos += len(open) + i + len(tail)
+	// What the tokens' ends of <v> (or <t>) and <c> would do: a capture a
+	// <v> left open in an earlier, unclosed cell set ends here, so that it
+	// cannot take the text of a later cell's formula as its value.
+	s.capture = nil
 	st.inCell = false
 	start := len(st.text)
 	if isV {
