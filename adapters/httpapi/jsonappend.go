@@ -209,6 +209,7 @@ func sendEinschulungKinder(c *fiber.Ctx, items []einschulung.Eintrag, p auth.Pri
 func sendChanges(c *fiber.Ctx, items []changefeed.Entry, next string) error {
 	buf := appendBuffers.Get().(*[]byte)
 	b := append(*buf, `{"items":[`...)
+	var tag utcTag
 	for i := range items {
 		e := &items[i]
 		if i > 0 {
@@ -218,7 +219,7 @@ func sendChanges(c *fiber.Ctx, items []changefeed.Entry, next string) error {
 		b = appendJSONString(b, e.Position)
 		b = append(b, `,"created_at":"`...)
 		n := len(b)
-		b = e.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = appendRFC3339NanoUTC(b, e.Time, &tag)
 		at := b[n:]
 		b = append(b, `","time":"`...)
 		b = append(b, at...)
@@ -251,4 +252,52 @@ func sendChanges(c *fiber.Ctx, items []changefeed.Entry, next string) error {
 	b = appendJSONString(b, next)
 	b = append(b, '}')
 	return sendAppended(c, buf, b)
+}
+
+// utcTag is the date part ("2026-12-06T") of the day last written by
+// appendRFC3339NanoUTC: the entries of a page are mostly of one day.
+type utcTag struct {
+	tag  int64 // days since 1970-01-01; valid when text[0] != 0
+	text [11]byte
+}
+
+// appendRFC3339NanoUTC appends t in UTC as t.UTC().AppendFormat(b,
+// time.RFC3339Nano) does (the encoder's form of a time), without reading
+// the layout for every time and computing the date only when the day
+// differs from the last one's (c): two per feed entry were a third of
+// writing a full page of the feed (docs/performance.md, session 11).
+// Years outside 0–9999 take the library's way.
+func appendRFC3339NanoUTC(b []byte, t time.Time, c *utcTag) []byte {
+	sec := t.Unix()
+	day := sec / 86400
+	if sec%86400 < 0 {
+		day--
+	}
+	if c.text[0] == 0 || c.tag != day {
+		y, mo, d := t.UTC().Date()
+		if y < 0 || y > 9999 {
+			c.text[0] = 0
+			return t.UTC().AppendFormat(b, time.RFC3339Nano)
+		}
+		c.tag, c.text = day, [11]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+			byte('0' + mo/10), byte('0' + mo%10), '-', byte('0' + d/10), byte('0' + d%10), 'T'}
+	}
+	s := int(sec - day*86400)
+	h, mi, s := s/3600, s/60%60, s%60
+	b = append(b, c.text[:]...)
+	b = append(b, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+s/10), byte('0'+s%10))
+	if ns := t.Nanosecond(); ns != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i >= 1; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' { // the fraction's trailing zeros are left out
+			n--
+		}
+		b = append(b, frac[:n]...)
+	}
+	return append(b, 'Z')
 }

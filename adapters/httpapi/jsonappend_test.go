@@ -113,6 +113,65 @@ func TestHandWrittenJSONAsEncoder(t *testing.T) {
 	}
 }
 
+// A time is written as the library writes it in RFC 3339 with
+// nanoseconds, in UTC: every part at its edges, times in other zones, and
+// random instants from year -100 to 10100 (outside 0–9999 the library's
+// own way is taken).
+func TestAppendRFC3339NanoUTC(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		berlin = time.FixedZone("CET", 3600)
+	}
+	times := []time.Time{
+		{}, time.Unix(0, 0), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 23, 30, 0, 0, time.FixedZone("", -3600)),
+		time.Date(2027, 1, 1, 0, 30, 0, 1, berlin), time.Date(2026, 3, 29, 2, 30, 0, 100, berlin),
+	}
+	for _, ns := range []int{1, 10, 100000, 120000, 999999, 1000000, 100000000, 500000000, 999999999} {
+		times = append(times, time.Date(2026, 12, 6, 12, 0, 0, ns, time.UTC))
+	}
+	rng := rand.New(rand.NewPCG(11, 2026))
+	lo, hi := time.Date(-100, 1, 1, 0, 0, 0, 0, time.UTC).Unix(), time.Date(10100, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	for range 200000 {
+		ns := rng.IntN(1e9)
+		ns -= ns % []int{1, 1000, 1e6, 1e9}[rng.IntN(4)]
+		tm := time.Unix(lo+rng.Int64N(hi-lo), int64(ns))
+		if rng.IntN(2) == 0 {
+			tm = tm.In(berlin)
+		}
+		times = append(times, tm)
+	}
+	var c utcTag // carried from time to time, as through a page; most change the day
+	for i, tm := range times {
+		got, want := string(appendRFC3339NanoUTC([]byte("x"), tm, &c)), "x"+tm.UTC().Format(time.RFC3339Nano)
+		if got != want {
+			t.Fatalf("%v: got %s, want %s", tm, got, want)
+		}
+		if i%2 == 0 { // the same day again, another time of it
+			tm = tm.Add(time.Duration(rng.Int64N(int64(2*time.Hour))) - time.Hour)
+			if got, want := string(appendRFC3339NanoUTC(nil, tm, &c)), tm.UTC().Format(time.RFC3339Nano); got != want {
+				t.Fatalf("%v after %v: got %s, want %s", tm, times[i], got, want)
+			}
+		}
+	}
+}
+
+func BenchmarkAppendRFC3339NanoUTC(b *testing.B) {
+	tm := time.Date(2026, 12, 6, 12, 34, 56, 123456000, time.FixedZone("CET", 3600))
+	buf := make([]byte, 0, 64)
+	b.Run("hand", func(b *testing.B) {
+		var c utcTag
+		for b.Loop() {
+			buf = appendRFC3339NanoUTC(buf[:0], tm, &c)
+		}
+	})
+	b.Run("library", func(b *testing.B) {
+		for b.Loop() {
+			buf = tm.UTC().AppendFormat(buf[:0], time.RFC3339Nano)
+		}
+	})
+}
+
 // Any text is written as the encoder writes it.
 func FuzzAppendJSONString(f *testing.F) {
 	for _, s := range jsonTexts {
@@ -211,4 +270,23 @@ func BenchmarkSendEinschulungKinder(b *testing.B) {
 		}
 		b.SetBytes(int64(len(c.Response().Body())))
 	})
+}
+
+func BenchmarkSendChanges(b *testing.B) {
+	feed := make([]changefeed.Entry, 100)
+	t0 := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	for i := range feed {
+		feed[i] = changefeed.Entry{Position: changefeed.EncodePosition(uint64(1000 + i)), Time: t0.Add(time.Duration(i) * 1234567 * time.Microsecond),
+			Entity: changefeed.EntityKind, ID: fmt.Sprintf("k%031x", i*7919), Operation: changefeed.Upsert}
+	}
+	app := fiber.New()
+	c := app.AcquireCtx(&fasthttp.RequestCtx{})
+	defer app.ReleaseCtx(c)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := sendChanges(c, feed, "AQAAAAAAAAPo"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(len(c.Response().Body())))
 }
