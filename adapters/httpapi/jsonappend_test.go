@@ -114,10 +114,10 @@ func TestHandWrittenJSONAsEncoder(t *testing.T) {
 }
 
 // A time is written as the library writes it in RFC 3339 with
-// nanoseconds, in UTC: every part at its edges, times in other zones, and
-// random instants from year -100 to 10100 (outside 0–9999 the library's
-// own way is taken).
-func TestAppendRFC3339NanoUTC(t *testing.T) {
+// nanoseconds, in UTC, and a date as the library writes time.DateOnly:
+// every part at its edges, times in other zones, and random instants from
+// year -100 to 10100 (outside 0–9999 the library's own way is taken).
+func TestAppendTimes(t *testing.T) {
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		berlin = time.FixedZone("CET", 3600)
@@ -143,6 +143,9 @@ func TestAppendRFC3339NanoUTC(t *testing.T) {
 	}
 	var c utcTag // carried from time to time, as through a page; most change the day
 	for i, tm := range times {
+		if got, want := string(appendDate([]byte("x"), tm)), "x"+tm.Format(time.DateOnly); got != want {
+			t.Fatalf("date of %v: got %s, want %s", tm, got, want)
+		}
 		got, want := string(appendRFC3339NanoUTC([]byte("x"), tm, &c)), "x"+tm.UTC().Format(time.RFC3339Nano)
 		if got != want {
 			t.Fatalf("%v: got %s, want %s", tm, got, want)
