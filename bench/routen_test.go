@@ -28,6 +28,7 @@ import (
 	"github.com/schulgateway/schulgateway/adapters/logwriter"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
+	"github.com/schulgateway/schulgateway/internal/audit"
 	"github.com/schulgateway/schulgateway/internal/auth"
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
@@ -210,8 +211,8 @@ func BenchmarkRouten(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	audit := postgres.NewAuditStore(pool)
-	audit.Start(lctx)
+	auditStore := postgres.NewAuditStore(pool)
+	auditStore.Start(lctx)
 	// The chainer numbers and hashes the entries every 5 s, paced, as
 	// serve's does (cmd/schulgateway chainAudit): its work is part of a
 	// read's cost. BENCH_OHNE_CHAINER=1 leaves it out, to see its share.
@@ -227,7 +228,7 @@ func BenchmarkRouten(b *testing.B) {
 				return
 			case <-t.C:
 			}
-			if _, err := audit.ChainPaced(lctx, 5*time.Second); err != nil && lctx.Err() == nil {
+			if _, err := auditStore.ChainPaced(lctx, 5*time.Second); err != nil && lctx.Err() == nil {
 				b.Error(err)
 			}
 		}
@@ -242,13 +243,13 @@ func BenchmarkRouten(b *testing.B) {
 		return serve(b, httpapi.New(httpapi.Deps{
 			Schulen: schulen, Changes: feed,
 			Einschulung: httpapi.EinschulungDeps{Schulbezirke: schulbezirk.NewService(bezirke), Einschulung: es},
-			Audit:       audit, Verifier: verifier, Spec: openapi.Spec,
+			Audit:       auditStore, Verifier: verifier, Spec: openapi.Spec,
 			Ready: func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
 			Log:   slog.New(slog.NewJSONHandler(logOut, nil)), AccessLog: true, LogDropped: logOut.Dropped,
 		}))
 	}
 	// Reads from memory write their entry under a condition (serve does).
-	gateway := gatewayMit(kohorte.WithAudit(audit), postgres.NewFeedStore(pool, 0).WithCache(changes).WithAudit(audit))
+	gateway := gatewayMit(kohorte.WithAudit(auditStore), postgres.NewFeedStore(pool, 0).WithCache(changes).WithAudit(auditStore))
 	// The children page as main computed it before the cohort was kept in
 	// memory (issue 18, session 5): each page from its candidates.
 	ohneCache := gatewayMit(kohorte.OhneKohortenCache(), postgres.NewFeedStore(pool, 0).WithCache(changes))
@@ -303,6 +304,7 @@ func BenchmarkRouten(b *testing.B) {
 		gw, bf    wrkResult
 		bodyBytes int
 		heap      heapUse // during the gateway's run (the bare server idles then)
+		commits   schreibungen
 	}
 	// Each run starts with the chain caught up: the chainer's work on the
 	// entries of the runs before (the children page's three gateways leave
@@ -324,7 +326,7 @@ func BenchmarkRouten(b *testing.B) {
 			return
 		}
 		t := time.Now()
-		n, err := audit.Chain(ctx)
+		n, err := auditStore.Chain(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -342,8 +344,11 @@ func BenchmarkRouten(b *testing.B) {
 			pruefungen := kohortenPruefungen(b, pool)
 			profiling(b, dir, fmt.Sprintf("route%d", i), func() {
 				h0 := readHeapUse()
+				e0 := auditSchreibungen(b, pool)
 				z.gw = runWrk(b, "http://"+gateway+r, token, d)
 				h1 := readHeapUse()
+				time.Sleep(1500 * time.Millisecond) // the writer's statistics reach the view when it idles
+				z.commits = auditSchreibungen(b, pool).minus(e0)
 				z.heap = heapUse{h1.mallocs - h0.mallocs, h1.bytes - h0.bytes, h1.gcs - h0.gcs}
 			})
 			aufholen(r)
@@ -365,6 +370,20 @@ func BenchmarkRouten(b *testing.B) {
 			}
 		}
 	}
+	// The audit writer alone: as many callers as wrk has connections, each
+	// writing entries one after another through the same store into the
+	// same database, without HTTP. An audited route cannot answer more
+	// requests per second than this (each waits for its entry); the
+	// route's share of it is the part of the gap to bare fiber that is the
+	// gateway's, the rest is PostgreSQL's commit of the entries.
+	const jeVerbindung = 1500
+	allein := func(c audit.Condition) float64 {
+		d := recordParallel(b, auditStore, connections, jeVerbindung, c)
+		aufholen("")
+		return float64(connections*jeVerbindung) / d.Seconds()
+	}
+	alleinOhne := allein(audit.Condition{})
+	alleinKopf := allein(audit.Condition{Kind: audit.FeedHead, Value: strconv.FormatInt(head, 10)})
 	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64) }
 	fmt.Printf("\nwrk -t2 -c%d, %v per run, role bms; bare fiber = the same bytes from memory, same run (load average %s)\n",
 		connections, d, loadavg())
@@ -373,9 +392,30 @@ func BenchmarkRouten(b *testing.B) {
 		fmt.Printf("| `%s` | %.0f | %.0f | %.1f %% | %s | %s | %s | %s | %.1f× |\n", z.route, z.gw.rps, z.bf.rps, 100*z.gw.rps/z.bf.rps,
 			ms(z.gw.p50), ms(z.gw.p99), ms(z.bf.p50), ms(z.bf.p99), float64(z.gw.p99)/float64(z.bf.p99))
 	}
+	fmt.Printf("\naudit writer alone (%d callers, no HTTP, same store and database): %.0f entries/s, %.0f under the feed-head condition\n",
+		connections, alleinOhne, alleinKopf)
+	auditiert := func(z zeile) bool { // not /v1/schulen, nor the comparison gateways' rows
+		return z.route != "/v1/schulen" && !strings.Contains(z.route, "(")
+	}
+	for _, z := range tabelle {
+		if !auditiert(z) {
+			continue
+		}
+		boden, wie := alleinOhne, "entries/s"
+		if z.route == kopfRoute {
+			boden, wie = alleinKopf, "entries/s under the condition"
+		}
+		fmt.Printf("%s: %.1f %% of the writer alone's %s\n", z.route, 100*z.gw.rps/boden, wie)
+	}
 	fmt.Printf("log lines dropped (output too slow): %d\n", logOut.Dropped())
 	for _, r := range reste {
 		fmt.Printf("%s: %d of its entries chained after its run (the chainer had not reached them), in %v\n", r.nach, r.n, r.dauer.Round(time.Millisecond))
+	}
+	for _, z := range tabelle {
+		if auditiert(z) && z.commits.statements > 0 {
+			fmt.Printf("%s: %d audit entries in %d statements (%.1f per commit, %.0f commits/s)\n", z.route, z.commits.entries, z.commits.statements,
+				float64(z.commits.entries)/float64(z.commits.statements), float64(z.commits.statements)/d.Seconds())
+		}
 	}
 	for _, z := range tabelle {
 		if z.heap.mallocs == 0 { // the comparison row runs another gateway, not measured
@@ -424,4 +464,23 @@ func loadavg() string {
 		return "?"
 	}
 	return strings.Join(strings.Fields(string(data))[:3], " ")
+}
+
+// schreibungen counts audit entries and the statements that wrote them:
+// the queue trigger adds one row to audit_offen per statement that wrote
+// entries, so its inserts count the writer's commits.
+type schreibungen struct{ entries, statements int64 }
+
+func (s schreibungen) minus(t schreibungen) schreibungen {
+	return schreibungen{s.entries - t.entries, s.statements - t.statements}
+}
+
+func auditSchreibungen(b *testing.B, pool *pgxpool.Pool) schreibungen {
+	var s schreibungen
+	if err := pool.QueryRow(context.Background(), `SELECT
+		(SELECT coalesce(n_tup_ins, 0) FROM pg_stat_user_tables WHERE relname = 'audit_log'),
+		(SELECT coalesce(n_tup_ins, 0) FROM pg_stat_user_tables WHERE relname = 'audit_offen')`).Scan(&s.entries, &s.statements); err != nil {
+		b.Fatal(err)
+	}
+	return s
 }
