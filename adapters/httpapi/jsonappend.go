@@ -19,7 +19,8 @@ import (
 // encoder (with two timestamps per feed entry, a date and six pointers per
 // child) was a fifth of the gateway's CPU on them. Their output is byte
 // for byte what encoding the structs einschulungKindJSON and changeJSON
-// gives (TestHandWrittenJSONAsEncoder, FuzzAppendJSONString); the structs
+// gives (TestHandWrittenJSONAsEncoder, FuzzAppendJSONString; their times
+// as the time package writes them, TestAppendTimes); the structs
 // stay the shape's description and what the tests decode into.
 
 const hexDigits = "0123456789abcdef"
