@@ -132,8 +132,8 @@ func (s *server) getAbdeckung(c *fiber.Ctx) error {
 // pathSchuljahr reads the school year of a path, written "2027-28".
 func pathSchuljahr(c *fiber.Ctx) (werte.Schuljahr, error) {
 	raw := c.Params("schuljahr")
-	sj, p := importing.ParseSchuljahr(raw)
-	if p != nil || sj.PathString() != raw {
+	sj, ok := importing.ParseSchuljahrPfad(raw)
+	if !ok {
 		return sj, apperr.NotFound(fmt.Sprintf("Ein Schuljahr „%s“ gibt es nicht. Erwartet: JJJJ-JJ, z. B. 2027-28.", raw))
 	}
 	return sj, nil

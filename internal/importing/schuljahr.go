@@ -34,6 +34,32 @@ func ParseSchuljahr(s string) (werte.Schuljahr, *Problem) {
 	return werte.NewSchuljahr(first), nil
 }
 
+// ParseSchuljahrPfad reads a school year in the form of the API's paths
+// (2027-28) and nothing else: it accepts exactly the texts ParseSchuljahr
+// accepts and whose PathString they are, without the regular expression
+// (a route reads one in every request).
+func ParseSchuljahrPfad(s string) (werte.Schuljahr, bool) {
+	if len(s) != 7 || s[4] != '-' {
+		return werte.Schuljahr{}, false
+	}
+	first, second := 0, 0
+	for i, ch := range []byte(s) {
+		switch {
+		case i == 4:
+		case ch < '0' || ch > '9':
+			return werte.Schuljahr{}, false
+		case i < 4:
+			first = first*10 + int(ch-'0')
+		default:
+			second = second*10 + int(ch-'0')
+		}
+	}
+	if first < minYear || first > maxYear || second != (first+1)%100 {
+		return werte.Schuljahr{}, false
+	}
+	return werte.NewSchuljahr(first), true
+}
+
 func schuljahrProblem(s, why string) *Problem {
 	msg := fmt.Sprintf("%s ist kein gültiges Schuljahr.", quoteOr(s, "Eine leere Angabe"))
 	if why != "" {

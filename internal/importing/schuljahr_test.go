@@ -1,9 +1,59 @@
 package importing
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
+
+// TestParseSchuljahrPfad holds the path form's parser to its definition:
+// what ParseSchuljahr accepts and writes back as the same path. Every
+// "JJJJ-JJ" from 1800 to 2199, the other forms ParseSchuljahr reads, and
+// random texts of the path's alphabet.
+func TestParseSchuljahrPfad(t *testing.T) {
+	want := func(s string) (int, bool) {
+		sj, p := ParseSchuljahr(s)
+		if p != nil || sj.PathString() != s {
+			return 0, false
+		}
+		return sj.StartYear(), true
+	}
+	check := func(s string) {
+		t.Helper()
+		sj, ok := ParseSchuljahrPfad(s)
+		y, wantOK := want(s)
+		if ok != wantOK || ok && sj.StartYear() != y || !ok && !sj.IsZero() {
+			t.Errorf("ParseSchuljahrPfad(%q) = %v, %v; want start %d, %v", s, sj, ok, y, wantOK)
+		}
+	}
+	var accepted int
+	for y := 1800; y < 2200; y++ {
+		for s := range 100 {
+			in := fmt.Sprintf("%04d-%02d", y, s)
+			check(in)
+			if _, ok := ParseSchuljahrPfad(in); ok {
+				accepted++
+			}
+		}
+	}
+	if accepted != 200 { // 1900 to 2099, one second year each
+		t.Errorf("%d path forms accepted, want 200", accepted)
+	}
+	for _, s := range []string{"2027/28", "2027-2028", "27-28", "2027 -28", "2027–28", "SJ 2027-28", " 2027-28", "2027-28 ",
+		"２０２７-28", "2027-28\n", "+027-28", "-027-28", "2027-+8", "", "2027-2"} {
+		check(s)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "0123456789-/ s"
+	for range 200_000 {
+		b := make([]byte, 5+r.IntN(5))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		check(string(b))
+	}
+}
 
 func TestParseSchuljahr(t *testing.T) {
 	valid := map[string]int{
