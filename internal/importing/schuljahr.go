@@ -39,21 +39,10 @@ func ParseSchuljahr(s string) (werte.Schuljahr, *Problem) {
 // accepts and whose PathString they are, without the regular expression
 // (a route reads one in every request).
 func ParseSchuljahrPfad(s string) (werte.Schuljahr, bool) {
-	if len(s) != 7 || s[4] != '-' {
+	if len(s) != 7 || s[4] != '-' || !allDigits(s[:4]) || !allDigits(s[5:]) {
 		return werte.Schuljahr{}, false
 	}
-	first, second := 0, 0
-	for i, ch := range []byte(s) {
-		switch {
-		case i == 4:
-		case ch < '0' || ch > '9':
-			return werte.Schuljahr{}, false
-		case i < 4:
-			first = first*10 + int(ch-'0')
-		default:
-			second = second*10 + int(ch-'0')
-		}
-	}
+	first, second := atoi(s[:4]), atoi(s[5:])
 	if first < minYear || first > maxYear || second != (first+1)%100 {
 		return werte.Schuljahr{}, false
 	}
