@@ -53,7 +53,7 @@ func bezirksregelKey(r demo.Bezirksregel) string {
 	if r.GueltigAbJahr != nil {
 		v["gueltig_ab"] = werte.NewSchuljahr(*r.GueltigAbJahr)
 	}
-	return importing.Schluessel(importing.ListeSchulbezirke, v)
+	return importing.Schluessel(importing.ListeSchulbezirke, importing.ValuesOf(importing.ListeSchulbezirke, v))
 }
 
 // DemoListeGeladen reports whether the list filename of kind was imported

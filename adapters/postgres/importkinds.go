@@ -19,7 +19,7 @@ type kindSpec struct {
 	table  string
 	keyCol string
 	cols   []string
-	values func(dst []any, v map[string]any) []any // appends the values in cols order
+	values func(dst []any, v *importing.Values) []any // appends the values in cols order
 	// removal: SQL run for each record missing from the list, as
 	// "UPDATE t SET <removal>" or "" for none, or "DELETE".
 	removal string
@@ -77,13 +77,13 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 	importing.ListeSchulen: {
 		table: "schulen", keyCol: "schulnummer", feedEntity: changefeed.EntitySchule,
 		cols: []string{"name", "schulform", "traeger", "strasse", "hausnummer", "plz", "ort", "zuege", "klassenfrequenz", "kapazitaet"},
-		values: func(dst []any, v map[string]any) []any {
-			traeger := text(v["traeger"])
+		values: func(dst []any, v *importing.Values) []any {
+			traeger := text(v.Get("traeger"))
 			if traeger == "" {
 				traeger = string(schule.Kommunal)
 			}
-			return append(dst, textValue(v["name"]), text(v["schulform"]), traeger, text(v["strasse"]), text(v["hausnummer"]),
-				text(v["plz"]), text(v["ort"]), intOrNil(v["zuege"]), intOrNil(v["klassenfrequenz"]), intOrNil(v["kapazitaet"]))
+			return append(dst, textValue(v.Get("name")), text(v.Get("schulform")), traeger, text(v.Get("strasse")), text(v.Get("hausnummer")),
+				text(v.Get("plz")), text(v.Get("ort")), intOrNil(v.Get("zuege")), intOrNil(v.Get("klassenfrequenz")), intOrNil(v.Get("kapazitaet")))
 		},
 		// A list of schools is not the whole register: schools it does not
 		// name stay as they are.
@@ -91,24 +91,24 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 	importing.ListeSchulbezirke: {
 		table: "bezirksregeln", keyCol: "schluessel",
 		cols: []string{"strasse", "hausnummer_von", "hausnummer_bis", "paritaet", "zusatz_von", "zusatz_bis", "plz", "ortsteil", "schulnummer", "gueltig_ab"},
-		values: func(dst []any, v map[string]any) []any {
-			von, zv := hausnummer(v["hausnummer_von"])
-			bis, zb := hausnummer(v["hausnummer_bis"])
-			if z := text(v["zusatz_von"]); z != "" {
+		values: func(dst []any, v *importing.Values) []any {
+			von, zv := hausnummer(v.Get("hausnummer_von"))
+			bis, zb := hausnummer(v.Get("hausnummer_bis"))
+			if z := text(v.Get("zusatz_von")); z != "" {
 				zv = z
 			}
-			if z := text(v["zusatz_bis"]); z != "" {
+			if z := text(v.Get("zusatz_bis")); z != "" {
 				zb = z
 			}
-			paritaet := text(v["paritaet"])
+			paritaet := text(v.Get("paritaet"))
 			if paritaet == "" {
 				paritaet = "alle"
 			}
 			var ab any
-			if sj, ok := v["gueltig_ab"].(werte.Schuljahr); ok && !sj.IsZero() {
+			if sj, ok := v.Get("gueltig_ab").(werte.Schuljahr); ok && !sj.IsZero() {
 				ab = sj.StartYear()
 			}
-			return append(dst, textValue(v["strasse"]), von, bis, paritaet, zv, zb, text(v["plz"]), text(v["ortsteil"]), text(v["schulnummer"]), ab)
+			return append(dst, textValue(v.Get("strasse")), von, bis, paritaet, zv, zb, text(v.Get("plz")), text(v.Get("ortsteil")), text(v.Get("schulnummer")), ab)
 		},
 		// The directory is the Satzung's whole list: a rule it no longer
 		// has is gone (and comes back if the import is undone).
@@ -120,18 +120,18 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 		table: "kinder", keyCol: "schluessel",
 		cols: []string{"ordnungsmerkmal", "familienname", "vornamen", "rufname", "geburtsdatum", "geschlecht", "strasse", "hausnummer",
 			"plz", "ort", "ortsteil", "auskunftssperre", "zuzug", "wegzug", "sorgeberechtigte", "status"},
-		values: func(dst []any, v map[string]any) []any {
-			sorge := text(v["sorgeberechtigte"])
-			if s2 := text(v["sorgeberechtigte_2"]); s2 != "" {
+		values: func(dst []any, v *importing.Values) []any {
+			sorge := text(v.Get("sorgeberechtigte"))
+			if s2 := text(v.Get("sorgeberechtigte_2")); s2 != "" {
 				sorge = strings.TrimPrefix(sorge+"; "+s2, "; ")
 			}
 			var sperre any // empty cell: keep what is stored
-			if b, ok := v["auskunftssperre"].(bool); ok {
+			if b, ok := v.Get("auskunftssperre").(bool); ok {
 				sperre = b
 			}
-			return append(dst, textOrNil(v["ordnungsmerkmal"]), textValue(v["familienname"]), textValue(v["vornamen"]), textOrNil(v["rufname"]),
-				dateOrNil(v["geburtsdatum"]), textOrNil(v["geschlecht"]), textValue(v["strasse"]), textValue(v["hausnummer"]),
-				textOrNil(v["plz"]), textOrNil(v["ort"]), textOrNil(v["ortsteil"]), sperre, dateOrNil(v["zuzug"]), dateOrNil(v["wegzug"]),
+			return append(dst, textOrNil(v.Get("ordnungsmerkmal")), textValue(v.Get("familienname")), textValue(v.Get("vornamen")), textOrNil(v.Get("rufname")),
+				dateOrNil(v.Get("geburtsdatum")), textOrNil(v.Get("geschlecht")), textValue(v.Get("strasse")), textValue(v.Get("hausnummer")),
+				textOrNil(v.Get("plz")), textOrNil(v.Get("ort")), textOrNil(v.Get("ortsteil")), sperre, dateOrNil(v.Get("zuzug")), dateOrNil(v.Get("wegzug")),
 				nilIfEmpty(sorge), "gemeldet")
 		},
 		// The register extract is a snapshot: a child it no longer lists
@@ -152,10 +152,10 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 		table: "schueler", keyCol: "schluessel",
 		cols: []string{"schulnummer", "schuelernummer", "familienname", "vornamen", "geburtsdatum", "geschlecht", "jahrgangsstufe",
 			"klasse", "eintrittsdatum", "strasse", "hausnummer", "plz", "ort", "status"},
-		values: func(dst []any, v map[string]any) []any {
-			return append(dst, textValue(v["schulnummer"]), textOrNil(v["schuelernummer"]), text(v["familienname"]), text(v["vornamen"]),
-				dateOrNil(v["geburtsdatum"]), textOrNil(v["geschlecht"]), intOrNil(v["jahrgangsstufe"]), textOrNil(v["klasse"]),
-				dateOrNil(v["eintrittsdatum"]), textOrNil(v["strasse"]), textOrNil(v["hausnummer"]), textOrNil(v["plz"]), textOrNil(v["ort"]), "aktiv")
+		values: func(dst []any, v *importing.Values) []any {
+			return append(dst, textValue(v.Get("schulnummer")), textOrNil(v.Get("schuelernummer")), text(v.Get("familienname")), text(v.Get("vornamen")),
+				dateOrNil(v.Get("geburtsdatum")), textOrNil(v.Get("geschlecht")), intOrNil(v.Get("jahrgangsstufe")), textOrNil(v.Get("klasse")),
+				dateOrNil(v.Get("eintrittsdatum")), textOrNil(v.Get("strasse")), textOrNil(v.Get("hausnummer")), textOrNil(v.Get("plz")), textOrNil(v.Get("ort")), "aktiv")
 		},
 		// A school's list covers that school: its pupils missing from the
 		// new list have left it.
@@ -173,9 +173,9 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 	importing.ListeBestaetigungen: {
 		table: "bestaetigungen", keyCol: "schluessel",
 		cols: []string{"familienname", "vornamen", "geburtsdatum", "schulname", "schulnummer", "ort", "schuelernummer"},
-		values: func(dst []any, v map[string]any) []any {
-			return append(dst, textValue(v["familienname"]), text(v["vornamen"]), dateOrNil(v["geburtsdatum"]), textOrNil(v["schulname"]),
-				textOrNil(v["schulnummer"]), textOrNil(v["ort"]), textOrNil(v["schuelernummer"]))
+		values: func(dst []any, v *importing.Values) []any {
+			return append(dst, textValue(v.Get("familienname")), text(v.Get("vornamen")), dateOrNil(v.Get("geburtsdatum")), textOrNil(v.Get("schulname")),
+				textOrNil(v.Get("schulnummer")), textOrNil(v.Get("ort")), textOrNil(v.Get("schuelernummer")))
 		},
 		// Each school outside sends confirmations of its own pupils: a
 		// list adds and updates, it removes nobody.
@@ -183,8 +183,8 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 	importing.ListeSchuelerzahlen: {
 		table: "planung_schuelerzahlen", keyCol: "schluessel",
 		cols: []string{"schulnummer", "schuljahr", "jahrgangsstufe", "anzahl"},
-		values: func(dst []any, v map[string]any) []any {
-			return append(dst, textValue(v["schulnummer"]), schuljahrOrNil(v["schuljahr"]), intOrNil(v["jahrgangsstufe"]), intOrNil(v["anzahl"]))
+		values: func(dst []any, v *importing.Values) []any {
+			return append(dst, textValue(v.Get("schulnummer")), schuljahrOrNil(v.Get("schuljahr")), intOrNil(v.Get("jahrgangsstufe")), intOrNil(v.Get("anzahl")))
 		},
 		// A list gives the whole of each school year it names for each
 		// school it names: a grade it no longer has is gone (undo brings it
@@ -195,8 +195,8 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 	importing.ListeBevoelkerung: {
 		table: "planung_kohorten", keyCol: "schluessel",
 		cols: []string{"schulnummer", "schuljahr", "anzahl"},
-		values: func(dst []any, v map[string]any) []any {
-			return append(dst, textValue(v["schulnummer"]), schuljahrOrNil(v["schuljahr"]), intOrNil(v["anzahl"]))
+		values: func(dst []any, v *importing.Values) []any {
+			return append(dst, textValue(v.Get("schulnummer")), schuljahrOrNil(v.Get("schuljahr")), intOrNil(v.Get("anzahl")))
 		},
 		// A list gives the city's figures for each year of entry it names:
 		// a Bezirk missing from it for such a year loses its stored figure

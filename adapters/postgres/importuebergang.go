@@ -55,7 +55,7 @@ var geschwisterTrenner = regexp.MustCompile(`[\s,;/+]+`)
 // else the school year that begins on the next 1 August after the upload
 // (applications are made in spring for the coming school year).
 func uebergangSchuljahr(rec importing.Record, hochgeladen time.Time) werte.Schuljahr {
-	if sj, ok := rec.Values["schuljahr"].(werte.Schuljahr); ok && !sj.IsZero() {
+	if sj, ok := rec.Values.Get("schuljahr").(werte.Schuljahr); ok && !sj.IsZero() {
 		return sj
 	}
 	y := hochgeladen.Year()
@@ -68,10 +68,10 @@ func uebergangSchuljahr(rec importing.Record, hochgeladen time.Time) werte.Schul
 // uebergangAntrag makes the application of a row; a Geschwister cell that
 // names no school is a problem of its cell.
 func uebergangAntrag(rec importing.Record) (uebergang.Antrag, *importing.StoredProblem) {
-	s := func(f string) string { v, _ := rec.Values[f].(string); return v }
+	s := func(f string) string { v, _ := rec.Values.Get(f).(string); return v }
 	a := uebergang.Antrag{Ordnungsmerkmal: s("ordnungsmerkmal"), Familienname: s("familienname"), Vornamen: s("vornamen"),
 		Grundschule: s("grundschule")}
-	if d, ok := rec.Values["geburtsdatum"].(time.Time); ok {
+	if d, ok := rec.Values.Get("geburtsdatum").(time.Time); ok {
 		a.Geburtsdatum = d.Format(time.DateOnly)
 	}
 	for i := 1; i <= uebergang.MaxWuensche; i++ {
@@ -79,7 +79,7 @@ func uebergangAntrag(rec importing.Record) (uebergang.Antrag, *importing.StoredP
 			a.Wuensche = append(a.Wuensche, w)
 		}
 	}
-	a.Haertefall, _ = rec.Values["haertefall"].(bool)
+	a.Haertefall, _ = rec.Values.Get("haertefall").(bool)
 	for _, g := range geschwisterTrenner.Split(strings.TrimSpace(s("geschwister")), -1) {
 		switch {
 		case g == "" || strings.EqualFold(g, "nein"):

@@ -32,7 +32,8 @@ type Kind struct {
 
 // Schluessel is the key the register import gives the child.
 func (k Kind) Schluessel() string {
-	return importing.Schluessel(importing.ListeMelderegister, map[string]any{"ordnungsmerkmal": k.Ordnungsmerkmal})
+	return importing.Schluessel(importing.ListeMelderegister,
+		importing.ValuesOf(importing.ListeMelderegister, map[string]any{"ordnungsmerkmal": k.Ordnungsmerkmal}))
 }
 
 // Schueler is a pupil as a school's list reports it.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // CodeZuVieleEntfernungen marks a snapshot list that would remove more
@@ -200,7 +202,7 @@ func summary(p Plan, faulty bool, confirm int, problem string) string {
 // by when no id is given: "p:mueller|lena|2020-04-03", as in the
 // register's key of a child without Ordnungsmerkmal.
 func Personenschluessel(familienname, vornamen string, geburtsdatum time.Time) string {
-	return "p:" + personKey(map[string]any{"familienname": familienname, "vornamen": vornamen, "geburtsdatum": geburtsdatum})
+	return "p:" + werte.Personenschluessel(familienname, vornamen, geburtsdatum)
 }
 
 // Identity is how a row of a list of people is told apart from others:
@@ -217,24 +219,24 @@ type Identity struct {
 // RowIdentity is the identity of a row of kind k, also of a faulty one:
 // its key is known when the cells the key is made of are all readable.
 // raw holds the cells as found: a cell with text but no value is broken.
-func RowIdentity(k Listenart, values map[string]any, raw map[string]string) Identity {
-	has := func(f string) bool { _, ok := values[f]; return ok }
-	broken := func(f string) bool { return !has(f) && raw[f] != "" }
+func RowIdentity(k Listenart, values *Values, raw *Texts) Identity {
+	has := values.Has
+	broken := func(f string) bool { return !has(f) && raw.Get(f) != "" }
 	id := Identity{Key: Schluessel(k, values)}
 	if has("familienname") && has("vornamen") && has("geburtsdatum") {
 		id.Person = "p:" + personKey(values)
 	}
 	switch k {
 	case ListeMelderegister:
-		id.ID = str(values["ordnungsmerkmal"])
+		id.ID = str(values.Get("ordnungsmerkmal"))
 		id.Known = id.ID != "" || id.Person != "" && !broken("ordnungsmerkmal")
 	case ListeSchueler:
-		id.ID = str(values["schuelernummer"])
+		id.ID = str(values.Get("schuelernummer"))
 		id.Known = has("schulnummer") && (id.ID != "" || id.Person != "" && !broken("schuelernummer"))
 	case ListeSchuelerzahlen:
 		id.Known = has("schulnummer") && has("schuljahr") && has("jahrgangsstufe")
 	case ListeBevoelkerung:
-		sa, isAngabe := values["schulnummer"].(Schulangabe)
+		sa, isAngabe := values.Get("schulnummer").(Schulangabe)
 		id.Known = has("schulnummer") && has("schuljahr") && (!isAngabe || sa.Schulnummer != "")
 	case ListeSchulbezirke:
 		id.Known = has("strasse")

@@ -22,42 +22,42 @@ import (
 //     ("20101|2024|3"); bevoelkerung: Bezirk's school|year of entry.
 //   - schulbezirke: the rule's street (spellings folded), number range,
 //     parity, suffix range, PLZ, Ortsteil and first Schuljahr.
-func Schluessel(k Listenart, v map[string]any) string {
+func Schluessel(k Listenart, v *Values) string {
 	switch k {
 	case ListeSchulen:
-		return str(v["schulnummer"])
+		return str(v.Get("schulnummer"))
 	case ListeMelderegister:
-		if om := str(v["ordnungsmerkmal"]); om != "" {
+		if om := str(v.Get("ordnungsmerkmal")); om != "" {
 			return "om:" + om
 		}
 		return "p:" + personKey(v)
 	case ListeSchueler:
-		school := str(v["schulnummer"])
-		if sn := str(v["schuelernummer"]); sn != "" {
+		school := str(v.Get("schulnummer"))
+		if sn := str(v.Get("schuelernummer")); sn != "" {
 			return school + "/sn:" + sn
 		}
 		return school + "/p:" + personKey(v)
 	case ListeBestaetigungen:
-		school := str(v["schulnummer"])
+		school := str(v.Get("schulnummer"))
 		if school == "" {
-			school = "n:" + foldLetters(str(v["schulname"]))
+			school = "n:" + foldLetters(str(v.Get("schulname")))
 		}
-		if sn := str(v["schuelernummer"]); sn != "" {
+		if sn := str(v.Get("schuelernummer")); sn != "" {
 			return school + "/sn:" + sn
 		}
 		return school + "/p:" + personKey(v)
 	case ListeSchuelerzahlen:
-		return fmt.Sprintf("%s|%d|%s", str(v["schulnummer"]), startYear(v["schuljahr"]), str(v["jahrgangsstufe"]))
+		return fmt.Sprintf("%s|%d|%s", str(v.Get("schulnummer")), startYear(v.Get("schuljahr")), str(v.Get("jahrgangsstufe")))
 	case ListeBevoelkerung:
-		return fmt.Sprintf("%s|%d", str(v["schulnummer"]), startYear(v["schuljahr"]))
+		return fmt.Sprintf("%s|%d", str(v.Get("schulnummer")), startYear(v.Get("schuljahr")))
 	case ListeSchulbezirke:
 		parts := []string{
-			NormalizeHeader(str(v["strasse"])),
-			hausnummerKey(v["hausnummer_von"]), hausnummerKey(v["hausnummer_bis"]),
-			str(v["paritaet"]), str(v["zusatz_von"]), str(v["zusatz_bis"]),
-			str(v["plz"]), foldLetters(str(v["ortsteil"])),
+			NormalizeHeader(str(v.Get("strasse"))),
+			hausnummerKey(v.Get("hausnummer_von")), hausnummerKey(v.Get("hausnummer_bis")),
+			str(v.Get("paritaet")), str(v.Get("zusatz_von")), str(v.Get("zusatz_bis")),
+			str(v.Get("plz")), foldLetters(str(v.Get("ortsteil"))),
 		}
-		if sj, ok := v["gueltig_ab"].(werte.Schuljahr); ok && !sj.IsZero() {
+		if sj, ok := v.Get("gueltig_ab").(werte.Schuljahr); ok && !sj.IsZero() {
 			parts = append(parts, sj.String())
 		} else {
 			parts = append(parts, "")
@@ -67,9 +67,9 @@ func Schluessel(k Listenart, v map[string]any) string {
 	return ""
 }
 
-func personKey(v map[string]any) string {
-	d, _ := v["geburtsdatum"].(time.Time)
-	return werte.Personenschluessel(str(v["familienname"]), str(v["vornamen"]), d)
+func personKey(v *Values) string {
+	d, _ := v.Get("geburtsdatum").(time.Time)
+	return werte.Personenschluessel(str(v.Get("familienname")), str(v.Get("vornamen")), d)
 }
 
 func hausnummerKey(v any) string {

@@ -35,7 +35,7 @@ func TestSchluessel(t *testing.T) {
 			map[string]any{"strasse": "Kirchgasse", "paritaet": "alle", "gueltig_ab": werte.NewSchuljahr(2027)}, false},
 	}
 	for _, tt := range tests {
-		ka, kb := Schluessel(tt.kind, tt.a), Schluessel(tt.kind, tt.b)
+		ka, kb := Schluessel(tt.kind, ValuesOf(tt.kind, tt.a)), Schluessel(tt.kind, ValuesOf(tt.kind, tt.b))
 		if (ka == kb) != tt.same || ka == "" {
 			t.Errorf("%s: %q vs %q, same = %v, want %v", tt.name, ka, kb, ka == kb, tt.same)
 		}

@@ -2,7 +2,6 @@ package importing
 
 import (
 	"fmt"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,10 +18,10 @@ type Record struct {
 	// valid; the Go type follows Field.Type. An empty optional cell has no
 	// entry, also for yes/no fields: an empty cell says neither yes nor no
 	// (an Auskunftssperre is kept, never lifted by an empty cell).
-	Values map[string]any
+	Values *Values
 	// Raw holds each mapped field's cell text as found (cleaned), for
 	// showing and correcting a row.
-	Raw map[string]string
+	Raw *Texts
 	// Problems lists every problem of the row, ordered by column.
 	Problems []CellProblem
 }
@@ -58,7 +57,7 @@ func (r Reader) ReadRows(k Listenart, s Sheet, h HeaderMatch) []Record {
 	var out []Record
 	for _, row := range s.Rows {
 		for _, rec := range st.Push(row) {
-			rec.Values, rec.Raw = maps.Clone(rec.Values), maps.Clone(rec.Raw) // Push reuses them
+			rec.Values, rec.Raw = rec.Values.Clone(), rec.Raw.Clone() // Push reuses them
 			out = append(out, rec)
 		}
 	}
@@ -74,14 +73,17 @@ type Stream struct {
 	sheet  string
 	h      HeaderMatch
 	mapped []Field
-	// cols are the mapped fields' columns (h.Columns, looked up once).
-	cols []int
-	ref  int
-	held []Row
-	// values and raw are the maps of the record of each pushed row, cleared
-	// and filled anew: a map per row was most of an import's allocations.
-	values map[string]any
-	raw    map[string]string
+	// cols are the mapped fields' columns (h.Columns, looked up once),
+	// slots their slots in the record's values.
+	cols  []int
+	slots []int
+	names []string // the kind's field names (FieldValues)
+	ref   int
+	held  []Row
+	// values and raw are the record of each pushed row, cleared and filled
+	// anew: a map per row was most of an import's allocations.
+	values *Values
+	raw    *Texts
 	out    []Record
 }
 
@@ -102,10 +104,15 @@ func (r Reader) Stream(k Listenart, sheet string, h HeaderMatch) *Stream {
 	if ref == 0 {
 		ref = r.Today.Year()
 	}
-	st := &Stream{r: r, sheet: sheet, h: h, ref: ref, values: map[string]any{}, raw: map[string]string{}}
-	for _, f := range fields {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.Name
+	}
+	st := &Stream{r: r, sheet: sheet, h: h, ref: ref, names: names,
+		values: newFieldValues[any](names), raw: newFieldValues[string](names)}
+	for i, f := range fields {
 		if c, ok := h.Columns[f.Name]; ok {
-			st.mapped, st.cols = append(st.mapped, f), append(st.cols, c)
+			st.mapped, st.cols, st.slots = append(st.mapped, f), append(st.cols, c), append(st.slots, i)
 		}
 	}
 	return st
@@ -126,18 +133,18 @@ func (st *Stream) Push(row Row) []Record {
 	}
 	out := st.out[:0]
 	for _, h := range st.held {
-		out = append(out, st.r.readRow(st.sheet, h, st.mapped, st.cols, st.h, st.ref,
-			make(map[string]any, len(st.mapped)), make(map[string]string, len(st.mapped))))
+		out = append(out, st.r.readRow(st.sheet, h, st, newFieldValues[any](st.names), newFieldValues[string](st.names)))
 	}
 	st.held = st.held[:0]
-	clear(st.values)
-	clear(st.raw)
-	st.out = append(out, st.r.readRow(st.sheet, row, st.mapped, st.cols, st.h, st.ref, st.values, st.raw))
+	st.values.reset()
+	st.raw.reset()
+	st.out = append(out, st.r.readRow(st.sheet, row, st, st.values, st.raw))
 	return st.out
 }
 
 // readRow reads row into a record with the given (empty) maps.
-func (r Reader) readRow(sheet string, row Row, mapped []Field, cols []int, h HeaderMatch, ref int, values map[string]any, raw map[string]string) Record {
+func (r Reader) readRow(sheet string, row Row, st *Stream, values *Values, raw *Texts) Record {
+	mapped, cols, h, ref := st.mapped, st.cols, st.h, st.ref
 	rec := Record{Sheet: sheet, RowNumber: row.Number, Values: values, Raw: raw}
 	report := func(f Field, col int, p *Problem) {
 		p.Field = f.Name
@@ -150,13 +157,14 @@ func (r Reader) readRow(sheet string, row Row, mapped []Field, cols []int, h Hea
 	for i, f := range mapped {
 		col := cols[i]
 		cell := row.cell(col)
+		slot := st.slots[i]
 		if p := checkCell(f, cell); p != nil {
-			rec.Raw[f.Name] = p.Value
+			rec.Raw.SetAt(slot, p.Value)
 			report(f, col, p)
 			continue
 		}
 		raw := cleanCell(cell)
-		rec.Raw[f.Name] = raw
+		rec.Raw.SetAt(slot, raw)
 		if raw == "" || (isOpenBound(f.Name) && isOpenMarker(raw)) {
 			if f.Required {
 				report(f, col, &Problem{Code: CodePflichtfeldLeer,
@@ -169,10 +177,10 @@ func (r Reader) readRow(sheet string, row Row, mapped []Field, cols []int, h Hea
 			report(f, col, p)
 			continue
 		}
-		rec.Values[f.Name] = v
+		rec.Values.SetAt(slot, v)
 	}
 	r.combine(&rec, mapped, h, report)
-	r.plausible(&rec, mapped, cols, report)
+	r.plausible(&rec, mapped, cols, st.slots, report)
 	slices.SortStableFunc(rec.Problems, func(a, b CellProblem) int { return a.Column - b.Column })
 	return rec
 }
@@ -293,15 +301,15 @@ func (r Reader) combine(rec *Record, mapped []Field, h HeaderMatch, report func(
 	// Schulnummer is read once, as the Schulangabe.
 	for _, f := range []string{"schulname", "bezirk"} {
 		if c, ok := h.Columns[f]; ok && c == col("schulnummer") {
-			delete(rec.Values, f)
+			rec.Values.Delete(f)
 		}
 	}
 
 	// A separate Zusatz column completes the house number.
-	if z, ok := rec.Values["zusatz"].(string); ok {
-		hn, hasNumber := rec.Values["hausnummer"].(werte.Hausnummer)
+	if z, ok := rec.Values.Get("zusatz").(string); ok {
+		hn, hasNumber := rec.Values.Get("hausnummer").(werte.Hausnummer)
 		switch {
-		case !hasNumber && rec.Raw["hausnummer"] == "":
+		case !hasNumber && rec.Raw.Get("hausnummer") == "":
 			report(label("zusatz"), col("zusatz"), &Problem{Code: CodeZusatzOhneHausnummer, Value: z,
 				Message: fmt.Sprintf("Der Zusatz „%s“ steht ohne Hausnummer. Erwartet: eine Hausnummer in der Spalte Hausnummer.", z)})
 		case !hasNumber:
@@ -314,20 +322,20 @@ func (r Reader) combine(rec *Record, mapped []Field, h HeaderMatch, report func(
 				Message: fmt.Sprintf("Die Hausnummer „%s“ hat schon den Zusatz „%s“, die Spalte Zusatz sagt „%s“. Bitte eine Angabe korrigieren.", hn, hn.Zusatz, z)})
 		default:
 			hn.Zusatz = z
-			rec.Values["hausnummer"] = hn
-			delete(rec.Values, "zusatz")
+			rec.Values.Set("hausnummer", hn)
+			rec.Values.Delete("zusatz")
 		}
 	}
 
 	// A street directory's range must not run backwards.
-	von, okVon := rec.Values["hausnummer_von"].(werte.Hausnummer)
-	bis, okBis := rec.Values["hausnummer_bis"].(werte.Hausnummer)
+	von, okVon := rec.Values.Get("hausnummer_von").(werte.Hausnummer)
+	bis, okBis := rec.Values.Get("hausnummer_bis").(werte.Hausnummer)
 	if okVon && okBis && bis.Compare(von) < 0 {
-		report(label("hausnummer_bis"), col("hausnummer_bis"), &Problem{Code: CodeHausnummerBereich, Value: rec.Raw["hausnummer_bis"],
+		report(label("hausnummer_bis"), col("hausnummer_bis"), &Problem{Code: CodeHausnummerBereich, Value: rec.Raw.Get("hausnummer_bis"),
 			Message: fmt.Sprintf("Der Bereich endet mit %s vor seinem Anfang %s. Erwartet: „bis“ ist größer oder gleich „von“.", bis, von)})
 	}
-	zv, okZv := rec.Values["zusatz_von"].(string)
-	zb, okZb := rec.Values["zusatz_bis"].(string)
+	zv, okZv := rec.Values.Get("zusatz_von").(string)
+	zb, okZb := rec.Values.Get("zusatz_bis").(string)
 	if okZv && okZb && zb < zv {
 		report(label("zusatz_bis"), col("zusatz_bis"), &Problem{Code: CodeZusatzBereich, Value: zb,
 			Message: fmt.Sprintf("Der Zusatzbereich endet mit „%s“ vor seinem Anfang „%s“. Erwartet: z. B. von a bis f.", zb, zv)})

@@ -53,11 +53,11 @@ func TestReadRowsValues(t *testing.T) {
 	checkValues(t, r.Values, want)
 	// An empty yes/no cell says nothing: no value, so a stored
 	// Auskunftssperre is kept (issue 14).
-	if v, ok := r.Values["auskunftssperre"]; ok {
+	if v, ok := r.Values.Lookup("auskunftssperre"); ok {
 		t.Errorf("empty Auskunftssperre cell read as %v, want no value", v)
 	}
-	if r.Raw["plz"] != "6667" {
-		t.Errorf("Raw plz = %q", r.Raw["plz"])
+	if r.Raw.Get("plz") != "6667" {
+		t.Errorf("Raw plz = %q", r.Raw.Get("plz"))
 	}
 
 	r = recs[1]
@@ -69,10 +69,10 @@ func TestReadRowsValues(t *testing.T) {
 	})
 }
 
-func checkValues(t *testing.T, got, want map[string]any) {
+func checkValues(t *testing.T, got *Values, want map[string]any) {
 	t.Helper()
 	for k, w := range want {
-		g, ok := got[k]
+		g, ok := got.Lookup(k)
 		if !ok {
 			t.Errorf("Values[%q] missing, want %v", k, w)
 			continue
@@ -87,9 +87,9 @@ func checkValues(t *testing.T, got, want map[string]any) {
 			t.Errorf("Values[%q] = %#v, want %#v", k, g, w)
 		}
 	}
-	for k := range got {
+	for k, g := range got.All() {
 		if _, ok := want[k]; !ok {
-			t.Errorf("unexpected Values[%q] = %#v", k, got[k])
+			t.Errorf("unexpected Values[%q] = %#v", k, g)
 		}
 	}
 }
@@ -125,11 +125,11 @@ func TestReadRowsReportsAllProblemsOfARow(t *testing.T) {
 		t.Errorf("empty required = %+v", p)
 	}
 	// Fields with problems carry no value; the valid ones do.
-	if _, ok := recs[0].Values["geburtsdatum"]; ok {
+	if _, ok := recs[0].Values.Lookup("geburtsdatum"); ok {
 		t.Error("a refused date must not leave a value")
 	}
-	if recs[0].Values["familienname"] != "Jung" {
-		t.Errorf("familienname = %v", recs[0].Values["familienname"])
+	if recs[0].Values.Get("familienname") != "Jung" {
+		t.Errorf("familienname = %v", recs[0].Values.Get("familienname"))
 	}
 	if got := cellsAndCodes(recs[1].Problems); !slices.Equal(got, []string{"B5 pflichtfeld_leer"}) {
 		t.Errorf("row 5 problems = %q", got)
@@ -159,7 +159,7 @@ func TestReadRowsSkipsBlankRepeatedHeaderAndTotals(t *testing.T) {
 	recs := ReadRows(ListeMelderegister, s, mustHeader(t, ListeMelderegister, s))
 	var got []string
 	for _, r := range recs {
-		got = append(got, fmt.Sprintf("%d %v", r.RowNumber, r.Values["familienname"]))
+		got = append(got, fmt.Sprintf("%d %v", r.RowNumber, r.Values.Get("familienname")))
 		if !r.OK() {
 			t.Errorf("row %d problems %v", r.RowNumber, cellsAndCodes(r.Problems))
 		}
@@ -205,14 +205,14 @@ func TestReadRowsHausnummerZusatz(t *testing.T) {
 		nil,
 	}
 	for i, r := range recs {
-		hn, _ := r.Values["hausnummer"].(werte.Hausnummer)
+		hn, _ := r.Values.Get("hausnummer").(werte.Hausnummer)
 		if wantNumber[i] != "" && hn.String() != wantNumber[i] {
 			t.Errorf("row %d hausnummer = %q, want %q", r.RowNumber, hn, wantNumber[i])
 		}
 		if got := cellsAndCodes(r.Problems); !slices.Equal(got, wantProblems[i]) {
 			t.Errorf("row %d problems = %q, want %q", r.RowNumber, got, wantProblems[i])
 		}
-		if _, left := r.Values["zusatz"]; left && r.OK() {
+		if _, left := r.Values.Lookup("zusatz"); left && r.OK() {
 			t.Errorf("row %d: zusatz should be merged into hausnummer", r.RowNumber)
 		}
 	}
@@ -242,10 +242,10 @@ func TestReadRowsSchuelerFromKlasseColumn(t *testing.T) {
 	if p := recs[1].Problems[0]; p.Suggestion != "02101" {
 		t.Errorf("suggestion = %q", p.Suggestion)
 	}
-	if recs[1].Values["schuelernummer"] != "800001" || recs[1].Values["klasse"] != "Q1" {
+	if recs[1].Values.Get("schuelernummer") != "800001" || recs[1].Values.Get("klasse") != "Q1" {
 		t.Errorf("values = %v", recs[1].Values)
 	}
-	if d, _ := recs[1].Values["geburtsdatum"].(time.Time); d.Year() != 2019 {
+	if d, _ := recs[1].Values.Get("geburtsdatum").(time.Time); d.Year() != 2019 {
 		t.Errorf("two-digit year: %v", d)
 	}
 	// the Schulnummer may be given once per upload, so an empty cell is
@@ -296,8 +296,8 @@ func TestReadRowsSchulbezirke(t *testing.T) {
 	if got := cellsAndCodes(recs[5].Problems); !slices.Equal(got, []string{"B9 hausnummer_ungueltig"}) {
 		t.Errorf("row 9 problems = %q", got)
 	}
-	if recs[5].Values["gueltig_ab"] != werte.NewSchuljahr(2028) {
-		t.Errorf("01.08.2028 should be the school year 2028/29, got %v", recs[5].Values["gueltig_ab"])
+	if recs[5].Values.Get("gueltig_ab") != werte.NewSchuljahr(2028) {
+		t.Errorf("01.08.2028 should be the school year 2028/29, got %v", recs[5].Values.Get("gueltig_ab"))
 	}
 	if got := cellsAndCodes(recs[6].Problems); !slices.Equal(got, []string{"I10 schuljahr_ungueltig"}) ||
 		!strings.Contains(recs[6].Problems[0].Message, "1. August") {
@@ -407,7 +407,7 @@ func TestReadRowsPlausibility(t *testing.T) {
 	if m := recs[2].Problems[0].Message; !strings.Contains(m, "05.05.1990") || strings.Contains(m, "1990-05-05") || !strings.Contains(m, "25 Jahre") {
 		t.Errorf("old birth date, given as TT.MM.JJJJ: %q", m)
 	}
-	if _, ok := recs[1].Values["geburtsdatum"]; ok || recs[1].OK() {
+	if _, ok := recs[1].Values.Lookup("geburtsdatum"); ok || recs[1].OK() {
 		t.Error("an implausible value must make the row invalid and leave no value")
 	}
 

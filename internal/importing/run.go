@@ -128,7 +128,7 @@ func Run(ctx context.Context, src Source, opt Options, sink func(Record) error) 
 		}
 		if !rec.OK() {
 			out.Invalid++
-			ohneSperre := rec.Raw["auskunftssperre"] != "" && rec.Values["auskunftssperre"] == false
+			ohneSperre := rec.Raw.Get("auskunftssperre") != "" && rec.Values.Get("auskunftssperre") == false
 			for _, p := range rec.Problems {
 				if len(out.Problems) < opt.MaxProblems {
 					out.Problems = append(out.Problems, StoredProblem{Sheet: rec.Sheet, Row: rec.RowNumber, Column: p.Column,
@@ -168,7 +168,7 @@ func Run(ctx context.Context, src Source, opt Options, sink func(Record) error) 
 // school than the upload's is invalid at its cell: a list uploaded for one
 // school changes only that school.
 func fillSchulnummer(rec *Record, uploadWide string, h HeaderMatch) {
-	if own, ok := rec.Values["schulnummer"].(string); ok {
+	if own, ok := rec.Values.Get("schulnummer").(string); ok {
 		if uploadWide != "" && own != uploadWide {
 			col := h.Columns["schulnummer"]
 			rec.Problems = append(rec.Problems, CellProblem{
@@ -180,7 +180,7 @@ func fillSchulnummer(rec *Record, uploadWide string, h HeaderMatch) {
 		return
 	}
 	if uploadWide != "" {
-		rec.Values["schulnummer"] = uploadWide
+		rec.Values.Set("schulnummer", uploadWide)
 		return
 	}
 	rec.Problems = append(rec.Problems, CellProblem{

@@ -42,7 +42,7 @@ func SchulPruefung(k Listenart, schulen []BekannteSchule) func(*Record) {
 	}
 	return func(rec *Record) {
 		var nummer, label string
-		switch x := rec.Values["schulnummer"].(type) {
+		switch x := rec.Values.Get("schulnummer").(type) {
 		case Schulangabe:
 			nummer, label = x.Schulnummer, x.Schulnummer
 			if nummer == "" {
@@ -60,7 +60,7 @@ func SchulPruefung(k Listenart, schulen []BekannteSchule) func(*Record) {
 			return
 		}
 		if nummer != "" && byNumber[nummer] {
-			rec.Values["schulnummer"] = nummer
+			rec.Values.Set("schulnummer", nummer)
 			return
 		}
 		rec.Problems = append(rec.Problems, CellProblem{

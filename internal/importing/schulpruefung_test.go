@@ -29,7 +29,7 @@ func TestSchulPruefung(t *testing.T) {
 	}
 	for _, c := range cases {
 		check := SchulPruefung(c.kind, known)
-		rec := Record{Values: map[string]any{"schulnummer": c.value}}
+		rec := Record{Values: ValuesOf(c.kind, map[string]any{"schulnummer": c.value})}
 		check(&rec)
 		code := ""
 		if len(rec.Problems) > 0 {
@@ -38,8 +38,8 @@ func TestSchulPruefung(t *testing.T) {
 				t.Errorf("%s: problem without message", c.name)
 			}
 		}
-		if code != c.wantCode || c.wantNr != "" && rec.Values["schulnummer"] != c.wantNr {
-			t.Errorf("%s: problem %q, schulnummer %v; want %q, %q", c.name, code, rec.Values["schulnummer"], c.wantCode, c.wantNr)
+		if code != c.wantCode || c.wantNr != "" && rec.Values.Get("schulnummer") != c.wantNr {
+			t.Errorf("%s: problem %q, schulnummer %v; want %q, %q", c.name, code, rec.Values.Get("schulnummer"), c.wantCode, c.wantNr)
 		}
 	}
 	if SchulPruefung(ListeMelderegister, known) != nil {

@@ -461,14 +461,14 @@ func germanDate(t time.Time) string { return t.Format("02.01.2006") }
 // the kind's people are, dates of validity not before the birth and not
 // far ahead, school years in the kind's range. Each problem names its cell
 // and gives dates as TT.MM.JJJJ.
-func (r Reader) plausible(rec *Record, mapped []Field, cols []int, report func(Field, int, *Problem)) {
+func (r Reader) plausible(rec *Record, mapped []Field, cols, slots []int, report func(Field, int, *Problem)) {
 	today := r.Today
 	var birth time.Time
 	for i, f := range mapped {
 		if f.Type != TypeDate && f.Type != TypeSchuljahr { // the only fields with time.Time and Schuljahr values
 			continue
 		}
-		v, ok := rec.Values[f.Name]
+		v, ok := rec.Values.LookupAt(slots[i])
 		if !ok {
 			continue
 		}
@@ -485,8 +485,8 @@ func (r Reader) plausible(rec *Record, mapped []Field, cols []int, report func(F
 			cur := werte.SchuljahrAt(today).StartYear()
 			lo, hi := werte.NewSchuljahr(cur-rng[0]), werte.NewSchuljahr(cur+rng[1])
 			if x.StartYear() < lo.StartYear() || x.StartYear() > hi.StartYear() {
-				delete(rec.Values, f.Name)
-				report(f, cols[i], &Problem{Code: CodeSchuljahrUnplausibel, Value: rec.Raw[f.Name],
+				rec.Values.Delete(f.Name)
+				report(f, cols[i], &Problem{Code: CodeSchuljahrUnplausibel, Value: rec.Raw.Get(f.Name),
 					Message: fmt.Sprintf("Das Schuljahr %s liegt außerhalb dessen, was „%s“ sinnvoll angibt (%s bis %s). Bitte die Angabe prüfen.",
 						x, f.Label, lo, hi)})
 			}
@@ -497,7 +497,7 @@ func (r Reader) plausible(rec *Record, mapped []Field, cols []int, report func(F
 		if f.Type != TypeDate {
 			continue
 		}
-		t, ok := rec.Values[f.Name].(time.Time)
+		t, ok := rec.Values.At(slots[i]).(time.Time)
 		if !ok {
 			continue
 		}
@@ -517,8 +517,8 @@ func (r Reader) plausible(rec *Record, mapped []Field, cols []int, report func(F
 			msg = fmt.Sprintf("Das Datum %s („%s“) liegt mehr als %d Jahre zurück. Bitte das Datum prüfen.", germanDate(t), f.Label, validityBackYears)
 		}
 		if msg != "" {
-			delete(rec.Values, f.Name)
-			report(f, cols[i], &Problem{Code: CodeDatumUnplausibel, Value: rec.Raw[f.Name], Message: msg})
+			rec.Values.Delete(f.Name)
+			report(f, cols[i], &Problem{Code: CodeDatumUnplausibel, Value: rec.Raw.Get(f.Name), Message: msg})
 		}
 	}
 }

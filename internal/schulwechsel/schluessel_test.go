@@ -15,14 +15,14 @@ func TestSchluesselWieImport(t *testing.T) {
 	for _, p := range []struct{ fam, vor string }{
 		{"Müller-Lüdenscheidt", "Mira Johanna"}, {"MUELLER LUEDENSCHEIDT", "mira-johanna"}, {"Weiß", "René"}, {"", ""},
 	} {
-		want := importing.Schluessel(importing.ListeMelderegister,
-			map[string]any{"familienname": p.fam, "vornamen": p.vor, "geburtsdatum": geb})
+		want := importing.Schluessel(importing.ListeMelderegister, importing.ValuesOf(importing.ListeMelderegister,
+			map[string]any{"familienname": p.fam, "vornamen": p.vor, "geburtsdatum": geb}))
 		if got := Personenschluessel(p.fam, p.vor, geb); got != want {
 			t.Errorf("personenschluessel(%q, %q) = %q, import: %q", p.fam, p.vor, got, want)
 		}
 		for _, sn := range []string{"", "4711"} {
-			want := importing.Schluessel(importing.ListeSchueler, map[string]any{"schulnummer": "20101",
-				"schuelernummer": sn, "familienname": p.fam, "vornamen": p.vor, "geburtsdatum": geb})
+			want := importing.Schluessel(importing.ListeSchueler, importing.ValuesOf(importing.ListeSchueler, map[string]any{"schulnummer": "20101",
+				"schuelernummer": sn, "familienname": p.fam, "vornamen": p.vor, "geburtsdatum": geb}))
 			if got := schuelerSchluessel("20101", sn, p.fam, p.vor, geb); got != want {
 				t.Errorf("schuelerSchluessel(%q, %q, %q) = %q, import: %q", sn, p.fam, p.vor, got, want)
 			}
