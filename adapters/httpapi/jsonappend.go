@@ -12,6 +12,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/untersuchung"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // The two lists the BMS pulls most, the children of a cohort and the
@@ -165,7 +166,7 @@ func sendEinschulungKinder(c *fiber.Ctx, items []einschulung.Eintrag, p auth.Pri
 		b = append(b, `,"vornamen":`...)
 		b = appendJSONString(b, k.Vornamen)
 		b = append(b, `,"geburtsdatum":"`...)
-		b = appendDate(b, k.Geburtsdatum)
+		b = werte.AppendDate(b, k.Geburtsdatum)
 		b = append(b, `","geschlecht":`...)
 		b = appendJSONStringOrNull(b, k.Geschlecht)
 		b = append(b, `,"anschrift":`...)
@@ -191,7 +192,7 @@ func sendEinschulungKinder(c *fiber.Ctx, items []einschulung.Eintrag, p auth.Pri
 		if ergebnisse != nil && untersucht[sperre] {
 			b = append(b, `,"untersuchung":{"untersucht_am":`...)
 			if u, ok := ergebnisse[e.ID]; ok {
-				b = append(appendDate(append(b, '"'), u.UntersuchtAm), '"')
+				b = append(werte.AppendDate(append(b, '"'), u.UntersuchtAm), '"')
 				b = append(b, `,"ergebnis":`...)
 				b = appendJSONStringOrNull(b, string(u.Ergebnis))
 			} else {
@@ -255,18 +256,6 @@ func sendChanges(c *fiber.Ctx, items []changefeed.Entry, next string) error {
 	return sendAppended(c, buf, b)
 }
 
-// appendDate appends t's date as t.AppendFormat(b, time.DateOnly) does,
-// without reading the layout (a birth date per child was a fifth of
-// writing a page of the cohort). Years outside 0–9999 take the library's way.
-func appendDate(b []byte, t time.Time) []byte {
-	y, mo, d := t.Date()
-	if y < 0 || y > 9999 {
-		return t.AppendFormat(b, time.DateOnly)
-	}
-	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
-		byte('0'+mo/10), byte('0'+mo%10), '-', byte('0'+d/10), byte('0'+d%10))
-}
-
 // utcTag is the date part ("2026-12-06T") of the day last written by
 // appendRFC3339NanoUTC: the entries of a page are mostly of one day.
 type utcTag struct {
@@ -293,7 +282,7 @@ func appendRFC3339NanoUTC(b []byte, t time.Time, c *utcTag) []byte {
 			return u.AppendFormat(b, time.RFC3339Nano)
 		}
 		c.tag, c.text[10] = day, 'T'
-		appendDate(c.text[:0], u)
+		werte.AppendDate(c.text[:0], u)
 	}
 	s := int(sec - day*86400)
 	h, mi, s := s/3600, s/60%60, s%60

@@ -14,6 +14,7 @@ import (
 	"github.com/schulgateway/schulgateway/internal/changefeed"
 	"github.com/schulgateway/schulgateway/internal/einschulung"
 	"github.com/schulgateway/schulgateway/internal/untersuchung"
+	"github.com/schulgateway/schulgateway/internal/werte"
 )
 
 // texts a list may hold: umlauts, HTML, quotes, controls, invalid UTF-8,
@@ -143,7 +144,7 @@ func TestAppendTimes(t *testing.T) {
 	}
 	var c utcTag // carried from time to time, as through a page; most change the day
 	for i, tm := range times {
-		if got, want := string(appendDate([]byte("x"), tm)), "x"+tm.Format(time.DateOnly); got != want {
+		if got, want := string(werte.AppendDate([]byte("x"), tm)), "x"+tm.Format(time.DateOnly); got != want {
 			t.Fatalf("date of %v: got %s, want %s", tm, got, want)
 		}
 		got, want := string(appendRFC3339NanoUTC([]byte("x"), tm, &c)), "x"+tm.UTC().Format(time.RFC3339Nano)

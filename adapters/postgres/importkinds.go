@@ -121,17 +121,18 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 		cols: []string{"ordnungsmerkmal", "familienname", "vornamen", "rufname", "geburtsdatum", "geschlecht", "strasse", "hausnummer",
 			"plz", "ort", "ortsteil", "auskunftssperre", "zuzug", "wegzug", "sorgeberechtigte", "status"},
 		values: func(dst []any, v *importing.Values) []any {
-			sorge := text(v.Get("sorgeberechtigte"))
-			if s2 := text(v.Get("sorgeberechtigte_2")); s2 != "" {
+			f := &registerSlots
+			sorge := text(v.At(f.sorgeberechtigte))
+			if s2 := text(v.At(f.sorgeberechtigte2)); s2 != "" {
 				sorge = strings.TrimPrefix(sorge+"; "+s2, "; ")
 			}
 			var sperre any // empty cell: keep what is stored
-			if b, ok := v.Get("auskunftssperre").(bool); ok {
+			if b, ok := v.At(f.auskunftssperre).(bool); ok {
 				sperre = b
 			}
-			return append(dst, textOrNil(v.Get("ordnungsmerkmal")), textValue(v.Get("familienname")), textValue(v.Get("vornamen")), textOrNil(v.Get("rufname")),
-				dateOrNil(v.Get("geburtsdatum")), textOrNil(v.Get("geschlecht")), textValue(v.Get("strasse")), textValue(v.Get("hausnummer")),
-				textOrNil(v.Get("plz")), textOrNil(v.Get("ort")), textOrNil(v.Get("ortsteil")), sperre, dateOrNil(v.Get("zuzug")), dateOrNil(v.Get("wegzug")),
+			return append(dst, textOrNil(v.At(f.ordnungsmerkmal)), textValue(v.At(f.familienname)), textValue(v.At(f.vornamen)), textOrNil(v.At(f.rufname)),
+				dateOrNil(v.At(f.geburtsdatum)), textOrNil(v.At(f.geschlecht)), textValue(v.At(f.strasse)), textValue(v.At(f.hausnummer)),
+				textOrNil(v.At(f.plz)), textOrNil(v.At(f.ort)), textOrNil(v.At(f.ortsteil)), sperre, dateOrNil(v.At(f.zuzug)), dateOrNil(v.At(f.wegzug)),
 				nilIfEmpty(sorge), "gemeldet")
 		},
 		// The register extract is a snapshot: a child it no longer lists
@@ -205,6 +206,22 @@ var kindSpecs = map[importing.Listenart]kindSpec{
 		scope:   "t.schuljahr IN (SELECT DISTINCT schuljahr FROM stg)",
 	},
 }
+
+// registerSlots are the slots of the register's fields its records are
+// written from (importing.Slot), resolved once: they are read for every
+// row of a register, a million in a large one, where a lookup by name
+// was a tenth of writing a row (docs/performance.md, session 13).
+var registerSlots = func() (f struct {
+	ordnungsmerkmal, familienname, vornamen, rufname, geburtsdatum, geschlecht, strasse, hausnummer,
+	plz, ort, ortsteil, auskunftssperre, zuzug, wegzug, sorgeberechtigte, sorgeberechtigte2 int
+}) {
+	slot := func(name string) int { return importing.Slot(importing.ListeMelderegister, name) }
+	f.ordnungsmerkmal, f.familienname, f.vornamen, f.rufname = slot("ordnungsmerkmal"), slot("familienname"), slot("vornamen"), slot("rufname")
+	f.geburtsdatum, f.geschlecht, f.strasse, f.hausnummer = slot("geburtsdatum"), slot("geschlecht"), slot("strasse"), slot("hausnummer")
+	f.plz, f.ort, f.ortsteil, f.auskunftssperre = slot("plz"), slot("ort"), slot("ortsteil"), slot("auskunftssperre")
+	f.zuzug, f.wegzug, f.sorgeberechtigte, f.sorgeberechtigte2 = slot("zuzug"), slot("wegzug"), slot("sorgeberechtigte"), slot("sorgeberechtigte_2")
+	return f
+}()
 
 // delivered tells which of the spec's columns the list has a column for:
 // a field the list does not have keeps its stored value.
