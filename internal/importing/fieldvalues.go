@@ -23,7 +23,6 @@ type FieldValues[T any] struct {
 	names []string // the kind's field names (shared by all records of the kind)
 	vals  []T
 	set   []bool // set[i]: vals[i] holds a value
-	n     int    // how many are set
 }
 
 // Values are the typed values of a record's fields (Record.Values).
@@ -70,15 +69,6 @@ func NewValues(k Listenart) *Values { return newFieldValues[any](namesOf(k)) }
 // field of k panics: it is a mistake in the program, not in a list.
 func ValuesOf(k Listenart, m map[string]any) *Values {
 	v := NewValues(k)
-	for _, name := range slices.Sorted(maps.Keys(m)) {
-		v.Set(name, m[name])
-	}
-	return v
-}
-
-// TextsOf is ValuesOf for the cells as found.
-func TextsOf(k Listenart, m map[string]string) *Texts {
-	v := newFieldValues[string](namesOf(k))
 	for _, name := range slices.Sorted(maps.Keys(m)) {
 		v.Set(name, m[name])
 	}
@@ -156,11 +146,7 @@ func (v *FieldValues[T]) Set(name string, x T) {
 
 // SetAt gives slot i the value x.
 func (v *FieldValues[T]) SetAt(i int, x T) {
-	if !v.set[i] {
-		v.set[i] = true
-		v.n++
-	}
-	v.vals[i] = x
+	v.vals[i], v.set[i] = x, true
 }
 
 // Delete removes the value of field name, if any.
@@ -168,16 +154,7 @@ func (v *FieldValues[T]) Delete(name string) {
 	if i := v.slot(name); i >= 0 && v.set[i] {
 		var zero T
 		v.vals[i], v.set[i] = zero, false
-		v.n--
 	}
-}
-
-// Len is how many fields have a value.
-func (v *FieldValues[T]) Len() int {
-	if v == nil {
-		return 0
-	}
-	return v.n
 }
 
 // All yields the fields that have a value and their values, in the order
@@ -206,15 +183,11 @@ func (v *FieldValues[T]) Clone() *FieldValues[T] {
 	if v == nil {
 		return nil
 	}
-	return &FieldValues[T]{names: v.names, vals: slices.Clone(v.vals), set: slices.Clone(v.set), n: v.n}
+	return &FieldValues[T]{names: v.names, vals: slices.Clone(v.vals), set: slices.Clone(v.set)}
 }
 
 // reset removes every value (Stream reuses one FieldValues for each row).
 func (v *FieldValues[T]) reset() {
-	if v.n == 0 {
-		return
-	}
 	clear(v.vals)
 	clear(v.set)
-	v.n = 0
 }

@@ -58,7 +58,7 @@ func TestRowIdentityOfFaultyRows(t *testing.T) {
 		t.Errorf("without OM: %+v", id)
 	}
 	broken := map[string]any{"familienname": "Müller", "vornamen": "Lena"}
-	if id := RowIdentity(ListeMelderegister, ValuesOf(ListeMelderegister, broken), TextsOf(ListeMelderegister, map[string]string{"geburtsdatum": "31.02.2020"})); id.Known {
+	if id := RowIdentity(ListeMelderegister, ValuesOf(ListeMelderegister, broken), textsOf(ListeMelderegister, map[string]string{"geburtsdatum": "31.02.2020"})); id.Known {
 		t.Errorf("broken birth date, no OM: %+v, want unknown", id)
 	}
 	broken["ordnungsmerkmal"] = "1001"
