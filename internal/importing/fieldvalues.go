@@ -69,8 +69,8 @@ func NewValues(k Listenart) *Values { return newFieldValues[any](namesOf(k)) }
 // field of k panics: it is a mistake in the program, not in a list.
 func ValuesOf(k Listenart, m map[string]any) *Values {
 	v := NewValues(k)
-	for _, name := range slices.Sorted(maps.Keys(m)) {
-		v.Set(name, m[name])
+	for name, x := range m {
+		v.Set(name, x)
 	}
 	return v
 }

@@ -81,7 +81,7 @@ type Stream struct {
 	ref   int
 	held  []Row
 	// values and raw are the record of each pushed row, cleared and filled
-	// anew: a map per row was most of an import's allocations.
+	// anew: new ones per row were most of an import's allocations.
 	values *Values
 	raw    *Texts
 	out    []Record
@@ -104,10 +104,7 @@ func (r Reader) Stream(k Listenart, sheet string, h HeaderMatch) *Stream {
 	if ref == 0 {
 		ref = r.Today.Year()
 	}
-	names := make([]string, len(fields))
-	for i, f := range fields {
-		names[i] = f.Name
-	}
+	names := namesOf(k) // the names of fields, in their order
 	st := &Stream{r: r, sheet: sheet, h: h, ref: ref, names: names,
 		values: newFieldValues[any](names), raw: newFieldValues[string](names)}
 	for i, f := range fields {
@@ -122,7 +119,7 @@ func (r Reader) Stream(k Listenart, sheet string, h HeaderMatch) *Stream {
 // row itself, or rows held back before it). The row's cells may be reused
 // by the caller after Push returns: Push copies a row it holds back. The
 // returned slice and the record of the pushed row itself are valid until
-// the next Push, which reuses them and the record's Values and Raw maps.
+// the next Push, which reuses them and the record's Values and Raw.
 func (st *Stream) Push(row Row) []Record {
 	if len(st.mapped) == 0 || row.Number <= st.h.RowNumber || rowIsEmpty(row) || repeatsHeader(row, st.h) {
 		return nil
@@ -142,7 +139,7 @@ func (st *Stream) Push(row Row) []Record {
 	return st.out
 }
 
-// readRow reads row into a record with the given (empty) maps.
+// readRow reads row into a record with the given (empty) values.
 func (r Reader) readRow(sheet string, row Row, st *Stream, values *Values, raw *Texts) Record {
 	mapped, cols, h, ref := st.mapped, st.cols, st.h, st.ref
 	rec := Record{Sheet: sheet, RowNumber: row.Number, Values: values, Raw: raw}
