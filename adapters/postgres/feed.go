@@ -51,23 +51,38 @@ type FeedCopier interface {
 }
 
 // RecordChanges records many changes with one COPY, in this order; every
-// change is checked first, so a bad one records none.
+// change is checked first, so a bad one records none. The COPY's rows are
+// made one at a time in one slice (a first register sends a change per
+// child: a million slices and boxed operations otherwise).
 func RecordChanges(ctx context.Context, db FeedCopier, changes ...changefeed.Change) error {
-	rows := make([][]any, len(changes))
-	for i, c := range changes {
+	for _, c := range changes {
 		if err := c.Validate(); err != nil {
 			return err
 		}
-		var natural any
-		if len(c.Key) > 0 {
-			natural = c.Key
-		}
-		rows[i] = []any{c.Entity, c.ID, string(c.Operation), natural}
 	}
-	if len(rows) == 0 {
+	if len(changes) == 0 {
 		return nil
 	}
-	_, err := db.CopyFrom(ctx, pgx.Identifier{"change_feed"}, []string{"entity", "entity_id", "operation", "natural_key"}, pgx.CopyFromRows(rows))
+	row, i := make([]any, 4), 0
+	_, err := db.CopyFrom(ctx, pgx.Identifier{"change_feed"}, []string{"entity", "entity_id", "operation", "natural_key"},
+		pgx.CopyFromFunc(func() ([]any, error) {
+			if i == len(changes) {
+				return nil, nil
+			}
+			c := changes[i]
+			if i == 0 || c.Entity != changes[i-1].Entity { // most lists' changes are of one entity: boxed once
+				row[0] = c.Entity
+			}
+			row[1], row[2], row[3] = c.ID, string(changefeed.Upsert), nil
+			if c.Operation == changefeed.Delete {
+				row[2] = string(changefeed.Delete)
+			}
+			if len(c.Key) > 0 {
+				row[3] = c.Key
+			}
+			i++
+			return row, nil
+		}))
 	return storeErr("record changes", err)
 }
 

@@ -155,8 +155,11 @@ func TestFeedReadPagesAndTombstones(t *testing.T) {
 	if k := all[4].Key; len(k) != 2 || k["melde_id"] != "M1" || k["geburtsdatum"] != "2021-03-04" {
 		t.Errorf("tombstone key = %v", k)
 	}
-	if all[0].Key != nil {
-		t.Errorf("upsert without key has key %v", all[0].Key)
+	if all[0].Key != nil || all[5].Key != nil { // the last after two with keys, of another entity
+		t.Errorf("upserts without key have keys %v, %v", all[0].Key, all[5].Key)
+	}
+	if k := all[3].Key; len(k) != 1 || k["melde_id"] != "M2" {
+		t.Errorf("upsert's key = %v", k)
 	}
 	if next != all[len(all)-1].Position {
 		t.Errorf("next = %q, want the last position", next)

@@ -70,7 +70,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/schulgateway/schulgateway/internal/apperr"
@@ -169,13 +168,28 @@ type Change struct {
 	Key       map[string]string
 }
 
-var entityRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+// validEntity reports whether s can name an entity: 1 to 63 bytes, the
+// first a-z, the others a-z, 0-9 or _ – what the regular expression
+// ^[a-z][a-z0-9_]{0,62}$ accepts (TestEntityNameAsRegexp) and what the
+// database checks (migration 0117), at a tenth of the regular
+// expression's cost: a first register writes a change per child.
+func validEntity(s string) bool {
+	if len(s) == 0 || len(s) > 63 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
 
 // Validate checks a change before it is recorded. Errors here are
 // programming errors of the writer, not client input, so they are plain.
 func (c Change) Validate() error {
 	switch {
-	case !entityRe.MatchString(c.Entity):
+	case !validEntity(c.Entity):
 		return fmt.Errorf("changefeed: entity %q must be lower-case letters, digits and _", c.Entity)
 	case c.ID == "":
 		return fmt.Errorf("changefeed: %s change without id", c.Entity)

@@ -1,6 +1,8 @@
 package changefeed
 
 import (
+	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -65,5 +67,47 @@ func TestChangeValidate(t *testing.T) {
 func TestErrPositionExpiredIsGermanAndSaysResync(t *testing.T) {
 	if !strings.Contains(ErrPositionExpired.Error(), "neu synchronisieren") {
 		t.Errorf("ErrPositionExpired = %q", ErrPositionExpired)
+	}
+}
+
+// validEntity accepts what the regular expression it replaced accepts:
+// every name of up to three characters over an alphabet of each kind of
+// character (letters, digits, _, upper case, umlaut bytes, space, line
+// ends, punctuation), the lengths around 63, and random names.
+func TestEntityNameAsRegexp(t *testing.T) {
+	re := regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+	check := func(s string) {
+		if got, want := validEntity(s), re.MatchString(s); got != want {
+			t.Errorf("validEntity(%q) = %v, the regular expression says %v", s, got, want)
+		}
+	}
+	alphabet := []string{"a", "m", "z", "0", "9", "_", "A", "Z", "`", "{", "/", ":", "@", "-", " ", "\n", "\x00", "ä", "\xc3", "\xff"}
+	var all func(prefix string, n int)
+	all = func(prefix string, n int) {
+		check(prefix)
+		if n == 0 {
+			return
+		}
+		for _, c := range alphabet {
+			all(prefix+c, n-1)
+		}
+	}
+	all("", 3)
+	for _, n := range []int{62, 63, 64, 65} {
+		check(strings.Repeat("a", n))
+		check(strings.Repeat("a", n-1) + "_")
+		check("a" + strings.Repeat("9", n-1))
+		check(strings.Repeat("a", n-1) + "A")
+	}
+	rng := rand.New(rand.NewPCG(176, 1))
+	for range 20000 {
+		b := make([]byte, rng.IntN(70))
+		for i := range b {
+			b[i] = byte('a' + rng.IntN(26))
+			if rng.IntN(20) == 0 { // now and then any byte
+				b[i] = byte(rng.IntN(256))
+			}
+		}
+		check(string(b))
 	}
 }
