@@ -6,8 +6,8 @@
 // default (GOGC=100) the small heap of a serving gateway is collected
 // several times a second under load; each collection takes cores from
 // the requests, which on a small machine shows in their p99. With
-// GOGC=400 the audited reads answered 8–32 % more requests and their p99
-// fell by 0.5–4.1 ms in every one of three alternating pairs
+// GOGC=400 the audited reads answered 9–20 % more requests and their p99
+// fell by 0.6–4.5 ms in every one of three alternating pairs
 // (docs/performance.md, session 14). A list's import keeps tens of
 // megabytes live while it streams; at 400 its peak doubled (1M CSV 125 →
 // 234–274 MB) without being faster, so while a list is received,
