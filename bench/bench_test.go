@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -21,7 +20,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 
-	"github.com/schulgateway/schulgateway/adapters/gcmode"
 	"github.com/schulgateway/schulgateway/adapters/httpapi"
 	"github.com/schulgateway/schulgateway/adapters/jwtauth"
 	"github.com/schulgateway/schulgateway/adapters/postgres"
@@ -82,15 +80,7 @@ func load(b *testing.B, addr, path, token string, n int) result {
 	}
 }
 
-// gc is the collector's mode as serve sets it (adapters/gcmode): a
-// quarter as often as Go's default while requests are answered, the
-// default while a list is received or imported. The process runs under
-// it from its first server on, the bare handlers too, as a gateway's
-// process does; GOGC set for the benchmark wins, as it does for serve.
-var gc = sync.OnceValue(func() *gcmode.Mode { return gcmode.New(os.Getenv) })
-
 func serve(b *testing.B, app *fiber.App) string {
-	gc()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)

@@ -301,7 +301,6 @@ func importGateway(b *testing.B) (addr, token string, pool *pgxpool.Pool) {
 	store := postgres.NewImportStore(pool, ps.ID)
 	log := slog.New(slog.DiscardHandler)
 	worker := postgres.NewWorker(postgres.NewProcessor(store, sheets.Uploads{}.Open), 1, log)
-	worker.OnList = gc().List // as serve: the collector at Go's default while a list is imported
 	wctx, stop := context.WithCancel(ctx)
 	b.Cleanup(stop)
 	go worker.Run(wctx)
@@ -310,8 +309,7 @@ func importGateway(b *testing.B) (addr, token string, pool *pgxpool.Pool) {
 		Ready: func(ctx context.Context) error { return postgres.Ping(ctx, pool) },
 		Imports: httpapi.ImportDeps{Service: importing.NewService(store, importing.Limits{MaxBytes: 128 << 20}), Queued: worker.Wake,
 			MarkedWorkbook: sheets.Uploads{}.MarkedWorkbook,
-			CheckFile:      sheets.Uploads{}.Check, MaxBytes: 128 << 20, // a million rows are 66 MB
-			OnList: gc().List},
+			CheckFile:      sheets.Uploads{}.Check, MaxBytes: 128 << 20}, // a million rows are 66 MB
 	}))
 	return addr, token, pool
 }
@@ -461,7 +459,6 @@ func benchmarkImportVsExcelize(b *testing.B, rows int, file string) {
 	var peak, cpuGateway, cpuPG float64
 	for i := range b.N {
 		raw := func() {
-			defer gc().List()() // excelize reads under the collector's setting for lists, as the import does
 			t0 := time.Now()
 			if n := excelizeRows(b, file); n != rows+3 { // title, empty row 2, header
 				b.Fatalf("excelize read %d rows, want %d", n, rows+3)

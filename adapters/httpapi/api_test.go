@@ -15,7 +15,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -57,35 +56,6 @@ type env struct {
 	srv    *server
 	signer *jwtauth.DevSigner
 	router routers.Router
-	lists  *listWork // what OnList was told (serve: adapters/gcmode)
-}
-
-// listWork records the work on lists the gateway marks (OnList of the
-// worker and of the import routes).
-type listWork struct {
-	mu            sync.Mutex
-	active, begun int
-}
-
-func (l *listWork) list() (done func()) {
-	l.mu.Lock()
-	l.active++
-	l.begun++
-	l.mu.Unlock()
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			l.mu.Lock()
-			l.active--
-			l.mu.Unlock()
-		})
-	}
-}
-
-func (l *listWork) counts() (active, begun int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.active, l.begun
 }
 
 func loadSpec(t testing.TB) *openapi3.T {
@@ -132,8 +102,6 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 	}
 	importStore := postgres.NewImportStore(pool, nil)
 	worker := postgres.NewWorker(postgres.NewProcessor(importStore, sheets.Uploads{}.Open), 2, slog.New(slog.DiscardHandler))
-	lists := &listWork{}
-	worker.OnList = lists.list
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { worker.Run(ctx); close(done) }()
@@ -177,7 +145,6 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 			CheckFile:      sheets.Uploads{}.Check,
 			Open:           sheets.Uploads{}.Open,
 			MaxBytes:       8 << 20,
-			OnList:         lists.list,
 		},
 		Audit:    auditStore,
 		Schulen:  schulen,
@@ -187,7 +154,7 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 		Spec:     openapi.Spec,
 		Docs:     []byte("<!DOCTYPE html><title>docs</title>"),
 	})
-	return &env{t: t, srv: srv, signer: signer, router: router, lists: lists}
+	return &env{t: t, srv: srv, signer: signer, router: router}
 }
 
 func seeded(t *testing.T) *env {

@@ -39,18 +39,6 @@ type ImportDeps struct {
 	// Open reads an uploaded file as rows, to show what was recognised
 	// and to guess the kind when none was given.
 	Open func(ctx context.Context, file importing.File, filename string) (importing.Source, error)
-	// OnList, if set, is called as an upload is received or a list's
-	// marked workbook written, and the function it returns when that is
-	// done (serve: the collector at Go's default meanwhile, adapters/gcmode).
-	OnList func() (done func())
-}
-
-// list marks work on a list (OnList) until the returned function is called.
-func (d ImportDeps) list() (done func()) {
-	if d.OnList == nil {
-		return func() {}
-	}
-	return d.OnList()
 }
 
 type importJSON struct {
@@ -304,7 +292,6 @@ func discardUpload(f *os.File) {
 }
 
 func (s *server) postImport(c *fiber.Ctx) error {
-	defer s.Imports.list()()
 	var fe []apperr.FieldError
 	dryRun := boolParam(c, "dry_run", &fe)
 	confirm := confirmParam(c, &fe)
@@ -492,7 +479,6 @@ func (s *server) getImportErrors(c *fiber.Ctx) error {
 const markedWorkbookTimeout = 5 * time.Minute
 
 func (s *server) getImportErrorsXLSX(c *fiber.Ctx) error {
-	defer s.Imports.list()()
 	ctx := c.UserContext()
 	id := c.Params("id")
 	imp, err := s.Imports.Service.Get(ctx, id)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
@@ -148,46 +147,5 @@ func TestImportErrorsWithinFieldPolicy(t *testing.T) {
 	}
 	if resp, body := e.do(call{method: "GET", path: "/v1/imports/" + clean.ID + "/errors", token: admin}); resp.StatusCode != 200 || !strings.Contains(string(body), `"items":[]`) {
 		t.Errorf("errors of an import without errors: %d %s", resp.StatusCode, body)
-	}
-}
-
-// The work on a list – its upload, its import by the worker, its marked
-// workbook – is marked while it runs and only then (serve runs Go's
-// collector at its default meanwhile, adapters/gcmode); reading an
-// import's state is no such work.
-func TestListWorkIsMarked(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, pgtest.Pool(t))
-	amt := e.token(auth.RoleSchulamt)
-	settled := func() int {
-		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-			active, begun := e.lists.counts()
-			if active == 0 {
-				return begun
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%d list works still marked", active)
-			}
-		}
-	}
-	status, imp, body := e.upload(amt, "kind=melderegister&on_error=reject", "melderegister.csv", handwrittenRegister(t))
-	if status != 202 {
-		t.Fatalf("upload: %d %s", status, body)
-	}
-	if done := e.await(amt, imp.ID); done.Status != "rejected" {
-		t.Fatalf("import: %+v", done)
-	}
-	if begun := settled(); begun != 2 {
-		t.Fatalf("upload and import: %d list works marked, want 2", begun)
-	}
-	if resp, body := e.do(call{method: "GET", path: "/v1/imports/" + imp.ID, token: amt}); resp.StatusCode != 200 {
-		t.Fatalf("GET import: %d %s", resp.StatusCode, body)
-	}
-	if resp, body := e.do(call{method: "GET", path: "/v1/imports/" + imp.ID + "/errors.xlsx", token: amt}); resp.StatusCode != 200 {
-		t.Fatalf("errors.xlsx: %d %s", resp.StatusCode, body)
-	}
-	if begun := settled(); begun != 3 {
-		t.Fatalf("after reading the import and its marked workbook: %d list works marked, want 3", begun)
 	}
 }

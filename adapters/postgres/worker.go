@@ -20,10 +20,6 @@ type Worker struct {
 	poll  time.Duration
 	log   *slog.Logger
 	wake  chan struct{}
-	// OnList, if set, is called as the worker starts on an import, and
-	// the function it returns when the import ends (serve: the collector
-	// at Go's default while a list is imported, adapters/gcmode).
-	OnList func() (done func())
 }
 
 func NewWorker(proc *Processor, workers int, log *slog.Logger) *Worker {
@@ -58,9 +54,6 @@ func (w *Worker) loop(ctx context.Context) {
 		func(ctx context.Context) (jobLease, bool, error) { return w.store.queue.claim(ctx, w.proc.MaxAttempts) },
 		func(ctx context.Context, id string) {
 			start := time.Now()
-			if w.OnList != nil {
-				defer w.OnList()()
-			}
 			if err := w.proc.Process(ctx, id, nil); errors.Is(err, errLeaseLost) {
 				w.log.Warn("import failed: lease lost, another worker owns it now", "import_id", id)
 			} else if err != nil {

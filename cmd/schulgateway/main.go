@@ -18,7 +18,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/adapters/apidocs"
-	"github.com/schulgateway/schulgateway/adapters/gcmode"
 	"github.com/schulgateway/schulgateway/adapters/httpapi"
 	"github.com/schulgateway/schulgateway/adapters/jwtauth"
 	"github.com/schulgateway/schulgateway/adapters/logwriter"
@@ -288,11 +287,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	importStore := postgres.NewImportStore(pool, ps.ID)
 	proc := postgres.NewProcessor(importStore, cfg.Uploads.Open)
 	proc.MaxRemovalShare = cfg.ImportMaxRemovalShare
-	// The collector runs rarely while requests are answered, at Go's
-	// default while a list is received or imported (adapters/gcmode).
-	gc := gcmode.New(getenv)
 	worker := postgres.NewWorker(proc, cfg.ImportWorkers, log)
-	worker.OnList = gc.List
 	workerDone := make(chan struct{})
 	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	go func() { worker.Run(wctx); close(workerDone) }()
@@ -337,7 +332,6 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			CheckFile:      cfg.Uploads.Check,
 			Open:           cfg.Uploads.Open,
 			MaxBytes:       cfg.ImportMaxBytes,
-			OnList:         gc.List,
 		},
 		Web:            webDeps,
 		Verifier:       verifier,
