@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -120,7 +121,7 @@ func (s *AuditStore) Start(ctx context.Context) {
 	}
 	s.writer = writer
 	go func() {
-		s.writeBatches(ctx, writer)
+		s.writeBatches(ctx)
 		if writer != s.pool {
 			writer.Close()
 		}
@@ -142,13 +143,7 @@ const auditInsert = `INSERT INTO audit_log (subject, rollen, client, operation, 
 // are scanned once, as auditInsert's: an earlier form joined the entries
 // with their conditions, sorted them, and read them twice, 0.2 ms more
 // PostgreSQL per batch of 32 than an unconditional one (a quarter).
-var auditInsertIf = `WITH b AS MATERIALIZED (
-		SELECT nr, CASE art
-			WHEN '' THEN true
-			WHEN '` + audit.CohortUnchanged + `' THEN ` + kohorteUnveraendert("wert") + `
-			WHEN '` + audit.FeedHead + `' THEN ` + feedKopf("wert") + `
-			ELSE false END AS gilt
-		FROM unnest($10::text[], $11::text[]) WITH ORDINALITY AS c(art, wert, nr)
+var auditInsertIf = `WITH b AS MATERIALIZED (` + auditBedingungen(10) + `
 	), ins AS (
 		INSERT INTO audit_log (subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail)
 		SELECT subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail
@@ -157,6 +152,58 @@ var auditInsertIf = `WITH b AS MATERIALIZED (
 		WHERE (SELECT gilt FROM b WHERE b.nr = u.bedingung)
 	)
 	SELECT nr FROM b WHERE gilt IS NOT TRUE`
+
+// auditBedingungen evaluates a batch's distinct conditions, its kinds and
+// values given as the parameters $n and $n+1: nr (from 1) and gilt.
+func auditBedingungen(n int) string {
+	return fmt.Sprintf(`
+		SELECT nr, CASE art
+			WHEN '' THEN true
+			WHEN '`+audit.CohortUnchanged+`' THEN `+kohorteUnveraendert("wert")+`
+			WHEN '`+audit.FeedHead+`' THEN `+feedKopf("wert")+`
+			ELSE false END AS gilt
+		FROM unnest($%d::text[], $%d::text[]) WITH ORDINALITY AS c(art, wert, nr)`, n, n+1)
+}
+
+// auditInsertChained writes a batch's entries with their places in the
+// chain and moves the head, if the head is still the one the writer
+// hashed after ($14, $15) and every condition of the batch holds ($16,
+// $17: kinds and values). It returns whether it wrote, the head as it
+// found it and the numbers (from 1) of the conditions that did not hold.
+// It runs after the chainer's lock is taken in the same transaction (the
+// statement before it in the pipeline), so the head it checks is the one
+// it moves. The entries' ids are taken in their order, so that they ascend
+// with their places.
+var auditInsertChained = `WITH b AS MATERIALIZED (` + auditBedingungen(16) + `
+	), h AS MATERIALIZED (
+		SELECT last_seq, last_hash FROM audit_head
+	), ok AS MATERIALIZED (
+		SELECT h.last_seq = $14 AND h.last_hash = $15 AND NOT EXISTS (SELECT 1 FROM b WHERE gilt IS NOT TRUE) AS ok FROM h
+	), u AS MATERIALIZED (
+		SELECT nextval('audit_log_id_seq') AS id, u.*
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::text[], $8::integer[], $9::text[],
+			$10::bigint[], $11::bytea[], $12::bytea[]) WITH ORDINALITY
+			AS u(subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail, seq, prev_hash, hash, nr)
+		WHERE (SELECT ok FROM ok)
+		ORDER BY nr
+	), a AS (
+		INSERT INTO audit_log (id, zeit, subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail)
+		OVERRIDING SYSTEM VALUE
+		SELECT id, $13, subject, rollen, client, operation, ressource, anzahl, request_id, ergebnis, detail FROM u
+	), k AS (
+		INSERT INTO audit_kette (seq, id, prev_hash, hash) SELECT seq, id, prev_hash, hash FROM u
+	), kopf AS (
+		UPDATE audit_head SET last_seq = $10[cardinality($10)], last_hash = $12[cardinality($12)] WHERE (SELECT ok FROM ok)
+	)
+	SELECT ok.ok, h.last_seq, h.last_hash, ARRAY(SELECT nr FROM b WHERE gilt IS NOT TRUE ORDER BY nr) FROM ok, h`
+
+// auditKopf is the head of the chain as the batch writer last wrote or
+// found it: the place and hash its next batch follows on.
+type auditKopf struct {
+	seq   int64
+	hash  []byte
+	known bool
+}
 
 // auditColumns is a batch of entries as the statements' arrays.
 type auditColumns struct {
@@ -223,10 +270,87 @@ func (b *auditColumns) write(ctx context.Context, db querier) ([]int64, error) {
 	return ausgelassen, nil
 }
 
-func (s *AuditStore) writeBatches(ctx context.Context, db querier) {
+// writeChained writes the batch's entries whose condition holds, and
+// chains them in the same transaction: under the chainer's lock, saying
+// so (their statement queues nothing for the chainer), after whatever was
+// chained before. It hashes after the head it last wrote and sends the
+// lock and the statement in one pipeline, one round trip; when someone
+// else moved the head meanwhile (the chainer, another gateway's writer)
+// or a condition no longer holds, the statement writes nothing and says
+// so, and the writer hashes again after the head it found, without the
+// entries whose condition failed. The entries' time is the writer's
+// clock when it hashes, to the microsecond as PostgreSQL keeps it.
+func (s *AuditStore) writeChained(ctx context.Context, batch []auditWrite, kopf *auditKopf, b *auditColumns) (ausgelassen []int64, err error) {
+	var gescheitert []int64 // numbers of conditions (b.bedingung) that did not hold
+	for versuch := 0; ; versuch++ {
+		if !kopf.known {
+			if err := s.writer.QueryRow(ctx, "SELECT last_seq, last_hash FROM audit_head").Scan(&kopf.seq, &kopf.hash); err != nil {
+				return nil, storeErr("record audit entries", err)
+			}
+			kopf.known = true
+		}
+		var (
+			k             auditColumns
+			seqs          []int64
+			prevs, hashes [][]byte
+		)
+		ausgelassen = ausgelassen[:0]
+		zeit := time.Now().UTC().Truncate(time.Microsecond)
+		seq, prev := kopf.seq, kopf.hash
+		for i, w := range batch {
+			if slices.Contains(gescheitert, b.bedingung[i]) {
+				ausgelassen = append(ausgelassen, int64(i+1))
+				continue
+			}
+			e := w.e
+			seq++
+			e.Seq, e.Time = seq, zeit
+			h := audit.Hash(prev, e)
+			k.add(e, w.c)
+			seqs, prevs, hashes = append(seqs, seq), append(prevs, prev), append(hashes, h)
+			prev = h
+		}
+		if len(seqs) == 0 {
+			return ausgelassen, nil
+		}
+		var (
+			q        pgx.Batch
+			ok       bool
+			nichtNrs []int64
+		)
+		q.Queue(`SELECT pg_advisory_xact_lock($1), set_config('schulgateway.audit_chain', 'on', true)`, auditLockID)
+		q.Queue(auditInsertChained, k.subject, k.rollen, k.client, k.operation, k.ressource, k.anzahl, k.reqID, k.ergebnis, k.detail,
+			seqs, prevs, hashes, zeit, kopf.seq, kopf.hash, k.art, k.wert).QueryRow(func(row pgx.Row) error {
+			return row.Scan(&ok, &kopf.seq, &kopf.hash, &nichtNrs)
+		})
+		if err := s.writer.SendBatch(ctx, &q).Close(); err != nil {
+			kopf.known = false
+			return nil, storeErr("record audit entries", err)
+		}
+		if ok {
+			kopf.seq, kopf.hash = seq, prev
+			return ausgelassen, nil
+		}
+		// Nothing written: the head the statement found is the next try's;
+		// the conditions that failed are the batch's, by their numbers.
+		for _, nr := range nichtNrs {
+			for j := range b.art {
+				if b.art[j] == k.art[nr-1] && b.wert[j] == k.wert[nr-1] {
+					gescheitert = append(gescheitert, int64(j+1))
+				}
+			}
+		}
+		if versuch > 100 {
+			return nil, storeErr("record audit entries", errors.New("audit head moved under every try"))
+		}
+	}
+}
+
+func (s *AuditStore) writeBatches(ctx context.Context) {
 	var (
 		batch []auditWrite
 		b     auditColumns
+		kopf  auditKopf
 	)
 	for {
 		batch = batch[:0]
@@ -249,7 +373,7 @@ func (s *AuditStore) writeBatches(ctx context.Context, db querier) {
 		for _, w := range batch {
 			b.add(w.e, w.c)
 		}
-		ausgelassen, err := b.write(context.WithoutCancel(ctx), db)
+		ausgelassen, err := s.writeChained(context.WithoutCancel(ctx), batch, &kopf, &b)
 		for i, w := range batch {
 			w.done <- auditDone{written: err == nil && !slices.Contains(ausgelassen, int64(i+1)), err: err}
 		}

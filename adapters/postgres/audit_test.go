@@ -137,6 +137,116 @@ func TestAuditChainUnderConcurrentWriters(t *testing.T) {
 	}
 }
 
+// The batch writer chains its entries in the transaction that writes
+// them: once Record returns, the entry has its place, nothing of it waits
+// in the queue, and an entry whose condition does not hold has none. Its
+// places and the chainer's, taken at the same time by entries of other
+// writers, make one chain, each entry in it once.
+func TestAuditWriterChainsItsEntries(t *testing.T) {
+	t.Parallel()
+	ctx, pool, store := batchingAudit(t)
+	queued := postgres.NewAuditStore(pool) // one statement per entry, queued, as an import's
+	counts := func() (log, kette, distinct, offen int) {
+		t.Helper()
+		if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM audit_log), (SELECT count(*) FROM audit_kette),
+			(SELECT count(DISTINCT id) FROM audit_kette), (SELECT count(*) FROM audit_offen)`).Scan(&log, &kette, &distinct, &offen); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	n := 3
+	if err := store.Record(ctx, audit.Entry{Subject: "bms", Operation: "GET /v1/changes", Count: &n, Result: 200, Detail: "ä"}); err != nil {
+		t.Fatal(err)
+	}
+	if log, kette, _, offen := counts(); log != 1 || kette != 1 || offen != 0 {
+		t.Fatalf("after one Record: %d entries, %d chained, %d queue rows; want 1, 1, 0", log, kette, offen)
+	}
+	var seq, head int64
+	if err := pool.QueryRow(ctx, "SELECT k.seq, h.last_seq FROM audit_kette k, audit_head h").Scan(&seq, &head); err != nil || seq != 1 || head != 1 {
+		t.Fatalf("place %d, head %d: %v", seq, head, err)
+	}
+	// An entry under a condition that does not hold (the feed's head is
+	// not 99) is neither written nor given a place.
+	if ok, err := store.RecordIf(ctx, audit.Entry{Operation: "GET /v1/changes", Result: 200}, audit.Condition{Kind: audit.FeedHead, Value: "99"}); err != nil || ok {
+		t.Fatalf("written %v: %v", ok, err)
+	}
+	if log, kette, _, offen := counts(); log != 1 || kette != 1 || offen != 0 {
+		t.Fatalf("after a condition that failed: %d entries, %d chained, %d queue rows; want 1, 1, 0", log, kette, offen)
+	}
+
+	// The chainer moves the head between two batches: the next batch
+	// follows on after the entries it chained.
+	for i := range 3 {
+		if err := queued.Record(ctx, audit.Entry{Operation: "import.commit", Result: 200, Count: &i}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := store.Chain(ctx); err != nil || n != 1 {
+			t.Fatalf("chained %d: %v", n, err)
+		}
+		if err := store.Record(ctx, audit.Entry{Operation: "GET /v1/x", Result: 200, Count: &i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if nv, b, err := store.Verify(ctx); err != nil || b != nil || nv != 7 {
+		t.Fatalf("verify: %d of 7 entries, %+v, %v", nv, b, err)
+	}
+
+	// Batched, queued and the chainer, all at once.
+	const batched, viaQueue = 600, 200
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	chainer := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				chainer <- nil
+				return
+			default:
+			}
+			if _, err := store.Chain(ctx); err != nil {
+				chainer <- err
+				return
+			}
+		}
+	}()
+	for i := range batched + viaQueue {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e := audit.Entry{Operation: "GET /v1/x", Result: 200, Count: &i}
+			var err error
+			switch {
+			case i >= batched:
+				err = queued.Record(ctx, e)
+			case i%2 == 0: // a condition that holds
+				var ok bool
+				ok, err = store.RecordIf(ctx, e, audit.Condition{Kind: audit.FeedHead, Value: "0"})
+				if err == nil && !ok {
+					err = fmt.Errorf("entry %d not written", i)
+				}
+			default:
+				err = store.Record(ctx, e)
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	if err := <-chainer; err != nil {
+		t.Fatal(err)
+	}
+	want := 7 + batched + viaQueue
+	if nv, b, err := store.Verify(ctx); err != nil || b != nil || nv != want {
+		t.Fatalf("verify: %d of %d entries, %+v, %v", nv, want, b, err)
+	}
+	if log, kette, distinct, offen := counts(); log != want || kette != want || distinct != want || offen != 0 {
+		t.Fatalf("%d entries, %d places for %d distinct entries, %d queue rows; want %d, each once, none", log, kette, distinct, offen, want)
+	}
+}
+
 // Retention removes the oldest entries and leaves a chain that still
 // verifies from its new anchor.
 func TestAuditPruneKeepsTheChainVerifiable(t *testing.T) {
@@ -387,7 +497,10 @@ func TestAuditRecordIf(t *testing.T) {
 // (within its time) and without (past it), and the chain stays verifiable.
 func TestAuditChainPaced(t *testing.T) {
 	t.Parallel()
-	ctx, _, store := batchingAudit(t)
+	ctx := context.Background()
+	// Entries written one statement each, as imports and the CLI write
+	// them: queued for the chainer (the batch writer chains its own).
+	store := postgres.NewAuditStore(pgtest.Pool(t))
 	record := func(n int) {
 		t.Helper()
 		var wg sync.WaitGroup
