@@ -274,76 +274,105 @@ func (b *auditColumns) write(ctx context.Context, db querier) ([]int64, error) {
 // chains them in the same transaction: under the chainer's lock, saying
 // so (their statement queues nothing for the chainer), after whatever was
 // chained before. It hashes after the head it last wrote and sends the
-// lock and the statement in one pipeline, one round trip; when someone
+// lock and the statement in one pipeline, one round trip. When someone
 // else moved the head meanwhile (the chainer, another gateway's writer)
 // or a condition no longer holds, the statement writes nothing and says
-// so, and the writer hashes again after the head it found, without the
-// entries whose condition failed. The entries' time is the writer's
-// clock when it hashes, to the microsecond as PostgreSQL keeps it.
-func (s *AuditStore) writeChained(ctx context.Context, batch []auditWrite, kopf *auditKopf, b *auditColumns) (ausgelassen []int64, err error) {
-	var gescheitert []int64 // numbers of conditions (b.bedingung) that did not hold
-	for versuch := 0; ; versuch++ {
-		if !kopf.known {
-			if err := s.writer.QueryRow(ctx, "SELECT last_seq, last_hash FROM audit_head").Scan(&kopf.seq, &kopf.hash); err != nil {
-				return nil, storeErr("record audit entries", err)
-			}
-			kopf.known = true
-		}
-		var (
-			k             auditColumns
-			seqs          []int64
-			prevs, hashes [][]byte
-		)
-		ausgelassen = ausgelassen[:0]
-		zeit := time.Now().UTC().Truncate(time.Microsecond)
-		seq, prev := kopf.seq, kopf.hash
-		for i, w := range batch {
-			if slices.Contains(gescheitert, b.bedingung[i]) {
-				ausgelassen = append(ausgelassen, int64(i+1))
-				continue
-			}
-			e := w.e
-			seq++
-			e.Seq, e.Time = seq, zeit
-			h := audit.Hash(prev, e)
-			k.add(e, w.c)
-			seqs, prevs, hashes = append(seqs, seq), append(prevs, prev), append(hashes, h)
-			prev = h
-		}
-		if len(seqs) == 0 {
-			return ausgelassen, nil
-		}
-		var (
-			q        pgx.Batch
-			ok       bool
-			nichtNrs []int64
-		)
-		q.Queue(`SELECT pg_advisory_xact_lock($1), set_config('schulgateway.audit_chain', 'on', true)`, auditLockID)
-		q.Queue(auditInsertChained, k.subject, k.rollen, k.client, k.operation, k.ressource, k.anzahl, k.reqID, k.ergebnis, k.detail,
-			seqs, prevs, hashes, zeit, kopf.seq, kopf.hash, k.art, k.wert).QueryRow(func(row pgx.Row) error {
-			return row.Scan(&ok, &kopf.seq, &kopf.hash, &nichtNrs)
-		})
-		if err := s.writer.SendBatch(ctx, &q).Close(); err != nil {
-			kopf.known = false
+// so; the writer then takes the lock for a transaction of its own and
+// tries again in it, after the head the statement found and without the
+// entries whose condition failed, until it writes: the head cannot move
+// under the lock, and every failed try leaves out a condition. The
+// entries' time is the writer's clock when it hashes, to the microsecond
+// as PostgreSQL keeps it.
+func (s *AuditStore) writeChained(ctx context.Context, batch []auditWrite, kopf *auditKopf, b *auditColumns) ([]int64, error) {
+	if !kopf.known {
+		if err := s.writer.QueryRow(ctx, "SELECT last_seq, last_hash FROM audit_head").Scan(&kopf.seq, &kopf.hash); err != nil {
 			return nil, storeErr("record audit entries", err)
 		}
-		if ok {
-			kopf.seq, kopf.hash = seq, prev
-			return ausgelassen, nil
+		kopf.known = true
+	}
+	ausgelassen, gescheitert, ok, err := s.tryChained(ctx, s.writer, true, batch, kopf, b, nil)
+	if err != nil || ok {
+		return ausgelassen, storeErr("record audit entries", err)
+	}
+	err = pgx.BeginFunc(ctx, s.writer, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, auditChainLock, auditLockID); err != nil {
+			return err
 		}
-		// Nothing written: the head the statement found is the next try's;
-		// the conditions that failed are the batch's, by their numbers.
-		for _, nr := range nichtNrs {
-			for j := range b.art {
-				if b.art[j] == k.art[nr-1] && b.wert[j] == k.wert[nr-1] {
-					gescheitert = append(gescheitert, int64(j+1))
-				}
+		for range len(batch) + 2 {
+			if ausgelassen, gescheitert, ok, err = s.tryChained(ctx, tx, false, batch, kopf, b, gescheitert); err != nil || ok {
+				return err
 			}
 		}
-		if versuch > 100 {
-			return nil, storeErr("record audit entries", errors.New("audit head moved under every try"))
+		return errors.New("audit entries not chained under the lock") // cannot happen: see above
+	})
+	return ausgelassen, storeErr("record audit entries", err)
+}
+
+// auditChainLock takes the chainer's lock for the transaction and says
+// that the transaction chains what it writes.
+const auditChainLock = `SELECT pg_advisory_xact_lock($1), set_config('schulgateway.audit_chain', 'on', true)`
+
+// tryChained hashes the batch's entries, leaving out those whose
+// condition is among gescheitert, after kopf, and sends auditInsertChained
+// (with the lock before it, in one pipeline, if lock). It returns the
+// entries left out (their places in the batch, from 1), the conditions
+// known to have failed, and whether it wrote. Written, kopf is the new
+// head; not written, the head the statement found.
+func (s *AuditStore) tryChained(ctx context.Context, db interface {
+	SendBatch(context.Context, *pgx.Batch) pgx.BatchResults
+}, lock bool, batch []auditWrite, kopf *auditKopf, b *auditColumns, gescheitert []int64) (ausgelassen, _ []int64, ok bool, err error) {
+	var (
+		k             auditColumns
+		seqs          []int64
+		prevs, hashes [][]byte
+	)
+	zeit := time.Now().UTC().Truncate(time.Microsecond)
+	seq, prev := kopf.seq, kopf.hash
+	for i, w := range batch {
+		if slices.Contains(gescheitert, b.bedingung[i]) {
+			ausgelassen = append(ausgelassen, int64(i+1))
+			continue
+		}
+		e := w.e
+		seq++
+		e.Seq, e.Time = seq, zeit
+		h := audit.Hash(prev, e)
+		k.add(e, w.c)
+		seqs, prevs, hashes = append(seqs, seq), append(prevs, prev), append(hashes, h)
+		prev = h
+	}
+	if len(seqs) == 0 {
+		return ausgelassen, gescheitert, true, nil
+	}
+	var (
+		q        pgx.Batch
+		nichtNrs []int64
+	)
+	if lock {
+		q.Queue(auditChainLock, auditLockID)
+	}
+	q.Queue(auditInsertChained, k.subject, k.rollen, k.client, k.operation, k.ressource, k.anzahl, k.reqID, k.ergebnis, k.detail,
+		seqs, prevs, hashes, zeit, kopf.seq, kopf.hash, k.art, k.wert).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&ok, &kopf.seq, &kopf.hash, &nichtNrs)
+	})
+	if err := db.SendBatch(ctx, &q).Close(); err != nil {
+		kopf.known = false
+		return nil, gescheitert, false, err
+	}
+	if ok {
+		kopf.seq, kopf.hash = seq, prev
+		return ausgelassen, gescheitert, true, nil
+	}
+	// Nothing written. The conditions that failed, by their numbers in
+	// the batch.
+	for _, nr := range nichtNrs {
+		for j := range b.art {
+			if b.art[j] == k.art[nr-1] && b.wert[j] == k.wert[nr-1] {
+				gescheitert = append(gescheitert, int64(j+1))
+			}
 		}
 	}
+	return ausgelassen, gescheitert, false, nil
 }
 
 func (s *AuditStore) writeBatches(ctx context.Context) {
@@ -446,7 +475,7 @@ func (s *AuditStore) chainStep(ctx context.Context) (int, error) {
 			seq  int64
 			prev []byte
 		)
-		if err := tx.QueryRow(ctx, `SELECT pg_advisory_xact_lock($1), set_config('schulgateway.audit_chain', 'on', true)`, auditLockID).Scan(nil, nil); err != nil {
+		if err := tx.QueryRow(ctx, auditChainLock, auditLockID).Scan(nil, nil); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, "SELECT last_seq, last_hash FROM audit_head").Scan(&seq, &prev); err != nil {

@@ -247,6 +247,40 @@ func TestAuditWriterChainsItsEntries(t *testing.T) {
 	}
 }
 
+// Two gateways' batch writers on one database (each its own store and
+// connection) keep moving the head under each other's feet: every entry
+// of both is written and chained once, none waits in the queue, and the
+// chain verifies. A writer whose head moved tries again under the lock,
+// so neither starves the other.
+func TestAuditTwoWritersShareTheChain(t *testing.T) {
+	t.Parallel()
+	ctx, pool, erster := batchingAudit(t)
+	zweiter := postgres.NewAuditStore(pool)
+	zweiter.Start(ctx)
+	const je = 400
+	var wg sync.WaitGroup
+	for i := range 2 * je {
+		wg.Go(func() {
+			store := erster
+			if i%2 == 1 {
+				store = zweiter
+			}
+			if err := store.Record(ctx, audit.Entry{Operation: "GET /v1/x", Result: 200, Count: &i}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n, b, err := erster.Verify(ctx); err != nil || b != nil || n != 2*je {
+		t.Fatalf("verify: %d of %d entries, %+v, %v", n, 2*je, b, err)
+	}
+	var kette, distinct, offen int
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM audit_kette), (SELECT count(DISTINCT anzahl) FROM audit_kette JOIN audit_log USING (id)),
+		(SELECT count(*) FROM audit_offen)`).Scan(&kette, &distinct, &offen); err != nil || kette != 2*je || distinct != 2*je || offen != 0 {
+		t.Fatalf("%d places for %d distinct entries, %d queue rows (%v); want %d, %d, none", kette, distinct, offen, err, 2*je, 2*je)
+	}
+}
+
 // Retention removes the oldest entries and leaves a chain that still
 // verifies from its new anchor.
 func TestAuditPruneKeepsTheChainVerifiable(t *testing.T) {
