@@ -198,11 +198,16 @@ var auditInsertChained = `WITH b AS MATERIALIZED (` + auditBedingungen(16) + `
 	SELECT ok.ok, h.last_seq, h.last_hash, ARRAY(SELECT nr FROM b WHERE gilt IS NOT TRUE ORDER BY nr) FROM ok, h`
 
 // auditKopf is the head of the chain as the batch writer last wrote or
-// found it: the place and hash its next batch follows on.
+// found it: the place and hash its next batch follows on; and the arrays
+// of its tries, reused from batch to batch.
 type auditKopf struct {
 	seq   int64
 	hash  []byte
 	known bool
+
+	k             auditColumns
+	seqs          []int64
+	prevs, hashes [][]byte
 }
 
 // auditColumns is a batch of entries as the statements' arrays.
@@ -321,11 +326,10 @@ const auditChainLock = `SELECT pg_advisory_xact_lock($1), set_config('schulgatew
 func (s *AuditStore) tryChained(ctx context.Context, db interface {
 	SendBatch(context.Context, *pgx.Batch) pgx.BatchResults
 }, lock bool, batch []auditWrite, kopf *auditKopf, b *auditColumns, gescheitert []int64) (ausgelassen, _ []int64, ok bool, err error) {
-	var (
-		k             auditColumns
-		seqs          []int64
-		prevs, hashes [][]byte
-	)
+	k := &kopf.k
+	k.reset()
+	seqs, prevs, hashes := kopf.seqs[:0], kopf.prevs[:0], kopf.hashes[:0]
+	defer func() { kopf.seqs, kopf.prevs, kopf.hashes = seqs, prevs, hashes }()
 	zeit := time.Now().UTC().Truncate(time.Microsecond)
 	seq, prev := kopf.seq, kopf.hash
 	for i, w := range batch {
