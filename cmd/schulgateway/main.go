@@ -373,9 +373,10 @@ func newVerifier(ctx context.Context, cfg config) (auth.Verifier, error) {
 	return jwtauth.New(ctx, jwtauth.Config{JWKSURL: cfg.JWKSURL, JWKSFile: cfg.JWKSFile, Issuer: cfg.Issuer, Audience: cfg.Audience})
 }
 
-// chainAudit gives new audit entries their place in the hash chain every
-// few seconds (readers of the trail chain first too), and logs the head so
-// that a removal of the newest entries can be told from the logs.
+// chainAudit gives queued audit entries (those written in the transaction
+// of other work: imports, changes; the reads' entries are chained as they
+// are written) their place in the hash chain every few seconds (readers of
+// the trail chain first too).
 func chainAudit(ctx context.Context, store *postgres.AuditStore, log *slog.Logger) {
 	const interval = 5 * time.Second
 	t := time.NewTicker(interval)

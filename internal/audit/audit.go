@@ -7,8 +7,9 @@
 // HTTP layer opens a Pending entry per request and puts it in the context;
 // the store's transaction helper writes it before committing, and the HTTP
 // layer writes it itself when the request committed nothing (a read, a
-// refusal), before the answer leaves. A later step gives committed entries
-// their place in the chain (seq) and their hash.
+// refusal), before the answer leaves. The stores give entries their place
+// in the chain (seq) and their hash: the batch writer of the reads' entries
+// as it writes them, a later step the other entries once committed.
 package audit
 
 import (
