@@ -77,6 +77,27 @@ func TestAuditChainDetectsTampering(t *testing.T) {
 
 // Entries committed by many writers in any order are each chained exactly
 // once while chainers run alongside, and the chain holds.
+// chainContinuously runs Chain in a loop until the returned function is
+// called, which returns the first error of a step.
+func chainContinuously(ctx context.Context, store *postgres.AuditStore) (stop func() error) {
+	halt, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-halt:
+				done <- nil
+				return
+			default:
+			}
+			if _, err := store.Chain(ctx); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	return func() error { close(halt); return <-done }
+}
+
 func TestAuditChainUnderConcurrentWriters(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -84,22 +105,7 @@ func TestAuditChainUnderConcurrentWriters(t *testing.T) {
 	store := postgres.NewAuditStore(pool)
 	const writers, each = 12, 40
 	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	chainerDone := make(chan error, 1)
-	go func() {
-		for {
-			select {
-			case <-stop:
-				chainerDone <- nil
-				return
-			default:
-			}
-			if _, err := store.Chain(ctx); err != nil {
-				chainerDone <- err
-				return
-			}
-		}
-	}()
+	stopChainer := chainContinuously(ctx, store)
 	for w := range writers {
 		wg.Add(1)
 		go func() {
@@ -123,8 +129,7 @@ func TestAuditChainUnderConcurrentWriters(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	close(stop)
-	if err := <-chainerDone; err != nil {
+	if err := stopChainer(); err != nil {
 		t.Fatal(err)
 	}
 	n, b, err := store.Verify(ctx)
@@ -194,22 +199,7 @@ func TestAuditWriterChainsItsEntries(t *testing.T) {
 	// Batched, queued and the chainer, all at once.
 	const batched, viaQueue = 600, 200
 	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	chainer := make(chan error, 1)
-	go func() {
-		for {
-			select {
-			case <-stop:
-				chainer <- nil
-				return
-			default:
-			}
-			if _, err := store.Chain(ctx); err != nil {
-				chainer <- err
-				return
-			}
-		}
-	}()
+	stopChainer := chainContinuously(ctx, store)
 	for i := range batched + viaQueue {
 		wg.Add(1)
 		go func() {
@@ -234,8 +224,7 @@ func TestAuditWriterChainsItsEntries(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	close(stop)
-	if err := <-chainer; err != nil {
+	if err := stopChainer(); err != nil {
 		t.Fatal(err)
 	}
 	want := 7 + batched + viaQueue
