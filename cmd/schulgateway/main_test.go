@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 )
 
@@ -92,6 +94,30 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("demo city after two seeds has %d schools, want 10", len(got.Items))
 	}
 
+	// The BMS reads the change feed: every answer's audit entry is chained
+	// as it is written, the demo's imports' entries by the chainer; after
+	// the server stops, `audit verify` finds every entry in one chain.
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 5 {
+				req, _ := http.NewRequest("GET", "http://"+addr+"/v1/changes?limit=5", nil)
+				req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(tok.String()))
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body) //nolint:errcheck
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					t.Errorf("GET /v1/changes = %d", resp.StatusCode)
+				}
+			}
+		})
+	}
+	wg.Wait()
+
 	// A keep-alive connection the server has not yet marked idle when
 	// shutdown starts is only closed when it times out (fasthttp); a client
 	// going away first, as ours does here, is the usual case.
@@ -107,6 +133,20 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"route":"/v1/schulen"`) {
 		t.Errorf("access log lacks the request: %s", logs.String())
+	}
+	pool, err := postgres.Open(ctx, vars["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var entries, reads int
+	if err := pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE operation = 'GET /v1/changes') FROM audit_log`).Scan(&entries, &reads); err != nil || reads != 40 {
+		t.Fatalf("%d entries of reads of the feed, want 40: %v", reads, err)
+	}
+	var verified syncBuffer
+	if err := run(ctx, []string{"audit", "verify"}, getenv, &verified, &errOut); err != nil ||
+		!strings.Contains(verified.String(), fmt.Sprintf("unversehrt: %d Einträge", entries)) {
+		t.Fatalf("audit verify after serving: %v %q, want all %d entries intact", err, verified.String(), entries)
 	}
 }
 
