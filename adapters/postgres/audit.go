@@ -198,12 +198,12 @@ var auditInsertChained = `WITH b AS MATERIALIZED (` + auditBedingungen(16) + `
 	SELECT ok.ok, h.last_seq, h.last_hash, ARRAY(SELECT nr FROM b WHERE gilt IS NOT TRUE ORDER BY nr) FROM ok, h`
 
 // auditKopf is the head of the chain as the batch writer last wrote or
-// found it: the place and hash its next batch follows on; and the arrays
-// of its tries, reused from batch to batch.
+// found it: the place and hash its next batch follows on (at first the
+// empty chain's; a wrong guess costs one try); and the arrays of its
+// tries, reused from batch to batch.
 type auditKopf struct {
-	seq   int64
-	hash  []byte
-	known bool
+	seq  int64
+	hash []byte
 
 	k             auditColumns
 	seqs          []int64
@@ -288,14 +288,8 @@ func (b *auditColumns) write(ctx context.Context, db querier) ([]int64, error) {
 // under the lock, and every failed try leaves out a condition. The
 // entries' time is the writer's clock when it hashes, to the microsecond
 // as PostgreSQL keeps it.
-func (s *AuditStore) writeChained(ctx context.Context, batch []auditWrite, kopf *auditKopf, b *auditColumns) ([]int64, error) {
-	if !kopf.known {
-		if err := s.writer.QueryRow(ctx, "SELECT last_seq, last_hash FROM audit_head").Scan(&kopf.seq, &kopf.hash); err != nil {
-			return nil, storeErr("record audit entries", err)
-		}
-		kopf.known = true
-	}
-	ausgelassen, gescheitert, ok, err := s.tryChained(ctx, s.writer, true, batch, kopf, b, nil)
+func (s *AuditStore) writeChained(ctx context.Context, batch []auditWrite, kopf *auditKopf) ([]int64, error) {
+	ausgelassen, gescheitert, ok, err := s.tryChained(ctx, s.writer, true, batch, kopf, nil)
 	if err != nil || ok {
 		return ausgelassen, storeErr("record audit entries", err)
 	}
@@ -304,7 +298,7 @@ func (s *AuditStore) writeChained(ctx context.Context, batch []auditWrite, kopf 
 			return err
 		}
 		for range len(batch) + 2 {
-			if ausgelassen, gescheitert, ok, err = s.tryChained(ctx, tx, false, batch, kopf, b, gescheitert); err != nil || ok {
+			if ausgelassen, gescheitert, ok, err = s.tryChained(ctx, tx, false, batch, kopf, gescheitert); err != nil || ok {
 				return err
 			}
 		}
@@ -325,7 +319,7 @@ const auditChainLock = `SELECT pg_advisory_xact_lock($1), set_config('schulgatew
 // head; not written, the head the statement found.
 func (s *AuditStore) tryChained(ctx context.Context, db interface {
 	SendBatch(context.Context, *pgx.Batch) pgx.BatchResults
-}, lock bool, batch []auditWrite, kopf *auditKopf, b *auditColumns, gescheitert []int64) (ausgelassen, _ []int64, ok bool, err error) {
+}, lock bool, batch []auditWrite, kopf *auditKopf, gescheitert []audit.Condition) (ausgelassen []int64, _ []audit.Condition, ok bool, err error) {
 	k := &kopf.k
 	k.reset()
 	seqs, prevs, hashes := kopf.seqs[:0], kopf.prevs[:0], kopf.hashes[:0]
@@ -333,7 +327,7 @@ func (s *AuditStore) tryChained(ctx context.Context, db interface {
 	zeit := time.Now().UTC().Truncate(time.Microsecond)
 	seq, prev := kopf.seq, kopf.hash
 	for i, w := range batch {
-		if slices.Contains(gescheitert, b.bedingung[i]) {
+		if slices.Contains(gescheitert, w.c) {
 			ausgelassen = append(ausgelassen, int64(i+1))
 			continue
 		}
@@ -360,21 +354,14 @@ func (s *AuditStore) tryChained(ctx context.Context, db interface {
 		return row.Scan(&ok, &kopf.seq, &kopf.hash, &nichtNrs)
 	})
 	if err := db.SendBatch(ctx, &q).Close(); err != nil {
-		kopf.known = false
 		return nil, gescheitert, false, err
 	}
 	if ok {
 		kopf.seq, kopf.hash = seq, prev
 		return ausgelassen, gescheitert, true, nil
 	}
-	// Nothing written. The conditions that failed, by their numbers in
-	// the batch.
-	for _, nr := range nichtNrs {
-		for j := range b.art {
-			if b.art[j] == k.art[nr-1] && b.wert[j] == k.wert[nr-1] {
-				gescheitert = append(gescheitert, int64(j+1))
-			}
-		}
+	for _, nr := range nichtNrs { // nothing written; these conditions failed
+		gescheitert = append(gescheitert, audit.Condition{Kind: k.art[nr-1], Value: k.wert[nr-1]})
 	}
 	return ausgelassen, gescheitert, false, nil
 }
@@ -382,8 +369,7 @@ func (s *AuditStore) tryChained(ctx context.Context, db interface {
 func (s *AuditStore) writeBatches(ctx context.Context) {
 	var (
 		batch []auditWrite
-		b     auditColumns
-		kopf  auditKopf
+		kopf  = auditKopf{hash: []byte{}} // the empty chain's head, until a try finds the real one
 	)
 	for {
 		batch = batch[:0]
@@ -402,11 +388,7 @@ func (s *AuditStore) writeBatches(ctx context.Context) {
 				break more
 			}
 		}
-		b.reset()
-		for _, w := range batch {
-			b.add(w.e, w.c)
-		}
-		ausgelassen, err := s.writeChained(context.WithoutCancel(ctx), batch, &kopf, &b)
+		ausgelassen, err := s.writeChained(context.WithoutCancel(ctx), batch, &kopf)
 		for i, w := range batch {
 			w.done <- auditDone{written: err == nil && !slices.Contains(ausgelassen, int64(i+1)), err: err}
 		}
