@@ -722,8 +722,10 @@ func (l *lauf) Finish(ctx context.Context, a importing.Abschluss) error {
 	if schulen == nil {
 		schulen = []string{}
 	}
+	// clock_timestamp(), not now(): now() is when this transaction began,
+	// before the list was read.
 	_, err := tx.Exec(ctx, `UPDATE imports SET status = $2, counts = $3, detail = $4, sheet_used = $5, header_row = $6, rows_read = $7,
-		nicht_geliefert = $8, schulen = $9, zu_bestaetigen = $10, kopfzeile = $11, finished_at = now(), lease_until = NULL WHERE id = $1`,
+		nicht_geliefert = $8, schulen = $9, zu_bestaetigen = $10, kopfzeile = $11, finished_at = clock_timestamp(), lease_until = NULL WHERE id = $1`,
 		imp.ID, d.Status, countsJSON, d.Summary, out.Sheet, out.HeaderRow, out.Rows, notDelivered, schulen, d.RemovalsToConfirm, keptHeader(out.Recognition))
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"hash/maphash"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -35,6 +36,8 @@ type importer struct {
 	directChunk int
 	// directLoads: the lists loaded straight into their table so far.
 	directLoads int64
+	// source, if not nil, is what the processor reads instead of the table.
+	source func(importing.Tables) importing.Source
 }
 
 func newImporter(t *testing.T) *importer {
@@ -60,7 +63,11 @@ func (im *importer) confirmed(kind string, n int, table importing.Tables) import
 func (im *importer) runReq(req importing.Request, table importing.Tables) importing.Import {
 	im.t.Helper()
 	ctx := context.Background()
-	proc := postgres.NewProcessor(im.store, func(context.Context, importing.File, string) (importing.Source, error) { return table, nil })
+	var src importing.Source = table
+	if im.source != nil {
+		src = im.source(table)
+	}
+	proc := postgres.NewProcessor(im.store, func(context.Context, importing.File, string) (importing.Source, error) { return src, nil })
 	proc.NoBulkLoad, proc.NoDirectLoad = im.noBulk, im.noDirect
 	if im.keyHash != nil {
 		postgres.SetKeyHash(proc, im.keyHash)
@@ -185,6 +192,49 @@ func TestMelderegisterImportLifecycle(t *testing.T) {
 		t.Error("undoing twice must be refused")
 	} else if e, ok := apperr.As(err); !ok || e.Class != apperr.ClassConflict {
 		t.Errorf("second undo: %v, want a conflict", err)
+	}
+}
+
+// slowSource is a list that takes delay to read, as a long one does.
+type slowSource struct {
+	importing.Tables
+	delay time.Duration
+}
+
+func (s slowSource) Rows(ctx context.Context, sheet int, fn func(importing.Row) error) error {
+	time.Sleep(s.delay)
+	return s.Tables.Rows(ctx, sheet, fn)
+}
+
+// An import's finished_at is when it ended, not when its transaction
+// began: the list's page and the benchmarks read the time a list took
+// from it. now() in the import's one transaction said the start.
+func TestImportFinishedAtIsItsEnd(t *testing.T) {
+	const delay = 300 * time.Millisecond
+	for _, tc := range []struct {
+		name, onError string
+		table         importing.Tables
+	}{
+		{"applied", "skip", register([]string{"1", "Kaya", "Mira", "01.03.2020", "Lindenweg", "3", "06108"})},
+		{"rejected", "reject", register([]string{"2", "", "Mira", "01.03.2020", "Lindenweg", "3", "06108"})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			im := newImporter(t)
+			im.source = func(tab importing.Tables) importing.Source { return slowSource{tab, delay} }
+			before := time.Now()
+			imp := im.run("melderegister", tc.onError, false, tc.table)
+			after := time.Now()
+			if imp.StartedAt == nil || imp.FinishedAt == nil {
+				t.Fatalf("started %v, finished %v (status %s)", imp.StartedAt, imp.FinishedAt, imp.Status)
+			}
+			if took := imp.FinishedAt.Sub(*imp.StartedAt); took < delay {
+				t.Errorf("finished_at - started_at = %v, the list took %v to read (status %s)", took, delay, imp.Status)
+			}
+			// One clock on one machine: a second's leeway.
+			if imp.FinishedAt.Before(before.Add(delay-time.Second)) || imp.FinishedAt.After(after.Add(time.Second)) {
+				t.Errorf("finished_at %v, want within %v … %v", imp.FinishedAt, before.Add(delay), after)
+			}
+		})
 	}
 }
 

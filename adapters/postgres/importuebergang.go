@@ -229,8 +229,9 @@ func (p *Processor) processUebergang(ctx context.Context, imp importing.Import, 
 		if err := fence(ctx, tx, "imports", imp.ID); err != nil {
 			return err
 		}
+		// clock_timestamp(): the end, not the transaction's start (Finish).
 		_, err = tx.Exec(ctx, `UPDATE imports SET status = $2, counts = $3, detail = $4, sheet_used = $5, header_row = $6, rows_read = $7,
-			nicht_geliefert = $8, schulen = '{}', zu_bestaetigen = 0, finished_at = now(), lease_until = NULL WHERE id = $1`,
+			nicht_geliefert = $8, schulen = '{}', zu_bestaetigen = 0, finished_at = clock_timestamp(), lease_until = NULL WHERE id = $1`,
 			imp.ID, d.Status, countsJSON, d.Summary, out.Sheet, out.HeaderRow, out.Rows, []string{})
 		return err
 	})
