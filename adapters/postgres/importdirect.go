@@ -106,6 +106,7 @@ func (p *Processor) startDirect(ctx context.Context, tx pgx.Tx, imp importing.Im
 		d.hash = maphash.String
 	}
 	d.seed = maphash.MakeSeed()
+	d.seen.reserve(int(imp.Size / directBytesPerRow))
 	for i, c := range spec.cols {
 		if def, keep := spec.keepIfNull[c]; keep {
 			v, ok := directDefault(def)
@@ -283,6 +284,13 @@ func (l *lauf) compareDirect(ctx context.Context, out importing.Outcome, unident
 	}, pl.problems, nil
 }
 
+// directBytesPerRow is the fewest bytes of an upload a direct load
+// expects per row, to make room for the rows' keys before the first
+// (keySet.reserve): a register's CSV row has 60–120 bytes (the
+// benchmarks' 89), an xlsx row compressed fewer, so that a CSV's keys
+// fit without growing the set and an xlsx's grow it once.
+const directBytesPerRow = 64
+
 // directChunk is how many rows a direct load sends in one COPY before
 // it writes their feed entries: PostgreSQL writes a chunk's entries while
 // the reader goes on with the next rows (into the batches' buffer), where
@@ -412,6 +420,23 @@ type keySet struct {
 	slots []uint64 // 0: free
 	n     int
 	zero  bool // 0 is in the set
+}
+
+// reserve makes room for n hashes before the first is added, so that a
+// set of that size is not grown (and rehashed) on the way: a million
+// hashes moved twice cost the reader as much as adding them once
+// (docs/performance.md, session 16).
+func (s *keySet) reserve(n int) {
+	if s.n > 0 || n <= 0 {
+		return
+	}
+	size := 1024
+	for 3*size < 4*n {
+		size *= 2
+	}
+	if size > len(s.slots) {
+		s.slots = make([]uint64, size)
+	}
 }
 
 // add adds h and tells whether it was not in the set yet.
