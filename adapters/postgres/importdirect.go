@@ -106,7 +106,7 @@ func (p *Processor) startDirect(ctx context.Context, tx pgx.Tx, imp importing.Im
 		d.hash = maphash.String
 	}
 	d.seed = maphash.MakeSeed()
-	d.seen.reserve(int(imp.Size / directBytesPerRow))
+	d.seen.reserve(int(min(imp.Size/directBytesPerRow, directReserveMax)))
 	for i, c := range spec.cols {
 		if def, keep := spec.keepIfNull[c]; keep {
 			v, ok := directDefault(def)
@@ -288,8 +288,13 @@ func (l *lauf) compareDirect(ctx context.Context, out importing.Outcome, unident
 // expects per row, to make room for the rows' keys before the first
 // (keySet.reserve): a register's CSV row has 60–120 bytes (the
 // benchmarks' 89), an xlsx row compressed fewer, so that a CSV's keys
-// fit without growing the set and an xlsx's grow it once.
-const directBytesPerRow = 64
+// fit without growing the set and an xlsx's grow it once. A file of
+// long rows gets more room than it needs, at most for directReserveMax
+// hashes (32 MB of slots); a list with more grows its set as it goes.
+const (
+	directBytesPerRow = 64
+	directReserveMax  = 2 << 20
+)
 
 // directChunk is how many rows a direct load sends in one COPY before
 // it writes their feed entries: PostgreSQL writes a chunk's entries while
