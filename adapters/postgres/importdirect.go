@@ -284,13 +284,13 @@ func (l *lauf) compareDirect(ctx context.Context, out importing.Outcome, unident
 	}, pl.problems, nil
 }
 
-// directBytesPerRow is the fewest bytes of an upload a direct load
-// expects per row, to make room for the rows' keys before the first
-// (keySet.reserve): a register's CSV row has 60–120 bytes (the
-// benchmarks' 89), an xlsx row compressed fewer, so that a CSV's keys
-// fit without growing the set and an xlsx's grow it once. A file of
-// long rows gets more room than it needs, at most for directReserveMax
-// hashes (32 MB of slots); a list with more grows its set as it goes.
+// A direct load makes room for one key per directBytesPerRow bytes of
+// the upload before the first row (keySet.reserve): a register's CSV
+// row has 60–120 bytes (the benchmarks' 89), so its keys fit without
+// growing the set; an xlsx, compressed, has more rows than that and
+// grows it once. A file of long rows gets more room than it needs, at
+// most for directReserveMax keys (32 MB of slots); a list with more
+// grows its set as it goes.
 const (
 	directBytesPerRow = 64
 	directReserveMax  = 2 << 20
