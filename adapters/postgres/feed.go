@@ -126,13 +126,14 @@ func (s *FeedStore) WithAudit(a audit.ConditionalRecorder) *FeedStore {
 
 // feedKopf is the condition audit.FeedHead as an SQL expression of the
 // position (an expression of type text): it is the head's last position,
-// nothing up to it has been pruned, and no entry waits to be numbered –
+// nothing up to it has been pruned, and no entry waits to be numbered (no
+// committed writer's range is queued, migration 0122) –
 // so that Read, with its sequencer step, would number nothing and find
 // nothing after it (an empty page, not ErrPositionExpired).
 func feedKopf(pos string) string {
 	p := "(" + pos + ")::bigint"
 	return `((SELECT last_position = ` + p + ` AND pruned_through <= ` + p + ` FROM change_feed_head)
-		AND NOT EXISTS (SELECT 1 FROM change_feed WHERE position IS NULL))`
+		AND NOT EXISTS (SELECT 1 FROM change_feed_offen))`
 }
 
 // Read returns up to limit entries after the position after ("" is the

@@ -619,6 +619,96 @@ func TestFeedBacklogLongerThanAStep(t *testing.T) {
 	}
 }
 
+// A statement's queued range (migration 0122) may hold another writer's
+// entry. Whichever commits first, every entry is read exactly once, and
+// the queue is empty after the reads. The ids are given by hand (past any
+// the sequence gives in this test) so that the ranges overlap for sure.
+func TestFeedRangesThatOverlap(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Pool(t)
+	st := postgres.NewFeedStore(pool, 0)
+	// One statement for all ids: one range from the lowest to the highest.
+	insert := func(tx pgx.Tx, ids ...int) {
+		t.Helper()
+		q := `INSERT INTO change_feed (id, entity, entity_id, operation) OVERRIDING SYSTEM VALUE
+			SELECT i, 'kind', 'e' || i, 'upsert' FROM unnest($1::bigint[]) AS i`
+		if _, err := tx.Exec(ctx, q, ids); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One sequencer step, then how many committed ranges are still queued:
+	// a step leaves none it numbered to the end.
+	stepQueued := func() int {
+		t.Helper()
+		var n int
+		if _, err := pool.Exec(ctx, "SELECT change_feed_assign(5000)"); err != nil {
+			t.Fatal(err)
+		}
+		if err := pool.QueryRow(ctx, "SELECT count(*) FROM change_feed_offen").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	var read []string
+	after := ""
+	readAll := func() {
+		t.Helper()
+		items, next := feedReadAll(t, st, after, 2)
+		for _, e := range items {
+			read = append(read, e.ID)
+		}
+		after = next
+	}
+
+	for _, tc := range []struct {
+		name       string
+		outer      []int // a writer whose range holds the inner one's
+		inner      []int
+		outerFirst bool // the outer writer commits first
+		want       []string
+	}{
+		{"inner commits first", []int{1000, 1002}, []int{1001}, false, []string{"e1001", "e1000", "e1002"}},
+		{"outer commits first", []int{2000, 2002}, []int{2001}, true, []string{"e2000", "e2002", "e2001"}},
+		{"both before a read", []int{3000, 3003}, []int{3001, 3002}, true, []string{"e3000", "e3001", "e3002", "e3003"}},
+	} {
+		read = read[:0]
+		outer, err := pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inner, err := pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		insert(outer, tc.outer...)
+		insert(inner, tc.inner...)
+		first, second := inner, outer
+		if tc.outerFirst {
+			first, second = outer, inner
+		}
+		if err := first.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if tc.name != "both before a read" {
+			if n := stepQueued(); n != 0 {
+				t.Errorf("%s: %d ranges queued after a step with one writer committed", tc.name, n)
+			}
+			readAll()
+		}
+		if err := second.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := stepQueued(); n != 0 {
+			t.Errorf("%s: %d ranges queued after a step with both committed", tc.name, n)
+		}
+		readAll()
+		if !slices.Equal(read, tc.want) {
+			t.Errorf("%s: read %v, want %v", tc.name, read, tc.want)
+		}
+	}
+}
+
 // The sequencer relies on READ COMMITTED; under another default it must
 // fail loudly rather than number entries from a stale snapshot.
 func TestFeedRefusesOtherIsolationLevels(t *testing.T) {

@@ -19,7 +19,9 @@
 //  1. It takes a transaction-scoped advisory lock, so sequencer steps of all
 //     gateway instances run one after the other, never overlapping.
 //  2. It then numbers, in one UPDATE, every entry it can see that has no
-//     position yet, counting on from change_feed_head.last_position. Under
+//     position yet (at most a batch, lowest insert number first; it finds
+//     them through a queue of the ranges each writing statement inserted,
+//     migration 0122), counting on from change_feed_head.last_position. Under
 //     READ COMMITTED that UPDATE gets a snapshot taken after the lock, so it
 //     sees everything earlier steps committed, and MVCC lets it see only
 //     entries of committed writers: an entry of a writer still in progress
@@ -50,7 +52,9 @@
 // # Cost
 //
 // A writer pays one INSERT per change (postgres.RecordChange, or
-// postgres.QueueChange to send it with the data statement). Numbering costs
+// postgres.QueueChange to send it with the data statement), and each of
+// its statements one queued range (a trigger; an index insert per entry
+// cost a million-row import ~10 %, docs/performance.md, session 16). Numbering costs
 // one UPDATE per entry, paid once by whichever read comes first; a read
 // with nothing to number costs one index probe more than the SELECT.
 // Writers never wait for readers; sequencer steps wait only for each other.
