@@ -709,6 +709,52 @@ func TestFeedRangesThatOverlap(t *testing.T) {
 	}
 }
 
+// Many writing statements queue many ranges; each step numbers a batch of
+// them, drops exactly the ranges it emptied and leaves the others queued,
+// and the reads return every entry once, in the order written.
+func TestFeedManySmallRanges(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Pool(t)
+	st := postgres.NewFeedStore(pool, 0)
+	const n, batch = 12_000, 5_000
+	if _, err := pool.Exec(ctx, fmt.Sprintf(`DO $$ BEGIN
+		FOR i IN 1..%d LOOP
+			INSERT INTO change_feed (entity, entity_id, operation) VALUES ('kind', 'k' || lpad(i::text, 5, '0'), 'upsert');
+		END LOOP; END $$`, n)); err != nil {
+		t.Fatal(err)
+	}
+	queued := func() int {
+		t.Helper()
+		var q int
+		if err := pool.QueryRow(ctx, "SELECT count(*) FROM change_feed_offen").Scan(&q); err != nil {
+			t.Fatal(err)
+		}
+		return q
+	}
+	if q := queued(); q != n {
+		t.Fatalf("%d ranges queued for %d statements", q, n)
+	}
+	for _, step := range []struct{ numbered, queued int }{{batch, n - batch}, {batch, n - 2*batch}, {n - 2*batch, 0}} {
+		var numbered int
+		if err := pool.QueryRow(ctx, "SELECT change_feed_assign($1)", batch).Scan(&numbered); err != nil {
+			t.Fatal(err)
+		}
+		if q := queued(); numbered != step.numbered || q != step.queued {
+			t.Fatalf("a step numbered %d and left %d ranges queued, want %d and %d", numbered, q, step.numbered, step.queued)
+		}
+	}
+	items, _ := feedReadAll(t, st, "", page.MaxLimit)
+	if len(items) != n {
+		t.Fatalf("read %d entries, want %d", len(items), n)
+	}
+	for i, e := range items {
+		if want := fmt.Sprintf("k%05d", i+1); e.ID != want || feedPos(t, e.Position) != uint64(i+1) {
+			t.Fatalf("entry %d: %s at position %d, want %s at %d", i, e.ID, feedPos(t, e.Position), want, i+1)
+		}
+	}
+}
+
 // The sequencer relies on READ COMMITTED; under another default it must
 // fail loudly rather than number entries from a stale snapshot.
 func TestFeedRefusesOtherIsolationLevels(t *testing.T) {

@@ -65,11 +65,17 @@ BEGIN
     -- Every statement below gets a snapshot taken after it. Only steps
     -- change or remove queued ranges, so their ctids hold until the end.
     PERFORM pg_advisory_xact_lock(8315724537008579940);
-    SELECT (SELECT array_agg(ctid) FROM change_feed_offen),
-           (SELECT array_agg(id ORDER BY id)
-            FROM (SELECT id FROM change_feed
-                  WHERE id >= (SELECT min(von) FROM change_feed_offen) AND position IS NULL
-                  ORDER BY id LIMIT batch) pending)
+    -- Only the ranges that begin at or below the highest id taken can
+    -- change (the others keep every entry they hold waiting), so a step
+    -- costs its batch, not the length of the queue. With nothing taken,
+    -- every range it sees is left over and goes.
+    WITH pending AS (
+        SELECT id FROM change_feed
+        WHERE id >= (SELECT min(von) FROM change_feed_offen) AND position IS NULL
+        ORDER BY id LIMIT batch)
+    SELECT (SELECT array_agg(ctid) FROM change_feed_offen
+            WHERE von <= coalesce((SELECT max(id) FROM pending), von)),
+           (SELECT array_agg(id ORDER BY id) FROM pending)
     INTO zeilen, ids;
     IF zeilen IS NULL THEN
         RETURN 0; -- a step that ran while we waited took them
