@@ -8,19 +8,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/internal/audit"
 )
 
-// A trail written before the chain had a table of its own (migration
-// 0118) keeps every entry: the chained ones keep their places and hashes,
-// the ones waiting are chained after them, and the whole chain verifies.
-// The old chaining is done here by hand, as the old chainer did it.
-func TestAuditMigrationKeepsTheChain(t *testing.T) {
-	t.Parallel()
+// migrateBelow gives pool's database the schema of the migrations before
+// version only, as a database had it before that one was written (the
+// rest are applied by postgres.Migrate).
+func migrateBelow(t *testing.T, pool *pgxpool.Pool, version int) {
+	t.Helper()
 	ctx := context.Background()
-	pool := pgtest.Pool(t)
 	if _, err := pool.Exec(ctx, `DROP SCHEMA public CASCADE; CREATE SCHEMA public;
 		CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		t.Fatal(err)
@@ -32,7 +32,7 @@ func TestAuditMigrationKeepsTheChain(t *testing.T) {
 	for _, e := range entries {
 		num, _, _ := strings.Cut(e.Name(), "_")
 		v, _ := strconv.Atoi(num)
-		if v >= 118 {
+		if v >= version {
 			continue
 		}
 		sql, err := fs.ReadFile(postgres.MigrationFS(), e.Name())
@@ -46,6 +46,17 @@ func TestAuditMigrationKeepsTheChain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// A trail written before the chain had a table of its own (migration
+// 0118) keeps every entry: the chained ones keep their places and hashes,
+// the ones waiting are chained after them, and the whole chain verifies.
+// The old chaining is done here by hand, as the old chainer did it.
+func TestAuditMigrationKeepsTheChain(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Pool(t)
+	migrateBelow(t, pool, 118)
 	// Five entries chained the old way, then three waiting (two written
 	// by one statement).
 	if _, err := pool.Exec(ctx, `INSERT INTO audit_log (subject, operation, anzahl, ergebnis) SELECT 'alt', 'GET /v1/x', g, 200 FROM generate_series(1, 5) g`); err != nil {

@@ -755,6 +755,47 @@ func TestFeedManySmallRanges(t *testing.T) {
 	}
 }
 
+// A feed with entries numbered and entries waiting when migration 0122
+// replaces the pending index by the queue: the waiting ones are queued
+// and read after the numbered ones, each once, and nothing stays queued.
+func TestFeedMigrationQueuesWaitingEntries(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Pool(t)
+	migrateBelow(t, pool, 122)
+	record := func(ids ...string) {
+		t.Helper()
+		for _, id := range ids {
+			if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: "kind", ID: id, Operation: changefeed.Upsert}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	record("a", "b")
+	if _, err := pool.Exec(ctx, "SELECT change_feed_assign(5000)"); err != nil { // the old step numbers a and b
+		t.Fatal(err)
+	}
+	record("c", "d", "e")
+	if _, err := postgres.Migrate(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := feedReadAll(t, postgres.NewFeedStore(pool, 0), "", 2)
+	var got []string
+	for i, e := range items {
+		got = append(got, e.ID)
+		if feedPos(t, e.Position) != uint64(i+1) {
+			t.Errorf("%s at position %d, want %d", e.ID, feedPos(t, e.Position), i+1)
+		}
+	}
+	if want := []string{"a", "b", "c", "d", "e"}; !slices.Equal(got, want) {
+		t.Errorf("read %v, want %v", got, want)
+	}
+	var queued int
+	if err := pool.QueryRow(ctx, "SELECT count(*) FROM change_feed_offen").Scan(&queued); err != nil || queued != 0 {
+		t.Errorf("%d ranges queued after the reads (%v)", queued, err)
+	}
+}
+
 // The sequencer relies on READ COMMITTED; under another default it must
 // fail loudly rather than number entries from a stale snapshot.
 func TestFeedRefusesOtherIsolationLevels(t *testing.T) {
