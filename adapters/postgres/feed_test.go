@@ -619,6 +619,17 @@ func TestFeedBacklogLongerThanAStep(t *testing.T) {
 	}
 }
 
+// feedQueued is the number of ranges queued for the sequencer (migration
+// 0122) that the caller can see.
+func feedQueued(t *testing.T, pool *pgxpool.Pool) int {
+	t.Helper()
+	var n int
+	if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM change_feed_offen").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // A statement's queued range (migration 0122) may hold another writer's
 // entry. Whichever commits first, every entry is read exactly once, and
 // the queue is empty after the reads. The ids are given by hand (past any
@@ -641,14 +652,10 @@ func TestFeedRangesThatOverlap(t *testing.T) {
 	// a step leaves none it numbered to the end.
 	stepQueued := func() int {
 		t.Helper()
-		var n int
 		if _, err := pool.Exec(ctx, "SELECT change_feed_assign(5000)"); err != nil {
 			t.Fatal(err)
 		}
-		if err := pool.QueryRow(ctx, "SELECT count(*) FROM change_feed_offen").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
+		return feedQueued(t, pool)
 	}
 	var read []string
 	after := ""
@@ -724,15 +731,7 @@ func TestFeedManySmallRanges(t *testing.T) {
 		END LOOP; END $$`, n)); err != nil {
 		t.Fatal(err)
 	}
-	queued := func() int {
-		t.Helper()
-		var q int
-		if err := pool.QueryRow(ctx, "SELECT count(*) FROM change_feed_offen").Scan(&q); err != nil {
-			t.Fatal(err)
-		}
-		return q
-	}
-	if q := queued(); q != n {
+	if q := feedQueued(t, pool); q != n {
 		t.Fatalf("%d ranges queued for %d statements", q, n)
 	}
 	for _, step := range []struct{ numbered, queued int }{{batch, n - batch}, {batch, n - 2*batch}, {n - 2*batch, 0}} {
@@ -740,7 +739,7 @@ func TestFeedManySmallRanges(t *testing.T) {
 		if err := pool.QueryRow(ctx, "SELECT change_feed_assign($1)", batch).Scan(&numbered); err != nil {
 			t.Fatal(err)
 		}
-		if q := queued(); numbered != step.numbered || q != step.queued {
+		if q := feedQueued(t, pool); numbered != step.numbered || q != step.queued {
 			t.Fatalf("a step numbered %d and left %d ranges queued, want %d and %d", numbered, q, step.numbered, step.queued)
 		}
 	}
@@ -790,9 +789,8 @@ func TestFeedMigrationQueuesWaitingEntries(t *testing.T) {
 	if want := []string{"a", "b", "c", "d", "e"}; !slices.Equal(got, want) {
 		t.Errorf("read %v, want %v", got, want)
 	}
-	var queued int
-	if err := pool.QueryRow(ctx, "SELECT count(*) FROM change_feed_offen").Scan(&queued); err != nil || queued != 0 {
-		t.Errorf("%d ranges queued after the reads (%v)", queued, err)
+	if q := feedQueued(t, pool); q != 0 {
+		t.Errorf("%d ranges queued after the reads", q)
 	}
 }
 

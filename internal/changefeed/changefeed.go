@@ -53,10 +53,11 @@
 //
 // A writer pays one INSERT per change (postgres.RecordChange, or
 // postgres.QueueChange to send it with the data statement), and each of
-// its statements one queued range (a trigger; an index insert per entry
-// cost a million-row import ~10 %, docs/performance.md, session 16). Numbering costs
-// one UPDATE per entry, paid once by whichever read comes first; a read
-// with nothing to number costs one index probe more than the SELECT.
+// its statements one queued range (a trigger; the index insert per entry
+// it replaced cost a million-row import ~10 %, docs/performance.md,
+// session 16). Numbering costs one UPDATE per entry, paid once by
+// whichever read comes first; a read with nothing to number costs one
+// index probe more than the SELECT.
 // Writers never wait for readers; sequencer steps wait only for each other.
 // A long writer delays nobody: the others' entries are numbered without it.
 //

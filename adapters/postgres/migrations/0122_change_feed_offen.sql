@@ -47,7 +47,7 @@ DROP INDEX change_feed_pending;
 CREATE OR REPLACE FUNCTION change_feed_assign(batch integer) RETURNS integer
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-    ids    bigint[];
+    ids      bigint[];
     zeilen   tid[];
     base     bigint;
     hoechste bigint; -- the highest id numbered (NULL: none)
