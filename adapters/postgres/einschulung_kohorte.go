@@ -38,7 +38,7 @@ func (s *EinschulungStore) Bestand(ctx context.Context, von, bis time.Time, schu
 			return err
 		}
 		// As SchulbezirkStore.Index and SchulenStore.List read them.
-		rows, err = tx.Query(ctx, `SELECT `+bezirksregelColumns+` FROM bezirksregeln r LEFT JOIN schulen s USING (schulnummer) ORDER BY r.id`)
+		rows, err = tx.Query(ctx, `SELECT `+bezirksregelColumns+` FROM `+bezirksregelnFrom+` ORDER BY r.id`)
 		if err != nil {
 			return err
 		}

@@ -294,7 +294,7 @@ func TestKohorteKinderSpalten(t *testing.T) {
 	ctx := context.Background()
 	generiertesRegister(t, pool, 20, 1)
 	kt := newKohortenTest(t, pool, einschulung.GesetzlicheRegel())
-	egal := map[string]bool{"id": true, "pseudonym": true, "import_id": true, "created_by_import": true, "import_sheet": true,
+	egal := map[string]bool{"id": true, "pseudonym": true, "import_id": true, "created_by_import": true,
 		"import_row": true, "updated_at": true, "anonymisiert_am": true, "personenschluessel": true}
 	rows, err := pool.Query(ctx, `SELECT column_name FROM information_schema.columns WHERE table_name = 'kinder' AND table_schema = current_schema()`)
 	if err != nil {

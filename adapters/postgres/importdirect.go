@@ -164,7 +164,7 @@ func (p *Processor) startDirect(ctx context.Context, tx pgx.Tx, imp importing.Im
 	if spec.pseudonymCol != "" && spec.pseudonymous && d.fed {
 		d.cols = append(d.cols, spec.pseudonymCol)
 	}
-	d.cols = append(d.cols, "import_id", "import_sheet", "import_row", "created_by_import")
+	d.cols = append(d.cols, "import_id", "import_row", "created_by_import")
 	if d.enc, err = newCopyEncoder(ctx, sp, spec.table, d.cols); err != nil {
 		return nil, rollBack(ctx, sp, err)
 	}
@@ -219,7 +219,7 @@ func (d *directLoad) appendRow(dst []any, spec kindSpec, rec importing.Record, i
 	}
 	d.nextID++
 	d.loaded++
-	return append(dst, d.uuid, rec.Sheet, rec.RowNumber, d.uuid)
+	return append(dst, d.uuid, rec.RowNumber, d.uuid)
 }
 
 // duplicates tells the held-back rows' fate once the load is done: each

@@ -993,8 +993,8 @@ func (p *Processor) apply(ctx context.Context, tx pgx.Tx, importID string, spec 
 		}
 	}
 	if _, err := tx.Exec(ctx, fmt.Sprintf(`
-		INSERT INTO %[1]s (%[2]s, %[3]s, import_id, import_sheet, import_row, created_by_import)
-		SELECT s.schluessel, %[4]s, $1::uuid, s.sheet, s.row, $1::uuid FROM stg s WHERE s.action = 'create'`,
+		INSERT INTO %[1]s (%[2]s, %[3]s, import_id, import_row, created_by_import)
+		SELECT s.schluessel, %[4]s, $1::uuid, s.row, $1::uuid FROM stg s WHERE s.action = 'create'`,
 		spec.table, spec.keyCol, strings.Join(cols, ", "), strings.Join(vals, ", ")), importID); err != nil {
 		return err
 	}
@@ -1016,7 +1016,7 @@ func (p *Processor) apply(ctx context.Context, tx pgx.Tx, importID string, spec 
 	if spec.identity != nil {
 		set = append(set, "personenschluessel = coalesce(s.personkey, t.personenschluessel)")
 	}
-	set = append(set, "import_id = $1::uuid", "import_sheet = s.sheet", "import_row = s.row", "updated_at = now()")
+	set = append(set, "import_id = $1::uuid", "import_row = s.row", "updated_at = now()")
 	if _, err := tx.Exec(ctx, fmt.Sprintf(`
 		UPDATE %[1]s t SET %[3]s FROM stg s WHERE s.action = 'update' AND t.%[2]s = s.schluessel`,
 		spec.table, spec.keyCol, strings.Join(set, ", ")), importID); err != nil {
@@ -1033,7 +1033,7 @@ func (p *Processor) apply(ctx context.Context, tx pgx.Tx, importID string, spec 
 			return err
 		}
 	default:
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %[1]s t SET %[3]s, import_id = $1, import_sheet = NULL, import_row = NULL, updated_at = now()
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %[1]s t SET %[3]s, import_id = $1, import_row = NULL, updated_at = now()
 			FROM import_actions a WHERE a.import_id = $1 AND a.action = 'remove' AND a.schluessel = t.%[2]s`,
 			spec.table, spec.keyCol, spec.removal), importID); err != nil {
 			return err
@@ -1353,7 +1353,7 @@ func allColumns(spec kindSpec) []string {
 	if spec.identity != nil {
 		cols = append(cols, "personenschluessel")
 	}
-	return append(cols, "import_id", "import_sheet", "import_row", "created_by_import", "updated_at")
+	return append(cols, "import_id", "import_row", "created_by_import", "updated_at")
 }
 
 // firstOfEach is the staged list without repeated records: all of it when

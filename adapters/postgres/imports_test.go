@@ -139,7 +139,7 @@ func TestMelderegisterImportLifecycle(t *testing.T) {
 		t.Fatalf("first import %s: %s", first.Status, first.Detail)
 	}
 	wantCounts(t, first, importing.Counts{Rows: 3, Valid: 3, Created: 3})
-	if n := im.count("SELECT count(*) FROM kinder WHERE plz = '06108' AND import_id = $1 AND import_sheet = 'Kinder'", first.ID); n != 3 {
+	if n := im.count("SELECT count(*) FROM kinder k JOIN imports i ON i.id = k.import_id WHERE k.plz = '06108' AND k.import_id = $1 AND i.sheet_used = 'Kinder'", first.ID); n != 3 {
 		t.Errorf("%d children carry their provenance and PLZ with leading zero, want 3", n)
 	}
 	if n := im.count("SELECT count(*) FROM kinder WHERE schluessel = 'om:1001' AND import_row = 4 AND geburtsdatum = '2020-04-03'"); n != 1 {

@@ -40,7 +40,7 @@ func TestSchuelerzahlenImport(t *testing.T) {
 		[]string{"9999", "2023/24", "1", "5"},
 	))
 	wantCounts(t, first, importing.Counts{Rows: 5, Valid: 3, Invalid: 2, Created: 3})
-	if n := im.count(`SELECT count(*) FROM planung_schuelerzahlen WHERE schluessel = '1001|2023|2' AND anzahl = 19 AND import_id = $1 AND import_sheet = 'Historie' AND import_row = 3`, first.ID); n != 1 {
+	if n := im.count(`SELECT count(*) FROM planung_schuelerzahlen p JOIN imports i ON i.id = p.import_id WHERE p.schluessel = '1001|2023|2' AND p.anzahl = 19 AND p.import_id = $1 AND i.sheet_used = 'Historie' AND p.import_row = 3`, first.ID); n != 1 {
 		t.Error("row 3 is not stored with its key and provenance")
 	}
 	probs, err := im.store.Problems(context.Background(), first.ID)

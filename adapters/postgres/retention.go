@@ -39,7 +39,7 @@ func (s *AufbewahrungStore) Bereinige(ctx context.Context, st aufbewahrung.Stich
 					familienname = 'anonymisiert', vornamen = '', rufname = NULL, ordnungsmerkmal = NULL,
 					geburtsdatum = date_trunc('month', geburtsdatum)::date, geschlecht = NULL,
 					strasse = '', hausnummer = '', plz = NULL, sorgeberechtigte = NULL, auskunftssperre = false,
-					schluessel = 'anon:' || id, personenschluessel = NULL, import_sheet = NULL, import_row = NULL, anonymisiert_am = $1
+					schluessel = 'anon:' || id, personenschluessel = NULL, import_row = NULL, anonymisiert_am = $1
 				WHERE status = 'weggezogen' AND anonymisiert_am IS NULL
 				  AND coalesce(wegzug, updated_at::date) < $2::timestamptz::date`,
 				st.Jetzt, st.Melderegister)

@@ -34,10 +34,15 @@ func NewSchulbezirkStore(pool *pgxpool.Pool, changes *Changes) *SchulbezirkStore
 }
 
 // bezirksregelColumns reads a row of bezirksregeln r (with the school's
-// name from schulen s) in the order scanBezirksregel expects.
+// name from schulen s and the sheet of the import that wrote it from
+// imports i, bezirksregelnFrom) in the order scanBezirksregel expects.
+// A record keeps only its row: an import reads one sheet (migration 0123).
 const bezirksregelColumns = `r.id, r.strasse, coalesce(r.hausnummer_von, 0), coalesce(r.hausnummer_bis, 0), r.paritaet,
 	r.zusatz_von, r.zusatz_bis, r.plz, r.ortsteil, r.schulnummer, coalesce(s.name, ''), coalesce(r.gueltig_ab, 0),
-	coalesce(r.import_sheet, ''), coalesce(r.import_row, 0)`
+	coalesce(i.sheet_used, ''), coalesce(r.import_row, 0)`
+
+// bezirksregelnFrom is what bezirksregelColumns reads from.
+const bezirksregelnFrom = `bezirksregeln r LEFT JOIN schulen s USING (schulnummer) LEFT JOIN imports i ON i.id = r.import_id`
 
 func scanBezirksregel(row pgx.CollectableRow) (schulbezirk.Regel, error) {
 	var r schulbezirk.Regel
@@ -55,7 +60,7 @@ func (s *SchulbezirkStore) Index(ctx context.Context) (*schulbezirk.Index, error
 			return c.index, nil
 		}
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+bezirksregelColumns+` FROM bezirksregeln r LEFT JOIN schulen s USING (schulnummer) ORDER BY r.id`)
+	rows, err := s.pool.Query(ctx, `SELECT `+bezirksregelColumns+` FROM `+bezirksregelnFrom+` ORDER BY r.id`)
 	if err != nil {
 		return nil, storeErr("load street directory", err)
 	}

@@ -130,7 +130,6 @@ func (st *SchulenStore) PutIf(ctx context.Context, s schule.Schule, pruefe func(
 			zuege = EXCLUDED.zuege, klassenfrequenz = EXCLUDED.klassenfrequenz, kapazitaet = EXCLUDED.kapazitaet,
 			updated_at = CASE WHEN `+changedSQL+` THEN now() ELSE t.updated_at END,
 			import_id = CASE WHEN `+changedSQL+` THEN NULL ELSE t.import_id END,
-			import_sheet = CASE WHEN `+changedSQL+` THEN NULL ELSE t.import_sheet END,
 			import_row = CASE WHEN `+changedSQL+` THEN NULL ELSE t.import_row END
 		RETURNING `+schuleColumns+`, (xmax = 0), (updated_at = now())`,
 			s.Schulnummer, s.Name, s.Schulform, s.Traeger, s.Strasse, s.Hausnummer, s.PLZ, s.Ort, s.Zuege, s.Klassenfrequenz, s.Kapazitaet)

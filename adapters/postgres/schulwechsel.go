@@ -151,7 +151,7 @@ func (s *SchulwechselStore) apply(ctx context.Context, tx pgx.Tx, a schulwechsel
 	// wrote: it loses its import provenance (and blocks that import's undo).
 	if len(a.Abgegangen) > 0 {
 		if _, err := tx.Exec(ctx, `UPDATE schueler SET status = 'abgegangen', updated_at = now(),
-			import_id = NULL, import_sheet = NULL, import_row = NULL
+			import_id = NULL, import_row = NULL
 			WHERE id = ANY($1) AND status = 'aktiv'`, a.Abgegangen); err != nil {
 			return rec, err
 		}
@@ -172,7 +172,7 @@ func (s *SchulwechselStore) apply(ctx context.Context, tx pgx.Tx, a schulwechsel
 				eintrittsdatum = EXCLUDED.eintrittsdatum,
 				strasse = coalesce(EXCLUDED.strasse, t.strasse), hausnummer = coalesce(EXCLUDED.hausnummer, t.hausnummer),
 				plz = coalesce(EXCLUDED.plz, t.plz), ort = coalesce(EXCLUDED.ort, t.ort),
-				status = 'aktiv', updated_at = now(), import_id = NULL, import_sheet = NULL, import_row = NULL`
+				status = 'aktiv', updated_at = now(), import_id = NULL, import_row = NULL`
 		var err error
 		if e.ID != 0 {
 			// The pupil's record at the school, whatever its key (it keeps
