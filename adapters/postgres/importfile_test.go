@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/schulgateway/schulgateway/adapters/postgres"
+	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
 	"github.com/schulgateway/schulgateway/internal/importing"
 )
 
@@ -62,34 +64,87 @@ func TestStoredFileReadsBackEveryByte(t *testing.T) {
 	}
 }
 
-// A text file (a register's CSV) is stored compressed with lz4 where the
-// server has it (migration 0119), each part, and read back byte for byte.
+// A text file (a register's CSV) is stored compressed by the gateway, each
+// part with s2 on its own (migration 0124), and read back byte for byte;
+// so is a file s2 cannot shrink (an xlsx, here random bytes), as it is.
 func TestStoredFileCompressed(t *testing.T) {
 	t.Parallel()
 	im := newImporter(t)
 	im.svc = importing.NewService(im.store, importing.Limits{MaxBytes: 8 << 20})
 	ctx := context.Background()
 	var b bytes.Buffer
-	for i := 0; b.Len() < 2<<20+100_000; i++ { // three parts, each above TOAST's 2 KB
+	for i := 0; b.Len() < 2<<20+100_000; i++ { // three parts
 		fmt.Fprintf(&b, "%d;Müller;Lena;;02.07.2019;w;Rosenweg;%d;06108;Musterstadt;Mitte;;;Eltern Müller\r\n", 100000+i, i%120)
 	}
-	want := b.Bytes()
-	imp, err := im.svc.Submit(ctx, importing.Request{Kind: "melderegister", Filename: "register.csv", CreatedBy: "test"}, bytes.NewReader(want))
-	if err != nil {
+	text := b.Bytes()
+	noise := make([]byte, 1<<20+5000) // two parts
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range noise {
+		noise[i] = byte(r.Uint32())
+	}
+	for _, c := range []struct {
+		name, filename string
+		want           []byte
+		encoding       string
+		parts          int
+	}{
+		{"text", "register.csv", text, "s2", 3},
+		{"incompressible", "register.xlsx", noise, "raw", 2},
+	} {
+		imp, err := im.svc.Submit(ctx, importing.Request{Kind: "melderegister", Filename: c.filename, CreatedBy: "test"}, bytes.NewReader(c.want))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := im.count(`SELECT count(*) FROM import_file_parts WHERE import_id = $1 AND encoding = $2`, imp.ID, c.encoding); n != c.parts {
+			t.Errorf("%s: %d of %d parts stored as %s", c.name, n, c.parts, c.encoding)
+		}
+		stored := im.count(`SELECT sum(octet_length(data)) FROM import_file_parts WHERE import_id = $1`, imp.ID)
+		if c.encoding == "s2" && stored > len(c.want)/2 {
+			t.Errorf("%s: %d bytes stored for a file of %d", c.name, stored, len(c.want))
+		}
+		f, err := im.store.File(ctx, imp.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Back to front and front to back: each part is read, decoded and
+		// cached on its own.
+		got := make([]byte, len(c.want))
+		for off := len(got) - len(got)%4096; off >= 0; off -= 4096 {
+			if n, err := f.ReadAt(got[off:min(off+4096, len(got))], int64(off)); err != nil && !errors.Is(err, io.EOF) || n != min(4096, len(got)-off) {
+				t.Fatalf("%s: ReadAt %d = %d, %v", c.name, off, n, err)
+			}
+		}
+		if !bytes.Equal(got, c.want) {
+			t.Errorf("%s: read back backwards differs", c.name)
+		}
+		got, err = io.ReadAll(io.NewSectionReader(f, 0, f.Size()))
+		if err != nil || !bytes.Equal(got, c.want) {
+			t.Fatalf("%s: read back %d of %d bytes (err %v), equal: %v", c.name, len(got), len(c.want), err, bytes.Equal(got, c.want))
+		}
+	}
+}
+
+// Parts stored before migration 0124 (no encoding: 'raw', and compressed
+// by PostgreSQL where it has lz4) are read back as they were.
+func TestStoredFileBefore0124(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Pool(t)
+	ctx := context.Background()
+	migrateBelow(t, pool, 124)
+	var id string
+	if err := pool.QueryRow(ctx, `INSERT INTO imports (kind, dry_run, on_error, filename, created_by, file_size)
+		VALUES ('melderegister', false, 'skip', 'alt.csv', 'test', $1) RETURNING id`, 1<<20+3).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
-	var lz4 bool
-	if err := im.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals))`).Scan(&lz4); err != nil {
+	want := append(bytes.Repeat([]byte("1001;Weber;Ida\r\n"), 1<<20/16), "abc"...)
+	if _, err := pool.Exec(ctx, `INSERT INTO import_file_parts (import_id, part, data) VALUES ($1, 0, $2), ($1, 1, $3)`,
+		id, want[:1<<20], want[1<<20:]); err != nil {
 		t.Fatal(err)
 	}
-	compressed := im.count(`SELECT count(*) FROM import_file_parts WHERE import_id = $1 AND pg_column_compression(data) = 'lz4'`, imp.ID)
-	switch {
-	case lz4 && compressed != 3:
-		t.Errorf("%d of 3 parts stored with lz4", compressed)
-	case !lz4:
-		t.Log("the server has no lz4: parts stored as they are")
+	if _, err := postgres.Migrate(ctx, pool); err != nil {
+		t.Fatal(err)
 	}
-	f, err := im.store.File(ctx, imp.ID)
+	f, err := postgres.NewImportStore(pool, nil).File(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
