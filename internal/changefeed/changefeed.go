@@ -57,7 +57,7 @@
 // it replaced cost a million-row import ~10 %, docs/performance.md,
 // session 16). Numbering costs one UPDATE per entry, paid once by
 // whichever read comes first; a read with nothing to number costs one
-// index probe more than the SELECT.
+// look at the empty queue more than the SELECT.
 // Writers never wait for readers; sequencer steps wait only for each other.
 // A long writer delays nobody: the others' entries are numbered without it.
 //
