@@ -20,13 +20,19 @@ func SetKeyHash(p *Processor, hash func(maphash.Seed, string) uint64) { p.keyHas
 func SetDirectChunk(p *Processor, n int) { p.directChunk = n }
 
 // CopyRows copies rows into table's columns cols as a direct load does
-// (copyEncoder, copyFrom), in tx.
-func CopyRows(ctx context.Context, tx pgx.Tx, table string, cols []string, rows [][]any) (int64, error) {
+// (copyEncoder, copyPipe), in tx, in one COPY for each of sources.
+func CopyRows(ctx context.Context, tx pgx.Tx, table string, cols []string, sources ...pgx.CopyFromSource) (int64, error) {
 	e, err := newCopyEncoder(ctx, tx, table, cols)
 	if err != nil {
 		return 0, err
 	}
-	return copyFrom(ctx, tx, pgx.Identifier{table}, cols, e, pgx.CopyFromRows(rows))
+	pipe := startCopyPipe(ctx, tx.Conn().PgConn())
+	for _, src := range sources {
+		if err := pipe.copy(pgx.Identifier{table}, cols, e, src); err != nil {
+			break // close tells why
+		}
+	}
+	return pipe.close()
 }
 
 // AuditWriterPlans asks the connection of s's batch writer (after Start)

@@ -55,36 +55,61 @@ type FeedCopier interface {
 // made one at a time in one slice (a first register sends a change per
 // child: a million slices and boxed operations otherwise).
 func RecordChanges(ctx context.Context, db FeedCopier, changes ...changefeed.Change) error {
+	src, err := newChangeSource(changes)
+	if err != nil || src == nil {
+		return err
+	}
+	_, err = db.CopyFrom(ctx, pgx.Identifier{"change_feed"}, feedColumns, src)
+	return storeErr("record changes", err)
+}
+
+// feedColumns are the columns a COPY of entries fills (changeSource's).
+var feedColumns = []string{"entity", "entity_id", "operation", "natural_key"}
+
+// changeSource gives changes as the rows of a COPY into change_feed
+// (feedColumns): RecordChanges's, and the entries a direct load sends in
+// its pipeline of COPYs (copyPipe).
+type changeSource struct {
+	changes []changefeed.Change
+	row     []any
+	i       int
+}
+
+// newChangeSource checks every change (a bad one: an error, and nothing
+// to record) and returns their source; nil for none.
+func newChangeSource(changes []changefeed.Change) (*changeSource, error) {
 	for _, c := range changes {
 		if err := c.Validate(); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if len(changes) == 0 {
-		return nil
+		return nil, nil
 	}
-	row, i := make([]any, 4), 0
-	_, err := db.CopyFrom(ctx, pgx.Identifier{"change_feed"}, []string{"entity", "entity_id", "operation", "natural_key"},
-		pgx.CopyFromFunc(func() ([]any, error) {
-			if i == len(changes) {
-				return nil, nil
-			}
-			c := changes[i]
-			if i == 0 || c.Entity != changes[i-1].Entity { // most lists' changes are of one entity: boxed once
-				row[0] = c.Entity
-			}
-			row[1], row[2], row[3] = c.ID, string(changefeed.Upsert), nil
-			if c.Operation == changefeed.Delete {
-				row[2] = string(changefeed.Delete)
-			}
-			if len(c.Key) > 0 {
-				row[3] = c.Key
-			}
-			i++
-			return row, nil
-		}))
-	return storeErr("record changes", err)
+	return &changeSource{changes: changes, row: make([]any, 4)}, nil
 }
+
+func (s *changeSource) Next() bool {
+	if s.i == len(s.changes) {
+		return false
+	}
+	c, row := s.changes[s.i], s.row
+	if s.i == 0 || c.Entity != s.changes[s.i-1].Entity { // most lists' changes are of one entity: boxed once
+		row[0] = c.Entity
+	}
+	row[1], row[2], row[3] = c.ID, string(changefeed.Upsert), nil
+	if c.Operation == changefeed.Delete {
+		row[2] = string(changefeed.Delete)
+	}
+	if len(c.Key) > 0 {
+		row[3] = c.Key
+	}
+	s.i++
+	return true
+}
+
+func (s *changeSource) Values() ([]any, error) { return s.row, nil }
+func (s *changeSource) Err() error             { return nil }
 
 // FeedStore implements changefeed.Store on PostgreSQL. Instances hold no
 // state of their own: any number may read one database.

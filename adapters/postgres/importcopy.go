@@ -5,12 +5,15 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
+	"net"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
@@ -125,48 +128,170 @@ func (e *copyEncoder) fromText(buf []byte, oid uint32, v any) ([]byte, error) {
 // copyHeader begins a binary COPY: the signature, no flags, no extension.
 const copyHeader = "PGCOPY\n\377\r\n\000\000\000\000\000\000\000\000\000"
 
-// copyFrom is tx.CopyFrom with rows encoded by e.
-func copyFrom(ctx context.Context, tx pgx.Tx, table pgx.Identifier, cols []string, e *copyEncoder, src pgx.CopyFromSource) (int64, error) {
-	r, w := io.Pipe()
-	done := make(chan struct{})
+// copyPipe sends COPYs on one connection one after the other without
+// waiting for each to end: a COPY's rows, the end of it, the next COPY's
+// statement and rows, while a goroutine reads what PostgreSQL answers to
+// each. PostgreSQL takes the next COPY from the socket as soon as it ends
+// one, where the load waited for the answer before it sent the
+// next statement (a round trip and the gateway's work in between, each
+// time the server idle), and the rows the gateway has ready wait in the
+// socket's buffer, not in its heap (docs/performance.md, session 18).
+//
+// The statements run in the order sent, in the connection's transaction,
+// as they would one by one: a COPY that fails aborts the transaction, and
+// PostgreSQL refuses each COPY sent after it ("current transaction is
+// aborted") and ignores its rows, so nothing after a failure is written.
+// The sender stops at the first failure it learns of; close returns the
+// first error PostgreSQL gave. Nothing else may use the connection until
+// close has returned.
+type copyPipe struct {
+	conn    net.Conn
+	fe      *pgproto3.Frontend
+	sent    chan struct{}   // one per statement sent; closed by close
+	done    chan pipeResult // once every statement is answered
+	failed  atomic.Bool     // a statement failed: send no more
+	buf     []byte
+	closed  bool
+	sendErr error // the connection could not be written
+}
+
+// startCopyPipe starts the goroutine that reads the answers.
+func startCopyPipe(ctx context.Context, pc *pgconn.PgConn) *copyPipe {
+	p := &copyPipe{conn: pc.Conn(), fe: pc.Frontend(), sent: make(chan struct{}, 1<<16), done: make(chan pipeResult, 1)}
 	go func() {
-		defer close(done)
-		// Writes of at most what pgconn reads at a time, so that it sends
-		// no short messages in between (as pgx's CopyFrom).
-		const size = 65536 - 5
-		buf := make([]byte, 0, size)
-		buf = append(buf, copyHeader...)
-		largest := 0
-		for src.Next() {
-			start := len(buf)
-			vals, err := src.Values()
-			if err == nil {
-				buf, err = e.row(buf, vals)
+		var first error
+		var rows int64
+		for range p.sent {
+			if first != nil && !errors.As(first, new(*pgconn.PgError)) {
+				continue // the connection is gone: nothing more to read
 			}
-			if err != nil {
-				w.CloseWithError(err)
-				return
+			for {
+				msg, err := pc.ReceiveMessage(ctx)
+				if err != nil {
+					// The answers are out of step now (a cancelled context
+					// leaves the connection open): it is closed, so that
+					// nobody uses it again, and the sender stops.
+					if first == nil {
+						first = err
+					}
+					p.failed.Store(true)
+					p.conn.Close()
+					break
+				}
+				if e, ok := msg.(*pgproto3.ErrorResponse); ok {
+					if first == nil {
+						first = pgconn.ErrorResponseToPgError(e)
+					}
+					p.failed.Store(true)
+				}
+				if c, ok := msg.(*pgproto3.CommandComplete); ok {
+					rows += pgconn.NewCommandTag(string(c.CommandTag)).RowsAffected()
+				}
+				if _, ok := msg.(*pgproto3.ReadyForQuery); ok {
+					break
+				}
 			}
+		}
+		p.done <- pipeResult{rows, first}
+	}()
+	return p
+}
+
+// copy sends a COPY of src's rows into table's columns cols, encoded by
+// e, and returns once they are sent (not written): an error only if they
+// could not be sent, or if an earlier statement failed (errCopyPipe;
+// close tells PostgreSQL's error).
+func (p *copyPipe) copy(table pgx.Identifier, cols []string, e *copyEncoder, src pgx.CopyFromSource) error {
+	if p.sendErr != nil {
+		return p.sendErr
+	}
+	if p.failed.Load() {
+		return errCopyPipe
+	}
+	p.fe.SendQuery(&pgproto3.Query{String: fmt.Sprintf("COPY %s (%s) FROM STDIN BINARY", table.Sanitize(), quoteColumns(cols))})
+	if err := p.fe.Flush(); err != nil {
+		return p.broken(err)
+	}
+	p.sent <- struct{}{}
+	// CopyData messages of at most 64 KB, as pgconn's CopyFrom sends them.
+	const size = 65536
+	if p.buf == nil {
+		p.buf = make([]byte, 0, size)
+	}
+	buf := append(p.buf[:0], 'd', 0, 0, 0, 0)
+	buf = append(buf, copyHeader...)
+	largest := 0
+	send := func() error {
+		binary.BigEndian.PutUint32(buf[1:], uint32(len(buf)-1))
+		err := p.fe.SendUnbufferedEncodedCopyData(buf)
+		buf = append(buf[:0], 'd', 0, 0, 0, 0)
+		return err
+	}
+	var err error
+	for err == nil && src.Next() {
+		start := len(buf)
+		var vals []any
+		if vals, err = src.Values(); err == nil {
+			buf, err = e.row(buf, vals)
+		}
+		if err == nil {
 			largest = max(largest, len(buf)-start)
 			if len(buf) > size-largest {
-				if _, err := w.Write(buf); err != nil {
-					return
+				if err = send(); err != nil {
+					return p.broken(err)
 				}
-				buf = buf[:0]
 			}
 		}
-		if err := src.Err(); err != nil {
-			w.CloseWithError(err)
-			return
-		}
+	}
+	if err == nil {
+		err = src.Err()
+	}
+	if err != nil {
+		// The statement fails, and the transaction with it.
+		p.fe.Send(&pgproto3.CopyFail{Message: err.Error()})
+	} else {
 		buf = binary.BigEndian.AppendUint16(buf, 0xFFFF) // the trailer
-		if _, err := w.Write(buf); err != nil {
-			return
+		if err = send(); err != nil {
+			return p.broken(err)
 		}
-		w.Close()
-	}()
-	tag, err := tx.Conn().PgConn().CopyFrom(ctx, r, fmt.Sprintf("COPY %s (%s) FROM STDIN BINARY", table.Sanitize(), quoteColumns(cols)))
-	r.Close()
-	<-done
-	return tag.RowsAffected(), err
+		p.fe.Send(&pgproto3.CopyDone{})
+	}
+	p.buf = buf
+	if ferr := p.fe.Flush(); ferr != nil {
+		return p.broken(ferr)
+	}
+	return err
+}
+
+// broken ends the pipe after a write failed: the connection is closed
+// (the reader of the answers then ends too) and err is kept for close.
+func (p *copyPipe) broken(err error) error {
+	p.sendErr = err
+	p.conn.Close()
+	return err
+}
+
+// errCopyPipe: a statement sent before failed.
+var errCopyPipe = errors.New("an earlier COPY failed")
+
+// pipeResult is what PostgreSQL answered to a pipe's statements: the
+// rows they wrote, the first error.
+type pipeResult struct {
+	rows int64
+	err  error
+}
+
+// close waits until every statement sent is answered and returns the
+// rows written and the first error: PostgreSQL's, or the connection's.
+func (p *copyPipe) close() (int64, error) {
+	if !p.closed {
+		p.closed = true
+		close(p.sent)
+	}
+	r := <-p.done
+	p.done <- r
+	if r.err == nil {
+		r.err = p.sendErr
+	}
+	return r.rows, r.err
 }

@@ -40,6 +40,7 @@ type directLoad struct {
 	nextID  int64
 	cols    []string     // COPY's columns
 	enc     *copyEncoder // encodes the COPY's rows
+	feedEnc *copyEncoder // encodes the feed entries (fed)
 	uuid    any          // the import's id (a pgtype.UUID, boxed once for all rows)
 	// defaults: columns whose empty cell keeps a stored value get the
 	// value a new record gets instead (kindSpec.keepIfNull).
@@ -176,6 +177,9 @@ func (p *Processor) startDirect(ctx context.Context, tx pgx.Tx, imp importing.Im
 		if d.feedCol = slices.Index(d.cols, feedCol); d.feedCol < 0 {
 			return nil, rollBack(ctx, sp, nil)
 		}
+		if d.feedEnc, err = newCopyEncoder(ctx, sp, "change_feed", feedColumns); err != nil {
+			return nil, rollBack(ctx, sp, err)
+		}
 	}
 	return d, nil
 }
@@ -308,15 +312,17 @@ const directChunk = 10_000
 
 // stage is Stage for a direct load: the rows in COPYs of at most
 // directChunk rows (Processor.directChunk in tests), each followed by the
-// feed entries of its records (RecordChanges, the feed's one writer), in
-// the order of their ids (the general way's order: the chunks follow each
+// feed entries of its records (checked and made into rows by
+// changeSource, as RecordChanges does), in the order of their ids (the general way's order: the chunks follow each
 // other in the order of the ids, and each chunk's entries are in it). The
 // entries come from the rows as they were sent, not from the table: its
 // primary key is built after the load (dropKeyConstraints), and reading a
 // chunk back cost PostgreSQL more than taking the entries by COPY
 // (docs/performance.md, session 9). All in the load's savepoint: a list that is not applied
 // takes its entries with it when it is rolled back (the feed's identity
-// keeps the ids it gave, as for any rollback).
+// keeps the ids it gave, as for any rollback). The COPYs go through one
+// copyPipe: PostgreSQL begins the next as soon as it ends one, and the
+// first error it gives is the load's.
 func (d *directLoad) stage(ctx context.Context, spec kindSpec, batches <-chan [][]any) error {
 	src := &chunkSource{batchSource: batchSource{batches: batches}, limit: d.chunk, feedCol: -1}
 	if !d.fed {
@@ -324,21 +330,36 @@ func (d *directLoad) stage(ctx context.Context, spec kindSpec, batches <-chan []
 	} else {
 		src.feedCol = d.feedCol
 	}
+	pipe := startCopyPipe(ctx, d.sp.Conn().PgConn())
 	var changes []changefeed.Change
-	for src.more() {
-		src.n, src.ids = 0, src.ids[:0]
-		if _, err := copyFrom(ctx, d.sp, pgx.Identifier{spec.table}, d.cols, d.enc, src); err != nil {
-			return err
+	err := func() error {
+		for src.more() {
+			src.n, src.ids = 0, src.ids[:0]
+			if err := pipe.copy(pgx.Identifier{spec.table}, d.cols, d.enc, src); err != nil {
+				return err
+			}
+			if !d.fed {
+				continue
+			}
+			changes = changes[:0]
+			for _, id := range src.ids {
+				changes = append(changes, changefeed.Change{Entity: spec.feedEntity, ID: id, Operation: changefeed.Upsert})
+			}
+			entries, err := newChangeSource(changes)
+			if err == nil && entries != nil {
+				err = pipe.copy(pgx.Identifier{"change_feed"}, feedColumns, d.feedEnc, entries)
+			}
+			if err != nil {
+				return err
+			}
 		}
-		changes = changes[:0]
-		for _, id := range src.ids {
-			changes = append(changes, changefeed.Change{Entity: spec.feedEntity, ID: id, Operation: changefeed.Upsert})
-		}
-		if err := RecordChanges(ctx, d.sp, changes...); err != nil {
-			return err
-		}
+		return nil
+	}()
+	// PostgreSQL's error, if it gave one, says what went wrong first.
+	if _, perr := pipe.close(); perr != nil {
+		return perr
 	}
-	return nil
+	return err
 }
 
 // chunkSource is a batchSource that ends a COPY after limit rows (0: no

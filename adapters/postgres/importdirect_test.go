@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"os"
@@ -9,6 +10,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/schulgateway/schulgateway/internal/importing"
 )
@@ -316,4 +320,76 @@ func TestDirectLoadKeepsKeysOthersReference(t *testing.T) {
 			t.Errorf("%s: the referenced key's index was built anew", fk)
 		}
 	}
+}
+
+// The direct load sends its COPYs without waiting for each to end
+// (copyPipe). When PostgreSQL refuses one in the middle – here a check the
+// table has only in this test refuses row 152, in one of the 58 COPYs of
+// 7 rows, while the gateway may have sent the COPYs after it already – processing returns
+// PostgreSQL's error (as for any failed statement: the worker tries again
+// later) and leaves nothing: no child, no feed entry, the sequence and the indexes as
+// they were, the table not locked, the pool's connections usable. With
+// the check gone, the same list is loaded directly and leaves what the
+// general way leaves.
+func TestDirectLoadCopyRefusedMidway(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	direct, general := newImporter(t), newImporter(t)
+	direct.directChunk = 7
+	general.noBulk = true
+	list := bulkRegister(400)
+	list[0].Rows[151].Cells[2] = "Abbruch"
+	if _, err := direct.pool.Exec(ctx, `ALTER TABLE kinder ADD CONSTRAINT test_abbruch CHECK (vornamen <> 'Abbruch')`); err != nil {
+		t.Fatal(err)
+	}
+	oids := direct.indexOIDs()
+	// The worker takes the import up again later (a database error may
+	// pass); this list fails each time.
+	_, err := direct.process(importing.Request{Kind: "melderegister", OnError: "skip"}, list)
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.ConstraintName != "test_abbruch" || !strings.HasPrefix(pgErr.Where, "COPY kinder, line ") {
+		t.Fatalf("processing returned %v; want the check's error in a COPY of the direct load", err)
+	}
+	if n := direct.count(`SELECT count(*) FROM kinder`); n != 0 {
+		t.Errorf("the failed list left %d children", n)
+	}
+	if n := direct.count(`SELECT count(*) FROM change_feed`); n != 0 {
+		t.Errorf("the failed list left %d feed entries", n)
+	}
+	if n := direct.count(`SELECT count(*) FROM kinder_id_seq WHERE is_called`); n != 0 {
+		t.Error("the failed list moved the sequence")
+	}
+	if direct.indexOIDs() != oids {
+		t.Error("the failed list left the indexes built anew")
+	}
+	// Every connection of the pool answers, and nobody holds the table.
+	conns := make([]*pgxpool.Conn, direct.pool.Config().MaxConns)
+	for i := range conns {
+		c, err := direct.pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns[i] = c
+		tx, err := c.Begin(ctx)
+		if err == nil {
+			_, err = tx.Exec(ctx, `LOCK TABLE kinder IN ACCESS EXCLUSIVE MODE NOWAIT`)
+			tx.Rollback(ctx) //nolint:errcheck
+		}
+		if err != nil {
+			t.Errorf("connection %d: %v", i, err)
+		}
+	}
+	for _, c := range conns {
+		c.Release()
+	}
+
+	if _, err := direct.pool.Exec(ctx, `ALTER TABLE kinder DROP CONSTRAINT test_abbruch`); err != nil {
+		t.Fatal(err)
+	}
+	d := direct.run("melderegister", "skip", false, list)
+	g := general.run("melderegister", "skip", false, list)
+	if d.Status != importing.StatusSucceeded || direct.directLoads != 1 || d.Counts.Created < 300 {
+		t.Fatalf("after the failed list: %s %+v, %d direct loads", d.Status, d.Counts, direct.directLoads)
+	}
+	sameResult(t, "the list after a failed one", direct, general, d, g)
 }

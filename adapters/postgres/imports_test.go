@@ -62,6 +62,16 @@ func (im *importer) confirmed(kind string, n int, table importing.Tables) import
 // would.
 func (im *importer) runReq(req importing.Request, table importing.Tables) importing.Import {
 	im.t.Helper()
+	imp, err := im.process(req, table)
+	if err != nil {
+		im.t.Fatal(err)
+	}
+	return imp
+}
+
+// process is runReq, and returns what processing the import returned.
+func (im *importer) process(req importing.Request, table importing.Tables) (importing.Import, error) {
+	im.t.Helper()
 	ctx := context.Background()
 	var src importing.Source = table
 	if im.source != nil {
@@ -83,14 +93,12 @@ func (im *importer) runReq(req importing.Request, table importing.Tables) import
 	if err != nil || !ok || id != imp.ID {
 		im.t.Fatalf("Claim = %q, %v, %v; want %s", id, ok, err, imp.ID)
 	}
-	if err := proc.Process(ctx, id, nil); err != nil {
-		im.t.Fatal(err)
-	}
+	perr := proc.Process(ctx, id, nil)
 	got, err := im.store.Get(ctx, id)
 	if err != nil {
 		im.t.Fatal(err)
 	}
-	return got
+	return got, perr
 }
 
 // pseudonym stands in for the HMAC pseudonymizer: any function that does
