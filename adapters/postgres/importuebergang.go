@@ -260,7 +260,7 @@ func (p *Processor) processUebergangRun(ctx context.Context, imp importing.Impor
 		}
 		if rows != lastProgress {
 			lastProgress = rows
-			_, _ = p.store.pool.Exec(ctx, "UPDATE imports SET rows_read = $2 WHERE id = $1 AND attempts = $3", id, rows, leaseAttempt(ctx, "imports", id))
+			p.store.progress(ctx, id, rows)
 		}
 	}
 	err = p.processUebergang(ctx, imp, src, mapping, report)
