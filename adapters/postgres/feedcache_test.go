@@ -42,8 +42,9 @@ func cachedFeed(t *testing.T, ctx context.Context, retention time.Duration) (*po
 }
 
 // The cache answers every read exactly as the database does: random pages
-// from random positions, between writes of committed, rolled-back and
-// long transactions that commit later, compared with a store without one.
+// from random positions (a quarter of them the page read just before),
+// between writes of committed, rolled-back and long transactions that
+// commit later, compared with a store without one.
 func TestFeedCacheAnswersAsTheDatabase(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -78,6 +79,8 @@ func TestFeedCacheAnswersAsTheDatabase(t *testing.T) {
 	}
 	write(30)
 	hits := 0
+	var lastAfter string
+	var lastLimit int
 	for i := range 400 {
 		switch r := rng.IntN(10); {
 		case r == 0:
@@ -98,6 +101,10 @@ func TestFeedCacheAnswersAsTheDatabase(t *testing.T) {
 			}
 		}
 		after, limit := positions[rng.IntN(len(positions))], 1+rng.IntN(25)
+		if i > 0 && rng.IntN(4) == 0 { // the page read last again: the cache's last page
+			after, limit = lastAfter, lastLimit
+		}
+		lastAfter, lastLimit = after, limit
 		// The cached store reads first: were it to run no sequencer step
 		// where it must, the plain one would number and see more.
 		got, gerr := cached.Read(ctx, after, limit)
@@ -120,6 +127,45 @@ func TestFeedCacheAnswersAsTheDatabase(t *testing.T) {
 	}
 	if hits < 100 {
 		t.Fatalf("only %d full pages in 400 reads: the test did not exercise the cache", hits)
+	}
+}
+
+// Reads of the page read last share its items (a page of 100 entries is
+// 9.6 KB, made once, not for every read), and a page not held is not
+// served from them.
+func TestFeedCacheSharesTheLastPage(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cached, _, pool := cachedFeed(t, ctx, 0)
+	var cs []changefeed.Change
+	for i := range 300 {
+		cs = append(cs, changefeed.Change{Entity: changefeed.EntityKind, ID: fmt.Sprint(i), Operation: changefeed.Upsert})
+	}
+	if err := postgres.RecordChanges(ctx, pool, cs...); err != nil {
+		t.Fatal(err)
+	}
+	read := func(after string, limit int) []changefeed.Entry {
+		t.Helper()
+		p, err := cached.Read(ctx, after, limit)
+		if err != nil || len(p.Items) != limit {
+			t.Fatalf("read after %q: %d items, %v", after, len(p.Items), err)
+		}
+		return p.Items
+	}
+	first := read("", 100)  // from the database, now held
+	second := read("", 100) // made from the slots
+	third := read("", 100)  // the same page again
+	other := read("", 99)   // another page
+	fourth := read("", 100) // made anew
+	if !reflect.DeepEqual(first, second) || !reflect.DeepEqual(second, third) || !reflect.DeepEqual(third, fourth) {
+		t.Fatal("the page read again differs")
+	}
+	if &second[0] != &third[0] {
+		t.Error("the page read again was copied once more")
+	}
+	if &third[0] == &other[0] || &other[0] == &fourth[0] {
+		t.Error("another page was served from the last one's items")
 	}
 }
 
