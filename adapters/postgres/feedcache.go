@@ -37,8 +37,8 @@ type feedCache struct {
 	mu          sync.RWMutex
 	connections uint64 // the listener's connection the entries were read under
 	slots       [feedCacheSlots]feedSlot
-	// last is the page page returned last, shared by the reads of the same
-	// page that follow while its entries are held: a page of 100 entries
+	// last is the page that page made last, shared by the reads of the
+	// same page that follow while its entries are held: a page of 100 entries
 	// is 9.6 KB, and copying it for every read was three quarters of what
 	// the full feed page's route allocated (38 collections in 5 s against
 	// 11 for the children page; docs/performance.md, session 18). The

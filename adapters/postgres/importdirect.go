@@ -313,16 +313,17 @@ const directChunk = 10_000
 // stage is Stage for a direct load: the rows in COPYs of at most
 // directChunk rows (Processor.directChunk in tests), each followed by the
 // feed entries of its records (checked and made into rows by
-// changeSource, as RecordChanges does), in the order of their ids (the general way's order: the chunks follow each
-// other in the order of the ids, and each chunk's entries are in it). The
-// entries come from the rows as they were sent, not from the table: its
-// primary key is built after the load (dropKeyConstraints), and reading a
-// chunk back cost PostgreSQL more than taking the entries by COPY
-// (docs/performance.md, session 9). All in the load's savepoint: a list that is not applied
-// takes its entries with it when it is rolled back (the feed's identity
-// keeps the ids it gave, as for any rollback). The COPYs go through one
-// copyPipe: PostgreSQL begins the next as soon as it ends one, and the
-// first error it gives is the load's.
+// changeSource, as RecordChanges does), in the order of their ids (the
+// general way's order: the chunks follow each other in the order of the
+// ids, and each chunk's entries are in it). The entries come from the rows
+// as they were sent, not from the table: its primary key is built after
+// the load (dropKeyConstraints), and reading a chunk back cost PostgreSQL
+// more than taking the entries by COPY (docs/performance.md, session 9).
+// All in the load's savepoint: a list that is not applied takes its
+// entries with it when it is rolled back (the feed's identity keeps the
+// ids it gave, as for any rollback). The COPYs go through one copyPipe:
+// PostgreSQL begins the next as soon as it ends one, and the first error
+// it gives is the load's.
 func (d *directLoad) stage(ctx context.Context, spec kindSpec, batches <-chan [][]any) error {
 	src := &chunkSource{batchSource: batchSource{batches: batches}, limit: d.chunk, feedCol: -1}
 	if !d.fed {
