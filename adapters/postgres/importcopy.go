@@ -151,7 +151,6 @@ type copyPipe struct {
 	done    chan pipeResult // once every statement is answered
 	failed  atomic.Bool     // a statement failed: send no more
 	buf     []byte
-	closed  bool
 	sendErr error // the connection could not be written
 }
 
@@ -283,13 +282,10 @@ type pipeResult struct {
 
 // close waits until every statement sent is answered and returns the
 // rows written and the first error: PostgreSQL's, or the connection's.
+// Call it once, when nothing more is to be sent.
 func (p *copyPipe) close() (int64, error) {
-	if !p.closed {
-		p.closed = true
-		close(p.sent)
-	}
+	close(p.sent)
 	r := <-p.done
-	p.done <- r
 	if r.err == nil {
 		r.err = p.sendErr
 	}
