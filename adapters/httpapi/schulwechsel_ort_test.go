@@ -324,7 +324,7 @@ func TestSchulwechselOnePupilOnePlace(t *testing.T) {
 	if r2.StatusCode != r1.StatusCode || !bytes.Equal(b2, b1) || r2.Header.Get("Location") != r1.Header.Get("Location") {
 		t.Errorf("repeat answered %d %s, first %d %s", r2.StatusCode, b2, r1.StatusCode, b1)
 	}
-	if n := swCount(t, pool, "SELECT count(*) FROM change_feed WHERE entity = 'schulwechsel' AND entity_id = $1", q.ID); n != 1 {
+	if n := swCount(t, pool, "SELECT count(*) FROM change_feed_eintraege WHERE entity = 'schulwechsel' AND entity_id = $1", q.ID); n != 1 {
 		t.Errorf("%d feed entries, want 1", n)
 	}
 	if n := swCount(t, pool, "SELECT count(*) FROM schulwechsel WHERE personenschluessel = 'p:neu|nina|2017-04-04'"); n != 1 {

@@ -132,7 +132,7 @@ func TestEinschulungSaveMeldungIsIdempotent(t *testing.T) {
 	st := postgres.NewEinschulungStore(im.pool)
 	ctx := context.Background()
 	feed := func() int {
-		return im.count("SELECT count(*) FROM change_feed WHERE entity = 'kind' AND entity_id = 'the-id'")
+		return im.count("SELECT count(*) FROM change_feed_eintraege WHERE entity = 'kind' AND entity_id = 'the-id'")
 	}
 	m := einschulung.Meldung{Schuljahr: werte.NewSchuljahr(2027), Kind: "om:OM1", Typ: einschulung.TypGastschulantrag,
 		Schulnummer: "20102", Entscheidung: einschulung.EntscheidungBeantragt}

@@ -10,6 +10,9 @@ import (
 // StoreErr lets the external tests classify errors got from a real server.
 var StoreErr = storeErr
 
+// FeedPageSQL is the statement FeedStore.Read reads a page with.
+const FeedPageSQL = feedPageSQL
+
 // DirectLoads tells how many lists p loaded straight into their table.
 func DirectLoads(p *Processor) int64 { return p.directLoads.Load() }
 

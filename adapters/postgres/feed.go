@@ -18,8 +18,9 @@ import (
 	"github.com/schulgateway/schulgateway/internal/page"
 )
 
-// feedAssignBatch is how many entries one sequencer step numbers at most.
-// A step is one short transaction; a backlog (a bulk import) is numbered in
+// feedAssignBatch is how many rows of change_feed one sequencer step
+// numbers at most (a row holds one entry or more, migration 0125). A step
+// is one short transaction; a backlog (a bulk import) is numbered in
 // several, so no step holds the sequencer lock for long.
 const feedAssignBatch = 5000
 
@@ -51,9 +52,10 @@ type FeedCopier interface {
 }
 
 // RecordChanges records many changes with one COPY, in this order; every
-// change is checked first, so a bad one records none. The COPY's rows are
-// made one at a time in one slice (a first register sends a change per
-// child: a million slices and boxed operations otherwise).
+// change is checked first, so a bad one records none. Upserts of one
+// entity that follow each other share a row (changeSource). The COPY's
+// rows are made one at a time in one slice (a first register sends a
+// change per child: a million slices and boxed operations otherwise).
 func RecordChanges(ctx context.Context, db FeedCopier, changes ...changefeed.Change) error {
 	src, err := newChangeSource(changes)
 	if err != nil || src == nil {
@@ -64,14 +66,22 @@ func RecordChanges(ctx context.Context, db FeedCopier, changes ...changefeed.Cha
 }
 
 // feedColumns are the columns a COPY of entries fills (changeSource's).
-var feedColumns = []string{"entity", "entity_id", "operation", "natural_key"}
+var feedColumns = []string{"entity", "entity_id", "operation", "natural_key", "weitere", "anzahl"}
+
+// feedGroup is how many entries one row of change_feed holds at most
+// (migration 0125): upserts of one entity that follow each other share a
+// row. A million entries are 2,000 rows, not a million, and a page read
+// from the middle of a row reads its ids (about 22 KB), not more.
+const feedGroup = 500
 
 // changeSource gives changes as the rows of a COPY into change_feed
 // (feedColumns): RecordChanges's, and the entries a direct load sends in
-// its pipeline of COPYs (copyPipe).
+// its pipeline of COPYs (copyPipe). Upserts of one entity that follow each
+// other go into one row, up to feedGroup; a delete keeps a row of its own.
 type changeSource struct {
 	changes []changefeed.Change
 	row     []any
+	weitere []string // the ids after a row's first (reused: the row is encoded before the next)
 	i       int
 }
 
@@ -86,7 +96,7 @@ func newChangeSource(changes []changefeed.Change) (*changeSource, error) {
 	if len(changes) == 0 {
 		return nil, nil
 	}
-	return &changeSource{changes: changes, row: make([]any, 4)}, nil
+	return &changeSource{changes: changes, row: make([]any, len(feedColumns))}, nil
 }
 
 func (s *changeSource) Next() bool {
@@ -97,15 +107,37 @@ func (s *changeSource) Next() bool {
 	if s.i == 0 || c.Entity != s.changes[s.i-1].Entity { // most lists' changes are of one entity: boxed once
 		row[0] = c.Entity
 	}
-	row[1], row[2], row[3] = c.ID, string(changefeed.Upsert), nil
-	if c.Operation == changefeed.Delete {
-		row[2] = string(changefeed.Delete)
-	}
-	if len(c.Key) > 0 {
-		row[3] = c.Key
-	}
+	row[1], row[2], row[3], row[4] = c.ID, string(changefeed.Upsert), nil, nil
 	s.i++
+	s.weitere = s.weitere[:0]
+	if grouped(c) {
+		for s.i < len(s.changes) && len(s.weitere) < feedGroup-1 {
+			n := s.changes[s.i]
+			if n.Entity != c.Entity || !grouped(n) {
+				break
+			}
+			s.weitere = append(s.weitere, n.ID)
+			s.i++
+		}
+		if len(s.weitere) > 0 {
+			row[4] = s.weitere
+		}
+	} else {
+		if c.Operation == changefeed.Delete {
+			row[2] = string(changefeed.Delete)
+		}
+		if len(c.Key) > 0 {
+			row[3] = c.Key
+		}
+	}
+	row[5] = int32(1 + len(s.weitere))
 	return true
+}
+
+// grouped tells whether a change may share a row with others: an upsert
+// without a natural key (what the table's check allows in a group).
+func grouped(c changefeed.Change) bool {
+	return c.Operation == changefeed.Upsert && len(c.Key) == 0
 }
 
 func (s *changeSource) Values() ([]any, error) { return s.row, nil }
@@ -176,11 +208,12 @@ func feedKopf(pos string) string {
 // The page is returned only once that commit succeeded: no client ever
 // holds a position that was not committed.
 //
-// One step numbers at most feedAssignBatch (≥ page.MaxLimit) entries. If
-// more were waiting, the page is still full: the step's entries all come
-// after any position a client can hold (it was committed before the step
-// began), and there are at least limit of them; so the page either holds a
-// writer's entry or ends before it. The next read numbers the rest.
+// One step numbers at most feedAssignBatch (≥ page.MaxLimit) rows, each of
+// one entry or more. If more were waiting, the page is still full: the
+// step's entries all come after any position a client can hold (it was
+// committed before the step began), and there are at least limit of them;
+// so the page either holds a writer's entry or ends before it. The next
+// read numbers the rest.
 //
 // Two things spare the database without changing an answer: a full page
 // of entries read before comes from memory (WithCache, feedCache), and
@@ -253,20 +286,9 @@ func (s *FeedStore) readDB(ctx context.Context, after string, n uint64, limit in
 	b.Queue("SELECT change_feed_assign($1)", feedAssignBatch)
 	// One statement, one snapshot: the bounds and the entries agree even
 	// while Prune or another sequencer step commits.
-	b.Queue(`
-		SELECT h.last_position, h.pruned_through,
-		       f.position, f.recorded_at, f.entity, f.entity_id, f.operation, f.natural_key
-		FROM (SELECT last_position, pruned_through FROM change_feed_head LIMIT 1) h
-		LEFT JOIN LATERAL (
-			SELECT position, recorded_at, entity, entity_id, operation, natural_key
-			FROM change_feed
-			WHERE position > $1
-			ORDER BY position
-			LIMIT $2
-		) f ON true
-		ORDER BY f.position`, int64(n), limit)
+	b.Queue(feedPageSQL, int64(n), limit)
 	br := s.pool.SendBatch(ctx, b)
-	out, last, pruned, err := readFeedBatch(br, after)
+	out, last, pruned, err := readFeedBatch(br, after, n, limit)
 	if cerr := br.Close(); err == nil && cerr != nil { // the commit of the step
 		err = storeErr("read change feed", cerr)
 	}
@@ -280,12 +302,38 @@ func (s *FeedStore) readDB(ctx context.Context, after string, n uint64, limit in
 	return out, nil
 }
 
+// feedPageSQL reads the rows that hold the page of limit ($2) entries
+// after position $1, in position order, with the head's last and pruned
+// positions. A row holds the entries position .. position + anzahl - 1
+// (migration 0125), and the positions are 1..N without a hole (package
+// changefeed; retention drops a prefix): so the page's entries are in the
+// row that holds position $1 + 1, if it began at or before $1, and in the
+// rows that begin in $1 + 1 .. $1 + $2 – one range of the position index.
+// The ids of a row that ended at $1 are not sent; readFeedBatch takes the
+// entries of the page out of the rows.
+const feedPageSQL = `
+	SELECT h.last_position, h.pruned_through,
+	       f.position, f.recorded_at, f.entity, f.entity_id, f.operation, f.natural_key, f.weitere
+	FROM (SELECT last_position, pruned_through FROM change_feed_head LIMIT 1) h
+	LEFT JOIN LATERAL (
+		SELECT position, recorded_at, entity, entity_id, operation, natural_key,
+		       CASE WHEN position + anzahl - 1 > $1 THEN weitere END AS weitere
+		FROM change_feed
+		WHERE position BETWEEN coalesce((SELECT position FROM change_feed WHERE position <= $1::bigint ORDER BY position DESC LIMIT 1), $1 + 1)
+		                   AND $1 + $2::bigint
+		ORDER BY position
+	) f ON true
+	ORDER BY f.position`
+
 // feedAssignBatch must not be smaller than a page: see Read.
 var _ = [feedAssignBatch - page.MaxLimit]struct{}{}
 
 // readFeedBatch reads the answers of Read's batch: the step's count and
-// the page with the head's last and pruned positions.
-func readFeedBatch(br pgx.BatchResults, after string) (out page.Page[changefeed.Entry], last, pruned int64, err error) {
+// the page with the head's last and pruned positions. The rows hold the
+// page's entries, the first may begin before it (feedPageSQL): an entry
+// is taken if its position is after from (`after` decoded) and within
+// the limit.
+func readFeedBatch(br pgx.BatchResults, after string, from uint64, limit int) (out page.Page[changefeed.Entry], last, pruned int64, err error) {
 	var numbered int
 	if err := br.QueryRow().Scan(&numbered); err != nil {
 		return out, 0, 0, storeErr("sequence change feed", err)
@@ -304,8 +352,9 @@ func readFeedBatch(br pgx.BatchResults, after string) (out page.Page[changefeed.
 		at             pgtype.Timestamptz
 		entity, id, op pgtype.DriverBytes
 		key            pgtype.DriverBytes
+		weitere        []string
 	)
-	dest := []any{&last, &pruned, &pos, &at, &entity, &id, &op, &key}
+	dest := []any{&last, &pruned, &pos, &at, &entity, &id, &op, &key, &weitere}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return out, 0, 0, storeErr("read change feed", err)
@@ -313,10 +362,7 @@ func readFeedBatch(br pgx.BatchResults, after string) (out page.Page[changefeed.
 		if !pos.Valid {
 			continue // nothing after `after`
 		}
-		e := changefeed.Entry{
-			Position: changefeed.EncodePosition(uint64(pos.Int64)), Time: at.Time,
-			Entity: feedEntity(entity), ID: string(id), Operation: feedOperation(op),
-		}
+		e := changefeed.Entry{Time: at.Time, Entity: feedEntity(entity), Operation: feedOperation(op)}
 		if key != nil {
 			var k map[string]string // not &e.Key: e would escape, an allocation per entry
 			if err := json.Unmarshal(key, &k); err != nil {
@@ -324,8 +370,20 @@ func readFeedBatch(br pgx.BatchResults, after string) (out page.Page[changefeed.
 			}
 			e.Key = k
 		}
-		out.Items = append(out.Items, e)
-		out.Next = e.Position
+		for i := -1; i < len(weitere) && len(out.Items) < limit; i++ {
+			p := uint64(pos.Int64) + uint64(i+1)
+			if p <= from {
+				continue
+			}
+			if i < 0 {
+				e.ID = string(id)
+			} else {
+				e.ID = weitere[i]
+			}
+			e.Position = changefeed.EncodePosition(p)
+			out.Items = append(out.Items, e)
+			out.Next = e.Position
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return out, 0, 0, storeErr("read change feed", err)
@@ -394,13 +452,13 @@ func (s *FeedStore) Prune(ctx context.Context) (int64, error) {
 				(SELECT position - 1 FROM change_feed
 				 WHERE position IS NOT NULL AND recorded_at >= now() - $1 * interval '1 microsecond'
 				 ORDER BY position LIMIT 1),
-				(SELECT max(position) FROM change_feed WHERE position IS NOT NULL)) AS p
+				(SELECT position + anzahl - 1 FROM change_feed WHERE position IS NOT NULL ORDER BY position DESC LIMIT 1)) AS p
 		), del AS (
-			DELETE FROM change_feed WHERE position <= (SELECT p FROM cut) RETURNING position
+			DELETE FROM change_feed WHERE position <= (SELECT p FROM cut) RETURNING position + anzahl - 1 AS bis, anzahl
 		), head AS (
-			UPDATE change_feed_head SET pruned_through = greatest(pruned_through, (SELECT max(position) FROM del))
+			UPDATE change_feed_head SET pruned_through = greatest(pruned_through, (SELECT max(bis) FROM del))
 			WHERE EXISTS (SELECT 1 FROM del)
 		)
-		SELECT count(*) FROM del`, s.retention.Microseconds()).Scan(&n)
+		SELECT coalesce(sum(anzahl), 0) FROM del`, s.retention.Microseconds()).Scan(&n)
 	return n, storeErr("prune change feed", err)
 }

@@ -506,12 +506,10 @@ func TestFeedPruneAndExpiredPositions(t *testing.T) {
 	pool := pgtest.Pool(t)
 	st := postgres.NewFeedStore(pool, 24*time.Hour)
 
-	var changes []changefeed.Change
-	for i := range 10 {
-		changes = append(changes, changefeed.Change{Entity: "kind", ID: fmt.Sprint(i), Operation: changefeed.Upsert})
-	}
-	if err := postgres.RecordChanges(ctx, pool, changes...); err != nil {
-		t.Fatal(err)
+	for i := range 10 { // a row each: each entry has its own time
+		if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: "kind", ID: fmt.Sprint(i), Operation: changefeed.Upsert}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	all, _ := feedReadAll(t, st, "", 100)
 	if len(all) != 10 {
@@ -762,10 +760,10 @@ func TestFeedMigrationQueuesWaitingEntries(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.Pool(t)
 	migrateBelow(t, pool, 122)
-	record := func(ids ...string) {
+	record := func(ids ...string) { // as a writer before 0125 (RecordChanges fills its columns)
 		t.Helper()
 		for _, id := range ids {
-			if err := postgres.RecordChanges(ctx, pool, changefeed.Change{Entity: "kind", ID: id, Operation: changefeed.Upsert}); err != nil {
+			if _, err := pool.Exec(ctx, "INSERT INTO change_feed (entity, entity_id, operation) VALUES ('kind', $1, 'upsert')", id); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -946,14 +944,10 @@ func BenchmarkFeedReadRoundTrips(b *testing.B) {
 	ctx := context.Background()
 	pool := pgtest.Pool(b)
 	st := postgres.NewFeedStore(pool, 0)
-	batch := make([]changefeed.Change, 1000)
-	for i := range batch {
-		batch[i] = changefeed.Change{Entity: changefeed.EntityKind, ID: fmt.Sprintf("kind-%06d", i), Operation: changefeed.Upsert}
-	}
-	for range 10 {
-		if err := postgres.RecordChanges(ctx, pool, batch...); err != nil {
-			b.Fatal(err)
-		}
+	// Entries of a row each (as RecordChange writes them): a page is 100 rows.
+	if _, err := pool.Exec(ctx, `INSERT INTO change_feed (entity, entity_id, operation)
+		SELECT 'kind', 'kind-' || lpad(i::text, 6, '0'), 'upsert' FROM generate_series(0, 9999) i`); err != nil {
+		b.Fatal(err)
 	}
 	if err := st.Sequence(ctx); err != nil {
 		b.Fatal(err)
@@ -962,15 +956,7 @@ func BenchmarkFeedReadRoundTrips(b *testing.B) {
 		if err := st.Sequence(ctx); err != nil {
 			b.Fatal(err)
 		}
-		rows, err := pool.Query(ctx, `
-			SELECT h.last_position, h.pruned_through,
-			       f.position, f.recorded_at, f.entity, f.entity_id, f.operation, f.natural_key
-			FROM (SELECT last_position, pruned_through FROM change_feed_head LIMIT 1) h
-			LEFT JOIN LATERAL (
-				SELECT position, recorded_at, entity, entity_id, operation, natural_key
-				FROM change_feed WHERE position > $1 ORDER BY position LIMIT $2
-			) f ON true
-			ORDER BY f.position`, after, 100)
+		rows, err := pool.Query(ctx, postgres.FeedPageSQL, after, 100)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -982,11 +968,14 @@ func BenchmarkFeedReadRoundTrips(b *testing.B) {
 				at             *time.Time
 				entity, id, op *string
 				key            []byte
+				weitere        []string
 			)
-			if err := rows.Scan(&last, &pruned, &pos, &at, &entity, &id, &op, &key); err != nil {
+			if err := rows.Scan(&last, &pruned, &pos, &at, &entity, &id, &op, &key, &weitere); err != nil {
 				b.Fatal(err)
 			}
-			n++
+			if *pos > after { // the row before the page comes too (feedPageSQL)
+				n++
+			}
 		}
 		if rows.Err() != nil {
 			b.Fatal(rows.Err())

@@ -55,7 +55,7 @@ func (im *importer) state() (kinder, indexes, feed string) {
 		(SELECT coalesce(jsonb_agg(to_jsonb(k) - 'import_id' - 'created_by_import' - 'updated_at' ORDER BY id)::text, '') FROM kinder k),
 		(SELECT string_agg(indexdef, E';\n' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'kinder' AND schemaname = current_schema())
 			|| E';\n' || (SELECT string_agg(conname || ' ' || pg_get_constraintdef(oid), E';\n' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'kinder'::regclass),
-		(SELECT coalesce(jsonb_agg(jsonb_build_array(entity, entity_id, operation, natural_key) ORDER BY id)::text, '') FROM change_feed)`).Scan(
+		(SELECT coalesce(jsonb_agg(jsonb_build_array(entity, entity_id, operation, natural_key) ORDER BY id, nr)::text, '') FROM change_feed_eintraege)`).Scan(
 		&kinder, &indexes, &feed); err != nil {
 		im.t.Fatal(err)
 	}

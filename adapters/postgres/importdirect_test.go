@@ -353,7 +353,7 @@ func TestDirectLoadCopyRefusedMidway(t *testing.T) {
 	if n := direct.count(`SELECT count(*) FROM kinder`); n != 0 {
 		t.Errorf("the failed list left %d children", n)
 	}
-	if n := direct.count(`SELECT count(*) FROM change_feed`); n != 0 {
+	if n := direct.count(`SELECT count(*) FROM change_feed_eintraege`); n != 0 {
 		t.Errorf("the failed list left %d feed entries", n)
 	}
 	if n := direct.count(`SELECT count(*) FROM kinder_id_seq WHERE is_called`); n != 0 {

@@ -48,7 +48,7 @@ func wantGuard(t *testing.T, im *importer, imp importing.Import, n int, phrase s
 }
 
 func (im *importer) feedDeletes() int {
-	return im.count(`SELECT count(*) FROM change_feed WHERE entity = 'kind' AND operation = 'delete'`)
+	return im.count(`SELECT count(*) FROM change_feed_eintraege WHERE entity = 'kind' AND operation = 'delete'`)
 }
 
 func children(n int, ortsteil func(i int) string) [][]string {
@@ -82,7 +82,7 @@ func TestHeaderOnlyRegisterNeedsConfirmation(t *testing.T) {
 	if imp := im.run("melderegister", "", false, register(lena, tom, ida)); imp.Status != importing.StatusSucceeded {
 		t.Fatalf("first import: %s", imp.Detail)
 	}
-	feedBefore := im.count(`SELECT count(*) FROM change_feed`)
+	feedBefore := im.count(`SELECT count(*) FROM change_feed_eintraege`)
 
 	dry := im.run("melderegister", "", true, register())
 	wantGuard(t, im, dry, 3, "Diese Liste würde 3 von 3 Kindern als weggezogen markieren")
@@ -96,7 +96,7 @@ func TestHeaderOnlyRegisterNeedsConfirmation(t *testing.T) {
 	if n := im.count(`SELECT count(*) FROM kinder WHERE status = 'gemeldet'`); n != 3 {
 		t.Errorf("%d of 3 children still gemeldet after refused lists", n)
 	}
-	if n := im.count(`SELECT count(*) FROM change_feed`); n != feedBefore {
+	if n := im.count(`SELECT count(*) FROM change_feed_eintraege`); n != feedBefore {
 		t.Errorf("refused lists wrote %d change-feed entries", n-feedBefore)
 	}
 	// Confirmed with exactly the number: applied, and the BMS learns it.
@@ -263,7 +263,7 @@ func TestRegisterWithoutOrdnungsmerkmalFindsTheSameChildren(t *testing.T) {
 		return s
 	}
 	before := ids()
-	upserts := im.count(`SELECT count(*) FROM change_feed WHERE operation = 'upsert'`)
+	upserts := im.count(`SELECT count(*) FROM change_feed_eintraege WHERE operation = 'upsert'`)
 
 	noOM := importing.Tables{{Name: "Kinder", Rows: []importing.Row{
 		{Number: 1, Cells: []string{"Name", "Vorname", "geb. am", "Straße", "Hausnummer", "PLZ"}},
@@ -276,8 +276,8 @@ func TestRegisterWithoutOrdnungsmerkmalFindsTheSameChildren(t *testing.T) {
 	if got := ids(); got != before {
 		t.Errorf("children after a list without Ordnungsmerkmal: %s, before %s", got, before)
 	}
-	if n := im.count(`SELECT count(*) FROM change_feed WHERE operation = 'upsert' AND entity_id = $1`, pseudonym("om:1002")); n != 2 ||
-		im.count(`SELECT count(*) FROM change_feed WHERE operation = 'upsert'`) != upserts+2 {
+	if n := im.count(`SELECT count(*) FROM change_feed_eintraege WHERE operation = 'upsert' AND entity_id = $1`, pseudonym("om:1002")); n != 2 ||
+		im.count(`SELECT count(*) FROM change_feed_eintraege WHERE operation = 'upsert'`) != upserts+2 {
 		t.Error("Tom's move is not fed under his pseudonym")
 	}
 	if n := im.count(`SELECT count(*) FROM kinder WHERE schluessel = 'om:1002' AND strasse = 'Parkallee' AND ordnungsmerkmal = '1002'`); n != 1 {

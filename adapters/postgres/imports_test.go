@@ -179,12 +179,12 @@ func TestMelderegisterImportLifecycle(t *testing.T) {
 	// The BMS learns of it through the change feed, by pseudonym only:
 	// three children, Tom's move, Ida gone (a tombstone).
 	feed := func(op, id string) int {
-		return im.count("SELECT count(*) FROM change_feed WHERE entity = 'kind' AND operation = $1 AND entity_id = $2", op, id)
+		return im.count("SELECT count(*) FROM change_feed_eintraege WHERE entity = 'kind' AND operation = $1 AND entity_id = $2", op, id)
 	}
 	if feed("upsert", pseudonym("om:1001")) != 1 || feed("upsert", pseudonym("om:1002")) != 2 || feed("delete", pseudonym("om:1003")) != 1 {
 		t.Error("change feed does not carry the children's changes under their pseudonyms")
 	}
-	if n := im.count("SELECT count(*) FROM change_feed WHERE entity_id LIKE 'om:%' OR natural_key::text LIKE '%om:%'"); n != 0 {
+	if n := im.count("SELECT count(*) FROM change_feed_eintraege WHERE entity_id LIKE 'om:%' OR natural_key::text LIKE '%om:%'"); n != 0 {
 		t.Errorf("%d feed entries carry the register's id", n)
 	}
 	if err := im.svc.Undo(context.Background(), second.ID); err != nil {

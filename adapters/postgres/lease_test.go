@@ -316,7 +316,7 @@ func TestStalledWorkerCannotOverwriteNewOwner(t *testing.T) {
 		t.Errorf("import changed after the stalled worker woke: %s %+v, was %s %+v", after.Status, after.Counts, before.Status, before.Counts)
 	}
 	var feed int
-	if err := pool.QueryRow(ctx, "SELECT count(*) FROM change_feed WHERE entity_id = '20101'").Scan(&feed); err != nil {
+	if err := pool.QueryRow(ctx, "SELECT count(*) FROM change_feed_eintraege WHERE entity_id = '20101'").Scan(&feed); err != nil {
 		t.Fatal(err)
 	}
 	if feed != 1 {

@@ -523,7 +523,7 @@ func TestSchulwechselRepeatWithoutKey(t *testing.T) {
 		t.Errorf("repeat answered %+v, first %+v", again, first)
 	}
 	feed := func() int {
-		return swCount(t, e.pool, "SELECT count(*) FROM change_feed WHERE entity = 'schulwechsel'")
+		return swCount(t, e.pool, "SELECT count(*) FROM change_feed_eintraege WHERE entity = 'schulwechsel'")
 	}
 	if n := swCount(t, e.pool, "SELECT count(*) FROM schulwechsel"); n != 1 || feed() != 1 {
 		t.Errorf("%d records, %d feed entries after a repeat, want 1 and 1", n, feed())
@@ -596,7 +596,7 @@ func TestSchulwechselConcurrentRepeatsWithoutKey(t *testing.T) {
 		}
 	}
 	if firsts != 1 || swCount(t, e.pool, "SELECT count(*) FROM schulwechsel") != 1 ||
-		swCount(t, e.pool, "SELECT count(*) FROM change_feed WHERE entity = 'schulwechsel'") != 1 {
+		swCount(t, e.pool, "SELECT count(*) FROM change_feed_eintraege WHERE entity = 'schulwechsel'") != 1 {
 		t.Errorf("%d first answers, %d records", firsts, swCount(t, e.pool, "SELECT count(*) FROM schulwechsel"))
 	}
 	if got := e.active("Schulz"); !reflect.DeepEqual(got, []string{"20102"}) {

@@ -58,7 +58,7 @@ func TestUebergangAufnahmeInDerBestaetigung(t *testing.T) {
 	if _, err := kaputt.Bestaetige(ctx, sj, l.ID, "amt"); err == nil {
 		t.Fatal("confirmed although its Schulwechsel admission could not be written")
 	}
-	if n := zaehle(`SELECT count(*) FROM uebergang_laeufe WHERE status = 'bestaetigt'`) + zaehle(`SELECT count(*) FROM change_feed`) +
+	if n := zaehle(`SELECT count(*) FROM uebergang_laeufe WHERE status = 'bestaetigt'`) + zaehle(`SELECT count(*) FROM change_feed_eintraege`) +
 		zaehle(`SELECT count(*) FROM schulwechsel WHERE bewegung = 'uebergang'`); n != 0 {
 		t.Fatalf("a failed confirmation left %d rows", n)
 	}

@@ -59,7 +59,7 @@ func TestUebergangBestaetigungFuettertAenderungsprotokoll(t *testing.T) {
 	}
 	zaehle := func() int {
 		var n int
-		if err := pool.QueryRow(ctx, `SELECT count(*) FROM change_feed WHERE entity = 'uebergang_zuteilung'`).Scan(&n); err != nil {
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM change_feed_eintraege WHERE entity = 'uebergang_zuteilung'`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -90,7 +90,7 @@ func TestUebergangBestaetigungFuettertAenderungsprotokoll(t *testing.T) {
 	if len(erwartet) != 6 {
 		t.Fatalf("%d admitted, want 6 (3 schools of 2 places)", len(erwartet))
 	}
-	q, err = pool.Query(ctx, `SELECT entity_id, operation, natural_key FROM change_feed WHERE entity = 'uebergang_zuteilung'`)
+	q, err = pool.Query(ctx, `SELECT entity_id, operation, natural_key FROM change_feed_eintraege WHERE entity = 'uebergang_zuteilung'`)
 	if err != nil {
 		t.Fatal(err)
 	}

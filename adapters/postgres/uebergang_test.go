@@ -137,7 +137,7 @@ func TestUebergangStadtLaufGespeichertUndNachrechenbar(t *testing.T) {
 	}
 	var aufgenommen, wechsel, gefuettert int
 	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM uebergang_zuteilungen z JOIN uebergang_laeufe l ON l.id = z.lauf_id WHERE l.status = 'bestaetigt' AND z.schulnummer IS NOT NULL),
-		(SELECT count(*) FROM schulwechsel WHERE bewegung = 'uebergang'), (SELECT count(*) FROM change_feed WHERE entity = 'schulwechsel')`).Scan(&aufgenommen, &wechsel, &gefuettert); err != nil {
+		(SELECT count(*) FROM schulwechsel WHERE bewegung = 'uebergang'), (SELECT count(*) FROM change_feed_eintraege WHERE entity = 'schulwechsel')`).Scan(&aufgenommen, &wechsel, &gefuettert); err != nil {
 		t.Fatal(err)
 	}
 	if aufgenommen == 0 || wechsel != aufgenommen || gefuettert != aufgenommen {
