@@ -3,6 +3,7 @@ package sheets
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -219,7 +220,7 @@ func (f *csvFile) text(ctx context.Context) *textBuf {
 	case encUTF16:
 		rd = transform.NewReader(rd, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder())
 	case encWindows1252:
-		rd = transform.NewReader(rd, charmap.Windows1252.NewDecoder())
+		rd = transform.NewReader(rd, fromWindows1252{})
 	}
 	return &textBuf{ctx: ctx, rd: rd, buf: make([]byte, csvReadSize)}
 }
@@ -664,6 +665,55 @@ func validUTF8(ctx context.Context, r io.ReaderAt, size int64) (bool, error) {
 	}
 }
 
+// asciiPrefix is how many bytes b begins with that are ASCII, looked at
+// eight at a time: most of a list's text is.
+func asciiPrefix(b []byte) int {
+	n := 0
+	for len(b)-n >= 8 && binary.LittleEndian.Uint64(b[n:])&0x8080808080808080 == 0 {
+		n += 8
+	}
+	for n < len(b) && b[n] < utf8.RuneSelf {
+		n++
+	}
+	return n
+}
+
+// windows1252 is the UTF-8 of each byte from 0x80 as charmap.Windows1252
+// decodes it.
+var windows1252 = func() (t [128]string) {
+	for i := range t {
+		t[i] = string(charmap.Windows1252.DecodeByte(byte(0x80 + i)))
+	}
+	return t
+}()
+
+// fromWindows1252 decodes Windows-1252 as charmap.Windows1252's decoder
+// does, copying runs of ASCII at once: the decoder's byte-by-byte loop was
+// 3 % of the gateway's CPU for a million-row CSV from Excel.
+type fromWindows1252 struct{}
+
+func (fromWindows1252) Reset() {}
+
+func (fromWindows1252) Transform(dst, src []byte, _ bool) (nDst, nSrc int, err error) {
+	for nSrc < len(src) {
+		if n := asciiPrefix(src[nSrc:]); n > 0 {
+			m := copy(dst[nDst:], src[nSrc:nSrc+n])
+			nDst, nSrc = nDst+m, nSrc+m
+			if m < n {
+				return nDst, nSrc, transform.ErrShortDst
+			}
+			continue
+		}
+		u := windows1252[src[nSrc]-0x80]
+		if len(dst)-nDst < len(u) {
+			return nDst, nSrc, transform.ErrShortDst
+		}
+		nDst += copy(dst[nDst:], u)
+		nSrc++
+	}
+	return nDst, nSrc, nil
+}
+
 // toValidUTF8 passes UTF-8 through and turns each run of invalid bytes
 // into one U+FFFD, as strings.ToValidUTF8 does.
 type toValidUTF8 struct{ invalid bool }
@@ -672,15 +722,15 @@ func (v *toValidUTF8) Reset() { v.invalid = false }
 
 func (v *toValidUTF8) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
 	for nSrc < len(src) {
-		c := src[nSrc]
-		if c < utf8.RuneSelf {
-			if nDst >= len(dst) {
+		if n := asciiPrefix(src[nSrc:]); n > 0 {
+			m := copy(dst[nDst:], src[nSrc:nSrc+n])
+			nDst, nSrc = nDst+m, nSrc+m
+			if m > 0 {
+				v.invalid = false
+			}
+			if m < n {
 				return nDst, nSrc, transform.ErrShortDst
 			}
-			dst[nDst] = c
-			nDst++
-			nSrc++
-			v.invalid = false
 			continue
 		}
 		if !atEOF && !utf8.FullRune(src[nSrc:]) {
