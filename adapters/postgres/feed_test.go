@@ -337,6 +337,22 @@ func TestFeedConcurrentWritersNeverMissAnEntry(t *testing.T) {
 						return
 					}
 					ids = append(ids, id)
+					if rng.IntN(4) == 0 { // upserts recorded together: rows of up to 500 (migration 0125)
+						n := 2 + rng.IntN(30)
+						if rng.IntN(8) == 0 {
+							n = 495 + rng.IntN(10)
+						}
+						batch := make([]changefeed.Change, n)
+						for g := range batch {
+							batch[g] = changefeed.Change{Entity: changefeed.EntityKind, ID: fmt.Sprintf("%s-g%03d", id, g), Operation: changefeed.Upsert}
+							ids = append(ids, batch[g].ID)
+						}
+						if err := postgres.RecordChanges(ctx, tx, batch...); err != nil {
+							t.Error(err)
+							tx.Rollback(ctx) //nolint:errcheck
+							return
+						}
+					}
 					switch {
 					case long:
 						time.Sleep(time.Duration(50+rng.IntN(150)) * time.Millisecond)
