@@ -145,6 +145,7 @@ const copyHeader = "PGCOPY\n\377\r\n\000\000\000\000\000\000\000\000\000"
 // first error PostgreSQL gave. Nothing else may use the connection until
 // close has returned.
 type copyPipe struct {
+	ctx     context.Context
 	conn    net.Conn
 	fe      *pgproto3.Frontend
 	sent    chan struct{}   // one per statement sent; closed by close
@@ -156,7 +157,7 @@ type copyPipe struct {
 
 // startCopyPipe starts the goroutine that reads the answers.
 func startCopyPipe(ctx context.Context, pc *pgconn.PgConn) *copyPipe {
-	p := &copyPipe{conn: pc.Conn(), fe: pc.Frontend(), sent: make(chan struct{}, 1<<16), done: make(chan pipeResult, 1)}
+	p := &copyPipe{ctx: ctx, conn: pc.Conn(), fe: pc.Frontend(), sent: make(chan struct{}, 1<<16), done: make(chan pipeResult, 1)}
 	go func() {
 		var first error
 		var rows int64
@@ -171,7 +172,7 @@ func startCopyPipe(ctx context.Context, pc *pgconn.PgConn) *copyPipe {
 					// leaves the connection open): it is closed, so that
 					// nobody uses it again, and the sender stops.
 					if first == nil {
-						first = err
+						first = p.cause(err)
 					}
 					p.failed.Store(true)
 					p.conn.Close()
@@ -265,8 +266,21 @@ func (p *copyPipe) copy(table pgx.Identifier, cols []string, e *copyEncoder, src
 // broken ends the pipe after a write failed: the connection is closed
 // (the reader of the answers then ends too) and err is kept for close.
 func (p *copyPipe) broken(err error) error {
-	p.sendErr = err
+	p.sendErr = p.cause(err)
 	p.conn.Close()
+	return p.sendErr
+}
+
+// cause is err, a failure of the connection, said as the end of the
+// pipe's context if that came first: a cancelled context sets a deadline
+// on the connection, and which side meets it first – the reader, the
+// sender, or the reader after the sender closed the connection ("use of
+// closed network connection") – is chance. The caller must learn that it
+// was cancelled either way.
+func (p *copyPipe) cause(err error) error {
+	if cerr := p.ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w: %v", cerr, err)
+	}
 	return err
 }
 

@@ -2,7 +2,10 @@ package postgres
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"errors"
+	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -62,5 +65,26 @@ func TestCopyEncoderAsPgx(t *testing.T) {
 	}
 	if _, err := e.row(nil, []any{int64(1), "a", "kein Datum", nil, nil, nil, nil, nil}); err == nil {
 		t.Error("a date column took text that is no date")
+	}
+}
+
+// Whichever side of a cancelled pipe meets the connection's end first,
+// and whatever the network says then, the caller is told the context
+// ended (TestCopyPipe met each of these by chance); a failure without a
+// cancellation stays what it is.
+func TestCopyPipeCause(t *testing.T) {
+	cctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, err := range []error{
+		errors.New("receive message failed: read tcp 127.0.0.1:53492->127.0.0.1:5432: use of closed network connection"),
+		os.ErrDeadlineExceeded,
+		context.Canceled,
+	} {
+		if got := (&copyPipe{ctx: cctx}).cause(err); !errors.Is(got, context.Canceled) {
+			t.Errorf("cancelled, %v: %v", err, got)
+		}
+		if got := (&copyPipe{ctx: context.Background()}).cause(err); got != err {
+			t.Errorf("not cancelled, %v: %v", err, got)
+		}
 	}
 }
