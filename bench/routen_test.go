@@ -21,6 +21,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/valyala/fasthttp"
 
 	"github.com/schulgateway/schulgateway/adapters/httpapi"
@@ -306,7 +308,8 @@ func BenchmarkRouten(b *testing.B) {
 		bodyBytes int
 		heap      heapUse // during the gateway's run (the bare server idles then)
 		commits   schreibungen
-		auditiert bool // a route whose answers wait for their audit entries, in the gateway under test
+		dauer     commitDauer // the audit writer's commits during the gateway's run
+		auditiert bool        // a route whose answers wait for their audit entries, in the gateway under test
 	}
 	// Each run starts with the chain caught up: the chainer's work on the
 	// entries of the runs before (the children page's three gateways leave
@@ -347,7 +350,9 @@ func BenchmarkRouten(b *testing.B) {
 			profiling(b, dir, fmt.Sprintf("route%d", i), func() {
 				h0 := readHeapUse()
 				e0 := auditSchreibungen(b, pool)
+				c0 := leseCommitDauer(b, auditStore.Commits())
 				z.gw = runWrk(b, "http://"+gateway+r, token, d)
+				z.dauer = leseCommitDauer(b, auditStore.Commits()).minus(c0)
 				h1 := readHeapUse()
 				time.Sleep(1500 * time.Millisecond) // the writer's statistics reach the view when it idles
 				z.commits = auditSchreibungen(b, pool).minus(e0)
@@ -414,6 +419,11 @@ func BenchmarkRouten(b *testing.B) {
 		if z.auditiert && z.commits.statements > 0 {
 			fmt.Printf("%s: %d audit entries in %d statements (%.1f per commit, %.0f commits/s)\n", z.route, z.commits.entries, z.commits.statements,
 				float64(z.commits.entries)/float64(z.commits.statements), float64(z.commits.statements)/d.Seconds())
+		}
+	}
+	for _, z := range tabelle {
+		if z.auditiert && z.dauer.n > 0 {
+			fmt.Printf("%s: the audit writer's commits (schulgateway_audit_commit_seconds): %s\n", z.route, z.dauer)
 		}
 	}
 	for _, z := range tabelle {
@@ -484,4 +494,63 @@ func auditSchreibungen(b *testing.B, pool *pgxpool.Pool) schreibungen {
 		b.Fatal(err)
 	}
 	return s
+}
+
+// commitDauer is the audit writer's commit histogram
+// (AuditStore.Commits) at a moment: how many commits took at most each
+// bucket's upper bound. Each audited answer waits for one commit at
+// least, two when its entry came while the one before was under way:
+// the table's p99 of an audited route follows the slow commits.
+type commitDauer struct {
+	grenzen []float64 // seconds
+	bis     []uint64  // commits up to each bound, cumulative
+	n       uint64
+}
+
+func leseCommitDauer(b *testing.B, h prometheus.Histogram) commitDauer {
+	var m dto.Metric
+	if err := h.Write(&m); err != nil {
+		b.Fatal(err)
+	}
+	c := commitDauer{n: m.GetHistogram().GetSampleCount()}
+	for _, k := range m.GetHistogram().GetBucket() {
+		c.grenzen = append(c.grenzen, k.GetUpperBound())
+		c.bis = append(c.bis, k.GetCumulativeCount())
+	}
+	return c
+}
+
+func (c commitDauer) minus(d commitDauer) commitDauer {
+	r := commitDauer{grenzen: c.grenzen, n: c.n - d.n}
+	for i := range c.bis {
+		r.bis = append(r.bis, c.bis[i]-d.bis[i])
+	}
+	return r
+}
+
+// String: the commits, the shares up to 1 and 5 ms, how many took longer
+// than 10 ms, and the bucket of the slowest.
+func (c commitDauer) String() string {
+	anteil := func(grenze float64) string {
+		for i, g := range c.grenzen {
+			if g == grenze {
+				return fmt.Sprintf("%.1f %%", 100*float64(c.bis[i])/float64(c.n))
+			}
+		}
+		return "?"
+	}
+	ueber10 := c.n
+	for i, g := range c.grenzen {
+		if g == 0.01 {
+			ueber10 = c.n - c.bis[i]
+		}
+	}
+	langsamste := "> " + strconv.FormatFloat(1000*c.grenzen[len(c.grenzen)-1], 'f', -1, 64) + " ms"
+	for i, g := range c.grenzen {
+		if c.bis[i] == c.n {
+			langsamste = "≤ " + strconv.FormatFloat(1000*g, 'f', -1, 64) + " ms"
+			break
+		}
+	}
+	return fmt.Sprintf("%d, ≤ 1 ms %s, ≤ 5 ms %s, over 10 ms %d, the slowest %s", c.n, anteil(0.001), anteil(0.005), ueber10, langsamste)
 }

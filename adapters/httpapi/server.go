@@ -48,6 +48,9 @@ type Deps struct {
 	// LogDropped, if set, counts the log lines dropped because the output
 	// did not take them (adapters/logwriter); exported as a metric.
 	LogDropped func() uint64
+	// Metrics are further collectors exported at /metrics (the audit
+	// writer's commit times).
+	Metrics []prometheus.Collector
 	// RequestTimeout bounds reading a request and each handler's work
 	// (default 15s); an upload may take uploadReadTime to arrive.
 	RequestTimeout time.Duration
@@ -100,6 +103,7 @@ func newServer(d Deps) *server {
 			Help: "Log lines dropped because the log's output (stdout) did not take them in time.",
 		}, func() float64 { return float64(d.LogDropped()) }))
 	}
+	s.metrics.registry.MustRegister(d.Metrics...)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "schulgateway",
 		ServerHeader:          "",

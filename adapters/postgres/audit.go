@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/schulgateway/schulgateway/internal/audit"
 )
@@ -29,6 +30,9 @@ type AuditStore struct {
 	pool   *pgxpool.Pool
 	queue  chan auditWrite // nil until Start batches
 	writer *pgxpool.Pool   // Start's writer's connection
+	// commits is how long the batch writer's commits took, from sending
+	// a batch until PostgreSQL reported it durable (Commits).
+	commits prometheus.Histogram
 }
 
 type auditWrite struct {
@@ -42,7 +46,20 @@ type auditDone struct {
 	err     error
 }
 
-func NewAuditStore(pool *pgxpool.Pool) *AuditStore { return &AuditStore{pool: pool} }
+func NewAuditStore(pool *pgxpool.Pool) *AuditStore {
+	return &AuditStore{pool: pool, commits: prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "schulgateway_audit_commit_seconds",
+		Help: "Time the audit batch writer took to commit a batch of entries, from sending it until PostgreSQL reported it durable. " +
+			"Every audited answer waits for one such commit at least.",
+		Buckets: []float64{.00025, .0005, .001, .002, .005, .01, .02, .05, .1, .25, 1},
+	})}
+}
+
+// Commits is the histogram of the batch writer's commit times, for
+// /metrics: an audited read's answer waits for its entry's commit, so a
+// slow disk or a starved PostgreSQL shows here before it shows in the
+// reads' latency (docs/performance.md, session 20).
+func (s *AuditStore) Commits() prometheus.Histogram { return s.commits }
 
 var _ audit.ConditionalRecorder = (*AuditStore)(nil)
 
@@ -388,7 +405,9 @@ func (s *AuditStore) writeBatches(ctx context.Context) {
 				break more
 			}
 		}
+		start := time.Now()
 		ausgelassen, err := s.writeChained(context.WithoutCancel(ctx), batch, &kopf)
+		s.commits.Observe(time.Since(start).Seconds())
 		for i, w := range batch {
 			w.done <- auditDone{written: err == nil && !slices.Contains(ausgelassen, int64(i+1)), err: err}
 		}

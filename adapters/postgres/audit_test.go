@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/schulgateway/schulgateway/adapters/postgres"
 	"github.com/schulgateway/schulgateway/adapters/postgres/pgtest"
@@ -315,6 +316,7 @@ func batchingAudit(t *testing.T) (context.Context, *pgxpool.Pool, *postgres.Audi
 // returns only once its entry is stored, or with the error that kept it out.
 func TestAuditRecordBatched(t *testing.T) {
 	t.Parallel()
+	start := time.Now()
 	ctx, pool, store := batchingAudit(t)
 	record := func(n int) []error {
 		errs := make([]error, n)
@@ -337,6 +339,20 @@ func TestAuditRecordBatched(t *testing.T) {
 	var n int
 	if err := pool.QueryRow(ctx, "SELECT count(DISTINCT anzahl) FROM audit_log").Scan(&n); err != nil || n != 300 {
 		t.Fatalf("%d entries stored: %v", n, err)
+	}
+	// Each commit's time is in the histogram /metrics exports: as many
+	// as the statements that wrote the entries, none longer than the test.
+	var m dto.Metric
+	if err := store.Commits().Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	var statements int64
+	if err := pool.QueryRow(ctx, `SELECT count(DISTINCT xmin::text) FROM audit_log`).Scan(&statements); err != nil {
+		t.Fatal(err)
+	}
+	if h := m.GetHistogram(); int64(h.GetSampleCount()) != statements || h.GetSampleSum() <= 0 || h.GetSampleSum() > time.Since(start).Seconds() {
+		t.Fatalf("commit histogram: %d commits in %.6f s, the table holds the entries of %d transactions (test ran %v)",
+			h.GetSampleCount(), h.GetSampleSum(), statements, time.Since(start))
 	}
 	if _, err := pool.Exec(ctx, "ALTER TABLE audit_log ADD CONSTRAINT kaputt CHECK (ergebnis < 0) NOT VALID"); err != nil {
 		t.Fatal(err)

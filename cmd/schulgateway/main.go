@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/schulgateway/schulgateway/adapters/apidocs"
 	"github.com/schulgateway/schulgateway/adapters/httpapi"
@@ -341,6 +342,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		Log:            log,
 		AccessLog:      true,
 		LogDropped:     logOut.Dropped,
+		Metrics:        []prometheus.Collector{auditStore.Commits()},
 		Limits:         cfg.Limits,
 		TrustedProxies: cfg.TrustedProxies,
 	})

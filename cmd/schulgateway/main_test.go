@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -117,6 +118,19 @@ func TestServeEndToEnd(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	// The batch writer's commits of those entries are on /metrics: at
+	// least one, at most one per read.
+	resp, err = http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	_, count, _ := strings.Cut(string(body), "\nschulgateway_audit_commit_seconds_count ")
+	count, _, _ = strings.Cut(count, "\n")
+	if n, err := strconv.Atoi(count); err != nil || n < 1 || n > 40 {
+		t.Errorf("audit commits on /metrics: %q after 40 audited reads (%v)", count, err)
+	}
 
 	// A keep-alive connection the server has not yet marked idle when
 	// shutdown starts is only closed when it times out (fasthttp); a client
