@@ -31,7 +31,8 @@ type AuditStore struct {
 	queue  chan auditWrite // nil until Start batches
 	writer *pgxpool.Pool   // Start's writer's connection
 	// commits is how long the batch writer's commits took, from sending
-	// a batch until PostgreSQL reported it durable (Commits).
+	// a batch until PostgreSQL reported it durable (Commits); the first
+	// also holds the writer's connecting (its pool connects on first use).
 	commits prometheus.Histogram
 }
 
