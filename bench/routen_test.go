@@ -528,29 +528,24 @@ func (c commitDauer) minus(d commitDauer) commitDauer {
 	return r
 }
 
+// hoechstens is how many commits took at most the bucket bound g
+// (seconds, one of the store's bounds).
+func (c commitDauer) hoechstens(g float64) uint64 {
+	i := slices.Index(c.grenzen, g)
+	if i < 0 {
+		panic(fmt.Sprintf("no bucket bound %v in the commit histogram", g))
+	}
+	return c.bis[i]
+}
+
 // String: the commits, the shares up to 1 and 5 ms, how many took longer
 // than 10 ms, and the bucket of the slowest.
 func (c commitDauer) String() string {
-	anteil := func(grenze float64) string {
-		for i, g := range c.grenzen {
-			if g == grenze {
-				return fmt.Sprintf("%.1f %%", 100*float64(c.bis[i])/float64(c.n))
-			}
-		}
-		return "?"
-	}
-	ueber10 := c.n
-	for i, g := range c.grenzen {
-		if g == 0.01 {
-			ueber10 = c.n - c.bis[i]
-		}
-	}
+	anteil := func(g float64) float64 { return 100 * float64(c.hoechstens(g)) / float64(c.n) }
 	langsamste := "> " + strconv.FormatFloat(1000*c.grenzen[len(c.grenzen)-1], 'f', -1, 64) + " ms"
-	for i, g := range c.grenzen {
-		if c.bis[i] == c.n {
-			langsamste = "≤ " + strconv.FormatFloat(1000*g, 'f', -1, 64) + " ms"
-			break
-		}
+	if i := slices.Index(c.bis, c.n); i >= 0 {
+		langsamste = "≤ " + strconv.FormatFloat(1000*c.grenzen[i], 'f', -1, 64) + " ms"
 	}
-	return fmt.Sprintf("%d, ≤ 1 ms %s, ≤ 5 ms %s, over 10 ms %d, the slowest %s", c.n, anteil(0.001), anteil(0.005), ueber10, langsamste)
+	return fmt.Sprintf("%d, ≤ 1 ms %.1f %%, ≤ 5 ms %.1f %%, over 10 ms %d, the slowest %s",
+		c.n, anteil(0.001), anteil(0.005), c.n-c.hoechstens(0.01), langsamste)
 }
