@@ -127,10 +127,10 @@ func BenchmarkKinderSeite(b *testing.B) {
 			proSeite := make([][]time.Duration, len(kohorten))
 			for r := range runden {
 				for j := range kohorten {
-					kh := kohorten[(j+r)%len(kohorten)]
+					i := (j + r) % len(kohorten)
 					t0 := time.Now()
-					seiten(b, kh.mit, kh.cursors)
-					proSeite[(j+r)%len(kohorten)] = append(proSeite[(j+r)%len(kohorten)], time.Since(t0)/time.Duration(len(kh.cursors)))
+					seiten(b, kohorten[i].mit, kohorten[i].cursors)
+					proSeite[i] = append(proSeite[i], time.Since(t0)/time.Duration(len(kohorten[i].cursors)))
 				}
 			}
 			var median []float64
