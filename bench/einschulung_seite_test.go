@@ -142,7 +142,8 @@ func BenchmarkKinderSeite(b *testing.B) {
 					kohorten[i].n, median[i], float64(d[len(d)/4].Microseconds())/1000, float64(d[len(d)*3/4].Microseconds())/1000,
 					float64(d[len(d)-1].Microseconds())/1000, runden, len(kohorten[i].cursors))
 			}
-			b.ReportMetric(median[len(median)-1]/median[0], "ratio-50000/2000")
+			gross, klein := kohorten[len(kohorten)-1], kohorten[0]
+			b.ReportMetric(median[len(median)-1]/median[0], fmt.Sprintf("ratio-%d/%d", gross.n, klein.n))
 		}
 		b.ReportMetric(0, "ns/op")
 	})
