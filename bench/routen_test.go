@@ -238,7 +238,9 @@ func BenchmarkRouten(b *testing.B) {
 	}()
 	logOut := logwriter.New(logZiel(b), 0) // as serve writes its log
 	b.Cleanup(func() { logOut.Close(5 * time.Second) })
-	kohorte := einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps)
+	// As serve makes it: the cohort kept in memory carries its children's JSON.
+	kohorte := einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps).
+		WithDarstellung(httpapi.EinschulungDarstellung)
 	if _, err := kohorte.Vorbereiten(ctx, werte.NewSchuljahr(2027)); err != nil {
 		b.Fatal(err)
 	}

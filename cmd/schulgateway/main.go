@@ -312,7 +312,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		Planung: httpapi.PlanungDeps{Service: planungService(postgres.NewPlanungStore(pool), bezirke, cfg)},
 		Einschulung: httpapi.EinschulungDeps{
 			Schulbezirke: schulbezirk.NewService(bezirke),
-			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, cfg.Einschulung, ps).WithAudit(auditStore),
+			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, cfg.Einschulung, ps).WithDarstellung(httpapi.EinschulungDarstellung).WithAudit(auditStore),
 		},
 		Changes:      feed,
 		Schulpflicht: httpapi.SchulpflichtDeps{Service: spService},

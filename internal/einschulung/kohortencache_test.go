@@ -216,3 +216,65 @@ func TestKohortenCacheHoechstens(t *testing.T) {
 		t.Errorf("cohorts held: %v, want 2027, 2029, 2030", got)
 	}
 }
+
+// A cohort kept in memory carries, in each entry, what the service's
+// Darstellung function made of that entry; after a change the new cohort
+// carries it made of the new entries, and a page computed from its
+// candidates carries none.
+func TestKohortenCacheDarstellung(t *testing.T) {
+	vs := &versionStore{}
+	vs.aendern(func(m *memStore) {
+		m.kinder = []Kind{kind("a", "2021-03-01", wohnt("Am Anger")), kind("b", "2021-05-01", wohnt("Rosenweg")), kind("c", "2021-07-01")}
+	})
+	darstellung := func(e *Eintrag) any { return e.ID + " " + e.Kind.Familienname + " " + e.Schulnummer }
+	svc := NewService(vs, fixed{ix: testDirectory()}, fixed{schulen: testSchulen}, GesetzlicheRegel(), mustPS(t)).WithDarstellung(darstellung)
+	ctx, sj := context.Background(), werte.NewSchuljahr(2027)
+	pruefe := func(wann string, items []Eintrag) {
+		t.Helper()
+		if len(items) == 0 {
+			t.Fatalf("%s: no children", wann)
+		}
+		for _, e := range items {
+			if want := darstellung(&e); e.Darstellung != want {
+				t.Errorf("%s: %s carries %v, want %q", wann, e.ID, e.Darstellung, want)
+			}
+		}
+	}
+	if _, err := svc.Vorbereiten(ctx, sj); err != nil {
+		t.Fatal(err)
+	}
+	p, err := svc.Kinder(ctx, sj, Auswahl{}, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pruefe("from memory", p.Items)
+	p, err = svc.Kinder(ctx, sj, Auswahl{Schulnummer: p.Items[0].Schulnummer}, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pruefe("a school's list from memory", p.Items)
+
+	// A changed name: the page computed from its candidates carries none,
+	// the cohort computed anew carries the new name's.
+	vs.aendern(func(m *memStore) { m.kinder[0].Familienname = "Neu" })
+	p, err = svc.OhneKohortenCache().Kinder(ctx, sj, Auswahl{}, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range p.Items {
+		if e.Darstellung != nil {
+			t.Errorf("computed from the candidates: %s carries %v", e.ID, e.Darstellung)
+		}
+	}
+	if gebaut, err := svc.Vorbereiten(ctx, sj); err != nil || !gebaut {
+		t.Fatalf("not computed anew after a change (%v, %v)", gebaut, err)
+	}
+	p, err = svc.Kinder(ctx, sj, Auswahl{}, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pruefe("after the change", p.Items)
+	if !slices.ContainsFunc(p.Items, func(e Eintrag) bool { d, _ := e.Darstellung.(string); return d == e.ID+" Neu "+e.Schulnummer }) {
+		t.Errorf("no entry carries the changed name: %v", p.Items)
+	}
+}
