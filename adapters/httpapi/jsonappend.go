@@ -263,43 +263,72 @@ func sendChanges(c *fiber.Ctx, items []changefeed.Entry, next string) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, `{"position":`...)
-		b = appendJSONString(b, e.Position)
-		b = append(b, `,"created_at":"`...)
-		n := len(b)
-		b = appendRFC3339NanoUTC(b, e.Time, &tag)
-		at := b[n:]
-		b = append(b, `","time":"`...)
-		b = append(b, at...)
-		b = append(b, `","entity":`...)
-		b = appendJSONString(b, e.Entity)
-		b = append(b, `,"id":`...)
-		b = appendJSONString(b, e.ID)
-		b = append(b, `,"operation":`...)
-		b = appendJSONString(b, string(e.Operation))
-		if len(e.Key) > 0 {
-			b = append(b, `,"key":{`...)
-			keys := make([]string, 0, len(e.Key))
-			for k := range e.Key {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
-			for j, k := range keys {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				b = appendJSONString(b, k)
-				b = append(b, ':')
-				b = appendJSONString(b, e.Key[k])
-			}
-			b = append(b, '}')
+		if d, ok := e.Darstellung.(changeTeil); ok {
+			b = append(b, d...)
+		} else {
+			b = appendChange(b, e, &tag)
 		}
-		b = append(b, '}')
 	}
 	b = append(b, `],"next":`...)
 	b = appendJSONString(b, next)
 	b = append(b, '}')
 	return sendAppended(c, buf, b)
+}
+
+// changeTeil is an entry of the feed as sendChanges writes it, prepared
+// when the feed's cache kept it (FeedDarstellung).
+type changeTeil []byte
+
+// FeedDarstellung is the HTTP adapter's Darstellung of an entry of the
+// feed (postgres.FeedStore.WithDarstellung): its JSON, copied into every
+// page the cache answers with it. Writing the entries was a quarter of the
+// gateway's CPU on a full page of the feed (docs/performance.md, session
+// 22).
+func FeedDarstellung(e *changefeed.Entry) any {
+	var tag utcTag
+	buf := appendBuffers.Get().(*[]byte)
+	b := appendChange((*buf)[:0], e, &tag)
+	t := changeTeil(slices.Clone(b))
+	*buf = b[:0]
+	appendBuffers.Put(buf)
+	return t
+}
+
+// appendChange appends e as changeJSON is encoded; tag is the date last
+// written on the page.
+func appendChange(b []byte, e *changefeed.Entry, tag *utcTag) []byte {
+	b = append(b, `{"position":`...)
+	b = appendJSONString(b, e.Position)
+	b = append(b, `,"created_at":"`...)
+	n := len(b)
+	b = appendRFC3339NanoUTC(b, e.Time, tag)
+	at := b[n:]
+	b = append(b, `","time":"`...)
+	b = append(b, at...)
+	b = append(b, `","entity":`...)
+	b = appendJSONString(b, e.Entity)
+	b = append(b, `,"id":`...)
+	b = appendJSONString(b, e.ID)
+	b = append(b, `,"operation":`...)
+	b = appendJSONString(b, string(e.Operation))
+	if len(e.Key) > 0 {
+		b = append(b, `,"key":{`...)
+		keys := make([]string, 0, len(e.Key))
+		for k := range e.Key {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for j, k := range keys {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, k)
+			b = append(b, ':')
+			b = appendJSONString(b, e.Key[k])
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
 }
 
 // utcTag is the date part ("2026-12-06T") of the day last written by

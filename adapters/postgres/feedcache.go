@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -90,10 +91,18 @@ func (c *feedCache) page(after uint64, limit int, conn uint64, oldest time.Time)
 }
 
 // put keeps the entries of a page read from the database under
-// connection conn; entries of an earlier connection are dropped first.
-func (c *feedCache) put(items []changefeed.Entry, conn uint64) {
+// connection conn, each with what darstellung (if not nil) makes of it;
+// entries of an earlier connection are dropped first. items are shared
+// with the reads that waited for them and are not changed.
+func (c *feedCache) put(items []changefeed.Entry, conn uint64, darstellung func(*changefeed.Entry) any) {
 	if len(items) == 0 {
 		return
+	}
+	if darstellung != nil { // before the lock: the readers of the cache do not wait for it
+		items = slices.Clone(items)
+		for i := range items {
+			items[i].Darstellung = darstellung(&items[i])
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,6 +51,12 @@ func TestFeedCacheAnswersAsTheDatabase(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cached, _, pool := cachedFeed(t, ctx, 0)
+	// Each entry the cache keeps carries what this made of that entry
+	// (as serve's carries its JSON), and only that.
+	darstellung := func(e *changefeed.Entry) any {
+		return fmt.Sprint(e.Position, e.Time.UnixMicro(), e.Entity, e.ID, e.Operation, e.Key)
+	}
+	cached.WithDarstellung(darstellung)
 	plain := postgres.NewFeedStore(pool, 0)
 
 	rng := rand.New(rand.NewPCG(18, 6))
@@ -78,7 +85,7 @@ func TestFeedCacheAnswersAsTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(30)
-	hits := 0
+	hits, dargestellt := 0, 0
 	var lastAfter string
 	var lastLimit int
 	for i := range 400 {
@@ -112,6 +119,18 @@ func TestFeedCacheAnswersAsTheDatabase(t *testing.T) {
 		if !errors.Is(gerr, werr) && (gerr == nil || werr == nil || gerr.Error() != werr.Error()) {
 			t.Fatalf("read %d (after %q, limit %d): error %v, database %v", i, after, limit, gerr, werr)
 		}
+		got.Items = slices.Clone(got.Items) // shared with later reads: not changed
+		for j := range got.Items {
+			e := &got.Items[j]
+			if e.Darstellung != nil {
+				d := e.Darstellung
+				e.Darstellung = nil
+				if want := darstellung(e); d != want {
+					t.Fatalf("read %d: entry %s carries %v, made of it: %v", i, e.Position, d, want)
+				}
+				dargestellt++
+			}
+		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("read %d (after %q, limit %d):\ncache    %+v\ndatabase %+v", i, after, limit, got, want)
 		}
@@ -125,8 +144,8 @@ func TestFeedCacheAnswersAsTheDatabase(t *testing.T) {
 		}
 		positions = append(positions, got.Next)
 	}
-	if hits < 100 {
-		t.Fatalf("only %d full pages in 400 reads: the test did not exercise the cache", hits)
+	if hits < 100 || dargestellt == 0 {
+		t.Fatalf("only %d full pages in 400 reads, %d entries with their Darstellung: the test did not exercise the cache", hits, dargestellt)
 	}
 }
 

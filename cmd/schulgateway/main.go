@@ -279,7 +279,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	auditStore := postgres.NewAuditStore(pool)
 	// Reads answered from memory write their audit entry under the
 	// condition that memory is current: one round trip (audit.Condition).
-	feed := postgres.NewFeedStore(pool, cfg.FeedRetention).WithCache(changes).WithAudit(auditStore)
+	feed := postgres.NewFeedStore(pool, cfg.FeedRetention).WithCache(changes).WithDarstellung(httpapi.FeedDarstellung).WithAudit(auditStore)
 	go pruneFeed(ctx, feed, log)
 	ps, err := einschulung.NewPseudonymizer(cfg.PseudonymKey)
 	if err != nil {

@@ -98,7 +98,13 @@ func TestServeEndToEnd(t *testing.T) {
 	// The BMS reads the change feed: every answer's audit entry is chained
 	// as it is written, the demo's imports' entries by the chainer; after
 	// the server stops, `audit verify` finds every entry in one chain.
-	var wg sync.WaitGroup
+	// Every read of the first page says the same, whether it came from
+	// the database or from the cache, whose entries carry their JSON.
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		seiten = map[string]int{}
+	)
 	for range 8 {
 		wg.Go(func() {
 			for range 5 {
@@ -109,15 +115,29 @@ func TestServeEndToEnd(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				io.Copy(io.Discard, resp.Body) //nolint:errcheck
+				body, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode != 200 {
 					t.Errorf("GET /v1/changes = %d", resp.StatusCode)
 				}
+				mu.Lock()
+				seiten[string(body)]++
+				mu.Unlock()
 			}
 		})
 	}
 	wg.Wait()
+	if len(seiten) != 1 {
+		t.Errorf("the first page of the feed read 40 times gave %d different answers: %v", len(seiten), seiten)
+	}
+	for seite := range seiten {
+		var p struct {
+			Items []struct{ Position, Entity, ID string }
+		}
+		if err := json.Unmarshal([]byte(seite), &p); err != nil || len(p.Items) != 5 || p.Items[4].Position == "" {
+			t.Errorf("first page of the feed: %v %s", err, seite)
+		}
+	}
 	// The batch writer's commits of those entries are on /metrics: at
 	// least one, at most one per read.
 	resp, err = http.Get("http://" + addr + "/metrics")
