@@ -66,7 +66,7 @@ func BenchmarkKinderSeite(b *testing.B) {
 		changes := postgres.ListenChanges(lctx, url, slog.New(slog.DiscardHandler))
 		svc := einschulung.NewService(postgres.NewEinschulungStore(pool), postgres.NewSchulbezirkStore(pool, changes),
 			schule.NewService(postgres.NewSchulenStore(pool, changes)), einschulung.GesetzlicheRegel(), ps).
-			WithDarstellung(httpapi.EinschulungDarstellung) // as serve makes it: the heap below includes the children's JSON
+			WithRendering(httpapi.RenderEinschulungKind) // as serve makes it: the heap below includes the children's JSON
 		// The first page gives the register's children their stored ids.
 		t0 := time.Now()
 		if _, err := svc.OhneKohortenCache().Kinder(ctx, sj, einschulung.Auswahl{}, "", 1); err != nil {

@@ -240,7 +240,7 @@ func BenchmarkRouten(b *testing.B) {
 	b.Cleanup(func() { logOut.Close(5 * time.Second) })
 	// As serve makes it: the cohort kept in memory carries its children's JSON.
 	kohorte := einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps).
-		WithDarstellung(httpapi.EinschulungDarstellung)
+		WithRendering(httpapi.RenderEinschulungKind)
 	if _, err := kohorte.Vorbereiten(ctx, werte.NewSchuljahr(2027)); err != nil {
 		b.Fatal(err)
 	}
@@ -254,13 +254,13 @@ func BenchmarkRouten(b *testing.B) {
 		}))
 	}
 	// Reads from memory write their entry under a condition (serve does).
-	gateway := gatewayMit(kohorte.WithAudit(auditStore), postgres.NewFeedStore(pool, 0).WithCache(changes).WithDarstellung(httpapi.FeedDarstellung).WithAudit(auditStore))
+	gateway := gatewayMit(kohorte.WithAudit(auditStore), postgres.NewFeedStore(pool, 0).WithCache(changes).WithRendering(httpapi.RenderChange).WithAudit(auditStore))
 	// The children page as main computed it before the cohort was kept in
 	// memory (issue 18, session 5): each page from its candidates.
 	ohneCache := gatewayMit(kohorte.OhneKohortenCache(), postgres.NewFeedStore(pool, 0).WithCache(changes))
 	// Reads from memory as before session 7: the check (the cohort's, or
 	// the feed's read), then the entry.
-	ohneBedingung := gatewayMit(kohorte, postgres.NewFeedStore(pool, 0).WithCache(changes).WithDarstellung(httpapi.FeedDarstellung))
+	ohneBedingung := gatewayMit(kohorte, postgres.NewFeedStore(pool, 0).WithCache(changes).WithRendering(httpapi.RenderChange))
 	const kinderRoute = "/v1/einschulung/2027-28/kinder?limit=100"
 
 	// The feed read twice: its first page (full, as a client catching up

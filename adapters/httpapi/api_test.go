@@ -133,7 +133,7 @@ func newEnv(t *testing.T, pool *pgxpool.Pool) *env {
 		},
 		Einschulung: EinschulungDeps{
 			Schulbezirke: schulbezirk.NewService(bezirke),
-			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps).WithDarstellung(EinschulungDarstellung).WithAudit(auditStore),
+			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps).WithRendering(RenderEinschulungKind).WithAudit(auditStore),
 		},
 		Planung:      PlanungDeps{Service: planung.NewService(postgres.NewPlanungStore(pool), bezirke, einschulung.GesetzlicheRegel())},
 		Schulpflicht: SchulpflichtDeps{Service: spService},

@@ -158,7 +158,7 @@ func sendEinschulungKinder(c *fiber.Ctx, items []einschulung.Eintrag, p auth.Pri
 		if e.Kind.Auskunftssperre {
 			sperre = 1
 		}
-		if t, ok := e.Darstellung.(*kindTeile); ok {
+		if t, ok := e.Rendered.(*renderedKind); ok {
 			b = append(b, t.b[:t.adr]...)
 			if anschrift[sperre] {
 				b = append(b, t.b[t.adr:t.mid]...)
@@ -169,7 +169,7 @@ func sendEinschulungKinder(c *fiber.Ctx, items []einschulung.Eintrag, p auth.Pri
 		} else {
 			n := len(b)
 			var adr, mid int
-			b, adr, mid = appendKindTeile(b, e)
+			b, adr, mid = appendKindParts(b, e)
 			if !anschrift[sperre] { // the address written is cut out again
 				k := copy(b[n+adr:], "null")
 				b = b[:n+adr+k+copy(b[n+adr+k:], b[n+mid:])]
@@ -192,34 +192,34 @@ func sendEinschulungKinder(c *fiber.Ctx, items []einschulung.Eintrag, p auth.Pri
 	return sendAppended(c, buf, b)
 }
 
-// kindTeile is a child of the cohort as sendEinschulungKinder writes it up
+// renderedKind is a child of the cohort as sendEinschulungKinder writes it up
 // to its Untersuchung, prepared when its cohort was computed
-// (EinschulungDarstellung): b[:adr] ends with "anschrift":, b[adr:mid] is
+// (RenderEinschulungKind): b[:adr] ends with "anschrift":, b[adr:mid] is
 // the address object, written where the reader may see it, and b[mid:]
 // goes from "schulnummer" to the value of "status".
-type kindTeile struct {
+type renderedKind struct {
 	b        []byte
 	adr, mid int
 }
 
-// EinschulungDarstellung is the HTTP adapter's Darstellung of a child of
-// the cohort (einschulung.Service.WithDarstellung): its JSON, ready to be
+// RenderEinschulungKind is the HTTP adapter's rendering of a child of
+// the cohort (einschulung.Service.WithRendering): its JSON, ready to be
 // copied into every page that shows it. The pages the BMS pulls again and
 // again cost a copy per child instead of checking every byte of twelve
 // texts (about four fifths of writing a page of 100, docs/performance.md,
 // session 22).
-func EinschulungDarstellung(e *einschulung.Eintrag) any {
+func RenderEinschulungKind(e *einschulung.Eintrag) any {
 	buf := appendBuffers.Get().(*[]byte)
-	b, adr, mid := appendKindTeile((*buf)[:0], e)
-	t := &kindTeile{b: slices.Clone(b), adr: adr, mid: mid}
+	b, adr, mid := appendKindParts((*buf)[:0], e)
+	t := &renderedKind{b: slices.Clone(b), adr: adr, mid: mid}
 	*buf = b[:0]
 	appendBuffers.Put(buf)
 	return t
 }
 
-// appendKindTeile appends e as kindTeile describes it, the address always;
+// appendKindParts appends e as renderedKind describes it, the address always;
 // adr and mid are counted from the end of b as it was given.
-func appendKindTeile(b []byte, e *einschulung.Eintrag) (_ []byte, adr, mid int) {
+func appendKindParts(b []byte, e *einschulung.Eintrag) (_ []byte, adr, mid int) {
 	n, k := len(b), &e.Kind
 	b = append(b, `{"id":`...)
 	b = appendJSONString(b, e.ID)
@@ -263,7 +263,7 @@ func sendChanges(c *fiber.Ctx, items []changefeed.Entry, next string) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if d, ok := e.Darstellung.(changeTeil); ok {
+		if d, ok := e.Rendered.(renderedChange); ok {
 			b = append(b, d...)
 		} else {
 			b = appendChange(b, e, &tag)
@@ -275,20 +275,20 @@ func sendChanges(c *fiber.Ctx, items []changefeed.Entry, next string) error {
 	return sendAppended(c, buf, b)
 }
 
-// changeTeil is an entry of the feed as sendChanges writes it, prepared
-// when the feed's cache kept it (FeedDarstellung).
-type changeTeil []byte
+// renderedChange is an entry of the feed as sendChanges writes it, prepared
+// when the feed's cache kept it (RenderChange).
+type renderedChange []byte
 
-// FeedDarstellung is the HTTP adapter's Darstellung of an entry of the
-// feed (postgres.FeedStore.WithDarstellung): its JSON, copied into every
+// RenderChange is the HTTP adapter's rendering of an entry of the
+// feed (postgres.FeedStore.WithRendering): its JSON, copied into every
 // page the cache answers with it. Writing the entries was a quarter of the
 // gateway's CPU on a full page of the feed (docs/performance.md, session
 // 22).
-func FeedDarstellung(e *changefeed.Entry) any {
+func RenderChange(e *changefeed.Entry) any {
 	var tag utcTag
 	buf := appendBuffers.Get().(*[]byte)
 	b := appendChange((*buf)[:0], e, &tag)
-	t := changeTeil(slices.Clone(b))
+	t := renderedChange(slices.Clone(b))
 	*buf = b[:0]
 	appendBuffers.Put(buf)
 	return t

@@ -84,18 +84,18 @@ func TestHandWrittenJSONAsEncoder(t *testing.T) {
 		if got != want {
 			t.Fatalf("round %d, children, role %s:\ngot  %s\nwant %s", round, p.Roles[0], got, want)
 		}
-		// The same children with their Darstellung, as the cohort kept in
+		// The same children with their rendering, as the cohort kept in
 		// memory has them (each at random: both ways in one page).
 		vorbereitet := slices.Clone(kinder)
 		for i := range vorbereitet {
 			if rng.IntN(4) != 0 {
-				vorbereitet[i].Darstellung = EinschulungDarstellung(&vorbereitet[i])
+				vorbereitet[i].Rendered = RenderEinschulungKind(&vorbereitet[i])
 			}
 		}
 		if got := bodyOf(t, func(c *fiber.Ctx) error {
 			return sendEinschulungKinder(c, vorbereitet, p, ergebnisse, next, "next_cursor")
 		}); got != want {
-			t.Fatalf("round %d, children with their Darstellung, role %s:\ngot  %s\nwant %s", round, p.Roles[0], got, want)
+			t.Fatalf("round %d, children with their rendering, role %s:\ngot  %s\nwant %s", round, p.Roles[0], got, want)
 		}
 
 		var feed []changefeed.Entry
@@ -125,16 +125,16 @@ func TestHandWrittenJSONAsEncoder(t *testing.T) {
 		if got != want {
 			t.Fatalf("round %d, feed:\ngot  %s\nwant %s", round, got, want)
 		}
-		// The same entries with their Darstellung, as the feed's cache
+		// The same entries with their rendering, as the feed's cache
 		// keeps them (each at random: both ways in one page).
-		feedVorbereitet := slices.Clone(feed)
-		for i := range feedVorbereitet {
+		feedRendered := slices.Clone(feed)
+		for i := range feedRendered {
 			if rng.IntN(4) != 0 {
-				feedVorbereitet[i].Darstellung = FeedDarstellung(&feedVorbereitet[i])
+				feedRendered[i].Rendered = RenderChange(&feedRendered[i])
 			}
 		}
-		if got := bodyOf(t, func(c *fiber.Ctx) error { return sendChanges(c, feedVorbereitet, next) }); got != want {
-			t.Fatalf("round %d, feed with its Darstellung:\ngot  %s\nwant %s", round, got, want)
+		if got := bodyOf(t, func(c *fiber.Ctx) error { return sendChanges(c, feedRendered, next) }); got != want {
+			t.Fatalf("round %d, feed with its rendering:\ngot  %s\nwant %s", round, got, want)
 		}
 	}
 }
@@ -264,7 +264,7 @@ func TestPlain8(t *testing.T) {
 }
 
 // BenchmarkSendEinschulungKinder: a page of 100 children as the BMS gets
-// it, written by hand (/hand), copied from their Darstellung (/darstellung)
+// it, written by hand (/hand), copied from their rendering (/render)
 // and by the encoder as before (/encoder).
 func BenchmarkSendEinschulungKinder(b *testing.B) {
 	kinder := make([]einschulung.Eintrag, 100)
@@ -287,13 +287,13 @@ func BenchmarkSendEinschulungKinder(b *testing.B) {
 		}
 		b.SetBytes(int64(len(c.Response().Body())))
 	})
-	// The page as the cohort kept in memory serves it (serve sets its
-	// Darstellung).
+	// The page as the cohort kept in memory serves it (serve has its
+	// children rendered).
 	vorbereitet := slices.Clone(kinder)
 	for i := range vorbereitet {
-		vorbereitet[i].Darstellung = EinschulungDarstellung(&vorbereitet[i])
+		vorbereitet[i].Rendered = RenderEinschulungKind(&vorbereitet[i])
 	}
-	b.Run("darstellung", func(b *testing.B) {
+	b.Run("rendered", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if err := sendEinschulungKinder(c, vorbereitet, p, nil, "k123", "next_cursor"); err != nil {
@@ -327,15 +327,15 @@ func BenchmarkSendChanges(b *testing.B) {
 	app := fiber.New()
 	c := app.AcquireCtx(&fasthttp.RequestCtx{})
 	defer app.ReleaseCtx(c)
-	// As the feed's cache keeps them (serve sets their Darstellung).
+	// As the feed's cache keeps them (serve sets their rendering).
 	vorbereitet := slices.Clone(feed)
 	for i := range vorbereitet {
-		vorbereitet[i].Darstellung = FeedDarstellung(&vorbereitet[i])
+		vorbereitet[i].Rendered = RenderChange(&vorbereitet[i])
 	}
 	for _, f := range []struct {
 		name  string
 		items []changefeed.Entry
-	}{{"hand", feed}, {"darstellung", vorbereitet}} {
+	}{{"hand", feed}, {"rendered", vorbereitet}} {
 		b.Run(f.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

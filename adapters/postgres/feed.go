@@ -153,9 +153,9 @@ type FeedStore struct {
 	share     fresh.Group[feedKey, feedRead] // concurrent reads of one page share a database read
 	audit     audit.ConditionalRecorder      // nil: a read at the head asks the database first
 	kopf      atomic.Uint64                  // the last position a read found (a hint: see Read)
-	// darstellung, if set, is made of every entry the cache keeps
-	// (WithDarstellung).
-	darstellung func(*changefeed.Entry) any
+	// render, if set, is made of every entry the cache keeps
+	// (WithRendering).
+	render func(*changefeed.Entry) any
 }
 
 var _ changefeed.Store = (*FeedStore)(nil)
@@ -174,13 +174,13 @@ func (s *FeedStore) WithCache(changes *Changes) *FeedStore {
 	return s
 }
 
-// WithDarstellung has f make each entry's Darstellung when the cache keeps
+// WithRendering has f render each entry (Entry.Rendered) when the cache keeps
 // it (after WithCache): an adapter's form of the entry, made once for all
 // the reads the cache answers with it instead of once per read. f must
 // depend on the entry alone; an entry with a position never changes.
 // Entries read from the database are returned without one.
-func (s *FeedStore) WithDarstellung(f func(*changefeed.Entry) any) *FeedStore {
-	s.darstellung = f
+func (s *FeedStore) WithRendering(f func(*changefeed.Entry) any) *FeedStore {
+	s.render = f
 	return s
 }
 
@@ -269,7 +269,7 @@ func (s *FeedStore) Read(ctx context.Context, after string, limit int) (page.Pag
 		defer cancel()
 		out, err := s.readDB(ctx, after, n, limit)
 		if err == nil && cached {
-			s.cache.put(out.Items, conn, s.darstellung)
+			s.cache.put(out.Items, conn, s.render)
 		}
 		return feedRead{out, err}
 	})

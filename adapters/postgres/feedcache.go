@@ -11,7 +11,8 @@ import (
 )
 
 // feedCacheSlots is how many numbered entries a FeedStore keeps in memory
-// (a power of two; about 2 MB).
+// (a power of two; about 2 MB, and up to 4 MB more for the entries'
+// renderings, FeedStore.WithRendering).
 const feedCacheSlots = 1 << 14
 
 // feedCache keeps entries of the feed that a read has returned, by
@@ -91,17 +92,17 @@ func (c *feedCache) page(after uint64, limit int, conn uint64, oldest time.Time)
 }
 
 // put keeps the entries of a page read from the database under
-// connection conn, each with what darstellung (if not nil) makes of it;
+// connection conn, each with what render (if not nil) makes of it;
 // entries of an earlier connection are dropped first. items are shared
 // with the reads that waited for them and are not changed.
-func (c *feedCache) put(items []changefeed.Entry, conn uint64, darstellung func(*changefeed.Entry) any) {
+func (c *feedCache) put(items []changefeed.Entry, conn uint64, render func(*changefeed.Entry) any) {
 	if len(items) == 0 {
 		return
 	}
-	if darstellung != nil { // before the lock: the readers of the cache do not wait for it
+	if render != nil { // before the lock: the readers of the cache do not wait for it
 		items = slices.Clone(items)
 		for i := range items {
-			items[i].Darstellung = darstellung(&items[i])
+			items[i].Rendered = render(&items[i])
 		}
 	}
 	c.mu.Lock()

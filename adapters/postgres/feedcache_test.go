@@ -53,10 +53,10 @@ func TestFeedCacheAnswersAsTheDatabase(t *testing.T) {
 	cached, _, pool := cachedFeed(t, ctx, 0)
 	// Each entry the cache keeps carries what this made of that entry
 	// (as serve's carries its JSON), and only that.
-	darstellung := func(e *changefeed.Entry) any {
+	render := func(e *changefeed.Entry) any {
 		return fmt.Sprint(e.Position, e.Time.UnixMicro(), e.Entity, e.ID, e.Operation, e.Key)
 	}
-	cached.WithDarstellung(darstellung)
+	cached.WithRendering(render)
 	plain := postgres.NewFeedStore(pool, 0)
 
 	rng := rand.New(rand.NewPCG(18, 6))
@@ -85,7 +85,7 @@ func TestFeedCacheAnswersAsTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(30)
-	hits, dargestellt := 0, 0
+	hits, gerendert := 0, 0
 	var lastAfter string
 	var lastLimit int
 	for i := range 400 {
@@ -122,13 +122,13 @@ func TestFeedCacheAnswersAsTheDatabase(t *testing.T) {
 		got.Items = slices.Clone(got.Items) // shared with later reads: not changed
 		for j := range got.Items {
 			e := &got.Items[j]
-			if e.Darstellung != nil {
-				d := e.Darstellung
-				e.Darstellung = nil
-				if want := darstellung(e); d != want {
+			if e.Rendered != nil {
+				d := e.Rendered
+				e.Rendered = nil
+				if want := render(e); d != want {
 					t.Fatalf("read %d: entry %s carries %v, made of it: %v", i, e.Position, d, want)
 				}
-				dargestellt++
+				gerendert++
 			}
 		}
 		if !reflect.DeepEqual(got, want) {
@@ -144,8 +144,8 @@ func TestFeedCacheAnswersAsTheDatabase(t *testing.T) {
 		}
 		positions = append(positions, got.Next)
 	}
-	if hits < 100 || dargestellt == 0 {
-		t.Fatalf("only %d full pages in 400 reads, %d entries with their Darstellung: the test did not exercise the cache", hits, dargestellt)
+	if hits < 100 || gerendert == 0 {
+		t.Fatalf("only %d full pages in 400 reads, %d entries with their rendering: the test did not exercise the cache", hits, gerendert)
 	}
 }
 

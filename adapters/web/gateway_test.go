@@ -93,7 +93,7 @@ func startGatewayOn(t *testing.T, ln net.Listener, verifier auth.Verifier, webDe
 		Planung: httpapi.PlanungDeps{Service: planung.NewService(postgres.NewPlanungStore(pool), bezirke, einschulung.GesetzlicheRegel())},
 		Einschulung: httpapi.EinschulungDeps{
 			Schulbezirke: schulbezirk.NewService(bezirke),
-			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps).WithDarstellung(httpapi.EinschulungDarstellung),
+			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, einschulung.GesetzlicheRegel(), ps).WithRendering(httpapi.RenderEinschulungKind),
 		},
 		Changes: postgres.NewFeedStore(pool, 24*time.Hour),
 		Schulwechsel: httpapi.SchulwechselDeps{

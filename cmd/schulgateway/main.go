@@ -279,7 +279,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	auditStore := postgres.NewAuditStore(pool)
 	// Reads answered from memory write their audit entry under the
 	// condition that memory is current: one round trip (audit.Condition).
-	feed := postgres.NewFeedStore(pool, cfg.FeedRetention).WithCache(changes).WithDarstellung(httpapi.FeedDarstellung).WithAudit(auditStore)
+	feed := postgres.NewFeedStore(pool, cfg.FeedRetention).WithCache(changes).WithRendering(httpapi.RenderChange).WithAudit(auditStore)
 	go pruneFeed(ctx, feed, log)
 	ps, err := einschulung.NewPseudonymizer(cfg.PseudonymKey)
 	if err != nil {
@@ -312,7 +312,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		Planung: httpapi.PlanungDeps{Service: planungService(postgres.NewPlanungStore(pool), bezirke, cfg)},
 		Einschulung: httpapi.EinschulungDeps{
 			Schulbezirke: schulbezirk.NewService(bezirke),
-			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, cfg.Einschulung, ps).WithDarstellung(httpapi.EinschulungDarstellung).WithAudit(auditStore),
+			Einschulung:  einschulung.NewService(postgres.NewEinschulungStore(pool), bezirke, schulen, cfg.Einschulung, ps).WithRendering(httpapi.RenderEinschulungKind).WithAudit(auditStore),
 		},
 		Changes:      feed,
 		Schulpflicht: httpapi.SchulpflichtDeps{Service: spService},

@@ -110,11 +110,11 @@ type Entry struct {
 	ID        string            // the record's id within its entity
 	Operation Operation         // upsert or delete
 	Key       map[string]string // natural key; always set for a delete
-	// Darstellung is what a store keeping the entry in memory had an
-	// adapter make of it, to serve it again (the HTTP adapter's JSON:
-	// postgres.FeedStore.WithDarstellung); nil otherwise. It depends on
+	// Rendered is what an adapter made of the entry when a store kept it
+	// in memory, to serve it again (the HTTP adapter's JSON:
+	// postgres.FeedStore.WithRendering); nil otherwise. It depends on
 	// the entry alone, which never changes once it has a position.
-	Darstellung any
+	Rendered any
 }
 
 // Store reads the feed. after is a position from an earlier page ("" is the

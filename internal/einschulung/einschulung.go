@@ -135,11 +135,11 @@ type Eintrag struct {
 	Art                        Art
 	Status                     Status
 	lage                       Lage // for the transitions of its Meldungen (Service.Melde)
-	// Darstellung is what the service's Darstellung function made of the
+	// Rendered is what the service's rendering function made of the
 	// entry when its cohort was computed to be kept in memory
-	// (Service.WithDarstellung: the HTTP adapter's encoded form of it);
-	// nil for entries computed for one page, and without the function.
-	Darstellung any
+	// (Service.WithRendering: the HTTP adapter's JSON of it); nil for
+	// entries computed for one page, and without the function.
+	Rendered any
 }
 
 // Kohorte is the cohort of a school year.

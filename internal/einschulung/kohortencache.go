@@ -237,9 +237,9 @@ func (s *Service) kohorteAusBestand(ctx context.Context, sj werte.Schuljahr) (*k
 		return nil, err
 	}
 	k := berechne(grundlage{sj: sj, regel: s.regel, kinder: b.Kinder, meldungen: b.Meldungen, index: b.Verzeichnis, schulen: b.Schulen, ps: s.ps})
-	if s.darstellung != nil {
+	if s.render != nil {
 		for i := range k.Eintraege {
-			k.Eintraege[i].Darstellung = s.darstellung(&k.Eintraege[i])
+			k.Eintraege[i].Rendered = s.render(&k.Eintraege[i])
 		}
 	}
 	st := &kohortenStand{stand: b.Stand, k: k, listen: map[string][]int32{}}

@@ -218,16 +218,16 @@ func TestKohortenCacheHoechstens(t *testing.T) {
 }
 
 // A cohort kept in memory carries, in each entry, what the service's
-// Darstellung function made of that entry; after a change the new cohort
+// rendering function made of that entry; after a change the new cohort
 // carries it made of the new entries, and a page computed from its
 // candidates carries none.
-func TestKohortenCacheDarstellung(t *testing.T) {
+func TestKohortenCacheRendering(t *testing.T) {
 	vs := &versionStore{}
 	vs.aendern(func(m *memStore) {
 		m.kinder = []Kind{kind("a", "2021-03-01", wohnt("Am Anger")), kind("b", "2021-05-01", wohnt("Rosenweg")), kind("c", "2021-07-01")}
 	})
-	darstellung := func(e *Eintrag) any { return e.ID + " " + e.Kind.Familienname + " " + e.Schulnummer }
-	svc := NewService(vs, fixed{ix: testDirectory()}, fixed{schulen: testSchulen}, GesetzlicheRegel(), mustPS(t)).WithDarstellung(darstellung)
+	render := func(e *Eintrag) any { return e.ID + " " + e.Kind.Familienname + " " + e.Schulnummer }
+	svc := NewService(vs, fixed{ix: testDirectory()}, fixed{schulen: testSchulen}, GesetzlicheRegel(), mustPS(t)).WithRendering(render)
 	ctx, sj := context.Background(), werte.NewSchuljahr(2027)
 	pruefe := func(wann string, items []Eintrag) {
 		t.Helper()
@@ -235,8 +235,8 @@ func TestKohortenCacheDarstellung(t *testing.T) {
 			t.Fatalf("%s: no children", wann)
 		}
 		for _, e := range items {
-			if want := darstellung(&e); e.Darstellung != want {
-				t.Errorf("%s: %s carries %v, want %q", wann, e.ID, e.Darstellung, want)
+			if want := render(&e); e.Rendered != want {
+				t.Errorf("%s: %s carries %v, want %q", wann, e.ID, e.Rendered, want)
 			}
 		}
 	}
@@ -262,8 +262,8 @@ func TestKohortenCacheDarstellung(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range p.Items {
-		if e.Darstellung != nil {
-			t.Errorf("computed from the candidates: %s carries %v", e.ID, e.Darstellung)
+		if e.Rendered != nil {
+			t.Errorf("computed from the candidates: %s carries %v", e.ID, e.Rendered)
 		}
 	}
 	if gebaut, err := svc.Vorbereiten(ctx, sj); err != nil || !gebaut {
@@ -274,7 +274,7 @@ func TestKohortenCacheDarstellung(t *testing.T) {
 		t.Fatal(err)
 	}
 	pruefe("after the change", p.Items)
-	if !slices.ContainsFunc(p.Items, func(e Eintrag) bool { d, _ := e.Darstellung.(string); return d == e.ID+" Neu "+e.Schulnummer }) {
+	if !slices.ContainsFunc(p.Items, func(e Eintrag) bool { d, _ := e.Rendered.(string); return d == e.ID+" Neu "+e.Schulnummer }) {
 		t.Errorf("no entry carries the changed name: %v", p.Items)
 	}
 }

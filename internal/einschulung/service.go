@@ -67,9 +67,9 @@ type Service struct {
 	// audit, if set, writes a page's audit entry under the condition that
 	// the cohort it came from is current (WithAudit).
 	audit audit.ConditionalRecorder
-	// darstellung, if set, is computed for every entry of a cohort kept
-	// in memory (WithDarstellung).
-	darstellung func(*Eintrag) any
+	// render, if set, is computed for every entry of a cohort kept
+	// in memory (WithRendering).
+	render func(*Eintrag) any
 }
 
 // WithAudit lets a page served from the cohort kept in memory be answered
@@ -84,17 +84,17 @@ func (s *Service) WithAudit(r audit.ConditionalRecorder) *Service {
 	return &o
 }
 
-// WithDarstellung lets the cohorts kept in memory carry, in each entry's
-// Darstellung, what f makes of the entry: an adapter's form of it prepared
+// WithRendering lets the cohorts kept in memory carry, in each entry's
+// Rendered, what f makes of the entry: an adapter's form of it prepared
 // once per cohort instead of once per page served (the HTTP adapter's JSON:
 // the BMS pulls the same pages again and again). f must depend on the
 // entry alone and not change it; a cohort is never changed once computed,
 // so neither is what f made of it. The cohorts carry the function of the
 // service that computed them: set it where the service is made, before
 // its first page (the service returned shares s's cache).
-func (s *Service) WithDarstellung(f func(*Eintrag) any) *Service {
+func (s *Service) WithRendering(f func(*Eintrag) any) *Service {
 	o := *s
-	o.darstellung = f
+	o.render = f
 	return &o
 }
 
