@@ -30,7 +30,7 @@ type seitenFn func(ctx context.Context, sj werte.Schuljahr, after string, limit 
 // cohort), and the whole 50,000 cohort pulled in pages of 1,000. Issue 18
 // asks for the 50,000 page within 2× the 2,000 page and the pull ≤ 1 s.
 // It logs the time to compute the cohort into the cache and the heap it
-// holds.
+// holds, and reports the heap per child with the cached pages.
 //
 // A cached page takes ~0.1–0.3 ms, most of it the check's round trip to
 // PostgreSQL: the two cohorts' pages are measured alternately, round by
@@ -50,6 +50,7 @@ func BenchmarkKinderSeite(b *testing.B) {
 		mit, ohne seitenFn // from the cohort in memory; from its candidates
 		cursors   []string // spread over the cohort
 		kinder    int
+		heap      float64 // bytes per child the cohort in the cache holds
 	}
 	var kohorten []kohorte
 	for _, cohort := range []int{2000, 50000} {
@@ -91,7 +92,7 @@ func BenchmarkKinderSeite(b *testing.B) {
 		b.Logf("cohort %d (%d children): computed into the cache in %v, heap %.1f MB (%.0f bytes per child)", cohort, len(k.Eintraege),
 			dauer.Round(time.Millisecond), float64(nach.HeapAlloc-vor.HeapAlloc)/1e6, float64(nach.HeapAlloc-vor.HeapAlloc)/float64(len(k.Eintraege)))
 		ohne := svc.OhneKohortenCache()
-		kh := kohorte{n: cohort, kinder: len(k.Eintraege),
+		kh := kohorte{n: cohort, kinder: len(k.Eintraege), heap: float64(nach.HeapAlloc-vor.HeapAlloc) / float64(len(k.Eintraege)),
 			mit: func(ctx context.Context, sj werte.Schuljahr, after string, limit int) (page.Page[einschulung.Eintrag], error) {
 				return svc.Kinder(ctx, sj, einschulung.Auswahl{}, after, limit)
 			},
@@ -140,6 +141,9 @@ func BenchmarkKinderSeite(b *testing.B) {
 				slices.Sort(d)
 				median = append(median, float64(d[len(d)/2].Microseconds())/1000)
 				b.ReportMetric(median[i], fmt.Sprintf("ms/page-%d", kohorten[i].n))
+				// What the speed costs in memory (the children's JSON included
+				// since session 22), in every make bench.
+				b.ReportMetric(kohorten[i].heap, fmt.Sprintf("B-heap/child-%d", kohorten[i].n))
 				b.Logf("cohort %d, cached page of 100: median %.3f ms, quartiles %.3f–%.3f ms, slowest round %.3f ms a page (%d rounds of %d pages)",
 					kohorten[i].n, median[i], float64(d[len(d)/4].Microseconds())/1000, float64(d[len(d)*3/4].Microseconds())/1000,
 					float64(d[len(d)-1].Microseconds())/1000, runden, len(kohorten[i].cursors))
