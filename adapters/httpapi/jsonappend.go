@@ -149,6 +149,7 @@ func sendEinschulungKinder(c *fiber.Ctx, items []einschulung.Eintrag, p auth.Pri
 	b := append(*buf, `{"items":[`...)
 	anschrift := [2]bool{auth.Sieht(p, "EinschulungKind", "anschrift", false), auth.Sieht(p, "EinschulungKind", "anschrift", true)}
 	untersucht := [2]bool{auth.Sieht(p, "EinschulungKind", "untersuchung", false), auth.Sieht(p, "EinschulungKind", "untersuchung", true)}
+	var eigen renderedKind // a child without a rendering, written for this page
 	for i := range items {
 		if i > 0 {
 			b = append(b, ',')
@@ -158,23 +159,18 @@ func sendEinschulungKinder(c *fiber.Ctx, items []einschulung.Eintrag, p auth.Pri
 		if e.Kind.Auskunftssperre {
 			sperre = 1
 		}
-		if t, ok := e.Rendered.(*renderedKind); ok {
-			b = append(b, t.b[:t.adr]...)
-			if anschrift[sperre] {
-				b = append(b, t.b[t.adr:t.mid]...)
-			} else {
-				b = append(b, "null"...)
-			}
-			b = append(b, t.b[t.mid:]...)
-		} else {
-			n := len(b)
-			var adr, mid int
-			b, adr, mid = appendKindParts(b, e)
-			if !anschrift[sperre] { // the address written is cut out again
-				k := copy(b[n+adr:], "null")
-				b = b[:n+adr+k+copy(b[n+adr+k:], b[n+mid:])]
-			}
+		t, ok := e.Rendered.(*renderedKind)
+		if !ok { // a page computed from its candidates: written for this page alone
+			eigen.b = appendKind(eigen.b[:0], e, &eigen.adr, &eigen.mid)
+			t = &eigen
 		}
+		b = append(b, t.b[:t.adr]...)
+		if anschrift[sperre] {
+			b = append(b, t.b[t.adr:t.mid]...)
+		} else {
+			b = append(b, "null"...)
+		}
+		b = append(b, t.b[t.mid:]...)
 		if ergebnisse != nil && untersucht[sperre] {
 			b = append(b, `,"untersuchung":{"untersucht_am":`...)
 			if u, ok := ergebnisse[e.ID]; ok {
@@ -194,7 +190,7 @@ func sendEinschulungKinder(c *fiber.Ctx, items []einschulung.Eintrag, p auth.Pri
 
 // renderedKind is a child of the cohort as sendEinschulungKinder writes it up
 // to its Untersuchung, prepared when its cohort was computed
-// (RenderEinschulungKind): b[:adr] ends with "anschrift":, b[adr:mid] is
+// (RenderEinschulungKind), or for the page alone (sendEinschulungKinder): b[:adr] ends with "anschrift":, b[adr:mid] is
 // the address object, written where the reader may see it, and b[mid:]
 // goes from "schulnummer" to the value of "status".
 type renderedKind struct {
@@ -209,17 +205,15 @@ type renderedKind struct {
 // texts (about four fifths of writing a page of 100, docs/performance.md,
 // session 22).
 func RenderEinschulungKind(e *einschulung.Eintrag) any {
-	buf := appendBuffers.Get().(*[]byte)
-	b, adr, mid := appendKindParts((*buf)[:0], e)
-	t := &renderedKind{b: slices.Clone(b), adr: adr, mid: mid}
-	*buf = b[:0]
-	appendBuffers.Put(buf)
+	t := &renderedKind{}
+	t.b = rendered(func(b []byte) []byte { return appendKind(b, e, &t.adr, &t.mid) })
 	return t
 }
 
-// appendKindParts appends e as renderedKind describes it, the address always;
-// adr and mid are counted from the end of b as it was given.
-func appendKindParts(b []byte, e *einschulung.Eintrag) (_ []byte, adr, mid int) {
+// appendKind appends e up to its Untersuchung, the address always; *adr
+// and *mid are where the address begins and ends, counted from the end of
+// b as it was given.
+func appendKind(b []byte, e *einschulung.Eintrag, adr, mid *int) []byte {
 	n, k := len(b), &e.Kind
 	b = append(b, `{"id":`...)
 	b = appendJSONString(b, e.ID)
@@ -232,7 +226,7 @@ func appendKindParts(b []byte, e *einschulung.Eintrag) (_ []byte, adr, mid int) 
 	b = append(b, `","geschlecht":`...)
 	b = appendJSONStringOrNull(b, k.Geschlecht)
 	b = append(b, `,"anschrift":`...)
-	adr = len(b) - n
+	*adr = len(b) - n
 	b = append(b, `{"strasse":`...)
 	b = appendJSONString(b, k.Strasse)
 	b = append(b, `,"hausnummer":`...)
@@ -242,14 +236,26 @@ func appendKindParts(b []byte, e *einschulung.Eintrag) (_ []byte, adr, mid int) 
 	b = append(b, `,"ort":`...)
 	b = appendJSONString(b, k.Ort)
 	b = append(b, '}')
-	mid = len(b) - n
+	*mid = len(b) - n
 	b = append(b, `,"schulnummer":`...)
 	b = appendJSONStringOrNull(b, e.Schulnummer)
 	b = append(b, `,"art":`...)
 	b = appendJSONString(b, string(e.Art))
 	b = append(b, `,"status":`...)
 	b = appendJSONString(b, string(e.Status))
-	return b, adr, mid
+	return b
+}
+
+// rendered returns what appendTo appends to an empty buffer, in memory of
+// its own of exactly that size (a rendering is kept as long as its cohort
+// or the feed's cache keeps it); the buffer is a pooled one.
+func rendered(appendTo func([]byte) []byte) []byte {
+	buf := appendBuffers.Get().(*[]byte)
+	b := appendTo((*buf)[:0])
+	out := slices.Clone(b)
+	*buf = b[:0]
+	appendBuffers.Put(buf)
+	return out
 }
 
 // sendChanges writes a page of the feed as sendJSON would write
@@ -286,12 +292,7 @@ type renderedChange []byte
 // 22).
 func RenderChange(e *changefeed.Entry) any {
 	var tag utcTag
-	buf := appendBuffers.Get().(*[]byte)
-	b := appendChange((*buf)[:0], e, &tag)
-	t := renderedChange(slices.Clone(b))
-	*buf = b[:0]
-	appendBuffers.Put(buf)
-	return t
+	return renderedChange(rendered(func(b []byte) []byte { return appendChange(b, e, &tag) }))
 }
 
 // appendChange appends e as changeJSON is encoded; tag is the date last
